@@ -1,0 +1,970 @@
+#!/usr/bin/env bash
+# Local development / CI infrastructure without Docker:
+#   - Apache Kafka (KRaft, single node broker+controller) run from jars fetched from Maven Central
+#   - a project-local PostgreSQL cluster run from the distribution's server binaries
+#
+# Usage: deploy/local/infra.sh up | down [--purge] | status | env [--export] | help
+# Run `deploy/local/infra.sh help` for the environment variables it honours.
+set -euo pipefail
+
+# ----------------------------------------------------------------------------------------------------
+# Configuration
+# ----------------------------------------------------------------------------------------------------
+readonly KAFKA_VERSION=4.1.2
+readonly SCALA_VERSION=2.13
+# Kafka 4.1.2 itself depends on log4j-api/log4j-core 2.25.3 (via kafka-server); the slf4j 1.x binding must match.
+readonly LOG4J_VERSION=2.25.3
+readonly DEPENDENCY_PLUGIN_VERSION=3.8.1
+
+readonly CACHE_ROOT="${NIR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nir-avslutning}"
+readonly KAFKA_CACHE="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+readonly KAFKA_LIBS="$KAFKA_CACHE/libs"
+readonly KAFKA_MARKER="$KAFKA_CACHE/.complete"
+
+readonly STATE_DIR="${NIR_STATE_DIR:-/var/tmp/nir-avslutning}"
+readonly STATE_MARKER="$STATE_DIR/.nir-infra-state"
+readonly ENV_FILE="$STATE_DIR/infra.env"
+
+readonly KAFKA_PORT="${NIR_KAFKA_PORT:-19092}"
+readonly KAFKA_CONTROLLER_PORT="${NIR_KAFKA_CONTROLLER_PORT:-19093}"
+readonly KAFKA_HEAP_OPTS="${NIR_KAFKA_HEAP_OPTS:--Xms512m -Xmx512m}"
+readonly KAFKA_START_TIMEOUT="${NIR_KAFKA_START_TIMEOUT:-90}"
+readonly KAFKA_DIR="$STATE_DIR/kafka"
+readonly KAFKA_DATA="$KAFKA_DIR/data"
+readonly KAFKA_LOGS="$KAFKA_DIR/logs"
+readonly KAFKA_PID_FILE="$KAFKA_DIR/kafka.pid"
+readonly KAFKA_PROPS="$KAFKA_DIR/server.properties"
+readonly KAFKA_LOG4J="$KAFKA_DIR/log4j2.properties"
+readonly KAFKA_TOOLS_LOG4J="$KAFKA_DIR/log4j2-tools.properties"
+readonly KAFKA_CLUSTER_ID_FILE="$KAFKA_DIR/cluster.id"
+
+readonly PG_PORT="${NIR_PG_PORT:-15432}"
+readonly PG_DIR="$STATE_DIR/postgres"
+readonly PG_DATA="$PG_DIR/data"
+readonly PG_SOCKET_DIR="$PG_DIR/run"
+readonly PG_LOG="$PG_DIR/log/postgres.log"
+readonly PG_DB_USER=nir
+readonly PG_DB_PASSWORD=nir
+readonly PG_DB_NAME=nir
+
+readonly LOCAL_KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+readonly LOCAL_DATABASE_URL="postgresql://$PG_DB_USER:$PG_DB_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB_NAME"
+
+# ----------------------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------------------
+# Progress goes to stderr, so that stdout of `up` and `env` carries only KEY=VALUE lines.
+log() { printf '[infra] %s\n' "$*" >&2; }
+die() {
+    printf '[infra] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+validate_port() { # name value
+    if [[ ! $2 =~ ^[0-9]+$ ]] || ((10#$2 < 1 || 10#$2 > 65535)); then
+        die "$1='$2' is not a valid TCP port number"
+    fi
+}
+
+# True when something accepts TCP connections on host:port (bash /dev/tcp, bounded by `timeout`).
+port_open() { # host port
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+# Best-effort description of who listens on a local port (process names need root).
+port_owner() { # port
+    command -v ss >/dev/null 2>&1 || return 0
+    local line
+    line=$(ss -Hltnp "sport = :$1" 2>/dev/null | head -n 1) || true
+    [[ -n $line ]] && printf ' (listener: %s)' "$(tr -s ' ' <<<"$line")"
+    return 0
+}
+
+pid_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+# True when pid $1 is a process whose command line contains $2 (guards against pid reuse).
+pid_matches() { # pid pattern
+    pid_alive "$1" || return 1
+    [[ -r /proc/$1/cmdline ]] || return 0 # no procfs: trust the pid
+    local cmd
+    cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+    [[ $cmd == *"$2"* ]]
+}
+
+now_ms() { date +%s%3N; }
+elapsed() { # start_ms
+    local d=$(($(now_ms) - $1))
+    printf '%d.%01ds' $((d / 1000)) $((d % 1000 / 100))
+}
+
+file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# Last lines of a log, optionally only of what was written after byte offset $3 (this run's part).
+show_tail() { # file [lines] [from_byte]
+    local f=$1 n=${2:-40} from=${3:-0} text=""
+    [[ -f $f ]] && text=$(tail -c +$((from + 1)) "$f" | tail -n "$n" | sed 's/\x1b\[[0-9;]*m//g')
+    if [[ -n $text ]]; then
+        printf '[infra] ---- last %s lines of %s ----\n%s\n[infra] ---- end of %s ----\n' "$n" "$f" "$text" "$f" >&2
+    else
+        printf '[infra] (%s: nothing logged)\n' "$f" >&2
+    fi
+}
+
+ensure_state_dir() {
+    if [[ -d $STATE_DIR && ! -e $STATE_MARKER && -n $(ls -A "$STATE_DIR" 2>/dev/null) ]]; then
+        die "NIR_STATE_DIR=$STATE_DIR exists, is not empty and was not created by this script; pick another NIR_STATE_DIR"
+    fi
+    mkdir -p "$STATE_DIR"
+    # Readable/traversable by the PostgreSQL service user when running as root with a restrictive umask.
+    chmod 0755 "$STATE_DIR"
+    : >"$STATE_MARKER"
+}
+
+# Serialise concurrent runs of this script on the same state dir (when flock(1) is available).
+# Children that outlive the script (java, postgres) are started with fd 9 closed.
+take_lock() {
+    command -v flock >/dev/null 2>&1 || return 0
+    exec 9>"$STATE_DIR/.lock"
+    if ! flock -w 300 9; then
+        die "another '$0' run holds $STATE_DIR/.lock for more than 300 s"
+    fi
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Kafka
+# ----------------------------------------------------------------------------------------------------
+JAVA_BIN=""
+find_java() {
+    if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
+        JAVA_BIN="$JAVA_HOME/bin/java"
+    elif command -v java >/dev/null 2>&1; then
+        JAVA_BIN=$(command -v java)
+    else
+        die "no 'java' found (Kafka $KAFKA_VERSION needs Java 17 or newer). Install it, e.g. 'apt-get install -y openjdk-17-jre-headless', or set JAVA_HOME"
+    fi
+    local spec
+    spec=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1)
+    [[ $spec =~ ^[0-9]+$ ]] || spec=$("$JAVA_BIN" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+    if [[ ! $spec =~ ^[0-9]+$ ]] || ((spec < 17)); then
+        die "$JAVA_BIN is Java '${spec:-unknown}', but Kafka $KAFKA_VERSION needs Java 17 or newer; install a newer JDK/JRE or point JAVA_HOME at one"
+    fi
+}
+
+kafka_jars_cached() {
+    [[ -f $KAFKA_MARKER && -f $KAFKA_LIBS/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar ]]
+}
+
+require_mvn() {
+    command -v mvn >/dev/null 2>&1 ||
+        die "no 'mvn' found: Maven is needed once to fetch Kafka $KAFKA_VERSION from Maven Central. Install it ('apt-get install -y maven') or pre-fill $KAFKA_LIBS"
+}
+
+kafka_fetch() {
+    if kafka_jars_cached; then
+        log "Kafka $KAFKA_VERSION jars: cached in $KAFKA_LIBS ($(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars)"
+        return 0
+    fi
+    require_mvn
+    log "Kafka $KAFKA_VERSION jars: fetching from Maven Central into $KAFKA_LIBS (once) ..."
+    local t0 tmp pom
+    t0=$(now_ms)
+    mkdir -p "$KAFKA_CACHE"
+    rm -f "$KAFKA_MARKER"
+    # Leftovers of fetches that were killed long ago.
+    find "$KAFKA_CACHE" -mindepth 1 -maxdepth 1 -name 'fetch.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
+    tmp=$(mktemp -d "$KAFKA_CACHE/fetch.XXXXXX")
+    pom="$tmp/pom.xml"
+    cat >"$pom" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by deploy/local/infra.sh: only used to fetch the Kafka broker's runtime jars. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.nir-avslutning</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>$KAFKA_VERSION</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$SCALA_VERSION</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-api</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <!-- Kafka 4.x uses slf4j-api 1.7.x, so the slf4j 1.x binding (not log4j-slf4j2-impl) is the one that works. -->
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+EOF
+    # Fully qualified goal (= dependency:copy-dependencies) so no plugin-prefix lookup is needed.
+    if ! (cd "$tmp" && mvn -q -B -Dstyle.color=never -f "$pom" \
+        "org.apache.maven.plugins:maven-dependency-plugin:$DEPENDENCY_PLUGIN_VERSION:copy-dependencies" \
+        -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >"$tmp/mvn.log" 2>&1 9>&-); then
+        show_tail "$tmp/mvn.log" 40
+        rm -rf "$tmp"
+        die "Maven could not fetch org.apache.kafka:kafka_$SCALA_VERSION:$KAFKA_VERSION (and log4j $LOG4J_VERSION) from Maven Central; check the network / Maven settings (~/.m2/settings.xml, proxies) and re-run"
+    fi
+    if [[ ! -f $tmp/libs/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar || ! -f $tmp/libs/log4j-slf4j-impl-$LOG4J_VERSION.jar ]]; then
+        rm -rf "$tmp"
+        die "Maven finished but the Kafka/log4j jars are missing from its output; re-run to retry the fetch"
+    fi
+    rm -rf "$KAFKA_LIBS"
+    mv "$tmp/libs" "$KAFKA_LIBS"
+    mv "$pom" "$KAFKA_CACHE/pom.xml"
+    rm -rf "$tmp"
+    # Marker last: a fetch interrupted before this point is redone on the next run.
+    {
+        echo "kafka_$SCALA_VERSION $KAFKA_VERSION, log4j $LOG4J_VERSION, fetched $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        (cd "$KAFKA_LIBS" && ls -1 -- *.jar)
+    } >"$KAFKA_MARKER.tmp"
+    mv "$KAFKA_MARKER.tmp" "$KAFKA_MARKER"
+    log "Kafka $KAFKA_VERSION jars: fetched $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $(elapsed "$t0")"
+}
+
+kafka_pid() {
+    local pid=""
+    [[ -f $KAFKA_PID_FILE ]] && pid=$(<"$KAFKA_PID_FILE")
+    if [[ -n $pid ]] && pid_matches "$pid" "kafka.Kafka $KAFKA_PROPS"; then
+        echo "$pid"
+    fi
+}
+
+kafka_running_port() { # port recorded when the running broker was started
+    if [[ -f $KAFKA_DIR/kafka.port ]]; then cat "$KAFKA_DIR/kafka.port"; fi
+}
+
+kafka_write_config() {
+    mkdir -p "$KAFKA_DATA" "$KAFKA_LOGS"
+    cat >"$KAFKA_PROPS" <<EOF
+# Generated by deploy/local/infra.sh (rewritten on every start): single node KRaft broker+controller.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DATA
+num.partitions=3
+auto.create.topics.enable=true
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+    cat >"$KAFKA_LOG4J" <<'EOF'
+# Generated by deploy/local/infra.sh: broker logs (INFO) to ${kafka.logs.dir}/server.log, size-capped.
+status = warn
+name = nir-kafka
+# No JVM shutdown hook: avoids "Unable to register Log4j shutdown hook" noise; the file appender flushes per line.
+shutdownHook = disable
+appender.server.type = RollingFile
+appender.server.name = SERVER
+appender.server.fileName = ${sys:kafka.logs.dir}/server.log
+appender.server.filePattern = ${sys:kafka.logs.dir}/server.log.%i
+appender.server.layout.type = PatternLayout
+appender.server.layout.pattern = [%d] %p %m (%c)%n
+appender.server.policies.type = Policies
+appender.server.policies.size.type = SizeBasedTriggeringPolicy
+appender.server.policies.size.size = 50MB
+appender.server.strategy.type = DefaultRolloverStrategy
+appender.server.strategy.max = 3
+rootLogger.level = INFO
+rootLogger.appenderRef.server.ref = SERVER
+# Same quiet-downs as Kafka's own config/log4j2.yaml
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.requestchannel.name = kafka.network.RequestChannel$
+logger.requestchannel.level = WARN
+EOF
+    cat >"$KAFKA_TOOLS_LOG4J" <<'EOF'
+# Generated by deploy/local/infra.sh: Kafka command line tools log warnings to stderr.
+status = warn
+name = nir-kafka-tools
+appender.stderr.type = Console
+appender.stderr.name = STDERR
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stderr.ref = STDERR
+EOF
+}
+
+kafka_tool() { # StorageTool arguments...
+    "$JAVA_BIN" -Xmx256m -Dlog4j2.configurationFile="$KAFKA_TOOLS_LOG4J" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool "$@" 9>&-
+}
+
+kafka_format_if_needed() {
+    if [[ -f $KAFKA_DATA/meta.properties ]]; then
+        return 0
+    fi
+    local cid out
+    if [[ -s $KAFKA_CLUSTER_ID_FILE ]]; then
+        cid=$(<"$KAFKA_CLUSTER_ID_FILE")
+    else
+        cid=$(kafka_tool random-uuid 2>"$KAFKA_LOGS/format.err" | tail -n 1) || true
+        [[ $cid =~ ^[A-Za-z0-9_-]{22}$ ]] || {
+            show_tail "$KAFKA_LOGS/format.err" 40
+            die "kafka.tools.StorageTool random-uuid failed (got '$cid')"
+        }
+        echo "$cid" >"$KAFKA_CLUSTER_ID_FILE"
+    fi
+    # A data dir without meta.properties is a half-done format: start it over.
+    rm -rf "$KAFKA_DATA"
+    mkdir -p "$KAFKA_DATA"
+    log "Kafka: formatting storage in $KAFKA_DATA (cluster id $cid)"
+    if ! out=$(kafka_tool format --standalone -t "$cid" -c "$KAFKA_PROPS" 2>&1); then
+        printf '%s\n' "$out" >&2
+        die "kafka.tools.StorageTool format failed (see above)"
+    fi
+}
+
+KAFKA_STATE="" # tostart | reused | started | external
+KAFKA_T0=0
+KAFKA_LOG_OFFSET=0 # sizes of the logs before this start: failure output shows only this run's lines
+KAFKA_OUT_OFFSET=0
+KAFKA_PID_STARTED=""
+
+# Decides what to do about Kafka (external / reuse / start) and checks what starting needs; starts nothing.
+kafka_preflight() {
+    if [[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
+        KAFKA_STATE=external
+        log "Kafka: KAFKA_BOOTSTRAP_SERVERS is set; using $KAFKA_BOOTSTRAP_SERVERS and not starting a broker"
+        kafka_check_external
+        return 0
+    fi
+    validate_port NIR_KAFKA_PORT "$KAFKA_PORT"
+    validate_port NIR_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+    [[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] || die "NIR_KAFKA_PORT and NIR_KAFKA_CONTROLLER_PORT are both $KAFKA_PORT; they must differ"
+    mkdir -p "$KAFKA_DIR"
+
+    local pid
+    pid=$(kafka_pid)
+    if [[ -n $pid ]]; then
+        local running_port
+        running_port=$(kafka_running_port)
+        if [[ -n $running_port && $running_port != "$KAFKA_PORT" ]]; then
+            die "Kafka from $KAFKA_DIR already runs (pid $pid) on port $running_port, not $KAFKA_PORT; run '$0 down' first or set NIR_KAFKA_PORT=$running_port"
+        fi
+        KAFKA_STATE=reused
+        KAFKA_PID_STARTED=$pid
+        log "Kafka: already running (pid $pid) on 127.0.0.1:$KAFKA_PORT; reusing it"
+        return 0
+    fi
+    rm -f "$KAFKA_PID_FILE"
+
+    local p name
+    for p in "$KAFKA_PORT:NIR_KAFKA_PORT" "$KAFKA_CONTROLLER_PORT:NIR_KAFKA_CONTROLLER_PORT"; do
+        name=${p#*:}
+        p=${p%%:*}
+        if port_open 127.0.0.1 "$p"; then
+            die "port $p (127.0.0.1) is already in use by something else$(port_owner "$p"), so Kafka cannot listen there; stop that, or pick another port with $name=<port> (or use an existing broker with KAFKA_BOOTSTRAP_SERVERS=host:port)"
+        fi
+    done
+
+    find_java
+    kafka_jars_cached || require_mvn
+    KAFKA_STATE=tostart
+}
+
+# Starts the broker in the background when preflight said so. Returns without waiting; see kafka_wait.
+kafka_launch() {
+    [[ $KAFKA_STATE == tostart ]] || return 0
+    kafka_fetch
+    kafka_write_config
+    kafka_format_if_needed
+
+    log "Kafka: starting broker $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT), log $KAFKA_LOGS/server.log"
+    local pid
+    local -a jcmd=("$JAVA_BIN")
+    # shellcheck disable=SC2206 # heap options are a word list on purpose
+    jcmd+=($KAFKA_HEAP_OPTS)
+    jcmd+=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+        -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+        "-Dkafka.logs.dir=$KAFKA_LOGS" "-Dlog4j2.configurationFile=$KAFKA_LOG4J"
+        -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS")
+    KAFKA_LOG_OFFSET=$(file_size "$KAFKA_LOGS/server.log")
+    KAFKA_OUT_OFFSET=$(file_size "$KAFKA_LOGS/kafka.out")
+    local -a detach=(nohup)
+    command -v setsid >/dev/null 2>&1 && detach=(setsid nohup)
+    # The subshell is not a process group leader, so setsid does not fork and $! is the java pid.
+    (cd "$KAFKA_DIR" && exec "${detach[@]}" "${jcmd[@]}" </dev/null >>"$KAFKA_LOGS/kafka.out" 2>&1 9>&-) &
+    pid=$!
+    echo "$pid" >"$KAFKA_PID_FILE"
+    echo "$KAFKA_PORT" >"$KAFKA_DIR/kafka.port"
+    KAFKA_STATE=started
+    KAFKA_PID_STARTED=$pid
+    KAFKA_T0=$(now_ms)
+}
+
+kafka_wait() {
+    case $KAFKA_STATE in
+    external) return 0 ;;
+    reused)
+        # A broker we found may still be starting up; give it the same grace period.
+        ;;
+    esac
+    local pid=$KAFKA_PID_STARTED deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+    while ! port_open 127.0.0.1 "$KAFKA_PORT"; do
+        if ! pid_alive "$pid"; then
+            show_tail "$KAFKA_LOGS/server.log" 40 "$KAFKA_LOG_OFFSET"
+            show_tail "$KAFKA_LOGS/kafka.out" 20 "$KAFKA_OUT_OFFSET"
+            rm -f "$KAFKA_PID_FILE"
+            die "Kafka exited during startup (pid $pid); see $KAFKA_LOGS/server.log and $KAFKA_LOGS/kafka.out"
+        fi
+        if ((SECONDS >= deadline)); then
+            show_tail "$KAFKA_LOGS/server.log" 40 "$KAFKA_LOG_OFFSET"
+            die "Kafka (pid $pid, still running) did not accept connections on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s; see $KAFKA_LOGS/server.log (stop it with '$0 down')"
+        fi
+        sleep 0.25
+    done
+    if [[ $KAFKA_STATE == started ]]; then
+        log "Kafka: ready on 127.0.0.1:$KAFKA_PORT (pid $pid) after $(elapsed "$KAFKA_T0")"
+    fi
+}
+
+# host:port pairs from a bootstrap list such as "PLAINTEXT://a:9092,b:9093"
+kafka_check_external() {
+    local s hp ok=""
+    local -a servers
+    IFS=',' read -r -a servers <<<"$KAFKA_BOOTSTRAP_SERVERS"
+    for s in "${servers[@]}"; do
+        hp=${s##*://}
+        hp=${hp// /}
+        [[ $hp =~ ^\[?([^]]+)\]?:([0-9]+)$ ]] || continue
+        if port_open "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; then
+            ok=$hp
+            break
+        fi
+    done
+    [[ -n $ok ]] || die "KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS: no server answers; start it, or unset KAFKA_BOOTSTRAP_SERVERS to let this script run a local broker"
+    log "Kafka: external broker answers at $ok"
+}
+
+kafka_version_seen() {
+    local v=""
+    if [[ -f $KAFKA_LOGS/server.log ]]; then
+        v=$(sed -n 's/.*Kafka version: \([^ ]*\).*/\1/p' "$KAFKA_LOGS/server.log" | tail -n 1)
+    fi
+    echo "${v:-$KAFKA_VERSION}"
+}
+
+kafka_stop() {
+    local pid
+    pid=$(kafka_pid)
+    if [[ -z $pid ]]; then
+        if [[ -f $KAFKA_PID_FILE ]]; then
+            log "Kafka: not running (removing stale pid file)"
+        else
+            log "Kafka: not running"
+        fi
+        rm -f "$KAFKA_PID_FILE" "$KAFKA_DIR/kafka.port"
+        return 0
+    fi
+    log "Kafka: stopping pid $pid (SIGTERM, up to 30 s) ..."
+    local t0
+    t0=$(now_ms)
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
+    if pid_alive "$pid"; then
+        log "Kafka: still running after 30 s; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        while pid_alive "$pid"; do sleep 0.1; done
+    fi
+    rm -f "$KAFKA_PID_FILE" "$KAFKA_DIR/kafka.port"
+    log "Kafka: stopped in $(elapsed "$t0")"
+}
+
+# ----------------------------------------------------------------------------------------------------
+# PostgreSQL
+# ----------------------------------------------------------------------------------------------------
+PG_BIN=""
+PG_RUN_USER=""
+
+find_pg_bin() {
+    local d
+    if [[ -n ${NIR_PG_BINDIR:-} ]]; then
+        [[ -x $NIR_PG_BINDIR/pg_ctl ]] || die "NIR_PG_BINDIR=$NIR_PG_BINDIR has no pg_ctl"
+        PG_BIN=$NIR_PG_BINDIR
+        return 0
+    fi
+    # Debian/Ubuntu layout: /usr/lib/postgresql/<major>/bin; take the highest major version.
+    d=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/pg_ctl' -perm -u+x 2>/dev/null | sort -V | tail -n 1)
+    if [[ -z $d ]]; then
+        d=$(find /usr -maxdepth 3 -path '/usr/pgsql-*/bin/pg_ctl' 2>/dev/null | sort -V | tail -n 1) # RPM layout
+    fi
+    if [[ -z $d ]] && command -v pg_ctl >/dev/null 2>&1; then
+        d=$(command -v pg_ctl)
+    fi
+    [[ -n $d ]] || return 1
+    PG_BIN=$(dirname "$d")
+}
+
+ensure_pg_bin() {
+    find_pg_bin && return 0
+    if ! is_root; then
+        die "PostgreSQL server binaries (pg_ctl, initdb, postgres) not found. Install them as root, e.g. 'sudo apt-get install -y postgresql', or set NIR_PG_BINDIR, or set DATABASE_URL to use an existing server"
+    fi
+    command -v apt-get >/dev/null 2>&1 ||
+        die "PostgreSQL server binaries not found and apt-get is not available; install PostgreSQL server (pg_ctl, initdb) or set NIR_PG_BINDIR / DATABASE_URL"
+    log "PostgreSQL: server binaries not found; installing Debian package 'postgresql' (apt-get) ..."
+    local t0 aptlog
+    t0=$(now_ms)
+    aptlog=$(mktemp)
+    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; } >"$aptlog" 2>&1 9>&-; then
+        show_tail "$aptlog" 40
+        rm -f "$aptlog"
+        die "apt-get install postgresql failed (see above)"
+    fi
+    rm -f "$aptlog"
+    find_pg_bin || die "apt-get installed 'postgresql' but no pg_ctl was found under /usr/lib/postgresql/*/bin"
+    log "PostgreSQL: installed server binaries in $PG_BIN in $(elapsed "$t0")"
+}
+
+# PostgreSQL refuses to run as root: pick the OS user that owns and runs the cluster.
+choose_pg_user() {
+    if ! is_root; then
+        PG_RUN_USER=$(id -un)
+        if [[ -d $PG_DATA && ! -O $PG_DATA ]]; then
+            die "$PG_DATA belongs to $(stat -c %U "$PG_DATA"), not to you ($PG_RUN_USER); run as that user or root, or use another NIR_STATE_DIR"
+        fi
+        return 0
+    fi
+    local owner=""
+    [[ -d $PG_DATA ]] && owner=$(stat -c %U "$PG_DATA")
+    if [[ -n $owner && $owner != root && $owner != UNKNOWN ]] && id -u "$owner" >/dev/null 2>&1; then
+        PG_RUN_USER=$owner
+    elif id -u postgres >/dev/null 2>&1; then
+        PG_RUN_USER=postgres
+    else
+        if ! id -u nir >/dev/null 2>&1; then
+            log "PostgreSQL: creating system user 'nir' to run the server (it refuses to run as root)"
+            useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin nir ||
+                die "could not create system user 'nir' (useradd failed)"
+        fi
+        PG_RUN_USER=nir
+    fi
+}
+
+# Run a command as the cluster's OS user (from a directory that user can enter).
+as_pg_user() {
+    if [[ $PG_RUN_USER == "$(id -un)" ]]; then
+        (cd "$PG_DIR" && "$@")
+    elif command -v runuser >/dev/null 2>&1; then
+        (cd "$PG_DIR" && runuser -u "$PG_RUN_USER" -- "$@")
+    elif command -v setpriv >/dev/null 2>&1; then
+        (cd "$PG_DIR" && setpriv --reuid="$PG_RUN_USER" --regid="$(id -g "$PG_RUN_USER")" --init-groups -- "$@")
+    else
+        (cd "$PG_DIR" && su -s /bin/sh "$PG_RUN_USER" -c "$(printf '%q ' "$@")")
+    fi
+}
+
+pg_running_pid() { # pid of this cluster's postmaster, if it runs
+    local pid=""
+    [[ -f $PG_DATA/postmaster.pid ]] && pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+    if [[ $pid =~ ^[0-9]+$ ]] && pid_matches "$pid" "$PG_DATA"; then
+        echo "$pid"
+    elif [[ $pid =~ ^[0-9]+$ ]] && pid_alive "$pid" && [[ ! -r /proc/$pid/cmdline ]]; then
+        echo "$pid"
+    fi
+}
+
+pg_running_port() {
+    sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true
+}
+
+pg_psql() { # psql as the project superuser over TCP; extra args follow
+    PGPASSWORD=$PG_DB_PASSWORD PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
+        -h 127.0.0.1 -p "$PG_PORT" -U "$PG_DB_USER" "$@"
+}
+
+PG_STATE="" # tostart | reused | started | external
+PG_PID=""
+PG_LOG_OFFSET=0
+PG_VERSION_SEEN=""
+
+# Decides what to do about PostgreSQL (external / reuse / start) and checks what starting needs.
+pg_preflight() {
+    if [[ -n ${DATABASE_URL:-} ]]; then
+        PG_STATE=external
+        log "PostgreSQL: DATABASE_URL is set; using it and not starting a server"
+        pg_check_external
+        return 0
+    fi
+    validate_port NIR_PG_PORT "$PG_PORT"
+    if [[ -n ${KAFKA_STATE:-} && $KAFKA_STATE != external ]] && [[ $PG_PORT == "$KAFKA_PORT" || $PG_PORT == "$KAFKA_CONTROLLER_PORT" ]]; then
+        die "NIR_PG_PORT=$PG_PORT collides with a Kafka port ($KAFKA_PORT/$KAFKA_CONTROLLER_PORT); pick another NIR_PG_PORT"
+    fi
+    local sock_len=$((${#PG_SOCKET_DIR} + 20))
+    ((sock_len < 100)) || die "NIR_STATE_DIR=$STATE_DIR is too long for a unix socket path ($PG_SOCKET_DIR/.s.PGSQL.$PG_PORT); pick a shorter NIR_STATE_DIR"
+
+    # Binaries first: installing them also creates the 'postgres' user that choose_pg_user prefers.
+    ensure_pg_bin
+    mkdir -p "$PG_DIR"
+    choose_pg_user
+    if ! as_pg_user test -x "$STATE_DIR" 2>/dev/null; then
+        die "OS user $PG_RUN_USER (who runs PostgreSQL) cannot reach $STATE_DIR: a parent directory is closed to it; use an NIR_STATE_DIR it can reach (e.g. the default /var/tmp/nir-avslutning)"
+    fi
+
+    local pid
+    pid=$(pg_running_pid)
+    if [[ -n $pid ]]; then
+        local running_port
+        running_port=$(pg_running_port)
+        if [[ -n $running_port && $running_port != "$PG_PORT" ]]; then
+            die "PostgreSQL from $PG_DATA already runs (pid $pid) on port $running_port, not $PG_PORT; run '$0 down' first or set NIR_PG_PORT=$running_port"
+        fi
+        PG_STATE=reused
+        PG_PID=$pid
+        return 0
+    fi
+    if port_open 127.0.0.1 "$PG_PORT"; then
+        die "port $PG_PORT (127.0.0.1) is already in use by something else$(port_owner "$PG_PORT"), so PostgreSQL cannot listen there; stop that, or pick another port with NIR_PG_PORT=<port> (or use an existing server with DATABASE_URL=postgresql://...)"
+    fi
+    PG_STATE=tostart
+}
+
+pg_wait_ready() { # pid
+    local deadline=$((SECONDS + 60))
+    until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_DB_USER" -d postgres; do
+        if ! pid_alive "$1"; then
+            show_tail "$PG_LOG" 40 "$PG_LOG_OFFSET"
+            die "PostgreSQL (pid $1) exited; see $PG_LOG"
+        fi
+        if ((SECONDS >= deadline)); then
+            show_tail "$PG_LOG" 40 "$PG_LOG_OFFSET"
+            die "PostgreSQL (pid $1) runs but pg_isready gets no answer on 127.0.0.1:$PG_PORT within 60 s; see $PG_LOG"
+        fi
+        sleep 0.25
+    done
+}
+
+pg_start() {
+    case $PG_STATE in
+    external) return 0 ;;
+    reused)
+        pg_wait_ready "$PG_PID"
+        log "PostgreSQL: already running (pid $PG_PID) on 127.0.0.1:$PG_PORT; reusing it"
+        ;;
+    tostart)
+        mkdir -p "$PG_SOCKET_DIR" "$(dirname "$PG_LOG")"
+        if is_root; then
+            chown "$PG_RUN_USER:" "$PG_DIR" "$PG_SOCKET_DIR" "$(dirname "$PG_LOG")"
+            if [[ -d $PG_DATA ]]; then chown -R "$PG_RUN_USER:" "$PG_DATA"; fi
+        fi
+        chmod 0700 "$PG_DIR"
+        pg_initdb_if_needed
+        log "PostgreSQL: starting $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) //') on 127.0.0.1:$PG_PORT as OS user $PG_RUN_USER, log $PG_LOG"
+        local t0
+        t0=$(now_ms)
+        PG_LOG_OFFSET=$(file_size "$PG_LOG")
+        if ! as_pg_user "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t 60 -s \
+            -o "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$PG_SOCKET_DIR'" \
+            </dev/null >/dev/null 2>"$PG_DIR/pg_ctl.err" 9>&-; then
+            show_tail "$PG_DIR/pg_ctl.err" 20
+            show_tail "$PG_LOG" 40 "$PG_LOG_OFFSET"
+            die "PostgreSQL did not start (pg_ctl start failed); see $PG_LOG"
+        fi
+        rm -f "$PG_DIR/pg_ctl.err"
+        PG_PID=$(pg_running_pid)
+        pg_wait_ready "$PG_PID"
+        PG_STATE=started
+        log "PostgreSQL: ready on 127.0.0.1:$PG_PORT (pid $PG_PID) after $(elapsed "$t0")"
+        ;;
+    esac
+    pg_ensure_role_and_db
+    PG_VERSION_SEEN=$(pg_psql -d "$PG_DB_NAME" -At -c 'show server_version')
+}
+
+pg_initdb_if_needed() {
+    [[ -f $PG_DATA/PG_VERSION ]] && return 0
+    log "PostgreSQL: initdb of a project-local cluster in $PG_DATA"
+    rm -rf "$PG_DATA" # a half-done initdb leaves no PG_VERSION; start over
+    mkdir -p "$PG_DATA"
+    is_root && chown "$PG_RUN_USER:" "$PG_DATA"
+    chmod 0700 "$PG_DATA"
+    local out pwfile
+    pwfile="$PG_DIR/.initdb-pw"
+    (umask 077 && echo "$PG_DB_PASSWORD" >"$pwfile")
+    is_root && chown "$PG_RUN_USER:" "$pwfile"
+    if ! out=$(as_pg_user "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_DB_USER" --pwfile="$pwfile" -E UTF8 --locale=C \
+        --auth-local=trust --auth-host=trust 2>&1 9>&-); then
+        rm -f "$pwfile"
+        printf '%s\n' "$out" >&2
+        die "initdb failed (see above)"
+    fi
+    rm -f "$pwfile"
+    # Only the unix socket inside the state dir and 127.0.0.1 are reachable; trust both (local dev/test only).
+    cat >"$PG_DATA/pg_hba.conf" <<'EOF'
+# Generated by deploy/local/infra.sh: local development/test cluster.
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 trust
+host    all       all   127.0.0.1/32  trust
+EOF
+    cat >>"$PG_DATA/postgresql.conf" <<'EOF'
+
+# ---- deploy/local/infra.sh: small dev/test machine (durability stays on) ----
+# port, listen_addresses and unix_socket_directories are given by pg_ctl -o on every start.
+max_connections = 200
+shared_buffers = 256MB
+log_timezone = 'UTC'
+timezone = 'UTC'
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+    is_root && chown "$PG_RUN_USER:" "$PG_DATA/pg_hba.conf" "$PG_DATA/postgresql.conf"
+    return 0
+}
+
+pg_ensure_role_and_db() {
+    local sql_role="DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_DB_USER') THEN
+    CREATE ROLE $PG_DB_USER SUPERUSER LOGIN PASSWORD '$PG_DB_PASSWORD';
+  ELSE
+    ALTER ROLE $PG_DB_USER SUPERUSER LOGIN PASSWORD '$PG_DB_PASSWORD';
+  END IF;
+END \$\$;"
+    local out
+    if ! out=$(pg_psql -d postgres -c "$sql_role" 2>&1); then
+        printf '%s\n' "$out" >&2
+        die "could not create/update role '$PG_DB_USER' on 127.0.0.1:$PG_PORT"
+    fi
+    if [[ $(pg_psql -d postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB_NAME'") != 1 ]]; then
+        log "PostgreSQL: creating database '$PG_DB_NAME'"
+        pg_psql -d postgres -c "CREATE DATABASE $PG_DB_NAME OWNER $PG_DB_USER" >/dev/null ||
+            die "could not create database '$PG_DB_NAME'"
+    fi
+}
+
+pg_check_external() {
+    local psql_bin=""
+    find_pg_bin 2>/dev/null && psql_bin="$PG_BIN/psql"
+    [[ -z $psql_bin ]] && command -v psql >/dev/null 2>&1 && psql_bin=$(command -v psql)
+    if [[ -n $psql_bin ]]; then
+        PG_VERSION_SEEN=$(PGCONNECT_TIMEOUT=5 "$psql_bin" -X -At -d "$DATABASE_URL" -c 'show server_version' 2>&1) ||
+            die "DATABASE_URL does not answer: $PG_VERSION_SEEN (fix it, or unset DATABASE_URL to let this script run a local server)"
+        log "PostgreSQL: external server answers (version $PG_VERSION_SEEN)"
+        return 0
+    fi
+    # No psql: at least check that the TCP port answers.
+    local re='^[a-z]+://([^@/]*@)?([^:/?]+)(:([0-9]+))?'
+    if [[ $DATABASE_URL =~ $re ]]; then
+        local host=${BASH_REMATCH[2]} port=${BASH_REMATCH[4]:-5432}
+        port_open "$host" "$port" || die "DATABASE_URL: nothing answers on $host:$port"
+        log "PostgreSQL: external server port $host:$port answers (no psql here to check more)"
+    else
+        log "PostgreSQL: DATABASE_URL has no host:port to check and there is no psql; not checked"
+    fi
+    PG_VERSION_SEEN="unknown (external)"
+}
+
+pg_stop() {
+    if [[ ! -d $PG_DATA ]]; then
+        log "PostgreSQL: not running (no cluster in $PG_DATA)"
+        return 0
+    fi
+    local pid
+    pid=$(pg_running_pid)
+    if [[ -z $pid ]]; then
+        log "PostgreSQL: not running"
+        # A stale postmaster.pid is harmless (postgres checks it); it is removed here for tidiness.
+        [[ -f $PG_DATA/postmaster.pid ]] && rm -f "$PG_DATA/postmaster.pid"
+        return 0
+    fi
+    choose_pg_user
+    find_pg_bin || die "PostgreSQL runs (pid $pid) but no pg_ctl was found to stop it; set NIR_PG_BINDIR"
+    log "PostgreSQL: stopping pid $pid (pg_ctl stop -m fast) ..."
+    local t0
+    t0=$(now_ms)
+    if ! as_pg_user "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 -s 9>&-; then
+        log "PostgreSQL: pg_ctl stop failed; sending SIGQUIT (immediate shutdown)"
+        kill -QUIT "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + 10))
+        while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
+    fi
+    log "PostgreSQL: stopped in $(elapsed "$t0")"
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Subcommands
+# ----------------------------------------------------------------------------------------------------
+cmd_up() {
+    local t0
+    t0=$(now_ms)
+    ensure_state_dir
+    take_lock
+    log "state: $STATE_DIR, jar cache: $KAFKA_CACHE"
+    # Check everything first (ports, java, server binaries), so a failed check leaves nothing half started.
+    kafka_preflight
+    pg_preflight
+    # Kafka starts in the background while PostgreSQL is set up; then wait for both.
+    kafka_launch
+    pg_start
+    kafka_wait
+
+    local kafka_bootstrap=${KAFKA_BOOTSTRAP_SERVERS:-$LOCAL_KAFKA_BOOTSTRAP}
+    local database_url=${DATABASE_URL:-$LOCAL_DATABASE_URL}
+    {
+        echo "KAFKA_BOOTSTRAP_SERVERS=$kafka_bootstrap"
+        echo "DATABASE_URL=$database_url"
+    } >"$ENV_FILE.tmp"
+    mv "$ENV_FILE.tmp" "$ENV_FILE"
+
+    local kv="external"
+    [[ $KAFKA_STATE != external ]] && kv="Apache Kafka $(kafka_version_seen)"
+    log "Kafka:      $kv at $kafka_bootstrap ($KAFKA_STATE)"
+    # shellcheck disable=SC2001 # a regex replacement
+    log "PostgreSQL: $PG_VERSION_SEEN at $(sed 's#^\([a-z]*://[^:/@]*\):[^@]*@#\1:***@#' <<<"${database_url%%\?*}") ($PG_STATE)"
+    log "up in $(elapsed "$t0"); wrote $ENV_FILE:"
+    cat "$ENV_FILE"
+}
+
+cmd_down() {
+    local purge=""
+    case ${1:-} in
+    "") ;;
+    --purge) purge=1 ;;
+    *) die "unknown option for down: $1 (only --purge)" ;;
+    esac
+    if [[ ! -d $STATE_DIR ]]; then
+        log "nothing to stop: $STATE_DIR does not exist"
+        return 0
+    fi
+    if [[ ! -e $STATE_MARKER ]]; then
+        die "$STATE_DIR was not created by this script (no $(basename "$STATE_MARKER")); refusing to touch it"
+    fi
+    take_lock
+    kafka_stop
+    pg_stop
+    if [[ -n $purge ]]; then
+        case $STATE_DIR in
+        / | "$HOME" | /var/tmp | /tmp | /var | /usr | /root | /home) die "refusing to delete NIR_STATE_DIR=$STATE_DIR" ;;
+        esac
+        exec 9>&-
+        rm -rf -- "$STATE_DIR"
+        log "purged $STATE_DIR (jar cache $KAFKA_CACHE kept)"
+    else
+        log "stopped; data kept in $STATE_DIR (use 'down --purge' to delete it)"
+    fi
+}
+
+cmd_status() {
+    local rc=0 pid
+    if [[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
+        if (kafka_check_external) 2>/dev/null; then
+            echo "kafka:      external $KAFKA_BOOTSTRAP_SERVERS (answers)"
+        else
+            echo "kafka:      external $KAFKA_BOOTSTRAP_SERVERS (NOT answering)"
+            rc=3
+        fi
+    else
+        pid=$(kafka_pid)
+        local kport
+        kport=$(kafka_running_port)
+        kport=${kport:-$KAFKA_PORT}
+        if [[ -n $pid ]] && port_open 127.0.0.1 "$kport"; then
+            echo "kafka:      running  pid $pid  127.0.0.1:$kport  Apache Kafka $(kafka_version_seen)  data $KAFKA_DATA"
+        elif [[ -n $pid ]]; then
+            echo "kafka:      starting pid $pid  (127.0.0.1:$kport not answering yet)  log $KAFKA_LOGS/server.log"
+            rc=3
+        else
+            echo "kafka:      stopped$([[ -f $KAFKA_PID_FILE ]] && echo ' (stale pid file)')"
+            rc=3
+        fi
+    fi
+    if [[ -n ${DATABASE_URL:-} ]]; then
+        if (pg_check_external) 2>/dev/null; then
+            echo "postgresql: external DATABASE_URL (answers)"
+        else
+            echo "postgresql: external DATABASE_URL (NOT answering)"
+            rc=3
+        fi
+    else
+        pid=$(pg_running_pid)
+        local pport
+        pport=$(pg_running_port)
+        pport=${pport:-$PG_PORT}
+        if [[ -n $pid ]] && port_open 127.0.0.1 "$pport"; then
+            local v="PostgreSQL"
+            [[ -f $PG_DATA/PG_VERSION ]] && v="PostgreSQL $(<"$PG_DATA/PG_VERSION")"
+            echo "postgresql: running  pid $pid  127.0.0.1:$pport  $v  data $PG_DATA"
+        elif [[ -n $pid ]]; then
+            echo "postgresql: starting pid $pid  (127.0.0.1:$pport not answering yet)"
+            rc=3
+        else
+            echo "postgresql: stopped"
+            rc=3
+        fi
+    fi
+    if [[ -f $ENV_FILE ]]; then
+        echo "env file:   $ENV_FILE"
+    fi
+    if kafka_jars_cached; then
+        echo "jar cache:  $KAFKA_LIBS"
+    else
+        echo "jar cache:  (empty; the next 'up' fetches Kafka $KAFKA_VERSION with Maven)"
+    fi
+    return $rc
+}
+
+cmd_env() {
+    [[ -f $ENV_FILE ]] || die "no $ENV_FILE yet; run '$0 up' first"
+    if [[ ${1:-} == --export ]]; then
+        sed 's/^/export /' "$ENV_FILE"
+    else
+        cat "$ENV_FILE"
+    fi
+}
+
+usage() {
+    cat <<EOF
+Usage: $0 <command>
+
+Runs Apache Kafka $KAFKA_VERSION (KRaft, from Maven Central jars) and a PostgreSQL cluster locally, without Docker.
+
+Commands:
+  up             start what is not running (idempotent), write \$NIR_STATE_DIR/infra.env and print it
+  down [--purge] stop Kafka and PostgreSQL, keeping data; --purge also deletes the state dir (not the jar cache)
+  status         show what runs (exit 0 when both run, 3 otherwise)
+  env [--export] print infra.env (KAFKA_BOOTSTRAP_SERVERS=..., DATABASE_URL=...), optionally as export lines
+  help           this text
+
+Progress lines ([infra] ...) go to stderr; 'up' and 'env' print only KEY=VALUE lines on stdout.
+
+Environment:
+  NIR_STATE_DIR              state: data, logs, pid files     (default /var/tmp/nir-avslutning; now $STATE_DIR)
+  NIR_CACHE_DIR              jar cache root                   (default \${XDG_CACHE_HOME:-\$HOME/.cache}/nir-avslutning; now $CACHE_ROOT)
+  NIR_KAFKA_PORT             Kafka client port                (default 19092)
+  NIR_KAFKA_CONTROLLER_PORT  Kafka KRaft controller port      (default 19093)
+  NIR_KAFKA_HEAP_OPTS        broker JVM heap                  (default "-Xms512m -Xmx512m")
+  NIR_KAFKA_START_TIMEOUT    seconds to wait for the broker   (default 90)
+  NIR_PG_PORT                PostgreSQL port                  (default 15432)
+  NIR_PG_BINDIR              PostgreSQL server binaries dir   (default: highest /usr/lib/postgresql/*/bin)
+  KAFKA_BOOTSTRAP_SERVERS    if set, use that Kafka instead of starting one
+  DATABASE_URL               if set, use that PostgreSQL instead of starting one
+  JAVA_HOME                  Java 17+ to run Kafka            (default: java on PATH)
+EOF
+}
+
+main() {
+    local cmd=${1:-help}
+    (($# > 0)) && shift
+    case $cmd in
+    up) cmd_up "$@" ;;
+    down | stop) cmd_down "$@" ;;
+    status) cmd_status "$@" ;;
+    env) cmd_env "$@" ;;
+    help | -h | --help) usage ;;
+    *)
+        usage >&2
+        exit 2
+        ;;
+    esac
+}
+
+main "$@"
