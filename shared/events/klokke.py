@@ -1,0 +1,20 @@
+"""Time as an input (DOMAIN.md §5): rules never read the wall clock, they receive day ticks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from shared.events.envelope import Event
+
+KLOKKE_KEY = b"klokke"
+
+
+class DognPassert(Event):
+    """The day `dato` has begun in Europe/Oslo (published at midnight, and caught up after downtime)."""
+
+    type: Literal["DognPassert"] = "DognPassert"
+    dato: date
+
+    def message_key(self) -> bytes:
+        return KLOKKE_KEY

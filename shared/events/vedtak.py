@@ -1,0 +1,92 @@
+"""The programme's facts, published by registrering on the vedtak topic: vedtak (all types, permisjon
+included), sluttmål, tiltak, fravær and avvisning."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from shared.events.envelope import Contract, DeltakerEvent, Periode, TimerPerUke
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+
+
+class Vedtak(Contract):
+    """One vedtak. For DELTAKELSE the periode is programme start and planned end; for FORLENGELSE and
+    PERMISJON the period granted; for PERMANENT_STANS `periode.fra` is the stans date."""
+
+    vedtak_id: UUID
+    vedtakstype: Vedtakstype
+    resultat: Vedtaksresultat
+    vedtaksdato: date
+    periode: Periode
+    gjeldende: bool = Field(default=True, description="False once an avslutning made it «ikke gjeldende».")
+
+
+class VedtakRegistrert(DeltakerEvent):
+    type: Literal["VedtakRegistrert"] = "VedtakRegistrert"
+    vedtak: Vedtak
+
+
+class VedtakEndret(DeltakerEvent):
+    """A full snapshot of the vedtak after the change (also when it was set ikke gjeldende)."""
+
+    type: Literal["VedtakEndret"] = "VedtakEndret"
+    vedtak: Vedtak
+
+
+class VedtakSlettet(DeltakerEvent):
+    type: Literal["VedtakSlettet"] = "VedtakSlettet"
+    vedtak_id: UUID
+
+
+class SluttmalRegistrert(DeltakerEvent):
+    """The sluttmål in force from now on (a later one replaces an earlier)."""
+
+    type: Literal["SluttmalRegistrert"] = "SluttmalRegistrert"
+    sluttmal: Sluttmalkode
+    fastsatt_dato: date
+
+
+class Tiltak(Contract):
+    tiltak_id: UUID
+    tiltakskode: str = Field(min_length=1, max_length=64)
+    periode: Periode
+    timer_per_uke: TimerPerUke
+    gjeldende: bool = True
+
+
+class TiltakRegistrert(DeltakerEvent):
+    type: Literal["TiltakRegistrert"] = "TiltakRegistrert"
+    tiltak: Tiltak
+
+
+class TiltakEndret(DeltakerEvent):
+    type: Literal["TiltakEndret"] = "TiltakEndret"
+    tiltak: Tiltak
+
+
+class Fravaer(Contract):
+    fravaer_id: UUID
+    fravaerstype: Fravaerstype
+    periode: Periode
+
+
+class FravaerRegistrert(DeltakerEvent):
+    type: Literal["FravaerRegistrert"] = "FravaerRegistrert"
+    fravaer: Fravaer
+
+
+class FravaerSlettet(DeltakerEvent):
+    type: Literal["FravaerSlettet"] = "FravaerSlettet"
+    fravaer_id: UUID
+
+
+class AvvisningRegistrert(DeltakerEvent):
+    """The person rejected the programme (seed prop81L: «Avvisning», not a vedtak)."""
+
+    type: Literal["AvvisningRegistrert"] = "AvvisningRegistrert"
+    avvist_dato: date

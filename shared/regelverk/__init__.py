@@ -1,0 +1,1 @@
+"""Regelverk: the versioned durations (varighet.yaml) and the pure frist functions over them."""
