@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA folkeregister_adapter IS 'Follows the Folkeregister change feed and publishes flytting, utvandring and død for NIR''s deltakere. Owned by the folkeregister_adapter service; no other service reads it.';

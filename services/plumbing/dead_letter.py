@@ -1,0 +1,118 @@
+"""Poison messages go to the dead-letter topic, not into an endless loop.
+
+Transient failures (the database or broker unreachable) are retried with capped backoff for as long as
+they last: dead-lettering a valid message because PostgreSQL restarted would lose its effect. Any other
+failure (a message that does not parse, a bug, a constraint) is retried a few times, then written to the
+dead-letter topic with the error, and the original is acknowledged. If writing the dead letter fails, the
+exception propagates and the message is redelivered (the broker uses NACK_ON_ERROR).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from faststream import BaseMiddleware
+from faststream.kafka import KafkaBroker
+from pydantic import ValidationError
+
+from shared.events.dead_letter import DeadLetter
+from shared.events.topics import DEAD_LETTER_NAME
+
+log = logging.getLogger(__name__)
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    TimeoutError,
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error without input values: a ValidationError would otherwise echo personal identifiers."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False))
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+class DeadLetterPolicy:
+    """Configured once per service; `middleware` is handed to the broker."""
+
+    def __init__(self, *, group_id: str, attempts: int = 3, backoff: float = 0.2, max_backoff: float = 30.0) -> None:
+        self.group_id = group_id
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.broker: KafkaBroker | None = None
+        self.dead_lettered = 0
+        policy = self
+
+        class _Middleware(BaseMiddleware):
+            async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+                return await policy.consume(call_next, msg)
+
+            async def after_processed(self, exc_type: Any = None, exc_val: Any = None, exc_tb: Any = None) -> bool:
+                # Failures outside the handler (a body that is not JSON fails while parsing) land here.
+                if exc_val is None or isinstance(exc_val, asyncio.CancelledError):
+                    return False
+                await policy.dead_letter(self.msg, exc_val)
+                return True  # suppressed: the ack middleware outside us then commits the offset
+
+        self.middleware = _Middleware
+
+    async def consume(self, call_next: Any, msg: Any) -> Any:
+        failures = 0
+        delay = self.backoff
+        while True:
+            try:
+                return await call_next(msg)
+            except asyncio.CancelledError:
+                raise
+            except TRANSIENT as exc:
+                log.warning("transient failure, retrying", extra={"error": describe_error(exc), "delay": delay})
+            except ValidationError as exc:
+                await self.dead_letter(msg.raw_message, exc)  # retrying cannot make it parse
+                return None
+            except Exception as exc:
+                failures += 1
+                if failures >= self.attempts:
+                    await self.dead_letter(msg.raw_message, exc)
+                    return None
+                log.warning("handler failed, retrying", extra={"error": describe_error(exc), "attempt": failures})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_backoff)
+
+    async def dead_letter(self, record: Any, exc: BaseException) -> None:
+        assert self.broker is not None, "DeadLetterPolicy.broker must be set before consuming"
+        letter = DeadLetter(
+            original_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key.decode(errors="replace") if record.key else None,
+            consumer_group=self.group_id,
+            error_type=type(exc).__name__,
+            error=describe_error(exc),
+            failed_at=datetime.now(UTC),
+            payload_base64=base64.b64encode(record.value or b"").decode(),
+            headers={k: v.decode(errors="replace") for k, v in (record.headers or ())},
+        )
+        await self.broker.publish(
+            letter.model_dump_json().encode(),
+            topic=DEAD_LETTER_NAME,
+            key=record.key,
+            headers={"content-type": "application/json", "original-topic": record.topic},
+        )
+        self.dead_lettered += 1
+        log.error(
+            "message dead-lettered",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,
+                   "group": self.group_id, "error_type": type(exc).__name__},
+        )

@@ -1,0 +1,96 @@
+"""Kafka wiring: the broker, deliberate topic creation, and publishing contract events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+
+from shared.events import topics
+from shared.events.envelope import Event
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/json"
+
+
+def make_broker(bootstrap_servers: str, *, client_id: str, middlewares: Sequence[Any] = ()) -> KafkaBroker:
+    """A broker whose subscribers commit only after the handler finished (at-least-once).
+
+    Handler failures never reach the ack policy: the dead-letter middleware retries them and, when they
+    persist, dead-letters and acknowledges. Only when even the dead letter cannot be written does an
+    exception escape, and NACK_ON_ERROR then redelivers instead of skipping (ACK would lose the message).
+    """
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        enable_idempotence=True,
+        middlewares=tuple(middlewares),
+        graceful_timeout=15.0,
+        logger=logging.getLogger(f"faststream.{client_id}"),
+    )
+
+
+def headers_for(event: Event) -> dict[str, str]:
+    return {
+        "content-type": CONTENT_TYPE,
+        "event-type": event.type,
+        "event-id": str(event.event_id),
+        "schema-version": str(event.schema_version),
+        "correlation-id": str(event.correlation_id),
+        "producer": event.producer,
+    }
+
+
+def encode(event: Event) -> bytes:
+    return event.model_dump_json().encode()
+
+
+async def publish(broker: KafkaBroker, event: Event, *, topic: str | None = None) -> None:
+    """Publish one contract event to its topic (or `topic`), keyed by deltaker id (bytes, as aiokafka
+    requires), as JSON with the envelope's ids in headers for operators' tools."""
+    await broker.publish(
+        encode(event),
+        topic=topic or topics.topic_of(event).name,
+        key=event.message_key(),
+        headers=headers_for(event),
+        correlation_id=str(event.correlation_id),
+    )
+
+
+async def ensure_topics(bootstrap_servers: str, wanted: Iterable[topics.Topic | tuple[str, int]]) -> list[str]:
+    """Create the topics that are missing, with their partition counts; returns the names created."""
+    specs = [(t.name, t.partitions) if isinstance(t, topics.Topic) else t for t in wanted]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(name, num_partitions=n, replication_factor=1) for name, n in specs if name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created it at the same moment
+        return [t.name for t in missing]
+    finally:
+        await admin.close()
+
+
+async def describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
+    """The cluster id and brokers, as the broker itself reports them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        return await admin.describe_cluster()
+    finally:
+        await admin.close()
+
+
+def all_topic_specs() -> list[tuple[str, int]]:
+    return [(t.name, t.partitions) for t in topics.ALL] + [(topics.DEAD_LETTER_NAME, 1)]

@@ -1,0 +1,103 @@
+"""Transactional outbox: a state change and the events it causes commit together, and a relay publishes
+them afterwards (faststream has no Kafka transactions; LIBRARY-NOTES.md).
+
+A crash after publishing but before marking sent publishes again on restart; consumers de-duplicate on
+event_id, so the effect is exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+
+from services.plumbing.kafka import encode, headers_for
+from shared.events import topics
+from shared.events.envelope import Event
+
+log = logging.getLogger(__name__)
+
+async def enqueue(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
+    """Add events to the outbox inside the caller's transaction."""
+    rows = [(e.event_id, topics.topic_of(e).name, e.message_key(), encode(e), headers_for(e)) for e in events]
+    if rows:
+        await conn.executemany(
+            "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (event_id) DO NOTHING",
+            rows,
+        )
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in id order. One relay works at a time per schema (advisory
+    lock), which keeps each key's events in the order they were committed."""
+
+    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, schema: str, batch_size: int = 500,
+                 idle_interval: float = 0.2) -> None:
+        self._pool = pool
+        self._broker = broker
+        self._lock_name = f"outbox:{schema}"
+        self._batch_size = batch_size
+        self._idle = idle_interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def wake(self) -> None:
+        """Tell the relay there is work (after a commit in this process)."""
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """One batch; returns how many rows were published."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self._lock_name):
+                return 0
+            rows = await conn.fetch(
+                "SELECT id, topic, key, payload, headers FROM outbox WHERE published_at IS NULL"
+                " ORDER BY id LIMIT $1",
+                self._batch_size,
+            )
+            for r in rows:
+                await self._broker.publish(
+                    r["payload"], topic=r["topic"], key=r["key"], headers=r["headers"],
+                    correlation_id=r["headers"].get("correlation-id"),
+                )
+            if rows:
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                                   [r["id"] for r in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def pending(self) -> int:
+        return await self._pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                if await self.publish_pending():
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                await asyncio.sleep(1.0)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._lock_name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None

@@ -1,0 +1,162 @@
+"""One service process: PostgreSQL pool and migrations, Kafka broker and topics, the outbox relay, and an
+HTTP app with health, readiness and metrics. Each service's app.py builds one and adds its own parts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.plumbing import logs, metrics
+from services.plumbing.db import apply_migrations, create_pool
+from services.plumbing.dead_letter import DeadLetterPolicy
+from services.plumbing.kafka import all_topic_specs, ensure_topics, make_broker
+from services.plumbing.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, migrations: Path) -> None:
+        self.settings = settings
+        self.service = settings.SERVICE
+        self.schema = settings.DB_SCHEMA
+        self.migrations = migrations
+        self.dead_letters = DeadLetterPolicy(group_id=settings.group_id)
+        self.broker = make_broker(
+            settings.kafka_bootstrap_servers, client_id=f"nir-{self.service}", middlewares=[self.dead_letters.middleware]
+        )
+        self.dead_letters.broker = self.broker
+        self._pool: asyncpg.Pool | None = None
+        self.relay: OutboxRelay | None = None
+        self.ready = False
+        self.on_started: list[Hook] = []  # background work that needs the pool and broker (clock, feed, …)
+        self.on_stopping: list[Hook] = []
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.service} is not started")
+        return self._pool
+
+    async def start(self) -> None:
+        t0 = time.perf_counter()
+        s = self.settings
+        self._pool = await create_pool(s.database_url, self.schema, max_size=s.db_pool_max_size,
+                                       application_name=f"nir-{self.service}")
+        applied = await apply_migrations(self._pool, self.schema, self.migrations)
+        await ensure_topics(s.kafka_bootstrap_servers, all_topic_specs())
+        await self.broker.start()
+        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema)
+        self.relay.start()
+        for hook in self.on_started:
+            await hook(self)
+        self.ready = True
+        metrics.READY.labels(self.service).set(1)
+        log.info("service ready", extra={"migrations_applied": applied, "startup_seconds": round(time.perf_counter() - t0, 3),
+                                         "http_port": s.http_port})
+
+    async def stop(self) -> None:
+        self.ready = False
+        metrics.READY.labels(self.service).set(0)
+        log.info("service stopping")
+        for hook in self.on_stopping:
+            await hook(self)
+        await self.broker.stop()  # stops consuming first; in-flight handlers finish (graceful_timeout)
+        if self.relay is not None:
+            await self.relay.stop()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+        log.info("service stopped")
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {"started": self.ready}
+        try:
+            checks["postgres"] = await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2) == 1
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            checks["postgres"] = False
+            checks["postgres_error"] = type(exc).__name__
+        try:
+            checks["kafka"] = await self.broker.ping(timeout=2.0)
+        except Exception as exc:  # noqa: BLE001
+            checks["kafka"] = False
+            checks["kafka_error"] = type(exc).__name__
+        if self.relay is not None and self._pool is not None and checks["postgres"]:
+            pending = await self.relay.pending()
+            checks["outbox_pending"] = pending
+            metrics.OUTBOX_PENDING.labels(self.service).set(pending)
+        checks["ready"] = bool(checks["started"] and checks["postgres"] and checks["kafka"])
+        return checks
+
+
+def health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["drift"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.service}
+
+    @router.get("/health/ready")
+    async def ready() -> JSONResponse:
+        checks = await runtime.readiness()
+        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+    @router.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "",
+                    routers: Sequence[APIRouter] = ()) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(health_router(runtime))
+    for r in routers:
+        app.include_router(r)
+
+    @app.middleware("http")
+    async def _latency(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        metrics.HTTP_LATENCY.labels(runtime.service, request.method, getattr(route, "path", "unmatched"),
+                                    response.status_code).observe(time.perf_counter() - t0)
+        return response
+
+    return app
+
+
+def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
+    """Run a service until SIGTERM/SIGINT; uvicorn then runs the lifespan's shutdown (graceful stop)."""
+    logs.configure(settings.SERVICE, settings.log_level)
+    # uvicorn shuts down gracefully on SIGTERM and then re-raises it to the handler that was installed
+    # before it: make that handler a normal exit, so a clean stop exits 0 (as orchestrators expect).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(app_factory(), host=settings.http_host, port=settings.http_port, log_config=None,
+                timeout_graceful_shutdown=20)

@@ -1,0 +1,1 @@
+"""Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse."""

@@ -1,0 +1,1 @@
+"""The rule engine: computed avslutninger from registrering's facts, the Folkeregister and the passage of time."""

@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA regelmotor IS 'The rule engine: computed avslutninger from registrering''s facts, the Folkeregister and the passage of time. Owned by the regelmotor service; no other service reads it.';

@@ -1,0 +1,1 @@
+"""The API kommune fagsystem integrations call: deltakere, vedtak, sluttmål, avslutninger."""
