@@ -1,0 +1,62 @@
+"""Session fixtures: real Kafka and PostgreSQL (see tests/infrastructure.py for where they come from)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from tests.infrastructure import Infrastructure, resolve
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The first thing the suite proves is a round trip through the real broker and real PostgreSQL.
+    items.sort(key=lambda item: 0 if item.get_closest_marker("first") else 1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "first: run before everything else")
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[Infrastructure]:
+    infra = resolve()  # raises with a clear message when nothing is available: never a skip
+    print(f"\n[tests] infrastructure: {infra.source}: kafka {infra.kafka_bootstrap_servers}")
+    yield infra
+    infra.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(infrastructure: Infrastructure) -> str:
+    return infrastructure.kafka_bootstrap_servers
+
+
+def _with_database(url: str, name: str) -> str:
+    u = urlsplit(url)
+    return urlunsplit((u.scheme, u.netloc, f"/{name}", u.query, u.fragment))
+
+
+@pytest.fixture(scope="session")
+async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    """A fresh database for this test session, dropped afterwards, so runs never see each other's rows."""
+    name = f"nir_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(infrastructure.database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield _with_database(infrastructure.database_url, name)
+    admin = await asyncpg.connect(infrastructure.database_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A suffix for topic, group and schema names that no other test (or run) uses."""
+    return uuid.uuid4().hex[:10]

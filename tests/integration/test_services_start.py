@@ -1,0 +1,88 @@
+"""Each of the four services runs as its own process: it starts, connects to Kafka and PostgreSQL, applies its
+migrations, reports ready, and stops gracefully on SIGTERM (issue #2 §4)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from shared.settings import ALL_SETTINGS
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_ready(port: int, proc: asyncio.subprocess.Process, timeout: float = 60.0) -> dict:
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with httpx.AsyncClient() as client:
+        while asyncio.get_running_loop().time() < deadline:
+            if proc.returncode is not None:
+                raise AssertionError(f"service exited with {proc.returncode} before it was ready")
+            try:
+                r = await client.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+                if r.status_code == 200:
+                    return r.json()
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"not ready within {timeout}s")
+
+
+@pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)
+async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(settings_cls, kafka_bootstrap,
+                                                                         database_url, unique):
+    port = free_port()
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "DATABASE_URL": database_url,
+        "HTTP_PORT": str(port),
+        "CONSUMER_GROUP": f"test-{settings_cls.SERVICE}-{unique}",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", f"services.{settings_cls.SERVICE}", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        checks = await wait_ready(port, proc)
+        assert checks["postgres"] is True and checks["kafka"] is True, checks
+
+        conn = await asyncpg.connect(database_url)
+        try:
+            applied = await conn.fetch(
+                f'SELECT source, name FROM "{settings_cls.DB_SCHEMA}".schema_migrations ORDER BY source, version'
+            )
+        finally:
+            await conn.close()
+        assert ("plumbing", "0001_outbox_and_processed_events.sql") in [tuple(r) for r in applied]
+        assert any(r["source"] == "service" for r in applied)
+
+        proc.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+    assert proc.returncode == 0, output.decode()[-3000:]
+    lines = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
+    messages = [(entry["service"], entry["msg"]) for entry in lines]
+    assert (settings_cls.SERVICE, "service ready") in messages
+    assert messages.index((settings_cls.SERVICE, "service stopping")) < messages.index(
+        (settings_cls.SERVICE, "service stopped"))
