@@ -1,0 +1,15 @@
+# One image for all four services; docker-compose.yml and deploy/ choose the service by its command.
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH
+RUN pip install --no-cache-dir uv==0.13.9 && useradd --system --uid 10001 nir
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY shared ./shared
+COPY services ./services
+RUN uv sync --frozen --no-dev
+USER nir
+ENV HTTP_HOST=0.0.0.0
+# Overridden per service: python -m services.<name>
+CMD ["python", "-m", "services.registrering"]

@@ -1,0 +1,51 @@
+# NIR avslutning — the two commands a new machine needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+.PHONY: help setup run stop status test test-unit infra-up infra-down infra-status schemas lint
+
+help:
+	@echo "make run     start Kafka, PostgreSQL and the four services (installs what is missing)"
+	@echo "make test    run the whole test suite against real Kafka and PostgreSQL (installs and starts them)"
+	@echo "make stop    stop the services and the infrastructure (data and jar cache are kept)"
+	@echo "make status  what is running"
+
+# Python dependencies from the lock file (uv is installed from PyPI if it is missing).
+setup:
+	@command -v uv >/dev/null 2>&1 && uv --version | grep -q "$(UV_VERSION)" || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@uv sync --frozen --quiet
+	@echo "[setup] Python environment ready (.venv, from uv.lock)"
+
+infra-up:
+	@bash deploy/local/infra.sh up
+
+infra-down:
+	@bash deploy/local/infra.sh down
+
+infra-status:
+	@bash deploy/local/infra.sh status
+
+run: setup infra-up
+	@bash deploy/local/services.sh up
+	@echo
+	@echo "NIR avslutning is running. Stop it with: make stop"
+
+stop:
+	@bash deploy/local/services.sh down
+	@bash deploy/local/infra.sh down
+
+status:
+	@bash deploy/local/infra.sh status
+	@bash deploy/local/services.sh status
+
+test: setup infra-up
+	@uv run --frozen pytest
+
+test-unit: setup
+	@uv run --frozen pytest tests/unit tests/contracts
+
+schemas: setup
+	@uv run --frozen python -m shared.events.schema

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Start, stop and show the four NIR avslutning services as background processes on this machine, against
+# the infrastructure deploy/local/infra.sh started (or the servers named in the environment).
+#   bash deploy/local/services.sh up|down|status
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE="${NIR_STATE_DIR:-/var/tmp/nir-avslutning}"
+RUN="$STATE/services"
+PY="$ROOT/.venv/bin/python"
+# name:port — the defaults of shared/settings.py
+SERVICES=(registrering:8081 regelmotor:8082 folkeregister_adapter:8083 rapport:8084)
+
+say() { printf '[services] %s\n' "$*"; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+
+alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+ready() { curl -fsS -m 2 "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
+
+load_env() {
+  if [[ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" || -z "${DATABASE_URL:-}" ]]; then
+    [[ -f "$STATE/infra.env" ]] || die "no $STATE/infra.env: start the infrastructure first (make infra-up)"
+    set -a; source "$STATE/infra.env"; set +a
+  fi
+}
+
+up() {
+  [[ -x "$PY" ]] || die "no virtualenv at $ROOT/.venv: run 'make setup' first"
+  load_env
+  mkdir -p "$RUN"
+  for entry in "${SERVICES[@]}"; do
+    name="${entry%%:*}"; port="${entry##*:}"
+    if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; continue; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "port $port (for $name) is taken by another process; stop it and run again"
+    fi
+    (cd "$ROOT" && HTTP_PORT="$port" setsid nohup "$PY" -m "services.$name" >>"$RUN/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+    say "started $name (pid $(cat "$RUN/$name.pid"), log $RUN/$name.log)"
+  done
+  for entry in "${SERVICES[@]}"; do
+    name="${entry%%:*}"; port="${entry##*:}"
+    for _ in $(seq 1 120); do
+      ready "$port" && break
+      alive "$name" || { tail -n 30 "$RUN/$name.log" >&2; die "$name exited during start (log above)"; }
+      sleep 0.5
+    done
+    ready "$port" || { tail -n 30 "$RUN/$name.log" >&2; die "$name not ready after 60 s (log above)"; }
+    say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"
+  done
+}
+
+down() {
+  for entry in "${SERVICES[@]}"; do
+    name="${entry%%:*}"
+    if alive "$name"; then
+      pid="$(cat "$RUN/$name.pid")"
+      kill -TERM "$pid"
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -0 "$pid" 2>/dev/null && { say "$name did not stop in 30 s; killing"; kill -KILL "$pid"; }
+      say "stopped $name"
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+}
+
+status() {
+  for entry in "${SERVICES[@]}"; do
+    name="${entry%%:*}"; port="${entry##*:}"
+    if alive "$name"; then
+      if ready "$port"; then s="ready"; else s="running, not ready"; fi
+      printf '%-22s %-20s pid %-7s http://127.0.0.1:%s\n' "$name" "$s" "$(cat "$RUN/$name.pid")" "$port"
+    else
+      printf '%-22s %s\n' "$name" "stopped"
+    fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
