@@ -35,7 +35,10 @@ up() {
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       die "port $port (for $name) is taken by another process; stop it and run again"
     fi
-    (cd "$ROOT" && HTTP_PORT="$port" setsid nohup "$PY" -m "services.$name" >>"$RUN/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+    # Redirect every standard stream, so the caller's terminal or pipe is not held open by the service;
+    # setsid (no fork: a background job is not a group leader) detaches it from the caller's signals.
+    (cd "$ROOT" && HTTP_PORT="$port" exec setsid "$PY" -m "services.$name" >>"$RUN/$name.log" 2>&1 </dev/null) &
+    echo $! >"$RUN/$name.pid"
     say "started $name (pid $(cat "$RUN/$name.pid"), log $RUN/$name.log)"
   done
   for entry in "${SERVICES[@]}"; do
