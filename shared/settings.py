@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     http_port: int
     log_level: str = "INFO"
     consumer_group: str | None = Field(default=None, description="Defaults to nir-<service>.")
+    # Prepended to every topic name: lets test sessions (or several environments on one cluster) share a
+    # broker without seeing each other's events. Empty in production.
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     db_pool_max_size: int = Field(default=10, ge=1)
 
     @property

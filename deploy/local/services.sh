@@ -29,6 +29,10 @@ up() {
   [[ -x "$PY" ]] || die "no virtualenv at $ROOT/.venv: run 'make setup' first"
   load_env
   mkdir -p "$RUN"
+  # Development signing key (created once); the services accept tokens it signs.
+  local keydir="$STATE/jwt"
+  (cd "$ROOT" && "$PY" -m services.plumbing.auth keygen --dir "$keydir" >/dev/null)
+  if [[ -z "${JWT_PUBLIC_KEYS:-}" ]]; then JWT_PUBLIC_KEYS="$(cat "$keydir/public.pem")"; export JWT_PUBLIC_KEYS; fi
   for entry in "${SERVICES[@]}"; do
     name="${entry%%:*}"; port="${entry##*:}"
     if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; continue; fi
@@ -51,6 +55,8 @@ up() {
     ready "$port" || { tail -n 30 "$RUN/$name.log" >&2; die "$name not ready after 60 s (log above)"; }
     say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"
   done
+  say "development token (kommune 4223 Vennesla, 8 h): $(cd "$ROOT" && "$PY" -m services.plumbing.auth mint --dir "$keydir" --user 4223-DEV --kommune 4223)"
+  say "more tokens: .venv/bin/python -m services.plumbing.auth mint --dir $keydir --user 0301-XY --kommune 0301 (or --imdi)"
 }
 
 down() {

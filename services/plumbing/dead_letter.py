@@ -21,7 +21,7 @@ from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
 from shared.events.dead_letter import DeadLetter
-from shared.events.topics import DEAD_LETTER_NAME
+from services.plumbing.kafka import TopicNames
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,9 @@ def describe_error(exc: BaseException) -> str:
 class DeadLetterPolicy:
     """Configured once per service; `middleware` is handed to the broker."""
 
-    def __init__(self, *, group_id: str, attempts: int = 3, backoff: float = 0.2, max_backoff: float = 30.0) -> None:
+    def __init__(self, *, group_id: str, names: TopicNames | None = None, attempts: int = 3, backoff: float = 0.2, max_backoff: float = 30.0) -> None:
         self.group_id = group_id
+        self.names = names or TopicNames()
         self.attempts = attempts
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -106,7 +107,7 @@ class DeadLetterPolicy:
         )
         await self.broker.publish(
             letter.model_dump_json().encode(),
-            topic=DEAD_LETTER_NAME,
+            topic=self.names.dead_letter,
             key=record.key,
             headers={"content-type": "application/json", "original-topic": record.topic},
         )

@@ -19,6 +19,23 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json"
 
 
+class TopicNames:
+    """Physical topic names: the catalogue's names behind the environment's prefix (settings.topic_prefix)."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    def __call__(self, topic: topics.Topic | str) -> str:
+        return self.prefix + (topic if isinstance(topic, str) else topic.name)
+
+    @property
+    def dead_letter(self) -> str:
+        return self(topics.DEAD_LETTER_NAME)
+
+    def specs(self) -> list[tuple[str, int]]:
+        return [(self(t), t.partitions) for t in topics.ALL] + [(self.dead_letter, 1)]
+
+
 def make_broker(bootstrap_servers: str, *, client_id: str, middlewares: Sequence[Any] = ()) -> KafkaBroker:
     """A broker whose subscribers commit only after the handler finished (at-least-once).
 
@@ -52,12 +69,13 @@ def encode(event: Event) -> bytes:
     return event.model_dump_json().encode()
 
 
-async def publish(broker: KafkaBroker, event: Event, *, topic: str | None = None) -> None:
+async def publish(broker: KafkaBroker, event: Event, *, topic: str | None = None,
+                  names: TopicNames | None = None) -> None:
     """Publish one contract event to its topic (or `topic`), keyed by deltaker id (bytes, as aiokafka
     requires), as JSON with the envelope's ids in headers for operators' tools."""
     await broker.publish(
         encode(event),
-        topic=topic or topics.topic_of(event).name,
+        topic=topic or (names or TopicNames())(topics.topic_of(event)),
         key=event.message_key(),
         headers=headers_for(event),
         correlation_id=str(event.correlation_id),
@@ -91,6 +109,3 @@ async def describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
     finally:
         await admin.close()
 
-
-def all_topic_specs() -> list[tuple[str, int]]:
-    return [(t.name, t.partitions) for t in topics.ALL] + [(topics.DEAD_LETTER_NAME, 1)]

@@ -14,14 +14,15 @@ from collections.abc import Iterable
 import asyncpg
 from faststream.kafka import KafkaBroker
 
-from services.plumbing.kafka import encode, headers_for
+from services.plumbing.kafka import TopicNames, encode, headers_for
 from shared.events import topics
 from shared.events.envelope import Event
 
 log = logging.getLogger(__name__)
 
 async def enqueue(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
-    """Add events to the outbox inside the caller's transaction."""
+    """Add events to the outbox inside the caller's transaction (with the catalogue's topic name; the relay
+    adds the environment's prefix)."""
     rows = [(e.event_id, topics.topic_of(e).name, e.message_key(), encode(e), headers_for(e)) for e in events]
     if rows:
         await conn.executemany(
@@ -35,8 +36,9 @@ class OutboxRelay:
     """Publishes unpublished outbox rows in id order. One relay works at a time per schema (advisory
     lock), which keeps each key's events in the order they were committed."""
 
-    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, schema: str, batch_size: int = 500,
-                 idle_interval: float = 0.2) -> None:
+    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, schema: str, names: TopicNames,
+                 batch_size: int = 500, idle_interval: float = 0.2) -> None:
+        self._names = names
         self._pool = pool
         self._broker = broker
         self._lock_name = f"outbox:{schema}"
@@ -62,7 +64,7 @@ class OutboxRelay:
             )
             for r in rows:
                 await self._broker.publish(
-                    r["payload"], topic=r["topic"], key=r["key"], headers=r["headers"],
+                    r["payload"], topic=self._names(r["topic"]), key=r["key"], headers=r["headers"],
                     correlation_id=r["headers"].get("correlation-id"),
                 )
             if rows:

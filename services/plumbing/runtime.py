@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from services.plumbing import logs, metrics
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter import DeadLetterPolicy
-from services.plumbing.kafka import all_topic_specs, ensure_topics, make_broker
+from services.plumbing.kafka import TopicNames, ensure_topics, make_broker
 from services.plumbing.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 
@@ -37,7 +37,8 @@ class ServiceRuntime:
         self.service = settings.SERVICE
         self.schema = settings.DB_SCHEMA
         self.migrations = migrations
-        self.dead_letters = DeadLetterPolicy(group_id=settings.group_id)
+        self.topics = TopicNames(settings.topic_prefix)
+        self.dead_letters = DeadLetterPolicy(group_id=settings.group_id, names=self.topics)
         self.broker = make_broker(
             settings.kafka_bootstrap_servers, client_id=f"nir-{self.service}", middlewares=[self.dead_letters.middleware]
         )
@@ -60,9 +61,9 @@ class ServiceRuntime:
         self._pool = await create_pool(s.database_url, self.schema, max_size=s.db_pool_max_size,
                                        application_name=f"nir-{self.service}")
         applied = await apply_migrations(self._pool, self.schema, self.migrations)
-        await ensure_topics(s.kafka_bootstrap_servers, all_topic_specs())
+        await ensure_topics(s.kafka_bootstrap_servers, self.topics.specs())
         await self.broker.start()
-        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema)
+        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema, names=self.topics)
         self.relay.start()
         for hook in self.on_started:
             await hook(self)

@@ -54,6 +54,7 @@ async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(settin
         "DATABASE_URL": database_url,
         "HTTP_PORT": str(port),
         "CONSUMER_GROUP": f"test-{settings_cls.SERVICE}-{unique}",
+        "TOPIC_PREFIX": f"test-{unique}.",
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", f"services.{settings_cls.SERVICE}", cwd=ROOT, env=env,
