@@ -14,7 +14,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.events import topics
 from shared.settings import ALL_SETTINGS
 
 pytestmark = pytest.mark.integration
@@ -73,6 +75,15 @@ async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(settin
             await conn.close()
         assert ("plumbing", "0001_outbox_and_processed_events.sql") in [tuple(r) for r in applied]
         assert any(r["source"] == "service" for r in applied)
+
+        # It created the catalogue's topics behind its environment's prefix, and only there.
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+        finally:
+            await admin.close()
+        assert {f"test-{unique}.{t.name}" for t in topics.ALL} <= existing
 
         proc.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
