@@ -1,0 +1,132 @@
+"""The plumbing under failure, on the real broker and PostgreSQL: poison messages go to the dead-letter
+topic (not an endless loop) and can be re-published with the operators' tool; the outbox publishes what
+committed and nothing that rolled back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from services.plumbing import dead_letters
+from services.plumbing.db import apply_migrations, create_pool
+from services.plumbing.dead_letter import DeadLetterPolicy
+from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publish
+from services.plumbing.outbox import OutboxRelay, enqueue
+from shared.events import topics
+from tests.examples import kommune_avslutning
+from tests.integration.test_round_trip import committed, eventually
+
+pytestmark = pytest.mark.integration
+
+MIGRATIONS = Path(__file__).parent / "roundtrip_migrations"
+
+
+async def test_poison_messages_are_dead_lettered_and_can_be_republished(kafka_bootstrap, unique):
+    names = TopicNames(f"test-{unique}.")
+    await ensure_topics(kafka_bootstrap, names.specs())
+    group = f"test-dlq-{unique}"
+    policy = DeadLetterPolicy(group_id=group, names=names, attempts=2, backoff=0.01)
+    broker = make_broker(kafka_bootstrap, client_id="test-dlq", middlewares=[policy.middleware])
+    policy.broker = broker
+    failing = kommune_avslutning()
+    healthy = kommune_avslutning()
+    handled: list = []
+    broken = {failing.event_id}
+
+    @broker.subscriber(names(topics.AVSLUTNING), group_id=group, auto_offset_reset="earliest")
+    async def on_avslutning(event: topics.AVSLUTNING.union) -> None:
+        if event.event_id in broken:
+            raise RuntimeError("a bug in the handler")
+        handled.append(event.event_id)
+
+    unknown_type = json.loads(healthy.model_dump_json()) | {"type": "AvslutningForsvant"}
+    await broker.start()
+    try:
+        topic = names(topics.AVSLUTNING)
+        await broker.publish(b"{not json", topic=topic, key=b"k1", headers={"content-type": "application/json"})
+        await broker.publish(json.dumps(unknown_type).encode(), topic=topic, key=b"k2",
+                             headers={"content-type": "application/json"})
+        await publish(broker, failing, names=names)
+        await publish(broker, healthy, names=names)
+
+        # The consumer gets past all three poison messages to the healthy one, and commits past all four.
+        await eventually(lambda: handled == [healthy.event_id], what="the healthy message after the poison")
+        partitions = topics.AVSLUTNING.partitions
+        await eventually(lambda: _eq(committed(kafka_bootstrap, group, topic, partitions), 4), what="commit past all")
+
+        letters = await eventually(lambda: _when_len(dead_letters.read_all(kafka_bootstrap, names.dead_letter), 3),
+                                   what="three dead letters")
+        by_type = {d.error_type: d for _, d in letters}
+        assert set(by_type) == {"JSONDecodeError", "ValidationError", "RuntimeError"}, by_type
+        assert by_type["RuntimeError"].error == "RuntimeError: a bug in the handler"
+        assert all(d.original_topic == topic and d.consumer_group == group for _, d in letters)
+        assert policy.dead_lettered == 3
+        assert "'type'" in by_type["ValidationError"].error
+
+        # After the bug is fixed, the operator re-publishes the failed message and it is processed.
+        broken.clear()
+        await dead_letters.republish(kafka_bootstrap, [by_type["RuntimeError"]])
+        await eventually(lambda: failing.event_id in handled, what="the re-published message handled")
+    finally:
+        await broker.stop()
+
+
+async def test_outbox_publishes_what_committed_and_nothing_that_rolled_back(kafka_bootstrap, database_url, unique):
+    names = TopicNames(f"test-{unique}.")
+    await ensure_topics(kafka_bootstrap, names.specs())
+    schema = f"outbox_{unique}"
+    pool = await create_pool(database_url, schema)
+    await apply_migrations(pool, schema, MIGRATIONS)
+    broker = make_broker(kafka_bootstrap, client_id="test-outbox")
+    await broker.connect()
+    relay = OutboxRelay(pool, broker, schema=schema, names=names)
+
+    kept, rolled_back = kommune_avslutning(), kommune_avslutning()
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await enqueue(conn, [kept])
+            await enqueue(conn, [kept])  # enqueuing the same event twice stores it once
+        with pytest.raises(RuntimeError):
+            async with conn.transaction():
+                await enqueue(conn, [rolled_back])
+                raise RuntimeError("the state change failed")
+
+    assert await relay.pending() == 1
+    relay.start()
+    consumer = AIOKafkaConsumer(names(topics.AVSLUTNING), bootstrap_servers=kafka_bootstrap,
+                                auto_offset_reset="earliest", group_id=f"test-outbox-{unique}")
+    await consumer.start()
+    try:
+        relay.wake()
+        await eventually(lambda: _eq(relay.pending(), 0), what="outbox drained")
+        received = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while asyncio.get_running_loop().time() < deadline and not received:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                received += records
+        await asyncio.sleep(0.5)
+        for records in (await consumer.getmany(timeout_ms=500)).values():
+            received += records
+        assert [json.loads(r.value)["event_id"] for r in received] == [str(kept.event_id)]
+        record = received[0]
+        assert record.key == str(kept.deltaker_id).encode()
+        assert dict(record.headers)["event-type"] == b"AvslutningRegistrert"
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") == 1
+    finally:
+        await consumer.stop()
+        await relay.stop()
+        await broker.stop()
+        await pool.close()
+
+
+async def _eq(awaitable, expected) -> bool:
+    return (await awaitable) == expected
+
+
+async def _when_len(awaitable, n):
+    value = await awaitable
+    return value if len(value) == n else None

@@ -1,0 +1,27 @@
+"""Dead-letter error descriptions never echo input values: a fødselsnummer must not reach the dead-letter
+topic's error text or the logs (DEVELOPERS.md «Security»)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from services.plumbing.dead_letter import describe_error
+from shared.events.deltaker import Personopplysninger
+
+
+def test_validation_error_is_described_by_field_and_reason_only():
+    bad = {"duf_nummer": "20231234567X", "fodselsnummer": "15076500564", "fornavn": "Amina", "etternavn": "Haddad",
+           "kjonn": "K", "fodselsdato": "1995-03-02", "lov": "integreringsloven", "bosettingsdato": "2021-09-01",
+           "oppfolgingskommune": "4223"}
+    with pytest.raises(ValidationError) as info:
+        TypeAdapter(Personopplysninger).validate_python(bad)
+    text = describe_error(info.value)
+    assert "fodselsnummer" in text and "kontrollsiffer" in text and "duf_nummer" in text
+    for personal in ("15076500564", "20231234567X"):
+        assert personal not in text
+    assert personal in str(info.value)  # pydantic's own text would have leaked it
+
+
+def test_other_errors_keep_type_and_message():
+    assert describe_error(RuntimeError("boom")) == "RuntimeError: boom"
