@@ -1,0 +1,64 @@
+"""deploy/k8s cannot be applied here: check it against the services, their settings and the topic catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shared.events import topics
+from shared.settings import ALL_SETTINGS
+
+K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+DOCS = [d for p in sorted(K8S.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
+
+
+def of_kind(kind: str) -> list[dict]:
+    return [d for d in DOCS if d["kind"] == kind]
+
+
+def test_one_deployment_and_service_per_service():
+    names = {s.SERVICE.replace("_", "-") for s in ALL_SETTINGS}
+    assert {d["metadata"]["name"] for d in of_kind("Deployment")} == names
+    assert {d["metadata"]["name"] for d in of_kind("Service")} == names
+
+
+@pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)
+def test_deployment_matches_settings(settings_cls):
+    dep = next(d for d in of_kind("Deployment") if d["metadata"]["name"] == settings_cls.SERVICE.replace("_", "-"))
+    pod = dep["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    assert c["command"] == ["python", "-m", f"services.{settings_cls.SERVICE}"]
+    fields = {f.upper() for f in settings_cls.model_fields}
+    config = next(d for d in of_kind("ConfigMap"))["data"]
+    secret = next(d for d in of_kind("Secret"))["stringData"]
+    env = {e["name"]: e for e in c["env"]}
+    assert set(env) <= fields, set(env) - fields
+    # Shared config applies only where the service reads it: every ConfigMap key must be a setting of the
+    # services that read JWT settings, and the base keys of all.
+    assert {"KAFKA_BOOTSTRAP_SERVERS", "HTTP_HOST", "LOG_LEVEL"} <= set(config)
+    for e in env.values():
+        if "valueFrom" in e:
+            assert e["valueFrom"]["secretKeyRef"]["key"] in secret
+    assert "DATABASE_URL" in env and "valueFrom" in env["DATABASE_URL"]  # credentials from a Secret
+    port = int(env["HTTP_PORT"]["value"])
+    assert c["ports"] == [{"name": "http", "containerPort": port}]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    assert c["resources"]["requests"] and c["resources"]["limits"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+def test_single_instance_services():
+    deps = {d["metadata"]["name"]: d["spec"] for d in of_kind("Deployment")}
+    for name in ("regelmotor", "folkeregister-adapter"):  # the clock, the feed pointer
+        assert deps[name]["replicas"] == 1 and deps[name]["strategy"]["type"] == "Recreate"
+
+
+def test_topic_partitioning_matches_the_catalogue():
+    declared = {d["metadata"]["name"]: d["spec"]["partitions"] for d in of_kind("KafkaTopic")}
+    expected = {t.name: t.partitions for t in topics.ALL} | {topics.DEAD_LETTER_NAME: 1}
+    assert declared == expected
+    replicas = max(d["spec"]["replicas"] for d in of_kind("Deployment"))
+    assert replicas <= min(t.partitions for t in topics.ALL if t is not topics.KLOKKE)
