@@ -17,6 +17,7 @@ import asyncpg
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.plumbing import logs, metrics
@@ -24,6 +25,7 @@ from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter import DeadLetterPolicy
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker
 from services.plumbing.outbox import OutboxRelay
+from shared.events import topics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,11 @@ class ServiceRuntime:
             settings.kafka_bootstrap_servers, client_id=f"nir-{self.service}", middlewares=[self.dead_letters.middleware]
         )
         self.dead_letters.broker = self.broker
+        # The outbox relay publishes this service's topics; declaring them documents them in AsyncAPI.
+        for t in topics.ALL:
+            if t.producer == self.service:
+                self.broker.publisher(self.topics(t), schema=t.union, title=f"{t.name}:publish",
+                                      description=f"{t.description} Key: {t.key}.")
         self._pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.ready = False
@@ -106,6 +113,12 @@ class ServiceRuntime:
         return checks
 
 
+def asyncapi_document(runtime: ServiceRuntime) -> str:
+    spec = AsyncAPI(runtime.broker, title=f"NIR avslutning – {runtime.service}", version="1",
+                    description=f"Topics consumed and produced by {runtime.service}.")
+    return spec.to_specification().to_json()
+
+
 def health_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["drift"])
 
@@ -117,6 +130,11 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     async def ready() -> JSONResponse:
         checks = await runtime.readiness()
         return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+    @router.get("/asyncapi.json")
+    async def asyncapi() -> Response:
+        """The service's topics, messages and schemas (AsyncAPI 3.0, from the faststream broker)."""
+        return Response(asyncapi_document(runtime), media_type="application/json")
 
     @router.get("/metrics")
     async def prometheus() -> Response:
