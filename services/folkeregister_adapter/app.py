@@ -3,17 +3,67 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from pydantic import ValidationError
 
+from services.folkeregister_adapter import deltakere
+from services.folkeregister_adapter.folger import Feedfolger
+from services.folkeregister_adapter.kilde import Folkeregisterkilde
+from services.folkeregister_adapter.skatteetaten import Hendelsesliste
+from services.plumbing import metrics
 from services.plumbing.runtime import ServiceRuntime, create_http_app
+from shared.events import topics
 from shared.settings import FolkeregisterAdapterSettings
 
 DESCRIPTION = "Follows the Folkeregister change feed and publishes flytting, utvandring and død for NIR's deltakere."
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: FolkeregisterAdapterSettings | None = None) -> FastAPI:
+def create_app(settings: FolkeregisterAdapterSettings | None = None, *,
+               kilde: Folkeregisterkilde | None = None) -> FastAPI:
     settings = settings or FolkeregisterAdapterSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
-    return create_http_app(runtime, title="NIR avslutning – folkeregister_adapter", description=DESCRIPTION)
+    kilde = kilde or Hendelsesliste(settings.folkeregister_base_url, client_id=settings.folkeregister_client_id,
+                                    client_secret=settings.folkeregister_client_secret)
+    holder: dict[str, Feedfolger] = {}
+
+    # The body is parsed with the topic's union here, so an event type this service does not know (a newer
+    # registrering) is counted and skipped rather than dead-lettered.
+    @runtime.broker.subscriber(runtime.topics(topics.DELTAKER), group_id=settings.group_id,
+                               auto_offset_reset="earliest")
+    async def on_deltaker(body: dict[str, Any]) -> None:
+        try:
+            event = topics.DELTAKER.adapter().validate_python(body)
+        except ValidationError:
+            if body.get("type") not in {t.__name__ for t in topics.DELTAKER.event_types}:
+                metrics.EVENTS_CONSUMED.labels(runtime.service, topics.DELTAKER.name, "unknown_type").inc()
+                return
+            raise
+        await deltakere.behandle(runtime.pool, event)
+        metrics.EVENTS_CONSUMED.labels(runtime.service, topics.DELTAKER.name, "ok").inc()
+
+    async def start_feed(rt: ServiceRuntime) -> None:
+        folger = Feedfolger(rt.pool, kilde, vekk_relay=rt.relay.wake if rt.relay else (lambda: None),
+                            poll_interval=settings.folkeregister_poll_interval_seconds)
+        app.state.feedfolger = folger
+        holder["f"] = folger
+        for tweak in app.state.feed_tweaks:  # tests adjust backoff and hooks before the loop starts
+            tweak(folger)
+        folger.start()
+
+    async def stop_feed(_: ServiceRuntime) -> None:
+        if "f" in holder:
+            await holder["f"].stop()
+        await kilde.close()
+
+    async def feed_status() -> dict[str, Any]:
+        return await holder["f"].status() if "f" in holder else {}
+
+    runtime.on_started.append(start_feed)
+    runtime.on_stopping.append(stop_feed)
+    runtime.readiness_checks.append(feed_status)
+    app = create_http_app(runtime, title="NIR avslutning – folkeregister_adapter", description=DESCRIPTION)
+    app.state.feed_tweaks = []
+    return app

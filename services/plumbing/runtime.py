@@ -55,6 +55,9 @@ class ServiceRuntime:
         self.ready = False
         self.on_started: list[Hook] = []  # background work that needs the pool and broker (clock, feed, …)
         self.on_stopping: list[Hook] = []
+        # Extra readiness checks (e.g. a feed that stopped at a gap): each returns a dict merged into the
+        # readiness answer; a key "ok" that is False makes the service not ready.
+        self.readiness_checks: list[Callable[[], Awaitable[dict[str, Any]]]] = []
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -109,7 +112,15 @@ class ServiceRuntime:
             pending = await self.relay.pending()
             checks["outbox_pending"] = pending
             metrics.OUTBOX_PENDING.labels(self.service).set(pending)
-        checks["ready"] = bool(checks["started"] and checks["postgres"] and checks["kafka"])
+        extra_ok = True
+        for check in self.readiness_checks:
+            try:
+                extra = dict(await check())
+            except Exception as exc:  # noqa: BLE001 - reported, not raised
+                extra = {"ok": False, "check_error": type(exc).__name__}
+            extra_ok = extra_ok and bool(extra.pop("ok", True))
+            checks.update(extra)
+        checks["ready"] = bool(checks["started"] and checks["postgres"] and checks["kafka"] and extra_ok)
         return checks
 
 

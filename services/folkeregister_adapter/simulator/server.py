@@ -1,0 +1,174 @@
+"""The simulator's HTTP API: Skatteetaten's hendelsesliste and person lookup, and a control API for tests.
+
+Feed (under BASE_PATH, as FolkeregisterAdapterSettings.folkeregister_base_url expects):
+  GET  /hendelser/feed?seq=N             ≤ 1000 entries from N; ETag, If-None-Match → 304; 406 below retention
+  GET  /hendelser/siste/sekvensnummer    the latest sekvensnummer
+  GET  /personer/{folkeregisteridentifikator}   the person document (404 when unknown)
+Errors are {"kode": "FREG-…", "melding": …}; 429 carries Retry-After.
+
+Control (/kontroll, the simulator's own): append hendelser, generate a stream, create/list persons, deliver a
+hendelse again (gjenta), delete old hendelser (retention), misbehave (429, 5xx, slow answers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister, Ukjent
+
+
+def feil(status: int, kode: str, melding: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"kode": kode, "melding": melding}, status_code=status, headers=headers)
+
+
+@dataclass
+class Feilplan:
+    """What the next requests to the feed API get instead of an answer."""
+
+    status: int | None  # 429, 500, 503 …; None = answer normally but slowly
+    retry_after: int = 1
+    forsinkelse: float = 0.0
+
+
+class Feilinnstilling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: int | None = Field(default=None, ge=400, le=599)
+    antall: int = Field(default=1, ge=1, le=100_000)
+    retryAfter: int = Field(default=1, ge=0, le=3600)
+    forsinkelseSekunder: float = Field(default=0.0, ge=0, le=60)
+
+
+class NyHendelse(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    art: str
+    folkeregisteridentifikator: str
+    dato: str | None = None
+    kommunenummer: str | None = Field(default=None, pattern=r"^\d{4}$")
+    land: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    sted: str | None = None
+    nyIdent: str | None = None
+    hendelsetype: str | None = None
+
+
+def create_app(register: Folkeregister | None = None) -> FastAPI:
+    reg = register or Folkeregister()
+    plan: deque[Feilplan] = deque()
+    app = FastAPI(title="Folkeregister simulator (Skatteetaten hendelsesliste)")
+    app.state.register = reg
+    app.state.feilplan = plan
+    api = APIRouter(prefix=BASE_PATH)
+
+    async def uhell() -> Response | None:
+        if not plan:
+            return None
+        f = plan.popleft()
+        if f.forsinkelse:
+            await asyncio.sleep(f.forsinkelse)
+        if f.status == 429:
+            return feil(429, "FREG-429", "For mange forespørsler", {"Retry-After": str(f.retry_after)})
+        if f.status is not None:
+            return feil(f.status, "FREG-500", "Teknisk feil i Folkeregisteret")
+        return None
+
+    @api.get("/hendelser/feed")
+    async def feed(request: Request, seq: str | None = None) -> Response:
+        if (r := await uhell()) is not None:
+            return r
+        if seq is None or not seq.isdigit() or int(seq) < 1:
+            return feil(400, "FREG-001", "seq må være et heltall ≥ 1")
+        n = int(seq)
+        if n < reg.slettet_til:
+            return feil(406, "FREG-406", f"Hendelser før sekvensnummer {reg.slettet_til} er slettet (lagringstid 36 måneder)")
+        side = reg.side(n)
+        etag = '"' + hashlib.sha1(f"{reg.seed}:{n}:{n + len(side) - 1}".encode()).hexdigest()[:20] + '"'
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(b"[" + b",".join(side) + b"]", media_type="application/json", headers={"ETag": etag})
+
+    @api.get("/hendelser/siste/sekvensnummer")
+    async def siste() -> Response:
+        if (r := await uhell()) is not None:
+            return r
+        return JSONResponse(reg.siste_sekvensnummer)
+
+    @api.get("/personer/{ident}")
+    async def person(ident: str) -> Response:
+        if (r := await uhell()) is not None:
+            return r
+        try:
+            return JSONResponse(reg.persondokument(ident))
+        except Ukjent:
+            return feil(404, "FREG-404", "Fant ikke person")
+
+    kontroll = APIRouter(prefix="/kontroll", tags=["kontroll"])
+
+    @kontroll.post("/hendelser")
+    async def legg_til(hendelser: list[NyHendelse]) -> Response:
+        ut = []
+        for h in hendelser:
+            try:
+                ut.append(reg.legg_til(h.art, h.folkeregisteridentifikator,
+                                       **h.model_dump(exclude={"art", "folkeregisteridentifikator"})))
+            except Ukjent as exc:
+                return feil(400, "SIM-001", str(exc))
+        return JSONResponse(ut)
+
+    @kontroll.post("/generer")
+    async def generer(antall: int = 1000, blantForste: int | None = None) -> dict[str, int]:
+        return {"sisteSekvensnummer": reg.generer(antall, blantForste)}
+
+    @kontroll.post("/personer")
+    async def nye_personer(antall: int = 1) -> list[dict[str, str]]:
+        return [{"folkeregisteridentifikator": p.ident, "kommunenummer": p.kommunenummer}
+                for p in reg.lag_personer(antall)]
+
+    @kontroll.get("/personer")
+    async def personer(fra: int = 0, antall: int = 100) -> list[dict[str, str]]:
+        return reg.personer(fra, antall)
+
+    @kontroll.post("/gjenta")
+    async def gjenta(sekvensnummer: int) -> Response:
+        try:
+            return JSONResponse(reg.gjenta(sekvensnummer))
+        except Ukjent as exc:
+            return feil(400, "SIM-001", str(exc))
+
+    @kontroll.post("/slett")
+    async def slett(tilSekvensnummer: int) -> dict[str, int]:
+        reg.slett_til(tilSekvensnummer)
+        return {"slettetTil": reg.slettet_til}
+
+    @kontroll.post("/feil")
+    async def feilinnstilling(f: Feilinnstilling) -> dict[str, int]:
+        plan.extend(Feilplan(f.status, f.retryAfter, f.forsinkelseSekunder) for _ in range(f.antall))
+        return {"ventende": len(plan)}
+
+    @kontroll.delete("/feil")
+    async def ingen_feil() -> dict[str, int]:
+        plan.clear()
+        return {"ventende": 0}
+
+    @kontroll.get("/status")
+    async def status() -> dict[str, Any]:
+        return {"sisteSekvensnummer": reg.siste_sekvensnummer, "slettetTil": reg.slettet_til,
+                "personer": reg.antall_personer, "ventendeFeil": len(plan), "seed": reg.seed}
+
+    @app.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok", "service": "folkeregister-simulator"}
+
+    @app.get("/health/ready")
+    async def ready() -> dict[str, str]:
+        return {"status": "ok", "service": "folkeregister-simulator"}
+
+    app.include_router(api)
+    app.include_router(kontroll)
+    return app

@@ -1,0 +1,187 @@
+"""Runs the simulator (uvicorn on a free port) and the adapter (in-process, with its lifespan) against the real
+broker and a fresh PostgreSQL database per test; reads what reaches nir.folkeregister.v1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import uuid
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
+
+import asyncpg
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from services.folkeregister_adapter.app import create_app
+from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister
+from services.folkeregister_adapter.simulator.server import create_app as create_simulator
+from services.plumbing.kafka import encode, headers_for
+from shared.events import deltaker as d
+from shared.events import topics
+from shared.settings import FolkeregisterAdapterSettings
+from tests.examples import PERSON, envelope
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Simulator:
+    def __init__(self, register: Folkeregister) -> None:
+        self.register = register
+        self.app = create_simulator(register)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="off"))
+        self.task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task:
+            await self.task
+
+    async def kontroll(self, method: str, path: str, **kw: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.url) as c:
+            r = await c.request(method, f"/kontroll{path}", **kw)
+            r.raise_for_status()
+            return r.json()
+
+
+class Oppsett:
+    def __init__(self, kafka: str, admin_db_url: str, unique: str, sim: Simulator) -> None:
+        self.kafka = kafka
+        self.admin_db_url = admin_db_url
+        self.unique = unique
+        self.prefix = f"test-fra-{unique}."
+        self.sim = sim
+        self.db_name = f"nir_fra_{unique}"
+        u = urlsplit(admin_db_url)
+        self.db_url = urlunsplit((u.scheme, u.netloc, f"/{self.db_name}", u.query, u.fragment))
+        self.app = None
+        self._ctx = None
+
+    async def opprett_database(self) -> None:
+        conn = await asyncpg.connect(self.admin_db_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{self.db_name}"')
+        finally:
+            await conn.close()
+
+    async def slett_database(self) -> None:
+        conn = await asyncpg.connect(self.admin_db_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    def settings(self) -> FolkeregisterAdapterSettings:
+        return FolkeregisterAdapterSettings(
+            kafka_bootstrap_servers=self.kafka, database_url=self.db_url, topic_prefix=self.prefix,
+            consumer_group=f"test-fra-{self.unique}", folkeregister_base_url=self.sim.url + BASE_PATH,
+            folkeregister_poll_interval_seconds=0.1)
+
+    async def start_adapter(self, *tweaks) -> None:
+        self.app = create_app(self.settings())
+        self.app.state.feed_tweaks.extend([_raske_backoffs, *tweaks])
+        self._ctx = self.app.router.lifespan_context(self.app)
+        await self._ctx.__aenter__()
+
+    async def stop_adapter(self) -> None:
+        if self._ctx is not None:
+            await self._ctx.__aexit__(None, None, None)
+            self._ctx = None
+
+    @property
+    def folger(self):
+        return self.app.state.feedfolger
+
+    async def readiness(self) -> dict:
+        return await self.app.state.runtime.readiness()
+
+    async def db(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.db_url)
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
+
+    async def registrer_deltakere(self, identer: list[tuple[str, str]]) -> dict[str, UUID]:
+        """Publish DeltakerRegistrert for each (ident, kommunenummer) on the real deltaker topic."""
+        ut = {}
+        prod = AIOKafkaProducer(bootstrap_servers=self.kafka)
+        await prod.start()
+        try:
+            for ident, kommune in identer:
+                did = uuid.uuid4()
+                e = d.DeltakerRegistrert(**envelope(deltaker_id=did), person=PERSON.model_copy(
+                    update={"fodselsnummer": ident, "oppfolgingskommune": kommune}))
+                await prod.send_and_wait(self.prefix + topics.DELTAKER.name, encode(e), key=e.message_key(),
+                                         headers=[(k, v.encode()) for k, v in headers_for(e).items()])
+                ut[ident] = did
+        finally:
+            await prod.stop()
+        await self.vent(lambda: self._antall_kjente(list(ut)), len(ut), "deltakere kjent")
+        return ut
+
+    async def _antall_kjente(self, identer: list[str]) -> int:
+        rows = await self.db('SELECT count(*) AS n FROM folkeregister_adapter.personer WHERE ident = ANY($1)', identer)
+        return rows[0]["n"]
+
+    async def peker(self) -> int:
+        rows = await self.db("SELECT neste_sekvensnummer FROM folkeregister_adapter.feedpeker")
+        return rows[0]["neste_sekvensnummer"]
+
+    async def vent_til_lest(self, timeout: float = 30.0) -> None:
+        siste = self.sim.register.siste_sekvensnummer
+        await self.vent(self.peker, siste + 1, "feed lest", timeout)
+        await self.vent(self._upublisert, 0, "outbox tom", timeout)
+
+    async def _upublisert(self) -> int:
+        rows = await self.db("SELECT count(*) AS n FROM folkeregister_adapter.outbox WHERE published_at IS NULL")
+        return rows[0]["n"]
+
+    @staticmethod
+    async def vent(hent, forventet, hva: str, timeout: float = 30.0) -> None:
+        frist = asyncio.get_running_loop().time() + timeout
+        verdi = None
+        while asyncio.get_running_loop().time() < frist:
+            verdi = await hent()
+            if verdi == forventet:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{hva}: ventet {forventet}, fikk {verdi}")
+
+    async def events(self, minst: int = 0, timeout: float = 15.0, stille: float = 1.5) -> list[dict]:
+        """Everything on nir.folkeregister.v1 for this test (read until `minst` seen and `stille` s quiet)."""
+        c = AIOKafkaConsumer(self.prefix + topics.FOLKEREGISTER.name, bootstrap_servers=self.kafka,
+                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+        await c.start()
+        ut: list[dict] = []
+        try:
+            frist = asyncio.get_running_loop().time() + timeout
+            while asyncio.get_running_loop().time() < frist:
+                batch = await c.getmany(timeout_ms=int(stille * 1000))
+                nye = [json.loads(m.value) for ms in batch.values() for m in ms]
+                ut += nye
+                if not nye and len(ut) >= minst:
+                    break
+        finally:
+            await c.stop()
+        return ut
+
+
+def _raske_backoffs(folger) -> None:
+    folger.backoff_start = 0.05
+    folger.backoff_maks = 0.2
