@@ -8,8 +8,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${NIR_STATE_DIR:-/var/tmp/nir-avslutning}"
 RUN="$STATE/services"
 PY="$ROOT/.venv/bin/python"
-# name:port — the defaults of shared/settings.py
-SERVICES=(registrering:8081 regelmotor:8082 folkeregister_adapter:8083 rapport:8084)
+# name:port — the defaults of shared/settings.py; the Folkeregister simulator first (the adapter follows it)
+SERVICES=(folkeregister_simulator:8090 registrering:8081 regelmotor:8082 folkeregister_adapter:8083 rapport:8084)
+
+module_of() {
+  case "$1" in
+    folkeregister_simulator) echo services.folkeregister_adapter.simulator ;;
+    *) echo "services.$1" ;;
+  esac
+}
 
 say() { printf '[services] %s\n' "$*"; }
 die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -41,7 +48,7 @@ up() {
     fi
     # Redirect every standard stream, so the caller's terminal or pipe is not held open by the service;
     # setsid (no fork: a background job is not a group leader) detaches it from the caller's signals.
-    (cd "$ROOT" && HTTP_PORT="$port" exec setsid "$PY" -m "services.$name" >>"$RUN/$name.log" 2>&1 </dev/null) &
+    (cd "$ROOT" && HTTP_PORT="$port" SIMULATOR_PORT="$port" exec setsid "$PY" -m "$(module_of "$name")" >>"$RUN/$name.log" 2>&1 </dev/null) &
     echo $! >"$RUN/$name.pid"
     say "started $name (pid $(cat "$RUN/$name.pid"), log $RUN/$name.log)"
   done
