@@ -1,0 +1,1 @@
+"""The HTTP JSON API, /api/v1 (OpenAPI at /docs and /openapi.json)."""

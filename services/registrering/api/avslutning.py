@@ -1,0 +1,152 @@
+"""/api/v1/deltakere/{id}/avslutninger: add, edit, delete the kommune's avslutning; the current one and every
+version (DOMAIN.md §4 rules 1–7). The regelmotor's computed ones arrive by Kafka (forbruker.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.plumbing import outbox
+from services.registrering import hendelser
+from services.registrering.api import skjema as s
+from services.registrering.api.feil import avvis, ikke_funnet, konflikt, krev, krever_bekreftelse
+from services.registrering.api.idempotens import lagre_svar
+from services.registrering.api.felles import InnloggetBruker, kontekst, les, skriv
+from services.registrering.domain import regler
+from services.registrering.domain.modell import Avslutningsversjon, Program
+from services.registrering.hendelser import Kontekst
+from services.registrering.lager import (hent_program, lagre_avslutningsversjon, sett_ikke_gjeldende, siste_versjon,
+                                         som_versjon, timer)
+from shared.events import avslutning as a
+from shared.events import vedtak as v
+from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/deltakere/{deltaker_id}/avslutninger", tags=["avslutning"])
+_FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+Bekreft = Query(False, description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
+                                   "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.")
+
+
+def versjon_ut(x: Avslutningsversjon) -> s.AvslutningsversjonUt:
+    return s.AvslutningsversjonUt(
+        avslutning_id=x.avslutning_id, versjon=x.versjon, kilde=x.kilde.value, avslutningstype=x.avslutningstype,
+        arsak=s.Arsak(kode=x.arsak, navn=avslutningsarsak(x.arsak).navn), timer_arbeid_per_uke=x.timer_arbeid_per_uke,
+        avslutningsdato=x.avslutningsdato, registrert_av=x.registrert_av, registrert_dato=x.registrert_dato,
+        oppfolgingskommune=x.oppfolgingskommune, bydel=x.bydel, slettet=x.slettet,
+        visning=x.avslutningstype.value + (" (slettet)" if x.slettet else ""),
+    )
+
+
+async def _vurder_og_merk(conn, program: Program, inn: s.AvslutningInn, k: Kontekst, deltaker_id: UUID,
+                          confirm: bool, *, ny: bool) -> tuple[list, list[UUID], list[UUID]]:
+    """The rules, the warning, and on confirmation the vedtak/tiltak made ikke gjeldende with their events."""
+    vurdering = regler.vurder_kommuneavslutning(program, arsak=inn.arsak, avslutningsdato=inn.avslutningsdato,
+                                                timer=inn.timer_arbeid_per_uke, ny=ny)
+    if not vurdering.godkjent:
+        raise avvis(vurdering.brudd)
+    if vurdering.advarsel is not None and not confirm:
+        raise krever_bekreftelse(vurdering.advarsel)  # nothing is stored: the transaction rolls back
+    if vurdering.advarsel is None:
+        return [], [], []
+    vedtak, tiltak = await sett_ikke_gjeldende(conn, vurdering.advarsel.vedtak_ids, vurdering.advarsel.tiltak_ids)
+    events = [v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak]
+    events += [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r)) for r in tiltak]
+    return events, [r["vedtak_id"] for r in vedtak], [r["tiltak_id"] for r in tiltak]
+
+
+def _ny_versjon(avslutning_id: UUID, versjon: int, inn: s.AvslutningInn, k: Kontekst, row) -> Avslutningsversjon:
+    return Avslutningsversjon(
+        avslutning_id=avslutning_id, kilde=Kilde.KOMMUNE, versjon=versjon,
+        avslutningstype=avslutningsarsak(inn.arsak).avslutningstype, arsak=inn.arsak,
+        avslutningsdato=inn.avslutningsdato, timer_arbeid_per_uke=timer(inn.timer_arbeid_per_uke),
+        registrert_av=k.brukerident, registrert_dato=k.naa, oppfolgingskommune=row["oppfolgingskommune"],
+        bydel=row["bydel"], slettet=False)
+
+
+@router.post("", status_code=201, response_model=s.AvslutningLagret, responses=_FEIL)
+async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: InnloggetBruker, request: Request,
+                    confirm: bool = Bekreft) -> s.AvslutningLagret:
+    """Add the kommune's avslutning (also over a computed one: the regelmotor then retracts its own)."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        program = await hent_program(conn, row)
+        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm, ny=True)
+        versjon = _ny_versjon(uuid4(), 1, inn, k, row)
+        await lagre_avslutningsversjon(conn, versjon, deltaker_id)
+        events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
+        await outbox.enqueue(conn, events)
+        ut = s.AvslutningLagret(avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids,
+                                ikke_gjeldende_tiltak=tiltak_ids)
+        await lagre_svar(conn, request, 201, ut)
+    log.info("avslutning registrert", extra={"deltaker_id": str(deltaker_id), "arsak": inn.arsak.value})
+    return ut
+
+
+async def _siste(conn, deltaker_id: UUID, avslutning_id: UUID) -> Avslutningsversjon:
+    r = await siste_versjon(conn, avslutning_id)
+    if r is None or r["deltaker_id"] != deltaker_id:
+        raise ikke_funnet("avslutningen")
+    return som_versjon(r)
+
+
+@router.put("/{avslutning_id}", response_model=s.AvslutningLagret, responses=_FEIL)
+async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, bruker: InnloggetBruker,
+                  request: Request, confirm: bool = Bekreft) -> s.AvslutningLagret:
+    """Edit: a new version of the kommune's own avslutning. Flyttet/Utvandret/Død are editable whoever set them;
+    editing the regelmotor's registers the kommune's own in its place (the regelmotor then retracts it)."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        siste = await _siste(conn, deltaker_id, avslutning_id)
+        krev(regler.kan_endre_avslutning(bruker.kommunenummer, siste))
+        program = await hent_program(conn, row)
+        # editing the regelmotor's Flyttet/Utvandret/Død adds the kommune's own: the one-avslutning rule applies
+        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm,
+                                                               ny=siste.kilde is Kilde.REGELMOTOR)
+        if siste.kilde is Kilde.REGELMOTOR:
+            versjon = _ny_versjon(uuid4(), 1, inn, k, row)
+            events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
+        else:
+            versjon = _ny_versjon(avslutning_id, siste.versjon + 1, inn, k, row)
+            events.append(a.AvslutningEndret(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
+        await lagre_avslutningsversjon(conn, versjon, deltaker_id)
+        await outbox.enqueue(conn, events)
+        ut = s.AvslutningLagret(avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids,
+                                ikke_gjeldende_tiltak=tiltak_ids)
+        await lagre_svar(conn, request, 200, ut)
+    log.info("avslutning endret", extra={"deltaker_id": str(deltaker_id), "arsak": inn.arsak.value})
+    return ut
+
+
+@router.delete("/{avslutning_id}", status_code=204, responses=_FEIL)
+async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
+    """Delete: kept as a version marked slettet (DOMAIN.md §4 rule 5)."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        siste = await _siste(conn, deltaker_id, avslutning_id)
+        krev(regler.kan_endre_avslutning(bruker.kommunenummer, siste))
+        if siste.kilde is Kilde.REGELMOTOR:
+            raise konflikt("en avslutning beregnet av regelmotor slettes av regelmotoren; registrer kommunens egen "
+                           "avslutning i stedet")
+        slettet = replace(siste, versjon=siste.versjon + 1, registrert_av=k.brukerident, registrert_dato=k.naa,
+                          slettet=True)
+        await lagre_avslutningsversjon(conn, slettet, deltaker_id)
+        await outbox.enqueue(conn, [a.AvslutningSlettet(**k.envelope(deltaker_id), avslutning_id=avslutning_id,
+                                                        versjon=slettet.versjon, slettet_av=k.brukerident)])
+        await lagre_svar(conn, request, 204, None)
+    log.info("avslutning slettet", extra={"deltaker_id": str(deltaker_id)})
+    return Response(status_code=204)
+
+
+@router.get("", response_model=s.AvslutningerUt, responses=_FEIL)
+async def hent(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> s.AvslutningerUt:
+    """The current avslutning and «Vis all avslutningshistorikk»: every version, newest first, (slettet) marked."""
+    async with les(request, bruker, deltaker_id) as (conn, row):
+        program = await hent_program(conn, row)
+    g = regler.gjeldende_avslutning(program)
+    return s.AvslutningerUt(gjeldende=versjon_ut(g) if g else None,
+                            historikk=[versjon_ut(x) for x in regler.historikk(program)],
+                            venter_paa_kommunens_arsak=not regler.venter_paa_kommunens_arsak(program).oppfylt)

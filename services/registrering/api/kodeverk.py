@@ -1,0 +1,69 @@
+"""/api/v1/kodeverk: avslutningsårsaker (with veiledningstekst and who may set them), sluttmål, kategorier,
+vedtakstyper. Served from shared/kodeverk; any logged-in user may read them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from services.registrering.api.felles import InnloggetBruker
+from shared.kodeverk.avslutningsarsaker import AVSLUTNINGSARSAKER
+from shared.kodeverk.kategorier import KATEGORINAVN
+from shared.kodeverk.sluttmal import SLUTTMALNAVN
+from shared.kodeverk.vedtak import VEDTAKSRESULTATNAVN, VEDTAKSTYPENAVN
+from shared.regelverk.frister import regelverk
+
+router = APIRouter(prefix="/api/v1/kodeverk", tags=["kodeverk"])
+
+
+class AvslutningsarsakUt(BaseModel):
+    kode: str
+    navn: str
+    gruppe: str
+    avslutningstype: str
+    veiledningstekst: str
+    kan_settes_av: list[str]
+    kan_registreres_av_kommunen: bool
+    redigerbar_uansett_kilde: bool
+    krever_timer_arbeid_per_uke: bool
+
+
+class Kode(BaseModel):
+    kode: str
+    navn: str
+
+
+class SluttmalUt(Kode):
+    regelverk: list[str]
+
+
+@router.get("/avslutningsarsaker", response_model=list[AvslutningsarsakUt])
+async def avslutningsarsaker(_: InnloggetBruker) -> list[AvslutningsarsakUt]:
+    return [AvslutningsarsakUt(
+        kode=a.kode.value, navn=a.navn, gruppe=a.gruppe.value, avslutningstype=a.avslutningstype.value,
+        veiledningstekst=a.veiledningstekst, kan_settes_av=sorted(k.value for k in a.kan_settes_av),
+        kan_registreres_av_kommunen=a.kan_registreres_av_kommunen, redigerbar_uansett_kilde=a.redigerbar_uansett_kilde,
+        krever_timer_arbeid_per_uke=a.krever_timer_arbeid_per_uke) for a in AVSLUTNINGSARSAKER.values()]
+
+
+@router.get("/sluttmal", response_model=list[SluttmalUt])
+async def sluttmal(_: InnloggetBruker) -> list[SluttmalUt]:
+    """Each sluttmål with the regelverk versions that know it (a programme uses the version of its start)."""
+    return [SluttmalUt(kode=k.value, navn=navn,
+                       regelverk=[v.id for v in regelverk().versjoner if k in v.sluttmal])
+            for k, navn in SLUTTMALNAVN.items()]
+
+
+@router.get("/kategorier", response_model=list[Kode])
+async def kategorier(_: InnloggetBruker) -> list[Kode]:
+    return [Kode(kode=k.value, navn=n) for k, n in KATEGORINAVN.items()]
+
+
+@router.get("/vedtakstyper", response_model=list[Kode])
+async def vedtakstyper(_: InnloggetBruker) -> list[Kode]:
+    return [Kode(kode=k.value, navn=n) for k, n in VEDTAKSTYPENAVN.items()]
+
+
+@router.get("/vedtaksresultater", response_model=list[Kode])
+async def vedtaksresultater(_: InnloggetBruker) -> list[Kode]:
+    return [Kode(kode=k.value, navn=n) for k, n in VEDTAKSRESULTATNAVN.items()]

@@ -1,0 +1,158 @@
+"""/api/v1/deltakere/{id}/…: the programme's facts: vedtak (all types), sluttmål, tiltak, fravær, avvisning."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Request, Response
+
+from services.plumbing import outbox
+from services.registrering import hendelser
+from services.registrering.api import skjema as s
+from services.registrering.api.feil import ikke_funnet, krev
+from services.registrering.api.idempotens import lagre_svar
+from services.registrering.api.felles import InnloggetBruker, kontekst, les, skriv
+from services.registrering.domain import regler
+from services.registrering.domain.modell import Vedtak
+from services.registrering.lager import hent_program, hent_tiltak, hent_vedtak
+from shared.events import vedtak as v
+from shared.events.envelope import Periode
+from shared.kodeverk.vedtak import Vedtakstype
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/deltakere/{deltaker_id}", tags=["program"])
+_FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+
+
+def _vedtak_ut(r) -> s.VedtakUt:
+    return s.VedtakUt(vedtak_id=r["vedtak_id"], vedtakstype=r["vedtakstype"], resultat=r["resultat"],
+                      vedtaksdato=r["vedtaksdato"], periode=Periode(fra=r["fra"], til=r["til"]), gjeldende=r["gjeldende"])
+
+
+@router.post("/vedtak", status_code=201, response_model=s.VedtakUt, responses=_FEIL)
+async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: InnloggetBruker, request: Request) -> s.VedtakUt:
+    """Deltakelse, forlengelse, permisjon, midlertidig or permanent stans, avslag. A permanent stans makes the
+    regelmotor compute «Vedtak om permanent stans»; the kommune then adds the real årsak (DOMAIN.md §4 rule 7)."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        program = await hent_program(conn, row)
+        krev(regler.vedtak_etter_programstart(program, inn.vedtakstype, inn.periode.fra),
+             regler.programstart_har_regelverk(program.lov, inn.vedtakstype, inn.periode.fra))
+        if inn.vedtakstype is Vedtakstype.DELTAKELSE and program.sluttmal is not None:
+            # a new programstart may fall under another regelverk, which must know the sluttmål (DOMAIN.md §6)
+            ny = regler.programstart(replace(program, vedtak=program.vedtak + (
+                Vedtak(uuid4(), inn.vedtakstype, inn.resultat, inn.periode.fra, inn.periode.til),)))
+            krev(regler.sluttmal_finnes_i_regelverket(program.lov, ny, program.sluttmal))
+        r = await conn.fetchrow(
+            "INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, vedtaksdato, fra, til, registrert_av,"
+            " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *",
+            uuid4(), deltaker_id, inn.vedtakstype.value, inn.resultat.value, inn.vedtaksdato, inn.periode.fra,
+            inn.periode.til, k.brukerident, k.naa)
+        await outbox.enqueue(conn, [v.VedtakRegistrert(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))])
+        ut = _vedtak_ut(r)
+        await lagre_svar(conn, request, 201, ut)
+    log.info("vedtak registrert", extra={"deltaker_id": str(deltaker_id), "vedtakstype": inn.vedtakstype.value})
+    return ut
+
+
+@router.get("/vedtak", response_model=list[s.VedtakUt], responses=_FEIL)
+async def list_vedtak(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> list[s.VedtakUt]:
+    async with les(request, bruker, deltaker_id) as (conn, _):
+        return [_vedtak_ut(r) for r in await hent_vedtak(conn, deltaker_id)]
+
+
+@router.delete("/vedtak/{vedtak_id}", status_code=204, responses=_FEIL)
+async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        if await conn.fetchval("UPDATE vedtak SET slettet = true WHERE vedtak_id=$1 AND deltaker_id=$2 AND NOT slettet"
+                               " RETURNING 1", vedtak_id, deltaker_id) is None:
+            raise ikke_funnet("vedtaket")
+        await outbox.enqueue(conn, [v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id)])
+        await lagre_svar(conn, request, 204, None)
+    return Response(status_code=204)
+
+
+@router.post("/sluttmal", status_code=201, response_model=s.Opprettet, responses=_FEIL)
+async def registrer_sluttmal(deltaker_id: UUID, inn: s.SluttmalInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
+    """The sluttmål in force from now on; it must be one the regelverk for the person's lov and programstart knows."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        program = await hent_program(conn, row)
+        krev(regler.sluttmal_finnes_i_regelverket(program.lov, regler.programstart(program), inn.sluttmal))
+        await conn.execute("INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
+                           " VALUES ($1,$2,$3,$4,$5)", deltaker_id, inn.sluttmal.value, inn.fastsatt_dato,
+                           k.brukerident, k.naa)
+        hendelse = v.SluttmalRegistrert(**k.envelope(deltaker_id), sluttmal=inn.sluttmal, fastsatt_dato=inn.fastsatt_dato)
+        await outbox.enqueue(conn, [hendelse])
+        await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
+    return s.Opprettet(id=hendelse.event_id)
+
+
+def _tiltak_ut(r) -> s.TiltakUt:
+    return s.TiltakUt(tiltak_id=r["tiltak_id"], tiltakskode=r["tiltakskode"], periode=Periode(fra=r["fra"], til=r["til"]),
+                      timer_per_uke=r["timer_per_uke"], gjeldende=r["gjeldende"])
+
+
+@router.post("/tiltak", status_code=201, response_model=s.TiltakUt, responses=_FEIL)
+async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: InnloggetBruker, request: Request) -> s.TiltakUt:
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        r = await conn.fetchrow(
+            "INSERT INTO tiltak (tiltak_id, deltaker_id, tiltakskode, fra, til, timer_per_uke, registrert_av,"
+            " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *",
+            uuid4(), deltaker_id, inn.tiltakskode, inn.periode.fra, inn.periode.til, inn.timer_per_uke,
+            k.brukerident, k.naa)
+        await outbox.enqueue(conn, [v.TiltakRegistrert(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))])
+        ut = _tiltak_ut(r)
+        await lagre_svar(conn, request, 201, ut)
+    return ut
+
+
+@router.get("/tiltak", response_model=list[s.TiltakUt], responses=_FEIL)
+async def list_tiltak(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> list[s.TiltakUt]:
+    async with les(request, bruker, deltaker_id) as (conn, _):
+        return [_tiltak_ut(r) for r in await hent_tiltak(conn, deltaker_id)]
+
+
+@router.post("/fravaer", status_code=201, response_model=s.Opprettet, responses=_FEIL)
+async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
+    """Gyldig fravær extends the gjennomføringsfrist where the regelverk says so (DOMAIN.md §6)."""
+    k = kontekst(request, bruker)
+    fravaer_id = uuid4()
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        await conn.execute(
+            "INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til, registrert_av, registrert_dato)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7)", fravaer_id, deltaker_id, inn.fravaerstype.value, inn.periode.fra,
+            inn.periode.til, k.brukerident, k.naa)
+        await outbox.enqueue(conn, [v.FravaerRegistrert(**k.envelope(deltaker_id), fravaer=v.Fravaer(
+            fravaer_id=fravaer_id, fravaerstype=inn.fravaerstype, periode=inn.periode))])
+        await lagre_svar(conn, request, 201, s.Opprettet(id=fravaer_id))
+    return s.Opprettet(id=fravaer_id)
+
+
+@router.delete("/fravaer/{fravaer_id}", status_code=204, responses=_FEIL)
+async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        if await conn.fetchval("UPDATE fravaer SET slettet = true WHERE fravaer_id=$1 AND deltaker_id=$2 AND NOT slettet"
+                               " RETURNING 1", fravaer_id, deltaker_id) is None:
+            raise ikke_funnet("fraværet")
+        await outbox.enqueue(conn, [v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id)])
+        await lagre_svar(conn, request, 204, None)
+    return Response(status_code=204)
+
+
+@router.post("/avvisning", status_code=201, response_model=s.Opprettet, responses=_FEIL)
+async def registrer_avvisning(deltaker_id: UUID, inn: s.AvvisningInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
+    """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5)."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        await conn.execute("INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato)"
+                           " VALUES ($1,$2,$3,$4)", deltaker_id, inn.avvist_dato, k.brukerident, k.naa)
+        hendelse = v.AvvisningRegistrert(**k.envelope(deltaker_id), avvist_dato=inn.avvist_dato)
+        await outbox.enqueue(conn, [hendelse])
+        await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
+    return s.Opprettet(id=hendelse.event_id)

@@ -1,0 +1,334 @@
+"""The registration rules of DOMAIN.md §4 (seed nir-brukerveiledning-avslutning-2023 §2–6), each a small
+named pure function that returns its outcome and the inputs it used (navikt/syfosmregler style).
+
+An `Utfall` that is not `oppfylt` says which field it concerns and what kind of refusal it is: `UGYLDIG`
+(the request itself is wrong: 422), `KONFLIKT` (the person's state does not allow it: 409) or `FORBUDT`
+(this user may not: 403). The API turns them into answers; nothing here does I/O or reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from services.registrering.domain.modell import Avslutningsversjon, Program
+from shared.events.envelope import Periode
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Kilde, avslutningsarsak
+from shared.kodeverk.kategorier import Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtakstype
+from shared.regelverk import frister
+from shared.regelverk.frister import Fristberegning
+
+
+class Bruddtype(StrEnum):
+    UGYLDIG = "UGYLDIG"
+    KONFLIKT = "KONFLIKT"
+    FORBUDT = "FORBUDT"
+
+
+@dataclass(frozen=True)
+class Utfall:
+    regel: str
+    oppfylt: bool
+    melding: str = ""
+    felt: str | None = None
+    bruddtype: Bruddtype = Bruddtype.UGYLDIG
+    grunnlag: dict[str, Any] = field(default_factory=dict)
+
+
+def _ok(regel: str, **grunnlag: Any) -> Utfall:
+    return Utfall(regel=regel, oppfylt=True, grunnlag=grunnlag)
+
+
+def _brudd(regel: str, melding: str, felt: str | None = None, bruddtype: Bruddtype = Bruddtype.UGYLDIG,
+           **grunnlag: Any) -> Utfall:
+    return Utfall(regel=regel, oppfylt=False, melding=melding, felt=felt, bruddtype=bruddtype, grunnlag=grunnlag)
+
+
+# --- facts derived from the programme ----------------------------------------------------------------
+
+def programstart(program: Program) -> date | None:
+    """The start of the programme: the earliest fattet vedtak om deltakelse (DOMAIN.md §2 «vedtak»)."""
+    starter = [v.fra for v in program.vedtak if v.vedtakstype is Vedtakstype.DELTAKELSE and v.fattet]
+    return min(starter) if starter else None
+
+
+def gjennomforingsfrist(program: Program) -> Fristberegning | None:
+    """DOMAIN.md §6, from the programme's facts; None without a programstart (or a sluttmål when the lov
+    needs one). Raises frister.UkjentSluttmal when the sluttmål is not in the regelverk in force."""
+    start = programstart(program)
+    if start is None or (program.lov is Lov.INTEGRERINGSLOVEN and program.sluttmal is None):
+        return None
+
+    def perioder(typ: Vedtakstype):
+        return [Periode(fra=v.fra, til=v.til) for v in program.vedtak
+                if v.vedtakstype is typ and v.fattet and (v.til is not None or typ is Vedtakstype.FORLENGELSE)]
+
+    return frister.gjennomforingsfrist(
+        lov=program.lov, programstart=start, sluttmal=program.sluttmal,
+        forlengelser=perioder(Vedtakstype.FORLENGELSE), permisjoner=perioder(Vedtakstype.PERMISJON),
+        gyldig_fravaer=[Periode(fra=f.fra, til=f.til) for f in program.fravaer
+                        if f.fravaerstype is Fravaerstype.GYLDIG and f.til is not None],
+    )
+
+
+def oppstartsfrist(program: Program) -> Fristberegning:
+    return frister.oppstartsfrist(program.bosettingsdato)
+
+
+# --- avslutninger: current and history ----------------------------------------------------------------
+
+def siste_versjoner(program: Program) -> dict[UUID, Avslutningsversjon]:
+    siste: dict[UUID, Avslutningsversjon] = {}
+    for v in program.avslutningsversjoner:
+        if v.avslutning_id not in siste or v.versjon > siste[v.avslutning_id].versjon:
+            siste[v.avslutning_id] = v
+    return siste
+
+
+def gjeldende_avslutning(program: Program) -> Avslutningsversjon | None:
+    """The avslutning in force: a kommune avslutning always wins over a computed one (DOMAIN.md §5, §4 rules
+    6–7), even before the regelmotor's retraction has arrived; then the newest."""
+    levende = [v for v in siste_versjoner(program).values() if not v.slettet]
+    if not levende:
+        return None
+    return max(levende, key=lambda v: (v.kilde is Kilde.KOMMUNE, v.registrert_dato, v.versjon))
+
+
+def historikk(program: Program) -> list[Avslutningsversjon]:
+    """«Vis all avslutningshistorikk»: every version, deleted ones too, newest first (DOMAIN.md §4 rule 5)."""
+    return sorted(program.avslutningsversjoner, key=lambda v: (v.registrert_dato, v.versjon), reverse=True)
+
+
+def venter_paa_kommunens_arsak(program: Program) -> Utfall:
+    """§4 rule 7: after a permanent stans the kommune must add the real avslutningsårsak."""
+    regel = "DOMAIN.md §4.7 permanent stans krever kommunens avslutningsårsak"
+    g = gjeldende_avslutning(program)
+    if g is not None and g.arsak is Avslutningsarsakkode.VEDTAK_OM_PERMANENT_STANS:
+        return _brudd(regel, "Vedtak om permanent stans er registrert; kommunen må registrere avslutningsårsak",
+                      bruddtype=Bruddtype.KONFLIKT, avslutning_id=str(g.avslutning_id))
+    return _ok(regel)
+
+
+# --- the rules -----------------------------------------------------------------------------------------
+
+def krever_vedtak_om_program_og_sluttmal(program: Program) -> Utfall:
+    """§4 rule 1: an avslutning needs a vedtak om program and (under integreringsloven) a sluttmål."""
+    regel = "DOMAIN.md §4.1 vedtak om program og sluttmål"
+    start = programstart(program)
+    if start is None:
+        return _brudd(regel, "personen har ikke vedtak om deltakelse i introduksjonsprogram",
+                      bruddtype=Bruddtype.KONFLIKT, programstart=None)
+    if program.lov is Lov.INTEGRERINGSLOVEN and program.sluttmal is None:
+        return _brudd(regel, "personen har ikke registrert sluttmål", bruddtype=Bruddtype.KONFLIKT,
+                      programstart=start, sluttmal=None)
+    return _ok(regel, programstart=start, sluttmal=program.sluttmal)
+
+
+def avslutningsdato_innenfor_frist(avslutningsdato: date, program: Program) -> Utfall:
+    """§4 rule 2: on or before the gjennomføringsfrist and not before programme start. The frist may have
+    passed today (etterregistrering, seed §5 tips): only the date itself is compared, never the clock."""
+    regel = "DOMAIN.md §4.2 avslutningsdato innenfor gjennomføringsfristen"
+    start = programstart(program)
+    if start is not None and avslutningsdato < start:
+        return _brudd(regel, f"avslutningsdato kan ikke være før programstart {start.isoformat()}",
+                      felt="avslutningsdato", avslutningsdato=avslutningsdato, programstart=start)
+    try:
+        beregning = gjennomforingsfrist(program)
+    except (frister.UkjentSluttmal, frister.IngenRegelverk) as exc:
+        return _brudd(regel, f"gjennomføringsfristen kan ikke beregnes: {exc}", felt="avslutningsdato",
+                      bruddtype=Bruddtype.KONFLIKT)
+    if beregning is not None and avslutningsdato > beregning.frist:
+        return _brudd(regel, f"avslutningsdato er etter gjennomføringsfristen {beregning.frist.isoformat()}",
+                      felt="avslutningsdato", avslutningsdato=avslutningsdato, gjennomforingsfrist=beregning.frist)
+    return _ok(regel, avslutningsdato=avslutningsdato, programstart=start,
+               gjennomforingsfrist=beregning.frist if beregning else None)
+
+
+def timer_arbeid_per_uke(arsak: Avslutningsarsakkode, timer: Decimal | None) -> Utfall:
+    """§4 rule 3: Arbeid requires hours per week, positive with at most one decimal; other codes take none."""
+    regel = "DOMAIN.md §4.3 antall timer arbeid per uke"
+    felt = "timer_arbeid_per_uke"
+    if avslutningsarsak(arsak).krever_timer_arbeid_per_uke:
+        if timer is None:
+            return _brudd(regel, "antall timer arbeid per uke er påkrevd for avslutningsårsak Arbeid", felt=felt)
+        if timer <= 0 or timer > 168:
+            return _brudd(regel, "antall timer arbeid per uke må være større enn 0 og høyst 168", felt=felt)
+        if timer != timer.quantize(Decimal("0.1")):
+            return _brudd(regel, "antall timer arbeid per uke kan ha høyst én desimal (f.eks. 30,0)", felt=felt)
+        return _ok(regel, arsak=arsak, timer=timer)
+    if timer is not None:
+        return _brudd(regel, "antall timer arbeid per uke registreres bare for avslutningsårsak Arbeid", felt=felt)
+    return _ok(regel, arsak=arsak, timer=None)
+
+
+def kommunen_kan_sette_arsak(arsak: Avslutningsarsakkode) -> Utfall:
+    """DOMAIN.md §3: codes only the regelmotor computes are refused for the kommune."""
+    regel = "DOMAIN.md §3 hvem kan sette avslutningsårsaken"
+    a = avslutningsarsak(arsak)
+    if not a.kan_registreres_av_kommunen:
+        return _brudd(regel, f"avslutningsårsak «{a.navn}» beregnes av regelmotor og kan ikke registreres av "
+                             "kommunen", felt="arsak", arsak=arsak)
+    return _ok(regel, arsak=arsak)
+
+
+@dataclass(frozen=True)
+class Advarsel:
+    """§4 rule 4: what runs past the date; stored nothing until the client confirms."""
+
+    melding: str
+    vedtak_ids: tuple[UUID, ...]
+    tiltak_ids: tuple[UUID, ...]
+
+
+_UTEN_VARIGHET = (Vedtakstype.PERMANENT_STANS, Vedtakstype.AVSLAG)  # a date, not a period: never «runs past»
+
+
+def vedtak_og_tiltak_etter_avslutningsdato(avslutningsdato: date, program: Program) -> Advarsel | None:
+    """§4 rule 4 (seed §2 tips): gjeldende vedtak or tiltak whose til-dato is after the avslutningsdato, or
+    that have no til-dato, give a warning; on confirmation exactly these are marked ikke gjeldende."""
+    vedtak = tuple(v.vedtak_id for v in program.vedtak
+                   if v.gjeldende and v.fattet and v.vedtakstype not in _UTEN_VARIGHET and (v.til is None or v.til > avslutningsdato))
+    tiltak = tuple(t.tiltak_id for t in program.tiltak if t.gjeldende and (t.til is None or t.til > avslutningsdato))
+    if not vedtak and not tiltak:
+        return None
+    return Advarsel(
+        melding="Det er registrert vedtak/tiltak som fortsetter etter valgt avslutningsdato (eller vedtak uten "
+                "sluttdato). Lagrer du denne avslutningsdatoen, vil de vises som ikke gjeldende. Er du sikker på "
+                "at du vil lagre? Send samme forespørsel med confirm=true.",
+        vedtak_ids=vedtak, tiltak_ids=tiltak)
+
+
+def kan_ha_ny_kommuneavslutning(program: Program) -> Utfall:
+    """§4 rules 5–6: a kommune adds its own avslutning over a computed one, but edits (not adds to) its own."""
+    regel = "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning"
+    g = gjeldende_avslutning(program)
+    if g is not None and g.kilde is Kilde.KOMMUNE:
+        return _brudd(regel, "personen har allerede en avslutning registrert av kommunen; rediger eller slett den",
+                      bruddtype=Bruddtype.KONFLIKT, avslutning_id=str(g.avslutning_id))
+    return _ok(regel, gjeldende=str(g.avslutning_id) if g else None)
+
+
+def kan_endre_avslutning(brukerens_kommune: str | None, avslutning: Avslutningsversjon) -> Utfall:
+    """§4 rules 5–6: a kommune edits or deletes its own avslutninger; never the regelmotor's, except Flyttet,
+    Utvandret and Død, which are editable whoever set them (seed §4 tips)."""
+    regel = "DOMAIN.md §4.5–6 endre eller slette avslutning"
+    a = avslutningsarsak(avslutning.arsak)
+    if avslutning.slettet:
+        return _brudd(regel, "avslutningen er slettet", bruddtype=Bruddtype.KONFLIKT)
+    if a.redigerbar_uansett_kilde:
+        return _ok(regel, arsak=avslutning.arsak, kilde=avslutning.kilde)
+    if avslutning.kilde is Kilde.REGELMOTOR:
+        return _brudd(regel, f"avslutning «{a.navn}» er beregnet av regelmotor og kan ikke endres eller slettes; "
+                             "legg til en ny avslutning i stedet", bruddtype=Bruddtype.KONFLIKT,
+                      kilde=avslutning.kilde)
+    if avslutning.oppfolgingskommune != brukerens_kommune:
+        return _brudd(regel, "avslutningen er registrert av en annen kommune", bruddtype=Bruddtype.FORBUDT,
+                      registrert_i=avslutning.oppfolgingskommune)
+    return _ok(regel, kilde=avslutning.kilde, registrert_i=avslutning.oppfolgingskommune)
+
+
+def sluttmal_finnes_i_regelverket(lov: Lov, programstart_: date | None, sluttmal: Sluttmalkode) -> Utfall:
+    """DOMAIN.md §6: a sluttmål the regelverk does not know is a validation error, never a silent default.
+    Without a programstart yet, any version of the lov that knows the sluttmål will do."""
+    regel = "DOMAIN.md §6 sluttmål kjent i regelverket"
+    if programstart_ is not None:
+        try:
+            versjon = frister.gjeldende_versjon(lov, programstart_)
+        except frister.IngenRegelverk as exc:
+            return _brudd(regel, str(exc), felt="sluttmal")
+        if sluttmal not in versjon.sluttmal:
+            return _brudd(regel, f"sluttmål {sluttmal} finnes ikke i regelverket {versjon.id} som gjelder for "
+                                 f"programstart {programstart_.isoformat()}", felt="sluttmal", regelverk=versjon.id)
+        return _ok(regel, regelverk=versjon.id)
+    versjoner = [v.id for v in frister.regelverk().versjoner if v.lov == lov and sluttmal in v.sluttmal]
+    if not versjoner:
+        return _brudd(regel, f"sluttmål {sluttmal} finnes ikke i regelverket for {lov}", felt="sluttmal")
+    return _ok(regel, regelverk=versjoner)
+
+
+def vedtak_etter_programstart(program: Program, vedtakstype: Vedtakstype, fra: date) -> Utfall:
+    """§4 rule 7 and DOMAIN.md §2: forlengelse, permisjon and stans belong to a programme: they need a vedtak
+    om deltakelse, and a permanent stans cannot be dated before the programme started."""
+    regel = "DOMAIN.md §4.7 vedtak hører til et program"
+    if vedtakstype in (Vedtakstype.DELTAKELSE, Vedtakstype.AVSLAG):
+        return _ok(regel, vedtakstype=vedtakstype)
+    start = programstart(program)
+    if start is None:
+        return _brudd(regel, f"vedtak {vedtakstype} krever et vedtak om deltakelse i introduksjonsprogram",
+                      felt="vedtakstype", bruddtype=Bruddtype.KONFLIKT)
+    if fra < start:
+        return _brudd(regel, f"fra-dato kan ikke være før programstart {start.isoformat()}", felt="periode.fra",
+                      programstart=start)
+    return _ok(regel, programstart=start)
+
+
+def programstart_har_regelverk(lov: Lov, vedtakstype: Vedtakstype, fra: date) -> Utfall:
+    """DOMAIN.md §6: a vedtak om deltakelse must start when a regelverk for the person's lov applies (e.g.
+    integreringsloven from 2021-01-01), or no gjennomføringsfrist can ever be computed."""
+    regel = "DOMAIN.md §6 regelverk for programstart"
+    if vedtakstype is not Vedtakstype.DELTAKELSE:
+        return _ok(regel)
+    try:
+        versjon = frister.gjeldende_versjon(lov, fra)
+    except frister.IngenRegelverk as exc:
+        return _brudd(regel, str(exc), felt="periode.fra", lov=lov, programstart=fra)
+    return _ok(regel, regelverk=versjon.id)
+
+
+def kan_lese(brukerens_kommune: str | None, imdi: bool, oppfolgingskommune: str) -> Utfall:
+    """§4 rule 8: only the oppfølgingskommune (and IMDi) may see a person."""
+    regel = "DOMAIN.md §4.8 tilgang"
+    if imdi or brukerens_kommune == oppfolgingskommune:
+        return _ok(regel)
+    return _brudd(regel, "personen følges ikke opp av din kommune", bruddtype=Bruddtype.FORBUDT)
+
+
+def kan_skrive(brukerens_kommune: str | None, imdi: bool, oppfolgingskommune: str) -> Utfall:
+    """§4 rule 8: only the oppfølgingskommune may change a person. IMDi reads every kommune but registers
+    nothing: the registrations are the kommune's own (a decision: IMDi's national role is oversight)."""
+    regel = "DOMAIN.md §4.8 tilgang"
+    if brukerens_kommune is not None and brukerens_kommune == oppfolgingskommune:
+        return _ok(regel)
+    if imdi and brukerens_kommune is None:
+        return _brudd(regel, "IMDi har lesetilgang; registreringer gjøres av oppfølgingskommunen",
+                      bruddtype=Bruddtype.FORBUDT)
+    return _brudd(regel, "personen følges ikke opp av din kommune", bruddtype=Bruddtype.FORBUDT)
+
+
+# --- the composite decision for an avslutning ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vurdering:
+    """The decision on a new or edited kommune avslutning."""
+
+    brudd: tuple[Utfall, ...]
+    advarsel: Advarsel | None
+    utfall: tuple[Utfall, ...]
+
+    @property
+    def godkjent(self) -> bool:
+        return not self.brudd
+
+
+def vurder_kommuneavslutning(program: Program, *, arsak: Avslutningsarsakkode, avslutningsdato: date,
+                             timer: Decimal | None, ny: bool) -> Vurdering:
+    """Every rule of §4 that applies to registering (ny) or editing a kommune avslutning, evaluated in order.
+    Refusals are reported together so the client can fix every field at once."""
+    utfall = [
+        kommunen_kan_sette_arsak(arsak),
+        timer_arbeid_per_uke(arsak, timer),
+        krever_vedtak_om_program_og_sluttmal(program),
+    ]
+    if utfall[-1].oppfylt:
+        utfall.append(avslutningsdato_innenfor_frist(avslutningsdato, program))
+    if ny:
+        utfall.append(kan_ha_ny_kommuneavslutning(program))
+    brudd = tuple(u for u in utfall if not u.oppfylt)
+    advarsel = None if brudd else vedtak_og_tiltak_etter_avslutningsdato(avslutningsdato, program)
+    return Vurdering(brudd=brudd, advarsel=advarsel, utfall=tuple(utfall))

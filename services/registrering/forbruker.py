@@ -1,0 +1,61 @@
+"""The regelmotor's computed avslutninger (nir.beregnet-avslutning.v1) into registrering's own model, once
+per event_id: created → version 1 «Regelmotor»; retracted → a new version marked slettet (DOMAIN.md §4 rules
+6–7: the regelmotor's avslutning then shows as (slettet))."""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+
+from services.plumbing.idempotency import first_delivery
+from services.registrering.domain.modell import REGELMOTOR
+from services.registrering.lager import siste_versjon
+from shared.events.avslutning import BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake
+
+log = logging.getLogger(__name__)
+CONSUMER = "registrering.beregnet-avslutning"
+
+
+async def ved_beregnet_avslutning(pool: asyncpg.Pool,
+                                  event: BeregnetAvslutningOpprettet | BeregnetAvslutningTrukketTilbake) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        if not await first_delivery(conn, CONSUMER, event.event_id):
+            return
+        if await conn.fetchval("SELECT 1 FROM deltaker WHERE deltaker_id = $1", event.deltaker_id) is None:
+            # Not a person registered here (another environment's, or a test's): nothing to show it on.
+            log.warning("beregnet avslutning for ukjent deltaker", extra={"deltaker_id": str(event.deltaker_id)})
+            return
+        if isinstance(event, BeregnetAvslutningOpprettet):
+            await _opprett(conn, event)
+        else:
+            await _trekk_tilbake(conn, event)
+
+
+async def _opprett(conn: asyncpg.Connection, e: BeregnetAvslutningOpprettet) -> None:
+    ny = await conn.fetchval(
+        "INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $2, 'regelmotor')"
+        " ON CONFLICT DO NOTHING RETURNING 1", e.avslutning_id, e.deltaker_id)
+    if ny is None:
+        return  # the same avslutning under another event_id: the first one stands
+    await conn.execute(
+        "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
+        " registrert_av, registrert_dato, oppfolgingskommune, bydel) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8)",
+        e.avslutning_id, e.avslutningstype.value, e.arsak.value, e.avslutningsdato, REGELMOTOR, e.recorded_at,
+        e.oppfolgingskommune, e.bydel)
+    log.info("beregnet avslutning lagret", extra={"deltaker_id": str(e.deltaker_id), "arsak": e.arsak.value})
+
+
+async def _trekk_tilbake(conn: asyncpg.Connection, e: BeregnetAvslutningTrukketTilbake) -> None:
+    siste = await siste_versjon(conn, e.avslutning_id)
+    if siste is None or siste["slettet"]:
+        log.warning("tilbaketrekking uten gjeldende beregnet avslutning",
+                    extra={"deltaker_id": str(e.deltaker_id), "avslutning_id": str(e.avslutning_id)})
+        return
+    await conn.execute(
+        "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
+        " timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, bydel, slettet)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)",
+        e.avslutning_id, siste["versjon"] + 1, siste["avslutningstype"], siste["arsak"], siste["avslutningsdato"],
+        siste["timer_arbeid_per_uke"], REGELMOTOR, e.recorded_at, siste["oppfolgingskommune"], siste["bydel"])
+    log.info("beregnet avslutning trukket tilbake", extra={"deltaker_id": str(e.deltaker_id), "grunn": e.grunn.value})

@@ -1,0 +1,121 @@
+"""The write model in PostgreSQL: load a deltaker's programme as domain values, save what was decided.
+Every function runs on the caller's connection, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+import asyncpg
+
+from services.registrering.domain.modell import Avslutningsversjon, Fravaer, Program, Tiltak, Vedtak
+from shared.events.deltaker import Kjonn, Personopplysninger
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, Kilde
+from shared.kodeverk.kategorier import Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+
+
+async def hent_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, *, laas: bool = False) -> asyncpg.Record | None:
+    """The deltaker row with its whole programme (one round trip). `laas` takes the row lock that serialises
+    writes to one deltaker, so the rules see a stable programme."""
+    return await conn.fetchrow(_DELTAKER_MED_PROGRAM + (" FOR UPDATE OF d" if laas else ""), deltaker_id)
+
+
+def person(row: asyncpg.Record) -> Personopplysninger:
+    return Personopplysninger(
+        duf_nummer=row["duf_nummer"], fodselsnummer=row["fodselsnummer"], fornavn=row["fornavn"],
+        etternavn=row["etternavn"], kjonn=Kjonn(row["kjonn"]), fodselsdato=row["fodselsdato"], lov=Lov(row["lov"]),
+        bosettingsdato=row["bosettingsdato"], oppfolgingskommune=row["oppfolgingskommune"], bydel=row["bydel"],
+    )
+
+
+def _avslutningsversjon(r: asyncpg.Record) -> Avslutningsversjon:
+    return Avslutningsversjon(
+        avslutning_id=r["avslutning_id"], kilde=Kilde(r["kilde"]), versjon=r["versjon"],
+        avslutningstype=Avslutningstype(r["avslutningstype"]), arsak=Avslutningsarsakkode(r["arsak"]),
+        avslutningsdato=r["avslutningsdato"], timer_arbeid_per_uke=r["timer_arbeid_per_uke"],
+        registrert_av=r["registrert_av"], registrert_dato=r["registrert_dato"],
+        oppfolgingskommune=r["oppfolgingskommune"], bydel=r["bydel"], slettet=r["slettet"],
+    )
+
+
+# The deltaker and its whole programme in one round trip: arrays of anonymous records, which asyncpg decodes.
+_DELTAKER_MED_PROGRAM = """
+SELECT d.*,
+  array(SELECT row(vedtak_id, vedtakstype, resultat, fra, til, gjeldende) FROM vedtak v
+        WHERE v.deltaker_id = d.deltaker_id AND NOT slettet ORDER BY registrert_dato) AS p_vedtak,
+  array(SELECT row(tiltak_id, fra, til, gjeldende) FROM tiltak t WHERE t.deltaker_id = d.deltaker_id
+        ORDER BY registrert_dato) AS p_tiltak,
+  array(SELECT row(fravaer_id, fravaerstype, fra, til) FROM fravaer f
+        WHERE f.deltaker_id = d.deltaker_id AND NOT slettet) AS p_fravaer,
+  (SELECT sluttmal FROM sluttmal s WHERE s.deltaker_id = d.deltaker_id ORDER BY id DESC LIMIT 1) AS p_sluttmal,
+  array(SELECT row(a.avslutning_id, a.kilde, v.versjon, v.avslutningstype, v.arsak, v.avslutningsdato,
+                   v.timer_arbeid_per_uke, v.registrert_av, v.registrert_dato, v.oppfolgingskommune, v.bydel, v.slettet)
+        FROM avslutning a JOIN avslutningsversjon v USING (avslutning_id)
+        WHERE a.deltaker_id = d.deltaker_id) AS p_versjoner
+FROM deltaker d WHERE d.deltaker_id = $1"""
+
+
+async def hent_program(conn: asyncpg.Connection, deltaker: asyncpg.Record) -> Program:
+    """The programme of a row from hent_deltaker (already loaded with it; reloaded only for a bare row)."""
+    r = deltaker if "p_versjoner" in deltaker.keys() else await hent_deltaker(conn, deltaker["deltaker_id"])
+    return Program(
+        lov=Lov(r["lov"]), bosettingsdato=r["bosettingsdato"], oppfolgingskommune=r["oppfolgingskommune"],
+        vedtak=tuple(Vedtak(vedtak_id=v[0], vedtakstype=Vedtakstype(v[1]), resultat=Vedtaksresultat(v[2]), fra=v[3],
+                            til=v[4], gjeldende=v[5]) for v in r["p_vedtak"]),
+        sluttmal=Sluttmalkode(r["p_sluttmal"]) if r["p_sluttmal"] else None,
+        tiltak=tuple(Tiltak(tiltak_id=t[0], fra=t[1], til=t[2], gjeldende=t[3]) for t in r["p_tiltak"]),
+        fravaer=tuple(Fravaer(fravaer_id=f[0], fravaerstype=Fravaerstype(f[1]), fra=f[2], til=f[3]) for f in r["p_fravaer"]),
+        avslutningsversjoner=tuple(
+            Avslutningsversjon(avslutning_id=x[0], kilde=Kilde(x[1]), versjon=x[2], avslutningstype=Avslutningstype(x[3]),
+                               arsak=Avslutningsarsakkode(x[4]), avslutningsdato=x[5], timer_arbeid_per_uke=x[6],
+                               registrert_av=x[7], registrert_dato=x[8], oppfolgingskommune=x[9], bydel=x[10],
+                               slettet=x[11])
+            for x in r["p_versjoner"]),
+    )
+
+
+async def hent_vedtak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM vedtak WHERE deltaker_id = $1 AND NOT slettet ORDER BY fra, registrert_dato",
+                            deltaker_id)
+
+
+async def hent_tiltak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM tiltak WHERE deltaker_id = $1 ORDER BY fra, registrert_dato", deltaker_id)
+
+
+async def lagre_avslutningsversjon(conn: asyncpg.Connection, v: Avslutningsversjon, deltaker_id: UUID) -> None:
+    """One version; version 1 creates the avslutning in the same statement."""
+    ny = ("WITH a AS (INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $12, $13)) "
+          if v.versjon == 1 else "")
+    args = [v.avslutning_id, v.versjon, v.avslutningstype.value, v.arsak.value, v.avslutningsdato,
+            v.timer_arbeid_per_uke, v.registrert_av, v.registrert_dato, v.oppfolgingskommune, v.bydel, v.slettet]
+    await conn.execute(
+        ny + "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
+        " timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, bydel, slettet)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        *args, *([deltaker_id, v.kilde.value] if v.versjon == 1 else []))
+
+
+async def sett_ikke_gjeldende(conn: asyncpg.Connection, vedtak_ids: tuple[UUID, ...],
+                              tiltak_ids: tuple[UUID, ...]) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+    vedtak = await conn.fetch("UPDATE vedtak SET gjeldende = false WHERE vedtak_id = ANY($1::uuid[]) RETURNING *",
+                              list(vedtak_ids)) if vedtak_ids else []
+    tiltak = await conn.fetch("UPDATE tiltak SET gjeldende = false WHERE tiltak_id = ANY($1::uuid[]) RETURNING *",
+                              list(tiltak_ids)) if tiltak_ids else []
+    return vedtak, tiltak
+
+
+async def siste_versjon(conn: asyncpg.Connection, avslutning_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT a.kilde, a.deltaker_id, v.* FROM avslutning a JOIN avslutningsversjon v USING (avslutning_id)"
+        " WHERE a.avslutning_id = $1 ORDER BY v.versjon DESC LIMIT 1", avslutning_id)
+
+
+def som_versjon(r: asyncpg.Record) -> Avslutningsversjon:
+    return _avslutningsversjon(r)
+
+
+def timer(verdi: Decimal | None) -> Decimal | None:
+    return None if verdi is None else verdi.quantize(Decimal("0.1"))
