@@ -5,7 +5,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help setup run stop status test test-unit infra-up infra-down infra-status schemas lint
+.PHONY: help setup browser run stop status test test-unit infra-up infra-down infra-status schemas lint
 
 help:
 	@echo "make run     start Kafka, PostgreSQL and the four services (installs what is missing)"
@@ -41,7 +41,12 @@ status:
 	@bash deploy/local/infra.sh status
 	@bash deploy/local/services.sh status
 
-test: setup infra-up
+# Debian's chromium for the browser test of the report page (installed once, as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] || { echo "[browser] chromium missing: apt-get install -y chromium" >&2; exit 1; }; \
+	  echo "[browser] installing Debian's chromium (once) ..."; apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: setup infra-up browser
 	@uv run --frozen pytest
 
 test-unit: setup

@@ -1,0 +1,128 @@
+"""The JSON API, /api/v1: the report per lov, its CSV, a person's avslutningshistorikk, måloppnåelse."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from services.plumbing.auth import Bruker, current_user
+from services.rapport import csv_export, queries
+from shared.kodeverk.kategorier import Kategori, Lov
+
+TITTEL = "Oversikt over personer avsluttet introduksjonsprogram etter {lov}"
+
+
+def pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.runtime.pool
+
+
+def rapportfilter(
+    lov: Lov,
+    oppfolgingskommune: Annotated[str | None, Query(description="kommunenummer, fire siffer")] = None,
+    bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
+    kategori: Kategori | None = None,
+    avslutningsaar: int | None = None,
+    registrert_av: queries.RegistrertAv = "alle",
+    duf_nummer: Annotated[str | None, Query(description="hele eller starten av DUF-nummeret")] = None,
+    navn: Annotated[str | None, Query(description="fornavn eller etternavn (starten av)")] = None,
+) -> queries.Filter:
+    try:
+        return queries.Filter(lov=lov, oppfolgingskommune=oppfolgingskommune or None, bydel=bydel or None,
+                              kategori=kategori.value if kategori else None, avslutningsaar=avslutningsaar,
+                              registrert_av=registrert_av, duf_nummer=duf_nummer or None, navn=navn or None)
+    except queries.Ugyldig as exc:
+        raise HTTPException(400, {"felt": exc.felt, "feil": exc.grunn}) from None
+
+
+def feil(exc: Exception) -> HTTPException:
+    if isinstance(exc, queries.IkkeTilgang):
+        return HTTPException(403, str(exc))
+    if isinstance(exc, queries.Ugyldig):
+        return HTTPException(400, {"felt": exc.felt, "feil": exc.grunn})
+    raise exc
+
+
+def rad_json(r: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, UUID) else v) for k, v in r.items()}
+
+
+def csv_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str,
+                 retning: queries.Retning) -> StreamingResponse:
+    try:
+        f.where(bruker)  # access and filter errors before the first byte is sent
+        queries.order_by(sorter, retning)
+    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        raise feil(exc) from None
+
+    async def stream() -> AsyncIterator[bytes]:
+        async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            async for chunk in csv_export.csv_bytes(queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)):
+                yield chunk
+
+    return StreamingResponse(stream(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{csv_export.filnavn(f.lov.value)}"'})
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/api/v1", tags=["rapport"])
+
+    @r.get("/rapport/{lov}", summary="Avsluttede deltakere: én rad per person med gjeldende avslutning")
+    async def rapport(
+        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        bruker: Annotated[Bruker, Depends(current_user)],
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        side: Annotated[int, Query(ge=1)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=500)] = 25,
+        sorter: str = "etternavn",
+        retning: queries.Retning = "stigende",
+    ) -> dict:
+        try:
+            async with p.acquire() as conn:
+                s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
+        except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+            raise feil(exc) from None
+        return dict(tittel=TITTEL.format(lov=f.lov.value), linjer=s.tekst, fra=s.fra, til=s.til, totalt=s.totalt,
+                    side=s.side, per_side=s.per_side, antall_sider=s.antall_sider, sorter=sorter, retning=retning,
+                    rader=[rad_json(x) for x in s.rader])
+
+    @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
+    async def rapport_csv(
+        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        bruker: Annotated[Bruker, Depends(current_user)],
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        sorter: str = "etternavn",
+        retning: queries.Retning = "stigende",
+    ) -> StreamingResponse:
+        return csv_response(p, bruker, f, sorter, retning)
+
+    @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
+    async def filtervalg(lov: Lov, bruker: Annotated[Bruker, Depends(current_user)],
+                         p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+        async with p.acquire() as conn:
+            return await queries.filtervalg(conn, bruker, lov)
+
+    @r.get("/personer/{deltaker_id}/avslutningshistorikk", summary="All avslutningshistorikk, nyeste først")
+    async def historikk(deltaker_id: UUID, bruker: Annotated[Bruker, Depends(current_user)],
+                        p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+        try:
+            async with p.acquire() as conn:
+                h = await queries.historikk(conn, bruker, deltaker_id)
+        except queries.IkkeTilgang as exc:
+            raise feil(exc) from None
+        if h is None:
+            raise HTTPException(404, "ingen avslutningshistorikk for denne personen")
+        return h
+
+    @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
+    async def maaloppnaaelse(bruker: Annotated[Bruker, Depends(current_user)],
+                             p: Annotated[asyncpg.Pool, Depends(pool)],
+                             aar: int | None = None, lov: Lov | None = None) -> dict:
+        async with p.acquire() as conn:
+            return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
+
+    return r

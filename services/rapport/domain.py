@@ -1,0 +1,255 @@
+"""The rapport's decisions, pure and synchronous: which avslutning is current, the history's order and
+status, the frist for gjennomføring, alder, how an avslutning counts in måloppnåelse, Norwegian formats.
+
+Nothing here does I/O; the projection loads the facts, calls these, and saves the outcome.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from shared.events.envelope import Periode
+from shared.kodeverk import geografi
+from shared.kodeverk.avslutningsarsaker import Maaloppnaaelsesgruppe, avslutningsarsak
+from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
+from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+from shared.regelverk.frister import gjennomforingsfrist
+
+OSLO = ZoneInfo("Europe/Oslo")
+KOMMUNE = "kommune"
+REGELMOTOR = "regelmotor"
+
+
+@dataclass(frozen=True)
+class Avslutningsversjon:
+    avslutning_id: UUID
+    versjon: int
+    kilde: str
+    avslutningstype: str
+    arsak: str
+    avslutningsdato: date
+    timer_arbeid_per_uke: Decimal | None
+    registrert_av: str
+    registrert_dato: datetime
+    oppfolgingskommune: str
+    bydel: str | None
+
+
+@dataclass(frozen=True)
+class Sletting:
+    avslutning_id: UUID
+    slettet_av: str
+    slettet_dato: datetime
+    grunn: str | None = None
+
+
+@dataclass(frozen=True)
+class Historikklinje:
+    versjon: Avslutningsversjon
+    status: str  # «gjeldende», «endret» (a later version replaced it), «slettet», «erstattet» (see below)
+    tidspunkt: datetime  # when this line happened: registrert, or slettet for a deleted one
+    slettet_av: str | None = None
+
+
+def siste_versjoner(versjoner: Iterable[Avslutningsversjon]) -> dict[UUID, Avslutningsversjon]:
+    """The newest version of each avslutning (a kommune edit is a new versjon of the same avslutning_id)."""
+    siste: dict[UUID, Avslutningsversjon] = {}
+    for v in versjoner:
+        if v.avslutning_id not in siste or v.versjon > siste[v.avslutning_id].versjon:
+            siste[v.avslutning_id] = v
+    return siste
+
+
+def _nyest_forst(v: Avslutningsversjon) -> tuple:
+    return (v.registrert_dato, v.versjon, str(v.avslutning_id))
+
+
+def gjeldende_avslutning(versjoner: Iterable[Avslutningsversjon],
+                         slettinger: Iterable[Sletting]) -> Avslutningsversjon | None:
+    """The person's current avslutning (DOMAIN.md §4 rules 6–7, §5): deleted and retracted ones never count;
+    a kommune avslutning wins over a regelmotor one even before the regelmotor's retraction has arrived;
+    among several of the same kilde, the most recently registered."""
+    slettet = {s.avslutning_id for s in slettinger}
+    levende = [v for v in siste_versjoner(versjoner).values() if v.avslutning_id not in slettet]
+    if not levende:
+        return None
+    kommunens = [v for v in levende if v.kilde == KOMMUNE]
+    return max(kommunens or levende, key=_nyest_forst)
+
+
+def historikk(versjoner: Sequence[Avslutningsversjon], slettinger: Iterable[Sletting]) -> list[Historikklinje]:
+    """Every version, newest first (DOMAIN.md §4 rule 5, seed §4 and §6 «Vis all avslutningshistorikk»).
+
+    The newest version of a deleted or retracted avslutning shows as «slettet»; an older version of an edited
+    avslutning as «endret»; a live avslutning that is not the current one (a regelmotor avslutning whose
+    retraction has not arrived while the kommune's is in force) as «erstattet»."""
+    slettet = {s.avslutning_id: s for s in slettinger}
+    siste = siste_versjoner(versjoner)
+    gjeldende = gjeldende_avslutning(versjoner, slettet.values())
+    linjer: list[Historikklinje] = []
+    for v in versjoner:
+        s = slettet.get(v.avslutning_id)
+        if siste[v.avslutning_id].versjon != v.versjon:
+            linjer.append(Historikklinje(v, "endret", v.registrert_dato))
+        elif s is not None:
+            linjer.append(Historikklinje(v, "slettet", max(s.slettet_dato, v.registrert_dato), s.slettet_av))
+        elif gjeldende is not None and v == gjeldende:
+            linjer.append(Historikklinje(v, "gjeldende", v.registrert_dato))
+        else:
+            linjer.append(Historikklinje(v, "erstattet", v.registrert_dato))
+    return sorted(linjer, key=lambda h: (h.tidspunkt, h.versjon.versjon, str(h.versjon.avslutning_id)), reverse=True)
+
+
+# --- frist --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vedtaksfakta:
+    vedtakstype: str
+    resultat: str
+    fra: date
+    til: date | None
+
+
+@dataclass(frozen=True)
+class Fravaersfakta:
+    fravaerstype: str
+    fra: date
+    til: date | None
+
+
+def frist_for_gjennomforing(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta],
+                            fravaer: Iterable[Fravaersfakta]) -> date | None:
+    """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk/frister.py; None when
+    the facts do not give one (no vedtak om deltakelse, a sluttmål the regelverk does not know)."""
+    if lov is None:
+        return None
+    fattet = [v for v in vedtak if v.resultat == Vedtaksresultat.VEDTAK_FATTET]
+    starter = [v.fra for v in fattet if v.vedtakstype == Vedtakstype.DELTAKELSE]
+    if not starter:
+        return None
+    try:
+        return gjennomforingsfrist(
+            lov=Lov(lov),
+            programstart=min(starter),
+            sluttmal=Sluttmalkode(sluttmal) if sluttmal else None,
+            forlengelser=[Periode(fra=v.fra, til=v.til) for v in fattet if v.vedtakstype == Vedtakstype.FORLENGELSE],
+            permisjoner=[Periode(fra=v.fra, til=v.til) for v in fattet
+                         if v.vedtakstype == Vedtakstype.PERMISJON and v.til is not None],
+            gyldig_fravaer=[Periode(fra=f.fra, til=f.til) for f in fravaer
+                            if f.fravaerstype == Fravaerstype.GYLDIG and f.til is not None],
+        ).frist
+    except ValueError:  # UkjentSluttmal, IngenRegelverk: the report shows no frist rather than a wrong one
+        return None
+
+
+def alder(fodselsdato: date, paa_dato: date) -> int:
+    """Whole years on `paa_dato` (the report uses the avslutningsdato, so a row's Alder never drifts)."""
+    return paa_dato.year - fodselsdato.year - ((paa_dato.month, paa_dato.day) < (fodselsdato.month, fodselsdato.day))
+
+
+# --- Norwegian alphabetical order as plain bytes ---------------------------------------------------------------
+
+_NORSK = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}", "ü": "y"})
+
+
+def sorteringsnokkel(tekst: str) -> str:
+    """A key whose byte order is Norwegian alphabetical order (… x y z æ ø å; ä as æ, ö as ø, ü as y, other
+    accents dropped), lower case. Stored beside the names so sorting and prefix search need no collation:
+    an ICU sort of 100,000 names costs hundreds of milliseconds, a byte sort a few."""
+    lav = tekst.lower().translate(_NORSK)
+    return "".join(c for c in unicodedata.normalize("NFKD", lav) if not unicodedata.combining(c))
+
+
+# --- the report row -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    duf_nummer: str
+    fornavn: str
+    etternavn: str
+    kjonn: str
+    fodselsdato: date
+    lov: str
+
+
+def rapportrad(deltaker_id: UUID, person: Person | None, kategori: str | None, sluttmal: str | None,
+               avslutning: Avslutningsversjon | None, frist: date | None) -> dict | None:
+    """The person's row in the report, or None: no current avslutning, or the person not known yet (the
+    row appears when the DeltakerRegistrert arrives, whatever the order)."""
+    if person is None or avslutning is None:
+        return None
+    arsak = avslutningsarsak(avslutning.arsak)
+    kommune = geografi.kommuner().get(avslutning.oppfolgingskommune)
+    fylkesnummer = kommune.fylkesnummer if kommune else ""
+    fylke = geografi.fylker().get(fylkesnummer)
+    bydel = geografi.bydeler().get(avslutning.bydel) if avslutning.bydel else None
+    return dict(
+        deltaker_id=deltaker_id, lov=person.lov, duf_nummer=person.duf_nummer, fornavn=person.fornavn,
+        etternavn=person.etternavn, fornavn_sort=sorteringsnokkel(person.fornavn),
+        etternavn_sort=sorteringsnokkel(person.etternavn), kjonn=person.kjonn, fodselsdato=person.fodselsdato,
+        alder=alder(person.fodselsdato, avslutning.avslutningsdato),
+        kategori=kategori, kategori_navn=KATEGORINAVN[Kategori(kategori)] if kategori else "",
+        sluttmal=sluttmal, sluttmal_navn=SLUTTMALNAVN[Sluttmalkode(sluttmal)] if sluttmal else "",
+        avslutning_id=avslutning.avslutning_id, avslutningstype=avslutning.avslutningstype,
+        arsak=arsak.kode.value, arsak_navn=arsak.navn, gruppe=arsak.gruppe.value,
+        avslutningsdato=avslutning.avslutningsdato, avslutningsaar=avslutning.avslutningsdato.year,
+        kilde=avslutning.kilde, registrert_av=avslutning.registrert_av, registrert_dato=avslutning.registrert_dato,
+        oppfolgingskommune=avslutning.oppfolgingskommune,
+        kommune_navn=kommune.navn if kommune else avslutning.oppfolgingskommune,
+        bydel=avslutning.bydel, bydel_navn=bydel.navn if bydel else None,
+        oppfolgingsfylke=fylkesnummer, fylke_navn=fylke.navn if fylke else "",
+        frist_gjennomforing=frist,
+    )
+
+
+# --- måloppnåelse (seed imdi-resultater-introduksjonsordningen-2007, Tabell 2) ---------------------------------
+
+JOBB = frozenset({Maaloppnaaelsesgruppe.ARBEID, Maaloppnaaelsesgruppe.ARBEID_OG_UTDANNING})
+UTDANNING = frozenset({Maaloppnaaelsesgruppe.UTDANNING_HOY_FAGSKOLE, Maaloppnaaelsesgruppe.UTDANNING_VGO})
+
+
+@dataclass(frozen=True)
+class Telling:
+    i_tallgrunnlaget: bool
+    i_jobb: bool
+    i_utdanning: bool
+
+
+def telling(gruppe: str) -> Telling:
+    """How one avslutning counts. Jobb = «Arbeid» and «Arbeid og utdanning»; utdanning = the two «Utdanning»
+    grupper. «Arbeid og utdanning» counts once, as jobb, so andel i jobb + andel i utdanning = andel i jobb
+    eller utdanning (Tabell 2's footnote ** says they differ only by rounding). Grunnskole is «Annet», as in
+    2007 (grunnskole was held outside «utdanning»)."""
+    g = Maaloppnaaelsesgruppe(gruppe)
+    return Telling(i_tallgrunnlaget=g is not Maaloppnaaelsesgruppe.INNGAR_IKKE, i_jobb=g in JOBB, i_utdanning=g in UTDANNING)
+
+
+def andel(teller: int, nevner: int) -> float | None:
+    return None if nevner == 0 else teller / nevner
+
+
+# --- Norwegian formats (Excel with Norwegian settings, seed §9) ---------------------------------------------------
+
+def dato_no(d: date | datetime | None) -> str:
+    if d is None:
+        return ""
+    if isinstance(d, datetime):
+        d = d.astimezone(OSLO).date()
+    return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
+
+
+def desimal_no(x: Decimal | float | int | None, desimaler: int = 1) -> str:
+    if x is None:
+        return ""
+    return f"{x:.{desimaler}f}".replace(".", ",")
+
+
+def prosent_no(x: float | None) -> str:
+    return "" if x is None else f"{round(x * 100):d} %"

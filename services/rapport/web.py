@@ -1,0 +1,256 @@
+"""The web page for caseworkers, server-rendered in Norwegian, no build step and no script needed.
+
+Token in development: /rapport/logg-inn takes a JWT (from `python -m services.plumbing.auth mint ...`),
+checks it, and keeps it in an HttpOnly cookie (SameSite=Strict) that the pages and the CSV link send.
+The JSON API itself only accepts the Authorization header.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from html import escape
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.plumbing.auth import AuthError, Bruker
+from services.rapport import api, queries
+from services.rapport.domain import dato_no, prosent_no
+from shared.kodeverk.kategorier import KATEGORINAVN, LOVNAVN, Lov
+
+COOKIE = "nir_rapport_token"
+
+CSS = """
+body{font-family:system-ui,Arial,sans-serif;margin:0;color:#1a1a1a}
+header{background:#1d3557;color:#fff;padding:.6rem 1rem;display:flex;gap:1.5rem;align-items:center}
+header a{color:#fff} main{padding:1rem 1.5rem}
+form.filter{display:grid;grid-template-columns:repeat(4,minmax(12rem,1fr));gap:.6rem 1rem;margin-bottom:1rem}
+label{display:flex;flex-direction:column;font-size:.85rem;font-weight:600}
+table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
+th a{color:inherit} .linjer{margin:.6rem 0} .knapp{background:#2a7a3b;color:#fff;padding:.4rem .8rem;border-radius:4px;text-decoration:none}
+.slettet{font-style:italic;color:#666} nav.sider a{margin-right:.5rem} .feil{color:#a00}
+"""
+
+
+def html(tittel: str, innhold: str, bruker: Bruker | None = None) -> HTMLResponse:
+    meny = ""
+    if bruker is not None:
+        hvem = "IMDi" if bruker.imdi else f"kommune {bruker.kommunenummer}"
+        meny = (f'<a href="/rapport/integreringsloven">Rapporter - Integreringsloven</a>'
+                f'<a href="/rapport/introduksjonsloven">Rapporter - Introduksjonsloven</a>'
+                f'<a href="/rapport/maaloppnaaelse">Måloppnåelse</a>'
+                f'<span>{escape(bruker.brukerident)} ({escape(hvem)})</span><a href="/rapport/logg-ut">Logg ut</a>')
+    return HTMLResponse(f"""<!doctype html><html lang="nb"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(tittel)} – NIR</title>
+<style>{CSS}</style></head><body><header><strong>IMDi NIR</strong>{meny}</header>
+<main><h1>{escape(tittel)}</h1>{innhold}</main></body></html>""")
+
+
+def innlogget(request: Request) -> Bruker | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        return request.app.state.jwt_verifier.verify(token)
+    except AuthError:
+        return None
+
+
+def til_innlogging() -> RedirectResponse:
+    return RedirectResponse("/rapport/logg-inn", status_code=303)
+
+
+def _velg(navn: str, valg: list[tuple[str, str]], valgt: str | None, alle: str) -> str:
+    opts = [f'<option value="">{escape(alle)}</option>']
+    for verdi, tekst in valg:
+        sel = " selected" if verdi == (valgt or "") else ""
+        opts.append(f'<option value="{escape(verdi)}"{sel}>{escape(tekst)}</option>')
+    return f'<select name="{navn}" id="{navn}">{"".join(opts)}</select>'
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/rapport", include_in_schema=False)
+
+    @r.get("")
+    async def start() -> RedirectResponse:
+        return RedirectResponse("/rapport/integreringsloven", status_code=303)
+
+    @r.get("/logg-inn")
+    async def logg_inn_side(feil: str = "") -> HTMLResponse:
+        melding = f'<p class="feil">{escape(feil)}</p>' if feil else ""
+        return html("Logg inn", f"""{melding}
+<p>Lim inn et token (utvikling: <code>python -m services.plumbing.auth mint --user 4223-CES --kommune 4223</code>,
+eller <code>--imdi</code> for IMDi).</p>
+<form method="post" action="/rapport/logg-inn"><label>Token<textarea name="token" id="token" rows="5" cols="80"></textarea></label>
+<p><button type="submit" id="logg-inn">Logg inn</button></p></form>""")
+
+    @r.post("/logg-inn")
+    async def logg_inn(request: Request) -> Response:
+        skjema = parse_qs((await request.body()).decode("utf-8", "replace"))
+        token = (skjema.get("token") or [""])[0].strip()
+        try:
+            request.app.state.jwt_verifier.verify(token)
+        except AuthError as exc:
+            return RedirectResponse("/rapport/logg-inn?" + urlencode({"feil": str(exc)}), status_code=303)
+        svar = RedirectResponse("/rapport/integreringsloven", status_code=303)
+        svar.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/rapport")
+        return svar
+
+    @r.get("/logg-ut")
+    async def logg_ut() -> RedirectResponse:
+        svar = til_innlogging()
+        svar.delete_cookie(COOKIE, path="/rapport")
+        return svar
+
+    @r.get("/maaloppnaaelse")
+    async def maaloppnaaelse(request: Request, p: Annotated[asyncpg.Pool, Depends(api.pool)],
+                             aar: str = "", lov: str = "") -> Response:
+        bruker = innlogget(request)
+        if bruker is None:
+            return til_innlogging()
+        aar_ = int(aar) if aar.isdigit() else None
+        lov_ = Lov(lov) if lov in {x.value for x in Lov} else None
+        async with p.acquire() as conn:
+            m = await queries.maaloppnaaelse(conn, bruker, aar=aar_, lov=lov_)
+        rader = []
+        for t in m["linjer"]:
+            sted = {"landet": "Hele landet", "fylke": t.get("fylke", ""), "kommune": t.get("kommune", "")}[t["nivaa"]]
+            rader.append(
+                f"<tr><td>{t['aar']}</td><td>{escape(t['nivaa'])}</td><td>{escape(sted)}</td><td>{t['avsluttet']}</td>"
+                f"<td>{t['i_jobb_eller_utdanning']}</td><td>{prosent_no(t['andel_i_jobb'])}</td>"
+                f"<td>{prosent_no(t['andel_i_utdanning'])}</td><td>{prosent_no(t['andel_i_jobb_eller_utdanning'])}</td>"
+                f"<td>{t['utenfor_tallgrunnlaget']}</td></tr>")
+        lovvalg = _velg("lov", [(x.value, LOVNAVN[x]) for x in Lov], lov, "Begge lover")
+        innhold = f"""<form class="filter" method="get"><label>År<input name="aar" value="{escape(aar)}" size="6"></label>
+<label>Lov{lovvalg}</label><div><button type="submit">Vis</button></div></form>
+<p>Antall avsluttet er dem som inngår i tallgrunnlaget; koder i gruppen «Inngår ikke i tallgrunnlaget for
+måloppnåelse» står i siste kolonne. Jobb = gruppene Arbeid og Arbeid og utdanning; utdanning = Utdanning – høy/fagskole
+og Utdanning - Vgo.</p>
+<table id="maaloppnaaelse"><thead><tr><th>År</th><th>Nivå</th><th>Fylke/kommune</th><th>Antall avsluttet</th>
+<th>Antall i jobb eller utdanning</th><th>Andel i jobb</th><th>Andel i utdanning</th><th>Andel i jobb eller utdanning</th>
+<th>Utenfor tallgrunnlaget</th></tr></thead><tbody>{''.join(rader)}</tbody></table>"""
+        return html("Måloppnåelse direkte etter endt program", innhold, bruker)
+
+    @r.get("/historikk/{deltaker_id}")
+    async def historikk(request: Request, deltaker_id: UUID, p: Annotated[asyncpg.Pool, Depends(api.pool)]) -> Response:
+        bruker = innlogget(request)
+        if bruker is None:
+            return til_innlogging()
+        try:
+            async with p.acquire() as conn:
+                h = await queries.historikk(conn, bruker, deltaker_id)
+        except queries.IkkeTilgang as exc:
+            return html("Ingen tilgang", f'<p class="feil">{escape(str(exc))}</p>', bruker)
+        if h is None:
+            return html("Avslutningshistorikk", "<p>Ingen avslutningshistorikk for denne personen.</p>", bruker)
+        rader = []
+        for li in h["linjer"]:
+            klasse = ' class="slettet"' if li["status"] in ("slettet", "endret") else ""
+            status = {"endret": " (endret)", "erstattet": " (erstattet)"}.get(li["status"], "")
+            timer = (li["timer_arbeid_per_uke"] or "").replace(".", ",")
+            slettet = f" – slettet av {escape(li['slettet_av'])}" if li["slettet_av"] else ""
+            rader.append(
+                f"<tr{klasse}><td>{escape(li['avslutning'])}{status}</td><td>{escape(li['arsak_navn'])}</td>"
+                f"<td>{escape(timer)}</td><td>{dato_no(date.fromisoformat(li['avslutningsdato']))}</td>"
+                f"<td>{escape(li['registrert_av'])}{slettet}</td>"
+                f"<td>{dato_no(datetime.fromisoformat(li['registrert_dato']))}</td>"
+                f"<td>{escape(li['oppfolgingskommune_navn'])}</td></tr>")
+        person = h["person"]
+        hvem = (f"<p>{escape(person['fornavn'])} {escape(person['etternavn'])}, DUF-nummer {escape(person['duf_nummer'])}</p>"
+                if person else "")
+        innhold = f"""{hvem}<table id="historikk"><thead><tr><th>Avslutning</th><th>Avslutningsårsak</th>
+<th>Antall timer arbeid per uke</th><th>Avslutningsdato</th><th>Registrert av</th><th>Registrert dato</th>
+<th>Oppf.kommune/bydel</th></tr></thead><tbody>{''.join(rader)}</tbody></table>
+<p><a href="javascript:history.back()">Tilbake til rapporten</a></p>"""
+        return html("All avslutningshistorikk", innhold, bruker)
+
+    @r.get("/{lov}/csv")
+    async def csv(request: Request, f: Annotated[queries.Filter, Depends(api.rapportfilter)],
+                  p: Annotated[asyncpg.Pool, Depends(api.pool)], sorter: str = "etternavn",
+                  retning: queries.Retning = "stigende") -> Response:
+        bruker = innlogget(request)
+        if bruker is None:
+            return til_innlogging()
+        return api.csv_response(p, bruker, f, sorter, retning)
+
+    @r.get("/{lov}")
+    async def rapport(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)],
+                      side: Annotated[int, Query(ge=1)] = 1, sorter: str = "etternavn",
+                      retning: queries.Retning = "stigende") -> Response:
+        bruker = innlogget(request)
+        if bruker is None:
+            return til_innlogging()
+        q = request.query_params
+        verdier = {k: q.get(k, "") for k in ("oppfolgingskommune", "bydel", "kategori", "avslutningsaar",
+                                              "registrert_av", "duf_nummer", "navn")}
+        feilmelding = ""
+        try:
+            f = queries.Filter(
+                lov=lov, oppfolgingskommune=verdier["oppfolgingskommune"] or None, bydel=verdier["bydel"] or None,
+                kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
+                avslutningsaar=int(verdier["avslutningsaar"]) if verdier["avslutningsaar"].isdigit() else None,
+                registrert_av=verdier["registrert_av"] if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
+                duf_nummer=verdier["duf_nummer"].strip() or None, navn=verdier["navn"] or None)
+            async with p.acquire() as conn:
+                s = await queries.side(conn, bruker, f, side=side, per_side=25, sorter=sorter, retning=retning)
+                valg = await queries.filtervalg(conn, bruker, lov)
+        except (queries.Ugyldig, queries.IkkeTilgang) as exc:
+            f, s, feilmelding = None, None, str(exc)
+            async with p.acquire() as conn:
+                valg = await queries.filtervalg(conn, bruker, lov)
+        filtre = {k: v for k, v in verdier.items() if v}
+
+        def lenke(**endre: object) -> str:
+            params = {**filtre, "sorter": sorter, "retning": retning, "side": side, **endre}
+            return escape(f"/rapport/{lov.value}?" + urlencode(params))
+
+        def kolonne(tittel: str, navn: str) -> str:
+            pil, ny = "", "stigende"
+            if sorter == navn:
+                pil = " ↑" if retning == "stigende" else " ↓"
+                ny = "synkende" if retning == "stigende" else "stigende"
+            return f'<th><a href="{lenke(sorter=navn, retning=ny, side=1)}">{tittel}{pil}</a></th>'
+
+        kommuner = [(k["kommunenummer"], k["navn"]) for k in valg["kommuner"]]
+        bydeler = [(b["bydelsnummer"], b["navn"]) for b in valg["bydeler"]]
+        aar = [(str(a), str(a)) for a in valg["avslutningsaar"]]
+        skjema = f"""<form class="filter" method="get" id="filter"><input type="hidden" name="sorter" value="{escape(sorter)}">
+<input type="hidden" name="retning" value="{escape(retning)}">
+<label>Oppfølgingskommune{_velg("oppfolgingskommune", kommuner, verdier["oppfolgingskommune"], "Alle kommuner")}</label>
+<label>Bydel{_velg("bydel", bydeler, verdier["bydel"], "Alle bydeler")}</label>
+<label>Kategori{_velg("kategori", [(k.value, n) for k, n in KATEGORINAVN.items()], verdier["kategori"], "Alle")}</label>
+<label>Avslutningsår{_velg("avslutningsaar", aar, verdier["avslutningsaar"], "Alle")}</label>
+<label>Avslutningsårsak registrert av{_velg("registrert_av", [("kommunen", "Avslutningsårsak registrert av kommunen"), ("regelmotor", "Avslutningsårsak beregnet av regelmotor")], verdier["registrert_av"], "Alle")}</label>
+<label>DUF-nummer<input type="search" name="duf_nummer" id="duf_nummer" placeholder="DUF-nummer" value="{escape(verdier["duf_nummer"])}"></label>
+<label>Fornavn eller etternavn<input type="search" name="navn" id="navn" placeholder="Fornavn eller etternavn" value="{escape(verdier["navn"])}"></label>
+<div><button type="submit" id="filtrer">Filtrer</button></div></form>"""
+        if s is None:
+            innhold = skjema + f'<p class="feil">{escape(feilmelding)}</p>'
+        else:
+            csv_lenke = escape(f"/rapport/{lov.value}/csv?" + urlencode({**filtre, "sorter": sorter, "retning": retning}))
+            rader = "".join(
+                f"<tr><td>{escape(x['duf_nummer'])}</td><td>{escape(x['fornavn'])}</td><td>{escape(x['etternavn'])}</td>"
+                f"<td>{escape(x['kategori_navn'])}</td><td>{escape(x['sluttmal_navn'])}</td><td>{escape(x['arsak_navn'])}</td>"
+                f"<td>{dato_no(x['avslutningsdato'])}</td>"
+                f'<td><a class="historikk" href="/rapport/historikk/{x["deltaker_id"]}">Vis all avslutningshistorikk</a></td></tr>'
+                for x in s.rader)
+            sider = []
+            if s.side > 1:
+                sider.append(f'<a href="{lenke(side=s.side - 1)}" id="forrige">‹ Forrige</a>')
+            sider.append(f"<span>Side {s.side} av {s.antall_sider}</span>")
+            if s.side < s.antall_sider:
+                sider.append(f'<a href="{lenke(side=s.side + 1)}" id="neste">Neste ›</a>')
+            innhold = skjema + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
+&nbsp; <a class="knapp" id="csv" href="{csv_lenke}">Last ned CSV fil</a></p>
+<table id="rapport"><thead><tr>{kolonne("DUF-nummer", "duf_nummer")}{kolonne("Fornavn", "fornavn")}
+{kolonne("Etternavn", "etternavn")}{kolonne("Kategori", "kategori")}{kolonne("Sluttmål", "sluttmal")}
+{kolonne("Avslutningsårsak", "avslutningsarsak")}{kolonne("Avslutningsdato", "avslutningsdato")}<th>Historikk</th></tr></thead>
+<tbody>{rader}</tbody></table><nav class="sider">{''.join(sider)}</nav>"""
+        tittel = f"Oversikt over personer avsluttet introduksjonsprogram etter {lov.value}"
+        return html(tittel, innhold, bruker)
+
+    return r

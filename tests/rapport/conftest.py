@@ -1,0 +1,66 @@
+"""The rapport service in-process on the real broker and PostgreSQL, with development JWT keys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from services.plumbing.auth import generate_keypair, mint
+from services.plumbing.db import apply_migrations, create_pool
+from services.rapport.app import MIGRATIONS, create_app
+from shared.settings import RapportSettings
+
+
+@pytest.fixture(scope="session")
+def jwt_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
+    private, public = generate_keypair(tmp_path_factory.mktemp("jwt"))
+    return private.read_bytes(), public.read_text()
+
+
+@pytest.fixture(scope="session")
+def token(jwt_keys):
+    def _token(kommune: str | None = "4223", *, imdi: bool = False, user: str = "4223-CES") -> str:
+        return mint(jwt_keys[0], user=user, kommunenummer=kommune, imdi=imdi)
+    return _token
+
+
+@pytest.fixture(scope="session")
+def rapport_settings(database_url: str, kafka_bootstrap: str, jwt_keys) -> RapportSettings:
+    run = uuid.uuid4().hex[:8]
+    return RapportSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
+                           topic_prefix=f"test-rapport-{run}.", consumer_group=f"test-rapport-{run}",
+                           jwt_public_keys=jwt_keys[1])
+
+
+@pytest.fixture(scope="session")
+async def rapport_app(rapport_settings: RapportSettings):
+    app = create_app(rapport_settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def client(rapport_app) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=rapport_app), base_url="http://rapport") as c:
+        yield c
+
+
+@pytest.fixture
+async def schema_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh schema with the rapport's migrations: projection tests without Kafka."""
+    schema = f"rapport_t_{uuid.uuid4().hex[:10]}"
+    pool = await create_pool(database_url, schema, max_size=2)
+    async with pool.acquire() as conn:  # 0001_schema.sql comments on the schema «rapport» by name
+        await conn.execute("CREATE SCHEMA IF NOT EXISTS rapport")
+    await apply_migrations(pool, schema, MIGRATIONS)
+    try:
+        yield pool
+    finally:
+        async with pool.acquire() as conn:
+            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await pool.close()

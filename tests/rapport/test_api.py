@@ -1,0 +1,174 @@
+"""The JSON API /api/v1 (DOMAIN.md §7, seed §7–8): filters, paging, sorting, access per
+oppfølgingskommune (§4 rule 8), history and måloppnåelse (Tabell 2), on the running service."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+
+from services.rapport import projection
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+from shared.kodeverk.kategorier import Kategori, Lov
+from tests.rapport import builders as b
+
+pytestmark = pytest.mark.integration
+
+T = b.T0
+FORNAVN = ["Åse", "Ørjan", "Æsa", "Bjørn", "Amina", "Ola"]
+
+
+@pytest.fixture(scope="module")
+async def data(rapport_app):
+    """Vennesla (4223): 30 persons, every third ended by the regelmotor; Oslo (0301) 3 in bydel Gamle Oslo;
+    Bærum (3201) 1; one introduksjonsloven person in Vennesla. 2022 and 2023."""
+    pool = rapport_app.state.runtime.pool
+    ids: dict[str, object] = {}
+    events = []
+    for i in range(30):
+        did = uuid4()
+        ids[f"v{i}"] = did
+        events += [b.registrert(did, b.person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
+                   b.kategori(did, Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1))]
+        dato = date(2022 + i % 2, 6, 1) + timedelta(days=i)
+        if i % 3 == 0:
+            events.append(b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato, T + timedelta(hours=i)))
+        else:
+            arsak = [Kode.ARBEID, Kode.VGO_FAG_OG_YRKE, Kode.ARBEID_OG_VGO, Kode.DOD][i % 4]
+            events.append(b.kommune_avslutning(did, arsak, dato, T + timedelta(hours=i)))
+    for i in range(3):
+        did = uuid4()
+        ids[f"o{i}"] = did
+        events += [b.registrert(did, b.person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")),
+                   b.kommune_avslutning(did, Kode.HOYERE_UTDANNING, date(2023, 3, 1), T, av="0301-ABC",
+                                        kommune="0301", bydel="030101")]
+    did = uuid4()
+    ids["baerum"] = did
+    events += [b.registrert(did, b.person("320100000001", "Kari", "Bærumsen", kommune="3201")),
+               b.kommune_avslutning(did, Kode.ARBEID, date(2023, 4, 1), T, av="3201-XY", kommune="3201")]
+    did = uuid4()
+    ids["intro"] = did
+    events += [b.registrert(did, b.person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
+               b.kommune_avslutning(did, Kode.ARBEID, date(2020, 4, 1), T)]
+    async with pool.acquire() as conn:
+        for e in events:
+            async with conn.transaction():
+                await projection.project(conn, e)
+    return ids
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_paging_text_and_numbers(client, data, token):
+    r = await client.get("/api/v1/rapport/integreringsloven", headers=auth(token("4223")))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["linjer"] == "Viser 1 - 25 av 30 linjer"
+    assert (body["fra"], body["til"], body["totalt"], body["antall_sider"]) == (1, 25, 30, 2)
+    assert body["tittel"] == "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven"
+    r2 = (await client.get("/api/v1/rapport/integreringsloven?side=2", headers=auth(token("4223")))).json()
+    assert r2["linjer"] == "Viser 26 - 30 av 30 linjer"
+    assert not {x["deltaker_id"] for x in body["rader"]} & {x["deltaker_id"] for x in r2["rader"]}
+
+
+async def test_a_kommune_sees_only_its_own(client, data, token):
+    body = (await client.get("/api/v1/rapport/integreringsloven?per_side=500", headers=auth(token("4223")))).json()
+    assert {x["oppfolgingskommune"] for x in body["rader"]} == {"4223"}
+    r = await client.get("/api/v1/rapport/integreringsloven?oppfolgingskommune=0301", headers=auth(token("4223")))
+    assert r.status_code == 403
+    r = await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=auth(token("4223")))
+    assert r.status_code == 403
+    assert (await client.get("/api/v1/rapport/integreringsloven")).status_code == 401
+
+
+async def test_imdi_sees_all_and_filters_on_kommune_and_bydel(client, data, token):
+    imdi = auth(token(None, imdi=True, user="IMDI-ANA"))
+    body = (await client.get("/api/v1/rapport/integreringsloven", headers=imdi)).json()
+    assert body["totalt"] >= 34
+    body = (await client.get("/api/v1/rapport/integreringsloven?oppfolgingskommune=0301&bydel=030101",
+                             headers=imdi)).json()
+    assert body["totalt"] == 3 and {x["bydel_navn"] for x in body["rader"]} == {"Gamle Oslo"}
+
+
+async def test_filters(client, data, token):
+    h = auth(token("4223"))
+
+    async def total(q: str) -> int:
+        r = await client.get(f"/api/v1/rapport/integreringsloven?{q}", headers=h)
+        assert r.status_code == 200, r.text
+        return r.json()["totalt"]
+
+    assert await total("registrert_av=regelmotor") == 10
+    assert await total("registrert_av=kommunen") == 20
+    assert await total("kategori=KAN_TILBYS") == 6
+    assert await total("avslutningsaar=2022") == 15
+    assert await total("duf_nummer=422300000007") == 1
+    assert await total("duf_nummer=42230000001") == 10  # a prefix
+    assert await total("navn=ørjan") == 5  # Ø lower-cased under the Norwegian collation
+    assert await total("navn=ØRJAN%20etternavn01") == 1
+    assert await total("navn=%25") == 0  # LIKE wildcards are literal
+    intro = (await client.get("/api/v1/rapport/introduksjonsloven", headers=h)).json()
+    assert intro["totalt"] == 1 and intro["rader"][0]["fornavn"] == "Ivar"
+    r = await client.get("/api/v1/rapport/integreringsloven?bydel=12", headers=h)
+    assert r.status_code == 400 and r.json()["detail"]["felt"] == "bydel"
+    assert (await client.get("/api/v1/rapport/integreringsloven?registrert_av=noen", headers=h)).status_code == 422
+    assert (await client.get("/api/v1/rapport/integreringsloven?sorter=passord", headers=h)).status_code == 400
+
+
+async def test_sorting_by_columns_norwegian_order(client, data, token):
+    h = auth(token("4223"))
+    rows = (await client.get("/api/v1/rapport/integreringsloven?per_side=500&sorter=fornavn", headers=h)).json()["rader"]
+    forste = []
+    for x in rows:
+        if x["fornavn"] not in forste:
+            forste.append(x["fornavn"])
+    assert forste == ["Amina", "Bjørn", "Ola", "Æsa", "Ørjan", "Åse"]  # Æ, Ø, Å last, in that order
+    rows = (await client.get("/api/v1/rapport/integreringsloven?per_side=500&sorter=avslutningsdato&retning=synkende",
+                             headers=h)).json()["rader"]
+    datoer = [x["avslutningsdato"] for x in rows]
+    assert datoer == sorted(datoer, reverse=True)
+
+
+async def test_history_newest_first_with_slettet(client, data, token, rapport_app):
+    did, rm, ka = uuid4(), uuid4(), uuid4()
+    async with rapport_app.state.runtime.pool.acquire() as conn:
+        for e in [b.registrert(did, b.person("420411111111", "Nils", "Historiesen", kommune="4204")),
+                  b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T, aid=rm, kommune="4204"),
+                  b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=1), aid=ka, av="ces",
+                                       kommune="4204"),
+                  b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1))]:
+            async with conn.transaction():
+                await projection.project(conn, e)
+    h = (await client.get(f"/api/v1/personer/{did}/avslutningshistorikk", headers=auth(token("4204")))).json()
+    assert [(x["avslutning"], x["arsak_navn"], x["registrert_av"]) for x in h["linjer"]] == [
+        ("Ordinær avslutning (slettet)", "Avslutningsårsak ikke registrert", "Regelmotor"),
+        ("Ordinær avslutning", "Arbeid", "ces"),
+    ]
+    assert h["linjer"][1]["timer_arbeid_per_uke"] == "30.0"
+    assert (await client.get(f"/api/v1/personer/{uuid4()}/avslutningshistorikk",
+                             headers=auth(token("4223")))).status_code == 404
+
+
+async def test_maaloppnaaelse_as_tabell_2(client, data, token):
+    """Vennesla 2023 (i odd): 15 persons; regelmotor (i%3==0) «Avslutningsårsak ikke registrert» = Annet; the
+    kommune's by i%4: 0 Arbeid, 1 Vgo, 2 Arbeid og utdanning (jobb), 3 Død (outside the base)."""
+    m = (await client.get("/api/v1/maaloppnaaelse?aar=2023&lov=integreringsloven", headers=auth(token("4223")))).json()
+    linjer = m["linjer"]
+    assert [(x["nivaa"], x["kommunenummer"]) for x in linjer] == [("kommune", "4223")]  # own kommune only
+    odd = [i for i in range(30) if i % 2 == 1]
+    kommunens = [i for i in odd if i % 3 != 0]
+    jobb = sum(1 for i in kommunens if i % 4 in (0, 2))
+    utd = sum(1 for i in kommunens if i % 4 == 1)
+    utenfor = sum(1 for i in kommunens if i % 4 == 3)
+    t = linjer[0]
+    assert t["avsluttet"] == 15 - utenfor and t["utenfor_tallgrunnlaget"] == utenfor
+    assert (t["i_jobb"], t["i_utdanning"], t["i_jobb_eller_utdanning"]) == (jobb, utd, jobb + utd)
+    assert t["andel_i_jobb_eller_utdanning"] == pytest.approx((jobb + utd) / (15 - utenfor))
+    imdi = (await client.get("/api/v1/maaloppnaaelse?aar=2023", headers=auth(token(None, imdi=True)))).json()
+    nivaaer = {x["nivaa"] for x in imdi["linjer"]}
+    assert nivaaer == {"landet", "fylke", "kommune"}
+    oslo = next(x for x in imdi["linjer"] if x["nivaa"] == "fylke" and x["fylke"] == "Oslo")
+    assert (oslo["avsluttet"], oslo["i_utdanning"], oslo["andel_i_utdanning"]) == (3, 3, 1.0)

@@ -1,0 +1,105 @@
+"""The web page in headless Chromium (Debian's package), driven over the DevTools protocol: log in with a
+development token, filter, page, download the CSV for the filter, open a person's history (DOMAIN.md §7)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import socket
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+import uvicorn
+
+from services.rapport import projection
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+from tests.rapport import builders as b
+from tests.rapport.cdp import Browser, chromium_binary
+
+pytestmark = [pytest.mark.integration]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def served(rapport_app):
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(rapport_app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_config=None, access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def bodo(rapport_app):
+    """Bodø (1804): 30 persons «Nettlesen NN», the last regelmotor's."""
+    ids = []
+    async with rapport_app.state.runtime.pool.acquire() as conn:
+        for i in range(30):
+            did = uuid4()
+            ids.append(did)
+            evs = [b.registrert(did, b.person(f"1804{i:08d}", "Søren", f"Nettlesen{i:02d}", kommune="1804"))]
+            if i == 29:
+                evs.append(b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 2, 1), b.T0, kommune="1804"))
+            else:
+                evs.append(b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 1) + timedelta(days=i), b.T0,
+                                                av="1804-NET", kommune="1804"))
+            for e in evs:
+                async with conn.transaction():
+                    await projection.project(conn, e)
+    return ids
+
+
+async def test_caseworker_filters_pages_downloads_and_opens_history(served, bodo, token, tmp_path):
+    # `make test` installs Debian's chromium; without it this test fails rather than skips.
+    assert chromium_binary() is not None, "needs Debian's chromium: apt-get install -y chromium (make test does it)"
+    browser = await Browser.start(tmp_path / "profile")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    try:
+        await browser.browser.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(downloads))
+        page = browser.page
+        await browser.goto(f"{served}/rapport/integreringsloven")
+        assert "/rapport/logg-inn" in await page.eval("location.href")
+        await page.eval(f"document.querySelector('#token').value = {token('1804', user='1804-NET')!r}")
+        await browser.click_and_wait("#logg-inn")
+        assert await page.eval("document.querySelector('h1').textContent") == (
+            "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven")
+
+        await page.eval("document.querySelector('#navn').value = 'nettlesen'")
+        await browser.click_and_wait("#filtrer")
+        assert (await page.eval("document.querySelector('#linjer').textContent")).startswith("Viser 1 - 25 av 30 linjer")
+        assert await page.eval("document.querySelectorAll('#rapport tbody tr').length") == 25
+        await browser.click_and_wait("#neste")
+        assert (await page.eval("document.querySelector('#linjer').textContent")).startswith("Viser 26 - 30 av 30 linjer")
+
+        await page.eval("document.querySelector('#csv').click()")
+        for _ in range(100):
+            files = [p for p in downloads.iterdir() if p.suffix == ".csv"]
+            if files:
+                break
+            await asyncio.sleep(0.1)
+        assert files, "no CSV was downloaded"
+        rows = list(csv.reader(io.StringIO(files[0].read_bytes().decode("utf-8-sig"), newline=""), delimiter=";"))
+        assert rows[0][:3] == ["DUF-nummer", "Fornavn", "Etternavn"] and len(rows) == 31
+        assert {r[1] for r in rows[1:]} == {"Søren"}
+
+        await page.eval("document.querySelector('#registrert_av').value = 'regelmotor'")
+        await browser.click_and_wait("#filtrer")
+        assert (await page.eval("document.querySelector('#linjer').textContent")).startswith("Viser 1 - 1 av 1 linjer")
+        await browser.click_and_wait("a.historikk")
+        assert await page.eval("document.querySelector('h1').textContent") == "All avslutningshistorikk"
+        cells = await page.eval("[...document.querySelectorAll('#historikk tbody td')].map(td => td.textContent)")
+        assert cells[1] == "Avslutningsårsak ikke registrert" and cells[4] == "Regelmotor"
+    finally:
+        await browser.stop()

@@ -1,0 +1,90 @@
+"""«Last ned CSV fil» (DOMAIN.md §7, seed §8–9): read back as Excel with Norwegian settings reads it —
+UTF-8 with BOM, semicolon, CRLF — with the 15 columns, æøå intact, dates dd.mm.yyyy, numbers as numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from services.rapport import domain, projection
+from shared.events.deltaker import Kjonn
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+from shared.kodeverk.kategorier import Kategori
+from shared.kodeverk.sluttmal import Sluttmalkode
+from tests.rapport import builders as b
+
+pytestmark = pytest.mark.integration
+
+KOLONNER = ["DUF-nummer", "Fornavn", "Etternavn", "Kjønn", "Alder", "Kategori", "Sluttmål", "Avslutningsårsak",
+            "Avslutningsårsakgruppe", "Avslutningsdato", "Oppfølgingsfylke", "Oppfølgingskommune", "Registrert dato",
+            "Registrert av", "Frist for gjennomføring"]
+
+
+def as_excel_reads(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "BOM: without it Excel reads UTF-8 as Windows-1252"
+    text = data.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport_app, token):
+    did, did2 = uuid4(), uuid4()
+    t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)  # 23:30 in Oslo: the date is Oslo's, not UTC's
+    events = [
+        b.registrert(did, b.person("110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103",
+                                   fodselsdato=date(1990, 11, 16))),
+        b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        b.deltakelse(did, date(2021, 11, 16)),
+        b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
+        b.gyldig_fravaer(did, date(2022, 1, 3), date(2022, 1, 7)),
+        b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), t, av="1103-ÅØ", kommune="1103",
+                             timer=Decimal("37.5")),
+        b.registrert(did2, b.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
+        b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune="1103"),
+    ]
+    async with rapport_app.state.runtime.pool.acquire() as conn:
+        for e in events:
+            async with conn.transaction():
+                await projection.project(conn, e)
+
+    r = await client.get("/api/v1/rapport/integreringsloven/csv?oppfolgingskommune=1103&sorter=etternavn",
+                         headers={"Authorization": f"Bearer {token('1103', user='1103-ÅØ')}"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "avsluttede-deltakere-integreringsloven.csv" in r.headers["content-disposition"]
+    rows = as_excel_reads(r.content)
+    assert rows[0] == KOLONNER
+    assert len(rows) == 3
+    by_duf = {x[0]: dict(zip(KOLONNER, x)) for x in rows[1:]}
+    ase = by_duf["110300000001"]
+    assert ase["Fornavn"] == "Åse Ærlig" and ase["Etternavn"] == "Øvrebø; «Sør»"  # the ';' is quoted, not a column
+    assert ase["Kjønn"] == "Kvinne" and ase["Alder"] == "32"  # 32 on 15.11.2023, 33 the day after
+    assert ase["Kategori"] == "Rett og plikt til introduksjonsprogram"
+    assert ase["Sluttmål"] == "Arbeid, person har ikke utdanning på videregående nivå"
+    assert (ase["Avslutningsårsak"], ase["Avslutningsårsakgruppe"]) == ("Arbeid", "Arbeid")
+    assert ase["Avslutningsdato"] == "15.11.2023"
+    assert (ase["Oppfølgingsfylke"], ase["Oppfølgingskommune"]) == ("Rogaland", "Stavanger")
+    assert ase["Registrert dato"] == "20.11.2023" and ase["Registrert av"] == "1103-ÅØ"
+    assert ase["Frist for gjennomføring"] == "20.11.2023"  # 15.11.2023 + 5 days gyldig fravær
+    bjorn = by_duf["110300000002"]
+    assert (bjorn["Kjønn"], bjorn["Avslutningsårsak"]) == ("Mann", "Utvandret")
+    assert bjorn["Avslutningsårsakgruppe"] == "Inngår ikke i tallgrunnlaget for måloppnåelse"
+    assert bjorn["Registrert av"] == "Regelmotor" and bjorn["Frist for gjennomføring"] == ""
+    assert [x[2] for x in rows[1:]] == ["Øvrebø; «Sør»", "Ås"]  # Norwegian order: Ø before Å
+    # a filter applies to the file as to the page
+    r = await client.get("/api/v1/rapport/integreringsloven/csv?registrert_av=regelmotor",
+                         headers={"Authorization": f"Bearer {token('1103')}"})
+    assert [x[0] for x in as_excel_reads(r.content)[1:]] == ["110300000002"]
+
+
+def test_norwegian_number_and_date_formats():
+    assert domain.dato_no(date(2023, 1, 5)) == "05.01.2023"
+    assert domain.dato_no(datetime(2023, 6, 30, 21, 30, tzinfo=UTC)) == "30.06.2023"
+    assert domain.dato_no(datetime(2023, 6, 30, 22, 30, tzinfo=UTC)) == "01.07.2023"  # Oslo's date
+    assert domain.desimal_no(Decimal("37.5")) == "37,5"
+    assert domain.prosent_no(0.72) == "72 %" and domain.prosent_no(None) == ""

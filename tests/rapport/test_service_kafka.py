@@ -1,0 +1,110 @@
+"""End to end on the real broker: the service consumes every topic (deltaker, vedtak, avslutning,
+beregnet-avslutning), in any order across topics and with a redelivered event, and the rebuild command
+makes the next start consume everything again from the beginning with a new consumer group."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta
+
+import asyncpg
+import pytest
+
+from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publish
+from services.rapport.app import create_app
+from services.rapport.rebuild import rebuild
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+from shared.kodeverk.kategorier import Kategori
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.settings import RapportSettings
+from tests.rapport import builders as b
+from tests.conftest import _with_database
+
+pytestmark = pytest.mark.integration
+
+T = b.T0
+
+
+async def eventually(check, timeout: float = 45.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not reached in {timeout}s: last {result!r}")
+        await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+async def own_database(infrastructure):
+    name = f"nir_test_rapport_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(infrastructure.database_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    yield _with_database(infrastructure.database_url, name)
+    admin = await asyncpg.connect(infrastructure.database_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, jwt_keys):
+    run = uuid.uuid4().hex[:8]
+    settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
+                               topic_prefix=f"test-rapport-e2e-{run}.", consumer_group=f"test-rapport-e2e-{run}",
+                               jwt_public_keys=jwt_keys[1])
+    names = TopicNames(settings.topic_prefix)
+    await ensure_topics(kafka_bootstrap, names.specs())
+    did, rm, ka = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    avslutning = b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka)
+    # the kommune's avslutning and the retraction before the person, the vedtak and the computed avslutning
+    events = [
+        avslutning,
+        b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
+        b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T + timedelta(days=30), aid=rm),
+        b.deltakelse(did, date(2021, 11, 16)),
+        b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
+        b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        b.registrert(did, b.person("202399999999", "Åsmund", "Ærø")),
+        avslutning,  # redelivered
+    ]
+    producer = make_broker(kafka_bootstrap, client_id="test-rapport-producer")
+    await producer.start()
+    try:
+        for e in events:
+            await publish(producer, e, names=names)
+    finally:
+        await producer.stop()
+
+    async def row(conn):
+        return await conn.fetchrow("SELECT arsak, kilde, frist_gjennomforing, fornavn FROM rapport.rapport_rad "
+                                   "WHERE deltaker_id = $1", did)
+
+    conn = await asyncpg.connect(own_database)
+    try:
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            expected = {"arsak": "ARBEID", "kilde": "kommune", "frist_gjennomforing": date(2023, 11, 15),
+                        "fornavn": "Åsmund"}
+            # topics are consumed independently: wait until every fact has arrived
+            await eventually(lambda: _eq(row(conn), expected, dict))
+            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 7))
+            generasjon = await conn.fetchval("SELECT generasjon FROM rapport.projeksjon")
+
+        assert await rebuild(settings) == generasjon + 1
+        assert await row(conn) is None
+        assert await conn.fetchval("SELECT count(*) FROM rapport.avslutning_versjon") == 0
+
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            got = await eventually(lambda: row(conn))
+            assert got["arsak"] == "ARBEID"
+            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.avslutning_slettet"), 1))
+    finally:
+        await conn.close()
+
+
+async def _eq(awaitable, expected, convert=lambda x: x) -> bool:
+    got = await awaitable
+    return got is not None and convert(got) == expected
