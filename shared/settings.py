@@ -53,6 +53,10 @@ class RegelmotorSettings(ServiceSettings):
     DB_SCHEMA: ClassVar[str] = "regelmotor"
     http_port: int = 8082
     tidssone: str = "Europe/Oslo"
+    # The day clock (publishes DognPassert); tests turn it off and move time by publishing ticks themselves.
+    klokke_aktiv: bool = True
+    # Deltakere per transaction in the daily deadline sweep.
+    sveip_batch: int = Field(default=500, ge=1)
 
 
 class FolkeregisterAdapterSettings(ServiceSettings):

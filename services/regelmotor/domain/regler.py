@@ -1,0 +1,376 @@
+"""The eight rules of DOMAIN.md §5 (seed nir-brukerveiledning-avslutning-2023 §1, §5, §12), each a small
+pure function returning its outcome and the inputs it used (navikt/syfosmregler style), and `utled` which
+evaluates them all and returns the computed avslutninger the facts demand.
+
+Time is `tilstand.idag` (the latest DognPassert), never the wall clock. A deadline «has passed» on the day
+after it: the frist is the last day the programme may run, so on idag = frist + 1 it has passed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date
+from uuid import UUID
+
+from shared.events.avslutning import Regelgrunnlag
+from shared.events.folkeregister import Folkeregisterart
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
+from shared.kodeverk.avslutningsarsaker import Avslutningstype
+from shared.kodeverk.kategorier import Lov
+from shared.kodeverk.vedtak import Fravaerstype, Vedtakstype
+from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, gjennomforingsfrist, oppstartsfrist
+from shared.events.envelope import Periode
+
+from services.regelmotor.domain.tilstand import Folkeregisterhendelse, Tilstand
+
+# Fixed namespace: computed avslutning ids are uuid5(deltaker, rule, date), so a replay yields the same ids.
+NAMESPACE = UUID("6f0d3c1a-52b8-4f7e-9d0b-0a6c1e2f7b41")
+
+
+@dataclass(frozen=True)
+class Regelutfall:
+    """One rule's verdict: whether it demands an avslutning, with what it looked at."""
+
+    regel: str  # stable id, e.g. "GJENNOMFORINGSFRIST_UTLOPT"
+    oppfylt: bool
+    forklaring: str
+    arsak: K | None = None
+    avslutningstype: Avslutningstype = Avslutningstype.ORDINAER
+    dato: date | None = None
+    datoer: dict[str, date] = field(default_factory=dict)
+    kilder: tuple[UUID, ...] = ()
+    folkeregister_rot: str | None = None
+
+    def sti(self) -> str:
+        return f"{self.regel}: {'ja' if self.oppfylt else 'nei'} ({self.forklaring})"
+
+
+@dataclass(frozen=True)
+class OnsketAvslutning:
+    """A computed avslutning the facts demand now."""
+
+    avslutning_id: UUID
+    arsak: K
+    avslutningstype: Avslutningstype
+    avslutningsdato: date
+    regel: str
+    grunnlag: Regelgrunnlag
+    folkeregister_rot: str | None = None
+
+
+@dataclass(frozen=True)
+class Utledning:
+    onsket: tuple[OnsketAvslutning, ...]
+    utfall: tuple[Regelutfall, ...]
+    kommuneavslutning_i_kraft: tuple[UUID, ...]  # event ids of the kommune avslutninger in force
+
+
+def avslutning_id(deltaker_id: UUID, arsak: K, dato: date) -> UUID:
+    return uuid.uuid5(NAMESPACE, f"{deltaker_id}|{arsak.value}|{dato.isoformat()}")
+
+
+# ---------------------------------------------------------------- facts the rules share
+
+
+def programvedtak(t: Tilstand):
+    """Fattede vedtak om deltakelse (DOMAIN.md: DELTAKELSE's periode.fra is programme start)."""
+    return [x for x in t.vedtak.values() if x.vedtakstype is Vedtakstype.DELTAKELSE and x.fattet]
+
+
+def programstart(t: Tilstand) -> tuple[date, UUID] | None:
+    vedtak = programvedtak(t)
+    if not vedtak:
+        return None
+    forste = min(vedtak, key=lambda x: (x.fra, str(x.event_id)))
+    return forste.fra, forste.event_id
+
+
+def gjeldende_sluttmal(t: Tilstand):
+    """The sluttmål in force: the latest fastsatt (a later one replaces an earlier)."""
+    if not t.sluttmal:
+        return None
+    return max(t.sluttmal, key=lambda s: (s.fastsatt_dato, s.recorded_at, str(s.event_id)))
+
+
+def frist(t: Tilstand) -> tuple[Fristberegning | None, str, tuple[UUID, ...]]:
+    """The gjennomføringsfrist (shared/regelverk), or None with the reason it cannot be computed."""
+    if t.person is None:
+        return None, "personopplysninger mangler", ()
+    start = programstart(t)
+    if start is None:
+        return None, "vedtak om program mangler", ()
+    sluttmal = gjeldende_sluttmal(t)
+    fattede = [x for x in t.vedtak.values() if x.fattet]
+    forlengelser = [x for x in fattede if x.vedtakstype is Vedtakstype.FORLENGELSE]
+    # An open-ended permisjon/fravær cannot extend a frist by a number of days: left out until it has a til.
+    permisjoner = [x for x in fattede if x.vedtakstype is Vedtakstype.PERMISJON and x.til is not None]
+    fravaer = [x for x in t.fravaer.values() if x.fravaerstype is Fravaerstype.GYLDIG and x.til is not None]
+    kilder = (t.person.event_id, start[1], *(s.event_id for s in ([sluttmal] if sluttmal else [])),
+              *(x.event_id for x in forlengelser + permisjoner), *(x.event_id for x in fravaer))
+    beregning, hvorfor = _gjennomforingsfrist(
+        t.person.lov, start[0], sluttmal.sluttmal if sluttmal else None,
+        tuple(sorted((x.fra, x.til) for x in forlengelser)), tuple(sorted((x.fra, x.til) for x in permisjoner)),
+        tuple(sorted((x.fra, x.til) for x in fravaer)))
+    return beregning, hvorfor, kilder
+
+
+@lru_cache(maxsize=8192)
+def _gjennomforingsfrist(lov, start, sluttmal, forlengelser, permisjoner, fravaer):
+    """shared/regelverk's frist, memoised on its inputs (the rules ask for it several times per event)."""
+    try:
+        beregning = gjennomforingsfrist(
+            lov=lov, programstart=start, sluttmal=sluttmal,
+            forlengelser=[Periode(fra=f, til=t) for f, t in forlengelser],
+            permisjoner=[Periode(fra=f, til=t) for f, t in permisjoner],
+            gyldig_fravaer=[Periode(fra=f, til=t) for f, t in fravaer],
+        )
+    except (UkjentSluttmal, IngenRegelverk) as exc:
+        return None, str(exc)
+    return beregning, f"regelverk {beregning.regelverk}"
+
+
+def kommuneavslutninger_i_kraft(t: Tilstand) -> tuple[UUID, ...]:
+    return tuple(sorted((x.event_id for x in t.kommuneavslutninger.values() if not x.slettet), key=str))
+
+
+def _passert(t: Tilstand, dag: date) -> bool:
+    return t.idag is not None and t.idag > dag
+
+
+# ---------------------------------------------------------------- the eight rules (DOMAIN.md §5)
+
+
+def regel_gjennomforingsfrist_utlopt(t: Tilstand) -> Regelutfall:
+    """Seed §1 and §5: the frist has passed and the kommune has registered no avslutning → «Avslutningsårsak
+    ikke registrert», dated the frist. (No kommune avslutning is checked in `utled` for every rule.)"""
+    r = "GJENNOMFORINGSFRIST_UTLOPT"
+    beregning, hvorfor, kilder = frist(t)
+    if beregning is None:
+        return Regelutfall(r, False, f"frist kan ikke beregnes: {hvorfor}", kilder=kilder)
+    datoer = {"gjennomforingsfrist": beregning.frist, **({"idag": t.idag} if t.idag else {})}
+    if not _passert(t, beregning.frist):
+        return Regelutfall(r, False, "fristen er ikke passert", datoer=datoer, kilder=kilder)
+    return Regelutfall(r, True, f"fristen {beregning.frist.isoformat()} er passert ({hvorfor})",
+                       K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato=beregning.frist, datoer=datoer, kilder=kilder)
+
+
+@lru_cache(maxsize=8192)
+def _oppstartsfrist(bosettingsdato: date) -> date:
+    return oppstartsfrist(bosettingsdato).frist
+
+
+def oppstartsfrist_gjelder(t: Tilstand) -> tuple[date, bool, tuple[UUID, ...]] | None:
+    """(oppstartsfrist, whether vedtak om program and sluttmål were registered in time, sources)."""
+    if t.person is None:
+        return None
+    grense = _oppstartsfrist(t.person.bosettingsdato)
+    vedtak = [x for x in programvedtak(t) if x.vedtaksdato <= grense]
+    sluttmal = [s for s in t.sluttmal if s.fastsatt_dato <= grense]
+    trenger_sluttmal = t.person.lov is Lov.INTEGRERINGSLOVEN  # introduksjonsloven has no sluttmål
+    i_tide = bool(vedtak) and (bool(sluttmal) or not trenger_sluttmal)
+    kilder = (t.person.event_id, *(x.event_id for x in vedtak), *(s.event_id for s in sluttmal))
+    return grense, i_tide, kilder
+
+
+def regel_utgatt_oppstartsfrist(t: Tilstand) -> Regelutfall:
+    """Seed §12: no vedtak om program and sluttmål by the oppstartsfrist → «Utgått oppstartsfrist», dated
+    the oppstartsfrist. A vedtak/sluttmål counts when its own date (vedtaksdato, fastsatt_dato) is within it,
+    so the outcome does not depend on when the event arrived."""
+    r = "OPPSTARTSFRIST_UTGATT"
+    g = oppstartsfrist_gjelder(t)
+    if g is None:
+        return Regelutfall(r, False, "personopplysninger mangler")
+    grense, i_tide, kilder = g
+    datoer = {"oppstartsfrist": grense, **({"idag": t.idag} if t.idag else {})}
+    if i_tide:
+        return Regelutfall(r, False, "vedtak om program og sluttmål registrert innen fristen", datoer=datoer,
+                           kilder=kilder)
+    if not _passert(t, grense):
+        return Regelutfall(r, False, "oppstartsfristen er ikke passert", datoer=datoer, kilder=kilder)
+    return Regelutfall(r, True, "oppstartsfristen er passert uten vedtak om program og sluttmål",
+                       K.UTGATT_OPPSTARTSFRIST, dato=grense, datoer=datoer, kilder=kilder)
+
+
+def i_program(t: Tilstand, dag: date) -> tuple[bool, str, dict[str, date], tuple[UUID, ...]]:
+    """Whether `dag` lies within the programme period: from programme start up to the frist (open at the
+    end while the frist cannot be computed)."""
+    start = programstart(t)
+    if start is None:
+        return False, "ikke i program (vedtak om program mangler)", {}, ()
+    beregning, _, kilder = frist(t)
+    datoer = {"programstart": start[0], **({"gjennomforingsfrist": beregning.frist} if beregning else {})}
+    if dag < start[0]:
+        return False, "før programstart", datoer, (start[1],)
+    if beregning is not None and dag > beregning.frist:
+        return False, "etter gjennomføringsfristen", datoer, kilder
+    return True, "i program", datoer, kilder or (start[1],)
+
+
+def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
+    """Seed §12: the person's kategori ends while in programme → «Ikke lenger i kategori», dated the day
+    the kategori ended. The kategori history is a timeline by gjelder_fra (several facts on one day: the
+    last recorded wins); the first end within the programme counts."""
+    r = "IKKE_LENGER_I_KATEGORI"
+    tidslinje: dict[date, object] = {}
+    for x in sorted(t.kategorier, key=lambda x: (x.gjelder_fra, x.recorded_at, str(x.event_id))):
+        tidslinje[x.gjelder_fra] = x
+    forrige = None
+    for dag, x in sorted(tidslinje.items()):
+        if x.kategori is None and forrige is not None and forrige.kategori is not None:  # type: ignore[attr-defined]
+            inne, hvorfor, datoer, kilder = i_program(t, dag)
+            if inne:
+                return Regelutfall(r, True, f"kategorien opphørte {dag.isoformat()} i program",
+                                   K.IKKE_LENGER_I_KATEGORI, dato=dag, datoer={**datoer, "kategori_slutt": dag},
+                                   kilder=(*kilder, forrige.event_id, x.event_id))  # type: ignore[attr-defined]
+        forrige = x
+    return Regelutfall(r, False, "kategorien har ikke opphørt i program")
+
+
+def regel_person_avvist_program(t: Tilstand) -> Regelutfall:
+    """Seed §12: it is registered that the person rejected the programme → «Person avvist program»."""
+    r = "PERSON_AVVIST_PROGRAM"
+    if not t.avvisninger:
+        return Regelutfall(r, False, "ingen avvisning registrert")
+    forste = min(t.avvisninger, key=lambda x: (x.avvist_dato, str(x.event_id)))
+    return Regelutfall(r, True, "avvisning registrert", K.PERSON_AVVIST_PROGRAM, dato=forste.avvist_dato,
+                       datoer={"avvist_dato": forste.avvist_dato}, kilder=(forste.event_id,))
+
+
+def regel_permanent_stans(t: Tilstand) -> Regelutfall:
+    """Seed §3 and §12, DOMAIN.md §4 rule 7: a vedtak om permanent stans → «Vedtak om permanent stans»,
+    avslutningstype Stans, dated the stans date (the vedtak's periode.fra)."""
+    r = "VEDTAK_OM_PERMANENT_STANS"
+    stans = [x for x in t.vedtak.values() if x.vedtakstype is Vedtakstype.PERMANENT_STANS and x.fattet]
+    if not stans:
+        return Regelutfall(r, False, "ingen fattet vedtak om permanent stans")
+    forste = min(stans, key=lambda x: (x.fra, str(x.event_id)))
+    return Regelutfall(r, True, "vedtak om permanent stans fattet", K.VEDTAK_OM_PERMANENT_STANS,
+                       Avslutningstype.STANS, dato=forste.fra, datoer={"stansdato": forste.fra},
+                       kilder=(forste.event_id,))
+
+
+def gjeldende_folkeregisterhendelser(t: Tilstand) -> dict[str, tuple[Folkeregisterhendelse, tuple[UUID, ...]]]:
+    """Per original hendelse (the chain's root): the version in force after corrections and annulments,
+    with the event ids of the chain. Annulling the original undoes the chain; annulling a correction falls
+    back to the version before it."""
+    def rot(h: Folkeregisterhendelse) -> str:
+        sett = set()
+        while h.korrigerer is not None and h.korrigerer in t.folkeregister and h.hendelse_id not in sett:
+            sett.add(h.hendelse_id)
+            h = t.folkeregister[h.korrigerer]
+        return h.korrigerer if h.korrigerer is not None else h.hendelse_id
+
+    kjeder: dict[str, list[Folkeregisterhendelse]] = {}
+    for h in t.folkeregister.values():
+        kjeder.setdefault(rot(h), []).append(h)
+    resultat = {}
+    for r, kjede in kjeder.items():
+        if r in t.annulleringer:
+            continue
+        levende = [h for h in kjede if h.hendelse_id not in t.annulleringer]
+        if not levende:
+            continue
+        gjeldende = max(levende, key=lambda h: (h.sekvensnummer, h.hendelse_id))
+        resultat[r] = (gjeldende, tuple(h.event_id for h in sorted(kjede, key=lambda h: h.sekvensnummer)))
+    return resultat
+
+
+_FOLKEREGISTER = {
+    Folkeregisterart.FLYTTING: ("FOLKEREGISTER_FLYTTET", K.FLYTTET, "flyttedato"),
+    Folkeregisterart.UTVANDRING: ("FOLKEREGISTER_UTVANDRET", K.UTVANDRET, "utflyttingsdato"),
+    Folkeregisterart.DOD: ("FOLKEREGISTER_DOD", K.DOD, "dodsdato"),
+}
+
+
+def er_flytting_til_annen_kommune(h: Folkeregisterhendelse) -> bool:
+    """FOLKEREGISTER.md: a new kommunenummer is not a move; moving within the same kommune neither."""
+    return h.fra_kommunenummer is None or h.fra_kommunenummer != h.til_kommunenummer
+
+
+def regel_folkeregister(t: Tilstand, art: Folkeregisterart) -> Regelutfall:
+    """Seed §11–12: flytting, utvandring or død in the Folkeregister while in programme (the date within
+    the programme period) → «Flyttet», «Utvandret», «Død», dated the event's date."""
+    r, arsak, datonavn = _FOLKEREGISTER[art]
+    kandidater = []
+    for rot, (h, kilder) in gjeldende_folkeregisterhendelser(t).items():
+        if h.art is not art or (art is Folkeregisterart.FLYTTING and not er_flytting_til_annen_kommune(h)):
+            continue
+        inne, hvorfor, datoer, programkilder = i_program(t, h.dato)
+        if inne:
+            kandidater.append(Regelutfall(r, True, f"{datonavn} {h.dato.isoformat()} i program", arsak, dato=h.dato,
+                                          datoer={**datoer, datonavn: h.dato}, kilder=(*programkilder, *kilder),
+                                          folkeregister_rot=rot))
+    if not kandidater:
+        return Regelutfall(r, False, f"ingen gjeldende {art.value.lower()} i program")
+    return min(kandidater, key=lambda u: (u.dato, u.folkeregister_rot))
+
+
+def regel_flyttet(t: Tilstand) -> Regelutfall:
+    return regel_folkeregister(t, Folkeregisterart.FLYTTING)
+
+
+def regel_utvandret(t: Tilstand) -> Regelutfall:
+    return regel_folkeregister(t, Folkeregisterart.UTVANDRING)
+
+
+def regel_dod(t: Tilstand) -> Regelutfall:
+    return regel_folkeregister(t, Folkeregisterart.DOD)
+
+
+# In this order when two rules give the same date: the facts (death, emigration, move, decisions) before
+# the deadlines.
+REGLER = (regel_dod, regel_utvandret, regel_flyttet, regel_permanent_stans, regel_person_avvist_program,
+          regel_ikke_lenger_i_kategori, regel_utgatt_oppstartsfrist, regel_gjennomforingsfrist_utlopt)
+
+
+def utled(t: Tilstand) -> Utledning:
+    """The computed avslutninger the facts demand: none while a kommune avslutning is in force (DOMAIN.md
+    §5: the kommune's always wins); otherwise the earliest-dated avslutning any rule demands (a programme
+    ends once: a later event finds the person no longer in programme)."""
+    i_kraft = kommuneavslutninger_i_kraft(t)
+    utfall = tuple(regel(t) for regel in REGLER)
+    if i_kraft or t.person is None:
+        return Utledning((), utfall, i_kraft)
+    oppfylte = [(u.dato, i, u) for i, u in enumerate(utfall) if u.oppfylt and u.dato is not None]
+    if not oppfylte:
+        return Utledning((), utfall, i_kraft)
+    _, _, valgt = min(oppfylte, key=lambda x: (x[0], x[1]))
+    assert valgt.arsak is not None and valgt.dato is not None
+    grunnlag = Regelgrunnlag(
+        regel=valgt.regel,
+        regelsti=("KOMMUNEAVSLUTNING_I_KRAFT: nei", *(u.sti() for u in utfall)),
+        datoer=valgt.datoer,
+        kilde_event_ids=tuple(dict.fromkeys(valgt.kilder)),
+    )
+    onsket = OnsketAvslutning(
+        avslutning_id=avslutning_id(t.deltaker_id, valgt.arsak, valgt.dato), arsak=valgt.arsak,
+        avslutningstype=valgt.avslutningstype, avslutningsdato=valgt.dato, regel=valgt.regel, grunnlag=grunnlag,
+        folkeregister_rot=valgt.folkeregister_rot,
+    )
+    return Utledning((onsket,), utfall, i_kraft)
+
+
+@dataclass(frozen=True)
+class Frister:
+    """What the deadline sweep indexes: the frister, and the next day on which time alone could change
+    the outcome (None when none)."""
+
+    gjennomforingsfrist: date | None
+    oppstartsfrist: date | None
+    neste_tidsfrist: date | None
+
+
+def frister(t: Tilstand) -> Frister:
+    beregning, _, _ = frist(t)
+    g = oppstartsfrist_gjelder(t)
+    gjf = beregning.frist if beregning else None
+    osf = g[0] if g else None
+    ventende = []
+    if not kommuneavslutninger_i_kraft(t):
+        if gjf is not None and not _passert(t, gjf):
+            ventende.append(gjf)
+        if g is not None and not g[1] and not _passert(t, g[0]):
+            ventende.append(g[0])
+    return Frister(gjf, osf, min(ventende) if ventende else None)

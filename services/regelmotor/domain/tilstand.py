@@ -1,0 +1,233 @@
+"""Per-deltaker state: the facts the regelmotor has seen, and `anvend(tilstand, event)` that folds one
+event into it. Pure: no I/O, no clock. Facts are kept as maps/sets keyed by their own ids (vedtak_id,
+avslutning_id, hendelse_id, …) so that the state after a set of events does not depend on the order in
+which events from different topics arrived (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events import avslutning as a
+from shared.events import deltaker as d
+from shared.events import folkeregister as f
+from shared.events import klokke as k
+from shared.events import vedtak as v
+from shared.events.envelope import Event
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
+from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+
+
+class _Fakta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Person(_Fakta):
+    lov: Lov
+    bosettingsdato: date
+    oppfolgingskommune: str
+    bydel: str | None = None
+    event_id: UUID
+
+
+class Kategorifakta(_Fakta):
+    kategori: Kategori | None
+    gjelder_fra: date
+    recorded_at: datetime
+    event_id: UUID
+
+
+class Vedtaksfakta(_Fakta):
+    vedtakstype: Vedtakstype
+    resultat: Vedtaksresultat
+    vedtaksdato: date
+    fra: date
+    til: date | None
+    event_id: UUID
+
+    @property
+    def fattet(self) -> bool:
+        return self.resultat is Vedtaksresultat.VEDTAK_FATTET
+
+
+class Sluttmalfakta(_Fakta):
+    sluttmal: Sluttmalkode
+    fastsatt_dato: date
+    recorded_at: datetime
+    event_id: UUID
+
+
+class Fravaersfakta(_Fakta):
+    fravaerstype: Fravaerstype
+    fra: date
+    til: date | None
+    event_id: UUID
+
+
+class Avvisningsfakta(_Fakta):
+    avvist_dato: date
+    event_id: UUID
+
+
+class Kommuneavslutning(_Fakta):
+    """The newest version seen of one kommune avslutning (versions may arrive more than once)."""
+
+    versjon: int
+    arsak: Avslutningsarsakkode
+    avslutningsdato: date
+    slettet: bool = False
+    event_id: UUID
+
+
+class Folkeregisterhendelse(_Fakta):
+    hendelse_id: str
+    art: f.Folkeregisterart
+    dato: date
+    til_kommunenummer: str | None = None
+    fra_kommunenummer: str | None = None
+    sekvensnummer: int
+    korrigerer: str | None = None
+    event_id: UUID
+
+
+class Annullering(_Fakta):
+    hendelse_id: str
+    event_id: UUID
+
+
+class Utsendt(_Fakta):
+    """A computed avslutning the regelmotor has published and not retracted."""
+
+    avslutning_id: UUID
+    regel: str
+    arsak: Avslutningsarsakkode
+    avslutningstype: Avslutningstype
+    avslutningsdato: date
+    folkeregister_rot: str | None = None  # the hendelse chain it came from, to name a retraction's grunn
+
+
+class Tilstand(_Fakta):
+    deltaker_id: UUID
+    person: Person | None = None
+    kategorier: list[Kategorifakta] = Field(default_factory=list)
+    vedtak: dict[UUID, Vedtaksfakta] = Field(default_factory=dict)
+    slettede_vedtak: dict[UUID, UUID] = Field(default_factory=dict)  # vedtak_id -> the VedtakSlettet event
+    sluttmal: list[Sluttmalfakta] = Field(default_factory=list)
+    fravaer: dict[UUID, Fravaersfakta] = Field(default_factory=dict)
+    slettet_fravaer: dict[UUID, UUID] = Field(default_factory=dict)
+    avvisninger: list[Avvisningsfakta] = Field(default_factory=list)
+    kommuneavslutninger: dict[UUID, Kommuneavslutning] = Field(default_factory=dict)
+    folkeregister: dict[str, Folkeregisterhendelse] = Field(default_factory=dict)
+    annulleringer: dict[str, Annullering] = Field(default_factory=dict)  # annulled hendelse_id -> annulment
+    idag: date | None = None  # from the latest DognPassert: the only notion of «now» the rules have
+    utsendte: dict[UUID, Utsendt] = Field(default_factory=dict)
+
+    @classmethod
+    def ny(cls, deltaker_id: UUID) -> "Tilstand":
+        return cls(deltaker_id=deltaker_id)
+
+
+class UkjentHendelse(ValueError):
+    """An event type the regelmotor has no use for (it is skipped and counted, never an error)."""
+
+
+IGNORERTE = (d.IdentitetEndret, v.TiltakRegistrert, v.TiltakEndret,
+             a.BeregnetAvslutningOpprettet, a.BeregnetAvslutningTrukketTilbake)
+
+
+def _vedtak(e: v.VedtakRegistrert | v.VedtakEndret) -> Vedtaksfakta:
+    x = e.vedtak
+    return Vedtaksfakta(vedtakstype=x.vedtakstype, resultat=x.resultat, vedtaksdato=x.vedtaksdato,
+                        fra=x.periode.fra, til=x.periode.til, event_id=e.event_id)
+
+
+def _kommuneavslutning(t: Tilstand, avslutning_id: UUID, ny: Kommuneavslutning) -> None:
+    gammel = t.kommuneavslutninger.get(avslutning_id)
+    # A deletion of version n wins over version n itself; an older version never replaces a newer one.
+    if gammel is None or (ny.versjon, ny.slettet) >= (gammel.versjon, gammel.slettet):
+        t.kommuneavslutninger = {**t.kommuneavslutninger, avslutning_id: ny}
+
+
+def anvend(tilstand: Tilstand, e: Event) -> Tilstand:
+    """The state with one more fact. Returns a new Tilstand; the argument is not changed (a shallow copy
+    whose changed container is replaced, never mutated: fact objects are never changed in place, and a deep
+    copy cost more than half the engine's time)."""
+    t = tilstand.model_copy()
+    match e:
+        case d.DeltakerRegistrert() | d.DeltakerOppdatert():
+            p = e.person
+            t.person = Person(lov=p.lov, bosettingsdato=p.bosettingsdato, oppfolgingskommune=p.oppfolgingskommune,
+                              bydel=p.bydel, event_id=e.event_id)
+        case d.KategoriEndret():
+            if all(x.event_id != e.event_id for x in t.kategorier):
+                t.kategorier = [*t.kategorier, Kategorifakta(kategori=e.kategori, gjelder_fra=e.gjelder_fra,
+                                                  recorded_at=e.recorded_at, event_id=e.event_id)]
+        case v.VedtakRegistrert() | v.VedtakEndret():
+            if e.vedtak.vedtak_id not in t.slettede_vedtak:
+                t.vedtak = {**t.vedtak, e.vedtak.vedtak_id: _vedtak(e)}
+        case v.VedtakSlettet():
+            t.vedtak = {k: x for k, x in t.vedtak.items() if k != e.vedtak_id}
+            t.slettede_vedtak = {**t.slettede_vedtak, e.vedtak_id: e.event_id}
+        case v.SluttmalRegistrert():
+            if all(x.event_id != e.event_id for x in t.sluttmal):
+                t.sluttmal = [*t.sluttmal, Sluttmalfakta(sluttmal=e.sluttmal, fastsatt_dato=e.fastsatt_dato,
+                                                         recorded_at=e.recorded_at, event_id=e.event_id)]
+        case v.FravaerRegistrert():
+            if e.fravaer.fravaer_id not in t.slettet_fravaer:
+                t.fravaer = {**t.fravaer, e.fravaer.fravaer_id: Fravaersfakta(
+                    fravaerstype=e.fravaer.fravaerstype, fra=e.fravaer.periode.fra, til=e.fravaer.periode.til,
+                    event_id=e.event_id)}
+        case v.FravaerSlettet():
+            t.fravaer = {k: x for k, x in t.fravaer.items() if k != e.fravaer_id}
+            t.slettet_fravaer = {**t.slettet_fravaer, e.fravaer_id: e.event_id}
+        case v.AvvisningRegistrert():
+            if all(x.event_id != e.event_id for x in t.avvisninger):
+                t.avvisninger = [*t.avvisninger, Avvisningsfakta(avvist_dato=e.avvist_dato, event_id=e.event_id)]
+        case a.AvslutningRegistrert() | a.AvslutningEndret():
+            x = e.avslutning
+            _kommuneavslutning(t, x.avslutning_id, Kommuneavslutning(
+                versjon=x.versjon, arsak=x.arsak, avslutningsdato=x.avslutningsdato, event_id=e.event_id))
+        case a.AvslutningSlettet():
+            gammel = t.kommuneavslutninger.get(e.avslutning_id)
+            _kommuneavslutning(t, e.avslutning_id, Kommuneavslutning(
+                versjon=e.versjon,
+                arsak=gammel.arsak if gammel else Avslutningsarsakkode.UKJENT,
+                avslutningsdato=gammel.avslutningsdato if gammel else date.min,
+                slettet=True, event_id=e.event_id))
+        case f.FlyttingRegistrert() | f.FlyttingKorrigert():
+            t.folkeregister = {**t.folkeregister, e.hendelse_id: Folkeregisterhendelse(
+                hendelse_id=e.hendelse_id, art=f.Folkeregisterart.FLYTTING, dato=e.flytting.flyttedato,
+                til_kommunenummer=e.flytting.til_kommunenummer, fra_kommunenummer=e.flytting.fra_kommunenummer,
+                sekvensnummer=e.sekvensnummer, korrigerer=getattr(e, "korrigerer_hendelse_id", None),
+                event_id=e.event_id)}
+        case f.UtvandringRegistrert() | f.UtvandringKorrigert():
+            t.folkeregister = {**t.folkeregister, e.hendelse_id: Folkeregisterhendelse(
+                hendelse_id=e.hendelse_id, art=f.Folkeregisterart.UTVANDRING, dato=e.utvandring.utflyttingsdato,
+                sekvensnummer=e.sekvensnummer, korrigerer=getattr(e, "korrigerer_hendelse_id", None),
+                event_id=e.event_id)}
+        case f.DodsfallRegistrert() | f.DodsfallKorrigert():
+            t.folkeregister = {**t.folkeregister, e.hendelse_id: Folkeregisterhendelse(
+                hendelse_id=e.hendelse_id, art=f.Folkeregisterart.DOD, dato=e.dodsfall.dodsdato,
+                sekvensnummer=e.sekvensnummer, korrigerer=getattr(e, "korrigerer_hendelse_id", None),
+                event_id=e.event_id)}
+        case f.FolkeregisterhendelseAnnullert():
+            t.annulleringer = {**t.annulleringer,
+                               e.annullerer_hendelse_id: Annullering(hendelse_id=e.hendelse_id, event_id=e.event_id)}
+        case k.DognPassert():
+            t.idag = e.dato if t.idag is None else max(t.idag, e.dato)
+        case _ if isinstance(e, IGNORERTE):
+            pass  # facts the rules do not use
+        case _:
+            raise UkjentHendelse(type(e).__name__)
+    return t
+
+
+def med_idag(tilstand: Tilstand, idag: date | None) -> Tilstand:
+    """The state with the clock moved to `idag` (never backwards)."""
+    if idag is None or (tilstand.idag is not None and tilstand.idag >= idag):
+        return tilstand
+    return tilstand.model_copy(update={"idag": idag})

@@ -1,0 +1,73 @@
+"""The regelmotor's PostgreSQL state: one jsonb row per deltaker plus the frist columns the sweep indexes,
+and the clock row. Every function runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from services.regelmotor.domain import Tilstand, frister
+
+# Handlers hold it shared while they read «idag» and write a deltaker; moving the clock takes it exclusively.
+# So once the clock has moved, every deltaker written before is visible to the sweep, and every one written
+# after saw the new day (services/regelmotor/behandling.py).
+KLOKKE_LAS = 0x4E49525F4B4C4B  # "NIR_KLK"
+
+
+async def les_idag(conn: asyncpg.Connection) -> date | None:
+    # One round trip: the shared lock is taken before the row is read (the select list is evaluated first).
+    return await conn.fetchval(
+        "SELECT idag FROM (SELECT pg_advisory_xact_lock_shared($1)) AS las, klokke WHERE id = 1", KLOKKE_LAS)
+
+
+async def flytt_idag(conn: asyncpg.Connection, dato: date) -> date:
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", KLOKKE_LAS)
+    return await conn.fetchval(
+        "UPDATE klokke SET idag = GREATEST(COALESCE(idag, $1), $1) WHERE id = 1 RETURNING idag", dato)
+
+
+async def hent(conn: asyncpg.Connection, deltaker_ids: Sequence[UUID]) -> dict[UUID, Tilstand]:
+    """The deltakere's states, locked for this transaction. Unknown deltakere get an empty row first, so two
+    transactions that both see a new deltaker serialise on its row instead of overwriting each other; rows
+    are locked in id order, so concurrent batches do not deadlock."""
+    ids = sorted(set(deltaker_ids), key=str)
+    await conn.executemany(
+        "INSERT INTO deltaker_tilstand (deltaker_id, tilstand) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [(i, {"deltaker_id": str(i)}) for i in ids])
+    rader = await conn.fetch("SELECT deltaker_id, tilstand FROM deltaker_tilstand WHERE deltaker_id = ANY($1::uuid[])"
+                             " ORDER BY deltaker_id FOR UPDATE", ids)
+    return {r["deltaker_id"]: Tilstand.model_validate(r["tilstand"]) for r in rader}
+
+
+async def hent_utlopte(conn: asyncpg.Connection, idag: date, antall: int) -> list[Tilstand]:
+    """Deltakere whose next frist has passed on `idag`, through the partial index on neste_tidsfrist.
+    Rows another transaction holds are skipped: that handler read the new idag and handles them itself."""
+    rader = await conn.fetch(
+        "SELECT tilstand FROM deltaker_tilstand WHERE neste_tidsfrist < $1"
+        " ORDER BY neste_tidsfrist, deltaker_id LIMIT $2 FOR UPDATE SKIP LOCKED", idag, antall)
+    return [Tilstand.model_validate(r["tilstand"]) for r in rader]
+
+
+def _rad(t: Tilstand) -> tuple:
+    f = frister(t)
+    return (t.deltaker_id, t.model_dump(mode="json"), f.gjennomforingsfrist, f.oppstartsfrist, f.neste_tidsfrist)
+
+
+async def lagre(conn: asyncpg.Connection, tilstander: Sequence[Tilstand]) -> None:
+    await conn.executemany(
+        "INSERT INTO deltaker_tilstand (deltaker_id, tilstand, gjennomforingsfrist, oppstartsfrist, neste_tidsfrist)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deltaker_id) DO UPDATE SET tilstand = excluded.tilstand,"
+        " gjennomforingsfrist = excluded.gjennomforingsfrist, oppstartsfrist = excluded.oppstartsfrist,"
+        " neste_tidsfrist = excluded.neste_tidsfrist, oppdatert_at = now()",
+        [_rad(t) for t in tilstander])
+
+
+async def sist_publiserte_dogn(conn: asyncpg.Connection) -> date | None:
+    return await conn.fetchval("SELECT sist_publisert FROM klokke WHERE id = 1 FOR UPDATE")
+
+
+async def sett_sist_publiserte_dogn(conn: asyncpg.Connection, dato: date) -> None:
+    await conn.execute("UPDATE klokke SET sist_publisert = $1 WHERE id = 1", dato)

@@ -1,0 +1,57 @@
+"""The handler's parsing (issue #4): unknown types are skipped and counted, a known type that does not
+parse raises (→ dead letter), and a batch dead-letters a bad record alone (TestKafkaBroker-free: records are
+plain objects, the database is not reached for records that never parse)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from pydantic import ValidationError
+
+from services.plumbing import metrics
+from services.regelmotor.behandling import behandle_batch, les
+from shared.events import topics
+from tests.regelmotor.fakta import Fakta
+
+
+def teller(topic: str, utfall: str) -> float:
+    return metrics.EVENTS_CONSUMED.labels("regelmotor", topic, utfall)._value.get()
+
+
+def test_ukjent_type_hoppes_over_og_telles():
+    for_ = teller(topics.VEDTAK.name, "ukjent_type")
+    assert les(topics.VEDTAK, {"type": "TiltakSlettet", "x": 1}) is None
+    assert les(topics.VEDTAK, ["ikke", "et", "objekt"]) is None
+    assert teller(topics.VEDTAK.name, "ukjent_type") == for_ + 2
+
+
+def test_kjent_type_som_ikke_kan_leses_feiler():
+    with pytest.raises(ValidationError):
+        les(topics.VEDTAK, {"type": "VedtakRegistrert"})
+
+
+def test_en_type_fra_et_annet_topic_er_ukjent_her():
+    f = Fakta()
+    body = json.loads(f.registrert().model_dump_json())
+    assert les(topics.VEDTAK, body) is None
+    assert les(topics.DELTAKER, body) is not None
+
+
+@dataclass
+class Record:
+    value: bytes
+    topic: str = "nir.vedtak.v1"
+
+
+async def test_batchen_sender_darlige_poster_til_dead_letter_hver_for_seg():
+    doede = []
+
+    async def dead_letter(record, exc):
+        doede.append((record.value, type(exc).__name__))
+
+    poster = [Record(b"ikke json"), Record(json.dumps({"type": "VedtakRegistrert"}).encode()),
+              Record(json.dumps({"type": "Ukjent"}).encode())]
+    assert await behandle_batch(None, topics.VEDTAK, poster, dead_letter) == 0  # type: ignore[arg-type]
+    assert doede == [(b"ikke json", "JSONDecodeError"), (poster[1].value, "ValidationError")]

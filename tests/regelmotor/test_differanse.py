@@ -1,0 +1,172 @@
+"""Creation and retraction as pure functions (DOMAIN.md §5; seed nir-brukerveiledning-avslutning-2023 §5–6,
+§12): each computed avslutning is published once and retracted, with its grunn, when the facts change; the
+order of the input events does not change the outcome; a replay yields identical events."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from services.regelmotor.domain import Tilstand, anvend, differanse
+from shared.events.avslutning import BeregnetAvslutningOpprettet as Opprettet
+from shared.events.avslutning import BeregnetAvslutningTrukketTilbake as Trukket
+from shared.events.avslutning import Tilbaketrekkingsgrunn as G
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
+from shared.kodeverk.vedtak import Vedtakstype
+from tests.regelmotor.fakta import FRIST, Fakta, dogn
+
+
+def kjor(deltaker_id, events):
+    """Feed events one by one through anvend → differanse, as the service does; returns (state, output)."""
+    t = Tilstand.ny(deltaker_id)
+    ut = []
+    for e in events:
+        r = differanse(anvend(t, e), e)
+        t = r.tilstand
+        ut.extend(r.hendelser)
+    return t, ut
+
+
+def kort(ut):
+    return [(type(e).__name__, e.arsak, getattr(e, "avslutningsdato", None), getattr(e, "grunn", None)) for e in ut]
+
+
+DAG_ETTER = FRIST + timedelta(days=1)
+
+RETRACTIONS = [
+    ("§5–6 kommunen legger til egen avslutning: ikke registrert trekkes tilbake (Vennesla)",
+     lambda f: f.program() + [dogn(DAG_ETTER), f.kommune_avslutning()],
+     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.KOMMUNE_AVSLUTNING)]),
+    ("§4 regel 7 permanent stans viker for kommunens avslutning",
+     lambda f: f.program() + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1)),
+                              f.kommune_avslutning(date(2022, 9, 1))],
+     [("O", K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), None),
+      ("T", K.VEDTAK_OM_PERMANENT_STANS, None, G.KOMMUNE_AVSLUTNING)]),
+    ("§5 kommunens avslutning slettes: den beregnede kommer tilbake",
+     lambda f: (lambda ka: f.program() + [dogn(DAG_ETTER), ka,
+                                          f.kommune_avslutning_slettet(ka.avslutning.avslutning_id)])(
+         f.kommune_avslutning()),
+     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.KOMMUNE_AVSLUTNING),
+      ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None)]),
+    ("§5 sent registrert permisjon flytter fristen forbi idag: trekkes tilbake",
+     lambda f: f.program() + [dogn(DAG_ETTER), f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10))],
+     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET)]),
+    ("§5 sent registrert forlengelse: trekkes tilbake, og ny frist gir ny avslutning når den passeres",
+     lambda f: f.program() + [dogn(DAG_ETTER), f.vedtak(Vedtakstype.FORLENGELSE, FRIST, date(2024, 5, 31)),
+                              dogn(date(2024, 6, 1))],
+     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET),
+      ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 5, 31), None)]),
+    ("§12 død annulleres: trekkes tilbake",
+     lambda f: f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1")],
+     [("O", K.DOD, date(2023, 1, 3), None), ("T", K.DOD, None, G.FOLKEREGISTER_ANNULLERT)]),
+    ("§12 utvandring annulleres: trekkes tilbake",
+     lambda f: f.program() + [f.utvandret(date(2023, 4, 28), hendelse_id="u1"), f.annullert("u1")],
+     [("O", K.UTVANDRET, date(2023, 4, 28), None), ("T", K.UTVANDRET, None, G.FOLKEREGISTER_ANNULLERT)]),
+    ("§12 dødsdato korrigeres: trekk tilbake + opprett med ny dato",
+     lambda f: f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 1, 4))],
+     [("O", K.DOD, date(2023, 1, 3), None), ("T", K.DOD, None, G.FOLKEREGISTER_KORRIGERT),
+      ("O", K.DOD, date(2023, 1, 4), None)]),
+    ("§12 død etter fristpassering, dødsdato før fristen: Død erstatter ikke registrert",
+     lambda f: f.program() + [dogn(DAG_ETTER), f.dod(date(2023, 1, 3))],
+     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET), ("O", K.DOD, date(2023, 1, 3), None)]),
+    ("§12 vedtak om permanent stans slettes: trekkes tilbake",
+     lambda f: (lambda s: f.program() + [s, f.vedtak_slettet(s.vedtak.vedtak_id)])(
+         f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1))),
+     [("O", K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), None),
+      ("T", K.VEDTAK_OM_PERMANENT_STANS, None, G.FAKTA_ENDRET)]),
+    ("§5 kommunens avslutning i kraft: en senere død skaper ingenting",
+     lambda f: f.program() + [f.kommune_avslutning(date(2022, 1, 1)), f.dod(date(2023, 1, 3))], []),
+]
+
+
+@pytest.mark.parametrize("navn,events,forventet", RETRACTIONS, ids=[c[0] for c in RETRACTIONS])
+def test_opprettelse_og_tilbaketrekking(navn, events, forventet):
+    f = Fakta()
+    _, ut = kjor(f.deltaker_id, events(f))
+    assert [(n[len("BeregnetAvslutning")], a, d, g) for n, a, d, g in kort(ut)] == forventet
+    # every retraction names an avslutning that was created earlier and still in force
+    i_kraft = set()
+    for e in ut:
+        if isinstance(e, Opprettet):
+            assert e.avslutning_id not in i_kraft
+            i_kraft.add(e.avslutning_id)
+        else:
+            i_kraft.remove(e.avslutning_id)
+
+
+def test_hver_beregnet_avslutning_sendes_en_gang():
+    """DOMAIN.md §5: emitted once, however many ticks and unrelated facts follow."""
+    f = Fakta()
+    events = f.program() + [dogn(DAG_ETTER + timedelta(days=i)) for i in range(5)] + [f.fravaer(
+        date(2024, 1, 1), date(2024, 1, 2))]
+    _, ut = kjor(f.deltaker_id, events)
+    assert kort(ut) == [("BeregnetAvslutningOpprettet", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None)]
+    assert ut[0].oppfolgingskommune == "4223" and ut[0].producer == "regelmotor"
+
+
+def _i_kraft(t: Tilstand):
+    return sorted((u.arsak, u.avslutningsdato, u.avslutning_id) for u in t.utsendte.values())
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_rekkefolgen_endrer_ikke_utfallet(seed):
+    """DOMAIN.md §5 / issue #4: the same events in another order (across topics) give the same avslutninger
+    in force, and the output nets to the same set."""
+    f = Fakta()
+    ka = f.kommune_avslutning(date(2023, 1, 1))
+    events = f.program() + [
+        f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)),
+        f.fravaer(date(2022, 4, 1), date(2022, 4, 2)),
+        f.dod(date(2023, 5, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 5, 4), hendelse_id="d2"),
+        f.utvandret(date(2023, 2, 1), hendelse_id="u1"), f.annullert("u1", sekvens=9),
+        ka, f.kommune_avslutning_slettet(ka.avslutning.avslutning_id),
+        dogn(DAG_ETTER), dogn(date(2024, 2, 1)),
+    ]
+    fasit, _ = kjor(f.deltaker_id, events)
+    assert [(a, d) for a, d, _ in _i_kraft(fasit)] == [(K.DOD, date(2023, 5, 4))]
+    stokket = events[:]
+    random.Random(seed).shuffle(stokket)
+    t, ut = kjor(f.deltaker_id, stokket)
+    assert _i_kraft(t) == _i_kraft(fasit)
+    netto = set()
+    for e in ut:
+        (netto.add if isinstance(e, Opprettet) else netto.discard)(e.avslutning_id)
+    assert netto == {aid for _, _, aid in _i_kraft(fasit)}
+
+
+def test_replay_gir_identiske_hendelser():
+    """Issue #4: replaying the same input yields the same output, event for event (ids and times too)."""
+    f = Fakta()
+    events = f.program() + [dogn(DAG_ETTER), f.kommune_avslutning(), f.dod(date(2023, 1, 3))]
+    _, en = kjor(f.deltaker_id, events)
+    _, to = kjor(f.deltaker_id, events)
+    assert [e.model_dump_json() for e in en] == [e.model_dump_json() for e in to]
+    assert len(en) == 2 and isinstance(en[1], Trukket)
+
+
+def test_tilstanden_overlever_json():
+    """The service stores the state as jsonb: a round trip changes nothing."""
+    f = Fakta()
+    t, _ = kjor(f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1"),
+                                               dogn(DAG_ETTER)])
+    assert Tilstand.model_validate_json(t.model_dump_json()) == t
+
+
+def test_anvend_endrer_ikke_argumentet():
+    """anvend is pure: the state it was given is left as it was (it copies shallowly, so this matters)."""
+    f = Fakta()
+    t, _ = kjor(f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1")])
+    for_ = t.model_dump_json()
+    ka = f.kommune_avslutning()
+    for e in [f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)), f.annullert("d1"),
+              f.fravaer(date(2022, 4, 1), date(2022, 4, 2)), ka, f.kommune_avslutning_slettet(ka.avslutning.avslutning_id),
+              f.avvist(date(2022, 1, 1)), dogn(DAG_ETTER)]:
+        anvend(t, e)
+    assert t.model_dump_json() == for_
