@@ -1,0 +1,206 @@
+"""Load a realistic synthetic population into the running system, through its public interfaces only
+(registrering's API and the Folkeregister simulator's control API), and wait until the report shows it.
+
+    .venv/bin/python deploy/local/demo.py [--deltakere 600]
+
+Deterministic (seeded): the same people every time, several kommuner including Oslo with bydeler, both
+laws, a mix of sluttmål, some frister long passed (the regelmotor ends those), some avslutninger registered
+by the kommune, some permisjoner, and Folkeregister hendelser for the participants. Running it again when
+the population is there does nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from datetime import date, timedelta
+
+import httpx
+
+from services.plumbing.auth import DEV_KEY_DIR, generate_keypair, mint
+from shared.identer import med_kontrollsiffer
+
+REGISTRERING = "http://127.0.0.1:8081/api/v1"
+RAPPORT = "http://127.0.0.1:8084"
+SIMULATOR = "http://127.0.0.1:8090"
+
+# (kommunenummer, weight, initials of the demo caseworker)
+KOMMUNER = [("0301", 30, "OSLO"), ("4601", 14, "BERG"), ("5001", 12, "TRON"), ("1103", 10, "STAV"),
+            ("3201", 10, "BARU"), ("4223", 8, "VENN"), ("3301", 8, "DRAM"), ("1804", 8, "BODO")]
+OSLO_BYDELER = [f"0301{n:02d}" for n in range(1, 16)]
+FORNAVN = ["Amina", "Mohammed", "Fatima", "Ahmad", "Olena", "Oleksandr", "Yonas", "Selam", "Abdi", "Hodan",
+           "Ali", "Zahra", "Dmytro", "Iryna", "Hussein", "Maryam", "Tesfay", "Rahel", "Nour", "Omar",
+           "Sára", "Bjørn", "Åsa", "Ærlig", "Øystein"]
+ETTERNAVN = ["Haddad", "Mohamed", "Ahmadi", "Shevchenko", "Kovalenko", "Tesfamariam", "Hassan", "Abdullahi",
+             "Rahimi", "Bondarenko", "Gebremedhin", "Yusuf", "Karimi", "Melnyk", "Ali", "Osman", "Nilsen",
+             "Sæther", "Løvås", "Ødegård", "Ås"]
+INTEG_2021 = ["ARBEID_HAR_VGO", "HOYERE_UTDANNING_HAR_VGO", "FULLFORE_VGO_UNDER_25", "FULLFORE_VGO_OVER_25",
+              "ARBEID_HAR_IKKE_VGO", "GRUNNSKOLE", "DELER_AV_VGO"]
+INTEG_2026 = ["P13_ARBEID", "P13_FORBEREDE_UTDANNING", "P14_ARBEID", "P14_VGO_STUDIEFORBEREDENDE",
+              "P14_VGO_FAG_OG_YRKE", "P14_DELER_AV_VGO"]
+KOMMUNE_ARSAKER = [("ARBEID", 30), ("VGO_STUDIESPESIALISERING", 8), ("HOYERE_UTDANNING", 6), ("ARBEID_OG_VGO", 6),
+                   ("ARBEIDSMARKEDSTILTAK_NAV", 10), ("KVALIFISERENDE_TILTAK", 8), ("GRUNNSKOLE", 6),
+                   ("HJEMMEVAERENDE_BARN_UNDER_1", 4), ("HELSEMESSIGE_UTFORDRINGER", 5), ("FAGSKOLE", 3),
+                   ("IKKE_LENGER_I_KATEGORI_MISTET_RETT", 3), ("UKJENT", 3), ("ANNET", 3)]
+
+
+def progress(done: int, total: int, what: str, t0: float) -> None:
+    width = 40
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r[demo] {what:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+                     f"{time.perf_counter() - t0:5.1f}s")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def fodselsdato_fra(fnr: str) -> date:
+    dag, maaned, aar = int(fnr[:2]) % 40, int(fnr[2:4]) % 80 % 40, int(fnr[4:6])
+    return date(2000 + aar if aar < 10 else 1900 + aar, maaned, dag)
+
+
+def kommune_for(rng: random.Random) -> str:
+    return rng.choices([k for k, _, _ in KOMMUNER], weights=[w for _, w, _ in KOMMUNER])[0]
+
+
+def duf(i: int) -> str:
+    return f"2019{i:08d}"
+
+
+class Demo:
+    def __init__(self, n: int, seed: int = 7) -> None:
+        self.n = n
+        self.rng = random.Random(seed)
+        private, _ = generate_keypair(DEV_KEY_DIR)
+        self.key = private.read_bytes()
+        self.tokens = {k: mint(self.key, user=f"{k}-{ini}", kommunenummer=k) for k, _, ini in KOMMUNER}
+        self.imdi = mint(self.key, user="IMDI-DEMO", imdi=True)
+
+    def headers(self, kommune: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[kommune]}"}
+
+    async def already_loaded(self, client: httpx.AsyncClient) -> bool:
+        last = self.n - 1
+        kommune = kommune_for(random.Random(f"{last}"))
+        r = await client.post(f"{REGISTRERING}/deltakere/sok", json={"duf_nummer": duf(last)},
+                              headers=self.headers(kommune))
+        return r.status_code == 200
+
+    def plan(self, i: int, fnr: str) -> dict:
+        rng = random.Random(f"{i}")
+        kommune = kommune_for(rng)
+        lov = "introduksjonsloven" if rng.random() < 0.3 else "integreringsloven"
+        if lov == "introduksjonsloven":
+            start = date(2017, 1, 1) + timedelta(days=rng.randrange(4 * 365))
+        else:
+            start = date(2021, 3, 1) + timedelta(days=rng.randrange(5 * 365 + 200))
+        sluttmal = None
+        if lov == "integreringsloven":
+            sluttmal = rng.choice(INTEG_2026 if start >= date(2026, 1, 1) else INTEG_2021)
+        return dict(
+            kommune=kommune, lov=lov, start=start, sluttmal=sluttmal,
+            bydel=rng.choice(OSLO_BYDELER) if kommune == "0301" else None,
+            person=dict(duf_nummer=duf(i), fodselsnummer=fnr, fornavn=rng.choice(FORNAVN),
+                        etternavn=rng.choice(ETTERNAVN), kjonn=rng.choice("KM"), fodselsdato=fodselsdato_fra(fnr)),
+            bosatt=start - timedelta(days=rng.randrange(30, 200)),
+            kategori=rng.choice(["RETT_OG_PLIKT"] * 4 + ["KAN_TILBYS"]),
+            permisjon=rng.random() < 0.15,
+            avslutning=rng.random() < 0.45,
+            arsak=rng.choices([a for a, _ in KOMMUNE_ARSAKER], weights=[w for _, w in KOMMUNE_ARSAKER])[0],
+            rng=rng,
+        )
+
+    async def register(self, client: httpx.AsyncClient, i: int, fnr: str) -> None:
+        p = self.plan(i, fnr)
+        h = self.headers(p["kommune"])
+        body = {**p["person"], "fodselsdato": p["person"]["fodselsdato"].isoformat(), "lov": p["lov"],
+                "bosettingsdato": p["bosatt"].isoformat(), "oppfolgingskommune": p["kommune"], "bydel": p["bydel"],
+                "kategori": p["kategori"], "kategori_periode": {"fra": p["bosatt"].isoformat(), "til": None}}
+        r = await client.post(f"{REGISTRERING}/deltakere", json=body, headers=h)
+        if r.status_code == 409:
+            return  # registered by an earlier, interrupted run
+        r.raise_for_status()
+        did = r.json()["deltaker_id"]
+        planned_end = p["start"] + timedelta(days=p["rng"].randrange(180, 700))
+        r = await client.post(f"{REGISTRERING}/deltakere/{did}/vedtak", headers=h, json={
+            "vedtakstype": "DELTAKELSE", "vedtaksdato": (p["start"] - timedelta(days=14)).isoformat(),
+            "periode": {"fra": p["start"].isoformat(), "til": planned_end.isoformat()}})
+        r.raise_for_status()
+        if p["sluttmal"]:
+            r = await client.post(f"{REGISTRERING}/deltakere/{did}/sluttmal", headers=h, json={
+                "sluttmal": p["sluttmal"], "fastsatt_dato": p["start"].isoformat()})
+            r.raise_for_status()
+        if p["permisjon"]:
+            fra = p["start"] + timedelta(days=p["rng"].randrange(60, 300))
+            await client.post(f"{REGISTRERING}/deltakere/{did}/vedtak", headers=h, json={
+                "vedtakstype": "PERMISJON", "vedtaksdato": fra.isoformat(),
+                "periode": {"fra": fra.isoformat(), "til": (fra + timedelta(days=p["rng"].randrange(14, 120))).isoformat()}})
+        if p["avslutning"]:
+            dato = min(planned_end, date.today() - timedelta(days=1))
+            if dato > p["start"]:
+                body = {"arsak": p["arsak"], "avslutningsdato": dato.isoformat()}
+                if p["arsak"] == "ARBEID":
+                    body["timer_arbeid_per_uke"] = str(p["rng"].choice(["37.5", "30.0", "20.0", "18.5"]))
+                await client.post(f"{REGISTRERING}/deltakere/{did}/avslutninger?confirm=true", headers=h, json=body)
+
+    async def run(self) -> int:
+        t0 = time.perf_counter()
+        async with httpx.AsyncClient(timeout=30) as client:
+            if await self.already_loaded(client):
+                print("[demo] the demo population is already loaded")
+                return await self.wait_for_report(client, t0)
+            r = await client.get(f"{SIMULATOR}/kontroll/personer", params={"fra": 0, "antall": self.n})
+            r.raise_for_status()
+            personer = r.json()
+            if len(personer) < self.n:
+                extra = await client.post(f"{SIMULATOR}/kontroll/personer", params={"antall": self.n - len(personer)})
+                personer += extra.json()
+            sem = asyncio.Semaphore(16)
+            done = 0
+
+            async def one(i: int, person: dict) -> None:
+                nonlocal done
+                async with sem:
+                    await self.register(client, i, person["folkeregisteridentifikator"])
+                done += 1
+                if done % 10 == 0 or done == self.n:
+                    progress(done, self.n, "registering deltakere", t0)
+
+            await asyncio.gather(*(one(i, p) for i, p in enumerate(personer[: self.n])))
+            # Folkeregister hendelser for the participants: deaths, moves, emigrations, corrections, …
+            r = await client.post(f"{SIMULATOR}/kontroll/generer", params={"antall": self.n // 2, "blantForste": self.n})
+            r.raise_for_status()
+            print(f"[demo] Folkeregister: {self.n // 2} hendelser for the participants (up to sekvensnummer "
+                  f"{r.json()['sisteSekvensnummer']})")
+            return await self.wait_for_report(client, t0)
+
+    async def wait_for_report(self, client: httpx.AsyncClient, t0: float) -> int:
+        h = {"Authorization": f"Bearer {self.imdi}"}
+        totalt = 0
+        for _ in range(600):
+            r = await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h, params={"per_side": 1})
+            if r.status_code == 200 and (totalt := r.json()["totalt"]) > 0:
+                break
+            await asyncio.sleep(0.5)
+        beregnet = (await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h,
+                                     params={"per_side": 1, "registrert_av": "regelmotor"})).json().get("totalt", 0)
+        print(f"[demo] the report shows {totalt} avsluttede deltakere (integreringsloven), {beregnet} ended by the "
+              f"regelmotor, {time.perf_counter() - t0:.1f}s after the demo started")
+        print(f"[demo] open {RAPPORT}/rapport/logg-inn and paste a token:")
+        print(f"[demo]   IMDi (all kommuner):  {self.imdi}")
+        print(f"[demo]   Oslo (0301-OSLO):     {self.tokens['0301']}")
+        return 0 if totalt > 0 else 1
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="deploy/local/demo.py", description=__doc__.split("\n")[0])
+    p.add_argument("--deltakere", type=int, default=600)
+    a = p.parse_args(argv)
+    return asyncio.run(Demo(a.deltakere).run())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
