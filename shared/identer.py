@@ -11,8 +11,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-_DUF = re.compile(r"^\d{12}$")
-_FNR = re.compile(r"^\d{11}$")
+# [0-9], not \d: \d also matches other scripts' digits, which would slip past uniqueness and never match
+# the Folkeregister's numbers.
+_DUF = re.compile(r"^[0-9]{12}$")
+_FNR = re.compile(r"^[0-9]{11}$")
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 

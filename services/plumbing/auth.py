@@ -58,12 +58,14 @@ class JwtVerifier:
                 claims = jwt.decode(token, key, algorithms=ALGORITHMS, issuer=self._issuer, audience=self._audience,
                                     options={"require": ["exp", "iss", "aud", "sub"]}, leeway=30)
                 break
-            except jwt.InvalidSignatureError as exc:
-                last = exc
+            except (jwt.InvalidSignatureError, jwt.InvalidKeyError, TypeError, ValueError) as exc:
+                last = exc  # not this key (or a key of another type): try the next
             except jwt.PyJWTError as exc:
                 raise AuthError(f"ugyldig token: {exc}") from None
         else:
-            raise AuthError(f"ugyldig token: {last}")
+            raise AuthError(f"ugyldig token: {last or 'signaturen kan ikke verifiseres'}")
+        if not isinstance(claims["sub"], str) or not 0 < len(claims["sub"]) <= 64:
+            raise AuthError("ugyldig token: sub må være en brukerident på 1–64 tegn")
         roller = claims.get("roller") or []
         kommune = claims.get("kommunenummer")
         if kommune is not None and not (isinstance(kommune, str) and _KOMMUNENUMMER.fullmatch(kommune)):

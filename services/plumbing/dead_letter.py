@@ -92,6 +92,10 @@ class DeadLetterPolicy:
             delay = min(delay * 2, self.max_backoff)
 
     async def dead_letter(self, record: Any, exc: BaseException) -> None:
+        if isinstance(record, (tuple, list)):  # a batch subscriber's raw message is its records
+            for r in record:
+                await self.dead_letter(r, exc)
+            return
         assert self.broker is not None, "DeadLetterPolicy.broker must be set before consuming"
         letter = DeadLetter(
             original_topic=record.topic,

@@ -42,4 +42,7 @@ def configure(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "aiokafka", "faststream"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    # aiokafka at DEBUG logs message bodies; httpx at INFO logs every URL, and a person lookup's URL holds a
+    # fødselsnummer.
+    for name in ("aiokafka", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -26,10 +26,11 @@ def rapportfilter(
     oppfolgingskommune: Annotated[str | None, Query(description="kommunenummer, fire siffer")] = None,
     bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
     kategori: Kategori | None = None,
-    avslutningsaar: int | None = None,
+    avslutningsaar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
     registrert_av: queries.RegistrertAv = "alle",
     duf_nummer: Annotated[str | None, Query(description="hele eller starten av DUF-nummeret")] = None,
-    navn: Annotated[str | None, Query(description="fornavn eller etternavn (starten av)")] = None,
+    navn: Annotated[str | None, Query(description="fornavn eller etternavn (starten av)", max_length=100,
+                                      pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
 ) -> queries.Filter:
     try:
         return queries.Filter(lov=lov, oppfolgingskommune=oppfolgingskommune or None, bydel=bydel or None,
@@ -76,7 +77,7 @@ def router() -> APIRouter:
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Annotated[Bruker, Depends(current_user)],
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        side: Annotated[int, Query(ge=1)] = 1,
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=500)] = 25,
         sorter: str = "etternavn",
         retning: queries.Retning = "stigende",
@@ -121,7 +122,8 @@ def router() -> APIRouter:
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
     async def maaloppnaaelse(bruker: Annotated[Bruker, Depends(current_user)],
                              p: Annotated[asyncpg.Pool, Depends(pool)],
-                             aar: int | None = None, lov: Lov | None = None) -> dict:
+                             aar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
+                             lov: Lov | None = None) -> dict:
         async with p.acquire() as conn:
             return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
 

@@ -36,6 +36,11 @@ th a{color:inherit} .linjer{margin:.6rem 0} .knapp{background:#2a7a3b;color:#fff
 """
 
 
+
+def _aarstall(tekst: str) -> bool:
+    """A four-digit year in ASCII digits (str.isdigit accepts «²» and other scripts' digits)."""
+    return len(tekst) == 4 and tekst.isascii() and tekst.isdigit()
+
 def html(tittel: str, innhold: str, bruker: Bruker | None = None) -> HTMLResponse:
     meny = ""
     if bruker is not None:
@@ -112,7 +117,7 @@ eller <code>--imdi</code> for IMDi).</p>
         bruker = innlogget(request)
         if bruker is None:
             return til_innlogging()
-        aar_ = int(aar) if aar.isdigit() else None
+        aar_ = int(aar) if _aarstall(aar) else None
         lov_ = Lov(lov) if lov in {x.value for x in Lov} else None
         async with p.acquire() as conn:
             m = await queries.maaloppnaaelse(conn, bruker, aar=aar_, lov=lov_)
@@ -192,7 +197,7 @@ og Utdanning - Vgo.</p>
             f = queries.Filter(
                 lov=lov, oppfolgingskommune=verdier["oppfolgingskommune"] or None, bydel=verdier["bydel"] or None,
                 kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
-                avslutningsaar=int(verdier["avslutningsaar"]) if verdier["avslutningsaar"].isdigit() else None,
+                avslutningsaar=int(verdier["avslutningsaar"]) if _aarstall(verdier["avslutningsaar"]) else None,
                 registrert_av=verdier["registrert_av"] if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
                 duf_nummer=verdier["duf_nummer"].strip() or None, navn=verdier["navn"] or None)
             async with p.acquire() as conn:

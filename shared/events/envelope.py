@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 
 class Contract(BaseModel):
@@ -20,11 +20,24 @@ class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+FORSTE_DATO, SISTE_DATO = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def _rimelig_dato(d: date) -> date:
+    # «No end» is None, never 9999-12-31: dates that far out overflow the frist arithmetic.
+    if not FORSTE_DATO <= d <= SISTE_DATO:
+        raise ValueError(f"datoen må ligge mellom {FORSTE_DATO.isoformat()} og {SISTE_DATO.isoformat()}")
+    return d
+
+
+Dato = Annotated[date, AfterValidator(_rimelig_dato)]
+
+
 class Periode(Contract):
     """A closed period of days; `til` None means open-ended."""
 
-    fra: date
-    til: date | None = None
+    fra: Dato
+    til: Dato | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "Periode":

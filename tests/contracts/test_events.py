@@ -87,3 +87,11 @@ def test_topic_names_are_unique_and_versioned():
     names = [t.name for t in topics.ALL] + [topics.DEAD_LETTER_NAME]
     assert len(names) == len(set(names))
     assert all(n.startswith("nir.") and n.rsplit(".", 1)[1].startswith("v") for n in names)
+
+
+@pytest.mark.parametrize("til", ["9999-12-31", "1899-12-31"])
+def test_periods_refuse_dates_that_would_overflow_frist_arithmetic(til):
+    # «No end» is null, never 9999-12-31 (review finding: a 500 and dead-lettered events downstream).
+    from shared.events.envelope import Periode
+    with pytest.raises(ValidationError, match="datoen må ligge mellom"):
+        Periode.model_validate({"fra": "1899-12-01" if til.startswith("1899") else "2021-01-01", "til": til})

@@ -67,3 +67,17 @@ def test_token_without_kommune_or_role_is_rejected(keys):
 def test_no_configured_keys_is_a_clear_error(keys):
     with pytest.raises(AuthError, match="JWT_PUBLIC_KEYS"):
         verifier("").verify(mint(keys[0], user="4223-CES", kommunenummer="4223"))
+
+
+def test_token_claiming_another_algorithm_family_is_401_not_a_crash(keys):
+    # An RS256 header checked against an EC key makes PyJWT raise TypeError; it must be an AuthError.
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    with pytest.raises(AuthError):
+        verifier(keys[1]).verify(mint(rsa_key, user="4223-CES", kommunenummer="4223"))
+
+
+def test_overlong_user_id_is_rejected(keys):
+    with pytest.raises(AuthError, match="sub"):
+        verifier(keys[1]).verify(mint(keys[0], user="x" * 65, kommunenummer="4223"))

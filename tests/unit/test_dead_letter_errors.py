@@ -25,3 +25,20 @@ def test_validation_error_is_described_by_field_and_reason_only():
 
 def test_other_errors_keep_type_and_message():
     assert describe_error(RuntimeError("boom")) == "RuntimeError: boom"
+
+
+def test_url_logging_libraries_are_quiet():
+    # httpx logs every request URL at INFO; the Folkeregister person lookup's URL holds a fødselsnummer.
+    import logging
+
+    from services.plumbing import logs
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, {n: logging.getLogger(n).level for n in ("httpx", "httpcore", "aiokafka")})
+    try:
+        logs.configure("test", "INFO")
+        for name in ("httpx", "httpcore", "aiokafka"):
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)

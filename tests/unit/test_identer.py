@@ -54,3 +54,11 @@ def test_check_digit_completion_agrees_with_validation():
 
 def test_masked_form_shows_only_the_last_two_digits():
     assert maskert("15076500565") == "*********65"
+
+
+def test_only_ascii_digits():
+    # «\d» would accept Arabic-Indic digits: a second registration of the same person, never matched by the
+    # Folkeregister's numbers (review finding).
+    arabisk = "".join(chr(0x0660 + int(c)) for c in "15076500565")
+    assert fodselsnummer_feil(arabisk) == "fødselsnummer/d-nummer må være 11 siffer"
+    assert duf_nummer_feil("".join(chr(0x0660 + int(c)) for c in "202312345678")) == "DUF-nummer må være 12 siffer"

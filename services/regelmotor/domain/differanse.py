@@ -53,6 +53,13 @@ def _event_id(avslutning_id: uuid.UUID, hva: str, trigger: Event) -> uuid.UUID:
     return uuid.uuid5(avslutning_id, f"{hva}|{trigger.event_id}")
 
 
+def publisert_id(t: Tilstand, regel_id: uuid.UUID) -> uuid.UUID:
+    """The id to publish a computed avslutning under: the rule's own id the first time; after each retraction
+    a new, still deterministic one (registrering and rapport keep a retracted id as (slettet) for good)."""
+    generasjon = t.tilbaketrekkinger.get(regel_id, 0)
+    return regel_id if generasjon == 0 else uuid.uuid5(regel_id, f"generasjon|{generasjon}")
+
+
 def differanse(t: Tilstand, trigger: Event) -> Resultat:
     """Derive, compare with what was published, and return what to publish now. The outgoing envelope
     takes its times from the triggering event (not the wall clock), so a replay is identical."""
@@ -63,30 +70,35 @@ def differanse(t: Tilstand, trigger: Event) -> Resultat:
                     deltaker_id=t.deltaker_id)
     hendelser: list[Utgaende] = []
     utsendte = dict(t.utsendte)
+    tilbaketrekkinger = dict(t.tilbaketrekkinger)
     for aid, u in sorted(t.utsendte.items(), key=lambda x: str(x[0])):
         if aid in onsket:
             continue
         grunn, tekst, kilder = _grunn(t, u, utledning)
         regelsti = (f"{u.regel}: gjelder ikke lenger", f"{grunn.value}: {tekst}")
+        pid = u.publisert_id or aid
         hendelser.append(BeregnetAvslutningTrukketTilbake(
-            **envelope, event_id=_event_id(aid, "trukket", trigger), avslutning_id=aid, arsak=u.arsak, grunn=grunn,
+            **envelope, event_id=_event_id(pid, "trukket", trigger), avslutning_id=pid, arsak=u.arsak, grunn=grunn,
             grunnlag=Regelgrunnlag(regel=f"TILBAKETREKKING_{grunn.value}", regelsti=regelsti,
                                    datoer={"avslutningsdato": u.avslutningsdato, **({"idag": t.idag} if t.idag else {})},
                                    kilde_event_ids=tuple(dict.fromkeys((*kilder, trigger.event_id)))),
         ))
         del utsendte[aid]
+        tilbaketrekkinger[aid] = tilbaketrekkinger.get(aid, 0) + 1
     person = t.person
     for aid, o in onsket.items():
         if aid in t.utsendte:
             continue
         assert person is not None  # utled demands none without personopplysninger
+        pid = publisert_id(t.model_copy(update={"tilbaketrekkinger": tilbaketrekkinger}), aid)
         hendelser.append(BeregnetAvslutningOpprettet(
-            **envelope, event_id=_event_id(aid, "opprettet", trigger), avslutning_id=aid,
+            **envelope, event_id=_event_id(pid, "opprettet", trigger), avslutning_id=pid,
             avslutningstype=o.avslutningstype, arsak=o.arsak, avslutningsdato=o.avslutningsdato,
             oppfolgingskommune=person.oppfolgingskommune, bydel=person.bydel,
             grunnlag=o.grunnlag,
         ))
         utsendte[aid] = Utsendt(avslutning_id=aid, regel=o.regel, arsak=o.arsak, avslutningstype=o.avslutningstype,
-                                avslutningsdato=o.avslutningsdato, folkeregister_rot=o.folkeregister_rot)
-    ny = t.model_copy(update={"utsendte": utsendte}) if hendelser else t
+                                avslutningsdato=o.avslutningsdato, folkeregister_rot=o.folkeregister_rot,
+                                publisert_id=pid)
+    ny = t.model_copy(update={"utsendte": utsendte, "tilbaketrekkinger": tilbaketrekkinger}) if hendelser else t
     return Resultat(ny, tuple(hendelser), utledning)

@@ -108,6 +108,9 @@ class Utsendt(_Fakta):
     avslutningstype: Avslutningstype
     avslutningsdato: date
     folkeregister_rot: str | None = None  # the hendelse chain it came from, to name a retraction's grunn
+    # The id it was published under: the rule's id the first time, a new one after a retraction (consumers
+    # keep a retracted avslutning as (slettet) for good, so a re-created one must be a new avslutning).
+    publisert_id: UUID | None = None
 
 
 class Tilstand(_Fakta):
@@ -125,6 +128,7 @@ class Tilstand(_Fakta):
     annulleringer: dict[str, Annullering] = Field(default_factory=dict)  # annulled hendelse_id -> annulment
     idag: date | None = None  # from the latest DognPassert: the only notion of «now» the rules have
     utsendte: dict[UUID, Utsendt] = Field(default_factory=dict)
+    tilbaketrekkinger: dict[UUID, int] = Field(default_factory=dict)  # rule id -> how often it was retracted
 
     @classmethod
     def ny(cls, deltaker_id: UUID) -> "Tilstand":

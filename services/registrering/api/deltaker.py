@@ -93,9 +93,9 @@ async def sok(inn: s.SokInn, bruker: InnloggetBruker, request: Request) -> s.Del
             row = await conn.fetchrow("SELECT * FROM deltaker WHERE duf_nummer = $1", inn.duf_nummer)
         else:
             row = await conn.fetchrow("SELECT * FROM deltaker WHERE fodselsnummer = $1", inn.fodselsnummer)
-    if row is None:
+    # Another kommune's person answers as an unknown one: the search must not tell who is in NIR.
+    if row is None or not regler.kan_lese(bruker.kommunenummer, bruker.imdi, row["oppfolgingskommune"]).oppfylt:
         raise ikke_funnet("deltakeren")
-    krev(regler.kan_lese(bruker.kommunenummer, bruker.imdi, row["oppfolgingskommune"]))
     return _ut(row)
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.deltaker import Kjonn
-from shared.events.envelope import Periode
+from shared.events.envelope import Dato, Periode
 from shared.identer import DufNummer, Fodselsnummer
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
@@ -53,9 +53,9 @@ class _Person(_Inn):
     fornavn: Navn
     etternavn: Navn
     kjonn: Kjonn
-    fodselsdato: date
+    fodselsdato: Dato
     lov: Lov
-    bosettingsdato: date
+    bosettingsdato: Dato
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
     kategori: Kategori | None = None
@@ -106,9 +106,9 @@ class DeltakerUt(BaseModel):
     fornavn: str
     etternavn: str
     kjonn: Kjonn
-    fodselsdato: date
+    fodselsdato: Dato
     lov: Lov
-    bosettingsdato: date
+    bosettingsdato: Dato
     oppfolgingskommune: str
     bydel: str | None
     kategori: Kategori | None
@@ -118,7 +118,7 @@ class DeltakerUt(BaseModel):
 class VedtakInn(_Inn):
     vedtakstype: Vedtakstype
     resultat: Vedtaksresultat = Vedtaksresultat.VEDTAK_FATTET
-    vedtaksdato: date
+    vedtaksdato: Dato
     periode: Periode = Field(description="DELTAKELSE: programstart and planned end; FORLENGELSE/PERMISJON: the "
                                          "period granted; PERMANENT_STANS: fra = the stans date.")
 
@@ -127,14 +127,14 @@ class VedtakUt(BaseModel):
     vedtak_id: UUID
     vedtakstype: Vedtakstype
     resultat: Vedtaksresultat
-    vedtaksdato: date
+    vedtaksdato: Dato
     periode: Periode
     gjeldende: bool
 
 
 class SluttmalInn(_Inn):
     sluttmal: Sluttmalkode
-    fastsatt_dato: date
+    fastsatt_dato: Dato
 
 
 class TiltakInn(_Inn):
@@ -157,7 +157,7 @@ class FravaerInn(_Inn):
 
 
 class AvvisningInn(_Inn):
-    avvist_dato: date
+    avvist_dato: Dato
 
 
 class Opprettet(BaseModel):
@@ -166,7 +166,7 @@ class Opprettet(BaseModel):
 
 class AvslutningInn(_Inn):
     arsak: Avslutningsarsakkode
-    avslutningsdato: date
+    avslutningsdato: Dato
     timer_arbeid_per_uke: Decimal | None = Field(default=None, description="Required for Arbeid: > 0, one decimal.")
 
 
@@ -182,7 +182,7 @@ class AvslutningsversjonUt(BaseModel):
     avslutningstype: Avslutningstype
     arsak: Arsak
     timer_arbeid_per_uke: Decimal | None
-    avslutningsdato: date
+    avslutningsdato: Dato
     registrert_av: str
     registrert_dato: datetime
     oppfolgingskommune: str
@@ -206,11 +206,11 @@ class AvslutningLagret(BaseModel):
 
 class Steg(BaseModel):
     beskrivelse: str
-    dato: date
+    dato: Dato
 
 
 class Frist(BaseModel):
-    frist: date
+    frist: Dato
     regelverk: str
     beregningslogg: list[Steg]
 
