@@ -12,9 +12,18 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import json
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from services.plumbing.auth import generate_keypair, mint
+from services.plumbing.kafka import TopicNames, make_broker, publish
+from shared.events import topics
+from shared.events.klokke import DognPassert
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,16 +41,19 @@ class Process:
     port: int
     env: dict[str, str]
     log: Path
+    args: list[str] = field(default_factory=list)
+    ready_path: str = "/health/ready"
     proc: asyncio.subprocess.Process | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, ready_path: str = "/health/ready", timeout: float = 60) -> None:
+    async def start(self, ready_path: str | None = None, timeout: float = 60) -> None:
+        ready_path = ready_path or self.ready_path
         logf = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", self.module, cwd=ROOT, env=self.env, stdout=logf, stderr=asyncio.subprocess.STDOUT,
+            sys.executable, "-m", self.module, *self.args, cwd=ROOT, env=self.env, stdout=logf, stderr=asyncio.subprocess.STDOUT,
         )
         logf.close()
         deadline = asyncio.get_running_loop().time() + timeout
@@ -97,11 +109,12 @@ class System:
             "LOG_LEVEL": "INFO",
         }
 
-    def add(self, name: str, module: str, **env: str) -> Process:
-        port = free_port()
+    def add(self, name: str, module: str, *, args: list[str] | None = None, ready_path: str = "/health/ready",
+            port: int | None = None, **env: str) -> Process:
+        port = port or free_port()
         p = Process(name, module, port, {**self.base_env(), "HTTP_PORT": str(port),
                                           "CONSUMER_GROUP": f"{self.prefix}{name}", **env},
-                    self.workdir / f"{name}.log")
+                    self.workdir / f"{name}.log", args=list(args or []), ready_path=ready_path)
         self.processes[name] = p
         return p
 
@@ -111,5 +124,94 @@ class System:
     def headers(self, user: str, kommune: str | None = None, imdi: bool = False) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user, kommune, imdi)}"}
 
+    def add_full_system(self, poll_interval: float = 0.3) -> None:
+        """The simulator (empty: no generated persons or hendelser) and the four services; the regelmotor's own
+        clock off, so time moves only by the ticks a test publishes (`tick`)."""
+        sim_port = free_port()
+        self.add("simulator", "services.folkeregister_adapter.simulator", port=sim_port,
+                 args=["--port", str(sim_port), "--personer", "0", "--hendelser", "0"], ready_path="/kontroll/status")
+        self.add("registrering", "services.registrering")
+        self.add("regelmotor", "services.regelmotor", KLOKKE_AKTIV="false")
+        self.add("folkeregister_adapter", "services.folkeregister_adapter",
+                 FOLKEREGISTER_BASE_URL=f"http://127.0.0.1:{sim_port}/folkeregisteret/api/v1",
+                 FOLKEREGISTER_POLL_INTERVAL_SECONDS=str(poll_interval))
+        self.add("rapport", "services.rapport")
+
+    async def start(self) -> None:
+        # the simulator first (the adapter polls it); the services one after another: 2 cores, and the first
+        # one creates the prefixed topics
+        for p in self.processes.values():
+            await p.start()
+
+    def url(self, name: str) -> str:
+        return self.processes[name].url
+
+    @property
+    def topic_names(self) -> TopicNames:
+        return TopicNames(self.prefix)
+
+    async def tick(self, dato: date) -> DognPassert:
+        """Publish one DognPassert for `dato` on the prefixed nir.klokke.v1: the day `dato` has begun."""
+        now = datetime.now(UTC)
+        event = DognPassert(dato=dato, occurred_at=now, recorded_at=now, correlation_id=uuid4(), producer="e2e-test")
+        broker = make_broker(self.kafka_bootstrap, client_id=f"{self.prefix}e2e-klokke")
+        await broker.start()
+        try:
+            await publish(broker, event, names=self.topic_names)
+        finally:
+            await broker.stop()
+        return event
+
+    async def read_topic(self, topic: topics.Topic) -> list[dict]:
+        """Every record now on the prefixed topic (all partitions, from the beginning), decoded from JSON."""
+        name = self.topic_names(topic)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka_bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(name, p) for p in (consumer.partitions_for_topic(name)
+                                                            or await _partitions(consumer, name))]
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            end = await consumer.end_offsets(partitions)
+            out: list[dict] = []
+            remaining = {tp for tp in partitions if end[tp] > 0}
+            while remaining:
+                batch = await consumer.getmany(*remaining, timeout_ms=1000)
+                for tp, records in batch.items():
+                    for r in records:
+                        out.append(json.loads(r.value))
+                        if r.offset + 1 >= end[tp]:
+                            remaining.discard(tp)
+            return out
+        finally:
+            await consumer.stop()
+
+    async def end_offsets(self, topic: topics.Topic) -> dict[int, int]:
+        name = self.topic_names(topic)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka_bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            parts = [TopicPartition(name, p) for p in await _partitions(consumer, name)]
+            return {tp.partition: o for tp, o in (await consumer.end_offsets(parts)).items()}
+        finally:
+            await consumer.stop()
+
+    async def committed(self, service: str, topic: topics.Topic) -> dict[int, int]:
+        """The offsets the service's consumer group has committed on the topic (Kafka's own record of what a
+        consumer has finished with: the services commit after their transaction)."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka_bootstrap)
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(self.processes[service].env["CONSUMER_GROUP"])
+        finally:
+            await admin.close()
+        name = self.topic_names(topic)
+        return {tp.partition: m.offset for tp, m in offsets.items() if tp.topic == name}
+
     async def stop(self) -> None:
         await asyncio.gather(*(p.stop() for p in self.processes.values()))
+
+
+async def _partitions(consumer: AIOKafkaConsumer, name: str) -> set[int]:
+    await consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh consumer knows no topic yet
+    return consumer.partitions_for_topic(name) or set()

@@ -1,0 +1,32 @@
+"""One whole system (simulator + four services as processes) per test session: starting it costs seconds."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.nir import Nir
+from tests.e2e.system import System
+
+
+@pytest.fixture(scope="session")
+async def system(kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+    workdir: Path = tmp_path_factory.mktemp("e2e")
+    s = System(kafka_bootstrap, database_url, f"e2e-{uuid.uuid4().hex[:10]}.", workdir)
+    s.add_full_system()
+    try:
+        await s.start()
+        yield s
+    finally:
+        await s.stop()
+        print(f"\n[e2e] logs in {workdir}")
+
+
+@pytest.fixture(scope="session")
+async def nir(system: System) -> AsyncIterator[Nir]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield Nir(system, client)

@@ -1,0 +1,185 @@
+"""What a scenario does, through the public interfaces only: registrering's API (as a kommune fagsystem), the
+Folkeregister simulator's control API, day ticks on nir.klokke.v1; and what it checks: rapport's API and the
+topics. Everything is eventually consistent, so checks poll with a deadline (`eventually`), never sleep."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+import httpx
+
+from shared.events import topics
+from tests.e2e.system import System
+
+T = TypeVar("T")
+
+API = "/api/v1"
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 90, what: str = "") -> T:
+    """Run `check` until it returns without AssertionError; fail with the last error after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError as exc:
+            if loop.time() > deadline:
+                raise AssertionError(f"not within {timeout}s{': ' + what if what else ''}: {exc}") from exc
+        await asyncio.sleep(0.3)
+
+
+def ny_duf() -> str:
+    return f"{random.randrange(10**11, 10**12)}"
+
+
+class Nir:
+    """A test's view of the running system."""
+
+    def __init__(self, system: System, client: httpx.AsyncClient) -> None:
+        self.system = system
+        self.http = client
+        self.siste_tick: date | None = None
+
+    # --- users --------------------------------------------------------------------------------------------------
+    def kommune(self, kommunenummer: str) -> dict[str, str]:
+        return self.system.headers(f"{kommunenummer}-saksbehandler", kommune=kommunenummer)
+
+    def imdi(self) -> dict[str, str]:
+        return self.system.headers("imdi-analytiker", imdi=True)
+
+    # --- registrering --------------------------------------------------------------------------------------------
+    def reg(self, path: str) -> str:
+        return self.system.url("registrering") + API + path
+
+    async def ok(self, method: str, url: str, headers: dict, json: Any = None, status: int = 201) -> Any:
+        r = await self.http.request(method, url, headers=headers, json=json)
+        assert r.status_code == status, f"{method} {url}: {r.status_code} {r.text}"
+        return r.json() if r.content else None
+
+    async def ny_deltaker(self, kommunenummer: str, *, lov: str = "integreringsloven", fodselsnummer: str | None = None,
+                          fornavn: str = "Test", etternavn: str = "Testesen", bosettingsdato: date = date(2021, 9, 1),
+                          **extra: Any) -> dict:
+        body = dict(duf_nummer=ny_duf(), fornavn=fornavn, etternavn=etternavn, kjonn="K",
+                    fodselsdato="1990-05-17", lov=lov, bosettingsdato=bosettingsdato.isoformat(),
+                    oppfolgingskommune=kommunenummer, **extra)
+        if fodselsnummer:
+            body["fodselsnummer"] = fodselsnummer
+        return await self.ok("POST", self.reg("/deltakere"), self.kommune(kommunenummer), body)
+
+    async def vedtak(self, d: dict, vedtakstype: str, fra: date, til: date | None = None,
+                     vedtaksdato: date | None = None) -> dict:
+        return await self.ok("POST", self.reg(f"/deltakere/{d['deltaker_id']}/vedtak"),
+                             self.kommune(d["oppfolgingskommune"]),
+                             dict(vedtakstype=vedtakstype, vedtaksdato=(vedtaksdato or fra).isoformat(),
+                                  periode=dict(fra=fra.isoformat(), til=til.isoformat() if til else None)))
+
+    async def sluttmal(self, d: dict, sluttmal: str, fastsatt: date) -> dict:
+        return await self.ok("POST", self.reg(f"/deltakere/{d['deltaker_id']}/sluttmal"),
+                             self.kommune(d["oppfolgingskommune"]),
+                             dict(sluttmal=sluttmal, fastsatt_dato=fastsatt.isoformat()))
+
+    async def i_program(self, kommunenummer: str, start: date, sluttmal: str = "ARBEID_HAR_IKKE_VGO",
+                        til: date | None = None, **deltaker: Any) -> dict:
+        """A deltaker with a vedtak om deltakelse from `start` (planned to `til`, default two years less a day)
+        and a sluttmål set at start."""
+        d = await self.ny_deltaker(kommunenummer, **deltaker)
+        await self.vedtak(d, "DELTAKELSE", start, til or date(start.year + 2, start.month, start.day) - timedelta(days=1),
+                          vedtaksdato=start)
+        await self.sluttmal(d, sluttmal, start)
+        return d
+
+    async def frister(self, d: dict) -> dict:
+        return await self.ok("GET", self.reg(f"/deltakere/{d['deltaker_id']}/frister"),
+                             self.kommune(d["oppfolgingskommune"]), status=200)
+
+    async def avslutt(self, d: dict, arsak: str, dato: date, timer: str | None = None, bekreft: bool = False,
+                      kommunenummer: str | None = None) -> dict:
+        """The kommune registers an avslutning; `bekreft` answers the warn-then-confirm question (§4 rule 4)."""
+        body: dict[str, Any] = dict(arsak=arsak, avslutningsdato=dato.isoformat())
+        if timer is not None:
+            body["timer_arbeid_per_uke"] = timer
+        return await self.ok("POST", self.reg(f"/deltakere/{d['deltaker_id']}/avslutninger")
+                             + ("?confirm=true" if bekreft else ""),
+                             self.kommune(kommunenummer or d["oppfolgingskommune"]), body)
+
+    async def avslutninger(self, d: dict) -> dict:
+        return await self.ok("GET", self.reg(f"/deltakere/{d['deltaker_id']}/avslutninger"),
+                             self.kommune(d["oppfolgingskommune"]), status=200)
+
+    # --- time ---------------------------------------------------------------------------------------------------
+    async def tick(self, dato: date) -> None:
+        """Time only moves forward: a tick for a day already passed re-announces the latest day instead."""
+        if self.siste_tick is not None and dato < self.siste_tick:
+            dato = self.siste_tick
+        self.siste_tick = dato
+        await self.system.tick(dato)
+
+    # --- Folkeregister simulator ------------------------------------------------------------------------------------
+    def sim(self, path: str) -> str:
+        return self.system.url("simulator") + "/kontroll" + path
+
+    async def folkeregisterperson(self) -> dict:
+        r = await self.http.post(self.sim("/personer"), params={"antall": 1})
+        assert r.status_code == 200, r.text
+        return r.json()[0]
+
+    async def folkeregisterhendelse(self, art: str, ident: str, **felt: Any) -> dict:
+        r = await self.http.post(self.sim("/hendelser"), json=[dict(art=art, folkeregisteridentifikator=ident, **felt)])
+        assert r.status_code == 200, r.text
+        return r.json()[0]
+
+    # --- rapport ------------------------------------------------------------------------------------------------
+    def rap(self, path: str) -> str:
+        return self.system.url("rapport") + API + path
+
+    async def rapport(self, headers: dict, lov: str = "integreringsloven", **filter: Any) -> httpx.Response:
+        return await self.http.get(self.rap(f"/rapport/{lov}"), headers=headers, params=filter)
+
+    async def rad(self, d: dict, headers: dict | None = None, **filter: Any) -> dict | None:
+        """The person's report row (filtered on the exact DUF-nummer), or None when the person is not listed."""
+        r = await self.rapport(headers or self.kommune(d["oppfolgingskommune"]), lov=d["lov"],
+                               duf_nummer=d["duf_nummer"], **filter)
+        assert r.status_code == 200, r.text
+        rader = r.json()["rader"]
+        assert len(rader) <= 1, rader
+        return rader[0] if rader else None
+
+    async def historikk(self, d: dict, headers: dict | None = None) -> httpx.Response:
+        return await self.http.get(self.rap(f"/personer/{d['deltaker_id']}/avslutningshistorikk"),
+                                   headers=headers or self.kommune(d["oppfolgingskommune"]))
+
+    async def historikklinjer(self, d: dict, headers: dict | None = None) -> list[dict]:
+        r = await self.historikk(d, headers)
+        assert r.status_code == 200, r.text
+        return r.json()["linjer"]
+
+    # --- topics -------------------------------------------------------------------------------------------------
+    async def beregnet(self, d: dict) -> list[dict]:
+        """The regelmotor's events about the person on nir.beregnet-avslutning.v1, in topic order."""
+        return [e for e in await self.system.read_topic(topics.BEREGNET_AVSLUTNING)
+                if e.get("deltaker_id") == d["deltaker_id"]]
+
+    async def folkeregisterfakta(self, d: dict) -> list[dict]:
+        return [e for e in await self.system.read_topic(topics.FOLKEREGISTER)
+                if e.get("deltaker_id") == d["deltaker_id"]]
+
+    async def kjent_for_adapteren(self, d: dict, timeout: float = 60) -> None:
+        """Wait until the Folkeregister adapter has consumed the person's DeltakerRegistrert: hendelser the feed
+        delivers before that are «not NIR» and never replayed (folkeregister_adapter/README.md). Observed through
+        Kafka: the record is on nir.deltaker.v1 and the adapter's consumer group has committed past it."""
+        async def published() -> None:
+            ids = {e.get("deltaker_id") for e in await self.system.read_topic(topics.DELTAKER)}
+            assert d["deltaker_id"] in ids, "DeltakerRegistrert not yet on nir.deltaker.v1"
+        await eventually(published, timeout)
+        end = await self.system.end_offsets(topics.DELTAKER)
+
+        async def consumed() -> None:
+            committed = await self.system.committed("folkeregister_adapter", topics.DELTAKER)
+            behind = {p: (committed.get(p, 0), o) for p, o in end.items() if committed.get(p, 0) < o}
+            assert not behind, f"adapter behind on nir.deltaker.v1: {behind}"
+        await eventually(consumed, timeout)
