@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -39,21 +40,31 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit((u.scheme, u.netloc, f"/{name}", u.query, u.fragment))
 
 
-@pytest.fixture(scope="session")
-async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
-    """A fresh database for this test session, dropped afterwards, so runs never see each other's rows."""
+@asynccontextmanager
+async def fresh_database(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    """A new, empty database, dropped afterwards."""
     name = f"nir_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(infrastructure.database_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    yield _with_database(infrastructure.database_url, name)
-    admin = await asyncpg.connect(infrastructure.database_url)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield _with_database(infrastructure.database_url, name)
     finally:
-        await admin.close()
+        admin = await asyncpg.connect(infrastructure.database_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    """A fresh database for this test session, so runs never see each other's rows. A suite that runs a
+    service's schema end to end (tests/e2e) takes its own with `fresh_database`."""
+    async with fresh_database(infrastructure) as url:
+        yield url
 
 
 @pytest.fixture

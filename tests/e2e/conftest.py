@@ -9,21 +9,26 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import fresh_database
 from tests.e2e.nir import Nir
+from tests.infrastructure import Infrastructure
 from tests.e2e.system import System
 
 
 @pytest.fixture(scope="session")
-async def system(kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+async def system(kafka_bootstrap: str, infrastructure: Infrastructure,
+                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
     workdir: Path = tmp_path_factory.mktemp("e2e")
-    s = System(kafka_bootstrap, database_url, f"e2e-{uuid.uuid4().hex[:10]}.", workdir)
-    s.add_full_system()
-    try:
-        await s.start()
-        yield s
-    finally:
-        await s.stop()
-        print(f"\n[e2e] logs in {workdir}")
+    # Its own database: the whole system writes every service's schema, which other suites also use.
+    async with fresh_database(infrastructure) as database_url:
+        s = System(kafka_bootstrap, database_url, f"e2e-{uuid.uuid4().hex[:10]}.", workdir)
+        s.add_full_system()
+        try:
+            await s.start()
+            yield s
+        finally:
+            await s.stop()
+            print(f"\n[e2e] logs in {workdir}")
 
 
 @pytest.fixture(scope="session")
