@@ -30,6 +30,9 @@ async def enqueue(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
             " ON CONFLICT (event_id) DO NOTHING",
             rows,
         )
+        # Delivered at commit (and not at all on rollback) to whichever relay listens for this schema, in
+        # any process; PostgreSQL folds identical notifications of one transaction into one.
+        await conn.execute("SELECT pg_notify('nir_outbox_' || current_schema(), '')")
 
 
 class OutboxRelay:
@@ -37,8 +40,10 @@ class OutboxRelay:
     lock), which keeps each key's events in the order they were committed."""
 
     def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, schema: str, names: TopicNames,
-                 batch_size: int = 500, idle_interval: float = 0.2) -> None:
+                 batch_size: int = 500, idle_interval: float = 1.0) -> None:
         self._names = names
+        self._channel = f"nir_outbox_{schema}"
+        self._listener: asyncpg.Connection | None = None
         self._pool = pool
         self._broker = broker
         self._lock_name = f"outbox:{schema}"
@@ -98,10 +103,23 @@ class OutboxRelay:
                 pass
             self._wake.clear()
 
-    def start(self) -> None:
+    def _notified(self, *_: object) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Listen for commits (NOTIFY, on a connection held for it: releasing it would UNLISTEN), and poll
+        every `idle_interval` as a fallback for a lost notification or connection."""
+        self._listener = await self._pool.acquire()
+        await self._listener.add_listener(self._channel, self._notified)
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._lock_name}")
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            try:
+                await self._listener.remove_listener(self._channel, self._notified)
+            finally:
+                await self._pool.release(self._listener)
+                self._listener = None
         if self._task is not None:
             self._task.cancel()
             try:

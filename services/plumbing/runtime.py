@@ -74,7 +74,7 @@ class ServiceRuntime:
         await ensure_topics(s.kafka_bootstrap_servers, self.topics.specs())
         await self.broker.start()
         self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema, names=self.topics)
-        self.relay.start()
+        await self.relay.start()
         for hook in self.on_started:
             await hook(self)
         self.ready = True

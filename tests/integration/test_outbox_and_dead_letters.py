@@ -96,7 +96,7 @@ async def test_outbox_publishes_what_committed_and_nothing_that_rolled_back(kafk
                 raise RuntimeError("the state change failed")
 
     assert await relay.pending() == 1
-    relay.start()
+    await relay.start()
     consumer = AIOKafkaConsumer(names(topics.AVSLUTNING), bootstrap_servers=kafka_bootstrap,
                                 auto_offset_reset="earliest", group_id=f"test-outbox-{unique}")
     await consumer.start()
@@ -130,3 +130,28 @@ async def _eq(awaitable, expected) -> bool:
 async def _when_len(awaitable, n):
     value = await awaitable
     return value if len(value) == n else None
+
+
+async def test_relay_wakes_on_notify_from_another_connection(kafka_bootstrap, database_url, unique):
+    # Issue #3: the relay wakes on NOTIFY (here with a 60 s polling fallback, so only the notification can
+    # explain a prompt publish), whichever process committed the outbox rows.
+    names = TopicNames(f"test-{unique}.")
+    await ensure_topics(kafka_bootstrap, names.specs())
+    schema = f"notify_{unique}"
+    pool = await create_pool(database_url, schema)
+    await apply_migrations(pool, schema, MIGRATIONS)
+    broker = make_broker(kafka_bootstrap, client_id="test-notify")
+    await broker.connect()
+    relay = OutboxRelay(pool, broker, schema=schema, names=names, idle_interval=60)
+    await relay.start()
+    try:
+        await asyncio.sleep(0.5)  # the relay's first pass has found nothing and now waits
+        other = await create_pool(database_url, schema, max_size=1)  # «another process»
+        async with other.acquire() as conn, conn.transaction():
+            await enqueue(conn, [kommune_avslutning()])
+        await other.close()
+        await eventually(lambda: _eq(relay.pending(), 0), timeout=10, what="published after NOTIFY")
+    finally:
+        await relay.stop()
+        await broker.stop()
+        await pool.close()

@@ -173,7 +173,7 @@ async def test_api_accepts_while_nothing_publishes_and_every_event_arrives_exact
             "SELECT count(*) FROM outbox WHERE key = $1 AND published_at IS NULL", did.encode())
         assert pending == 5  # DeltakerRegistrert, KategoriEndret, VedtakRegistrert, SluttmalRegistrert, AvslutningRegistrert
     finally:
-        r.runtime.relay.start()
+        await r.runtime.relay.start()
     events = await read_from_broker(r, topics.VEDTAK, did, want=2)
     events += await read_from_broker(r, topics.AVSLUTNING, did, want=1)
     events += await read_from_broker(r, topics.DELTAKER, did, want=2)
