@@ -35,6 +35,7 @@ from services.folkeregister_adapter.kilde import (
     UtenforRetensjon,
 )
 from services.plumbing import outbox
+from services.plumbing.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -236,13 +237,8 @@ class Feedfolger:
         if self._forhent is not None:
             self._forhent[1].cancel()
             self._forhent = None
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def status(self) -> dict[str, Any]:
         """For readiness: where the pointer is, and the gap when the feed answered 406 (then not ready)."""

@@ -15,6 +15,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from services.plumbing.kafka import TopicNames, encode, headers_for
+from services.plumbing.tasks import cancel_and_wait
 from shared.events import topics
 from shared.events.envelope import Event
 
@@ -120,10 +121,5 @@ class OutboxRelay:
             finally:
                 await self._pool.release(self._listener)
                 self._listener = None
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

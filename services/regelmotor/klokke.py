@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from services.plumbing import outbox
+from services.plumbing.tasks import cancel_and_wait
 from services.regelmotor import lager
 from shared.events.klokke import DognPassert
 
@@ -81,10 +82,5 @@ class Klokke:
         self._task = asyncio.create_task(self._kjor(), name="regelmotor-klokke")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

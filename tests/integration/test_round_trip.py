@@ -8,8 +8,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import TopicPartition
 
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter import DeadLetterPolicy
@@ -17,36 +15,11 @@ from services.plumbing.idempotency import first_delivery
 from services.plumbing.kafka import describe_cluster, ensure_topics, make_broker, publish
 from shared.events.avslutning import AvslutningRegistrert
 from tests.examples import kommune_avslutning
+from tests.polling import committed, eventually
 
 pytestmark = pytest.mark.integration
 
 MIGRATIONS = Path(__file__).parent / "roundtrip_migrations"
-
-
-async def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
-    """How many messages the group has committed past, over all partitions."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return sum(max(meta.offset, 0) for tp, meta in offsets.items()
-               if tp in {TopicPartition(topic, p) for p in range(partitions)})
-
-
-async def eventually(predicate, timeout: float = 30.0, what: str = "condition"):
-    """Poll `predicate` (sync or async) until it is truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 @pytest.mark.first

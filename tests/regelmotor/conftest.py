@@ -20,19 +20,7 @@ from services.regelmotor.app import create_app
 from shared.events import topics
 from shared.events.envelope import Event
 from shared.settings import RegelmotorSettings
-
-
-async def eventually(predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.1)
+from tests.polling import eventually
 
 
 class Regelmotor:

@@ -14,7 +14,7 @@ import pytest
 from services.plumbing import metrics
 from shared.events import topics
 from shared.kodeverk.vedtak import Vedtakstype
-from tests.regelmotor.conftest import eventually
+from tests.polling import eventually
 from tests.regelmotor.fakta import FRIST, Fakta, dogn
 
 pytestmark = pytest.mark.integration

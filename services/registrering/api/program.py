@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Request, Response
 
 from services.plumbing import outbox
+from services.plumbing.auth import Bruker
 from services.registrering import hendelser
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import ikke_funnet, krev
@@ -66,13 +67,8 @@ async def list_vedtak(deltaker_id: UUID, bruker: InnloggetBruker, request: Reque
 @router.delete("/vedtak/{vedtak_id}", status_code=204, responses=_FEIL)
 async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
     k = kontekst(request, bruker)
-    async with skriv(request, bruker, deltaker_id) as (conn, _):
-        if await conn.fetchval("UPDATE vedtak SET slettet = true WHERE vedtak_id=$1 AND deltaker_id=$2 AND NOT slettet"
-                               " RETURNING 1", vedtak_id, deltaker_id) is None:
-            raise ikke_funnet("vedtaket")
-        await outbox.enqueue(conn, [v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id)])
-        await lagre_svar(conn, request, 204, None)
-    return Response(status_code=204)
+    return await _slett(request, bruker, deltaker_id, "vedtak", vedtak_id, "vedtaket",
+                        v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id))
 
 
 @router.post("/sluttmal", status_code=201, response_model=s.Opprettet, responses=_FEIL)
@@ -136,13 +132,8 @@ async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Innlog
 @router.delete("/fravaer/{fravaer_id}", status_code=204, responses=_FEIL)
 async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
     k = kontekst(request, bruker)
-    async with skriv(request, bruker, deltaker_id) as (conn, _):
-        if await conn.fetchval("UPDATE fravaer SET slettet = true WHERE fravaer_id=$1 AND deltaker_id=$2 AND NOT slettet"
-                               " RETURNING 1", fravaer_id, deltaker_id) is None:
-            raise ikke_funnet("fraværet")
-        await outbox.enqueue(conn, [v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id)])
-        await lagre_svar(conn, request, 204, None)
-    return Response(status_code=204)
+    return await _slett(request, bruker, deltaker_id, "fravaer", fravaer_id, "fraværet",
+                        v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id))
 
 
 @router.post("/avvisning", status_code=201, response_model=s.Opprettet, responses=_FEIL)
@@ -156,3 +147,15 @@ async def registrer_avvisning(deltaker_id: UUID, inn: s.AvvisningInn, bruker: In
         await outbox.enqueue(conn, [hendelse])
         await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
     return s.Opprettet(id=hendelse.event_id)
+
+
+async def _slett(request: Request, bruker: Bruker, deltaker_id: UUID, tabell: str, rad_id: UUID, hva: str,
+                 hendelse: v.VedtakSlettet | v.FravaerSlettet) -> Response:
+    """Mark a vedtak or fravær deleted (kept, for history) and publish the deletion, in one transaction."""
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        if await conn.fetchval(f"UPDATE {tabell} SET slettet = true WHERE {tabell}_id=$1 AND deltaker_id=$2"
+                               " AND NOT slettet RETURNING 1", rad_id, deltaker_id) is None:
+            raise ikke_funnet(hva)
+        await outbox.enqueue(conn, [hendelse])
+        await lagre_svar(conn, request, 204, None)
+    return Response(status_code=204)
