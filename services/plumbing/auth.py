@@ -14,6 +14,8 @@ import argparse
 import re
 import sys
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import HTTPException, Request, status
 
 ALGORITHMS = ["RS256", "ES256", "EdDSA"]
+LEEWAY = 30  # seconds of clock skew accepted on exp/nbf
 IMDI = "IMDI"
 DEV_KEY_DIR = Path("/var/tmp/nir-avslutning/jwt")
 _PEM = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)
@@ -44,19 +47,40 @@ class AuthError(Exception):
 
 
 class JwtVerifier:
-    def __init__(self, public_keys_pem: str, *, issuer: str, audience: str) -> None:
+    """Verifies tokens. A fagsystem integration sends the same token with every request until it expires, and
+    a signature check costs more than the rest of a small request: a verified token is remembered (by its
+    exact text, so a changed byte is checked afresh) until its `exp`, in a bounded cache."""
+
+    CACHE_SIZE = 10_000
+
+    def __init__(self, public_keys_pem: str, *, issuer: str, audience: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
         self._keys = [serialization.load_pem_public_key(m.group().encode()) for m in _PEM.finditer(public_keys_pem)]
         self._issuer = issuer
         self._audience = audience
+        self._verified: OrderedDict[str, tuple[Bruker, float]] = OrderedDict()
 
     def verify(self, token: str) -> Bruker:
+        hit = self._verified.get(token)
+        if hit is not None:
+            if self._clock() < hit[1]:
+                return hit[0]
+            del self._verified[token]
+        bruker, exp = self._verify(token)
+        self._verified[token] = (bruker, exp)
+        if len(self._verified) > self.CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return bruker
+
+    def _verify(self, token: str) -> tuple[Bruker, float]:
         if not self._keys:
             raise AuthError("ingen offentlige nøkler er konfigurert (JWT_PUBLIC_KEYS)")
         last: Exception | None = None
         for key in self._keys:
             try:
                 claims = jwt.decode(token, key, algorithms=ALGORITHMS, issuer=self._issuer, audience=self._audience,
-                                    options={"require": ["exp", "iss", "aud", "sub"]}, leeway=30)
+                                    options={"require": ["exp", "iss", "aud", "sub"]}, leeway=LEEWAY)
                 break
             except (jwt.InvalidSignatureError, jwt.InvalidKeyError, TypeError, ValueError) as exc:
                 last = exc  # not this key (or a key of another type): try the next
@@ -72,7 +96,10 @@ class JwtVerifier:
             raise AuthError("ugyldig token: kommunenummer må være fire siffer")
         if IMDI not in roller and kommune is None:
             raise AuthError("ugyldig token: verken kommunenummer eller IMDi-rolle")
-        return Bruker(brukerident=str(claims["sub"]), kommunenummer=kommune, imdi=IMDI in roller)
+        gyldig_til = float(claims["exp"]) + LEEWAY  # remembered no longer than the check itself allows
+        if gyldig_til <= self._clock():
+            raise AuthError("ugyldig token: utløpt")
+        return Bruker(brukerident=str(claims["sub"]), kommunenummer=kommune, imdi=IMDI in roller), gyldig_til
 
 
 def bearer_token(request: Request) -> str:
@@ -84,8 +111,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_user(request: Request) -> Bruker:
-    """FastAPI dependency; the app puts a JwtVerifier in app.state.jwt_verifier."""
+async def current_user(request: Request) -> Bruker:
+    """FastAPI dependency (async: a sync one would run in the thread pool on every request); the app puts a JwtVerifier in app.state.jwt_verifier."""
     try:
         return request.app.state.jwt_verifier.verify(bearer_token(request))
     except AuthError as exc:

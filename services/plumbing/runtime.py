@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -170,16 +170,37 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "
     for r in routers:
         app.include_router(r)
 
-    @app.middleware("http")
-    async def _latency(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.HTTP_LATENCY.labels(runtime.service, request.method, getattr(route, "path", "unmatched"),
-                                    response.status_code).observe(time.perf_counter() - t0)
-        return response
-
+    app.add_middleware(LatencyMetric, service=runtime.service)
     return app
+
+
+class LatencyMetric:
+    """Request latency by route template and status, as plain ASGI middleware (Starlette's
+    BaseHTTPMiddleware costs a task group and a memory stream per request)."""
+
+    def __init__(self, app: Any, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        status = 500
+
+        async def _send(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        finally:
+            route = scope.get("route")
+            metrics.HTTP_LATENCY.labels(self.service, scope["method"], getattr(route, "path", "unmatched"),
+                                        status).observe(time.perf_counter() - t0)
 
 
 def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.plumbing.auth import AuthError, Bruker

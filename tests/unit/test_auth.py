@@ -81,3 +81,27 @@ def test_token_claiming_another_algorithm_family_is_401_not_a_crash(keys):
 def test_overlong_user_id_is_rejected(keys):
     with pytest.raises(AuthError, match="sub"):
         verifier(keys[1]).verify(mint(keys[0], user="x" * 65, kommunenummer="4223"))
+
+
+def test_a_remembered_token_expires_with_its_exp(keys):
+    """The verified-token cache must not outlive the token: past exp (+ leeway) it is refused again."""
+    naa = [time.time()]
+    v = JwtVerifier(keys[1], issuer="nir-dev", audience="nir-avslutning", clock=lambda: naa[0])
+    token = mint(keys[0], user="4223-CES", kommunenummer="4223", ttl_seconds=60)
+    assert v.verify(token) == Bruker("4223-CES", "4223", False)
+    assert v.verify(token) == Bruker("4223-CES", "4223", False)  # from the cache
+    naa[0] += 60 + 31
+    with pytest.raises(AuthError, match="utløpt"):
+        v.verify(token)
+
+
+def test_a_changed_token_is_checked_again(keys):
+    """The cache is keyed by the exact token: a tampered copy of a remembered token is still refused."""
+    v = verifier(keys[1])
+    token = mint(keys[0], user="4223-CES", kommunenummer="4223")
+    v.verify(token)
+    header, payload, signature = token.split(".")
+    forged = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b'"4223"', b'"0301"')).decode()
+    with pytest.raises(AuthError):
+        v.verify(f"{header}.{forged}.{signature}")

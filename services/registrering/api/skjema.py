@@ -4,7 +4,7 @@ DUF-nummer, a fødselsnummer failing mod-11, an unknown code or kommune, or a ti
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
