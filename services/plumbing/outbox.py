@@ -69,21 +69,29 @@ class OutboxRelay:
                 self._batch_size,
             )
             # Hand the whole batch to the producer in id order (it keeps that order per partition), then
-            # wait for every acknowledgement: one round trip per batch instead of one per event. If any
-            # send fails, nothing is marked and the batch is sent again (consumers de-duplicate).
-            pending = [
-                await self._broker.publish(
-                    r["payload"], topic=self._names(r["topic"]), key=r["key"], headers=r["headers"],
-                    correlation_id=r["headers"].get("correlation-id"), no_confirm=True,
-                )
-                for r in rows
-            ]
-            await asyncio.gather(*pending)
-            if rows:
-                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
-                                   [r["id"] for r in rows])
-        self.published += len(rows)
-        return len(rows)
+            # wait for every acknowledgement: one round trip per batch instead of one per event.
+            pending = []
+            failed: BaseException | None = None
+            for r in rows:
+                try:
+                    pending.append(await self._broker.publish(
+                        r["payload"], topic=self._names(r["topic"]), key=r["key"], headers=r["headers"],
+                        correlation_id=r["headers"].get("correlation-id"), no_confirm=True,
+                    ))
+                except Exception as exc:  # e.g. no metadata while the broker is down: send the rest later
+                    failed = exc
+                    break
+            results = await asyncio.gather(*pending, return_exceptions=True)
+            # Mark what the broker acknowledged; what failed is sent on the next pass. Order per key is the
+            # idempotent producer's: a partition's events are acknowledged in order or not at all.
+            sent = [r["id"] for r, result in zip(rows, results) if not isinstance(result, BaseException)]
+            failed = failed or next((x for x in results if isinstance(x, BaseException)), None)
+            if sent:
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", sent)
+        self.published += len(sent)
+        if failed is not None:
+            raise failed
+        return len(sent)
 
     async def pending(self) -> int:
         return await self._pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")

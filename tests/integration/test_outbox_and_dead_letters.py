@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -154,4 +155,51 @@ async def test_relay_wakes_on_notify_from_another_connection(kafka_bootstrap, da
     finally:
         await relay.stop()
         await broker.stop()
+        await pool.close()
+
+
+_DELTAKER_A, _DELTAKER_B = uuid4(), uuid4()
+
+
+class _BrokerRefusing:
+    """A stand-in for the Kafka producer at the boundary that refuses the events named, acknowledging the rest."""
+
+    def __init__(self, refused: set[str]) -> None:
+        self.refused = refused
+        self.sent: list[str] = []
+
+    async def publish(self, payload: bytes, **_: object) -> asyncio.Future:
+        event_id = json.loads(payload)["event_id"]
+        ack = asyncio.get_running_loop().create_future()
+        if event_id in self.refused:
+            ack.set_exception(ConnectionError("broker went away"))
+        else:
+            self.sent.append(event_id)
+            ack.set_result(None)
+        return ack
+
+
+async def test_relay_marks_what_was_acknowledged_and_sends_only_the_rest_again(database_url, unique):
+    # Issue #3 «Outbox»: when the broker fails part of a batch, the acknowledged events are marked and not
+    # sent again; the refused ones are, on the next pass, in their order.
+    schema = f"partial_{unique}"
+    pool = await create_pool(database_url, schema)
+    await apply_migrations(pool, schema, MIGRATIONS)
+    a1, a2, a3 = (kommune_avslutning(_DELTAKER_A) for _ in range(3))
+    b1, b2 = (kommune_avslutning(_DELTAKER_B) for _ in range(2))
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await enqueue(conn, [a1, b1, a2, b2, a3])
+        broker = _BrokerRefusing({str(b2.event_id), str(a3.event_id)})
+        relay = OutboxRelay(pool, broker, schema=schema, names=TopicNames(f"test-{unique}."))
+        with pytest.raises(ConnectionError):
+            await relay.publish_pending()
+        unpublished = [str(r["event_id"]) for r in await pool.fetch(
+            "SELECT event_id FROM outbox WHERE published_at IS NULL ORDER BY id")]
+        assert unpublished == [str(b2.event_id), str(a3.event_id)]
+        broker.refused.clear()
+        assert await relay.publish_pending() == 2
+        assert broker.sent == [str(e.event_id) for e in (a1, b1, a2, b2, a3)]  # each once
+        assert await relay.pending() == 0
+    finally:
         await pool.close()
