@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -95,9 +96,25 @@ async def ensure_topics(bootstrap_servers: str, wanted: Iterable[topics.Topic | 
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass  # another service created it at the same moment
+            await _wait_for_leaders(admin, [t.name for t in missing])
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0) -> None:
+    """A new topic's partitions get their leaders a moment after creation; consumers and producers that start
+    before then log NotLeaderForPartition errors. Wait (bounded) until every partition has one."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        described = await admin.describe_topics(names)
+        if all(t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+               for t in described):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            log.warning("topics still without leaders after %.0f s; continuing", timeout, extra={"topics": names})
+            return
+        await asyncio.sleep(0.1)
 
 
 async def describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
