@@ -31,6 +31,7 @@ import aiohttp
 import asyncpg
 
 from services.plumbing.auth import generate_keypair, mint
+from services.plumbing.kafka import delete_topics
 from shared.identer import med_kontrollsiffer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,6 +189,7 @@ async def main(n: int, concurrency: int, rate: float | None = None, profile: str
     finally:
         proc.terminate()
         await proc.wait()
+        await delete_topics(kafka, f"bench-{run}.")
         admin = await asyncpg.connect(admin_url)
         await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         await admin.close()

@@ -117,6 +117,21 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
         await asyncio.sleep(0.1)
 
 
+async def delete_topics(bootstrap_servers: str, prefix: str) -> list[str]:
+    """Delete every topic whose name starts with `prefix` (a benchmark's or test run's own); returns them."""
+    if not prefix:
+        raise ValueError("refusing to delete topics without a prefix")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        names = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+        return names
+    finally:
+        await admin.close()
+
+
 async def describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
     """The cluster id and brokers, as the broker itself reports them."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
