@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
+from services.plumbing.kafka import delete_topics
 from tests.infrastructure import Infrastructure, resolve
+from tests.naming import SESSION, run_id
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,8 +34,13 @@ def infrastructure() -> Iterator[Infrastructure]:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(infrastructure: Infrastructure) -> str:
-    return infrastructure.kafka_bootstrap_servers
+async def kafka_bootstrap(infrastructure: Infrastructure) -> AsyncIterator[str]:
+    yield infrastructure.kafka_bootstrap_servers
+    # Topics are named with tests.naming.run_id(): delete this session's, so a long-lived local broker does not
+    # collect thousands of them over many runs (NIR_KEEP_TEST_TOPICS=1 keeps them for inspection).
+    if os.environ.get("NIR_KEEP_TEST_TOPICS") != "1":
+        deleted = await delete_topics(infrastructure.kafka_bootstrap_servers, lambda name: SESSION in name)
+        print(f"\n[tests] deleted this session's {len(deleted)} topics")
 
 
 def _with_database(url: str, name: str) -> str:
@@ -70,4 +78,4 @@ async def database_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
 @pytest.fixture
 def unique() -> str:
     """A suffix for topic, group and schema names that no other test (or run) uses."""
-    return uuid.uuid4().hex[:10]
+    return run_id()

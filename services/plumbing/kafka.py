@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -117,14 +117,16 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
         await asyncio.sleep(0.1)
 
 
-async def delete_topics(bootstrap_servers: str, prefix: str) -> list[str]:
-    """Delete every topic whose name starts with `prefix` (a benchmark's or test run's own); returns them."""
-    if not prefix:
+async def delete_topics(bootstrap_servers: str, which: str | Callable[[str], bool]) -> list[str]:
+    """Delete the topics whose name starts with the prefix `which` (or for which it returns True): a
+    benchmark's or a test session's own. Returns the names deleted."""
+    if not which:
         raise ValueError("refusing to delete topics without a prefix")
+    wanted = which if callable(which) else (lambda name: name.startswith(which))
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        names = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        names = [t for t in await admin.list_topics() if wanted(t)]
         if names:
             await admin.delete_topics(names)
         return names

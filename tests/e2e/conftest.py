@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,8 +10,9 @@ import pytest
 
 from tests.conftest import fresh_database
 from tests.e2e.nir import Nir
-from tests.infrastructure import Infrastructure
 from tests.e2e.system import System
+from tests.infrastructure import Infrastructure
+from tests.naming import run_id
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ async def system(kafka_bootstrap: str, infrastructure: Infrastructure,
     workdir: Path = tmp_path_factory.mktemp("e2e")
     # Its own database: the whole system writes every service's schema, which other suites also use.
     async with fresh_database(infrastructure) as database_url:
-        s = System(kafka_bootstrap, database_url, f"e2e-{uuid.uuid4().hex[:10]}.", workdir)
+        s = System(kafka_bootstrap, database_url, f"e2e-{run_id()}.", workdir)
         s.add_full_system()
         try:
             await s.start()

@@ -4,7 +4,6 @@ HTTP client over ASGI, development tokens, and helpers that build a deltaker wit
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from services.plumbing.runtime import ServiceRuntime
 from services.registrering.app import create_app
 from shared.identer import med_kontrollsiffer
 from shared.settings import RegistreringSettings
+from tests.naming import run_id
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Registrering:
 @pytest.fixture(scope="session")
 async def registrering(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator[Registrering]:
     private, public = generate_keypair(tmp_path_factory.mktemp("jwt"))
-    run = uuid.uuid4().hex[:10]
+    run = run_id()
     settings = RegistreringSettings(
         kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, topic_prefix=f"test-reg-{run}.",
         consumer_group=f"test-registrering-{run}", jwt_public_keys=public.read_text(), db_pool_max_size=20,

@@ -5,7 +5,6 @@ every event is on Kafka exactly once, in commit order per deltaker. The broker i
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -19,6 +18,7 @@ from services.registrering.app import create_app
 from shared.events import topics
 from shared.settings import RegistreringSettings
 from tests.conftest import fresh_database
+from tests.naming import run_id
 from tests.polling import eventually
 from tests.private_kafka import PrivateKafka
 from tests.registrering.conftest import Registrering, ny_deltaker
@@ -36,7 +36,7 @@ async def kafka_and_registrering(infrastructure, tmp_path) -> AsyncIterator[tupl
     try:
         async with fresh_database(infrastructure) as db_url:
             private, public = generate_keypair(tmp_path / "jwt")
-            run = uuid.uuid4().hex[:10]
+            run = run_id()
             settings = RegistreringSettings(
                 kafka_bootstrap_servers=kafka.bootstrap, database_url=db_url, topic_prefix=f"outage-{run}.",
                 consumer_group=f"outage-{run}", jwt_public_keys=public.read_text())

@@ -17,6 +17,7 @@ from shared.events import topics
 from shared.events.avslutning import (BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake, Regelgrunnlag,
                                       Tilbaketrekkingsgrunn)
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A, Avslutningstype
+from tests.naming import run_id
 from tests.registrering.conftest import ny_deltaker
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.integration
 async def read_from_broker(r, topic: topics.Topic, deltaker_id: str, want: int, timeout: float = 30) -> list[dict]:
     """Every message for the deltaker on the (prefixed) topic, read from the beginning by a fresh consumer."""
     consumer = AIOKafkaConsumer(r.runtime.topics(topic), bootstrap_servers=r.settings.kafka_bootstrap_servers,
-                                group_id=f"test-read-{uuid4().hex[:8]}", auto_offset_reset="earliest")
+                                group_id=f"test-read-{run_id()}", auto_offset_reset="earliest")
     await consumer.start()
     found: list[dict] = []
     try:
