@@ -69,7 +69,8 @@ async def behandle(pool: asyncpg.Pool, events: Sequence[DeltakerEvent], topic: s
         tilstander = await lager.hent(conn, [e.deltaker_id for e in forste])
         ut = []
         for e in forste:
-            resultat = differanse(med_idag(anvend(tilstander[e.deltaker_id], e), idag), e)
+            # the clock first: a deltaker's first facts record the day it became known (kjent_fra)
+            resultat = differanse(anvend(med_idag(tilstander[e.deltaker_id], idag), e), e)
             tilstander[e.deltaker_id] = resultat.tilstand
             ut.extend(resultat.hendelser)
         await lager.lagre(conn, list(tilstander.values()))

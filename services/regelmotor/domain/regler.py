@@ -3,7 +3,10 @@ pure function returning its outcome and the inputs it used (navikt/syfosmregler 
 evaluates them all and returns the computed avslutninger the facts demand.
 
 Time is `tilstand.idag` (the latest DognPassert), never the wall clock. A deadline «has passed» on the day
-after it: the frist is the last day the programme may run, so on idag = frist + 1 it has passed.
+after it: the frist is the last day the programme may run, so on idag = frist + 1 it has passed. A frist
+expires with the passage of time, so the two frist rules act only once a day has passed since the person
+became known (`tilstand.kjent_fra`): a person registered with a frist already behind it is decided by the
+next tick's sweep, after the vedtak, sluttmål and kommune avslutning registered with it have arrived.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ class Regelutfall:
     datoer: dict[str, date] = field(default_factory=dict)
     kilder: tuple[UUID, ...] = ()
     folkeregister_rot: str | None = None
+    # A frist rule whose frist has passed but that waits for the day after the person became known: it will
+    # demand an avslutning dated `venter_pa` on the next tick unless the facts change by then.
+    venter_pa: date | None = None
 
     def sti(self) -> str:
         return f"{self.regel}: {'ja' if self.oppfylt else 'nei'} ({self.forklaring})"
@@ -139,6 +145,16 @@ def _passert(t: Tilstand, dag: date) -> bool:
     return t.idag is not None and t.idag > dag
 
 
+def fristdag(t: Tilstand, frist_: date) -> date:
+    """The day after which a frist rule acts: the frist, but never before the day the person became known
+    (a frist expires with the passage of time, so at least one day boundary must pass after registration)."""
+    return frist_ if t.kjent_fra is None else max(frist_, t.kjent_fra)
+
+
+def _tidsdatoer(t: Tilstand) -> dict[str, date]:
+    return {**({"idag": t.idag} if t.idag else {}), **({"kjent_fra": t.kjent_fra} if t.kjent_fra else {})}
+
+
 # ---------------------------------------------------------------- the eight rules (DOMAIN.md §5)
 
 
@@ -149,9 +165,12 @@ def regel_gjennomforingsfrist_utlopt(t: Tilstand) -> Regelutfall:
     beregning, hvorfor, kilder = frist(t)
     if beregning is None:
         return Regelutfall(r, False, f"frist kan ikke beregnes: {hvorfor}", kilder=kilder)
-    datoer = {"gjennomforingsfrist": beregning.frist, **({"idag": t.idag} if t.idag else {})}
+    datoer = {"gjennomforingsfrist": beregning.frist, **_tidsdatoer(t)}
     if not _passert(t, beregning.frist):
         return Regelutfall(r, False, "fristen er ikke passert", datoer=datoer, kilder=kilder)
+    if not _passert(t, fristdag(t, beregning.frist)):
+        return Regelutfall(r, False, "fristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
+                           datoer=datoer, kilder=kilder, venter_pa=beregning.frist)
     return Regelutfall(r, True, f"fristen {beregning.frist.isoformat()} er passert ({hvorfor})",
                        K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato=beregning.frist, datoer=datoer, kilder=kilder)
 
@@ -183,12 +202,15 @@ def regel_utgatt_oppstartsfrist(t: Tilstand) -> Regelutfall:
     if g is None:
         return Regelutfall(r, False, "personopplysninger mangler")
     grense, i_tide, kilder = g
-    datoer = {"oppstartsfrist": grense, **({"idag": t.idag} if t.idag else {})}
+    datoer = {"oppstartsfrist": grense, **_tidsdatoer(t)}
     if i_tide:
         return Regelutfall(r, False, "vedtak om program og sluttmål registrert innen fristen", datoer=datoer,
                            kilder=kilder)
     if not _passert(t, grense):
         return Regelutfall(r, False, "oppstartsfristen er ikke passert", datoer=datoer, kilder=kilder)
+    if not _passert(t, fristdag(t, grense)):
+        return Regelutfall(r, False, "oppstartsfristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
+                           datoer=datoer, kilder=kilder, venter_pa=grense)
     return Regelutfall(r, True, "oppstartsfristen er passert uten vedtak om program og sluttmål",
                        K.UTGATT_OPPSTARTSFRIST, dato=grense, datoer=datoer, kilder=kilder)
 
@@ -328,12 +350,16 @@ REGLER = (regel_dod, regel_utvandret, regel_flyttet, regel_permanent_stans, rege
 def utled(t: Tilstand) -> Utledning:
     """The computed avslutninger the facts demand: none while a kommune avslutning is in force (DOMAIN.md
     §5: the kommune's always wins); otherwise the earliest-dated avslutning any rule demands (a programme
-    ends once: a later event finds the person no longer in programme)."""
+    ends once: a later event finds the person no longer in programme). While a passed frist waits for the
+    next tick, nothing dated after it is demanded either: the tick would replace it with the earlier one."""
     i_kraft = kommuneavslutninger_i_kraft(t)
     utfall = tuple(regel(t) for regel in REGLER)
     if i_kraft or t.person is None:
         return Utledning((), utfall, i_kraft)
-    oppfylte = [(u.dato, i, u) for i, u in enumerate(utfall) if u.oppfylt and u.dato is not None]
+    venter = [u.venter_pa for u in utfall if u.venter_pa is not None]
+    grense = min(venter) if venter else None
+    oppfylte = [(u.dato, i, u) for i, u in enumerate(utfall)
+                if u.oppfylt and u.dato is not None and (grense is None or u.dato <= grense)]
     if not oppfylte:
         return Utledning((), utfall, i_kraft)
     _, _, valgt = min(oppfylte, key=lambda x: (x[0], x[1]))
@@ -367,10 +393,10 @@ def frister(t: Tilstand) -> Frister:
     g = oppstartsfrist_gjelder(t)
     gjf = beregning.frist if beregning else None
     osf = g[0] if g else None
-    ventende = []
+    ventende = []  # the day after which each frist rule acts (a waiting one: the day the person became known)
     if not kommuneavslutninger_i_kraft(t):
-        if gjf is not None and not _passert(t, gjf):
-            ventende.append(gjf)
-        if g is not None and not g[1] and not _passert(t, g[0]):
-            ventende.append(g[0])
+        if gjf is not None and not _passert(t, fristdag(t, gjf)):
+            ventende.append(fristdag(t, gjf))
+        if g is not None and not g[1] and not _passert(t, fristdag(t, g[0])):
+            ventende.append(fristdag(t, g[0]))
     return Frister(gjf, osf, min(ventende) if ventende else None)

@@ -127,6 +127,10 @@ class Tilstand(_Fakta):
     folkeregister: dict[str, Folkeregisterhendelse] = Field(default_factory=dict)
     annulleringer: dict[str, Annullering] = Field(default_factory=dict)  # annulled hendelse_id -> annulment
     idag: date | None = None  # from the latest DognPassert: the only notion of «now» the rules have
+    # The idag on which the personopplysninger first arrived: a frist rule acts only once a day has passed
+    # since then (domain/regler.py). None = before the clock, or a row stored before this field existed:
+    # known long ago, so nothing waits.
+    kjent_fra: date | None = None
     utsendte: dict[UUID, Utsendt] = Field(default_factory=dict)
     tilbaketrekkinger: dict[UUID, int] = Field(default_factory=dict)  # rule id -> how often it was retracted
 
@@ -163,6 +167,8 @@ def anvend(tilstand: Tilstand, e: Event) -> Tilstand:
     t = tilstand.model_copy()
     match e:
         case d.DeltakerRegistrert() | d.DeltakerOppdatert():
+            if t.person is None:
+                t.kjent_fra = t.idag  # the caller moves the clock first (behandling.behandle)
             p = e.person
             t.person = Person(lov=p.lov, bosettingsdato=p.bosettingsdato, oppfolgingskommune=p.oppfolgingskommune,
                               bydel=p.bydel, event_id=e.event_id)
