@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from faststream.kafka.annotations import KafkaMessage
 
 from services.plumbing.auth import JwtVerifier
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.runtime import ServiceRuntime, create_http_app
-from services.rapport import api, projection, web
+from services.rapport import api, consume, projection, web
 from shared.events import topics
 from shared.settings import RapportSettings
 
@@ -20,6 +22,15 @@ DESCRIPTION = "Read models: the avslutning report, CSV, avslutningshistorikk and
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every topic whose facts the report shows; the Folkeregister's effect reaches us as computed avslutninger.
 CONSUMED = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
+# Records per batch at most: one Kafka commit and one PostgreSQL transaction per batch. A batch is whatever
+# has arrived (getmany does not wait for it to fill), so a single live event is projected at once.
+MAX_RECORDS = 500
+
+
+def _batch_body(msg: Any) -> list[Any]:
+    # The raw records' bytes: each record is parsed on its own (consume.py), so one bad record is
+    # dead-lettered alone instead of failing the batch's decoding.
+    return list(msg.body)
 
 
 class RapportRuntime(ServiceRuntime):
@@ -52,13 +63,12 @@ class RapportRuntime(ServiceRuntime):
     def _subscribe_one(self, topic: topics.Topic, group_id: str) -> None:
         runtime = self
 
-        async def project(event) -> None:  # noqa: ANN001 - annotated below
-            await projection.handle(runtime.pool, event)
+        async def project(body: list[Any], msg: KafkaMessage) -> None:
+            await consume.project_records(runtime.pool, topic, msg.raw_message, runtime.dead_letters.dead_letter)
 
-        # A real object, not a string: faststream parses the message by this annotation (the topic's union).
-        project.__annotations__ = {"event": topic.union, "return": None}
         project.__name__ = f"project_{topic.name.replace('.', '_').replace('-', '_')}"
-        self.broker.subscriber(self.topics(topic), group_id=group_id, auto_offset_reset="earliest")(project)
+        self.broker.subscriber(self.topics(topic), group_id=group_id, auto_offset_reset="earliest", batch=True,
+                               max_records=MAX_RECORDS, decoder=_batch_body)(project)
 
 
 def create_app(settings: RapportSettings | None = None) -> FastAPI:

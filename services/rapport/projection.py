@@ -1,18 +1,22 @@
-"""The projection: each event's facts into the fact tables, then the person's report row recomputed.
+"""The projection: events' facts into the fact tables, then each touched person's report row recomputed.
 
 Order-tolerant by construction: snapshots (person, vedtak) keep the newest by recorded_at, kategori and
 sluttmål the newest by their own dates, deletions are tombstones that a late registration cannot undo, and
 the report row is always recomputed from all the facts held, so arrival order does not change the result.
-Idempotent: the event id goes into processed_events in the same transaction (services/plumbing/idempotency).
+Idempotent: the event ids go into processed_events in the same transaction (services/plumbing/idempotency).
+
+Batched (the throughput lever for a rebuild): one transaction per batch of events, the writes grouped per
+statement (executemany), and each touched person's row recomputed once at the end, with set-based loads.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
-from services.plumbing.idempotency import first_delivery
 from services.rapport import domain
 from shared.events import avslutning as a
 from shared.events import deltaker as d
@@ -26,160 +30,221 @@ PROJECTION_VERSION = 1
 # Tables the projection fills (truncated on rebuild).
 TABLES = ("deltaker", "vedtak", "fravaer", "avslutning_versjon", "avslutning_slettet", "rapport_rad")
 
-_ENSURE = "INSERT INTO deltaker (deltaker_id) VALUES ($1) ON CONFLICT DO NOTHING"
+_PERSON = """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, kjonn=$5, fodselsdato=$6, lov=$7,
+                 bosettingsdato=$8, oppfolgingskommune=$9, bydel=$10, person_tid=$11
+             WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $11)"""
+_KATEGORI = """UPDATE deltaker SET kategori=$2, kategori_fra=$3, kategori_tid=$4
+               WHERE deltaker_id=$1 AND (kategori_fra IS NULL OR (kategori_fra, kategori_tid) <= ($3, $4))"""
+_SISTE_KATEGORI = """UPDATE deltaker SET siste_kategori=$2, siste_kategori_fra=$3
+                     WHERE deltaker_id=$1 AND (siste_kategori_fra IS NULL OR siste_kategori_fra <= $3)"""
+_SLUTTMAL = """UPDATE deltaker SET sluttmal=$2, sluttmal_fra=$3, sluttmal_tid=$4
+               WHERE deltaker_id=$1 AND (sluttmal_fra IS NULL OR (sluttmal_fra, sluttmal_tid) <= ($3, $4))"""
+_VEDTAK = """INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, fra, til, tid)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (vedtak_id) DO UPDATE SET vedtakstype=EXCLUDED.vedtakstype,
+                 resultat=EXCLUDED.resultat, fra=EXCLUDED.fra, til=EXCLUDED.til, tid=EXCLUDED.tid
+             WHERE vedtak.tid IS NULL OR vedtak.tid <= EXCLUDED.tid"""
+_VEDTAK_SLETTET = """INSERT INTO vedtak (vedtak_id, deltaker_id, slettet) VALUES ($1, $2, true)
+                     ON CONFLICT (vedtak_id) DO UPDATE SET slettet = true"""
+_FRAVAER = """INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til) VALUES ($1, $2, $3, $4, $5)
+              ON CONFLICT (fravaer_id) DO UPDATE SET fravaerstype=EXCLUDED.fravaerstype, fra=EXCLUDED.fra,
+                  til=EXCLUDED.til"""
+_FRAVAER_SLETTET = """INSERT INTO fravaer (fravaer_id, deltaker_id, slettet) VALUES ($1, $2, true)
+                      ON CONFLICT (fravaer_id) DO UPDATE SET slettet = true"""
+_VERSJON = """INSERT INTO avslutning_versjon (avslutning_id, versjon, kilde, avslutningstype, arsak, avslutningsdato,
+                  timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, bydel, deltaker_id)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING"""
+_SLETT = """INSERT INTO avslutning_slettet (avslutning_id, deltaker_id, slettet_av, slettet_dato, grunn)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"""
 
 
-async def handle(pool: asyncpg.Pool, event: DeltakerEvent) -> bool:
-    """Project one event exactly once; False for a redelivery."""
+async def handle(pool: asyncpg.Pool, events: Sequence[DeltakerEvent]) -> list[DeltakerEvent]:
+    """Project a batch of events in one transaction; returns those projected (not redeliveries)."""
     async with pool.acquire() as conn, conn.transaction():
-        return await project(conn, event)
+        return await project_batch(conn, events)
 
 
 async def project(conn: asyncpg.Connection, event: DeltakerEvent) -> bool:
+    """Project one event exactly once (in the caller's transaction); False for a redelivery."""
+    return bool(await project_batch(conn, [event]))
+
+
+async def project_batch(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> list[DeltakerEvent]:
+    """In the caller's transaction: lock the batch's deltakere, record the event ids (a redelivery, or the
+    same event twice in the batch, is applied once), apply the new events, refresh each touched row once."""
+    if not events:
+        return []
+    await lock(conn, {e.deltaker_id for e in events})
+    rows = await conn.fetch(
+        "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])"
+        " ON CONFLICT DO NOTHING RETURNING event_id", CONSUMER, [e.event_id for e in events])
+    fresh = {r["event_id"] for r in rows}
+    first = []
+    for e in events:
+        if e.event_id in fresh:
+            fresh.discard(e.event_id)
+            first.append(e)
+    await refresh_all(conn, await apply_all(conn, first))
+    return first
+
+
+async def lock(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
     # The topics are consumed concurrently: without this lock, an avslutning and its person arriving at the
     # same moment could each recompute the row without seeing the other's uncommitted facts, and no row
-    # would result. Held to the end of the transaction, it serialises one deltaker's events.
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", str(event.deltaker_id))
-    if not await first_delivery(conn, CONSUMER, event.event_id):
-        return False
-    if await apply(conn, event):
-        await refresh(conn, event.deltaker_id)
-    return True
+    # would result. Held to the end of the transaction, it serialises one deltaker's batches; taken in key
+    # order, so two batches sharing deltakere cannot deadlock on each other (the ORDER BY in a subquery is
+    # not flattened away).
+    await conn.execute(
+        """SELECT pg_advisory_xact_lock(k) FROM (
+               SELECT DISTINCT hashtextextended(x, 0) AS k FROM unnest($1::text[]) x ORDER BY k) s""",
+        [str(i) for i in deltaker_ids])
 
 
-async def apply(conn: asyncpg.Connection, e: DeltakerEvent) -> bool:
-    """Write the event's facts; True when the report row may have changed."""
+async def apply_all(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> list[UUID]:
+    """Write the events' facts; returns the deltakere whose report row may have changed.
+
+    Each statement runs once with all its rows (executemany), in the events' order. Different statements
+    commute (each writes its own columns or rows, guarded by its own dates), so grouping by statement gives
+    what applying the events one by one in order gives."""
+    ensure: dict[UUID, None] = {}
+    writes: dict[str, list[tuple]] = defaultdict(list)
+    touched: dict[UUID, None] = {}
+    for e in events:
+        if _apply(e, ensure, writes):
+            touched[e.deltaker_id] = None
+    if ensure:
+        await conn.execute("INSERT INTO deltaker (deltaker_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
+                           list(ensure))
+    for sql, args in writes.items():
+        await conn.executemany(sql, args)
+    return list(touched)
+
+
+def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tuple]]) -> bool:
+    """The event's writes, added to `writes` per statement; True when the report row may have changed."""
     t = e.recorded_at
     match e:
         case d.DeltakerRegistrert() | d.DeltakerOppdatert():
             p = e.person
-            await conn.execute(_ENSURE, e.deltaker_id)
-            await conn.execute(
-                """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, kjonn=$5, fodselsdato=$6, lov=$7,
-                       bosettingsdato=$8, oppfolgingskommune=$9, bydel=$10, person_tid=$11
-                   WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $11)""",
-                e.deltaker_id, p.duf_nummer, p.fornavn, p.etternavn, p.kjonn.value, p.fodselsdato, p.lov.value,
-                p.bosettingsdato, p.oppfolgingskommune, p.bydel, t)
+            ensure[e.deltaker_id] = None
+            writes[_PERSON].append((e.deltaker_id, p.duf_nummer, p.fornavn, p.etternavn, p.kjonn.value,
+                                    p.fodselsdato, p.lov.value, p.bosettingsdato, p.oppfolgingskommune, p.bydel, t))
         case d.KategoriEndret():
-            await conn.execute(_ENSURE, e.deltaker_id)
+            ensure[e.deltaker_id] = None
             kategori = e.kategori.value if e.kategori else None
-            await conn.execute(
-                """UPDATE deltaker SET kategori=$2, kategori_fra=$3, kategori_tid=$4
-                   WHERE deltaker_id=$1 AND (kategori_fra IS NULL OR (kategori_fra, kategori_tid) <= ($3, $4))""",
-                e.deltaker_id, kategori, e.gjelder_fra, t)
+            writes[_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra, t))
             if kategori is not None:
-                await conn.execute(
-                    """UPDATE deltaker SET siste_kategori=$2, siste_kategori_fra=$3
-                       WHERE deltaker_id=$1 AND (siste_kategori_fra IS NULL OR siste_kategori_fra <= $3)""",
-                    e.deltaker_id, kategori, e.gjelder_fra)
+                writes[_SISTE_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra))
         case d.IdentitetEndret():
             return False  # the report never shows fødselsnummer
         case v.SluttmalRegistrert():
-            await conn.execute(_ENSURE, e.deltaker_id)
-            await conn.execute(
-                """UPDATE deltaker SET sluttmal=$2, sluttmal_fra=$3, sluttmal_tid=$4
-                   WHERE deltaker_id=$1 AND (sluttmal_fra IS NULL OR (sluttmal_fra, sluttmal_tid) <= ($3, $4))""",
-                e.deltaker_id, e.sluttmal.value, e.fastsatt_dato, t)
+            ensure[e.deltaker_id] = None
+            writes[_SLUTTMAL].append((e.deltaker_id, e.sluttmal.value, e.fastsatt_dato, t))
         case v.VedtakRegistrert() | v.VedtakEndret():
             x = e.vedtak
-            await conn.execute(
-                """INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, fra, til, tid)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7)
-                   ON CONFLICT (vedtak_id) DO UPDATE SET vedtakstype=EXCLUDED.vedtakstype,
-                       resultat=EXCLUDED.resultat, fra=EXCLUDED.fra, til=EXCLUDED.til, tid=EXCLUDED.tid
-                   WHERE vedtak.tid IS NULL OR vedtak.tid <= EXCLUDED.tid""",
-                x.vedtak_id, e.deltaker_id, x.vedtakstype.value, x.resultat.value, x.periode.fra, x.periode.til, t)
+            writes[_VEDTAK].append((x.vedtak_id, e.deltaker_id, x.vedtakstype.value, x.resultat.value,
+                                    x.periode.fra, x.periode.til, t))
         case v.VedtakSlettet():
-            await conn.execute(
-                """INSERT INTO vedtak (vedtak_id, deltaker_id, slettet) VALUES ($1, $2, true)
-                   ON CONFLICT (vedtak_id) DO UPDATE SET slettet = true""", e.vedtak_id, e.deltaker_id)
+            writes[_VEDTAK_SLETTET].append((e.vedtak_id, e.deltaker_id))
         case v.FravaerRegistrert():
             f = e.fravaer
-            await conn.execute(
-                """INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til) VALUES ($1, $2, $3, $4, $5)
-                   ON CONFLICT (fravaer_id) DO UPDATE SET fravaerstype=EXCLUDED.fravaerstype, fra=EXCLUDED.fra,
-                       til=EXCLUDED.til""",
-                f.fravaer_id, e.deltaker_id, f.fravaerstype.value, f.periode.fra, f.periode.til)
+            writes[_FRAVAER].append((f.fravaer_id, e.deltaker_id, f.fravaerstype.value, f.periode.fra,
+                                     f.periode.til))
         case v.FravaerSlettet():
-            await conn.execute(
-                """INSERT INTO fravaer (fravaer_id, deltaker_id, slettet) VALUES ($1, $2, true)
-                   ON CONFLICT (fravaer_id) DO UPDATE SET slettet = true""", e.fravaer_id, e.deltaker_id)
+            writes[_FRAVAER_SLETTET].append((e.fravaer_id, e.deltaker_id))
         case a.AvslutningRegistrert() | a.AvslutningEndret():
             x = e.avslutning
-            await _versjon(conn, e.deltaker_id, x.avslutning_id, x.versjon, domain.KOMMUNE, x.avslutningstype.value,
-                           x.arsak.value, x.avslutningsdato, x.timer_arbeid_per_uke, x.registrert_av,
-                           x.registrert_dato, x.oppfolgingskommune, x.bydel)
+            writes[_VERSJON].append((x.avslutning_id, x.versjon, domain.KOMMUNE, x.avslutningstype.value,
+                                     x.arsak.value, x.avslutningsdato, x.timer_arbeid_per_uke, x.registrert_av,
+                                     x.registrert_dato, x.oppfolgingskommune, x.bydel, e.deltaker_id))
         case a.AvslutningSlettet():
-            await _slett(conn, e.deltaker_id, e.avslutning_id, e.slettet_av, t, None)
+            writes[_SLETT].append((e.avslutning_id, e.deltaker_id, e.slettet_av, t, None))
         case a.BeregnetAvslutningOpprettet():
-            await _versjon(conn, e.deltaker_id, e.avslutning_id, 1, domain.REGELMOTOR, e.avslutningstype.value,
-                           e.arsak.value, e.avslutningsdato, None, "Regelmotor", t, e.oppfolgingskommune, e.bydel)
+            writes[_VERSJON].append((e.avslutning_id, 1, domain.REGELMOTOR, e.avslutningstype.value, e.arsak.value,
+                                     e.avslutningsdato, None, "Regelmotor", t, e.oppfolgingskommune, e.bydel,
+                                     e.deltaker_id))
         case a.BeregnetAvslutningTrukketTilbake():
-            await _slett(conn, e.deltaker_id, e.avslutning_id, "Regelmotor", t, e.grunn.value)
+            writes[_SLETT].append((e.avslutning_id, e.deltaker_id, "Regelmotor", t, e.grunn.value))
         case _:
             return False  # tiltak, avvisning: nothing the report shows (the regelmotor turns avvisning into an avslutning)
     return True
 
 
-async def _versjon(conn: asyncpg.Connection, deltaker_id: UUID, *values: object) -> None:
-    await conn.execute(
-        """INSERT INTO avslutning_versjon (avslutning_id, versjon, kilde, avslutningstype, arsak, avslutningsdato,
-               timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, bydel, deltaker_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING""",
-        *values, deltaker_id)
-
-
-async def _slett(conn: asyncpg.Connection, deltaker_id: UUID, avslutning_id: UUID, av: str, tid: object,
-                 grunn: str | None) -> None:
-    await conn.execute(
-        """INSERT INTO avslutning_slettet (avslutning_id, deltaker_id, slettet_av, slettet_dato, grunn)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""", avslutning_id, deltaker_id, av, tid, grunn)
-
-
 # --- loading facts and recomputing the row ------------------------------------------------------------------
+
+_VERSJON_KOLONNER = """avslutning_id, versjon, kilde, avslutningstype, arsak, avslutningsdato, timer_arbeid_per_uke,
+                       registrert_av, registrert_dato, oppfolgingskommune, bydel"""
+_SLETTING_KOLONNER = "avslutning_id, slettet_av, slettet_dato, grunn"
+
 
 async def avslutninger(conn: asyncpg.Connection, deltaker_id: UUID
                        ) -> tuple[list[domain.Avslutningsversjon], list[domain.Sletting]]:
-    rows = await conn.fetch(
-        """SELECT avslutning_id, versjon, kilde, avslutningstype, arsak, avslutningsdato, timer_arbeid_per_uke,
-                  registrert_av, registrert_dato, oppfolgingskommune, bydel
-           FROM avslutning_versjon WHERE deltaker_id = $1""", deltaker_id)
-    slettet = await conn.fetch(
-        "SELECT avslutning_id, slettet_av, slettet_dato, grunn FROM avslutning_slettet WHERE deltaker_id = $1",
-        deltaker_id)
+    rows = await conn.fetch(f"SELECT {_VERSJON_KOLONNER} FROM avslutning_versjon WHERE deltaker_id = $1", deltaker_id)
+    slettet = await conn.fetch(f"SELECT {_SLETTING_KOLONNER} FROM avslutning_slettet WHERE deltaker_id = $1",
+                               deltaker_id)
     return [domain.Avslutningsversjon(**dict(r)) for r in rows], [domain.Sletting(**dict(r)) for r in slettet]
+
+
+async def _per_deltaker(conn: asyncpg.Connection, sql: str, ids: list[UUID]) -> dict[UUID, list[dict]]:
+    """Rows of `sql` (which selects deltaker_id first and filters on deltaker_id = ANY($1)) per deltaker."""
+    out: dict[UUID, list[dict]] = defaultdict(list)
+    for r in await conn.fetch(sql, ids):
+        row = dict(r)
+        out[row.pop("deltaker_id")].append(row)
+    return out
 
 
 async def refresh(conn: asyncpg.Connection, deltaker_id: UUID) -> None:
     """Load → decide → save the person's report row."""
-    p = await conn.fetchrow("SELECT * FROM deltaker WHERE deltaker_id = $1", deltaker_id)
-    versjoner, slettinger = await avslutninger(conn, deltaker_id)
-    gjeldende = domain.gjeldende_avslutning(versjoner, slettinger)
-    person = None
-    if p is not None and p["person_tid"] is not None:
+    await refresh_all(conn, [deltaker_id])
+
+
+async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
+    """Load → decide → save the report rows of these deltakere: a few set-based loads and writes, not a
+    round of queries per person."""
+    if not ids:
+        return
+    personer = {r["deltaker_id"]: r for r in await conn.fetch(
+        "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) AND person_tid IS NOT NULL", ids)}
+    versjoner = await _per_deltaker(conn, f"SELECT deltaker_id, {_VERSJON_KOLONNER} FROM avslutning_versjon"
+                                          " WHERE deltaker_id = ANY($1::uuid[])", [i for i in ids if i in personer])
+    slettinger = await _per_deltaker(conn, f"SELECT deltaker_id, {_SLETTING_KOLONNER} FROM avslutning_slettet"
+                                           " WHERE deltaker_id = ANY($1::uuid[])", list(versjoner))
+    gjeldende = {}
+    for did, rows in versjoner.items():
+        g = domain.gjeldende_avslutning([domain.Avslutningsversjon(**r) for r in rows],
+                                        [domain.Sletting(**r) for r in slettinger.get(did, ())])
+        if g is not None:
+            gjeldende[did] = g
+    kandidater = list(gjeldende)  # a known person with a current avslutning: the only ones with a row
+    vedtak = await _per_deltaker(conn, "SELECT deltaker_id, vedtakstype, resultat, fra, til FROM vedtak"
+                                       " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
+                                 kandidater)
+    fravaer = await _per_deltaker(conn, "SELECT deltaker_id, fravaerstype, fra, til FROM fravaer"
+                                        " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
+                                  kandidater)
+    rader = []
+    for did in kandidater:
+        p = personer[did]
         person = domain.Person(duf_nummer=p["duf_nummer"], fornavn=p["fornavn"], etternavn=p["etternavn"],
                                kjonn=p["kjonn"], fodselsdato=p["fodselsdato"], lov=p["lov"])
-    rad = None
-    if person is not None and gjeldende is not None:
-        vedtak = await conn.fetch(
-            "SELECT vedtakstype, resultat, fra, til FROM vedtak WHERE deltaker_id = $1 AND NOT slettet AND fra IS NOT NULL",
-            deltaker_id)
-        fravaer = await conn.fetch(
-            "SELECT fravaerstype, fra, til FROM fravaer WHERE deltaker_id = $1 AND NOT slettet AND fra IS NOT NULL",
-            deltaker_id)
         frist = domain.frist_for_gjennomforing(
-            person.lov, p["sluttmal"], [domain.Vedtaksfakta(**dict(r)) for r in vedtak],
-            [domain.Fravaersfakta(**dict(r)) for r in fravaer])
-        rad = domain.rapportrad(deltaker_id, person, p["kategori"] or p["siste_kategori"], p["sluttmal"],
-                                gjeldende, frist)
-    if rad is None:
-        await conn.execute("DELETE FROM rapport_rad WHERE deltaker_id = $1", deltaker_id)
-        return
-    cols = list(rad)
-    await conn.execute(
-        f"INSERT INTO rapport_rad ({', '.join(cols)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})"
-        f" ON CONFLICT (deltaker_id) DO UPDATE SET {', '.join(f'{c}=EXCLUDED.{c}' for c in cols[1:])}",
-        *rad.values())
+            person.lov, p["sluttmal"], [domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
+            [domain.Fravaersfakta(**r) for r in fravaer.get(did, ())])
+        rad = domain.rapportrad(did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"],
+                                gjeldende[did], frist)
+        if rad is not None:
+            rader.append(rad)
+    med_rad = {r["deltaker_id"] for r in rader}
+    uten = [i for i in ids if i not in med_rad]
+    if uten:
+        await conn.execute("DELETE FROM rapport_rad WHERE deltaker_id = ANY($1::uuid[])", uten)
+    if rader:
+        cols = list(rader[0])
+        await conn.executemany(
+            f"INSERT INTO rapport_rad ({', '.join(cols)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})"
+            f" ON CONFLICT (deltaker_id) DO UPDATE SET {', '.join(f'{c}=EXCLUDED.{c}' for c in cols[1:])}",
+            [tuple(r[c] for c in cols) for r in rader])
 
 
 # --- projection version and rebuild ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from services.plumbing.auth import generate_keypair, mint
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport.app import MIGRATIONS, create_app
 from shared.settings import RapportSettings
+from tests.conftest import _with_database
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +64,16 @@ async def schema_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         async with pool.acquire() as conn:
             await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await pool.close()
+
+
+@pytest.fixture
+async def own_database(infrastructure):
+    """A database of the test's own: a service started on it consumes from the beginning."""
+    name = f"nir_test_rapport_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(infrastructure.database_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    yield _with_database(infrastructure.database_url, name)
+    admin = await asyncpg.connect(infrastructure.database_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()

@@ -19,7 +19,6 @@ from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
 from tests.rapport import builders as b
-from tests.conftest import _with_database
 
 pytestmark = pytest.mark.integration
 
@@ -35,18 +34,6 @@ async def eventually(check, timeout: float = 45.0):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"not reached in {timeout}s: last {result!r}")
         await asyncio.sleep(0.2)
-
-
-@pytest.fixture
-async def own_database(infrastructure):
-    name = f"nir_test_rapport_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(infrastructure.database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    yield _with_database(infrastructure.database_url, name)
-    admin = await asyncpg.connect(infrastructure.database_url)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
 
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, jwt_keys):

@@ -1,0 +1,182 @@
+"""Batched projection (the rebuild's throughput): a batch with a redelivered event, the same event twice,
+poison records and good events projects the good ones once and dead-letters each poison record on its own;
+a batch that fails in PostgreSQL is retried event by event so only the failing event is dead-lettered."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+import random
+from datetime import date, timedelta
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
+
+from services.plumbing.kafka import TopicNames, encode, ensure_topics, make_broker, publish
+from services.rapport import consume, projection
+from services.rapport.app import create_app
+from shared.events import topics
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+from shared.kodeverk.kategorier import Kategori
+from shared.settings import RapportSettings
+from tests.polling import eventually
+from tests.rapport import builders as b
+from tests.rapport.test_projection import project_all, seed_scenario
+
+pytestmark = pytest.mark.integration
+
+T = b.T0
+
+
+def record(topic: topics.Topic, offset: int, value: bytes, key: uuid.UUID) -> ConsumerRecord:
+    return ConsumerRecord(topic=topic.name, partition=0, offset=offset, timestamp=0, timestamp_type=0,
+                          key=str(key).encode(), value=value, checksum=None, serialized_key_size=36,
+                          serialized_value_size=len(value), headers=())
+
+
+def unknown_field(event) -> bytes:
+    body = json.loads(encode(event))
+    body["ukjent_felt"] = 1  # the contracts are strict (extra="forbid")
+    return json.dumps(body).encode()
+
+
+async def rows(pool, ids) -> list[dict]:
+    async with pool.acquire() as conn:
+        got = await conn.fetch("SELECT * FROM rapport_rad WHERE deltaker_id = ANY($1::uuid[])", ids)
+    return sorted((dict(r) for r in got), key=lambda r: r["deltaker_id"])
+
+
+class Letters:
+    def __init__(self) -> None:
+        self.got: list[tuple[int, BaseException]] = []
+
+    async def __call__(self, rec, exc: BaseException) -> None:
+        self.got.append((rec.offset, exc))
+
+
+async def test_one_batch_projects_good_events_once_and_dead_letters_poison_alone(schema_pool):
+    did = uuid.uuid4()
+    registrert = b.registrert(did, b.person("202300000101", "Åse", "Ås"))
+    avslutning = b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T + timedelta(days=1))
+    async with schema_pool.acquire() as conn, conn.transaction():  # delivered before: a redelivery below
+        await projection.project(conn, registrert)
+    kategori = b.kategori(did, Kategori.KAN_TILBYS, date(2021, 9, 1))
+    batch = [
+        record(topics.DELTAKER, 0, encode(registrert), did),  # redelivered from an earlier batch
+        record(topics.DELTAKER, 1, b"not json {", did),
+        record(topics.DELTAKER, 2, encode(kategori), did),
+        record(topics.DELTAKER, 3, unknown_field(b.kategori(did, Kategori.RETT_OG_PLIKT, date(2022, 1, 1))), did),
+        record(topics.DELTAKER, 4, encode(kategori), did),  # the same event twice in one batch
+    ]
+    letters = Letters()
+    assert await consume.project_records(schema_pool, topics.DELTAKER, batch, letters) == 1
+    assert [o for o, _ in letters.got] == [1, 3]
+    assert await consume.project_records(schema_pool, topics.AVSLUTNING,
+                                         [record(topics.AVSLUTNING, 0, encode(avslutning), did)], letters) == 1
+    async with schema_pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT fornavn, kategori, arsak FROM rapport_rad WHERE deltaker_id = $1", did)
+        processed = await conn.fetchval("SELECT count(*) FROM processed_events")
+    assert dict(row) == {"fornavn": "Åse", "kategori": "KAN_TILBYS", "arsak": "ARBEID"}
+    assert processed == 3
+    assert len(letters.got) == 2  # nothing more: poison is not retried in a loop
+
+
+async def test_one_batch_gives_the_rows_that_event_by_event_gives(schema_pool):
+    """The batch applies statement by statement and refreshes once at the end: the same rows as projecting
+    each event in its own transaction, for many persons with their events interleaved and shuffled."""
+    scenarios = [seed_scenario() for _ in range(6)]
+    rng = random.Random(7)
+    events = [e for _, _, _, evs in scenarios for e in rng.sample(evs, len(evs))]
+    rng.shuffle(events)
+    ids = [did for did, *_ in scenarios]
+    await project_all(schema_pool, events)
+    one_by_one = await rows(schema_pool, ids)
+    assert len(one_by_one) == 6
+    async with schema_pool.acquire() as conn:
+        await conn.execute(f"TRUNCATE {', '.join(projection.TABLES)}, processed_events")
+        async with conn.transaction():
+            assert len(await projection.project_batch(conn, events + events[:5])) == len(events)
+    assert await rows(schema_pool, ids) == one_by_one
+
+
+async def test_a_batch_failing_in_postgresql_is_retried_one_by_one(schema_pool):
+    """A NUL character parses but PostgreSQL refuses it in text: the batch's transaction fails as a whole,
+    then each event is projected alone and only that one is dead-lettered."""
+    ids = [uuid.uuid4() for _ in range(3)]
+    events = [b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T) for did in ids]
+    events[1] = b.kommune_avslutning(ids[1], Kode.ARBEID, date(2023, 5, 2), T, av="4223\x00CES")
+    letters = Letters()
+    batch = [record(topics.AVSLUTNING, i, encode(e), e.deltaker_id) for i, e in enumerate(events)]
+    assert await consume.project_records(schema_pool, topics.AVSLUTNING, batch, letters) == 2
+    assert [o for o, _ in letters.got] == [1]
+    assert isinstance(letters.got[0][1], asyncpg.CharacterNotInRepertoireError)
+    async with schema_pool.acquire() as conn:
+        got = await conn.fetch("SELECT deltaker_id FROM avslutning_versjon")
+        processed = await conn.fetchval("SELECT count(*) FROM processed_events")
+    assert {r["deltaker_id"] for r in got} == {ids[0], ids[2]}
+    assert processed == 2  # the failed event's id rolled back with its writes
+
+
+async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected_once(kafka_bootstrap, own_database,
+                                                                                      jwt_keys):
+    run = uuid.uuid4().hex[:8]
+    settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
+                               topic_prefix=f"test-rapport-batch-{run}.", consumer_group=f"test-rapport-batch-{run}",
+                               jwt_public_keys=jwt_keys[1])
+    names = TopicNames(settings.topic_prefix)
+    await ensure_topics(kafka_bootstrap, names.specs())
+    did = uuid.uuid4()
+    registrert = b.registrert(did, b.person("202300000102", "Øystein", "Ærlig"))
+    kategori = b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1))
+    avslutning = b.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T + timedelta(days=1))
+    producer = make_broker(kafka_bootstrap, client_id="test-rapport-batch-producer")
+    await producer.start()
+    try:
+        # one key, so one partition and, published before the service starts, one batch (offsets 0..4)
+        key = str(did).encode()
+        await publish(producer, registrert, names=names)
+        await producer.publish(b"\xff not json", topic=names(topics.DELTAKER), key=key)
+        await publish(producer, registrert, names=names)  # redelivered
+        await producer.publish(unknown_field(kategori), topic=names(topics.DELTAKER), key=key)
+        await publish(producer, kategori, names=names)
+        await publish(producer, avslutning, names=names)
+    finally:
+        await producer.stop()
+
+    letters: list[dict] = []
+    reader = AIOKafkaConsumer(names.dead_letter, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
+                              group_id=f"test-rapport-batch-dl-{run}")
+    await reader.start()
+
+    async def read_letters() -> int:
+        for recs in (await reader.getmany(timeout_ms=200)).values():
+            letters.extend(json.loads(r.value) for r in recs)
+        return len(letters)
+
+    conn = await asyncpg.connect(own_database)
+    try:
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            row = await eventually(lambda: conn.fetchrow(
+                "SELECT fornavn, kategori, arsak FROM rapport.rapport_rad"
+                " WHERE deltaker_id = $1 AND kategori IS NOT NULL", did), timeout=45, what="the projected row")
+            await eventually(lambda: _at_least(read_letters(), 2), timeout=30, what="two dead letters")
+            processed = await eventually(lambda: _at_least(
+                conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 3), what="three processed")
+            await read_letters()
+    finally:
+        await conn.close()
+        await reader.stop()
+    assert dict(row) == {"fornavn": "Øystein", "kategori": "RETT_OG_PLIKT", "arsak": "GRUNNSKOLE"}
+    assert processed == 3  # registrert, kategori, avslutning: the redelivery was not projected again
+    assert sorted((x["original_topic"], x["offset"]) for x in letters) == [(names(topics.DELTAKER), 1),
+                                                                           (names(topics.DELTAKER), 3)]
+    assert {base64.b64decode(x["payload_base64"]) for x in letters} == {b"\xff not json", unknown_field(kategori)}
+
+
+async def _at_least(awaitable, n: int):
+    got = await awaitable
+    return got if got >= n else None
