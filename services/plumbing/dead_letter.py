@@ -32,8 +32,16 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
-    asyncpg.InterfaceError,
 )
+
+
+def transient(exc: BaseException) -> bool:
+    """An outage worth waiting out (the message is retried while it lasts), not a poison message or a bug.
+    asyncpg's InterfaceError is both «connection is closed» / «pool is closing» (an outage) and misuse such as
+    a wrong number of arguments (which no retry fixes: treating it as an outage would loop for ever)."""
+    if isinstance(exc, TRANSIENT):
+        return True
+    return isinstance(exc, asyncpg.InterfaceError) and ("closed" in str(exc) or "closing" in str(exc))
 
 
 def describe_error(exc: BaseException) -> str:
@@ -77,17 +85,18 @@ class DeadLetterPolicy:
                 return await call_next(msg)
             except asyncio.CancelledError:
                 raise
-            except TRANSIENT as exc:
-                log.warning("transient failure, retrying", extra={"error": describe_error(exc), "delay": delay})
             except ValidationError as exc:
                 await self.dead_letter(msg.raw_message, exc)  # retrying cannot make it parse
                 return None
             except Exception as exc:
-                failures += 1
-                if failures >= self.attempts:
-                    await self.dead_letter(msg.raw_message, exc)
-                    return None
-                log.warning("handler failed, retrying", extra={"error": describe_error(exc), "attempt": failures})
+                if transient(exc):
+                    log.warning("transient failure, retrying", extra={"error": describe_error(exc), "delay": delay})
+                else:
+                    failures += 1
+                    if failures >= self.attempts:
+                        await self.dead_letter(msg.raw_message, exc)
+                        return None
+                    log.warning("handler failed, retrying", extra={"error": describe_error(exc), "attempt": failures})
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_backoff)
 

@@ -13,7 +13,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from services.plumbing import metrics, outbox
-from services.plumbing.dead_letter import TRANSIENT
+from services.plumbing.dead_letter import transient
 from services.plumbing.idempotency import first_delivery
 from services.regelmotor import lager
 from services.regelmotor.domain import anvend, differanse, med_idag
@@ -88,7 +88,7 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
     """A batch of Kafka records from one topic (one Kafka commit and one transaction for all: the
     throughput lever). A record that does not parse is dead-lettered on its own; if the batch as a whole
     fails for another reason than an outage, its events are retried one by one and only the failing ones
-    are dead-lettered. Outages (TRANSIENT) propagate: the plumbing retries the batch while they last."""
+    are dead-lettered. Outages (dead_letter.transient) propagate: the plumbing retries the batch while they last."""
     dead_letter = _tellende(dead_letter, topic.name)
     lest: list[tuple[Any, Event]] = []
     for record in records:
@@ -107,17 +107,19 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
             return 0
         try:
             return await _med_gjentak(lambda: behandle(pool, [e for _, e in fakta], topic.name))
-        except TRANSIENT:
-            raise
-        except Exception:
-            log.exception("batch failed; retrying its events one by one")
+        except Exception as exc:
+            if transient(exc):
+                raise  # an outage: the plumbing retries the batch
+            # the type only: a database error's text may quote an argument (an identifier)
+            log.warning("batch failed; retrying its events one by one",
+                        extra={"topic": topic.name, "events": len(fakta), "error_type": type(exc).__name__})
             n = 0
             for record, e in fakta:
                 try:
                     n += await _med_gjentak(lambda e=e: behandle(pool, [e], topic.name))
-                except TRANSIENT:
-                    raise
                 except Exception as exc:
+                    if transient(exc):
+                        raise  # an outage: the plumbing retries the batch
                     await dead_letter(record, exc)
             return n
         finally:

@@ -9,12 +9,13 @@ import json
 from pathlib import Path
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
 
 from services.plumbing import dead_letters
 from services.plumbing.db import apply_migrations, create_pool
-from services.plumbing.dead_letter import DeadLetterPolicy
+from services.plumbing.dead_letter import DeadLetterPolicy, transient
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publish
 from services.plumbing.outbox import OutboxRelay, enqueue
 from shared.events import topics
@@ -203,3 +204,23 @@ async def test_relay_marks_what_was_acknowledged_and_sends_only_the_rest_again(d
         assert await relay.pending() == 0
     finally:
         await pool.close()
+
+
+async def test_a_query_that_can_never_succeed_is_not_mistaken_for_an_outage(database_url):
+    # Quality bar «poison messages to a dead-letter topic, not an endless loop»: asyncpg raises the same
+    # InterfaceError for a closed connection (an outage: retry while it lasts) and for a call that can never
+    # succeed (here a wrong number of arguments: retrying it would never end).
+    conn = await asyncpg.connect(database_url)
+    try:
+        with pytest.raises(asyncpg.InterfaceError) as misuse:
+            await conn.fetchval("SELECT $1::int", 1, 2)
+        with pytest.raises(asyncpg.DataError) as bad_argument:
+            await conn.fetchval("SELECT $1::int", "not a number")
+    finally:
+        await conn.close()
+    with pytest.raises(asyncpg.InterfaceError) as closed:
+        await conn.fetchval("SELECT 1")
+    assert not transient(misuse.value) and not transient(bad_argument.value)
+    assert transient(closed.value)
+    assert transient(ConnectionRefusedError()) and transient(TimeoutError())
+    assert not transient(RuntimeError("a bug"))
