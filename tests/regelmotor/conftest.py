@@ -20,6 +20,7 @@ from services.regelmotor.app import create_app
 from shared.events import topics
 from shared.events.envelope import Event
 from shared.settings import RegelmotorSettings
+from tests.naming import run_id
 from tests.polling import eventually
 
 
@@ -91,7 +92,7 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
     admin = await asyncpg.connect(infrastructure.database_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    unique = uuid.uuid4().hex[:10]
+    unique = run_id()
     settings = RegelmotorSettings(
         kafka_bootstrap_servers=kafka_bootstrap, database_url=_with_database(infrastructure.database_url, name),
         topic_prefix=f"test-regelmotor-{unique}.", consumer_group=f"test-regelmotor-{unique}", klokke_aktiv=False,
