@@ -14,6 +14,7 @@ from services.plumbing.db import apply_migrations, create_pool
 from services.rapport.app import MIGRATIONS, create_app
 from shared.settings import RapportSettings
 from tests.conftest import _with_database
+from tests.naming import run_id
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def token(jwt_keys):
 
 @pytest.fixture(scope="session")
 def rapport_settings(database_url: str, kafka_bootstrap: str, jwt_keys) -> RapportSettings:
-    run = uuid.uuid4().hex[:8]
+    run = run_id()
     return RapportSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
                            topic_prefix=f"test-rapport-{run}.", consumer_group=f"test-rapport-{run}",
                            jwt_public_keys=jwt_keys[1])

@@ -25,6 +25,7 @@ from shared.settings import RapportSettings
 from tests.polling import eventually
 from tests.rapport import builders as b
 from tests.rapport.test_projection import project_all, seed_scenario
+from tests.naming import run_id
 
 pytestmark = pytest.mark.integration
 
@@ -122,7 +123,7 @@ async def test_a_batch_failing_in_postgresql_is_retried_one_by_one(schema_pool):
 
 async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected_once(kafka_bootstrap, own_database,
                                                                                       jwt_keys):
-    run = uuid.uuid4().hex[:8]
+    run = run_id()
     settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
                                topic_prefix=f"test-rapport-batch-{run}.", consumer_group=f"test-rapport-batch-{run}",
                                jwt_public_keys=jwt_keys[1])

@@ -19,6 +19,7 @@ from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
 from tests.rapport import builders as b
+from tests.naming import run_id
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +38,7 @@ async def eventually(check, timeout: float = 45.0):
 
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, jwt_keys):
-    run = uuid.uuid4().hex[:8]
+    run = run_id()
     settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
                                topic_prefix=f"test-rapport-e2e-{run}.", consumer_group=f"test-rapport-e2e-{run}",
                                jwt_public_keys=jwt_keys[1])

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 import pytest
 
 from services.regelmotor.domain import Tilstand, anvend, differanse, frister, utled
-from shared.events.avslutning import BeregnetAvslutningOpprettet as Opprettet
 from shared.events.avslutning import Tilbaketrekkingsgrunn as G
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.kategorier import Kategori
