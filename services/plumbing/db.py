@@ -21,13 +21,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def create_pool(dsn: str, schema: str, *, max_size: int = 10, application_name: str = "nir") -> asyncpg.Pool:
+async def create_pool(dsn: str, schema: str, *, max_size: int = 10, application_name: str = "nir",
+                      server_settings: dict[str, str] | None = None) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         dsn,
         min_size=1,
         max_size=max_size,
         init=_init_connection,
-        server_settings={"search_path": schema, "application_name": application_name},
+        server_settings={"search_path": schema, "application_name": application_name, **(server_settings or {})},
     )
 
 

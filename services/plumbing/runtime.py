@@ -34,6 +34,8 @@ Hook = Callable[["ServiceRuntime"], Awaitable[None]]
 
 
 class ServiceRuntime:
+    pool_settings: dict[str, str] = {}  # PostgreSQL settings for the service's connections
+
     def __init__(self, settings: ServiceSettings, migrations: Path) -> None:
         self.settings = settings
         self.service = settings.SERVICE
@@ -69,7 +71,7 @@ class ServiceRuntime:
         t0 = time.perf_counter()
         s = self.settings
         self._pool = await create_pool(s.database_url, self.schema, max_size=s.db_pool_max_size,
-                                       application_name=f"nir-{self.service}")
+                                       application_name=f"nir-{self.service}", server_settings=self.pool_settings)
         applied = await apply_migrations(self._pool, self.schema, self.migrations)
         await ensure_topics(s.kafka_bootstrap_servers, self.topics.specs())
         await self.broker.start()

@@ -39,6 +39,9 @@ class RapportRuntime(ServiceRuntime):
 
     generasjon: int | None = None
     rebuilt: bool = False
+    # The report's queries are built from the user's filter, and a prefix pattern (LIKE $n) can use a name
+    # index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
+    pool_settings = {"plan_cache_mode": "force_custom_plan"}
 
     async def start(self) -> None:
         s = self.settings
