@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import Bruker, current_user
 from services.rapport import csv_export, queries
@@ -21,31 +22,80 @@ def pool(request: Request) -> asyncpg.Pool:
     return request.app.state.runtime.pool
 
 
-def rapportfilter(
-    lov: Lov,
-    oppfolgingskommune: Annotated[str | None, Query(description="kommunenummer, fire siffer")] = None,
-    bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
-    kategori: Kategori | None = None,
-    avslutningsaar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
-    registrert_av: queries.RegistrertAv = "alle",
-    duf_nummer: Annotated[str | None, Query(description="hele eller starten av DUF-nummeret")] = None,
-    navn: Annotated[str | None, Query(description="fornavn eller etternavn (starten av)", max_length=100,
-                                      pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
-) -> queries.Filter:
-    try:
-        return queries.Filter(lov=lov, oppfolgingskommune=oppfolgingskommune or None, bydel=bydel or None,
-                              kategori=kategori.value if kategori else None, avslutningsaar=avslutningsaar,
-                              registrert_av=registrert_av, duf_nummer=duf_nummer or None, navn=navn or None)
-    except queries.Ugyldig as exc:
-        raise HTTPException(400, {"felt": exc.felt, "feil": exc.grunn}) from None
-
-
 def feil(exc: Exception) -> HTTPException:
     if isinstance(exc, queries.IkkeTilgang):
         return HTTPException(403, str(exc))
     if isinstance(exc, queries.Ugyldig):
         return HTTPException(400, {"felt": exc.felt, "feil": exc.grunn})
     raise exc
+
+
+# Searching on a person's DUF-nummer or name goes in a POST body, never in the URL: URLs end up in the access
+# logs of ingresses and proxies and in browsers' history («no fødselsnummer or DUF-nummer in logs»).
+IDENTIFISERENDE = ("duf_nummer", "navn")
+KONTROLLTEGN = r"^[^\x00-\x1f\x7f]*$"
+
+
+def ikke_i_url(request: Request, lov: Lov) -> None:
+    """Refuse a GET carrying an identifying filter (even empty): accepting it would keep identifiers in URLs."""
+    felt = next((k for k in IDENTIFISERENDE if k in request.query_params), None)
+    if felt is not None:
+        raise HTTPException(400, {"felt": felt, "feil": (
+            "DUF-nummer og navn skal ikke stå i URL-en (den havner i logger): bruk "
+            f"POST /api/v1/rapport/{lov.value}/sok (eller POST /api/v1/rapport/{lov.value}/csv) "
+            "med filteret i JSON-body")})
+
+
+def lag_filter(lov: Lov, *, oppfolgingskommune: str | None = None, bydel: str | None = None,
+               kategori: Kategori | None = None, avslutningsaar: int | None = None,
+               registrert_av: queries.RegistrertAv = "alle", duf_nummer: str | None = None,
+               navn: str | None = None) -> queries.Filter:
+    """queries.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
+    try:
+        return queries.Filter(lov=lov, oppfolgingskommune=oppfolgingskommune or None, bydel=bydel or None,
+                              kategori=kategori.value if kategori else None, avslutningsaar=avslutningsaar,
+                              registrert_av=registrert_av, duf_nummer=duf_nummer or None, navn=navn or None)
+    except queries.Ugyldig as exc:
+        raise feil(exc) from None
+
+
+def rapportfilter(
+    lov: Lov,
+    request: Request,
+    oppfolgingskommune: Annotated[str | None, Query(description="kommunenummer, fire siffer")] = None,
+    bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
+    kategori: Kategori | None = None,
+    avslutningsaar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
+    registrert_av: queries.RegistrertAv = "alle",
+) -> queries.Filter:
+    """The GET filter: only the non-identifying fields, so a link can be bookmarked without personal data."""
+    ikke_i_url(request, lov)
+    return lag_filter(lov, oppfolgingskommune=oppfolgingskommune, bydel=bydel, kategori=kategori,
+                      avslutningsaar=avslutningsaar, registrert_av=registrert_av)
+
+
+class RapportSok(BaseModel):
+    """POST body of …/sok and …/csv: the GET's filter plus the identifying ones, paging and sorting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    oppfolgingskommune: str | None = Field(None, description="kommunenummer, fire siffer")
+    bydel: str | None = Field(None, description="bydelsnummer, seks siffer")
+    kategori: Kategori | None = None
+    avslutningsaar: int | None = Field(None, ge=1900, le=2199)
+    registrert_av: queries.RegistrertAv = "alle"
+    duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret")
+    navn: str | None = Field(None, description="fornavn eller etternavn (starten av)", max_length=100,
+                             pattern=KONTROLLTEGN)
+    side: int = Field(1, ge=1, le=1_000_000)
+    per_side: int = Field(25, ge=1, le=500)
+    sorter: str = "etternavn"
+    retning: queries.Retning = "stigende"
+
+    def filter(self, lov: Lov) -> queries.Filter:
+        return lag_filter(lov, oppfolgingskommune=self.oppfolgingskommune, bydel=self.bydel, kategori=self.kategori,
+                          avslutningsaar=self.avslutningsaar, registrert_av=self.registrert_av,
+                          duf_nummer=self.duf_nummer, navn=self.navn)
 
 
 def rad_json(r: dict) -> dict:
@@ -69,10 +119,23 @@ def csv_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str
         "Content-Disposition": f'attachment; filename="{csv_export.filnavn(f.lov.value)}"'})
 
 
+async def side_svar(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, *, side: int, per_side: int, sorter: str,
+                    retning: queries.Retning) -> dict:
+    try:
+        async with p.acquire() as conn:
+            s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
+    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        raise feil(exc) from None
+    return dict(tittel=TITTEL.format(lov=f.lov.value), linjer=s.tekst, fra=s.fra, til=s.til, totalt=s.totalt,
+                side=s.side, per_side=s.per_side, antall_sider=s.antall_sider, sorter=sorter, retning=retning,
+                rader=[rad_json(x) for x in s.rader])
+
+
 def router() -> APIRouter:
     r = APIRouter(prefix="/api/v1", tags=["rapport"])
 
-    @r.get("/rapport/{lov}", summary="Avsluttede deltakere: én rad per person med gjeldende avslutning")
+    @r.get("/rapport/{lov}", summary="Avsluttede deltakere: én rad per person med gjeldende avslutning "
+                                     "(søk på DUF-nummer eller navn: POST …/sok)")
     async def rapport(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Annotated[Bruker, Depends(current_user)],
@@ -82,14 +145,13 @@ def router() -> APIRouter:
         sorter: str = "etternavn",
         retning: queries.Retning = "stigende",
     ) -> dict:
-        try:
-            async with p.acquire() as conn:
-                s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
-        except (queries.IkkeTilgang, queries.Ugyldig) as exc:
-            raise feil(exc) from None
-        return dict(tittel=TITTEL.format(lov=f.lov.value), linjer=s.tekst, fra=s.fra, til=s.til, totalt=s.totalt,
-                    side=s.side, per_side=s.per_side, antall_sider=s.antall_sider, sorter=sorter, retning=retning,
-                    rader=[rad_json(x) for x in s.rader])
+        return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
+
+    @r.post("/rapport/{lov}/sok", summary="Som GET /rapport/{lov}, med filteret (også DUF-nummer og navn) i body")
+    async def sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
+                  p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+        return await side_svar(p, bruker, inn.filter(lov), side=inn.side, per_side=inn.per_side, sorter=inn.sorter,
+                               retning=inn.retning)
 
     @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
     async def rapport_csv(
@@ -100,6 +162,12 @@ def router() -> APIRouter:
         retning: queries.Retning = "stigende",
     ) -> StreamingResponse:
         return csv_response(p, bruker, f, sorter, retning)
+
+    @r.post("/rapport/{lov}/csv", summary="CSV fil for filteret i body (også DUF-nummer og navn); side/per_side "
+                                          "gjelder ikke: filen har alle radene")
+    async def rapport_csv_sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
+                              p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
+        return csv_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
     @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
     async def filtervalg(lov: Lov, bruker: Annotated[Bruker, Depends(current_user)],

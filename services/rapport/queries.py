@@ -77,6 +77,8 @@ class Filter:
             raise Ugyldig("avslutningsaar", "må være et årstall")
         if self.navn is not None and len(self.navn) > 100:
             raise Ugyldig("navn", "høyst 100 tegn")
+        if self.navn is not None and re.search(r"[\x00-\x1f\x7f]", self.navn):  # PostgreSQL text holds no NUL
+            raise Ugyldig("navn", "kan ikke inneholde kontrolltegn")
 
     def where(self, bruker: Bruker) -> tuple[str, list]:
         """The WHERE clause and its arguments, with the user's scope."""

@@ -3,6 +3,11 @@
 Token in development: /rapport/logg-inn takes a JWT (from `python -m services.plumbing.auth mint ...`),
 checks it, and keeps it in an HttpOnly cookie (SameSite=Strict) that the pages and the CSV link send.
 The JSON API itself only accepts the Authorization header.
+
+A search on DUF-nummer or name is posted (the filter form, and the paging, sorting and CSV buttons of such a
+result), never put in a URL: URLs end up in access logs and browser history. Without those two filters the
+links are plain GET links, so a report can be bookmarked. CSRF on the cookie-authenticated POSTs: the cookie
+is SameSite=Strict (a cross-site form does not carry it), and a POST whose Origin is another host is refused.
 """
 
 from __future__ import annotations
@@ -10,11 +15,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 from typing import Annotated
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.plumbing.auth import AuthError, Bruker
@@ -32,8 +37,11 @@ form.filter{display:grid;grid-template-columns:repeat(4,minmax(12rem,1fr));gap:.
 label{display:flex;flex-direction:column;font-size:.85rem;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
 th a{color:inherit} .linjer{margin:.6rem 0} .knapp{background:#2a7a3b;color:#fff;padding:.4rem .8rem;border-radius:4px;text-decoration:none}
-.slettet{font-style:italic;color:#666} nav.sider a{margin-right:.5rem} .feil{color:#a00}
+.slettet{font-style:italic;color:#666} nav.sider a,nav.sider form{margin-right:.5rem} .feil{color:#a00}
+form.lenke{display:inline;margin:0} form.lenke button{background:none;border:none;padding:0;font:inherit;color:inherit;
+text-decoration:underline;cursor:pointer} form.lenke button.knapp{background:#2a7a3b;color:#fff;padding:.4rem .8rem;text-decoration:none}
 """
+FILTERFELT = ("oppfolgingskommune", "bydel", "kategori", "avslutningsaar", "registrert_av", "duf_nummer", "navn")
 
 
 
@@ -69,6 +77,52 @@ def til_innlogging() -> RedirectResponse:
     return RedirectResponse("/rapport/logg-inn", status_code=303)
 
 
+def samme_opphav(request: Request) -> None:
+    """CSRF guard for the cookie-authenticated POSTs, besides the SameSite=Strict cookie (which a same-site
+    neighbour, another host under the same domain, still gets): a browser names the page that sent a POST in
+    Origin; refuse one from another host (or «null»). A request without Origin is no browser's form post."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    # behind an ingress the browser's host is Host (kept by ingress-nginx) or X-Forwarded-Host; a cross-site
+    # form cannot set either header, so trusting them here gives a forger nothing
+    vert = (request.headers.get("x-forwarded-host") or request.headers.get("host", "")).split(",")[0].strip()
+    if urlsplit(origin).netloc.lower() != vert.lower():
+        raise HTTPException(403, "forespørselen kommer fra en annen side (Origin)")
+
+
+async def skjemadata(request: Request) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body as {name: first value} (python-multipart is not a dependency,
+    and the forms here send nothing else)."""
+    return {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+
+
+def _heltall(tekst: str, standard: int) -> int:
+    return int(tekst) if tekst.isascii() and tekst.isdigit() and 0 < len(tekst) <= 7 and int(tekst) >= 1 else standard
+
+
+def _retning(tekst: str) -> queries.Retning:
+    return "synkende" if tekst == "synkende" else "stigende"
+
+
+def _filter(lov: Lov, verdier: dict[str, str]) -> queries.Filter:
+    """The page's filter, lenient as a form is: an unknown choice is no filter; bad numbers raise Ugyldig."""
+    return queries.Filter(
+        lov=lov, oppfolgingskommune=verdier["oppfolgingskommune"] or None, bydel=verdier["bydel"] or None,
+        kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
+        avslutningsaar=int(verdier["avslutningsaar"]) if _aarstall(verdier["avslutningsaar"]) else None,
+        registrert_av=verdier["registrert_av"] if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
+        duf_nummer=verdier["duf_nummer"].strip() or None, navn=verdier["navn"] or None)
+
+
+def _postknapp(action: str, felter: dict[str, object], tekst: str, id_: str = "", klasse: str = "") -> str:
+    """A link that posts: the values travel in the body, not in the URL."""
+    skjulte = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(str(v))}">' for k, v in felter.items())
+    attr = (f' id="{id_}"' if id_ else "") + (f' class="{klasse}"' if klasse else "")
+    return (f'<form method="post" action="{escape(action)}" class="lenke">{skjulte}'
+            f'<button type="submit"{attr}>{tekst}</button></form>')
+
+
 def _velg(navn: str, valg: list[tuple[str, str]], valgt: str | None, alle: str) -> str:
     opts = [f'<option value="">{escape(alle)}</option>']
     for verdi, tekst in valg:
@@ -93,10 +147,9 @@ eller <code>--imdi</code> for IMDi).</p>
 <form method="post" action="/rapport/logg-inn"><label>Token<textarea name="token" id="token" rows="5" cols="80"></textarea></label>
 <p><button type="submit" id="logg-inn">Logg inn</button></p></form>""")
 
-    @r.post("/logg-inn")
+    @r.post("/logg-inn", dependencies=[Depends(samme_opphav)])
     async def logg_inn(request: Request) -> Response:
-        skjema = parse_qs((await request.body()).decode("utf-8", "replace"))
-        token = (skjema.get("token") or [""])[0].strip()
+        token = (await skjemadata(request)).get("token", "").strip()
         try:
             request.app.state.jwt_verifier.verify(token)
         except AuthError as exc:
@@ -182,6 +235,18 @@ og Utdanning - Vgo.</p>
             return til_innlogging()
         return api.csv_response(p, bruker, f, sorter, retning)
 
+    @r.post("/{lov}/csv", dependencies=[Depends(samme_opphav)])
+    async def csv_post(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)]) -> Response:
+        bruker = innlogget(request)
+        if bruker is None:
+            return til_innlogging()
+        skjema = await skjemadata(request)
+        try:
+            f = _filter(lov, {k: skjema.get(k, "") for k in FILTERFELT})
+        except queries.Ugyldig as exc:
+            raise api.feil(exc) from None
+        return api.csv_response(p, bruker, f, skjema.get("sorter") or "etternavn", _retning(skjema.get("retning", "")))
+
     @r.get("/{lov}")
     async def rapport(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)],
                       side: Annotated[int, Query(ge=1)] = 1, sorter: str = "etternavn",
@@ -190,40 +255,62 @@ og Utdanning - Vgo.</p>
         if bruker is None:
             return til_innlogging()
         q = request.query_params
-        verdier = {k: q.get(k, "") for k in ("oppfolgingskommune", "bydel", "kategori", "avslutningsaar",
-                                              "registrert_av", "duf_nummer", "navn")}
-        feilmelding = ""
-        try:
-            f = queries.Filter(
-                lov=lov, oppfolgingskommune=verdier["oppfolgingskommune"] or None, bydel=verdier["bydel"] or None,
-                kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
-                avslutningsaar=int(verdier["avslutningsaar"]) if _aarstall(verdier["avslutningsaar"]) else None,
-                registrert_av=verdier["registrert_av"] if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
-                duf_nummer=verdier["duf_nummer"].strip() or None, navn=verdier["navn"] or None)
-            async with p.acquire() as conn:
-                s = await queries.side(conn, bruker, f, side=side, per_side=25, sorter=sorter, retning=retning)
-                valg = await queries.filtervalg(conn, bruker, lov)
-        except (queries.Ugyldig, queries.IkkeTilgang) as exc:
-            f, s, feilmelding = None, None, str(exc)
-            async with p.acquire() as conn:
-                valg = await queries.filtervalg(conn, bruker, lov)
-        filtre = {k: v for k, v in verdier.items() if v}
+        verdier = {k: q.get(k, "") for k in FILTERFELT if k not in api.IDENTIFISERENDE}
+        if any(k in q for k in api.IDENTIFISERENDE):
+            return await rapportside(p, bruker, lov, verdier, side=1, sorter=sorter, retning=retning, avvist=True)
+        return await rapportside(p, bruker, lov, verdier, side=side, sorter=sorter, retning=retning)
 
-        def lenke(**endre: object) -> str:
-            params = {**filtre, "sorter": sorter, "retning": retning, "side": side, **endre}
-            return escape(f"/rapport/{lov.value}?" + urlencode(params))
+    @r.post("/{lov}", dependencies=[Depends(samme_opphav)])
+    async def rapport_post(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)]) -> Response:
+        bruker = innlogget(request)
+        if bruker is None:
+            return til_innlogging()
+        skjema = await skjemadata(request)
+        return await rapportside(p, bruker, lov, {k: skjema.get(k, "") for k in FILTERFELT},
+                                 side=_heltall(skjema.get("side", ""), 1), sorter=skjema.get("sorter") or "etternavn",
+                                 retning=_retning(skjema.get("retning", "")))
 
-        def kolonne(tittel: str, navn: str) -> str:
-            pil, ny = "", "stigende"
-            if sorter == navn:
-                pil = " ↑" if retning == "stigende" else " ↓"
-                ny = "synkende" if retning == "stigende" else "stigende"
-            return f'<th><a href="{lenke(sorter=navn, retning=ny, side=1)}">{tittel}{pil}</a></th>'
+    return r
 
-        kommuner = [(k["kommunenummer"], k["navn"]) for k in valg["kommuner"]]
-        bydeler = [(b["bydelsnummer"], b["navn"]) for b in valg["bydeler"]]
-        aar = [(str(a), str(a)) for a in valg["avslutningsaar"]]
-        skjema = f"""<form class="filter" method="get" id="filter"><input type="hidden" name="sorter" value="{escape(sorter)}">
+
+async def rapportside(p: asyncpg.Pool, bruker: Bruker, lov: Lov, verdier: dict[str, str], *, side: int, sorter: str,
+                      retning: queries.Retning, avvist: bool = False) -> HTMLResponse:
+    """The report page for the filter `verdier` (GET: without the identifying fields; POST: all of them)."""
+    verdier = {k: verdier.get(k, "") for k in FILTERFELT}
+    s, feilmelding = None, ""
+    async with p.acquire() as conn:
+        valg = await queries.filtervalg(conn, bruker, lov)
+        if avvist:  # an old bookmark or a hand-made URL: no search (the identifier has reached the logs already)
+            feilmelding = ("Søk på DUF-nummer og navn sendes med skjemaet, ikke i lenken (lenker havner i logger). "
+                           "Søk på nytt.")
+        else:
+            try:
+                s = await queries.side(conn, bruker, _filter(lov, verdier), side=side, per_side=25, sorter=sorter,
+                                       retning=retning)
+            except (queries.Ugyldig, queries.IkkeTilgang) as exc:
+                feilmelding = str(exc)
+    filtre = {k: v for k, v in verdier.items() if v}
+    # with a DUF-nummer or name in the filter, every «link» posts; else they are bookmarkable GET links
+    identifiserende = any(filtre.get(k) for k in api.IDENTIFISERENDE)
+    adresse = f"/rapport/{lov.value}"
+
+    def lenke(tekst: str, id_: str = "", **endre: object) -> str:
+        params = {**filtre, "sorter": sorter, "retning": retning, "side": side, **endre}
+        if identifiserende:
+            return _postknapp(adresse, params, tekst, id_)
+        return f'<a href="{escape(adresse + "?" + urlencode(params))}"' + (f' id="{id_}"' if id_ else "") + f">{tekst}</a>"
+
+    def kolonne(tittel: str, navn: str) -> str:
+        pil, ny = "", "stigende"
+        if sorter == navn:
+            pil = " ↑" if retning == "stigende" else " ↓"
+            ny = "synkende" if retning == "stigende" else "stigende"
+        return f"<th>{lenke(tittel + pil, sorter=navn, retning=ny, side=1)}</th>"
+
+    kommuner = [(k["kommunenummer"], k["navn"]) for k in valg["kommuner"]]
+    bydeler = [(b["bydelsnummer"], b["navn"]) for b in valg["bydeler"]]
+    aar = [(str(a), str(a)) for a in valg["avslutningsaar"]]
+    skjema = f"""<form class="filter" method="post" action="{adresse}" id="filter"><input type="hidden" name="sorter" value="{escape(sorter)}">
 <input type="hidden" name="retning" value="{escape(retning)}">
 <label>Oppfølgingskommune{_velg("oppfolgingskommune", kommuner, verdier["oppfolgingskommune"], "Alle kommuner")}</label>
 <label>Bydel{_velg("bydel", bydeler, verdier["bydel"], "Alle bydeler")}</label>
@@ -233,29 +320,34 @@ og Utdanning - Vgo.</p>
 <label>DUF-nummer<input type="search" name="duf_nummer" id="duf_nummer" placeholder="DUF-nummer" value="{escape(verdier["duf_nummer"])}"></label>
 <label>Fornavn eller etternavn<input type="search" name="navn" id="navn" placeholder="Fornavn eller etternavn" value="{escape(verdier["navn"])}"></label>
 <div><button type="submit" id="filtrer">Filtrer</button></div></form>"""
-        if s is None:
-            innhold = skjema + f'<p class="feil">{escape(feilmelding)}</p>'
+    if s is None:
+        innhold = skjema + f'<p class="feil">{escape(feilmelding)}</p>'
+    else:
+        csv_felter = {**filtre, "sorter": sorter, "retning": retning}
+        if identifiserende:
+            csv_knapp = _postknapp(f"{adresse}/csv", csv_felter, "Last ned CSV fil", "csv", "knapp")
         else:
-            csv_lenke = escape(f"/rapport/{lov.value}/csv?" + urlencode({**filtre, "sorter": sorter, "retning": retning}))
-            rader = "".join(
-                f"<tr><td>{escape(x['duf_nummer'])}</td><td>{escape(x['fornavn'])}</td><td>{escape(x['etternavn'])}</td>"
-                f"<td>{escape(x['kategori_navn'])}</td><td>{escape(x['sluttmal_navn'])}</td><td>{escape(x['arsak_navn'])}</td>"
-                f"<td>{dato_no(x['avslutningsdato'])}</td>"
-                f'<td><a class="historikk" href="/rapport/historikk/{x["deltaker_id"]}">Vis all avslutningshistorikk</a></td></tr>'
-                for x in s.rader)
-            sider = []
-            if s.side > 1:
-                sider.append(f'<a href="{lenke(side=s.side - 1)}" id="forrige">‹ Forrige</a>')
-            sider.append(f"<span>Side {s.side} av {s.antall_sider}</span>")
-            if s.side < s.antall_sider:
-                sider.append(f'<a href="{lenke(side=s.side + 1)}" id="neste">Neste ›</a>')
-            innhold = skjema + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
-&nbsp; <a class="knapp" id="csv" href="{csv_lenke}">Last ned CSV fil</a></p>
+            csv_url = escape(f"{adresse}/csv?" + urlencode(csv_felter))
+            csv_knapp = f'<a class="knapp" id="csv" href="{csv_url}">Last ned CSV fil</a>'
+        rader = "".join(
+            f"<tr><td>{escape(x['duf_nummer'])}</td><td>{escape(x['fornavn'])}</td><td>{escape(x['etternavn'])}</td>"
+            f"<td>{escape(x['kategori_navn'])}</td><td>{escape(x['sluttmal_navn'])}</td><td>{escape(x['arsak_navn'])}</td>"
+            f"<td>{dato_no(x['avslutningsdato'])}</td>"
+            f'<td><a class="historikk" href="/rapport/historikk/{x["deltaker_id"]}">Vis all avslutningshistorikk</a></td></tr>'
+            for x in s.rader)
+        sider = []
+        if s.side > 1:
+            sider.append(lenke("‹ Forrige", "forrige", side=s.side - 1))
+        sider.append(f"<span>Side {s.side} av {s.antall_sider}</span>")
+        if s.side < s.antall_sider:
+            sider.append(lenke("Neste ›", "neste", side=s.side + 1))
+        innhold = skjema + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
+&nbsp; {csv_knapp}</p>
 <table id="rapport"><thead><tr>{kolonne("DUF-nummer", "duf_nummer")}{kolonne("Fornavn", "fornavn")}
 {kolonne("Etternavn", "etternavn")}{kolonne("Kategori", "kategori")}{kolonne("Sluttmål", "sluttmal")}
 {kolonne("Avslutningsårsak", "avslutningsarsak")}{kolonne("Avslutningsdato", "avslutningsdato")}<th>Historikk</th></tr></thead>
 <tbody>{rader}</tbody></table><nav class="sider">{''.join(sider)}</nav>"""
-        tittel = f"Oversikt over personer avsluttet introduksjonsprogram etter {lov.value}"
-        return html(tittel, innhold, bruker)
-
-    return r
+    svar = html(f"Oversikt over personer avsluttet introduksjonsprogram etter {lov.value}", innhold, bruker)
+    if avvist:
+        svar.status_code = 400
+    return svar

@@ -138,7 +138,8 @@ class Nir:
         return self.system.url("rapport") + API + path
 
     async def rapport(self, headers: dict, lov: str = "integreringsloven", **filter: Any) -> httpx.Response:
-        return await self.http.get(self.rap(f"/rapport/{lov}"), headers=headers, params=filter)
+        """The report through POST …/sok: the filter (a DUF-nummer, say) in the body, as a client must send it."""
+        return await self.http.post(self.rap(f"/rapport/{lov}/sok"), headers=headers, json=filter)
 
     async def rad(self, d: dict, headers: dict | None = None, **filter: Any) -> dict | None:
         """The person's report row (filtered on the exact DUF-nummer), or None when the person is not listed."""

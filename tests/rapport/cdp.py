@@ -149,23 +149,24 @@ class Browser:
         await self.page.call("Page.navigate", url=url)
         await self.settle()
 
-    async def settle(self, previous: str | None = None) -> None:
-        """Wait until a navigation (to another URL than `previous`, when given) has loaded."""
+    async def settle(self, new_document: bool = False) -> None:
+        """Wait until a navigation has loaded; with `new_document`, one replacing the document click_and_wait
+        marked (a form posted to the page's own URL loads a new document at the same address)."""
         for _ in range(200):
             await asyncio.sleep(0.05)
             try:
-                state = await self.page.eval("document.readyState + ' ' + location.href")
+                state = await self.page.eval("document.readyState + ' ' + (window.__nirOld === true)")
             except RuntimeError:
                 continue  # the context is being replaced
-            ready, href = state.split(" ", 1)
-            if ready == "complete" and (previous is None or href != previous):
+            ready, old = state.split(" ", 1)
+            if ready == "complete" and not (new_document and old == "true"):
                 return
         raise TimeoutError("the page did not load")
 
     async def click_and_wait(self, selector: str) -> None:
-        before = await self.page.eval("location.href")
+        await self.page.eval("window.__nirOld = true")
         await self.page.eval(f"document.querySelector({json.dumps(selector)}).click()")
-        await self.settle(previous=before)
+        await self.settle(new_document=True)
 
     async def stop(self) -> None:
         self.page.close()

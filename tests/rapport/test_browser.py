@@ -76,12 +76,16 @@ async def test_caseworker_filters_pages_downloads_and_opens_history(served, bodo
         assert await page.eval("document.querySelector('h1').textContent") == (
             "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven")
 
+        # a name search is posted: neither the address bar nor any link or form address holds the name
         await page.eval("document.querySelector('#navn').value = 'nettlesen'")
         await browser.click_and_wait("#filtrer")
         assert (await page.eval("document.querySelector('#linjer').textContent")).startswith("Viser 1 - 25 av 30 linjer")
         assert await page.eval("document.querySelectorAll('#rapport tbody tr').length") == 25
+        adresser = "[location.href, ...[...document.querySelectorAll('a[href], form[action]')].map(e => e.href || e.action)]"
+        assert not [u for u in await page.eval(adresser) if "nettlesen" in u.lower() or "1804000000" in u]
         await browser.click_and_wait("#neste")
         assert (await page.eval("document.querySelector('#linjer').textContent")).startswith("Viser 26 - 30 av 30 linjer")
+        assert await page.eval("location.href") == f"{served}/rapport/integreringsloven"
 
         await page.eval("document.querySelector('#csv').click()")
         for _ in range(100):

@@ -80,6 +80,20 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     r = await client.get("/api/v1/rapport/integreringsloven/csv?registrert_av=regelmotor",
                          headers={"Authorization": f"Bearer {token('1103')}"})
     assert [x[0] for x in as_excel_reads(r.content)[1:]] == ["110300000002"]
+    # a search on DUF-nummer or name: the filter in the POST body, the same file
+    h = {"Authorization": f"Bearer {token('1103')}"}
+    r = await client.post("/api/v1/rapport/integreringsloven/csv", headers=h, json={"navn": "åse", "sorter": "fornavn"})
+    assert r.status_code == 200 and "avsluttede-deltakere-integreringsloven.csv" in r.headers["content-disposition"]
+    assert as_excel_reads(r.content) == rows[:2]
+    r = await client.post("/api/v1/rapport/integreringsloven/csv", headers=h, json={"duf_nummer": "110300000002"})
+    assert [x[0] for x in as_excel_reads(r.content)[1:]] == ["110300000002"]
+    r = await client.post("/api/v1/rapport/integreringsloven/csv", headers={"Authorization": f"Bearer {token('4223')}"},
+                          json={"duf_nummer": "110300000002"})
+    assert r.status_code == 200 and as_excel_reads(r.content) == [KOLONNER]  # another kommune's person: not in it
+    r = await client.post("/api/v1/rapport/integreringsloven/csv", headers=h, json={"duf": "110300000002"})
+    assert r.status_code == 422
+    r = await client.get("/api/v1/rapport/integreringsloven/csv?duf_nummer=110300000002", headers=h)
+    assert r.status_code == 400 and "POST" in r.json()["detail"]["feil"]
 
 
 def test_norwegian_number_and_date_formats():
