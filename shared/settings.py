@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,13 +60,45 @@ class RegelmotorSettings(ServiceSettings):
 
 
 class FolkeregisterAdapterSettings(ServiceSettings):
+    # A start-up error must not echo the environment it read (MASKINPORTEN_KEY is a private key).
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
     SERVICE: ClassVar[str] = "folkeregister_adapter"
     DB_SCHEMA: ClassVar[str] = "folkeregister_adapter"
     http_port: int = 8083
     folkeregister_base_url: str = "http://127.0.0.1:8090/folkeregisteret/api/v1"
+    # HTTP basic auth: the local simulator only. Skatteetaten's API takes a Maskinporten token (below).
     folkeregister_client_id: str = ""
     folkeregister_client_secret: str = ""
     folkeregister_poll_interval_seconds: float = Field(default=5.0, gt=0)
+    # Maskinporten (JWT bearer grant): used when a token URL is set; the key comes from a Secret.
+    maskinporten_token_url: str = ""
+    maskinporten_audience: str = "https://maskinporten.no/"  # Maskinporten's issuer identifier (test: https://test.maskinporten.no/)
+    maskinporten_client_id: str = ""
+    maskinporten_scope: str = "folkeregister:deling/offentligmedhjemmel"
+    maskinporten_key: SecretStr = SecretStr("")  # PEM, RSA private key
+    maskinporten_kid: str = ""
+
+    @property
+    def maskinporten_aktiv(self) -> bool:
+        return bool(self.maskinporten_token_url)
+
+    @model_validator(mode="after")
+    def _maskinporten_komplett(self) -> FolkeregisterAdapterSettings:
+        satt = {"MASKINPORTEN_CLIENT_ID": self.maskinporten_client_id, "MASKINPORTEN_KID": self.maskinporten_kid,
+                "MASKINPORTEN_KEY": self.maskinporten_key.get_secret_value()}
+        if not self.maskinporten_aktiv:
+            if any(satt.values()):
+                raise ValueError(f"{', '.join(k for k, v in satt.items() if v)} set but MASKINPORTEN_TOKEN_URL "
+                                 "is not: set it to use Maskinporten, or leave all MASKINPORTEN_* unset")
+            return self
+        mangler = [k for k, v in (satt | {"MASKINPORTEN_AUDIENCE": self.maskinporten_audience,
+                                          "MASKINPORTEN_SCOPE": self.maskinporten_scope}).items() if not v.strip()]
+        if mangler:
+            raise ValueError(f"MASKINPORTEN_TOKEN_URL is set but {', '.join(mangler)} is not")
+        if self.folkeregister_client_id or self.folkeregister_client_secret:
+            raise ValueError("both Maskinporten and FOLKEREGISTER_CLIENT_ID/SECRET (basic auth) are set; "
+                             "choose one")
+        return self
 
 
 class RapportSettings(_JwtSettings, ServiceSettings):

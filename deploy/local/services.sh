@@ -40,6 +40,17 @@ up() {
   local keydir="$STATE/jwt"
   (cd "$ROOT" && "$PY" -m services.plumbing.auth keygen --dir "$keydir" >/dev/null)
   if [[ -z "${JWT_PUBLIC_KEYS:-}" ]]; then JWT_PUBLIC_KEYS="$(cat "$keydir/public.pem")"; export JWT_PUBLIC_KEYS; fi
+  # Maskinporten as in production: the simulator serves the token endpoint and checks the grants the adapter
+  # signs with a development RSA key (created once). Set MASKINPORTEN_TOKEN_URL yourself to use another.
+  if [[ -z "${MASKINPORTEN_TOKEN_URL:-}" && -z "${FOLKEREGISTER_CLIENT_ID:-}" ]]; then
+    local mpdir="$STATE/maskinporten"
+    (cd "$ROOT" && "$PY" -m services.folkeregister_adapter.simulator.maskinporten keygen --dir "$mpdir" >/dev/null)
+    export SIMULATOR_MASKINPORTEN_KLIENT=nir-avslutning-dev SIMULATOR_MASKINPORTEN_KID=nir-dev-1 \
+      SIMULATOR_MASKINPORTEN_NOKKEL="$mpdir/public.pem" SIMULATOR_MASKINPORTEN_UTSTEDER=https://test.maskinporten.no/
+    export MASKINPORTEN_TOKEN_URL=http://127.0.0.1:8090/maskinporten/token \
+      MASKINPORTEN_AUDIENCE=https://test.maskinporten.no/ MASKINPORTEN_CLIENT_ID=nir-avslutning-dev MASKINPORTEN_KID=nir-dev-1
+    MASKINPORTEN_KEY="$(cat "$mpdir/private.pem")"; export MASKINPORTEN_KEY
+  fi
   for entry in "${SERVICES[@]}"; do
     name="${entry%%:*}"; port="${entry##*:}"
     if alive "$name"; then say "$name already running (pid $(cat "$RUN/$name.pid"))"; continue; fi

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from services.folkeregister_adapter import deltakere
 from services.folkeregister_adapter.folger import Feedfolger
 from services.folkeregister_adapter.kilde import Folkeregisterkilde
+from services.folkeregister_adapter.maskinporten import Klientoppsett, Maskinporten
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from services.plumbing import metrics
 from services.plumbing.runtime import ServiceRuntime, create_http_app
@@ -21,12 +22,23 @@ DESCRIPTION = "Follows the Folkeregister change feed and publishes flytting, utv
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def maskinporten_for(settings: FolkeregisterAdapterSettings) -> Maskinporten | None:
+    """Maskinporten when configured (production); None means basic auth or none (the local simulator)."""
+    if not settings.maskinporten_aktiv:
+        return None
+    return Maskinporten(Klientoppsett(
+        token_url=settings.maskinporten_token_url, audience=settings.maskinporten_audience,
+        client_id=settings.maskinporten_client_id, scope=settings.maskinporten_scope,
+        privat_nokkel_pem=settings.maskinporten_key.get_secret_value(), kid=settings.maskinporten_kid))
+
+
 def create_app(settings: FolkeregisterAdapterSettings | None = None, *,
                kilde: Folkeregisterkilde | None = None) -> FastAPI:
     settings = settings or FolkeregisterAdapterSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
     kilde = kilde or Hendelsesliste(settings.folkeregister_base_url, client_id=settings.folkeregister_client_id,
-                                    client_secret=settings.folkeregister_client_secret)
+                                    client_secret=settings.folkeregister_client_secret,
+                                    maskinporten=maskinporten_for(settings))
     holder: dict[str, Feedfolger] = {}
 
     # The body is parsed with the topic's union here, so an event type this service does not know (a newer

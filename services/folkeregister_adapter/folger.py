@@ -34,6 +34,7 @@ from services.folkeregister_adapter.kilde import (
     UgyldigInnslag,
     UtenforRetensjon,
 )
+from services.folkeregister_adapter.maskinporten import Maskinportenfeil
 from services.plumbing import outbox
 from services.plumbing.tasks import cancel_and_wait
 
@@ -219,9 +220,15 @@ class Feedfolger:
                 log.warning("folkeregister says too many requests; waiting", extra={"retry_after": exc.retry_after})
                 await asyncio.sleep(exc.retry_after)
                 continue
+            except Maskinportenfeil as exc:
+                # Maskinporten's own words (error, error_description) say what to fix; they never hold the grant.
+                KILDEFEIL.labels(exc.merke).inc()
+                self.siste_kildefeil = exc.merke
+                log.warning("maskinporten token exchange failed; backing off",
+                            extra={"status": exc.status, "feil": exc.melding, "backoff": backoff})
             except Kildefeil as exc:
-                KILDEFEIL.labels(str(exc.status or "nettverk")).inc()
-                self.siste_kildefeil = str(exc.status or "nettverk")
+                KILDEFEIL.labels(exc.merke).inc()
+                self.siste_kildefeil = exc.merke
                 log.warning("folkeregister call failed; backing off", extra={"status": exc.status, "backoff": backoff})
             except Exception:
                 KILDEFEIL.labels("intern").inc()

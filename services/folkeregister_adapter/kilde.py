@@ -104,9 +104,16 @@ class ForMangeForesporsler(Exception):
 class Kildefeil(Exception):
     """5xx, timeouts, broken answers: transient, retried with backoff."""
 
+    etikett: str | None = None  # the metric/log label when not the HTTP status (e.g. «maskinporten»)
+
     def __init__(self, status: int | None, melding: str) -> None:
         super().__init__(f"{status}: {melding}")
         self.status = status
+        self.melding = melding
+
+    @property
+    def merke(self) -> str:
+        return self.etikett or str(self.status or "nettverk")
 
 
 class UtenforRetensjon(Exception):

@@ -25,6 +25,7 @@ from services.folkeregister_adapter.kilde import (
     UtenforRetensjon,
     UtflyttingFraNorge,
 )
+from services.folkeregister_adapter.maskinporten import Maskinporten, MaskinportenAuth
 
 SIDESTORRELSE = 1000
 
@@ -192,11 +193,18 @@ def _feilkropp(r: httpx.Response) -> tuple[str | None, str]:
 
 
 class Hendelsesliste:
-    """The HTTP client. Credentials, when set, go as HTTP basic auth (Maskinporten is not implemented)."""
+    """The HTTP client. With `maskinporten`, every call carries a Maskinporten bearer token (a 401 renews it once,
+    maskinporten.py); otherwise credentials, when set, go as HTTP basic auth (the local simulator)."""
 
-    def __init__(self, base_url: str, *, client_id: str = "", client_secret: str = "", timeout: float = 30.0,
+    def __init__(self, base_url: str, *, client_id: str = "", client_secret: str = "",
+                 maskinporten: Maskinporten | None = None, timeout: float = 30.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        auth = httpx.BasicAuth(client_id, client_secret) if client_id else None
+        auth: httpx.Auth | None = None
+        if maskinporten is not None:
+            auth = MaskinportenAuth(maskinporten)
+        elif client_id:
+            auth = httpx.BasicAuth(client_id, client_secret)
+        self._maskinporten = maskinporten
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", auth=auth, timeout=timeout,
                                        transport=transport)
         self._etag: dict[int, str] = {}
@@ -250,3 +258,5 @@ class Hendelsesliste:
 
     async def close(self) -> None:
         await self._http.aclose()
+        if self._maskinporten is not None:
+            await self._maskinporten.close()

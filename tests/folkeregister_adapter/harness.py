@@ -17,6 +17,7 @@ import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.folkeregister_adapter.app import create_app
+from services.folkeregister_adapter.simulator.maskinporten import Maskinporten
 from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister
 from services.folkeregister_adapter.simulator.server import create_app as create_simulator
 from services.plumbing.kafka import encode, headers_for
@@ -33,9 +34,10 @@ def free_port() -> int:
 
 
 class Simulator:
-    def __init__(self, register: Folkeregister) -> None:
+    def __init__(self, register: Folkeregister, maskinporten: Maskinporten | None = None) -> None:
         self.register = register
-        self.app = create_simulator(register)
+        self.maskinporten = maskinporten
+        self.app = create_simulator(register, maskinporten)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
@@ -71,6 +73,7 @@ class Oppsett:
         self.db_url = urlunsplit((u.scheme, u.netloc, f"/{self.db_name}", u.query, u.fragment))
         self.app = None
         self._ctx = None
+        self.ekstra_settings: dict[str, Any] = {}  # e.g. the MASKINPORTEN_* settings
 
     async def opprett_database(self) -> None:
         conn = await asyncpg.connect(self.admin_db_url)
@@ -90,7 +93,7 @@ class Oppsett:
         return FolkeregisterAdapterSettings(
             kafka_bootstrap_servers=self.kafka, database_url=self.db_url, topic_prefix=self.prefix,
             consumer_group=f"test-fra-{self.unique}", folkeregister_base_url=self.sim.url + BASE_PATH,
-            folkeregister_poll_interval_seconds=0.1)
+            folkeregister_poll_interval_seconds=0.1, **self.ekstra_settings)
 
     async def start_adapter(self, *tweaks) -> None:
         self.app = create_app(self.settings())

@@ -6,6 +6,9 @@ Feed (under BASE_PATH, as FolkeregisterAdapterSettings.folkeregister_base_url ex
   GET  /personer/{folkeregisteridentifikator}   the person document (404 when unknown)
 Errors are {"kode": "FREG-…", "melding": …}; 429 carries Retry-After.
 
+Maskinporten (optional, simulator/maskinporten.py): POST /maskinporten/token takes a JWT bearer grant and gives an
+access token; with it configured, the feed and person endpoints answer 401 without a valid bearer token.
+
 Control (/kontroll, the simulator's own): append hendelser, generate a stream, create/list persons, deliver a
 hendelse again (gjenta), delete old hendelser (retention), misbehave (429, 5xx, slow answers).
 """
@@ -17,11 +20,13 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.folkeregister_adapter.simulator.maskinporten import Avvist, Maskinporten
 from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister, Ukjent
 
 
@@ -58,15 +63,22 @@ class NyHendelse(BaseModel):
     hendelsetype: str | None = None
 
 
-def create_app(register: Folkeregister | None = None) -> FastAPI:
+def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten | None = None) -> FastAPI:
     reg = register or Folkeregister()
     plan: deque[Feilplan] = deque()
     app = FastAPI(title="Folkeregister simulator (Skatteetaten hendelsesliste)")
     app.state.register = reg
     app.state.feilplan = plan
+    app.state.maskinporten = maskinporten
     api = APIRouter(prefix=BASE_PATH)
 
-    async def uhell() -> Response | None:
+    async def uhell(request: Request) -> Response | None:
+        if maskinporten is not None:
+            try:
+                maskinporten.sjekk(request.headers.get("authorization"))
+            except Avvist as exc:
+                return feil(exc.status, f"FREG-{exc.status}", exc.beskrivelse,
+                            {"WWW-Authenticate": f'Bearer error="{exc.error}"'})
         if not plan:
             return None
         f = plan.popleft()
@@ -80,7 +92,7 @@ def create_app(register: Folkeregister | None = None) -> FastAPI:
 
     @api.get("/hendelser/feed")
     async def feed(request: Request, seq: str | None = None) -> Response:
-        if (r := await uhell()) is not None:
+        if (r := await uhell(request)) is not None:
             return r
         if seq is None or not seq.isdigit() or int(seq) < 1:
             return feil(400, "FREG-001", "seq må være et heltall ≥ 1")
@@ -94,21 +106,36 @@ def create_app(register: Folkeregister | None = None) -> FastAPI:
         return Response(b"[" + b",".join(side) + b"]", media_type="application/json", headers={"ETag": etag})
 
     @api.get("/hendelser/siste/sekvensnummer")
-    async def siste() -> Response:
-        if (r := await uhell()) is not None:
+    async def siste(request: Request) -> Response:
+        if (r := await uhell(request)) is not None:
             return r
         return JSONResponse(reg.siste_sekvensnummer)
 
     @api.get("/personer/{ident}")
-    async def person(ident: str) -> Response:
-        if (r := await uhell()) is not None:
+    async def person(request: Request, ident: str) -> Response:
+        if (r := await uhell(request)) is not None:
             return r
         try:
             return JSONResponse(reg.persondokument(ident))
         except Ukjent:
             return feil(404, "FREG-404", "Fant ikke person")
 
+    @app.post("/maskinporten/token")
+    async def token(request: Request) -> Response:
+        if maskinporten is None:
+            return JSONResponse({"error": "invalid_client", "error_description": "Maskinporten er ikke slått på"},
+                                status_code=400)
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+        try:
+            return JSONResponse(maskinporten.utsted(form), headers={"Cache-Control": "no-store"})
+        except Avvist as exc:
+            return JSONResponse({"error": exc.error, "error_description": exc.beskrivelse}, status_code=exc.status)
+
     kontroll = APIRouter(prefix="/kontroll", tags=["kontroll"])
+
+    @kontroll.post("/maskinporten/tilbakekall")
+    async def tilbakekall() -> dict[str, int]:
+        return {"tilbakekalt": maskinporten.tilbakekall() if maskinporten else 0}
 
     @kontroll.post("/hendelser")
     async def legg_til(hendelser: list[NyHendelse]) -> Response:
@@ -159,7 +186,8 @@ def create_app(register: Folkeregister | None = None) -> FastAPI:
     @kontroll.get("/status")
     async def status() -> dict[str, Any]:
         return {"sisteSekvensnummer": reg.siste_sekvensnummer, "slettetTil": reg.slettet_til,
-                "personer": reg.antall_personer, "ventendeFeil": len(plan), "seed": reg.seed}
+                "personer": reg.antall_personer, "ventendeFeil": len(plan), "seed": reg.seed,
+                "maskinportenTokenUtstedt": maskinporten.utstedt if maskinporten else None}
 
     @app.get("/health/live")
     async def live() -> dict[str, str]:
