@@ -4,6 +4,7 @@ HTTP app with health, readiness and metrics. Each service's app.py builds one an
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -129,7 +130,39 @@ class ServiceRuntime:
 def asyncapi_document(runtime: ServiceRuntime) -> str:
     spec = AsyncAPI(runtime.broker, title=f"NIR avslutning – {runtime.service}", version="1",
                     description=f"Topics consumed and produced by {runtime.service}.")
-    return spec.to_specification().to_json()
+    return json.dumps(_record_schemas(json.loads(spec.to_specification().to_json()), runtime.topics))
+
+
+def _generic(schema: dict[str, Any]) -> bool:
+    """«A list» or «an object»: a handler that takes the raw body and parses it with the topic's union."""
+    return (schema.get("type") in ("array", "object") and schema.get("items", {}) == {}
+            and not {"properties", "$ref", "oneOf", "anyOf", "allOf", "discriminator"} & schema.keys())
+
+
+def _record_schemas(doc: dict[str, Any], names: TopicNames) -> dict[str, Any]:
+    """Our subscribers take the raw record(s) and parse each with the topic's union themselves (a bad record
+    is dead-lettered alone, an unknown type skipped), so faststream can only document the payload as «a list»
+    or «an object». Document what one record holds instead: the topic's events, from the same contracts as
+    docs/contracts/."""
+    by_address = {names(t): t for t in topics.ALL}
+    components = doc.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    for channel in doc.get("channels", {}).values():
+        topic = by_address.get(channel.get("address"))
+        if topic is None:
+            continue
+        for ref in channel.get("messages", {}).values():
+            message = components.get("messages", {}).get(ref.get("$ref", "").rsplit("/", 1)[-1])
+            payload_ref = (message or {}).get("payload", {}).get("$ref", "")
+            name = payload_ref.rsplit("/", 1)[-1]
+            if not _generic(schemas.get(name, {})):
+                continue
+            record = topic.adapter().json_schema(ref_template="#/components/schemas/{model}")
+            for model, definition in record.pop("$defs", {}).items():
+                schemas.setdefault(model, definition)
+            schemas[name] = {**record, "title": name,
+                             "description": f"One record on {topic.name}: {topic.description}"}
+    return doc
 
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
