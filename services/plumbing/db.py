@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -85,3 +89,16 @@ async def apply_migrations(pool: asyncpg.Pool, schema: str, directory: Path) -> 
     if applied_now:
         log.info("migrations applied", extra={"schema": schema, "migrations": applied_now})
     return applied_now
+
+
+async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
+    """Run a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure with a
+    concurrent one (batches from two topics locking the same rows): not the data's fault, so try again."""
+    for i in range(attempts):
+        try:
+            return await attempt()
+        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+            if i == attempts - 1:
+                raise
+            await asyncio.sleep(0.05 * (i + 1))
+    raise AssertionError("unreachable")

@@ -3,7 +3,6 @@ and dead-letter only what cannot be projected (the pattern of services/regelmoto
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,6 +12,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from services.plumbing import metrics
+from services.plumbing.db import retry_on_conflict
 from services.plumbing.dead_letter import transient
 from services.rapport import projection
 from shared.events import topics
@@ -41,7 +41,7 @@ async def project_records(pool: asyncpg.Pool, topic: topics.Topic, records: Sequ
     if not lest:
         return 0
     try:
-        projected = await _med_gjentak(lambda: projection.handle(pool, [e for _, e in lest]))
+        projected = await retry_on_conflict(lambda: projection.handle(pool, [e for _, e in lest]))
     except Exception as exc:  # the type only: a database error's text may quote a DUF-nummer
         if transient(exc):
             raise  # an outage: the plumbing retries the batch
@@ -50,7 +50,7 @@ async def project_records(pool: asyncpg.Pool, topic: topics.Topic, records: Sequ
         projected = []
         for record, e in lest:  # projected (or dead-lettered) on their own, in order
             try:
-                projected += await _med_gjentak(lambda e=e: projection.handle(pool, [e]))
+                projected += await retry_on_conflict(lambda e=e: projection.handle(pool, [e]))
             except Exception as exc:
                 if transient(exc):
                     raise  # an outage: the plumbing retries the batch
@@ -64,14 +64,3 @@ async def _dead_letter(dead_letter: DeadLetterFn, topic: topics.Topic, record: A
     metrics.DEAD_LETTERED.labels(SERVICE).inc()
     metrics.EVENTS_CONSUMED.labels(SERVICE, topic.name, "dead_letter").inc()
 
-
-async def _med_gjentak(gjor: Callable[[], Awaitable[list]], forsok: int = 5) -> list:
-    """A deadlock or serialization failure between concurrent batches is not the events' fault: try again."""
-    for i in range(forsok):
-        try:
-            return await gjor()
-        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
-            if i == forsok - 1:
-                raise
-            await asyncio.sleep(0.05 * (i + 1))
-    raise AssertionError("unreachable")

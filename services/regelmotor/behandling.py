@@ -3,7 +3,6 @@ transaction per event (and one per batch of the daily sweep)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,6 +12,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from services.plumbing import metrics, outbox
+from services.plumbing.db import retry_on_conflict
 from services.plumbing.dead_letter import transient
 from services.plumbing.idempotency import first_delivery
 from services.regelmotor import lager
@@ -106,7 +106,7 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
         if not fakta:
             return 0
         try:
-            return await _med_gjentak(lambda: behandle(pool, [e for _, e in fakta], topic.name))
+            return await retry_on_conflict(lambda: behandle(pool, [e for _, e in fakta], topic.name))
         except Exception as exc:
             if transient(exc):
                 raise  # an outage: the plumbing retries the batch
@@ -116,7 +116,7 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
             n = 0
             for record, e in fakta:
                 try:
-                    n += await _med_gjentak(lambda e=e: behandle(pool, [e], topic.name))
+                    n += await retry_on_conflict(lambda e=e: behandle(pool, [e], topic.name))
                 except Exception as exc:
                     if transient(exc):
                         raise  # an outage: the plumbing retries the batch
@@ -144,17 +144,6 @@ def _tellende(dead_letter: DeadLetterFn, topic: str) -> DeadLetterFn:
         metrics.EVENTS_CONSUMED.labels(SERVICE, topic, "dead_letter").inc()
     return skriv
 
-
-async def _med_gjentak(gjor: Callable[[], Awaitable[int]], forsok: int = 5) -> int:
-    """Concurrent batches may deadlock on rows (PostgreSQL aborts one of them): try again."""
-    for i in range(forsok):
-        try:
-            return await gjor()
-        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
-            if i == forsok - 1:
-                raise
-            await asyncio.sleep(0.05 * (i + 1))
-    raise AssertionError("unreachable")
 
 
 async def dogn_passert(pool: asyncpg.Pool, tick: DognPassert, *, batch: int = 500, topic: str = "") -> int:
