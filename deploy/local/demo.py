@@ -187,13 +187,14 @@ class Demo:
             if r.status_code == 200 and (totalt := r.json()["totalt"]) > 0:
                 break
             await asyncio.sleep(0.5)
-        beregnet = 0
-        for _ in range(60):  # the adapter polls the feed every few seconds; the regelmotor then ends programmes
+        beregnet = forrige = -1
+        for _ in range(30):  # the adapter polls the feed every few seconds; the regelmotor then ends programmes
             beregnet = (await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h,
                                          params={"per_side": 1, "registrert_av": "regelmotor"})).json().get("totalt", 0)
-            if beregnet:
+            if beregnet > 0 and beregnet == forrige:  # settled
                 break
-            await asyncio.sleep(0.5)
+            forrige = beregnet
+            await asyncio.sleep(1.5)
         totalt = (await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h,
                                    params={"per_side": 1})).json().get("totalt", totalt)
         print(f"[demo] the report shows {totalt} avsluttede deltakere (integreringsloven), {beregnet} ended by the "
