@@ -30,8 +30,8 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     TimeoutError,
     OSError,
     asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.exceptions.OperatorInterventionError,  # PostgreSQL shutting down or starting, a cancelled query
 )
 
 

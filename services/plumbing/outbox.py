@@ -82,8 +82,10 @@ class OutboxRelay:
                     failed = exc
                     break
             results = await asyncio.gather(*pending, return_exceptions=True)
-            # Mark what the broker acknowledged; what failed is sent on the next pass. Order per key is the
-            # idempotent producer's: a partition's events are acknowledged in order or not at all.
+            # Mark what the broker acknowledged; what failed is sent on the next pass. The idempotent producer
+            # keeps a partition's order while it retries, but a batch that expires (no leader for too long)
+            # fails on its own, and a later one may still land: then the failed event arrives after it.
+            # Consumers therefore de-duplicate on event_id and do not depend on order across such an outage.
             sent = [r["id"] for r, result in zip(rows, results) if not isinstance(result, BaseException)]
             failed = failed or next((x for x in results if isinstance(x, BaseException)), None)
             if sent:

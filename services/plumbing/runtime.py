@@ -16,7 +16,8 @@ from typing import Any
 
 import asyncpg
 import uvicorn
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -201,6 +202,15 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "
 
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     app.state.runtime = runtime
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Field, message and type, without FastAPI's default "input": that would echo the rejected value,
+        # which may be a fødselsnummer, a DUF-nummer or a name, into gateways' and clients' error logs.
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     app.include_router(health_router(runtime))
     for r in routers:
         app.include_router(r)

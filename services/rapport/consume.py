@@ -31,15 +31,24 @@ async def project_records(pool: asyncpg.Pool, topic: topics.Topic, records: Sequ
     events were projected. A record that is not JSON or not one of the topic's events is dead-lettered on
     its own. If the batch fails as a whole for another reason than an outage, its events are retried one by
     one and only the failing ones are dead-lettered. Outages (dead_letter.transient) propagate: the plumbing retries
-    the batch while they last, and the processed ids make the retry harmless."""
+    the batch while they last, and the processed ids make the retry harmless. Dead letters are written last,
+    once the batch has been decided, so a retried batch does not dead-letter the same record again."""
     lest: list[tuple[Any, DeltakerEvent]] = []
+    doede: list[tuple[Any, BaseException]] = []
     for record in records:
         try:
             lest.append((record, topic.adapter().validate_python(json.loads(record.value or b""))))
         except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; named for the reader
-            await _dead_letter(dead_letter, topic, record, exc)
-    if not lest:
-        return 0
+            doede.append((record, exc))
+    projected = await _project(pool, topic, lest, doede) if lest else []
+    for record, exc in doede:
+        await _dead_letter(dead_letter, topic, record, exc)
+    metrics.EVENTS_CONSUMED.labels(SERVICE, topic.name, "ok").inc(len(projected))
+    return len(projected)
+
+
+async def _project(pool: asyncpg.Pool, topic: topics.Topic, lest: list[tuple[Any, DeltakerEvent]],
+                   doede: list[tuple[Any, BaseException]]) -> list:
     try:
         projected = await retry_on_conflict(lambda: projection.handle(pool, [e for _, e in lest]))
     except Exception as exc:  # the type only: a database error's text may quote a DUF-nummer
@@ -54,9 +63,8 @@ async def project_records(pool: asyncpg.Pool, topic: topics.Topic, records: Sequ
             except Exception as exc:
                 if transient(exc):
                     raise  # an outage: the plumbing retries the batch
-                await _dead_letter(dead_letter, topic, record, exc)
-    metrics.EVENTS_CONSUMED.labels(SERVICE, topic.name, "ok").inc(len(projected))
-    return len(projected)
+                doede.append((record, exc))
+    return projected
 
 
 async def _dead_letter(dead_letter: DeadLetterFn, topic: topics.Topic, record: Any, exc: BaseException) -> None:

@@ -88,14 +88,17 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
     """A batch of Kafka records from one topic (one Kafka commit and one transaction for all: the
     throughput lever). A record that does not parse is dead-lettered on its own; if the batch as a whole
     fails for another reason than an outage, its events are retried one by one and only the failing ones
-    are dead-lettered. Outages (dead_letter.transient) propagate: the plumbing retries the batch while they last."""
+    are dead-lettered. Outages (dead_letter.transient) propagate: the plumbing retries the batch while they last.
+    Dead letters are written last, once the batch has been decided, so a retried batch does not dead-letter the
+    same record again."""
     dead_letter = _tellende(dead_letter, topic.name)
     lest: list[tuple[Any, Event]] = []
+    doede: list[tuple[Any, BaseException]] = []
     for record in records:
         try:
             event = les(topic, json.loads(record.value or b""))
         except (ValueError, ValidationError) as exc:  # not JSON, or a known type that does not parse
-            await dead_letter(record, exc)
+            doede.append((record, exc))
             continue
         if event is not None:
             lest.append((record, event))
@@ -120,7 +123,7 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
                 except Exception as exc:
                     if transient(exc):
                         raise  # an outage: the plumbing retries the batch
-                    await dead_letter(record, exc)
+                    doede.append((record, exc))
             return n
         finally:
             fakta.clear()
@@ -134,6 +137,8 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
         else:
             fakta.append((record, event))  # type: ignore[arg-type]
     antall += await tom()
+    for record, exc in doede:
+        await dead_letter(record, exc)
     return antall
 
 

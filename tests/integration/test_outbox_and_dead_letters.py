@@ -223,4 +223,5 @@ async def test_a_query_that_can_never_succeed_is_not_mistaken_for_an_outage(data
     assert not transient(misuse.value) and not transient(bad_argument.value)
     assert transient(closed.value)
     assert transient(ConnectionRefusedError()) and transient(TimeoutError())
+    assert transient(asyncpg.AdminShutdownError()) and transient(asyncpg.CannotConnectNowError())
     assert not transient(RuntimeError("a bug"))

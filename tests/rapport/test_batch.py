@@ -181,3 +181,20 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
 async def _at_least(awaitable, n: int):
     got = await awaitable
     return got if got >= n else None
+
+
+async def test_a_batch_retried_through_an_outage_dead_letters_its_poison_once(schema_pool, database_url):
+    """Quality bar «poison to the dead-letter topic, not an endless loop»: while PostgreSQL is away the plumbing
+    retries the batch; its poison record must not be dead-lettered again on every retry, only once it is decided."""
+    did = uuid.uuid4()
+    batch = [record(topics.DELTAKER, 0, b"not json {", did),
+             record(topics.DELTAKER, 1, encode(b.registrert(did, b.person("202300000102", "Ola", "Nordmann"))), did)]
+    letters = Letters()
+    borte = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    await borte.close()  # «the database is away»: asyncpg says the pool is closed, an outage
+    for _ in range(3):
+        with pytest.raises(asyncpg.InterfaceError):
+            await consume.project_records(borte, topics.DELTAKER, batch, letters)
+    assert letters.got == []
+    assert await consume.project_records(schema_pool, topics.DELTAKER, batch, letters) == 1
+    assert [o for o, _ in letters.got] == [0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import asyncpg
 import pytest
 from pydantic import ValidationError
 
@@ -55,3 +56,22 @@ async def test_batchen_sender_darlige_poster_til_dead_letter_hver_for_seg():
               Record(json.dumps({"type": "Ukjent"}).encode())]
     assert await behandle_batch(None, topics.VEDTAK, poster, dead_letter) == 0  # type: ignore[arg-type]
     assert doede == [(b"ikke json", "JSONDecodeError"), (poster[1].value, "ValidationError")]
+
+
+async def test_en_batch_som_proves_igjen_gjennom_et_avbrudd_dead_lettrer_giften_en_gang(database_url):
+    """Quality bar «poison to the dead-letter topic, not an endless loop»: while PostgreSQL is away the plumbing
+    retries the batch; its bad record is dead-lettered once the batch is decided, not on every retry."""
+    doede = []
+
+    async def dead_letter(record, exc):
+        doede.append(record.value)
+
+    f = Fakta()
+    poster = [Record(b"ikke json", topic="nir.deltaker.v1"),
+              Record(f.registrert().model_dump_json().encode(), topic="nir.deltaker.v1")]
+    borte = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    await borte.close()  # «the database is away»: asyncpg says the pool is closed, an outage
+    for _ in range(3):
+        with pytest.raises(asyncpg.InterfaceError):
+            await behandle_batch(borte, topics.DELTAKER, poster, dead_letter)
+    assert doede == []

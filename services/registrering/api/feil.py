@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from services.registrering.domain.regler import Advarsel, Bruddtype, Utfall
@@ -107,9 +106,3 @@ def install(app: FastAPI) -> None:
         if exc.status == 204:
             return Response(status_code=204, headers=headers)
         return JSONResponse(exc.body, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _ugyldig(_: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
-        return JSONResponse({"detail": detail}, status_code=422)
