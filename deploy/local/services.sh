@@ -42,6 +42,7 @@ up() {
   if [[ -z "${JWT_PUBLIC_KEYS:-}" ]]; then JWT_PUBLIC_KEYS="$(cat "$keydir/public.pem")"; export JWT_PUBLIC_KEYS; fi
   # Maskinporten as in production: the simulator serves the token endpoint and checks the grants the adapter
   # signs with a development RSA key (created once). Set MASKINPORTEN_TOKEN_URL yourself to use another.
+  local adapter_env=()
   if [[ -z "${MASKINPORTEN_TOKEN_URL:-}" && -z "${FOLKEREGISTER_CLIENT_ID:-}" ]]; then
     local mpdir="$STATE/maskinporten"
     (cd "$ROOT" && "$PY" -m services.folkeregister_adapter.simulator.maskinporten keygen --dir "$mpdir" >/dev/null)
@@ -49,7 +50,7 @@ up() {
       SIMULATOR_MASKINPORTEN_NOKKEL="$mpdir/public.pem" SIMULATOR_MASKINPORTEN_UTSTEDER=https://test.maskinporten.no/
     export MASKINPORTEN_TOKEN_URL=http://127.0.0.1:8090/maskinporten/token \
       MASKINPORTEN_AUDIENCE=https://test.maskinporten.no/ MASKINPORTEN_CLIENT_ID=nir-avslutning-dev MASKINPORTEN_KID=nir-dev-1
-    MASKINPORTEN_KEY="$(cat "$mpdir/private.pem")"; export MASKINPORTEN_KEY
+    adapter_env=(MASKINPORTEN_KEY="$(cat "$mpdir/private.pem")")  # the private key: the adapter's only
   fi
   for entry in "${SERVICES[@]}"; do
     name="${entry%%:*}"; port="${entry##*:}"
@@ -59,7 +60,8 @@ up() {
     fi
     # Redirect every standard stream, so the caller's terminal or pipe is not held open by the service;
     # setsid (no fork: a background job is not a group leader) detaches it from the caller's signals.
-    (cd "$ROOT" && HTTP_PORT="$port" SIMULATOR_PORT="$port" exec setsid "$PY" -m "$(module_of "$name")" >>"$RUN/$name.log" 2>&1 </dev/null) &
+    (cd "$ROOT" && { [[ $name == folkeregister_adapter && ${#adapter_env[@]} -gt 0 ]] && export "${adapter_env[@]}"; }
+     HTTP_PORT="$port" SIMULATOR_PORT="$port" exec setsid "$PY" -m "$(module_of "$name")" >>"$RUN/$name.log" 2>&1 </dev/null) &
     echo $! >"$RUN/$name.pid"
     say "started $name (pid $(cat "$RUN/$name.pid"), log $RUN/$name.log)"
   done
