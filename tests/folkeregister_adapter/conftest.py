@@ -5,18 +5,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.folkeregister_adapter.simulator.register import Folkeregister
-from tests.folkeregister_adapter.harness import Oppsett, Simulator
+from tests.folkeregister_adapter.harness import Oppsett, Simulator, oppsett_med
 
 
 @pytest.fixture
 async def oppsett(infrastructure, kafka_bootstrap, unique) -> AsyncIterator[Oppsett]:
-    sim = Simulator(Folkeregister(seed=11, personer=200))
-    await sim.start()
-    o = Oppsett(kafka_bootstrap, infrastructure.database_url, unique, sim)
-    await o.opprett_database()
-    try:
+    async with oppsett_med(Simulator(Folkeregister(seed=11, personer=200)), kafka_bootstrap,
+                           infrastructure.database_url, unique) as o:
         yield o
-    finally:
-        await o.stop_adapter()
-        await sim.stop()
-        await o.slett_database()

@@ -7,6 +7,8 @@ import asyncio
 import json
 import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
@@ -188,3 +190,17 @@ class Oppsett:
 def _raske_backoffs(folger) -> None:
     folger.backoff_start = 0.05
     folger.backoff_maks = 0.2
+
+
+@asynccontextmanager
+async def oppsett_med(sim: Simulator, kafka: str, admin_db_url: str, unique: str) -> AsyncIterator[Oppsett]:
+    """The simulator started and an Oppsett with its own database; all of it stopped and dropped afterwards."""
+    await sim.start()
+    o = Oppsett(kafka, admin_db_url, unique, sim)
+    await o.opprett_database()
+    try:
+        yield o
+    finally:
+        await o.stop_adapter()
+        await sim.stop()
+        await o.slett_database()

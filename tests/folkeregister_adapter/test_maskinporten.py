@@ -26,7 +26,7 @@ from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkere
 from services.folkeregister_adapter.simulator.server import create_app
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from shared.settings import FolkeregisterAdapterSettings
-from tests.folkeregister_adapter.harness import Oppsett, Simulator
+from tests.folkeregister_adapter.harness import Oppsett, Simulator, oppsett_med
 
 UTSTEDER = "https://test.maskinporten.no/"
 KLIENT = "nir-avslutning-test"
@@ -256,18 +256,12 @@ def test_settings_choose_maskinporten_only_when_complete():
 @pytest.fixture
 async def oppsett_mp(infrastructure, kafka_bootstrap, unique) -> AsyncIterator[Oppsett]:
     mp = mp_sim.Maskinporten([mp_sim.Klient(KLIENT, {KID: OFFENTLIG})], utsteder=UTSTEDER, levetid=120)
-    sim = Simulator(Folkeregister(seed=11, personer=200), mp)
-    await sim.start()
-    o = Oppsett(kafka_bootstrap, infrastructure.database_url, unique, sim)
-    o.ekstra_settings = dict(maskinporten_token_url=sim.url + "/maskinporten/token", maskinporten_audience=UTSTEDER,
-                             maskinporten_client_id=KLIENT, maskinporten_kid=KID, maskinporten_key=PRIVAT)
-    await o.opprett_database()
-    try:
+    async with oppsett_med(Simulator(Folkeregister(seed=11, personer=200), mp), kafka_bootstrap,
+                           infrastructure.database_url, unique) as o:
+        o.ekstra_settings = dict(maskinporten_token_url=o.sim.url + "/maskinporten/token",
+                                 maskinporten_audience=UTSTEDER, maskinporten_client_id=KLIENT, maskinporten_kid=KID,
+                                 maskinporten_key=PRIVAT)
         yield o
-    finally:
-        await o.stop_adapter()
-        await sim.stop()
-        await o.slett_database()
 
 
 @pytest.mark.integration

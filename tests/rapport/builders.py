@@ -93,3 +93,21 @@ def trukket(did: UUID, aid: UUID, arsak: Kode, t: datetime,
             grunn: a.Tilbaketrekkingsgrunn = a.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING) -> a.BeregnetAvslutningTrukketTilbake:
     return a.BeregnetAvslutningTrukketTilbake(**env(did, t, "regelmotor"), avslutning_id=aid, arsak=arsak, grunn=grunn,
                                               grunnlag=a.Regelgrunnlag(regel="test"))
+
+
+def kommunens_avsluttede(kommune: str, antall: int, fornavn: str, etternavn: str, *, regelmotorens: int,
+                         regelmotorens_dato: date, arsak: Kode, bruker: str) -> list[tuple[UUID, list]]:
+    """A kommune's `antall` ended persons «<etternavn>NN» (DUF-nummer <kommune><NN padded>): the one numbered
+    `regelmotorens` ended by the regelmotor («ikke registrert») on `regelmotorens_dato`, the others by the
+    kommune with `arsak`, on 01.01.2023 + their number of days. Returns each person's id and events."""
+    personer = []
+    for i in range(antall):
+        did = uuid4()
+        evs: list = [registrert(did, person(f"{kommune}{i:08d}", fornavn, f"{etternavn}{i:02d}", kommune=kommune))]
+        if i == regelmotorens:
+            evs.append(beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, regelmotorens_dato, T0, kommune=kommune))
+        else:
+            evs.append(kommune_avslutning(did, arsak, date(2023, 1, 1) + timedelta(days=i), T0, av=bruker,
+                                          kommune=kommune))
+        personer.append((did, evs))
+    return personer

@@ -7,16 +7,15 @@ import asyncio
 import csv
 import io
 import socket
-from datetime import date, timedelta
-from uuid import uuid4
+from datetime import date
 
 import pytest
 import uvicorn
 
-from services.rapport import projection
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from tests.rapport import builders as b
 from tests.rapport.cdp import Browser, chromium_binary
+from tests.rapport.test_projection import project_all
 
 pytestmark = [pytest.mark.integration]
 
@@ -43,21 +42,10 @@ async def served(rapport_app):
 @pytest.fixture
 async def bodo(rapport_app):
     """Bodø (1804): 30 persons «Nettlesen NN», the last regelmotor's."""
-    ids = []
-    async with rapport_app.state.runtime.pool.acquire() as conn:
-        for i in range(30):
-            did = uuid4()
-            ids.append(did)
-            evs = [b.registrert(did, b.person(f"1804{i:08d}", "Søren", f"Nettlesen{i:02d}", kommune="1804"))]
-            if i == 29:
-                evs.append(b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 2, 1), b.T0, kommune="1804"))
-            else:
-                evs.append(b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 1) + timedelta(days=i), b.T0,
-                                                av="1804-NET", kommune="1804"))
-            for e in evs:
-                async with conn.transaction():
-                    await projection.project(conn, e)
-    return ids
+    personer = b.kommunens_avsluttede("1804", 30, "Søren", "Nettlesen", regelmotorens=29,
+                                      regelmotorens_dato=date(2023, 2, 1), arsak=Kode.FAGSKOLE, bruker="1804-NET")
+    await project_all(rapport_app.state.runtime.pool, [e for _, events in personer for e in events])
+    return [did for did, _ in personer]
 
 
 async def test_caseworker_filters_pages_downloads_and_opens_history(served, bodo, token, tmp_path):

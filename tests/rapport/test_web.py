@@ -4,17 +4,16 @@ the filters, paging, sorting links, «Last ned CSV fil» for the current filter,
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from html import unescape
 from urllib.parse import urlencode
-from uuid import uuid4
 
 import pytest
 
-from services.rapport import projection
 from services.rapport.web import COOKIE
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from tests.rapport import builders as b
+from tests.rapport.test_projection import project_all
 
 pytestmark = pytest.mark.integration
 
@@ -22,21 +21,10 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 async def kristiansand(rapport_app):
     """Kristiansand (4204): 27 persons «Webbesen NN», the first regelmotor's, the rest the kommune's."""
-    ids = []
-    async with rapport_app.state.runtime.pool.acquire() as conn:
-        for i in range(27):
-            did = uuid4()
-            ids.append(did)
-            evs = [b.registrert(did, b.person(f"4204{i:08d}", "Kåre", f"Webbesen{i:02d}", kommune="4204"))]
-            if i == 0:
-                evs.append(b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 1, 1), b.T0, kommune="4204"))
-            else:
-                evs.append(b.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 1, 1) + timedelta(days=i), b.T0,
-                                                av="4204-WEB", kommune="4204"))
-            for e in evs:
-                async with conn.transaction():
-                    await projection.project(conn, e)
-    return ids
+    personer = b.kommunens_avsluttede("4204", 27, "Kåre", "Webbesen", regelmotorens=0,
+                                      regelmotorens_dato=date(2023, 1, 1), arsak=Kode.GRUNNSKOLE, bruker="4204-WEB")
+    await project_all(rapport_app.state.runtime.pool, [e for _, events in personer for e in events])
+    return [did for did, _ in personer]
 
 
 async def login(client, token: str) -> None:

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from services.regelmotor.domain import anvend, differanse
+from services.regelmotor.domain.tilstand import Tilstand
 from shared.events import avslutning as a
 from shared.events import deltaker as d
 from shared.events import folkeregister as f
@@ -114,3 +116,15 @@ def dogn(dato: date) -> k.DognPassert:
     return k.DognPassert(event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"), occurred_at=t, recorded_at=t,
                          correlation_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"), producer="regelmotor",
                          dato=dato)
+
+
+def kjor(events, t: Tilstand | None = None, deltaker_id: UUID | None = None) -> tuple[Tilstand, list]:
+    """anvend → differanse one event at a time, as the service does (from `t`, or a new deltaker's empty
+    state); returns (state, output)."""
+    t = t or Tilstand.ny(deltaker_id)
+    ut = []
+    for e in events:
+        r = differanse(anvend(t, e), e)
+        t = r.tilstand
+        ut.extend(r.hendelser)
+    return t, ut

@@ -12,28 +12,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.regelmotor.domain import Tilstand, anvend, differanse, frister, utled
+from services.regelmotor.domain import Tilstand, frister, utled
 from shared.events.avslutning import Tilbaketrekkingsgrunn as G
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.vedtak import Vedtakstype
 from tests.polling import eventually
-from tests.regelmotor.fakta import BOSATT, FRIST, Fakta, dogn
+from tests.regelmotor.fakta import BOSATT, FRIST, Fakta, dogn, kjor
 
 OPPSTARTSFRIST = date(2023, 8, 31)  # bosatt 01.09.2021 (test_regler.py)
 IDAG = date(2024, 3, 1)  # the day the kommune registers its backlog: both frister lie behind it
 NESTE = IDAG + timedelta(days=1)
-
-
-def kjor(events, t: Tilstand | None = None, deltaker_id=None):
-    """anvend → differanse one event at a time, as the service does; returns (state, output)."""
-    t = t or Tilstand.ny(deltaker_id)
-    ut = []
-    for e in events:
-        r = differanse(anvend(t, e), e)
-        t = r.tilstand
-        ut.extend(r.hendelser)
-    return t, ut
 
 
 def kort(ut):

@@ -76,13 +76,20 @@ async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: InnloggetBr
         program = await hent_program(conn, row)
         events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm, ny=True)
         versjon = _ny_versjon(uuid4(), 1, inn, k, row)
-        await lagre_avslutningsversjon(conn, versjon, deltaker_id)
         events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
-        await outbox.enqueue(conn, events)
-        ut = s.AvslutningLagret(avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids,
-                                ikke_gjeldende_tiltak=tiltak_ids)
-        await lagre_svar(conn, request, 201, ut)
+        ut = await _lagre(conn, request, 201, deltaker_id, versjon, events, vedtak_ids, tiltak_ids)
     log.info("avslutning registrert", extra={"deltaker_id": str(deltaker_id), "arsak": inn.arsak.value})
+    return ut
+
+
+async def _lagre(conn, request: Request, status: int, deltaker_id: UUID, versjon: Avslutningsversjon, events: list,
+                 vedtak_ids: list[UUID], tiltak_ids: list[UUID]) -> s.AvslutningLagret:
+    """The new version, its events and the answer (for an Idempotency-Key retry), in the caller's transaction."""
+    await lagre_avslutningsversjon(conn, versjon, deltaker_id)
+    await outbox.enqueue(conn, events)
+    ut = s.AvslutningLagret(avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids,
+                            ikke_gjeldende_tiltak=tiltak_ids)
+    await lagre_svar(conn, request, status, ut)
     return ut
 
 
@@ -112,11 +119,7 @@ async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, 
         else:
             versjon = _ny_versjon(avslutning_id, siste.versjon + 1, inn, k, row)
             events.append(a.AvslutningEndret(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
-        await lagre_avslutningsversjon(conn, versjon, deltaker_id)
-        await outbox.enqueue(conn, events)
-        ut = s.AvslutningLagret(avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids,
-                                ikke_gjeldende_tiltak=tiltak_ids)
-        await lagre_svar(conn, request, 200, ut)
+        ut = await _lagre(conn, request, 200, deltaker_id, versjon, events, vedtak_ids, tiltak_ids)
     log.info("avslutning endret", extra={"deltaker_id": str(deltaker_id), "arsak": inn.arsak.value})
     return ut
 
