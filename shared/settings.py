@@ -29,6 +29,16 @@ class ServiceSettings(BaseSettings):
     # broker without seeing each other's events. Empty in production.
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     db_pool_max_size: int = Field(default=10, ge=1)
+    # Static consumer-group membership (KIP-345): a restarted process with the same id takes its partitions
+    # back at once instead of waiting for a rebalance. Stable per replica (the pod name); unset = dynamic.
+    instance_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,200}$")
+    # How long a member may be silent before its partitions go to another (with static membership this is
+    # also how long a replica that died for good keeps them).
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=6_000)
+    # Retention (services/plumbing/retention.py): processed event ids, published outbox rows.
+    processed_events_retention_days: float = Field(default=14, gt=0)
+    outbox_retention_days: float = Field(default=7, gt=0)
+    retention_interval_seconds: float = Field(default=3600, gt=0)
 
     @property
     def group_id(self) -> str:

@@ -61,7 +61,7 @@ up() {
     # Redirect every standard stream, so the caller's terminal or pipe is not held open by the service;
     # setsid (no fork: a background job is not a group leader) detaches it from the caller's signals.
     (cd "$ROOT" && { [[ $name == folkeregister_adapter && ${#adapter_env[@]} -gt 0 ]] && export "${adapter_env[@]}"; }
-     HTTP_PORT="$port" SIMULATOR_PORT="$port" exec setsid "$PY" -m "$(module_of "$name")" >>"$RUN/$name.log" 2>&1 </dev/null) &
+     HTTP_PORT="$port" SIMULATOR_PORT="$port" INSTANCE_ID="$name-1" exec setsid "$PY" -m "$(module_of "$name")" >>"$RUN/$name.log" 2>&1 </dev/null) &
     echo $! >"$RUN/$name.pid"
     say "started $name (pid $(cat "$RUN/$name.pid"), log $RUN/$name.log)"
   done

@@ -6,14 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import ValidationError
 
 from services.folkeregister_adapter import deltakere
 from services.folkeregister_adapter.folger import Feedfolger
 from services.folkeregister_adapter.kilde import Folkeregisterkilde
 from services.folkeregister_adapter.maskinporten import Klientoppsett, Maskinporten
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
-from services.plumbing import metrics
 from services.plumbing.runtime import ServiceRuntime, create_http_app
 from shared.events import topics
 from shared.settings import FolkeregisterAdapterSettings
@@ -41,20 +39,7 @@ def create_app(settings: FolkeregisterAdapterSettings | None = None, *,
                                     maskinporten=maskinporten_for(settings))
     holder: dict[str, Feedfolger] = {}
 
-    # The body is parsed with the topic's union here, so an event type this service does not know (a newer
-    # registrering) is counted and skipped rather than dead-lettered.
-    @runtime.broker.subscriber(runtime.topics(topics.DELTAKER), group_id=settings.group_id,
-                               auto_offset_reset="earliest")
-    async def on_deltaker(body: dict[str, Any]) -> None:
-        try:
-            event = topics.DELTAKER.adapter().validate_python(body)
-        except ValidationError:
-            if body.get("type") not in {t.__name__ for t in topics.DELTAKER.event_types}:
-                metrics.EVENTS_CONSUMED.labels(runtime.service, topics.DELTAKER.name, "unknown_type").inc()
-                return
-            raise
-        await deltakere.behandle(runtime.pool, event)
-        metrics.EVENTS_CONSUMED.labels(runtime.service, topics.DELTAKER.name, "ok").inc()
+    runtime.consume((topics.DELTAKER,), deltakere.behandle, name=deltakere.CONSUMER)
 
     async def start_feed(rt: ServiceRuntime) -> None:
         folger = Feedfolger(rt.pool, kilde, vekk_relay=rt.relay.wake if rt.relay else (lambda: None),

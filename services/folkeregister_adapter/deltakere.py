@@ -4,20 +4,20 @@ A person joining NIR is known from then on; the feed is not replayed for them (R
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from services.folkeregister_adapter import lager
-from services.plumbing.idempotency import first_delivery
 from shared.events.deltaker import DeltakerOppdatert, DeltakerRegistrert, IdentitetEndret
 from shared.events.envelope import Event
 
 CONSUMER = "folkeregister_adapter.deltakere"
 
 
-async def behandle(pool: asyncpg.Pool, event: Event) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        if not await first_delivery(conn, CONSUMER, event.event_id):
-            return
+async def behandle(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
+    """The consumer's handler, in the transaction that records the events as processed."""
+    for event in events:
         match event:
             case DeltakerRegistrert(person=p) | DeltakerOppdatert(person=p):
                 await lager.kjenn_deltaker(conn, event.deltaker_id, p.oppfolgingskommune)

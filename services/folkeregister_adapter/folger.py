@@ -119,7 +119,7 @@ class Feedfolger:
             else:
                 innslag.append(i)
                 if i.hendelsestype not in KJENTE_TYPER:
-                    tellere["ukjent_type"] += 1
+                    tellere["unknown_type"] += 1
         alle_identer = [ident for i in innslag for ident in i.identer]
         async with self.pool.acquire() as conn:
             kjente = await lager.deltakere_for(conn, alle_identer)

@@ -20,8 +20,9 @@ from faststream import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
-from shared.events.dead_letter import DeadLetter
+from services.plumbing import metrics
 from services.plumbing.kafka import TopicNames
+from shared.events.dead_letter import DeadLetter
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,24 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
+def letter_for(record: Any, exc: BaseException, group_id: str) -> DeadLetter:
+    """The dead letter of a Kafka record: where it came from, the error (without input values) and the body."""
+    return DeadLetter(
+        original_topic=record.topic, partition=record.partition, offset=record.offset,
+        key=record.key.decode(errors="replace") if record.key else None, consumer_group=group_id,
+        error_type=type(exc).__name__, error=describe_error(exc), failed_at=datetime.now(UTC),
+        payload_base64=base64.b64encode(record.value or b"").decode(),
+        headers={k: v.decode(errors="replace") for k, v in (record.headers or ())},
+    )
+
+
 class DeadLetterPolicy:
     """Configured once per service; `middleware` is handed to the broker."""
 
-    def __init__(self, *, group_id: str, names: TopicNames | None = None, attempts: int = 3, backoff: float = 0.2, max_backoff: float = 30.0) -> None:
+    def __init__(self, *, group_id: str, service: str = "", names: TopicNames | None = None, attempts: int = 3,
+                 backoff: float = 0.2, max_backoff: float = 30.0) -> None:
         self.group_id = group_id
+        self.service = service or group_id
         self.names = names or TopicNames()
         self.attempts = attempts
         self.backoff = backoff
@@ -106,18 +120,7 @@ class DeadLetterPolicy:
                 await self.dead_letter(r, exc)
             return
         assert self.broker is not None, "DeadLetterPolicy.broker must be set before consuming"
-        letter = DeadLetter(
-            original_topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key=record.key.decode(errors="replace") if record.key else None,
-            consumer_group=self.group_id,
-            error_type=type(exc).__name__,
-            error=describe_error(exc),
-            failed_at=datetime.now(UTC),
-            payload_base64=base64.b64encode(record.value or b"").decode(),
-            headers={k: v.decode(errors="replace") for k, v in (record.headers or ())},
-        )
+        letter = letter_for(record, exc, self.group_id)
         await self.broker.publish(
             letter.model_dump_json().encode(),
             topic=self.names.dead_letter,
@@ -125,6 +128,7 @@ class DeadLetterPolicy:
             headers={"content-type": "application/json", "original-topic": record.topic},
         )
         self.dead_lettered += 1
+        metrics.DEAD_LETTERED.labels(self.service).inc()
         log.error(
             "message dead-lettered",
             extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,

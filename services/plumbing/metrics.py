@@ -13,3 +13,7 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 READY = Gauge("nir_ready", "1 when the service is ready", ["service"])
+PRUNED_ROWS = Counter("nir_pruned_rows_total", "Rows deleted by retention (services/plumbing/retention.py)",
+                      ["service", "table"])
+TABLE_ROWS = Gauge("nir_table_rows", "Rows in a table with a retention, after the latest pruning pass",
+                   ["service", "table"])

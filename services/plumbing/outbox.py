@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from uuid import uuid4
 
 import asyncpg
 from faststream.kafka import KafkaBroker
 
+from services.plumbing import metrics
 from services.plumbing.kafka import TopicNames, encode, headers_for
 from services.plumbing.tasks import cancel_and_wait
 from shared.events import topics
@@ -24,7 +26,17 @@ log = logging.getLogger(__name__)
 async def enqueue(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
     """Add events to the outbox inside the caller's transaction (with the catalogue's topic name; the relay
     adds the environment's prefix)."""
-    rows = [(e.event_id, topics.topic_of(e).name, e.message_key(), encode(e), headers_for(e)) for e in events]
+    await _insert(conn, [(e.event_id, topics.topic_of(e).name, e.message_key(), encode(e), headers_for(e))
+                         for e in events])
+
+
+async def enqueue_raw(conn: asyncpg.Connection, *, topic: str, key: bytes, payload: bytes,
+                      headers: dict[str, str]) -> None:
+    """A message that is not a contract event (a dead letter), to the catalogue topic `topic`."""
+    await _insert(conn, [(uuid4(), topic, key, payload, headers)])
+
+
+async def _insert(conn: asyncpg.Connection, rows: list[tuple]) -> None:
     if rows:
         await conn.executemany(
             "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"
@@ -41,7 +53,8 @@ class OutboxRelay:
     lock), which keeps each key's events in the order they were committed."""
 
     def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, schema: str, names: TopicNames,
-                 batch_size: int = 500, idle_interval: float = 1.0) -> None:
+                 service: str = "", batch_size: int = 500, idle_interval: float = 1.0) -> None:
+        self._service = service or schema
         self._names = names
         self._channel = f"nir_outbox_{schema}"
         self._listener: asyncpg.Connection | None = None
@@ -91,6 +104,7 @@ class OutboxRelay:
             if sent:
                 await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", sent)
         self.published += len(sent)
+        metrics.EVENTS_PUBLISHED.labels(self._service).inc(len(sent))
         if failed is not None:
             raise failed
         return len(sent)

@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 import time
+from datetime import timedelta
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,11 +23,13 @@ from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import logs, metrics
+from services.plumbing import logs, metrics, retention
+from services.plumbing.consumer import Consumer, Handler
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter import DeadLetterPolicy
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker
 from services.plumbing.outbox import OutboxRelay
+from services.plumbing.tasks import cancel_and_wait
 from shared.events import topics
 from shared.settings import ServiceSettings
 
@@ -36,15 +39,15 @@ Hook = Callable[["ServiceRuntime"], Awaitable[None]]
 
 
 class ServiceRuntime:
-    pool_settings: dict[str, str] = {}  # PostgreSQL settings for the service's connections
-
-    def __init__(self, settings: ServiceSettings, migrations: Path) -> None:
+    def __init__(self, settings: ServiceSettings, migrations: Path, *,
+                 pool_settings: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.pool_settings = pool_settings or {}  # PostgreSQL settings for the service's connections
         self.service = settings.SERVICE
         self.schema = settings.DB_SCHEMA
         self.migrations = migrations
         self.topics = TopicNames(settings.topic_prefix)
-        self.dead_letters = DeadLetterPolicy(group_id=settings.group_id, names=self.topics)
+        self.dead_letters = DeadLetterPolicy(group_id=settings.group_id, service=self.service, names=self.topics)
         self.broker = make_broker(
             settings.kafka_bootstrap_servers, client_id=f"nir-{self.service}", middlewares=[self.dead_letters.middleware]
         )
@@ -57,11 +60,28 @@ class ServiceRuntime:
         self._pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.ready = False
+        self.consumers: list[Consumer] = []
+        self.retention = retention.standard(timedelta(days=settings.processed_events_retention_days),
+                                            timedelta(days=settings.outbox_retention_days))
+        self._retention_task: asyncio.Task[None] | None = None
+        self.before_consuming: list[Hook] = []  # with the pool and the schema, before any consumer starts
         self.on_started: list[Hook] = []  # background work that needs the pool and broker (clock, feed, …)
         self.on_stopping: list[Hook] = []
         # Extra readiness checks (e.g. a feed that stopped at a gap): each returns a dict merged into the
         # readiness answer; a key "ok" that is False makes the service not ready.
         self.readiness_checks: list[Callable[[], Awaitable[dict[str, Any]]]] = []
+
+    def consume(self, topics_in: Sequence[topics.Topic], handler: Handler, *, name: str | None = None,
+                after_batch: Callable[[], Awaitable[None]] | None = None, max_records: int = 500) -> Consumer:
+        """The service's consumer (services/plumbing/consumer.py) on `topics_in`, in the service's group."""
+        consumer = Consumer(service=self.service, name=name or self.service, topics_in=topics_in, handler=handler,
+                            names=self.topics, group_id=self.settings.group_id,
+                            instance_id=self.settings.instance_id,
+                            session_timeout_ms=self.settings.kafka_session_timeout_ms,
+                            max_records=max_records, after_batch=after_batch)
+        consumer.subscribe(self.broker, lambda: self.pool)
+        self.consumers.append(consumer)
+        return consumer
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -75,10 +95,16 @@ class ServiceRuntime:
         self._pool = await create_pool(s.database_url, self.schema, max_size=s.db_pool_max_size,
                                        application_name=f"nir-{self.service}", server_settings=self.pool_settings)
         applied = await apply_migrations(self._pool, self.schema, self.migrations)
+        for hook in self.before_consuming:
+            await hook(self)
         await ensure_topics(s.kafka_bootstrap_servers, self.topics.specs())
         await self.broker.start()
-        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema, names=self.topics)
+        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema, names=self.topics,
+                                 service=self.service)
         await self.relay.start()
+        self._retention_task = asyncio.create_task(
+            retention.run(self._pool, self.retention, self.service, s.retention_interval_seconds),
+            name=f"retention-{self.service}")
         for hook in self.on_started:
             await hook(self)
         self.ready = True
@@ -92,6 +118,8 @@ class ServiceRuntime:
         log.info("service stopping")
         for hook in self.on_stopping:
             await hook(self)
+        await cancel_and_wait(self._retention_task)
+        self._retention_task = None
         await self.broker.stop()  # stops consuming first; in-flight handlers finish (graceful_timeout)
         if self.relay is not None:
             await self.relay.stop()
@@ -141,13 +169,14 @@ def _generic(schema: dict[str, Any]) -> bool:
 
 
 def _record_schemas(doc: dict[str, Any], names: TopicNames) -> dict[str, Any]:
-    """Our subscribers take the raw record(s) and parse each with the topic's union themselves (a bad record
-    is dead-lettered alone, an unknown type skipped), so faststream can only document the payload as «a list»
-    or «an object». Document what one record holds instead: the topic's events, from the same contracts as
+    """Our consumer takes the raw records and decodes each with its topic's union (services/plumbing/
+    consumer.py), so faststream can only document its payload as «a list», one schema for all its topics.
+    Document what one record of each topic holds instead: the topic's events, from the same contracts as
     docs/contracts/."""
     by_address = {names(t): t for t in topics.ALL}
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    generic: set[str] = set()
     for channel in doc.get("channels", {}).values():
         topic = by_address.get(channel.get("address"))
         if topic is None:
@@ -156,13 +185,17 @@ def _record_schemas(doc: dict[str, Any], names: TopicNames) -> dict[str, Any]:
             message = components.get("messages", {}).get(ref.get("$ref", "").rsplit("/", 1)[-1])
             payload_ref = (message or {}).get("payload", {}).get("$ref", "")
             name = payload_ref.rsplit("/", 1)[-1]
-            if not _generic(schemas.get(name, {})):
+            if message is None or not _generic(schemas.get(name, {})):
                 continue
+            generic.add(name)
             record = topic.adapter().json_schema(ref_template="#/components/schemas/{model}")
             for model, definition in record.pop("$defs", {}).items():
                 schemas.setdefault(model, definition)
-            schemas[name] = {**record, "title": name,
-                             "description": f"One record on {topic.name}: {topic.description}"}
+            own = f"{topic.name}.Record"
+            schemas[own] = {**record, "title": own, "description": f"One record on {topic.name}: {topic.description}"}
+            message["payload"] = {"$ref": f"#/components/schemas/{own}"}
+    for name in generic:
+        schemas.pop(name, None)
     return doc
 
 

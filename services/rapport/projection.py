@@ -58,34 +58,13 @@ _SLETT = """INSERT INTO avslutning_slettet (avslutning_id, deltaker_id, slettet_
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"""
 
 
-async def handle(pool: asyncpg.Pool, events: Sequence[DeltakerEvent]) -> list[DeltakerEvent]:
-    """Project a batch of events in one transaction; returns those projected (not redeliveries)."""
-    async with pool.acquire() as conn, conn.transaction():
-        return await project_batch(conn, events)
-
-
-async def project(conn: asyncpg.Connection, event: DeltakerEvent) -> bool:
-    """Project one event exactly once (in the caller's transaction); False for a redelivery."""
-    return bool(await project_batch(conn, [event]))
-
-
-async def project_batch(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> list[DeltakerEvent]:
-    """In the caller's transaction: lock the batch's deltakere, record the event ids (a redelivery, or the
-    same event twice in the batch, is applied once), apply the new events, refresh each touched row once."""
+async def project_batch(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> None:
+    """The consumer's handler (services/plumbing/consumer.py has de-duplicated the batch, in this
+    transaction): lock the batch's deltakere, apply the events, refresh each touched row once."""
     if not events:
-        return []
+        return
     await lock(conn, {e.deltaker_id for e in events})
-    rows = await conn.fetch(
-        "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])"
-        " ON CONFLICT DO NOTHING RETURNING event_id", CONSUMER, [e.event_id for e in events])
-    fresh = {r["event_id"] for r in rows}
-    first = []
-    for e in events:
-        if e.event_id in fresh:
-            fresh.discard(e.event_id)
-            first.append(e)
-    await refresh_all(conn, await apply_all(conn, first))
-    return first
+    await refresh_all(conn, await apply_all(conn, events))
 
 
 async def lock(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
@@ -250,10 +229,11 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
 # --- projection version and rebuild ---------------------------------------------------------------------------
 
 async def reset(conn: asyncpg.Connection, versjon: int) -> int:
-    """Empty the read models and start a new consumer-group generation; returns the new generation.
-    Run in a transaction: tables, processed ids and the generation change together."""
+    """Empty the read models, the processed ids and the positions (so the consumer reads every topic from the
+    beginning), in the caller's transaction; returns the new generation (a count of rebuilds)."""
     await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
     await conn.execute("DELETE FROM processed_events WHERE consumer = $1", CONSUMER)
+    await conn.execute("DELETE FROM consumer_position WHERE consumer = $1", CONSUMER)
     return await conn.fetchval(
         """INSERT INTO projeksjon (id, versjon, generasjon) VALUES (true, $1, 1)
            ON CONFLICT (id) DO UPDATE SET versjon = $1, generasjon = projeksjon.generasjon + 1, endret = now()
@@ -271,8 +251,3 @@ async def prepare(conn: asyncpg.Connection, versjon: int = PROJECTION_VERSION) -
         if row["versjon"] != versjon:
             return await reset(conn, versjon), True
         return row["generasjon"], False
-
-
-def group_id(base: str, generasjon: int, versjon: int = PROJECTION_VERSION) -> str:
-    """A new consumer group per projection version and rebuild, so a rebuild reads every topic from the start."""
-    return f"{base}-projeksjon-v{versjon}-g{generasjon}"

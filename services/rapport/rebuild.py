@@ -1,10 +1,9 @@
 """Rebuild the read models from the topics: python -m services.rapport.rebuild
 
-Empties the projection's tables and processed ids and starts a new consumer-group generation, in one
-transaction. The service consumes every topic from the beginning with the new group the next time it
-starts, so: stop the service, run this, start it again (a running service would keep its old group and
-go on filling the emptied tables from where it was). A changed PROJECTION_VERSION does the same on its own
-at start.
+Empties the projection's tables, processed ids and consumer positions, in one transaction. The service
+resumes from its positions (services/plumbing/consumer.py), so the next time it starts it reads every topic
+from the beginning: stop the service, run this, start it again (a running service keeps reading from where
+it was). A changed PROJECTION_VERSION does the same on its own at start.
 """
 
 from __future__ import annotations
@@ -33,8 +32,8 @@ async def rebuild(settings: RapportSettings) -> int:
 def main() -> int:
     settings = RapportSettings()
     generasjon = asyncio.run(rebuild(settings))
-    print(f"rapport: read models emptied; next start consumes from the beginning with consumer group "
-          f"{projection.group_id(settings.group_id, generasjon)}")
+    print(f"rapport: read models emptied (rebuild {generasjon}); the next start consumes every topic from the "
+          "beginning")
     return 0
 
 

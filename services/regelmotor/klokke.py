@@ -46,23 +46,24 @@ def dogn(dato: date, tidssone: ZoneInfo, naa: datetime) -> DognPassert:
 
 
 class Klokke:
-    def __init__(self, pool: asyncpg.Pool, vekk: Callable[[], None], tidssone: str = "Europe/Oslo",
-                 naa: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self._pool = pool
-        self._vekk = vekk
+    def __init__(self, tidssone: str = "Europe/Oslo", naa: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._pool: asyncpg.Pool | None = None
         self._tz = ZoneInfo(tidssone)
         self._naa = naa
         self._task: asyncio.Task[None] | None = None
 
-    async def publiser_manglende(self) -> list[date]:
+    async def publiser_manglende(self, pool: asyncpg.Pool | None = None) -> list[date]:
+        """Enqueue the ticks of the days since the last one published (the outbox's NOTIFY wakes the relay).
+        Several replicas may run a clock: the row lock makes one of them publish each day."""
         naa = self._naa()
-        async with self._pool.acquire() as conn, conn.transaction():
+        pool = pool or self._pool
+        assert pool is not None, "Klokke.start() first"
+        async with pool.acquire() as conn, conn.transaction():
             dager = dager_a_publisere(await lager.sist_publiserte_dogn(conn), naa.astimezone(self._tz).date())
             if dager:
                 await outbox.enqueue(conn, [dogn(d, self._tz, naa) for d in dager])
                 await lager.sett_sist_publiserte_dogn(conn, dager[-1])
         if dager:
-            self._vekk()
             log.info("day ticks published", extra={"fra": dager[0].isoformat(), "til": dager[-1].isoformat()})
         return dager
 
@@ -78,7 +79,8 @@ class Klokke:
                 continue
             await asyncio.sleep(sekunder_til_neste_midnatt(self._naa(), self._tz) + 1)
 
-    def start(self) -> None:
+    async def start(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
         self._task = asyncio.create_task(self._kjor(), name="regelmotor-klokke")
 
     async def stop(self) -> None:

@@ -4,12 +4,14 @@ and the clock row. Every function runs inside the caller's transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 
 from services.regelmotor.domain import Tilstand, frister
+from shared.events.klokke import DognPassert
 
 # Handlers hold it shared while they read «idag» and write a deltaker; moving the clock takes it exclusively.
 # So once the clock has moved, every deltaker written before is visible to the sweep, and every one written
@@ -23,10 +25,49 @@ async def les_idag(conn: asyncpg.Connection) -> date | None:
         "SELECT idag FROM (SELECT pg_advisory_xact_lock_shared($1)) AS las, klokke WHERE id = 1", KLOKKE_LAS)
 
 
-async def flytt_idag(conn: asyncpg.Connection, dato: date) -> date:
+@dataclass(frozen=True)
+class Klokkestatus:
+    idag: date | None
+    ventende: DognPassert | None  # consumed, waiting for the facts before it
+    dogn: DognPassert | None  # the tick that moved idag
+    sveipet_til: date | None
+
+    @property
+    def venter(self) -> bool:
+        return self.ventende is not None and (self.idag is None or self.ventende.dato > self.idag)
+
+    @property
+    def usveipet(self) -> bool:
+        return self.idag is not None and (self.sveipet_til is None or self.sveipet_til < self.idag)
+
+
+async def klokkestatus(conn: asyncpg.Connection | asyncpg.Pool) -> Klokkestatus:
+    r = await conn.fetchrow("SELECT idag, ventende, dogn, sveipet_til FROM klokke WHERE id = 1")
+    return Klokkestatus(idag=r["idag"], sveipet_til=r["sveipet_til"],
+                        ventende=DognPassert.model_validate_json(r["ventende"]) if r["ventende"] else None,
+                        dogn=DognPassert.model_validate_json(r["dogn"]) if r["dogn"] else None)
+
+
+async def vent_dogn(conn: asyncpg.Connection, tick: DognPassert) -> None:
+    """A consumed tick: it becomes the waiting one if it is newer than idag and than the one waiting."""
+    await conn.execute(
+        "UPDATE klokke SET ventende = $1 WHERE id = 1 AND (idag IS NULL OR idag < $2)"
+        " AND (ventende IS NULL OR (ventende::jsonb->>'dato')::date < $2)", tick.model_dump_json(), tick.dato)
+
+
+async def flytt_idag(conn: asyncpg.Connection, tick: DognPassert) -> date:
+    """Move idag to the tick's day (never back); a waiting tick it covers stops waiting."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", KLOKKE_LAS)
     return await conn.fetchval(
-        "UPDATE klokke SET idag = GREATEST(COALESCE(idag, $1), $1) WHERE id = 1 RETURNING idag", dato)
+        "UPDATE klokke SET dogn = CASE WHEN idag IS NULL OR idag < $1 THEN $2 ELSE dogn END,"
+        " idag = GREATEST(COALESCE(idag, $1), $1),"
+        " ventende = CASE WHEN (ventende::jsonb->>'dato')::date <= $1 THEN NULL ELSE ventende END"
+        " WHERE id = 1 RETURNING idag", tick.dato, tick.model_dump_json())
+
+
+async def sveipet(conn: asyncpg.Connection | asyncpg.Pool, idag: date) -> None:
+    await conn.execute("UPDATE klokke SET sveipet_til = GREATEST(COALESCE(sveipet_til, $1), $1) WHERE id = 1",
+                       idag)
 
 
 async def hent(conn: asyncpg.Connection, deltaker_ids: Sequence[UUID]) -> dict[UUID, Tilstand]:

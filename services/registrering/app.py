@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from services.plumbing.auth import JwtVerifier
 from services.plumbing.runtime import ServiceRuntime, create_http_app
 from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
-from services.registrering.forbruker import ved_beregnet_avslutning
+from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
 from shared.events import topics
 from shared.settings import RegistreringSettings
 
@@ -26,10 +26,7 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
     settings = settings or RegistreringSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
 
-    @runtime.broker.subscriber(runtime.topics(topics.BEREGNET_AVSLUTNING), group_id=settings.group_id,
-                               auto_offset_reset="earliest")
-    async def on_beregnet_avslutning(event: topics.BEREGNET_AVSLUTNING.union) -> None:
-        await ved_beregnet_avslutning(runtime.pool, event)
+    runtime.consume((topics.BEREGNET_AVSLUTNING,), ved_beregnet_avslutning, name=CONSUMER)
 
     app = create_http_app(runtime, title="NIR avslutning – registrering", description=DESCRIPTION,
                           routers=[deltaker.router, program.router, avslutning.router, kodeverk.router])

@@ -5,30 +5,29 @@ per event_id: created → version 1 «Regelmotor»; retracted → a new version 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import asyncpg
 
-from services.plumbing.idempotency import first_delivery
 from services.registrering.domain.modell import REGELMOTOR
 from services.registrering.lager import siste_versjon
 from shared.events.avslutning import BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake
+from shared.events.envelope import Event
 
 log = logging.getLogger(__name__)
 CONSUMER = "registrering.beregnet-avslutning"
 
 
-async def ved_beregnet_avslutning(pool: asyncpg.Pool,
-                                  event: BeregnetAvslutningOpprettet | BeregnetAvslutningTrukketTilbake) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        if not await first_delivery(conn, CONSUMER, event.event_id):
-            return
+async def ved_beregnet_avslutning(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
+    """The consumer's handler, in the transaction that records the events as processed."""
+    for event in events:
         if await conn.fetchval("SELECT 1 FROM deltaker WHERE deltaker_id = $1", event.deltaker_id) is None:
             # Not a person registered here (another environment's, or a test's): nothing to show it on.
             log.warning("beregnet avslutning for ukjent deltaker", extra={"deltaker_id": str(event.deltaker_id)})
-            return
+            continue
         if isinstance(event, BeregnetAvslutningOpprettet):
             await _opprett(conn, event)
-        else:
+        elif isinstance(event, BeregnetAvslutningTrukketTilbake):
             await _trekk_tilbake(conn, event)
 
 

@@ -110,10 +110,13 @@ class System:
         }
 
     def add(self, name: str, module: str, *, args: list[str] | None = None, ready_path: str = "/health/ready",
-            port: int | None = None, **env: str) -> Process:
+            port: int | None = None, group: str | None = None, **env: str) -> Process:
+        """A process; `group` (default: its name) names the consumer group, so two replicas of one service
+        share one. Each has its own static member id (INSTANCE_ID), as each pod of a Deployment has."""
         port = port or free_port()
         p = Process(name, module, port, {**self.base_env(), "HTTP_PORT": str(port),
-                                          "CONSUMER_GROUP": f"{self.prefix}{name}", **env},
+                                          "CONSUMER_GROUP": f"{self.prefix}{group or name}",
+                                          "INSTANCE_ID": f"{self.prefix}{name}", **env},
                     self.workdir / f"{name}.log", args=list(args or []), ready_path=ready_path)
         self.processes[name] = p
         return p

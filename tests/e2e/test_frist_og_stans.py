@@ -135,8 +135,9 @@ async def test_sen_permisjon_trekker_tilbake_beregnet_avslutning(nir: Nir) -> No
         assert not [x for x in linjer if x["status"] != "slettet"], linjer
         assert [x["avslutningsdato"] for x in linjer if x["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT"] == [
             "2023-11-15"], linjer
+        # registrering consumes the retraction on its own: it is not ordered with the report's projection
+        assert (await nir.avslutninger(d))["gjeldende"] is None
     await eventually(retracted, what="the computed avslutning retracted")
-    assert (await nir.avslutninger(d))["gjeldende"] is None
 
     # (the clock may be past the oppstartsfrist when the person is registered: the frist rules wait for the next
     # tick, so no transient «Utgått oppstartsfrist» between the POST of the person and that of the vedtak)

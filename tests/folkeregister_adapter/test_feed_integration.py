@@ -50,13 +50,13 @@ async def test_deaths_corrections_annulments_moves_and_renumbering_reach_kafka(o
         {"art": "flytting", "folkeregisteridentifikator": c, "kommunenummer": til, "dato": "2026-05-01"},
         {"art": "personErOppdatert", "folkeregisteridentifikator": c},
     )
-    ukjente = folger_mod.HENDELSER.labels("ukjent_type")._value.get()
+    ukjente = folger_mod.HENDELSER.labels("unknown_type")._value.get()
     duplikater = folger_mod.HENDELSER.labels("duplikat")._value.get()
     await o.sim.kontroll("POST", "/gjenta", params={"sekvensnummer": r[0]["sekvensnummer"]})  # the death again
     o.sim.register.generer(700, blant_forste=STOY)
     await o.vent_til_lest()
     assert folger_mod.HENDELSER.labels("duplikat")._value.get() - duplikater == 1
-    assert folger_mod.HENDELSER.labels("ukjent_type")._value.get() > ukjente  # counted, skipped
+    assert folger_mod.HENDELSER.labels("unknown_type")._value.get() > ukjente  # counted, skipped
     events = sorted(await o.events(minst=5), key=lambda e: e["sekvensnummer"])  # ordered per key only
     uten_duplikater(events)
     got = [(e["type"], e["deltaker_id"]) for e in events]

@@ -54,7 +54,7 @@ async def data(rapport_app):
     async with pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project(conn, e)
+                await projection.project_batch(conn, [e])
     return ids
 
 
@@ -219,7 +219,7 @@ async def test_history_newest_first_with_slettet(client, data, token, rapport_ap
                                        kommune="4204"),
                   b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1))]:
             async with conn.transaction():
-                await projection.project(conn, e)
+                await projection.project_batch(conn, [e])
     h = (await client.get(f"/api/v1/personer/{did}/avslutningshistorikk", headers=auth(token("4204")))).json()
     assert [(x["avslutning"], x["arsak_navn"], x["registrert_av"]) for x in h["linjer"]] == [
         ("Ordinær avslutning (slettet)", "Avslutningsårsak ikke registrert", "Regelmotor"),

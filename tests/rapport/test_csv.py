@@ -50,7 +50,7 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project(conn, e)
+                await projection.project_batch(conn, [e])
 
     r = await client.get("/api/v1/rapport/integreringsloven/csv?oppfolgingskommune=1103&sorter=etternavn",
                          headers={"Authorization": f"Bearer {token('1103', user='1103-ÅØ')}"})

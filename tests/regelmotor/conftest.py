@@ -16,6 +16,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.plumbing.kafka import TopicNames, encode, headers_for
+from services.regelmotor import lager
 from services.regelmotor.app import create_app
 from shared.events import topics
 from shared.events.envelope import Event
@@ -74,7 +75,9 @@ class Regelmotor:
         async def ferdig() -> bool:
             n = await self.runtime.pool.fetchval(
                 "SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])", ids)
-            return n == len(ids) and await self.runtime.relay.pending() == 0
+            klokke = await lager.klokkestatus(self.runtime.pool)  # a consumed tick applied and swept
+            return (n == len(ids) and not klokke.venter and not klokke.usveipet
+                    and await self.runtime.relay.pending() == 0)
 
         await eventually(ferdig, what="events processed and published")
         await asyncio.sleep(1.0)

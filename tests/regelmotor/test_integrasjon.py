@@ -96,7 +96,7 @@ async def test_giftig_melding_til_dead_letter_og_ukjent_type_hoppes_over(regelmo
     """Issue #4: poison messages to the dead-letter topic with the error; unknown types skipped and counted;
     the consumer goes on with the next message."""
     f = Fakta()
-    ukjent_for = metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "ukjent_type")._value.get()
+    ukjent_for = metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "unknown_type")._value.get()
     key = str(f.deltaker_id).encode()
     await regelmotor.publiser_raa(topics.VEDTAK, json.dumps({"type": "VedtakRegistrert",
                                                              "deltaker_id": str(f.deltaker_id)}).encode(), key)
@@ -110,7 +110,7 @@ async def test_giftig_melding_til_dead_letter_og_ukjent_type_hoppes_over(regelmo
     await eventually(lambda: regelmotor.ut(f.deltaker_id), what="the next message still processed")
     assert kort(regelmotor.ut(f.deltaker_id)) == [("BeregnetAvslutningOpprettet", "PERSON_AVVIST_PROGRAM",
                                                    "2021-10-02", None)]
-    assert metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "ukjent_type")._value.get() == ukjent_for + 1
+    assert metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "unknown_type")._value.get() == ukjent_for + 1
 
 
 async def test_klokken_publiserer_hver_oslo_dag_og_henter_inn_etter_nedetid(regelmotor):
@@ -125,11 +125,12 @@ async def test_klokken_publiserer_hver_oslo_dag_og_henter_inn_etter_nedetid(rege
     await regelmotor.publiser(*program)
     await regelmotor.behandlet(*program)
     naa = [datetime(2023, 11, 13, 23, 30, tzinfo=UTC)]  # 00:30 on 14.11 in Oslo
-    klokke = Klokke(regelmotor.runtime.pool, regelmotor.runtime.relay.wake, "Europe/Oslo", naa=lambda: naa[0])
-    assert await klokke.publiser_manglende() == [date(2023, 11, 14)]
-    assert await klokke.publiser_manglende() == []
+    klokke = Klokke("Europe/Oslo", naa=lambda: naa[0])
+    pool = regelmotor.runtime.pool
+    assert await klokke.publiser_manglende(pool) == [date(2023, 11, 14)]
+    assert await klokke.publiser_manglende(pool) == []
     naa[0] = datetime(2023, 11, 16, 6, 0, tzinfo=UTC)  # down for two days
-    assert await klokke.publiser_manglende() == [date(2023, 11, 15), date(2023, 11, 16)]
+    assert await klokke.publiser_manglende(pool) == [date(2023, 11, 15), date(2023, 11, 16)]
     await eventually(lambda: regelmotor.ut(f.deltaker_id), what="computed avslutning from the clock's ticks")
     assert kort(regelmotor.ut(f.deltaker_id)) == [
         ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-15", None)]

@@ -39,7 +39,7 @@ def test_deployment_matches_settings(settings_cls):
     # services that read JWT settings, and the base keys of all.
     assert {"KAFKA_BOOTSTRAP_SERVERS", "HTTP_HOST", "LOG_LEVEL"} <= set(config)
     for e in env.values():
-        if "valueFrom" in e:
+        if "secretKeyRef" in e.get("valueFrom", {}):
             assert e["valueFrom"]["secretKeyRef"]["key"] in secret
     assert "DATABASE_URL" in env and "valueFrom" in env["DATABASE_URL"]  # credentials from a Secret
     port = int(env["HTTP_PORT"]["value"])
@@ -50,10 +50,16 @@ def test_deployment_matches_settings(settings_cls):
     assert pod["securityContext"]["runAsNonRoot"] is True
 
 
-def test_single_instance_services():
+def test_consuming_services_run_replicated_with_static_membership():
+    """Issue #11 «Two replicas»: the regelmotor and rapport run two replicas in one consumer group (proved by
+    tests/e2e/test_replikaer.py); every consumer has a stable member id per pod."""
     deps = {d["metadata"]["name"]: d["spec"] for d in of_kind("Deployment")}
-    for name in ("regelmotor", "folkeregister-adapter"):  # the clock, the feed pointer
-        assert deps[name]["replicas"] == 1 and deps[name]["strategy"]["type"] == "Recreate"
+    for name in ("regelmotor", "rapport"):
+        assert deps[name]["replicas"] == 2 and deps[name]["strategy"]["type"] == "RollingUpdate"
+    for name, spec in deps.items():
+        (c,) = spec["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in c["env"]}
+        assert env["INSTANCE_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", name
 
 
 def test_topic_partitioning_matches_the_catalogue():
