@@ -26,22 +26,27 @@ CONSUMER = "regelmotor"
 
 async def behandle(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
     """The consumer's handler: ticks wait, facts are applied (in their order) with today's idag."""
+    # The clock's shared lock before the clock's row: the Dognvakt takes them in the same order (exclusively).
+    idag, siste_dag = await lager.les_dager(conn)
     for tick in (e for e in events if isinstance(e, DognPassert)):
         await lager.vent_dogn(conn, tick)
-    await anvend_fakta(conn, [e for e in events if isinstance(e, DeltakerEvent) and not isinstance(e, IGNORERTE)])
+        siste_dag = tick.dato if siste_dag is None else max(siste_dag, tick.dato)
+    fakta = [e for e in events if isinstance(e, DeltakerEvent) and not isinstance(e, IGNORERTE)]
+    await anvend_fakta(conn, fakta, idag, siste_dag)
 
 
-async def anvend_fakta(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> int:
-    """Deltaker facts: load (locked), anvend → differanse per event in the given order, save, outbox.
-    Returns how many computed-avslutning events they caused."""
+async def anvend_fakta(conn: asyncpg.Connection, events: Sequence[DeltakerEvent], idag: date | None,
+                       siste_dag: date | None) -> int:
+    """Deltaker facts: load (locked), anvend → differanse per event in the given order, save, outbox, with
+    the clock as read by the caller (under the clock's shared lock). Returns how many computed-avslutning
+    events they caused."""
     if not events:
         return 0
-    idag = await lager.les_idag(conn)
     tilstander = await lager.hent(conn, [e.deltaker_id for e in events])
     ut = []
     for e in events:
         # the clock first: a deltaker's first facts record the day it became known (kjent_fra)
-        resultat = differanse(anvend(med_idag(tilstander[e.deltaker_id], idag), e), e)
+        resultat = differanse(anvend(med_idag(tilstander[e.deltaker_id], idag), e, siste_dag), e)
         tilstander[e.deltaker_id] = resultat.tilstand
         ut.extend(resultat.hendelser)
     await lager.lagre(conn, list(tilstander.values()))

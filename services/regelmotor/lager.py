@@ -19,10 +19,13 @@ from shared.events.klokke import DognPassert
 KLOKKE_LAS = 0x4E49525F4B4C4B  # "NIR_KLK"
 
 
-async def les_idag(conn: asyncpg.Connection) -> date | None:
-    # One round trip: the shared lock is taken before the row is read (the select list is evaluated first).
-    return await conn.fetchval(
-        "SELECT idag FROM (SELECT pg_advisory_xact_lock_shared($1)) AS las, klokke WHERE id = 1", KLOKKE_LAS)
+async def les_dager(conn: asyncpg.Connection) -> tuple[date | None, date | None]:
+    """(idag, the latest day announced: idag or the waiting tick's). One round trip: the shared lock is taken
+    before the row is read (the select list is evaluated first)."""
+    r = await conn.fetchrow(
+        "SELECT idag, GREATEST(idag, (ventende::jsonb->>'dato')::date) AS siste FROM"
+        " (SELECT pg_advisory_xact_lock_shared($1)) AS las, klokke WHERE id = 1", KLOKKE_LAS)
+    return r["idag"], r["siste"]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import json
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -210,6 +212,29 @@ class System:
             await admin.close()
         name = self.topic_names(topic)
         return {tp.partition: m.offset for tp, m in offsets.items() if tp.topic == name}
+
+    async def caught_up(self, schema: str, consumer: str, consumed: Sequence[topics.Topic]) -> int:
+        """How many records on `consumed` the service (any of its replicas) has not yet decided: the end offsets
+        against the positions it records with its effects (services/plumbing/consumer.py)."""
+        names = [self.topic_names(t) for t in consumed]
+        ends: dict[tuple[str, int], int] = {}
+        for t in consumed:
+            ends |= {(self.topic_names(t), p): o for p, o in (await self.end_offsets(t)).items()}
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            rows = await conn.fetch(f'SELECT topic, partition, "offset" FROM "{schema}".consumer_position'
+                                    " WHERE consumer = $1 AND topic = ANY($2::text[])", consumer, names)
+        finally:
+            await conn.close()
+        decided = {(r["topic"], r["partition"]): r["offset"] for r in rows}
+        return sum(max(end - decided.get(tp, -1) - 1, 0) for tp, end in ends.items())
+
+    async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
 
     async def stop(self) -> None:
         await asyncio.gather(*(p.stop() for p in self.processes.values()))

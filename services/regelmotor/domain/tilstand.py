@@ -160,15 +160,21 @@ def _kommuneavslutning(t: Tilstand, avslutning_id: UUID, ny: Kommuneavslutning) 
         t.kommuneavslutninger = {**t.kommuneavslutninger, avslutning_id: ny}
 
 
-def anvend(tilstand: Tilstand, e: Event) -> Tilstand:
+def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilstand:
     """The state with one more fact. Returns a new Tilstand; the argument is not changed (a shallow copy
     whose changed container is replaced, never mutated: fact objects are never changed in place, and a deep
-    copy cost more than half the engine's time)."""
+    copy cost more than half the engine's time).
+
+    `siste_dag` is the latest day the clock has announced: idag, or a newer tick still waiting for the facts
+    published before it (services/regelmotor/innhenting.py). A person first seen now may have been registered
+    after that tick, so it is known from that day, not from idag: otherwise applying the waiting tick would
+    arm its frist rules before its vedtak (published after the tick) has been read."""
     t = tilstand.model_copy()
     match e:
         case d.DeltakerRegistrert() | d.DeltakerOppdatert():
             if t.person is None:
-                t.kjent_fra = t.idag  # the caller moves the clock first (behandling.behandle)
+                # the caller moves the clock first (behandling.anvend_fakta)
+                t.kjent_fra = max((x for x in (t.idag, siste_dag) if x is not None), default=None)
             p = e.person
             t.person = Person(lov=p.lov, bosettingsdato=p.bosettingsdato, oppfolgingskommune=p.oppfolgingskommune,
                               bydel=p.bydel, event_id=e.event_id)
