@@ -56,6 +56,8 @@ class RegistreringSettings(_JwtSettings, ServiceSettings):
     SERVICE: ClassVar[str] = "registrering"
     DB_SCHEMA: ClassVar[str] = "registrering"
     http_port: int = 8081
+    # An Idempotency-Key's stored answer is kept this long: a retry within it gets the first answer.
+    idempotency_key_retention_days: float = Field(default=7, gt=0)
 
 
 class RegelmotorSettings(ServiceSettings):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.plumbing import retention
 from services.plumbing.auth import JwtVerifier
 from services.plumbing.runtime import ServiceRuntime, create_http_app
 from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
@@ -27,6 +29,8 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, MIGRATIONS)
 
     runtime.consume((topics.BEREGNET_AVSLUTNING,), ved_beregnet_avslutning, name=CONSUMER)
+    runtime.retention.append(retention.Retention("idempotens", "opprettet",
+                                                 timedelta(days=settings.idempotency_key_retention_days)))
 
     app = create_http_app(runtime, title="NIR avslutning – registrering", description=DESCRIPTION,
                           routers=[deltaker.router, program.router, avslutning.router, kodeverk.router])
