@@ -84,10 +84,10 @@ def created_then_retracted(events: dict[str, list[tuple[str, str]]]) -> int:
     return sum(1 for evs in events.values() for typ, _ in evs if typ == "BeregnetAvslutningTrukketTilbake")
 
 
-async def restart_to_consuming(nir: Nir, service: str = "regelmotor") -> float:
-    """SIGKILL, start again, and the seconds from the new process's start until it has decided a record (its
-    positions move). A re-announced day (a tick for the latest day: a record that changes nothing) makes sure
-    there is something to read."""
+async def restart_to_consuming(nir: Nir, service: str = "regelmotor") -> tuple[float, float]:
+    """SIGKILL, start again: (seconds from the new process's start until it has decided a record (its
+    positions move), of which after it reported ready). A re-announced day (a tick for the latest day: a record
+    that changes nothing) makes sure there is something to read."""
     process = nir.system.processes[service]
     await process.kill9()
     if nir.siste_tick is not None:
@@ -95,12 +95,15 @@ async def restart_to_consuming(nir: Nir, service: str = "regelmotor") -> float:
     started = datetime.now(UTC)
     t0 = time.monotonic()
     await process.start()
+    ready = time.monotonic() - t0
 
     async def consuming() -> None:
         [r] = await nir.system.fetch(f"SELECT max(updated_at) AS t FROM {service}.consumer_position")
         assert r["t"] is not None and r["t"] > started, "no batch decided since the restart"
     await eventually(consuming, timeout=60, what=f"{service} consuming after restart")
-    return time.monotonic() - t0
+    took = time.monotonic() - t0
+    print(f"\n[e2e] {service} restarted: ready after {ready:.2f} s, consuming after {took:.2f} s")
+    return took, took - ready
 
 
 async def test_ticket_mens_regelmotoren_var_nede_venter_pa_faktaene(infrastructure, kafka_bootstrap, tmp_path):
@@ -202,7 +205,7 @@ async def test_fem_krasj_under_en_kjoring_gir_ingen_falske_avslutninger(infrastr
                 day = date.fromordinal(day.toordinal() + 1)
                 await asyncio.sleep(0.5)
 
-        restarts: list[float] = []
+        restarts: list[tuple[float, float]] = []
 
         async def crashes() -> None:
             for _ in range(5):
@@ -212,12 +215,15 @@ async def test_fem_krasj_under_en_kjoring_gir_ingen_falske_avslutninger(infrastr
         await asyncio.gather(*(register() for _ in range(6)), days(), crashes())
         await nir.tick(date(2023, 3, 10))
         await applied(nir, date(2023, 3, 10))
-        print(f"\n[e2e] regelmotor restart → consuming (5 × SIGKILL): {', '.join(f'{t:.2f}' for t in restarts)} s")
+        print(f"\n[e2e] regelmotor restart → consuming (5 × SIGKILL): {', '.join(f'{t:.2f}' for t, _ in restarts)} s;"
+              f" after ready: {', '.join(f'{t:.2f}' for _, t in restarts)} s")
 
         events = await computed(nir, persons)
         assert created_then_retracted(events) == 0, Counter(a for evs in events.values() for _, a in evs)
         for i, d in enumerate(persons):
             expected = [] if i in with_kommune else [("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT")]
             assert events[d["deltaker_id"]] == expected, (i, events[d["deltaker_id"]])
-        # the old consumer-group rejoin took ~23 s; most of what is left is the interpreter's start on 2 busy cores
-        assert max(restarts) < 10, restarts
+        # The old consumer-group rejoin took ~23 s after the process was up; with static membership the restarted
+        # process takes its partitions back at once. What is left is the interpreter's start-up (≈3.5 s of CPU,
+        # longer on 2 busy cores), which this test does not bound: it depends on the machine's load.
+        assert max(after_ready for _, after_ready in restarts) < 5, restarts
