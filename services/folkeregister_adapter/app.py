@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
 from services.folkeregister_adapter import deltakere
@@ -45,9 +46,9 @@ def create_app(settings: FolkeregisterAdapterSettings | None = None, *,
     # registrering) is counted and skipped rather than dead-lettered.
     @runtime.broker.subscriber(runtime.topics(topics.DELTAKER), group_id=settings.group_id,
                                auto_offset_reset="earliest")
-    async def on_deltaker(body: dict[str, Any]) -> None:
+    async def on_deltaker(body: dict[str, Any], msg: KafkaMessage) -> None:
         try:
-            event = topics.DELTAKER.adapter().validate_python(body)
+            event = topics.DELTAKER.adapter().validate_json(msg.body)  # strict: from the bytes, not the dict
         except ValidationError:
             if body.get("type") not in {t.__name__ for t in topics.DELTAKER.event_types}:
                 metrics.EVENTS_CONSUMED.labels(runtime.service, topics.DELTAKER.name, "unknown_type").inc()

@@ -3,7 +3,6 @@ and dead-letter only what cannot be projected (the pattern of services/regelmoto
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -37,7 +36,7 @@ async def project_records(pool: asyncpg.Pool, topic: topics.Topic, records: Sequ
     doede: list[tuple[Any, BaseException]] = []
     for record in records:
         try:
-            lest.append((record, topic.adapter().validate_python(json.loads(record.value or b""))))
+            lest.append((record, topic.adapter().validate_json(record.value or b"")))
         except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; named for the reader
             doede.append((record, exc))
     projected = await _project(pool, topic, lest, doede) if lest else []

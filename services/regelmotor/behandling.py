@@ -28,17 +28,19 @@ CONSUMER = "regelmotor"
 SERVICE = "regelmotor"
 
 
-def les(topic: topics.Topic, body: Any) -> Event | None:
-    """The event, or None for a type this topic does not carry (skipped and counted, not dead-lettered: a
-    newer producer may add types). A known type that does not parse raises ValidationError → dead letter."""
-    typ = body.get("type") if isinstance(body, dict) else None
-    if typ not in {cls.model_fields["type"].default for cls in topic.event_types}:
-        metrics.EVENTS_CONSUMED.labels(SERVICE, topic.name, "ukjent_type").inc()
-        log.warning("unknown event type skipped", extra={"topic": topic.name, "event_type": str(typ)[:100]})
-        return None
+def les(topic: topics.Topic, raw: bytes) -> Event | None:
+    """The event, parsed strictly from the record's JSON bytes (a number is not a date), or None for a type
+    this topic does not carry (skipped and counted, not dead-lettered: a newer producer may add types). A known
+    type that does not parse raises ValidationError, and bytes that are not JSON JSONDecodeError → dead letter."""
     try:
-        return topic.adapter().validate_python(body)
+        return topic.adapter().validate_json(raw)
     except ValidationError:
+        body = json.loads(raw)  # only on failure: is it a type we do not know, or a broken one?
+        typ = body.get("type") if isinstance(body, dict) else None
+        if typ not in {cls.model_fields["type"].default for cls in topic.event_types}:
+            metrics.EVENTS_CONSUMED.labels(SERVICE, topic.name, "ukjent_type").inc()
+            log.warning("unknown event type skipped", extra={"topic": topic.name, "event_type": str(typ)[:100]})
+            return None
         metrics.EVENTS_CONSUMED.labels(SERVICE, topic.name, "ugyldig").inc()
         raise
 
@@ -96,7 +98,7 @@ async def behandle_batch(pool: asyncpg.Pool, topic: topics.Topic, records: Seque
     doede: list[tuple[Any, BaseException]] = []
     for record in records:
         try:
-            event = les(topic, json.loads(record.value or b""))
+            event = les(topic, record.value or b"")
         except (ValueError, ValidationError) as exc:  # not JSON, or a known type that does not parse
             doede.append((record, exc))
             continue

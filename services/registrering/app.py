@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from faststream.kafka.annotations import KafkaMessage
 
 from services.plumbing.auth import JwtVerifier
 from services.plumbing.runtime import ServiceRuntime, create_http_app
@@ -28,8 +30,8 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
 
     @runtime.broker.subscriber(runtime.topics(topics.BEREGNET_AVSLUTNING), group_id=settings.group_id,
                                auto_offset_reset="earliest")
-    async def on_beregnet_avslutning(event: topics.BEREGNET_AVSLUTNING.union) -> None:
-        await ved_beregnet_avslutning(runtime.pool, event)
+    async def on_beregnet_avslutning(body: dict[str, Any], msg: KafkaMessage) -> None:
+        await ved_beregnet_avslutning(runtime.pool, topics.BEREGNET_AVSLUTNING.adapter().validate_json(msg.body))
 
     app = create_http_app(runtime, title="NIR avslutning – registrering", description=DESCRIPTION,
                           routers=[deltaker.router, program.router, avslutning.router, kodeverk.router])
