@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import Bruker, current_user
 from services.rapport import csv_export, queries
+from shared.events.felttyper import Kode
 from shared.kodeverk.kategorier import Kategori, Lov
 
 TITTEL = "Oversikt over personer avsluttet introduksjonsprogram etter {lov}"
@@ -75,13 +76,16 @@ def rapportfilter(
 
 
 class RapportSok(BaseModel):
-    """POST body of …/sok and …/csv: the GET's filter plus the identifying ones, paging and sorting."""
+    """POST body of …/sok and …/csv: the GET's filter plus the identifying ones, paging and sorting. Strict
+    (issue #11 §3): a number is a JSON number (side 2, never "2" or 2.0), a text a string (a DUF-nummer prefix
+    "4223", never 4223), a code one of its values (shared/events/felttyper.py). The GET's query parameters are
+    text by nature and keep FastAPI's parsing of them ("2" is side 2)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     oppfolgingskommune: str | None = Field(None, description="kommunenummer, fire siffer")
     bydel: str | None = Field(None, description="bydelsnummer, seks siffer")
-    kategori: Kategori | None = None
+    kategori: Kode[Kategori] | None = None
     avslutningsaar: int | None = Field(None, ge=1900, le=2199)
     registrert_av: queries.RegistrertAv = "alle"
     duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -14,6 +15,7 @@ from shared.events import vedtak as v
 from shared.events.envelope import Periode
 
 PRODUCER = "registrering"
+NORGE = ZoneInfo("Europe/Oslo")  # «today» for the date rules is the day in Norway, not in UTC
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class Kontekst:
     @classmethod
     def ny(cls, brukerident: str, correlation_id: UUID | None = None) -> "Kontekst":
         return cls(brukerident=brukerident, naa=datetime.now(UTC), correlation_id=correlation_id or uuid4())
+
+    @property
+    def idag(self) -> date:
+        return self.naa.astimezone(NORGE).date()
 
     def envelope(self, deltaker_id: UUID) -> dict:
         return dict(occurred_at=self.naa, recorded_at=self.naa, correlation_id=self.correlation_id,

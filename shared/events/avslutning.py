@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Literal
-from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from shared.events.envelope import Brukerident, Bydelsnummer, Contract, DeltakerEvent, Kommunenummer, TimerPerUke
+from shared.events.felttyper import Dato, Id, Kode, Tidspunkt
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, avslutningsarsak
 
 
 class Avslutning(Contract):
     """One version of a kommune avslutning (DOMAIN.md §2 «avslutning»)."""
 
-    avslutning_id: UUID
+    avslutning_id: Id
     versjon: int = Field(ge=1)
-    avslutningstype: Avslutningstype
-    arsak: Avslutningsarsakkode
-    avslutningsdato: date
+    avslutningstype: Kode[Avslutningstype]
+    arsak: Kode[Avslutningsarsakkode]
+    avslutningsdato: Dato
     timer_arbeid_per_uke: TimerPerUke | None = None
     registrert_av: Brukerident
-    registrert_dato: AwareDatetime
+    registrert_dato: Tidspunkt
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
 
@@ -46,7 +45,7 @@ class AvslutningEndret(DeltakerEvent):
 
 class AvslutningSlettet(DeltakerEvent):
     type: Literal["AvslutningSlettet"] = "AvslutningSlettet"
-    avslutning_id: UUID
+    avslutning_id: Id
     versjon: int = Field(ge=1)
     slettet_av: Brukerident
 
@@ -55,17 +54,19 @@ class Regelgrunnlag(Contract):
     """What a computed avslutning was derived from: the rule path and the inputs it used."""
 
     regel: str = Field(description="The rule that produced it, e.g. «§5 gjennomføringsfrist utløpt».")
-    regelsti: tuple[str, ...] = Field(default=(), description="Rules evaluated on the way, in order.")
-    datoer: dict[str, date] = Field(default_factory=dict, description="e.g. gjennomforingsfrist, idag.")
-    kilde_event_ids: tuple[UUID, ...] = Field(default=(), description="The events whose facts were used.")
+    # tuples are JSON arrays: strict=False lets the parsed form (a list) in, as JSON validation does
+    regelsti: tuple[str, ...] = Field(default=(), strict=False, description="Rules evaluated on the way, in order.")
+    datoer: dict[str, Dato] = Field(default_factory=dict, description="e.g. gjennomforingsfrist, idag.")
+    kilde_event_ids: tuple[Id, ...] = Field(default=(), strict=False,
+                                            description="The events whose facts were used.")
 
 
 class BeregnetAvslutningOpprettet(DeltakerEvent):
     type: Literal["BeregnetAvslutningOpprettet"] = "BeregnetAvslutningOpprettet"
-    avslutning_id: UUID
-    avslutningstype: Avslutningstype
-    arsak: Avslutningsarsakkode
-    avslutningsdato: date
+    avslutning_id: Id
+    avslutningstype: Kode[Avslutningstype]
+    arsak: Kode[Avslutningsarsakkode]
+    avslutningsdato: Dato
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
     grunnlag: Regelgrunnlag
@@ -82,7 +83,7 @@ class BeregnetAvslutningTrukketTilbake(DeltakerEvent):
     """The computed avslutning no longer holds; it shows as (slettet) in the history."""
 
     type: Literal["BeregnetAvslutningTrukketTilbake"] = "BeregnetAvslutningTrukketTilbake"
-    avslutning_id: UUID
-    arsak: Avslutningsarsakkode
-    grunn: Tilbaketrekkingsgrunn
+    avslutning_id: Id
+    arsak: Kode[Avslutningsarsakkode]
+    grunn: Kode[Tilbaketrekkingsgrunn]
     grunnlag: Regelgrunnlag

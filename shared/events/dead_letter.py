@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from shared.events.envelope import Contract
+from shared.events.felttyper import Tidspunkt
 
 
 class DeadLetter(Contract):
@@ -15,6 +16,6 @@ class DeadLetter(Contract):
     consumer_group: str
     error_type: str
     error: str = Field(description="What went wrong; never the message body.")
-    failed_at: AwareDatetime
+    failed_at: Tidspunkt
     payload_base64: str = Field(description="The original bytes, for re-publishing.")
     headers: dict[str, str] = Field(default_factory=dict)

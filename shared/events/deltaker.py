@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Literal
 
 from shared.events.envelope import Bydelsnummer, Contract, DeltakerEvent, Kommunenummer
+from shared.events.felttyper import Dato, Kode
 from shared.identer import DufNummer, Fodselsnummer
 from shared.kodeverk.kategorier import Kategori, Lov
 
@@ -23,10 +23,10 @@ class Personopplysninger(Contract):
     fodselsnummer: Fodselsnummer | None = None
     fornavn: str
     etternavn: str
-    kjonn: Kjonn
-    fodselsdato: date
-    lov: Lov
-    bosettingsdato: date
+    kjonn: Kode[Kjonn]
+    fodselsdato: Dato
+    lov: Kode[Lov]
+    bosettingsdato: Dato
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
 
@@ -53,5 +53,5 @@ class KategoriEndret(DeltakerEvent):
     """The person's kategori: `kategori` None from `gjelder_fra` means the person left the kategori."""
 
     type: Literal["KategoriEndret"] = "KategoriEndret"
-    kategori: Kategori | None
-    gjelder_fra: date
+    kategori: Kode[Kategori] | None
+    gjelder_fra: Dato

@@ -6,13 +6,13 @@ annulment can name the hendelse it replaces (FOLKEREGISTER.md: «De-duplicate by
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
 
 from shared.events.envelope import Contract, DeltakerEvent, Kommunenummer
+from shared.events.felttyper import Dato, Kode
 
 Hendelsesidentifikator = str
 
@@ -31,16 +31,16 @@ class _Folkeregisterhendelse(DeltakerEvent):
 class Flytting(Contract):
     til_kommunenummer: Kommunenummer
     fra_kommunenummer: Kommunenummer | None = None
-    flyttedato: date
+    flyttedato: Dato
 
 
 class Utvandring(Contract):
-    utflyttingsdato: date
+    utflyttingsdato: Dato
     tilflyttingsland: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3")
 
 
 class Dodsfall(Contract):
-    dodsdato: date
+    dodsdato: Dato
 
 
 class FlyttingRegistrert(_Folkeregisterhendelse):
@@ -81,4 +81,4 @@ class FolkeregisterhendelseAnnullert(_Folkeregisterhendelse):
 
     type: Literal["FolkeregisterhendelseAnnullert"] = "FolkeregisterhendelseAnnullert"
     annullerer_hendelse_id: Hendelsesidentifikator
-    art: Folkeregisterart
+    art: Kode[Folkeregisterart]

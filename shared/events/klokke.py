@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from shared.events.envelope import Event
+from shared.events.felttyper import Dato
 
 KLOKKE_KEY = b"klokke"
 
@@ -14,7 +14,7 @@ class DognPassert(Event):
     """The day `dato` has begun in Europe/Oslo (published at midnight, and caught up after downtime)."""
 
     type: Literal["DognPassert"] = "DognPassert"
-    dato: date
+    dato: Dato
 
     def message_key(self) -> bytes:
         return KLOKKE_KEY

@@ -3,13 +3,12 @@ included), sluttmål, tiltak, fravær and avvisning."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
-from uuid import UUID
 
 from pydantic import Field
 
 from shared.events.envelope import Contract, DeltakerEvent, Periode, TimerPerUke
+from shared.events.felttyper import Dato, Id, Kode
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
@@ -18,10 +17,10 @@ class Vedtak(Contract):
     """One vedtak. For DELTAKELSE the periode is programme start and planned end; for FORLENGELSE and
     PERMISJON the period granted; for PERMANENT_STANS `periode.fra` is the stans date."""
 
-    vedtak_id: UUID
-    vedtakstype: Vedtakstype
-    resultat: Vedtaksresultat
-    vedtaksdato: date
+    vedtak_id: Id
+    vedtakstype: Kode[Vedtakstype]
+    resultat: Kode[Vedtaksresultat]
+    vedtaksdato: Dato
     periode: Periode
     gjeldende: bool = Field(default=True, description="False once an avslutning made it «ikke gjeldende».")
 
@@ -40,19 +39,19 @@ class VedtakEndret(DeltakerEvent):
 
 class VedtakSlettet(DeltakerEvent):
     type: Literal["VedtakSlettet"] = "VedtakSlettet"
-    vedtak_id: UUID
+    vedtak_id: Id
 
 
 class SluttmalRegistrert(DeltakerEvent):
     """The sluttmål in force from now on (a later one replaces an earlier)."""
 
     type: Literal["SluttmalRegistrert"] = "SluttmalRegistrert"
-    sluttmal: Sluttmalkode
-    fastsatt_dato: date
+    sluttmal: Kode[Sluttmalkode]
+    fastsatt_dato: Dato
 
 
 class Tiltak(Contract):
-    tiltak_id: UUID
+    tiltak_id: Id
     tiltakskode: str = Field(min_length=1, max_length=64)
     periode: Periode
     timer_per_uke: TimerPerUke
@@ -70,8 +69,8 @@ class TiltakEndret(DeltakerEvent):
 
 
 class Fravaer(Contract):
-    fravaer_id: UUID
-    fravaerstype: Fravaerstype
+    fravaer_id: Id
+    fravaerstype: Kode[Fravaerstype]
     periode: Periode
 
 
@@ -82,11 +81,11 @@ class FravaerRegistrert(DeltakerEvent):
 
 class FravaerSlettet(DeltakerEvent):
     type: Literal["FravaerSlettet"] = "FravaerSlettet"
-    fravaer_id: UUID
+    fravaer_id: Id
 
 
 class AvvisningRegistrert(DeltakerEvent):
     """The person rejected the programme (seed prop81L: «Avvisning», not a vedtak)."""
 
     type: Literal["AvvisningRegistrert"] = "AvvisningRegistrert"
-    avvist_dato: date
+    avvist_dato: Dato

@@ -1,9 +1,11 @@
 """Contract tests (issue #2 §3): every event round-trips through JSON, is frozen and strict, is keyed by the
-internal deltaker id, and its published JSON Schema is the committed one."""
+internal deltaker id, and its published JSON Schema is the committed one. Issue #11 §3: every field is strict
+in JSON terms (a date only an ISO string, never a number), from the bytes and from their parsed form alike."""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -11,6 +13,7 @@ from pydantic import ValidationError
 
 from shared.events import schema, topics
 from shared.events.envelope import DeltakerEvent
+from tests.datofelt import IKKE_DATOER, dato_stier, med
 from tests.examples import FNR, all_examples, kommune_avslutning
 
 EXAMPLES = all_examples()
@@ -95,3 +98,87 @@ def test_periods_refuse_dates_that_would_overflow_frist_arithmetic(til):
     from shared.events.envelope import Periode
     with pytest.raises(ValidationError, match="datoen må ligge mellom"):
         Periode.model_validate({"fra": "1899-12-01" if til.startswith("1899") else "2021-01-01", "til": til})
+
+
+# --- issue #11 §3: strict types, a number is not a date ----------------------------------------------------------
+
+def _dato_tilfeller():
+    for event in EXAMPLES:
+        schema = type(event).model_json_schema()
+        data = json.loads(event.model_dump_json())
+        for sti in dato_stier(schema, schema.get("$defs", {}), data):
+            yield pytest.param(event, sti, id=f"{event.type}:{'.'.join(sti)}")
+
+
+DATO_TILFELLER = list(_dato_tilfeller())
+
+
+def _felt(error: dict, event) -> tuple:
+    """The field an error names, without the union's discriminator (a one-type topic has none)."""
+    loc = tuple(error["loc"])
+    return loc[1:] if loc[:1] == (event.type,) else loc
+
+
+def test_the_date_fields_are_found_in_every_topic():
+    # the walk must not go blind: the examples carry dates on every topic
+    assert {topics.topic_of(p.values[0]).name for p in DATO_TILFELLER} == {t.name for t in topics.ALL}
+    assert len(DATO_TILFELLER) >= 25
+
+
+@pytest.mark.parametrize("event,sti", DATO_TILFELLER)
+def test_every_event_date_is_an_iso_string_never_a_number(event, sti):
+    data = json.loads(event.model_dump_json())
+    adapter = topics.topic_of(event).adapter()
+    for verdi in IKKE_DATOER:
+        ugyldig = med(data, sti, verdi)
+        for parse in (lambda: adapter.validate_json(json.dumps(ugyldig)), lambda: adapter.validate_python(ugyldig)):
+            with pytest.raises(ValidationError) as exc:
+                parse()
+            assert [_felt(e, event) for e in exc.value.errors()] == [sti], (verdi, exc.value.errors())
+    # and an ISO date is accepted from the bytes and from their parsed form (pydantic's strict Python mode alone
+    # would refuse the string: shared/events/felttyper.py)
+    gyldig = med(data, sti, "2022-02-01")
+    assert adapter.validate_json(json.dumps(gyldig)) == adapter.validate_python(gyldig)
+    assert type(adapter.validate_python(gyldig)) is type(event)
+
+
+@pytest.mark.parametrize("felt,verdi", [
+    ("event_id", 123), ("correlation_id", True), ("occurred_at", 1700000000), ("occurred_at", "2023-11-16"),
+    ("occurred_at", "2023-11-16T08:30:00"), ("schema_version", "1"), ("schema_version", 1.0), ("schema_version", True),
+    ("producer", 7),
+])
+def test_envelope_fields_are_strict(felt, verdi):
+    data = json.loads(kommune_avslutning().model_dump_json()) | {felt: verdi}
+    for parse in (lambda: topics.AVSLUTNING.adapter().validate_json(json.dumps(data)),
+                  lambda: topics.AVSLUTNING.adapter().validate_python(data)):
+        with pytest.raises(ValidationError) as exc:
+            parse()
+        assert [e["loc"][1:] for e in exc.value.errors()] == [(felt,)]
+
+
+@pytest.mark.parametrize("felt,verdi", [
+    (("versjon",), "1"), (("arsak",), "arbeid"), (("arsak",), 1), (("avslutning_id",), 5),
+    (("timer_arbeid_per_uke",), True), (("timer_arbeid_per_uke",), "30,0"), (("timer_arbeid_per_uke",), "3e1"),
+    (("registrert_av",), 4223),
+])
+def test_payload_fields_are_strict(felt, verdi):
+    data = json.loads(kommune_avslutning().model_dump_json())
+    data = med(data, ("avslutning", *felt), verdi)
+    with pytest.raises(ValidationError) as exc:
+        topics.AVSLUTNING.adapter().validate_json(json.dumps(data))
+    assert [e["loc"][1:] for e in exc.value.errors()] == [("avslutning", *felt)]
+
+
+@pytest.mark.parametrize("timer", [30, 30.5, "30.5", "30"])
+def test_hours_are_a_json_number_or_a_decimal_string_with_a_point(timer):
+    # decimals travel as strings ("30.0": what model_dump_json writes), a number is accepted too
+    data = med(json.loads(kommune_avslutning().model_dump_json()), ("avslutning", "timer_arbeid_per_uke"), timer)
+    parsed = topics.AVSLUTNING.adapter().validate_json(json.dumps(data))
+    assert parsed.avslutning.timer_arbeid_per_uke == Decimal(str(timer))
+
+
+def test_a_period_ending_before_it_starts_names_til():
+    from shared.events.envelope import Periode
+    with pytest.raises(ValidationError) as exc:
+        Periode.model_validate_json('{"fra": "2022-02-01", "til": "2022-01-31"}')
+    assert [(e["loc"], e["msg"]) for e in exc.value.errors()] == [(("til",), "til-dato kan ikke være før fra-dato")]

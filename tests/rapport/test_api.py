@@ -196,6 +196,25 @@ async def test_post_body_is_validated_per_field(client, data, token):
     assert (await sok(client, h, {}, lov="ingen-lov")).status_code == 422
 
 
+@pytest.mark.parametrize("felt,verdi", [
+    ("side", "2"), ("side", 2.0), ("side", True), ("per_side", "25"), ("avslutningsaar", "2022"),
+    ("avslutningsaar", 2022.0), ("duf_nummer", 4223), ("navn", 1), ("kategori", "kan_tilbys"), ("kategori", 1),
+    ("registrert_av", "Kommunen"), ("retning", True), ("oppfolgingskommune", 4223),
+])
+async def test_post_body_is_strict_json(client, data, token, felt, verdi):
+    """Issue #11 §3: the body's types are strict, a number is a JSON number and a text a string."""
+    r = await sok(client, auth(token("4223")), {felt: verdi})
+    assert r.status_code == 422, r.text
+    assert [d["loc"][:2] for d in r.json()["detail"]] == [["body", felt]]
+
+
+async def test_post_body_accepts_the_same_values_in_their_json_types(client, data, token):
+    r = await sok(client, auth(token("4223")), {"side": 1, "per_side": 25, "avslutningsaar": 2022,
+                                                 "kategori": "KAN_TILBYS", "registrert_av": "kommunen",
+                                                 "retning": "synkende", "duf_nummer": "4223"})
+    assert r.status_code == 200, r.text
+
+
 async def test_sorting_by_columns_norwegian_order(client, data, token):
     h = auth(token("4223"))
     rows = (await client.get("/api/v1/rapport/integreringsloven?per_side=500&sorter=fornavn", headers=h)).json()["rader"]

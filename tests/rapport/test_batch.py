@@ -77,6 +77,23 @@ async def test_one_batch_projects_good_events_once_and_dead_letters_poison_alone
     assert len(await dead_letters(schema_pool)) == 2  # nothing more: poison is not retried in a loop
 
 
+@pytest.mark.parametrize("dato", [0, 1.5, True, "01.02.2024"])
+async def test_an_event_whose_date_is_a_number_is_dead_lettered_not_projected(schema_pool, dato):
+    """Issue #11 §3: {"avslutningsdato": 0} is not 1970-01-01. The record is parsed strictly from its bytes and
+    dead-lettered naming the field; the good record in the same batch is projected."""
+    did = uuid.uuid4()
+    god = b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)
+    body = json.loads(encode(b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 3), T + timedelta(hours=1))))
+    body["avslutning"]["avslutningsdato"] = dato
+    batch = [record(topics.AVSLUTNING, 0, json.dumps(body).encode(), did), record(topics.AVSLUTNING, 1, encode(god), did)]
+    await consumer(schema_pool).handle(batch)
+    [letter] = await dead_letters(schema_pool)
+    assert letter.offset == 0 and letter.error_type == "ValidationError"
+    assert "avslutning.avslutningsdato" in letter.error
+    async with schema_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1", god.event_id) == 1
+
+
 async def test_one_batch_gives_the_rows_that_event_by_event_gives(schema_pool):
     """The batch applies statement by statement and refreshes once at the end: the same rows as projecting
     each event in its own transaction, for many persons with their events interleaved and shuffled."""

@@ -12,12 +12,14 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from services.plumbing import dead_letters
 from services.plumbing.kafka import publish
 from shared.events import topics
 from shared.events.avslutning import (BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake, Regelgrunnlag,
                                       Tilbaketrekkingsgrunn)
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A, Avslutningstype
 from tests.naming import run_id
+from tests.polling import eventually
 from tests.registrering.conftest import ny_deltaker
 
 pytestmark = pytest.mark.integration
@@ -157,3 +159,28 @@ async def test_rule_4_6_computed_flyttet_is_editable_by_the_kommune(registrering
     assert resp.json()["avslutning"]["kilde"] == "kommune"  # the kommune's own now; the regelmotor retracts its one
     a = await avslutninger(r, did)
     assert a["gjeldende"]["avslutningsdato"] == "2023-04-20" and a["gjeldende"]["registrert_av"] == "4223-CES"
+
+
+@pytest.mark.parametrize("dato", [0, "09.01.2024"])
+async def test_a_computed_avslutning_whose_date_is_not_an_iso_string_is_dead_lettered_not_stored(registrering, dato):
+    """Issue #11 §3: the consumer parses the record's bytes strictly; {"avslutningsdato": 0} is not 1970-01-01.
+    It goes to the dead-letter topic naming the field, nothing is stored, and the next record is consumed."""
+    r = registrering
+    did = await ny_deltaker(r)
+    gift = json.loads(beregnet(did, A.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 1, 9)).model_dump_json())
+    gift["avslutningsdato"] = dato
+    await r.runtime.broker.publish(json.dumps(gift).encode(), topic=r.runtime.topics(topics.BEREGNET_AVSLUTNING),
+                                   key=did.encode(), headers={"content-type": "application/json"})
+    god = beregnet(did, A.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 1, 9))
+    await publish(r.runtime.broker, god, names=r.runtime.topics)
+    a = await avslutninger(r, did, lambda a: a["gjeldende"] is not None)
+    assert [v["avslutning_id"] for v in a["historikk"]] == [str(god.avslutning_id)]  # the poison stored nothing
+
+    async def brev():
+        alle = await dead_letters.read_all(r.settings.kafka_bootstrap_servers, r.runtime.topics.dead_letter)
+        return [d for _, d in alle if d.key == did] or None
+
+    letters = await eventually(brev, what="the dead letter of the record with a number for a date")
+    assert [(d.error_type, d.original_topic) for d in letters] == [
+        ("ValidationError", r.runtime.topics(topics.BEREGNET_AVSLUTNING))]
+    assert "avslutningsdato" in letters[0].error and "ÅÅÅÅ-MM-DD" in letters[0].error

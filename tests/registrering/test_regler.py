@@ -13,12 +13,16 @@ import pytest
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Avslutningsversjon, Fravaer, Program, Tiltak, Vedtak
 from services.registrering.domain.regler import Bruddtype
+from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import AVSLUTNINGSARSAKER, Avslutningsarsakkode as A, Avslutningstype, Kilde
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode as S
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype as T
 
 START = date(2022, 1, 10)
+FODT = date(1995, 3, 2)
+IDAG = date(2024, 6, 1)
+PERSON = dict(fodselsdato=FODT, idag=IDAG)  # the person and «today» a registration is judged against
 FATTET = Vedtaksresultat.VEDTAK_FATTET
 
 
@@ -207,7 +211,7 @@ def test_rule_4_7_permanent_stans_awaits_the_kommunes_arsak_until_it_is_added():
     p = program(avslutninger=(stans,))
     assert not regler.venter_paa_kommunens_arsak(p).oppfylt
     vurdering = regler.vurder_kommuneavslutning(p, arsak=A.ARBEID, avslutningsdato=date(2024, 1, 9),
-                                                timer=Decimal("30.0"), ny=True)
+                                                timer=Decimal("30.0"), ny=True, **PERSON)
     assert vurdering.godkjent
     med_egen = program(avslutninger=(stans, versjon(A.ARBEID)))
     assert regler.venter_paa_kommunens_arsak(med_egen).oppfylt
@@ -260,7 +264,8 @@ def test_rule_4_8_only_the_oppfolgingskommune_reads_and_writes_imdi_reads(kommun
 # --- the composite ----------------------------------------------------------------------------------------------
 
 def test_all_broken_input_rules_are_reported_together():
-    v = regler.vurder_kommuneavslutning(program(), arsak=A.ARBEID, avslutningsdato=date(2030, 1, 1), timer=None, ny=True)
+    v = regler.vurder_kommuneavslutning(program(), arsak=A.ARBEID, avslutningsdato=date(2030, 1, 1), timer=None, ny=True,
+                                        **PERSON)
     assert {u.felt for u in v.brudd} == {"timer_arbeid_per_uke", "avslutningsdato"}
     assert v.advarsel is None  # no warning while the request is refused
 
@@ -290,3 +295,82 @@ def test_section_6_deltakelse_must_start_under_a_regelverk_of_the_lov(lov, typ, 
     assert u.oppfylt is oppfylt
     if not oppfylt:
         assert u.felt == "periode.fra"
+
+
+# --- Issue #11 §3, DOMAIN.md §4 «bad input»: dates that make sense in time ---------------------------------------
+
+@pytest.mark.parametrize("dato,oppfylt", [(FODT - timedelta(days=1), False), (FODT, True), (FODT + timedelta(days=1), True),
+                                          (date(1970, 1, 1), False)])  # the issue: {"avvist_dato": 0} → 01.01.1970
+def test_nothing_in_a_programme_is_dated_before_the_persons_birth(dato, oppfylt):
+    u = regler.ikke_for_fodselsdato("avvist_dato", dato, FODT)
+    assert u.oppfylt is oppfylt
+    if not oppfylt:
+        assert u.felt == "avvist_dato" and u.bruddtype is Bruddtype.UGYLDIG
+        assert u.melding == "avvist dato kan ikke være før personens fødselsdato"
+        assert FODT.isoformat() not in u.melding  # a 422 ends up in client logs
+
+
+def test_the_programmes_time_runs_from_introduksjonsloven_to_the_longest_programme_ahead():
+    """Rundskriv H-20/03: «Introduksjonsloven trådte i kraft fra 1. september 2003»; seed imdi-resultater-
+    introduksjonsordningen-2007: «Fra september 2004 har det vært obligatorisk … å tilby introduksjonsprogram».
+    Ahead: the longest programme in varighet.yaml (Prop. 81 L fag- og yrkesopplæring, «Inntil 5 år»), the
+    oppstartsfrist window (24 months) and 12 months of permisjon."""
+    assert regler.TIDLIGSTE_PROGRAMDATO == date(2003, 9, 1)
+    assert regler.maaneder_fram_i_tid() == 60 + 24 + 12
+    assert regler.seneste_programdato(IDAG) == date(2032, 6, 1)
+
+
+@pytest.mark.parametrize("dato,oppfylt,i_melding", [
+    (date(2003, 8, 31), False, "kan ikke være før 2003-09-01, da introduksjonsloven trådte i kraft"),
+    (date(2003, 9, 1), True, ""),
+    (date(2032, 6, 1), True, ""),
+    (date(2032, 6, 2), False, "kan ikke være senere enn 2032-06-01 (8 år fram i tid"),
+    (date(2199, 12, 31), False, "senere enn"),
+])
+def test_a_programme_date_lies_within_the_programmes_time(dato, oppfylt, i_melding):
+    u = regler.innenfor_programmets_tid("periode.til", dato, IDAG)
+    assert u.oppfylt is oppfylt
+    if not oppfylt:
+        assert u.felt == "periode.til" and u.melding.startswith("til-dato ") and i_melding in u.melding
+
+
+def test_every_date_of_a_registration_is_judged_and_reported_together_once_per_field():
+    brudd = [u for u in regler.datoer_i_tid({"vedtaksdato": date(1970, 1, 1), "periode.fra": date(2002, 1, 1),
+                                             "periode.til": None, "fastsatt_dato": date(2022, 1, 3)},
+                                            fodselsdato=date(1980, 5, 1), idag=IDAG) if not u.oppfylt]
+    assert [(u.felt, u.regel) for u in brudd] == [
+        ("vedtaksdato", "DOMAIN.md §4 dato ikke før fødselsdato"),  # before birth: that, not the range as well
+        ("periode.fra", regler.innenfor_programmets_tid("periode.fra", date(2002, 1, 1), IDAG).regel)]
+
+
+def test_a_person_born_after_the_programme_began_is_judged_by_the_fodselsdato():
+    # born 2005, so a 2004 date is before both; the more specific message wins
+    (u,) = regler.datoer_i_tid({"avvist_dato": date(2004, 6, 1)}, fodselsdato=date(2005, 1, 1), idag=IDAG)
+    assert not u.oppfylt and "fødselsdato" in u.melding
+
+
+@pytest.mark.parametrize("fodselsdato,bosatt,kategori,feil", [
+    (FODT, date(2021, 9, 1), Periode(fra=date(2021, 9, 1)), []),
+    (FODT, FODT - timedelta(days=1), None, ["bosettingsdato"]),
+    (FODT, date(2021, 9, 1), Periode(fra=date(1990, 1, 1), til=date(1994, 1, 1)),
+     ["kategori_periode.fra", "kategori_periode.til"]),
+    (IDAG + timedelta(days=1), date(2021, 9, 1), None, ["fodselsdato"]),  # alone: the rest would repeat it
+    (IDAG, IDAG, None, []),
+])
+def test_the_persons_own_dates(fodselsdato, bosatt, kategori, feil):
+    utfall = regler.personens_datoer(fodselsdato=fodselsdato, bosettingsdato=bosatt, kategori_periode=kategori,
+                                     idag=IDAG)
+    assert [u.felt for u in utfall if not u.oppfylt] == feil
+
+
+def test_an_avslutningsdato_before_birth_is_one_error_not_a_frist_error_as_well():
+    v = regler.vurder_kommuneavslutning(program(), arsak=A.GRUNNSKOLE, avslutningsdato=date(1970, 1, 1), timer=None,
+                                        ny=True, **PERSON)
+    assert [(u.felt, u.melding) for u in v.brudd] == [
+        ("avslutningsdato", "avslutningsdato kan ikke være før personens fødselsdato")]
+
+
+def test_rule_4_3_the_decimal_message_shows_the_form_json_accepts():
+    """DOMAIN.md §4 rule 3 «e.g. 30,0» is NIR's display; the API takes 30.5 or "30.5", never "30,5"."""
+    u = regler.timer_arbeid_per_uke(A.ARBEID, Decimal("30.25"))
+    assert "30.5" in u.melding and "30,0" not in u.melding

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import date
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request, Response
@@ -42,10 +43,11 @@ def versjon_ut(x: Avslutningsversjon) -> s.AvslutningsversjonUt:
 
 
 async def _vurder_og_merk(conn, program: Program, inn: s.AvslutningInn, k: Kontekst, deltaker_id: UUID,
-                          confirm: bool, *, ny: bool) -> tuple[list, list[UUID], list[UUID]]:
+                          confirm: bool, *, ny: bool, fodselsdato: date) -> tuple[list, list[UUID], list[UUID]]:
     """The rules, the warning, and on confirmation the vedtak/tiltak made ikke gjeldende with their events."""
     vurdering = regler.vurder_kommuneavslutning(program, arsak=inn.arsak, avslutningsdato=inn.avslutningsdato,
-                                                timer=inn.timer_arbeid_per_uke, ny=ny)
+                                                timer=inn.timer_arbeid_per_uke, ny=ny, fodselsdato=fodselsdato,
+                                                idag=k.idag)
     if not vurdering.godkjent:
         raise avvis(vurdering.brudd)
     if vurdering.advarsel is not None and not confirm:
@@ -74,7 +76,8 @@ async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: InnloggetBr
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
-        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm, ny=True)
+        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm, ny=True,
+                                                               fodselsdato=row["fodselsdato"])
         versjon = _ny_versjon(uuid4(), 1, inn, k, row)
         events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
         ut = await _lagre(conn, request, 201, deltaker_id, versjon, events, vedtak_ids, tiltak_ids)
@@ -112,7 +115,8 @@ async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, 
         program = await hent_program(conn, row)
         # editing the regelmotor's Flyttet/Utvandret/Død adds the kommune's own: the one-avslutning rule applies
         events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm,
-                                                               ny=siste.kilde is Kilde.REGELMOTOR)
+                                                               ny=siste.kilde is Kilde.REGELMOTOR,
+                                                               fodselsdato=row["fodselsdato"])
         if siste.kilde is Kilde.REGELMOTOR:
             versjon = _ny_versjon(uuid4(), 1, inn, k, row)
             events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))

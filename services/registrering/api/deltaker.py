@@ -58,6 +58,8 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: InnloggetBruker, reques
     """Register a person. A kommune registers only persons it follows up (its own oppfølgingskommune)."""
     krev(kan_skrive(bruker, inn.oppfolgingskommune))
     k = kontekst(request, bruker)
+    krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato,
+                                  kategori_periode=inn.kategori_periode, idag=k.idag))
     deltaker_id = uuid4()
     rt = runtime(request)
     p = inn.kategori_periode
@@ -111,6 +113,8 @@ async def oppdater(deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: Innlog
     k = kontekst(request, bruker)
     p = inn.kategori_periode
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
+        krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato,
+                                      kategori_periode=inn.kategori_periode, idag=k.idag))
         row = await conn.fetchrow(
             "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
             " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"

@@ -27,6 +27,16 @@ router = APIRouter(prefix="/api/v1/deltakere/{deltaker_id}", tags=["program"])
 _FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
 
 
+def _krev_datoer_i_tid(row, k, datoer: dict) -> None:
+    """422 for a date before the person's fødselsdato or outside the programme's time (regler.datoer_i_tid),
+    inside the write transaction so nothing is half-written."""
+    krev(*regler.datoer_i_tid(datoer, fodselsdato=row["fodselsdato"], idag=k.idag))
+
+
+def _periode(p: Periode) -> dict:
+    return {"periode.fra": p.fra, "periode.til": p.til}
+
+
 def _vedtak_ut(r) -> s.VedtakUt:
     return s.VedtakUt(vedtak_id=r["vedtak_id"], vedtakstype=r["vedtakstype"], resultat=r["resultat"],
                       vedtaksdato=r["vedtaksdato"], periode=Periode(fra=r["fra"], til=r["til"]), gjeldende=r["gjeldende"])
@@ -38,6 +48,7 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Innlogge
     regelmotor compute «Vedtak om permanent stans»; the kommune then adds the real årsak (DOMAIN.md §4 rule 7)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
+        _krev_datoer_i_tid(row, k, {"vedtaksdato": inn.vedtaksdato, **_periode(inn.periode)})
         program = await hent_program(conn, row)
         krev(regler.vedtak_etter_programstart(program, inn.vedtakstype, inn.periode.fra),
              regler.programstart_har_regelverk(program.lov, inn.vedtakstype, inn.periode.fra))
@@ -76,6 +87,7 @@ async def registrer_sluttmal(deltaker_id: UUID, inn: s.SluttmalInn, bruker: Innl
     """The sluttmål in force from now on; it must be one the regelverk for the person's lov and programstart knows."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
+        _krev_datoer_i_tid(row, k, {"fastsatt_dato": inn.fastsatt_dato})
         program = await hent_program(conn, row)
         krev(regler.sluttmal_finnes_i_regelverket(program.lov, regler.programstart(program), inn.sluttmal))
         await conn.execute("INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
@@ -95,7 +107,8 @@ def _tiltak_ut(r) -> s.TiltakUt:
 @router.post("/tiltak", status_code=201, response_model=s.TiltakUt, responses=_FEIL)
 async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: InnloggetBruker, request: Request) -> s.TiltakUt:
     k = kontekst(request, bruker)
-    async with skriv(request, bruker, deltaker_id) as (conn, _):
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        _krev_datoer_i_tid(row, k, _periode(inn.periode))
         r = await conn.fetchrow(
             "INSERT INTO tiltak (tiltak_id, deltaker_id, tiltakskode, fra, til, timer_per_uke, registrert_av,"
             " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *",
@@ -118,7 +131,8 @@ async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Innlog
     """Gyldig fravær extends the gjennomføringsfrist where the regelverk says so (DOMAIN.md §6)."""
     k = kontekst(request, bruker)
     fravaer_id = uuid4()
-    async with skriv(request, bruker, deltaker_id) as (conn, _):
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        _krev_datoer_i_tid(row, k, _periode(inn.periode))
         await conn.execute(
             "INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til, registrert_av, registrert_dato)"
             " VALUES ($1,$2,$3,$4,$5,$6,$7)", fravaer_id, deltaker_id, inn.fravaerstype.value, inn.periode.fra,
@@ -140,7 +154,8 @@ async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: InnloggetBr
 async def registrer_avvisning(deltaker_id: UUID, inn: s.AvvisningInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
     """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5)."""
     k = kontekst(request, bruker)
-    async with skriv(request, bruker, deltaker_id) as (conn, _):
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        _krev_datoer_i_tid(row, k, {"avvist_dato": inn.avvist_dato})
         await conn.execute("INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato)"
                            " VALUES ($1,$2,$3,$4)", deltaker_id, inn.avvist_dato, k.brukerident, k.naa)
         hendelse = v.AvvisningRegistrert(**k.envelope(deltaker_id), avvist_dato=inn.avvist_dato)

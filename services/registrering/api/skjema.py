@@ -1,6 +1,11 @@
 """Request and response bodies of the HTTP API (/api/v1). Field-level validation lives here, so a malformed
 DUF-nummer, a fødselsnummer failing mod-11, an unknown code or kommune, or a til-dato before the fra-dato is a
-422 naming the field before any rule or table is touched."""
+422 naming the field before any rule or table is touched.
+
+Input bodies are strict (shared/events/felttyper.py): a date is only a "YYYY-MM-DD" string, a code only one of
+its values, a text only a string; a number of hours a JSON number or a decimal string with a point ("30.5", as
+our responses write it). FastAPI validates the parsed body (validate_python), which is why the types JSON has no
+literal for come from felttyper rather than from pydantic's strict mode alone."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.deltaker import Kjonn
-from shared.events.envelope import Dato, Periode
+from shared.events.envelope import Periode, TimerPerUke
+from shared.events.felttyper import Dato, Desimal, Kode
 from shared.identer import DufNummer, Fodselsnummer
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
@@ -46,19 +52,19 @@ Navn = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_uten_
 
 
 class _Inn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class _Person(_Inn):
     fornavn: Navn
     etternavn: Navn
-    kjonn: Kjonn
+    kjonn: Kode[Kjonn]
     fodselsdato: Dato
-    lov: Lov
+    lov: Kode[Lov]
     bosettingsdato: Dato
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
-    kategori: Kategori | None = None
+    kategori: Kode[Kategori] | None = None
     kategori_periode: Periode | None = Field(default=None, description="The period the kategori applies; "
                                              "til = the last day in the kategori.")
 
@@ -68,9 +74,7 @@ class _Person(_Inn):
             raise ValueError(f"bydel {self.bydel} ligger ikke i kommune {self.oppfolgingskommune}")
         if (self.kategori is None) != (self.kategori_periode is None):
             raise ValueError("kategori og kategori_periode oppgis sammen")
-        if self.bosettingsdato < self.fodselsdato:
-            raise ValueError("bosettingsdato kan ikke være før fødselsdato")
-        return self
+        return self  # dates against the fødselsdato: regler.personens_datoer (one home, naming the field)
 
 
 class DeltakerInn(_Person):
@@ -116,8 +120,8 @@ class DeltakerUt(BaseModel):
 
 
 class VedtakInn(_Inn):
-    vedtakstype: Vedtakstype
-    resultat: Vedtaksresultat = Vedtaksresultat.VEDTAK_FATTET
+    vedtakstype: Kode[Vedtakstype]
+    resultat: Kode[Vedtaksresultat] = Vedtaksresultat.VEDTAK_FATTET
     vedtaksdato: Dato
     periode: Periode = Field(description="DELTAKELSE: programstart and planned end; FORLENGELSE/PERMISJON: the "
                                          "period granted; PERMANENT_STANS: fra = the stans date.")
@@ -133,14 +137,14 @@ class VedtakUt(BaseModel):
 
 
 class SluttmalInn(_Inn):
-    sluttmal: Sluttmalkode
+    sluttmal: Kode[Sluttmalkode]
     fastsatt_dato: Dato
 
 
 class TiltakInn(_Inn):
     tiltakskode: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_uten_kontrolltegn)]
     periode: Periode
-    timer_per_uke: Decimal = Field(gt=0, le=168, decimal_places=1)
+    timer_per_uke: TimerPerUke
 
 
 class TiltakUt(BaseModel):
@@ -152,7 +156,7 @@ class TiltakUt(BaseModel):
 
 
 class FravaerInn(_Inn):
-    fravaerstype: Fravaerstype
+    fravaerstype: Kode[Fravaerstype]
     periode: Periode
 
 
@@ -165,9 +169,12 @@ class Opprettet(BaseModel):
 
 
 class AvslutningInn(_Inn):
-    arsak: Avslutningsarsakkode
+    arsak: Kode[Avslutningsarsakkode]
     avslutningsdato: Dato
-    timer_arbeid_per_uke: Decimal | None = Field(default=None, description="Required for Arbeid: > 0, one decimal.")
+    # bounds and decimals are DOMAIN.md §4 rule 3 in regler.timer_arbeid_per_uke (one message for all of them)
+    timer_arbeid_per_uke: Desimal | None = Field(default=None, description="Required for Arbeid: > 0, at most one "
+                                                 "decimal, as a JSON number (30.5) or a string with a decimal point "
+                                                 "(\"30.5\").")
 
 
 class Arsak(BaseModel):

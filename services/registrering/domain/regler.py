@@ -8,10 +8,12 @@ An `Utfall` that is not `oppfylt` says which field it concerns and what kind of 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -160,7 +162,8 @@ def timer_arbeid_per_uke(arsak: Avslutningsarsakkode, timer: Decimal | None) -> 
         if timer <= 0 or timer > 168:
             return _brudd(regel, "antall timer arbeid per uke må være større enn 0 og høyst 168", felt=felt)
         if timer != timer.quantize(Decimal("0.1")):
-            return _brudd(regel, "antall timer arbeid per uke kan ha høyst én desimal (f.eks. 30,0)", felt=felt)
+            # the JSON form, not the Norwegian display «30,5»: a comma is refused (shared/events/felttyper.py)
+            return _brudd(regel, "antall timer arbeid per uke kan ha høyst én desimal (f.eks. 30.5)", felt=felt)
         return _ok(regel, arsak=arsak, timer=timer)
     if timer is not None:
         return _brudd(regel, "antall timer arbeid per uke registreres bare for avslutningsårsak Arbeid", felt=felt)
@@ -175,6 +178,99 @@ def kommunen_kan_sette_arsak(arsak: Avslutningsarsakkode) -> Utfall:
         return _brudd(regel, f"avslutningsårsak «{a.navn}» beregnes av regelmotor og kan ikke registreres av "
                              "kommunen", felt="arsak", arsak=arsak)
     return _ok(regel, arsak=arsak)
+
+
+# --- dates that make sense in time -----------------------------------------------------------------------------
+
+# The introduksjonsordning exists from 01.09.2003: «Introduksjonsloven trådte i kraft fra 1. september 2003. I
+# tidsrommet 1. september 2003 til og med 31. august 2004 gjelder loven ikke den enkelte kommune om ikke kommunen
+# selv beslutter at loven skal gjelde i kommunen. Fra 1. september 2004 gjelder loven alle kommuner.» (Rundskriv
+# H-20/03, Kommunal- og regionaldepartementet 21.08.2003; LOV-2003-07-04-80, ikrafttredelse 01.09.2003 and
+# 01.09.2004; seed imdi-resultater-introduksjonsordningen-2007: «Fra september 2004 har det vært obligatorisk for
+# norske bosettingskommuner å tilby introduksjonsprogram»). No vedtak, sluttmål, tiltak, fravær, avvisning or
+# avslutning of a programme can be dated before it.
+TIDLIGSTE_PROGRAMDATO = date(2003, 9, 1)
+PERMISJON_MAANEDER = 12  # slack beyond the longest programme for permisjon (a DECISION, not a source)
+
+_DATOFELT = {"vedtaksdato": "vedtaksdato", "periode.fra": "fra-dato", "periode.til": "til-dato",
+             "fastsatt_dato": "fastsatt dato", "avvist_dato": "avvist dato", "avslutningsdato": "avslutningsdato",
+             "bosettingsdato": "bosettingsdato", "kategori_periode.fra": "fra-dato for kategorien",
+             "kategori_periode.til": "til-dato for kategorien"}
+
+
+@cache
+def maaneder_fram_i_tid() -> int:
+    """How far ahead any date of a programme can lie: the longest programme the regelverk allows (maks +
+    forlengelse; Prop. 81 L fag- og yrkesopplæring: 5 years), planned up to the oppstartsfrist ahead of its
+    start (bosetting + 2 years), plus permisjon: 60 + 24 + 12 months = 8 years with today's varighet.yaml."""
+    rv = frister.regelverk()
+    lengste = max(v.maks_maaneder + v.forlengelse_maaneder for versjon in rv.versjoner
+                  for v in (*versjon.sluttmal.values(), *((versjon.uten_sluttmal,) if versjon.uten_sluttmal else ())))
+    return lengste + rv.oppstartsfrist.maaneder_etter_bosetting + PERMISJON_MAANEDER
+
+
+def seneste_programdato(idag: date) -> date:
+    return frister.legg_til_maaneder(idag, maaneder_fram_i_tid())
+
+
+def ikke_for_fodselsdato(felt: str, dato: date, fodselsdato: date) -> Utfall:
+    """DOMAIN.md §4 «bad input»: nothing in a person's programme happens before the person was born (issue
+    #11: an avvisning dated 1970-01-01, from the number 0, ended the programme of a person born later)."""
+    regel = "DOMAIN.md §4 dato ikke før fødselsdato"
+    if dato < fodselsdato:
+        # the fødselsdato itself is not repeated: a 422 ends up in client logs
+        return _brudd(regel, f"{_DATOFELT.get(felt, felt)} kan ikke være før personens fødselsdato", felt=felt,
+                      dato=dato, fodselsdato=fodselsdato)
+    return _ok(regel, dato=dato, fodselsdato=fodselsdato)
+
+
+def innenfor_programmets_tid(felt: str, dato: date, idag: date) -> Utfall:
+    """A programme date lies between the introduksjonsordning's start (TIDLIGSTE_PROGRAMDATO) and the furthest
+    a programme can reach from today (seneste_programdato). `idag` is an input: the domain reads no clock."""
+    regel = "introduksjonsordningen fra 01.09.2003 (Rundskriv H-20/03) til lengste program fram i tid"
+    navn = _DATOFELT.get(felt, felt)
+    if dato < TIDLIGSTE_PROGRAMDATO:
+        return _brudd(regel, f"{navn} kan ikke være før {TIDLIGSTE_PROGRAMDATO.isoformat()}, da introduksjonsloven "
+                             "trådte i kraft", felt=felt, dato=dato, tidligste=TIDLIGSTE_PROGRAMDATO)
+    seneste = seneste_programdato(idag)
+    if dato > seneste:
+        return _brudd(regel, f"{navn} kan ikke være senere enn {seneste.isoformat()} ({maaneder_fram_i_tid() // 12} "
+                             "år fram i tid: lenger enn noe introduksjonsprogram kan vare)", felt=felt, dato=dato,
+                      seneste=seneste)
+    return _ok(regel, dato=dato, tidligste=TIDLIGSTE_PROGRAMDATO, seneste=seneste)
+
+
+def datoer_i_tid(datoer: Mapping[str, date | None], *, fodselsdato: date, idag: date) -> tuple[Utfall, ...]:
+    """Every date of one registration (field name → date; None = not given): the first rule each breaks, so the
+    client learns every wrong field at once, and one message per field."""
+    utfall = []
+    for felt, dato in datoer.items():
+        if dato is None:
+            continue
+        foedt = ikke_for_fodselsdato(felt, dato, fodselsdato)
+        utfall.append(foedt if not foedt.oppfylt else innenfor_programmets_tid(felt, dato, idag))
+    return tuple(utfall)
+
+
+def fodselsdato_ikke_i_fremtiden(fodselsdato: date, idag: date) -> Utfall:
+    """DOMAIN.md §4 «bad input»: a person registered in NIR has been born."""
+    regel = "DOMAIN.md §4 fødselsdato ikke fram i tid"
+    if fodselsdato > idag:
+        return _brudd(regel, "fødselsdato kan ikke være fram i tid", felt="fodselsdato")
+    return _ok(regel)
+
+
+def personens_datoer(*, fodselsdato: date, bosettingsdato: date, kategori_periode: Periode | None,
+                     idag: date) -> tuple[Utfall, ...]:
+    """The person's own dates: born by today, and settled and in a kategori only after birth (a fødselsdato in
+    the future is the one error then: the others would only repeat it)."""
+    fodt = fodselsdato_ikke_i_fremtiden(fodselsdato, idag)
+    if not fodt.oppfylt:
+        return (fodt,)
+    return (fodt, ikke_for_fodselsdato("bosettingsdato", bosettingsdato, fodselsdato),
+            *(ikke_for_fodselsdato(f"kategori_periode.{navn}", d, fodselsdato)
+              for navn, d in (("fra", kategori_periode.fra if kategori_periode else None),
+                              ("til", kategori_periode.til if kategori_periode else None)) if d is not None))
 
 
 @dataclass(frozen=True)
@@ -317,15 +413,17 @@ class Vurdering:
 
 
 def vurder_kommuneavslutning(program: Program, *, arsak: Avslutningsarsakkode, avslutningsdato: date,
-                             timer: Decimal | None, ny: bool) -> Vurdering:
+                             timer: Decimal | None, ny: bool, fodselsdato: date, idag: date) -> Vurdering:
     """Every rule of §4 that applies to registering (ny) or editing a kommune avslutning, evaluated in order.
     Refusals are reported together so the client can fix every field at once."""
+    (i_tid,) = datoer_i_tid({"avslutningsdato": avslutningsdato}, fodselsdato=fodselsdato, idag=idag)
     utfall = [
         kommunen_kan_sette_arsak(arsak),
         timer_arbeid_per_uke(arsak, timer),
+        i_tid,
         krever_vedtak_om_program_og_sluttmal(program),
     ]
-    if utfall[-1].oppfylt:
+    if i_tid.oppfylt and utfall[-1].oppfylt:  # one message for the avslutningsdato
         utfall.append(avslutningsdato_innenfor_frist(avslutningsdato, program))
     if ny:
         utfall.append(kan_ha_ny_kommuneavslutning(program))
