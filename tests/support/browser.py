@@ -14,7 +14,8 @@ and these helpers:
 
 - `serve(app)`: an ASGI app on a free port of 127.0.0.1 in the test's event loop, for the browser to visit.
 - `skjermbilde(page, name)`: full-page PNGs at 1400 px and 360 px under test-output/screenshots/.
-- `sjekk_uu(page)`: axe-core with the WCAG 2.1 A and AA rules; fails on any serious or critical violation.
+- `sjekk_uu(page)`: axe-core with the WCAG 2.1 A and AA rules at 1400 and 360 px; fails on any serious or critical
+  violation.
 """
 
 from __future__ import annotations
@@ -43,6 +44,31 @@ BREDDER = (1400, 360)  # a caseworker's desktop, and the narrowest phone the pag
 HOYDE = 900
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ALVORLIG = ("serious", "critical")
+# WCAG 2.1 1.4.10 Reflow, which axe-core cannot judge: at the narrow width the page itself must not scroll
+# sideways. A wide data table may, inside a box of its own (overflow-x: auto). Returns what sticks out past the
+# right edge outside such a box: the outermost box that is too wide, or the innermost element whose own content
+# (a word too long) spills out of a box that fits.
+UTENFOR_KANTEN = """() => {
+  const bredde = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= bredde) return [];
+  const boks = e => e.getBoundingClientRect();
+  const rullboks = e => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX);
+  const kant = e => rullboks(e) ? boks(e).right : Math.max(boks(e).right, boks(e).left + e.scrollWidth);
+  const iRullboks = e => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (rullboks(p)) return true;
+    return false;
+  };
+  const stikker = [...document.body.querySelectorAll('*')].filter(
+    e => boks(e).width > 0 && kant(e) > bredde + 1 && !iRullboks(e));
+  const ute = [];
+  for (const e of stikker) {
+    if (ute.some(u => u.contains(e))) continue;
+    if (boks(e).right > bredde + 1 || !stikker.some(c => c !== e && e.contains(c))) ute.push(e);
+  }
+  return ute.map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.classList.length ? '.' + [...e.classList].join('.') : '') +
+    ` «${e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40)}» to ${Math.round(kant(e))} px`);
+}"""
 
 _skjermbilder: set[str] = set()
 
@@ -148,24 +174,41 @@ def _axe_source() -> str:
 
 
 async def sjekk_uu(page: Page) -> list[dict]:
-    """Run axe-core's WCAG 2.1 A and AA rules on the page as it is now (open a dialog first to check it too).
+    """Run axe-core's WCAG 2.1 A and AA rules on the page as it is now (open a dialog first to check it too), at
+    each width in BREDDER (text that overflows a narrow header onto the white page shows only at 360 px), and at
+    the narrowest checks 1.4.10 Reflow (UTENFOR_KANTEN), which axe-core leaves to people.
     Fails the test on serious or critical violations; returns every violation (moderate and minor included)."""
     if not await page.evaluate("typeof window.axe === 'object'"):
         # evaluated, not added as a <script>: a page's Content-Security-Policy would block an inline script
         await page.evaluate(_axe_source())
-    resultat = await page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_21_AA)
-    brudd = resultat["violations"]
-    alvorlige = [v for v in brudd if v["impact"] in ALVORLIG]
+    viewport = page.viewport_size
+    brudd, alvorlige = [], []
+    try:
+        for bredde in BREDDER:
+            await page.set_viewport_size({"width": bredde, "height": HOYDE})
+            resultat = await page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                WCAG_21_AA)
+            for v in resultat["violations"]:
+                v["bredde"] = bredde
+                brudd.append(v)
+                if v["impact"] in ALVORLIG:
+                    alvorlige.append(v)
+            if bredde == min(BREDDER) and (ute := await page.evaluate(UTENFOR_KANTEN)):
+                alvorlige.append({"id": "reflow", "impact": "serious", "bredde": bredde, "nodes": [],
+                                  "help": "WCAG 2.1 1.4.10: the page scrolls sideways; these reach past its edge: "
+                                          + "; ".join(ute), "helpUrl": "https://www.w3.org/WAI/WCAG21/Understanding/reflow"})
+    finally:
+        await page.set_viewport_size(viewport)
     if alvorlige:
-        pytest.fail(f"axe-core {resultat['testEngine']['version']} found {len(alvorlige)} serious or critical "
-                    f"WCAG 2.1 A/AA violations on {page.url}:\n" + "\n".join(map(beskriv, alvorlige)), pytrace=False)
+        pytest.fail(f"{len(alvorlige)} serious or critical WCAG 2.1 A/AA violations on {page.url} (axe-core "
+                    f"{resultat['testEngine']['version']}, and reflow):\n" + "\n".join(map(beskriv, alvorlige)), pytrace=False)
     return brudd
 
 
 def beskriv(brudd: dict) -> str:
     """One violation, readable: rule id, impact, what it means, and each element it found (CSS selector)."""
-    linjer = [f"- {brudd['id']} ({brudd['impact']}): {brudd['help']}  [{brudd['helpUrl']}]"]
+    linjer = [f"- {brudd['id']} ({brudd['impact']}) at {brudd['bredde']} px: {brudd['help']}  [{brudd['helpUrl']}]"]
     for node in brudd["nodes"]:
         hvorfor = node.get("failureSummary", "").replace("\n", " ")
         linjer.append(f"    {' '.join(map(str, node['target']))}: {hvorfor}")

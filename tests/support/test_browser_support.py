@@ -13,12 +13,15 @@ from tests.support.browser import serve, sjekk_uu, skjermbilde
 
 GOD = """<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>Eksempel</title></head>
 <body><main><h1>Eksempel</h1><label>Navn <input name="navn"></label><a id="fil" href="/fil">Last ned</a>
-<p id="lang">""" + "Lang tekst. " * 300 + "</p></main></body></html>"
+<div style="overflow-x:auto"><table><tr><th>Bred tabell</th><td style="min-width:900px">i en boks som ruller</td></tr>
+</table></div><p id="lang">""" + "Lang tekst. " * 300 + "</p></main></body></html>"
 DARLIG = """<!doctype html><html><head><title>Dårlig</title></head>
-<body><main><h1>Dårlig</h1><input id="uten-etikett"><p style="color:#bbb">Lys grå tekst</p></main></body></html>"""
+<body><main><h1>Dårlig</h1><input id="uten-etikett"><p style="color:#bbb">Lys grå tekst</p>
+<div id="bred" style="width:600px">For bred for en telefon</div>
+<h2 id="ord">Introduksjonsprogramavslutningsregistreringsskjermbilde</h2></main></body></html>"""
 
 app = FastAPI()
-app.get("/god")(lambda: HTMLResponse(GOD, headers={"Content-Security-Policy": "default-src 'self'"}))
+app.get("/god")(lambda: HTMLResponse(GOD, headers={"Content-Security-Policy": "script-src 'self'"}))
 app.get("/darlig")(lambda: HTMLResponse(DARLIG))
 app.get("/feil")(lambda: HTMLResponse(GOD.replace("</main>", '<img src="/mangler.png" alt="mangler"></main>')))
 app.get("/avvist")(lambda: HTMLResponse(GOD, status_code=400))
@@ -33,17 +36,18 @@ async def url():
         yield base
 
 
-async def test_axe_passes_a_good_page_even_under_a_strict_content_security_policy(page, url):
+async def test_a_good_page_passes_even_under_a_strict_content_security_policy_and_with_a_wide_table_in_a_box(page, url):
     await page.goto(f"{url}/god")
     assert [b["id"] for b in await sjekk_uu(page)] == []
 
 
-async def test_axe_fails_with_every_serious_violation_its_rule_and_element(page, url):
+async def test_a_bad_page_fails_with_every_serious_violation_its_rule_width_and_element(page, url):
     await page.goto(f"{url}/darlig")
     with pytest.raises(pytest.fail.Exception) as feil:
         await sjekk_uu(page)
     melding = str(feil.value)
-    for ventet in ("html-has-lang (serious)", "label (critical)", "#uten-etikett", "color-contrast (serious)"):
+    for ventet in ("html-has-lang (serious) at 1400 px", "label (critical) at 360 px", "#uten-etikett", "color-contrast (serious)",
+                   "reflow (serious) at 360 px", "div#bred «For bred for en telefon» to 608 px", "h2#ord «Introduksjonsprogramavslutningsregist"):
         assert ventet in melding, melding
 
 
