@@ -15,7 +15,7 @@ and these helpers:
 - `serve(app)`: an ASGI app on a free port of 127.0.0.1 in the test's event loop, for the browser to visit.
 - `skjermbilde(page, name)`: full-page PNGs at 1400 px and 360 px under test-output/screenshots/.
 - `sjekk_uu(page)`: axe-core with the WCAG 2.1 A and AA rules at 1400 and 360 px; fails on any serious or critical
-  violation.
+  violation, and on a page that scrolls sideways at 360 px (1.4.10 Reflow).
 """
 
 from __future__ import annotations
