@@ -4,6 +4,8 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+# Playwright for Python drives Debian's chromium (make browser); it never downloads a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: help setup browser run stop status test test-unit infra-up infra-down infra-status schemas lint
 
@@ -13,11 +15,19 @@ help:
 	@echo "make stop    stop the services and the infrastructure (data and jar cache are kept)"
 	@echo "make status  what is running"
 
-# Python dependencies from the lock file (uv is installed from PyPI if it is missing).
-setup:
+# Python dependencies from the lock file (uv is installed from PyPI if it is missing), npm packages from
+# package-lock.json (again only when node_modules is missing or older than the lock).
+setup: node_modules/.npm-ci
 	@command -v uv >/dev/null 2>&1 && uv --version | grep -q "$(UV_VERSION)" || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@uv sync --frozen --quiet
 	@echo "[setup] Python environment ready (.venv, from uv.lock)"
+
+# --ignore-scripts: no package's install script runs (none may fetch anything from outside the registry).
+node_modules/.npm-ci: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "[setup] npm missing: apt-get install -y nodejs npm" >&2; exit 1; }
+	@npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+	@echo "[setup] npm packages ready (node_modules, from package-lock.json)"
 
 infra-up:
 	@bash deploy/local/infra.sh up
@@ -43,7 +53,7 @@ status:
 	@bash deploy/local/infra.sh status
 	@bash deploy/local/services.sh status
 
-# Debian's chromium for the browser test of the report page (installed once, as root).
+# Debian's chromium, the browser the tests drive with Playwright (installed once, as root).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] || { echo "[browser] chromium missing: apt-get install -y chromium" >&2; exit 1; }; \
 	  echo "[browser] installing Debian's chromium (once) ..."; apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

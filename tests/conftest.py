@@ -15,6 +15,9 @@ from services.plumbing.kafka import delete_topics
 from tests.infrastructure import Infrastructure, resolve
 from tests.naming import SESSION, run_id
 
+# the browser fixtures (browser, page, sidefeil) for every test directory
+pytest_plugins = ["tests.support.browser"]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The first thing the suite proves is a round trip through the real broker and real PostgreSQL.

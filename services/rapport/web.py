@@ -31,12 +31,16 @@ COOKIE = "nir_rapport_token"
 
 CSS = """
 body{font-family:system-ui,Arial,sans-serif;margin:0;color:#1a1a1a}
-header{background:#1d3557;color:#fff;padding:.6rem 1rem;display:flex;gap:1.5rem;align-items:center}
-header a{color:#fff} main{padding:1rem 1.5rem}
+header{background:#1d3557;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.3rem 1.5rem;align-items:center}
+header a{color:#fff} main{padding:1rem 1.5rem} h1{overflow-wrap:break-word}
 form.filter{display:grid;grid-template-columns:repeat(4,minmax(12rem,1fr));gap:.6rem 1rem;margin-bottom:1rem}
+@media (max-width:60rem){form.filter{grid-template-columns:repeat(2,minmax(0,1fr))}}
+@media (max-width:30rem){form.filter{grid-template-columns:minmax(0,1fr)} h1{font-size:1.5rem}}
+label select,label input{min-width:0}
+.tabell{overflow-x:auto}
 label{display:flex;flex-direction:column;font-size:.85rem;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
-th a{color:inherit} .linjer{margin:.6rem 0} .knapp{background:#2a7a3b;color:#fff;padding:.4rem .8rem;border-radius:4px;text-decoration:none}
+th a{color:inherit} .linjer{margin:.6rem 0} nav.sider span{margin-right:.5rem} .knapp{display:inline-block;background:#2a7a3b;color:#fff;padding:.4rem .8rem;border-radius:4px;text-decoration:none}
 .slettet{font-style:italic;color:#666} nav.sider a,nav.sider form{margin-right:.5rem} .feil{color:#a00}
 form.lenke{display:inline;margin:0} form.lenke button{background:none;border:none;padding:0;font:inherit;color:inherit;
 text-decoration:underline;cursor:pointer} form.lenke button.knapp{background:#2a7a3b;color:#fff;padding:.4rem .8rem;text-decoration:none}
@@ -61,6 +65,12 @@ def html(tittel: str, innhold: str, bruker: Bruker | None = None) -> HTMLRespons
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(tittel)} – NIR</title>
 <style>{CSS}</style></head><body><header><strong>IMDi NIR</strong>{meny}</header>
 <main><h1>{escape(tittel)}</h1>{innhold}</main></body></html>""")
+
+
+def rullbar(tabell: str, navn: str) -> str:
+    """A wide table scrolls sideways in a box of its own at 360 px, so the page itself does not (WCAG 1.4.10);
+    the box takes keyboard focus so it can be scrolled without a mouse (2.1.1), and is named for screen readers."""
+    return f'<div class="tabell" role="region" aria-label="{escape(navn)}" tabindex="0">{tabell}</div>'
 
 
 def innlogget(request: Request) -> Bruker | None:
@@ -188,9 +198,11 @@ eller <code>--imdi</code> for IMDi).</p>
 <p>Antall avsluttet er dem som inngår i tallgrunnlaget; koder i gruppen «Inngår ikke i tallgrunnlaget for
 måloppnåelse» står i siste kolonne. Jobb = gruppene Arbeid og Arbeid og utdanning; utdanning = Utdanning – høy/fagskole
 og Utdanning - Vgo.</p>
-<table id="maaloppnaaelse"><thead><tr><th>År</th><th>Nivå</th><th>Fylke/kommune</th><th>Antall avsluttet</th>
+"""
+        tabell = f"""<table id="maaloppnaaelse"><thead><tr><th>År</th><th>Nivå</th><th>Fylke/kommune</th><th>Antall avsluttet</th>
 <th>Antall i jobb eller utdanning</th><th>Andel i jobb</th><th>Andel i utdanning</th><th>Andel i jobb eller utdanning</th>
 <th>Utenfor tallgrunnlaget</th></tr></thead><tbody>{''.join(rader)}</tbody></table>"""
+        innhold += rullbar(tabell, "Måloppnåelse")
         return html("Måloppnåelse direkte etter endt program", innhold, bruker)
 
     @r.get("/historikk/{deltaker_id}")
@@ -220,9 +232,10 @@ og Utdanning - Vgo.</p>
         person = h["person"]
         hvem = (f"<p>{escape(person['fornavn'])} {escape(person['etternavn'])}, DUF-nummer {escape(person['duf_nummer'])}</p>"
                 if person else "")
-        innhold = f"""{hvem}<table id="historikk"><thead><tr><th>Avslutning</th><th>Avslutningsårsak</th>
+        tabell = f"""<table id="historikk"><thead><tr><th>Avslutning</th><th>Avslutningsårsak</th>
 <th>Antall timer arbeid per uke</th><th>Avslutningsdato</th><th>Registrert av</th><th>Registrert dato</th>
-<th>Oppf.kommune/bydel</th></tr></thead><tbody>{''.join(rader)}</tbody></table>
+<th>Oppf.kommune/bydel</th></tr></thead><tbody>{''.join(rader)}</tbody></table>"""
+        innhold = f"""{hvem}{rullbar(tabell, "Avslutningshistorikk")}
 <p><a href="javascript:history.back()">Tilbake til rapporten</a></p>"""
         return html("All avslutningshistorikk", innhold, bruker)
 
@@ -341,12 +354,13 @@ async def rapportside(p: asyncpg.Pool, bruker: Bruker, lov: Lov, verdier: dict[s
         sider.append(f"<span>Side {s.side} av {s.antall_sider}</span>")
         if s.side < s.antall_sider:
             sider.append(lenke("Neste ›", "neste", side=s.side + 1))
-        innhold = skjema + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
-&nbsp; {csv_knapp}</p>
-<table id="rapport"><thead><tr>{kolonne("DUF-nummer", "duf_nummer")}{kolonne("Fornavn", "fornavn")}
+        tabell = f"""<table id="rapport"><thead><tr>{kolonne("DUF-nummer", "duf_nummer")}{kolonne("Fornavn", "fornavn")}
 {kolonne("Etternavn", "etternavn")}{kolonne("Kategori", "kategori")}{kolonne("Sluttmål", "sluttmal")}
 {kolonne("Avslutningsårsak", "avslutningsarsak")}{kolonne("Avslutningsdato", "avslutningsdato")}<th>Historikk</th></tr></thead>
-<tbody>{rader}</tbody></table><nav class="sider">{''.join(sider)}</nav>"""
+<tbody>{rader}</tbody></table>"""
+        innhold = skjema + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
+&nbsp; {csv_knapp}</p>
+{rullbar(tabell, "Personer avsluttet")}<nav class="sider">{''.join(sider)}</nav>"""
     svar = html(f"Oversikt over personer avsluttet introduksjonsprogram etter {lov.value}", innhold, bruker)
     if avvist:
         svar.status_code = 400
