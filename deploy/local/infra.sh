@@ -1090,7 +1090,7 @@ cmd_up() {
     if want idp; then
         local iv="external"
         [[ $IDP_STATE != external ]] && iv="mock-oauth2-server $IDP_VERSION"
-        log "identity:   $iv at $idp_url, issuers $idp_url/{${IDP_ISSUERS[*]:-nir}} (login page: $idp_url/nir/authorize) ($IDP_STATE)"
+        log "identity:   $iv at $idp_url, issuers $idp_url/{${IDP_ISSUERS[*]:-nir}} ($IDP_STATE); try its login page through $idp_url/nir/debugger"
     fi
     log "up in $(elapsed "$t0"); wrote $ENV_FILE:"
     cat "$ENV_FILE"
