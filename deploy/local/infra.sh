@@ -115,6 +115,35 @@ pid_matches() { # pid pattern
     [[ $cmd == *"$2"* ]]
 }
 
+# Starts a command in DIR detached from this shell (its own session when setsid exists, fd 9 — the lock —
+# closed), output appended to LOG; sets LAUNCHED_PID. The subshell is not a process group leader, so setsid
+# does not fork and $! is the command's pid.
+LAUNCHED_PID=""
+start_detached() { # dir log command...
+    local dir=$1 logfile=$2
+    shift 2
+    local -a detach=(nohup)
+    command -v setsid >/dev/null 2>&1 && detach=(setsid nohup)
+    (cd "$dir" && exec "${detach[@]}" "$@" </dev/null >>"$logfile" 2>&1 9>&-) &
+    LAUNCHED_PID=$!
+}
+
+# Stops a process this script started: SIGTERM, then SIGKILL after GRACE seconds; waits until it is gone.
+stop_pid() { # label pid grace_seconds
+    local label=$1 pid=$2 grace=$3 t0
+    log "$label: stopping pid $pid (SIGTERM, up to $grace s) ..."
+    t0=$(now_ms)
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
+    if pid_alive "$pid"; then
+        log "$label: still running after $grace s; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        while pid_alive "$pid"; do sleep 0.1; done
+    fi
+    log "$label: stopped in $(elapsed "$t0")"
+}
+
 now_ms() { date +%s%3N; }
 elapsed() { # start_ms
     local d=$(($(now_ms) - $1))
@@ -433,11 +462,8 @@ kafka_launch() {
         -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS")
     KAFKA_LOG_OFFSET=$(file_size "$KAFKA_LOGS/server.log")
     KAFKA_OUT_OFFSET=$(file_size "$KAFKA_LOGS/kafka.out")
-    local -a detach=(nohup)
-    command -v setsid >/dev/null 2>&1 && detach=(setsid nohup)
-    # The subshell is not a process group leader, so setsid does not fork and $! is the java pid.
-    (cd "$KAFKA_DIR" && exec "${detach[@]}" "${jcmd[@]}" </dev/null >>"$KAFKA_LOGS/kafka.out" 2>&1 9>&-) &
-    pid=$!
+    start_detached "$KAFKA_DIR" "$KAFKA_LOGS/kafka.out" "${jcmd[@]}"
+    pid=$LAUNCHED_PID
     echo "$pid" >"$KAFKA_PID_FILE"
     echo "$KAFKA_PORT" >"$KAFKA_DIR/kafka.port"
     KAFKA_STATE=started
@@ -509,19 +535,8 @@ kafka_stop() {
         rm -f "$KAFKA_PID_FILE" "$KAFKA_DIR/kafka.port"
         return 0
     fi
-    log "Kafka: stopping pid $pid (SIGTERM, up to 30 s) ..."
-    local t0
-    t0=$(now_ms)
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
-    if pid_alive "$pid"; then
-        log "Kafka: still running after 30 s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while pid_alive "$pid"; do sleep 0.1; done
-    fi
+    stop_pid Kafka "$pid" 30
     rm -f "$KAFKA_PID_FILE" "$KAFKA_DIR/kafka.port"
-    log "Kafka: stopped in $(elapsed "$t0")"
 }
 
 # ----------------------------------------------------------------------------------------------------
@@ -954,13 +969,10 @@ idp_launch() {
     # -Dnir.idp.dir marks the process as this state dir's (idp_pid checks it against pid reuse).
     jcmd+=(-XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dnir.idp.dir=$IDP_DIR" -cp "$IDP_LIBS/*" "$IDP_MAIN")
     IDP_LOG_OFFSET=$(file_size "$IDP_LOG")
-    local -a detach=(nohup)
-    command -v setsid >/dev/null 2>&1 && detach=(setsid nohup)
     # The standalone server is configured by environment only; JSON_CONFIG would take precedence over the file.
-    (cd "$IDP_DIR" && exec env -u JSON_CONFIG -u PORT -u LOGBACK_CONFIG SERVER_HOSTNAME=127.0.0.1 \
-        SERVER_PORT="$IDP_PORT" JSON_CONFIG_PATH="$IDP_CONFIG" LOG_LEVEL="${NIR_IDP_LOG_LEVEL:-INFO}" \
-        "${detach[@]}" "${jcmd[@]}" </dev/null >>"$IDP_LOG" 2>&1 9>&-) &
-    IDP_PID=$!
+    start_detached "$IDP_DIR" "$IDP_LOG" env -u JSON_CONFIG -u PORT -u LOGBACK_CONFIG SERVER_HOSTNAME=127.0.0.1 \
+        SERVER_PORT="$IDP_PORT" JSON_CONFIG_PATH="$IDP_CONFIG" LOG_LEVEL="${NIR_IDP_LOG_LEVEL:-INFO}" "${jcmd[@]}"
+    IDP_PID=$LAUNCHED_PID
     echo "$IDP_PID" >"$IDP_PID_FILE"
     echo "$IDP_PORT" >"$IDP_DIR/idp.port"
     IDP_STATE=started
@@ -999,19 +1011,8 @@ idp_stop() {
         rm -f "$IDP_PID_FILE" "$IDP_DIR/idp.port"
         return 0
     fi
-    log "identity provider: stopping pid $pid (SIGTERM, up to 15 s) ..."
-    local t0
-    t0=$(now_ms)
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 15))
-    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
-    if pid_alive "$pid"; then
-        log "identity provider: still running after 15 s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while pid_alive "$pid"; do sleep 0.1; done
-    fi
+    stop_pid "identity provider" "$pid" 15
     rm -f "$IDP_PID_FILE" "$IDP_DIR/idp.port"
-    log "identity provider: stopped in $(elapsed "$t0")"
 }
 
 # ----------------------------------------------------------------------------------------------------
