@@ -10,8 +10,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 .PHONY: help setup browser run stop status test test-unit infra-up infra-down infra-status schemas lint
 
 help:
-	@echo "make run     start Kafka, PostgreSQL and the four services (installs what is missing)"
-	@echo "make test    run the whole test suite against real Kafka and PostgreSQL (installs and starts them)"
+	@echo "make run     start Kafka, PostgreSQL, the identity provider and the four services (installs what is missing)"
+	@echo "make test    run the whole test suite against real Kafka, PostgreSQL and identity provider (installs and starts them)"
 	@echo "make stop    stop the services and the infrastructure (data and jar cache are kept)"
 	@echo "make status  what is running"
 

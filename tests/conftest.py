@@ -1,4 +1,5 @@
-"""Session fixtures: real Kafka and PostgreSQL (see tests/infrastructure.py for where they come from)."""
+"""Session fixtures: real Kafka, PostgreSQL and identity provider (see tests/infrastructure.py for where they come
+from)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import asyncpg
 import pytest
 
 from services.plumbing.kafka import delete_topics
-from tests.infrastructure import Infrastructure, resolve
+from tests.identity import IdentityProvider
+from tests.infrastructure import Infrastructure, resolve, resolve_identity_provider
 from tests.naming import SESSION, run_id
 
 # the browser fixtures (browser, page, sidefeil) for every test directory
@@ -34,6 +36,15 @@ def infrastructure() -> Iterator[Infrastructure]:
     print(f"\n[tests] infrastructure: {infra.source}: kafka {infra.kafka_bootstrap_servers}")
     yield infra
     infra.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_provider() -> Iterator[IdentityProvider]:
+    """The real OIDC provider with the token helpers of tests/identity.py (system_token, caseworker_tokens)."""
+    address = resolve_identity_provider()  # raises with what it tried when there is none: never a skip
+    print(f"\n[tests] identity provider: {address.source}: {address.base_url}")
+    yield IdentityProvider(address.base_url, address.source)
+    address.stop()
 
 
 @pytest.fixture(scope="session")

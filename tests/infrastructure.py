@@ -1,21 +1,31 @@
-"""Which Kafka and PostgreSQL the integration tests use, in this order (DEVELOPERS.md, issue #2):
+"""Which Kafka, PostgreSQL and identity provider the integration tests use, in this order (DEVELOPERS.md,
+issues #2 and #14):
 
-1. servers named in the environment: KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL;
+1. servers named in the environment: KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL; NIR_IDP_URL;
 2. the project's locally started servers (deploy/local/infra.sh up writes their addresses to infra.env);
-3. testcontainers (cp-kafka 8 with KRaft, postgres:17) when a Docker engine answers;
+3. testcontainers (cp-kafka 8 with KRaft, postgres:17; NAV's mock-oauth2-server image with
+   deploy/local/idp.json) when a Docker engine answers;
 and otherwise fail loudly, saying what was tried. Tests never skip for want of infrastructure.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 STATE_DIR = Path(os.environ.get("NIR_STATE_DIR", "/var/tmp/nir-avslutning"))
+ROOT = Path(__file__).resolve().parents[1]
+IDP_CONFIG = ROOT / "deploy" / "local" / "idp.json"
+# The same version as infra.sh's IDP_VERSION and docker-compose.yml's image (tests/unit/test_compose.py).
+IDP_IMAGE = "ghcr.io/navikt/mock-oauth2-server:6.0.2"
+IDP_PROBE_ISSUER = "nir"
 
 
 @dataclass
@@ -104,5 +114,72 @@ def resolve() -> Infrastructure:
     raise NoInfrastructure(
         "No Kafka broker and PostgreSQL for the integration tests. Tried, in order:\n  - "
         + "\n  - ".join(tried)
+        + "\nStart the project's own with `make infra-up` (or run the tests with `make test`, which does)."
+    )
+
+
+@dataclass
+class IdentityProviderAddress:
+    base_url: str
+    source: str
+    _containers: list[Any] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for c in self._containers:
+            c.stop()
+
+
+def idp_answers(base_url: str, timeout: float = 3.0) -> bool:
+    """True when base_url serves the caseworker issuer's discovery document, naming that issuer."""
+    issuer = f"{base_url.rstrip('/')}/{IDP_PROBE_ISSUER}"
+    try:
+        with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=timeout) as r:
+            return json.load(r).get("issuer") == issuer
+    except (OSError, ValueError):
+        return False
+
+
+def _idp_container() -> IdentityProviderAddress:
+    from testcontainers.core.container import DockerContainer
+
+    # The configuration goes in as JSON_CONFIG (no bind mount, so a remote Docker engine works too).
+    c = (DockerContainer(IDP_IMAGE).with_exposed_ports(8080)
+         .with_env("JSON_CONFIG", IDP_CONFIG.read_text()).with_env("SERVER_PORT", "8080"))
+    c.start()
+    base = f"http://{c.get_container_host_ip()}:{c.get_exposed_port(8080)}"
+    deadline = time.monotonic() + 60
+    while not idp_answers(base):
+        if time.monotonic() > deadline:
+            c.stop()
+            raise NoInfrastructure(f"the {IDP_IMAGE} container did not serve its discovery document at {base} in 60 s")
+        time.sleep(0.25)
+    return IdentityProviderAddress(base, "testcontainers", [c])
+
+
+def resolve_identity_provider() -> IdentityProviderAddress:
+    tried: list[str] = []
+
+    url = os.environ.get("NIR_IDP_URL", "").rstrip("/")
+    if url:
+        if not idp_answers(url):
+            raise NoInfrastructure(f"NIR_IDP_URL={url}: no discovery document at {url}/{IDP_PROBE_ISSUER}/.well-known/openid-configuration")
+        return IdentityProviderAddress(url, "environment")
+    tried.append("environment: NIR_IDP_URL not set")
+
+    env_file = STATE_DIR / "infra.env"
+    url = _read_env_file(env_file).get("NIR_IDP_URL", "").rstrip("/") if env_file.exists() else ""
+    if url and idp_answers(url):
+        return IdentityProviderAddress(url, f"local ({env_file})")
+    if url:
+        tried.append(f"local provider: {env_file} names {url}, which does not answer")
+    else:
+        tried.append(f"local provider: {env_file} names none (run: bash deploy/local/infra.sh up)")
+
+    if _docker_answers():
+        return _idp_container()
+    tried.append("testcontainers: no Docker engine answers")
+
+    raise NoInfrastructure(
+        "No identity provider for the tests. Tried, in order:\n  - " + "\n  - ".join(tried)
         + "\nStart the project's own with `make infra-up` (or run the tests with `make test`, which does)."
     )

@@ -39,12 +39,13 @@ class PrivateKafka:
         if done.returncode != 0:
             raise RuntimeError(f"infra.sh {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
+    # Only Kafka: the identity provider and PostgreSQL are the session's (DATABASE_URL above).
     def start(self) -> None:
-        self._infra("up")
+        self._infra("up", "kafka")
 
     def stop(self) -> None:
         """SIGTERM and wait: the broker is gone (connections refused) until start()."""
-        self._infra("down")
+        self._infra("down", "kafka")
 
     def purge(self) -> None:
         self._infra("down", "--purge")

@@ -2,8 +2,11 @@
 # Local development / CI infrastructure without Docker:
 #   - Apache Kafka (KRaft, single node broker+controller) run from jars fetched from Maven Central
 #   - a project-local PostgreSQL cluster run from the distribution's server binaries
+#   - an OpenID Connect / OAuth2 identity provider: NAV's mock-oauth2-server, run from jars fetched from Maven
+#     Central, configured by deploy/local/idp.json (issuers `nir` for caseworkers, `maskinporten` for systems)
 #
-# Usage: deploy/local/infra.sh up | down [--purge] | status | env [--export] | help
+# Usage: deploy/local/infra.sh up [COMPONENT...] | down [--purge] [COMPONENT...] | status | env [--export] | help
+#        COMPONENT is kafka, postgres or idp (default: all three)
 # Run `deploy/local/infra.sh help` for the environment variables it honours.
 set -euo pipefail
 
@@ -47,8 +50,26 @@ readonly PG_DB_USER=nir
 readonly PG_DB_PASSWORD=nir
 readonly PG_DB_NAME=nir
 
+# NAV's mock-oauth2-server (Java 17). Its standalone server logs through logback, a dependency its POM leaves
+# out (runtime-only in its own build): the version that build uses is added here, as log4j is for Kafka.
+readonly IDP_VERSION=6.0.2
+readonly IDP_LOGBACK_VERSION=1.6.0
+readonly IDP_MAIN=no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt
+readonly IDP_CACHE="$CACHE_ROOT/mock-oauth2-server-$IDP_VERSION"
+readonly IDP_LIBS="$IDP_CACHE/libs"
+readonly IDP_MARKER="$IDP_CACHE/.complete"
+readonly IDP_PORT="${NIR_IDP_PORT:-18080}"
+readonly IDP_HEAP_OPTS="${NIR_IDP_HEAP_OPTS:--Xms64m -Xmx256m}"
+readonly IDP_START_TIMEOUT="${NIR_IDP_START_TIMEOUT:-60}"
+readonly IDP_CONFIG_SOURCE="${NIR_IDP_CONFIG:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/idp.json}"
+readonly IDP_DIR="$STATE_DIR/idp"
+readonly IDP_PID_FILE="$IDP_DIR/idp.pid"
+readonly IDP_CONFIG="$IDP_DIR/idp.json" # the copy the running server was started with
+readonly IDP_LOG="$IDP_DIR/idp.log"
+
 readonly LOCAL_KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 readonly LOCAL_DATABASE_URL="postgresql://$PG_DB_USER:$PG_DB_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB_NAME"
+readonly LOCAL_IDP_URL="http://127.0.0.1:$IDP_PORT"
 
 # ----------------------------------------------------------------------------------------------------
 # Helpers
@@ -92,6 +113,35 @@ pid_matches() { # pid pattern
     local cmd
     cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
     [[ $cmd == *"$2"* ]]
+}
+
+# Starts a command in DIR detached from this shell (its own session when setsid exists, fd 9 — the lock —
+# closed), output appended to LOG; sets LAUNCHED_PID. The subshell is not a process group leader, so setsid
+# does not fork and $! is the command's pid.
+LAUNCHED_PID=""
+start_detached() { # dir log command...
+    local dir=$1 logfile=$2
+    shift 2
+    local -a detach=(nohup)
+    command -v setsid >/dev/null 2>&1 && detach=(setsid nohup)
+    (cd "$dir" && exec "${detach[@]}" "$@" </dev/null >>"$logfile" 2>&1 9>&-) &
+    LAUNCHED_PID=$!
+}
+
+# Stops a process this script started: SIGTERM, then SIGKILL after GRACE seconds; waits until it is gone.
+stop_pid() { # label pid grace_seconds
+    local label=$1 pid=$2 grace=$3 t0
+    log "$label: stopping pid $pid (SIGTERM, up to $grace s) ..."
+    t0=$(now_ms)
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
+    if pid_alive "$pid"; then
+        log "$label: still running after $grace s; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        while pid_alive "$pid"; do sleep 0.1; done
+    fi
+    log "$label: stopped in $(elapsed "$t0")"
 }
 
 now_ms() { date +%s%3N; }
@@ -153,45 +203,56 @@ find_java() {
     fi
 }
 
+# True when a fetch completed (its marker is written last) and left the jars named.
+jars_cached() { # marker libs jar...
+    local marker=$1 libs=$2 jar
+    shift 2
+    [[ -f $marker ]] || return 1
+    for jar in "$@"; do [[ -f $libs/$jar ]] || return 1; done
+}
+
 kafka_jars_cached() {
-    [[ -f $KAFKA_MARKER && -f $KAFKA_LIBS/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar ]]
+    jars_cached "$KAFKA_MARKER" "$KAFKA_LIBS" "kafka_$SCALA_VERSION-$KAFKA_VERSION.jar" "log4j-slf4j-impl-$LOG4J_VERSION.jar"
 }
 
-require_mvn() {
+require_mvn() { # what libs
     command -v mvn >/dev/null 2>&1 ||
-        die "no 'mvn' found: Maven is needed once to fetch Kafka $KAFKA_VERSION from Maven Central. Install it ('apt-get install -y maven') or pre-fill $KAFKA_LIBS"
+        die "no 'mvn' found: Maven is needed once to fetch $1 from Maven Central. Install it ('apt-get install -y maven') or pre-fill $2"
 }
 
-kafka_fetch() {
-    if kafka_jars_cached; then
-        log "Kafka $KAFKA_VERSION jars: cached in $KAFKA_LIBS ($(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars)"
+# Fetches runtime jars from Maven Central into CACHE/libs, once: a small generated pom names the <dependency>
+# elements and Maven's dependency plugin copies them with their runtime dependencies. The marker is written
+# last, so a fetch interrupted before it is redone on the next run.
+maven_fetch() { # label cache dependencies_xml required_jar...
+    local label=$1 cache=$2 deps=$3
+    shift 3
+    local libs="$cache/libs" marker="$cache/.complete"
+    if jars_cached "$marker" "$libs" "$@"; then
+        log "$label jars: cached in $libs ($(find "$libs" -name '*.jar' | wc -l) jars)"
         return 0
     fi
-    require_mvn
-    log "Kafka $KAFKA_VERSION jars: fetching from Maven Central into $KAFKA_LIBS (once) ..."
-    local t0 tmp pom
+    require_mvn "$label" "$libs"
+    log "$label jars: fetching from Maven Central into $libs (once) ..."
+    local t0 tmp pom coordinates jar
     t0=$(now_ms)
-    mkdir -p "$KAFKA_CACHE"
-    rm -f "$KAFKA_MARKER"
+    coordinates=$(sed -n 's#.*<groupId>\([^<]*\)</groupId><artifactId>\([^<]*\)</artifactId><version>\([^<]*\)</version>.*#\1:\2:\3#p' <<<"$deps" | paste -sd ' ')
+    mkdir -p "$cache"
+    rm -f "$marker"
     # Leftovers of fetches that were killed long ago.
-    find "$KAFKA_CACHE" -mindepth 1 -maxdepth 1 -name 'fetch.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
-    tmp=$(mktemp -d "$KAFKA_CACHE/fetch.XXXXXX")
+    find "$cache" -mindepth 1 -maxdepth 1 -name 'fetch.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
+    tmp=$(mktemp -d "$cache/fetch.XXXXXX")
     pom="$tmp/pom.xml"
     cat >"$pom" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- Generated by deploy/local/infra.sh: only used to fetch the Kafka broker's runtime jars. -->
+<!-- Generated by deploy/local/infra.sh: only used to fetch the runtime jars of $label. -->
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>local.nir-avslutning</groupId>
-  <artifactId>kafka-runtime</artifactId>
-  <version>$KAFKA_VERSION</version>
+  <artifactId>$(basename "$cache")-runtime</artifactId>
+  <version>1</version>
   <packaging>pom</packaging>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$SCALA_VERSION</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-api</artifactId><version>$LOG4J_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
-    <!-- Kafka 4.x uses slf4j-api 1.7.x, so the slf4j 1.x binding (not log4j-slf4j2-impl) is the one that works. -->
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+$deps
   </dependencies>
 </project>
 EOF
@@ -201,23 +262,34 @@ EOF
         -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >"$tmp/mvn.log" 2>&1 9>&-); then
         show_tail "$tmp/mvn.log" 40
         rm -rf "$tmp"
-        die "Maven could not fetch org.apache.kafka:kafka_$SCALA_VERSION:$KAFKA_VERSION (and log4j $LOG4J_VERSION) from Maven Central; check the network / Maven settings (~/.m2/settings.xml, proxies) and re-run"
+        die "Maven could not fetch $coordinates from Maven Central; check the network / Maven settings (~/.m2/settings.xml, proxies) and re-run"
     fi
-    if [[ ! -f $tmp/libs/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar || ! -f $tmp/libs/log4j-slf4j-impl-$LOG4J_VERSION.jar ]]; then
-        rm -rf "$tmp"
-        die "Maven finished but the Kafka/log4j jars are missing from its output; re-run to retry the fetch"
-    fi
-    rm -rf "$KAFKA_LIBS"
-    mv "$tmp/libs" "$KAFKA_LIBS"
-    mv "$pom" "$KAFKA_CACHE/pom.xml"
+    for jar in "$@"; do
+        if [[ ! -f $tmp/libs/$jar ]]; then
+            rm -rf "$tmp"
+            die "Maven finished but $jar is missing from its output; re-run to retry the fetch"
+        fi
+    done
+    rm -rf "$libs"
+    mv "$tmp/libs" "$libs"
+    mv "$pom" "$cache/pom.xml"
     rm -rf "$tmp"
-    # Marker last: a fetch interrupted before this point is redone on the next run.
     {
-        echo "kafka_$SCALA_VERSION $KAFKA_VERSION, log4j $LOG4J_VERSION, fetched $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        (cd "$KAFKA_LIBS" && ls -1 -- *.jar)
-    } >"$KAFKA_MARKER.tmp"
-    mv "$KAFKA_MARKER.tmp" "$KAFKA_MARKER"
-    log "Kafka $KAFKA_VERSION jars: fetched $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $(elapsed "$t0")"
+        echo "$coordinates, fetched $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        (cd "$libs" && ls -1 -- *.jar)
+    } >"$marker.tmp"
+    mv "$marker.tmp" "$marker"
+    log "$label jars: fetched $(find "$libs" -name '*.jar' | wc -l) jars in $(elapsed "$t0")"
+}
+
+kafka_fetch() {
+    # Kafka 4.x uses slf4j-api 1.7.x, so the slf4j 1.x binding (not log4j-slf4j2-impl) is the one that works.
+    maven_fetch "Kafka $KAFKA_VERSION" "$KAFKA_CACHE" "\
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$SCALA_VERSION</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-api</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>" \
+        "kafka_$SCALA_VERSION-$KAFKA_VERSION.jar" "log4j-slf4j-impl-$LOG4J_VERSION.jar"
 }
 
 kafka_pid() {
@@ -368,7 +440,7 @@ kafka_preflight() {
     done
 
     find_java
-    kafka_jars_cached || require_mvn
+    kafka_jars_cached || require_mvn "Kafka $KAFKA_VERSION" "$KAFKA_LIBS"
     KAFKA_STATE=tostart
 }
 
@@ -390,11 +462,8 @@ kafka_launch() {
         -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS")
     KAFKA_LOG_OFFSET=$(file_size "$KAFKA_LOGS/server.log")
     KAFKA_OUT_OFFSET=$(file_size "$KAFKA_LOGS/kafka.out")
-    local -a detach=(nohup)
-    command -v setsid >/dev/null 2>&1 && detach=(setsid nohup)
-    # The subshell is not a process group leader, so setsid does not fork and $! is the java pid.
-    (cd "$KAFKA_DIR" && exec "${detach[@]}" "${jcmd[@]}" </dev/null >>"$KAFKA_LOGS/kafka.out" 2>&1 9>&-) &
-    pid=$!
+    start_detached "$KAFKA_DIR" "$KAFKA_LOGS/kafka.out" "${jcmd[@]}"
+    pid=$LAUNCHED_PID
     echo "$pid" >"$KAFKA_PID_FILE"
     echo "$KAFKA_PORT" >"$KAFKA_DIR/kafka.port"
     KAFKA_STATE=started
@@ -466,19 +535,8 @@ kafka_stop() {
         rm -f "$KAFKA_PID_FILE" "$KAFKA_DIR/kafka.port"
         return 0
     fi
-    log "Kafka: stopping pid $pid (SIGTERM, up to 30 s) ..."
-    local t0
-    t0=$(now_ms)
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.25; done
-    if pid_alive "$pid"; then
-        log "Kafka: still running after 30 s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while pid_alive "$pid"; do sleep 0.1; done
-    fi
+    stop_pid Kafka "$pid" 30
     rm -f "$KAFKA_PID_FILE" "$KAFKA_DIR/kafka.port"
-    log "Kafka: stopped in $(elapsed "$t0")"
 }
 
 # ----------------------------------------------------------------------------------------------------
@@ -791,46 +849,265 @@ pg_stop() {
 }
 
 # ----------------------------------------------------------------------------------------------------
+# Identity provider (NAV's mock-oauth2-server)
+# ----------------------------------------------------------------------------------------------------
+idp_jars_cached() {
+    jars_cached "$IDP_MARKER" "$IDP_LIBS" "mock-oauth2-server-$IDP_VERSION.jar" "logback-classic-$IDP_LOGBACK_VERSION.jar"
+}
+
+idp_fetch() {
+    maven_fetch "mock-oauth2-server $IDP_VERSION" "$IDP_CACHE" "\
+    <dependency><groupId>no.nav.security</groupId><artifactId>mock-oauth2-server</artifactId><version>$IDP_VERSION</version></dependency>
+    <dependency><groupId>ch.qos.logback</groupId><artifactId>logback-classic</artifactId><version>$IDP_LOGBACK_VERSION</version></dependency>" \
+        "mock-oauth2-server-$IDP_VERSION.jar" "logback-classic-$IDP_LOGBACK_VERSION.jar"
+}
+
+# The issuer ids the configuration names, in its order (one a line).
+idp_issuers() { # config
+    python3 -c 'import json, sys; [print(c["issuerId"]) for c in json.load(open(sys.argv[1]))["tokenCallbacks"]]' "$1"
+}
+
+# Succeeds when the provider at BASE serves each issuer's discovery document (with that issuer) and a JWKS
+# with a key, asking in the configuration's order. The server gives each issuer the next key of a fixed list
+# when the issuer is first used, so asking in a fixed order right after the start gives every issuer the same
+# key after each restart: tokens and JWKS that services hold stay valid across a restart.
+idp_probe() { # base issuer...
+    python3 - "$@" 2>/dev/null <<'EOF'
+import json, sys, urllib.request
+base, issuers = sys.argv[1].rstrip("/"), sys.argv[2:]
+for issuer in issuers:
+    with urllib.request.urlopen(f"{base}/{issuer}/.well-known/openid-configuration", timeout=3) as r:
+        doc = json.load(r)
+    assert doc["issuer"] == f"{base}/{issuer}", doc["issuer"]
+    with urllib.request.urlopen(doc["jwks_uri"], timeout=3) as r:
+        assert json.load(r)["keys"]
+EOF
+}
+
+idp_pid() {
+    local pid=""
+    [[ -f $IDP_PID_FILE ]] && pid=$(<"$IDP_PID_FILE")
+    if [[ -n $pid ]] && pid_matches "$pid" "-Dnir.idp.dir=$IDP_DIR "; then
+        echo "$pid"
+    fi
+}
+
+idp_running_port() {
+    if [[ -f $IDP_DIR/idp.port ]]; then cat "$IDP_DIR/idp.port"; fi
+}
+
+IDP_STATE="" # tostart | reused | started | external
+IDP_PID=""
+IDP_T0=0
+IDP_LOG_OFFSET=0
+IDP_ISSUERS=()
+
+idp_check_external() {
+    idp_probe "$NIR_IDP_URL" nir ||
+        die "NIR_IDP_URL=$NIR_IDP_URL: no discovery document answers at $NIR_IDP_URL/nir/.well-known/openid-configuration; start it, or unset NIR_IDP_URL to let this script run a local provider"
+    log "identity provider: external provider answers at $NIR_IDP_URL"
+}
+
+# Decides what to do about the identity provider (external / reuse / start) and checks what starting needs.
+idp_preflight() {
+    if [[ -n ${NIR_IDP_URL:-} ]]; then
+        IDP_STATE=external
+        log "identity provider: NIR_IDP_URL is set; using $NIR_IDP_URL and not starting one"
+        idp_check_external
+        return 0
+    fi
+    validate_port NIR_IDP_PORT "$IDP_PORT"
+    local p
+    for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$PG_PORT"; do
+        [[ $IDP_PORT != "$p" ]] || die "NIR_IDP_PORT=$IDP_PORT collides with a Kafka or PostgreSQL port; pick another NIR_IDP_PORT"
+    done
+    [[ -f $IDP_CONFIG_SOURCE ]] || die "no identity provider configuration at $IDP_CONFIG_SOURCE (NIR_IDP_CONFIG)"
+    local out
+    out=$(idp_issuers "$IDP_CONFIG_SOURCE" 2>&1) ||
+        die "$IDP_CONFIG_SOURCE is not a mock-oauth2-server configuration with tokenCallbacks[].issuerId: $(tail -n 1 <<<"$out")"
+    mapfile -t IDP_ISSUERS <<<"$out"
+    mkdir -p "$IDP_DIR"
+
+    local pid
+    pid=$(idp_pid)
+    if [[ -n $pid ]]; then
+        local running_port
+        running_port=$(idp_running_port)
+        if [[ -n $running_port && $running_port != "$IDP_PORT" ]]; then
+            die "the identity provider from $IDP_DIR already runs (pid $pid) on port $running_port, not $IDP_PORT; run '$0 down idp' first or set NIR_IDP_PORT=$running_port"
+        fi
+        IDP_STATE=reused
+        IDP_PID=$pid
+        log "identity provider: already running (pid $pid) on 127.0.0.1:$IDP_PORT; reusing it"
+        if ! cmp -s "$IDP_CONFIG_SOURCE" "$IDP_CONFIG"; then
+            log "identity provider: NOTE it runs with $IDP_CONFIG, which differs from $IDP_CONFIG_SOURCE; '$0 down idp && $0 up idp' restarts it with the latter"
+        fi
+        return 0
+    fi
+    rm -f "$IDP_PID_FILE"
+    if port_open 127.0.0.1 "$IDP_PORT"; then
+        die "port $IDP_PORT (127.0.0.1) is already in use by something else$(port_owner "$IDP_PORT"), so the identity provider cannot listen there; stop that, or pick another port with NIR_IDP_PORT=<port> (or use a running provider with NIR_IDP_URL=http://host:port)"
+    fi
+    find_java
+    idp_jars_cached || require_mvn "mock-oauth2-server $IDP_VERSION" "$IDP_LIBS"
+    IDP_STATE=tostart
+}
+
+# Starts the provider in the background when preflight said so. Returns without waiting; see idp_wait.
+idp_launch() {
+    [[ $IDP_STATE == tostart ]] || return 0
+    idp_fetch
+    # The server reads a copy: the configuration it runs with stays put whichever worktree started it.
+    cp "$IDP_CONFIG_SOURCE" "$IDP_CONFIG.tmp"
+    mv "$IDP_CONFIG.tmp" "$IDP_CONFIG"
+    # Its log is stdout only (logback console): keep one previous log once it grows large.
+    if (($(file_size "$IDP_LOG") > 20 * 1024 * 1024)); then mv "$IDP_LOG" "$IDP_LOG.1"; fi
+    log "identity provider: starting mock-oauth2-server $IDP_VERSION on 127.0.0.1:$IDP_PORT (issuers: ${IDP_ISSUERS[*]}), log $IDP_LOG"
+    local -a jcmd=("$JAVA_BIN")
+    # shellcheck disable=SC2206 # heap options are a word list on purpose
+    jcmd+=($IDP_HEAP_OPTS)
+    # -Dnir.idp.dir marks the process as this state dir's (idp_pid checks it against pid reuse).
+    jcmd+=(-XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dnir.idp.dir=$IDP_DIR" -cp "$IDP_LIBS/*" "$IDP_MAIN")
+    IDP_LOG_OFFSET=$(file_size "$IDP_LOG")
+    # The standalone server is configured by environment only; JSON_CONFIG would take precedence over the file.
+    start_detached "$IDP_DIR" "$IDP_LOG" env -u JSON_CONFIG -u PORT -u LOGBACK_CONFIG SERVER_HOSTNAME=127.0.0.1 \
+        SERVER_PORT="$IDP_PORT" JSON_CONFIG_PATH="$IDP_CONFIG" LOG_LEVEL="${NIR_IDP_LOG_LEVEL:-INFO}" "${jcmd[@]}"
+    IDP_PID=$LAUNCHED_PID
+    echo "$IDP_PID" >"$IDP_PID_FILE"
+    echo "$IDP_PORT" >"$IDP_DIR/idp.port"
+    IDP_STATE=started
+    IDP_T0=$(now_ms)
+}
+
+idp_wait() {
+    [[ $IDP_STATE == external ]] && return 0
+    local deadline=$((SECONDS + IDP_START_TIMEOUT))
+    until idp_probe "$LOCAL_IDP_URL" "${IDP_ISSUERS[@]}"; do
+        if ! pid_alive "$IDP_PID"; then
+            show_tail "$IDP_LOG" 40 "$IDP_LOG_OFFSET"
+            rm -f "$IDP_PID_FILE"
+            die "the identity provider exited during startup (pid $IDP_PID); see $IDP_LOG"
+        fi
+        if ((SECONDS >= deadline)); then
+            show_tail "$IDP_LOG" 40 "$IDP_LOG_OFFSET"
+            die "the identity provider (pid $IDP_PID, still running) did not serve $LOCAL_IDP_URL/${IDP_ISSUERS[0]}/.well-known/openid-configuration within ${IDP_START_TIMEOUT}s; see $IDP_LOG (stop it with '$0 down idp')"
+        fi
+        sleep 0.25
+    done
+    if [[ $IDP_STATE == started ]]; then
+        log "identity provider: ready at $LOCAL_IDP_URL (pid $IDP_PID) after $(elapsed "$IDP_T0")"
+    fi
+}
+
+idp_stop() {
+    local pid
+    pid=$(idp_pid)
+    if [[ -z $pid ]]; then
+        if [[ -f $IDP_PID_FILE ]]; then
+            log "identity provider: not running (removing stale pid file)"
+        else
+            log "identity provider: not running"
+        fi
+        rm -f "$IDP_PID_FILE" "$IDP_DIR/idp.port"
+        return 0
+    fi
+    stop_pid "identity provider" "$pid" 15
+    rm -f "$IDP_PID_FILE" "$IDP_DIR/idp.port"
+}
+
+# ----------------------------------------------------------------------------------------------------
 # Subcommands
 # ----------------------------------------------------------------------------------------------------
+readonly ALL_COMPONENTS="kafka postgres idp"
+SELECTED=" $ALL_COMPONENTS "
+
+# Which components a command acts on: those named, or all.
+select_components() { # name...
+    (($# == 0)) && return 0
+    SELECTED=" "
+    local c
+    for c in "$@"; do
+        [[ " $ALL_COMPONENTS " == *" $c "* ]] || die "unknown component '$c' (use: $ALL_COMPONENTS)"
+        SELECTED+="$c "
+    done
+}
+
+want() { [[ $SELECTED == *" $1 "* ]]; }
+
+# Writes infra.env: the given KEY=VALUE lines, and for the keys not given (components not acted on) the lines
+# the previous file had, so `up idp` keeps Kafka's and PostgreSQL's addresses.
+write_env_file() { # KEY=VALUE...
+    local -A given=()
+    local kv key line
+    for kv in "$@"; do given[${kv%%=*}]=$kv; done
+    {
+        for key in KAFKA_BOOTSTRAP_SERVERS DATABASE_URL NIR_IDP_URL; do
+            if [[ -n ${given[$key]:-} ]]; then
+                echo "${given[$key]}"
+            elif [[ -f $ENV_FILE ]] && line=$(grep -m 1 "^$key=" "$ENV_FILE"); then
+                echo "$line"
+            fi
+        done
+    } >"$ENV_FILE.tmp"
+    mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
 cmd_up() {
+    select_components "$@"
     local t0
     t0=$(now_ms)
     ensure_state_dir
     take_lock
-    log "state: $STATE_DIR, jar cache: $KAFKA_CACHE"
+    log "state: $STATE_DIR, jar cache: $CACHE_ROOT"
     # Check everything first (ports, java, server binaries), so a failed check leaves nothing half started.
-    kafka_preflight
-    pg_preflight
-    # Kafka starts in the background while PostgreSQL is set up; then wait for both.
-    kafka_launch
-    pg_start
-    kafka_wait
+    if want kafka; then kafka_preflight; fi
+    if want postgres; then pg_preflight; fi
+    if want idp; then idp_preflight; fi
+    # Kafka and the identity provider start in the background while PostgreSQL is set up; then wait for them.
+    if want kafka; then kafka_launch; fi
+    if want idp; then idp_launch; fi
+    if want postgres; then pg_start; fi
+    if want kafka; then kafka_wait; fi
+    if want idp; then idp_wait; fi
 
     local kafka_bootstrap=${KAFKA_BOOTSTRAP_SERVERS:-$LOCAL_KAFKA_BOOTSTRAP}
     local database_url=${DATABASE_URL:-$LOCAL_DATABASE_URL}
-    {
-        echo "KAFKA_BOOTSTRAP_SERVERS=$kafka_bootstrap"
-        echo "DATABASE_URL=$database_url"
-    } >"$ENV_FILE.tmp"
-    mv "$ENV_FILE.tmp" "$ENV_FILE"
+    local idp_url=${NIR_IDP_URL:-$LOCAL_IDP_URL}
+    local -a lines=()
+    if want kafka; then lines+=("KAFKA_BOOTSTRAP_SERVERS=$kafka_bootstrap"); fi
+    if want postgres; then lines+=("DATABASE_URL=$database_url"); fi
+    if want idp; then lines+=("NIR_IDP_URL=$idp_url"); fi
+    write_env_file "${lines[@]}"
 
-    local kv="external"
-    [[ $KAFKA_STATE != external ]] && kv="Apache Kafka $(kafka_version_seen)"
-    log "Kafka:      $kv at $kafka_bootstrap ($KAFKA_STATE)"
-    # shellcheck disable=SC2001 # a regex replacement
-    log "PostgreSQL: $PG_VERSION_SEEN at $(sed 's#^\([a-z]*://[^:/@]*\):[^@]*@#\1:***@#' <<<"${database_url%%\?*}") ($PG_STATE)"
+    if want kafka; then
+        local kv="external"
+        [[ $KAFKA_STATE != external ]] && kv="Apache Kafka $(kafka_version_seen)"
+        log "Kafka:      $kv at $kafka_bootstrap ($KAFKA_STATE)"
+    fi
+    if want postgres; then
+        # shellcheck disable=SC2001 # a regex replacement
+        log "PostgreSQL: $PG_VERSION_SEEN at $(sed 's#^\([a-z]*://[^:/@]*\):[^@]*@#\1:***@#' <<<"${database_url%%\?*}") ($PG_STATE)"
+    fi
+    if want idp; then
+        local iv="external"
+        [[ $IDP_STATE != external ]] && iv="mock-oauth2-server $IDP_VERSION"
+        log "identity:   $iv at $idp_url, issuers $idp_url/{${IDP_ISSUERS[*]:-nir}} ($IDP_STATE); try its login page through $idp_url/nir/debugger"
+    fi
     log "up in $(elapsed "$t0"); wrote $ENV_FILE:"
     cat "$ENV_FILE"
 }
 
 cmd_down() {
     local purge=""
-    case ${1:-} in
-    "") ;;
-    --purge) purge=1 ;;
-    *) die "unknown option for down: $1 (only --purge)" ;;
-    esac
+    if [[ ${1:-} == --purge ]]; then
+        purge=1
+        shift
+    fi
+    [[ ${1:-} != -* ]] || die "unknown option for down: $1 (only --purge)"
+    select_components "$@"
+    if [[ -n $purge && $SELECTED != " $ALL_COMPONENTS " ]]; then
+        die "down --purge deletes the whole state dir, so it stops every component; name none with it"
+    fi
     if [[ ! -d $STATE_DIR ]]; then
         log "nothing to stop: $STATE_DIR does not exist"
         return 0
@@ -839,15 +1116,16 @@ cmd_down() {
         die "$STATE_DIR was not created by this script (no $(basename "$STATE_MARKER")); refusing to touch it"
     fi
     take_lock
-    kafka_stop
-    pg_stop
+    if want idp; then idp_stop; fi
+    if want kafka; then kafka_stop; fi
+    if want postgres; then pg_stop; fi
     if [[ -n $purge ]]; then
         case $STATE_DIR in
         / | "$HOME" | /var/tmp | /tmp | /var | /usr | /root | /home) die "refusing to delete NIR_STATE_DIR=$STATE_DIR" ;;
         esac
         exec 9>&-
         rm -rf -- "$STATE_DIR"
-        log "purged $STATE_DIR (jar cache $KAFKA_CACHE kept)"
+        log "purged $STATE_DIR (jar cache $CACHE_ROOT kept)"
     else
         log "stopped; data kept in $STATE_DIR (use 'down --purge' to delete it)"
     fi
@@ -901,13 +1179,40 @@ cmd_status() {
             rc=3
         fi
     fi
+    if [[ -n ${NIR_IDP_URL:-} ]]; then
+        if (idp_check_external) 2>/dev/null; then
+            echo "identity:   external $NIR_IDP_URL (answers)"
+        else
+            echo "identity:   external $NIR_IDP_URL (NOT answering)"
+            rc=3
+        fi
+    else
+        pid=$(idp_pid)
+        local iport
+        iport=$(idp_running_port)
+        iport=${iport:-$IDP_PORT}
+        if [[ -n $pid ]] && idp_probe "http://127.0.0.1:$iport" nir; then
+            echo "identity:   running  pid $pid  http://127.0.0.1:$iport  mock-oauth2-server $IDP_VERSION  config $IDP_CONFIG"
+        elif [[ -n $pid ]]; then
+            echo "identity:   starting pid $pid  (http://127.0.0.1:$iport/nir not answering yet)  log $IDP_LOG"
+            rc=3
+        else
+            echo "identity:   stopped$([[ -f $IDP_PID_FILE ]] && echo ' (stale pid file)')"
+            rc=3
+        fi
+    fi
     if [[ -f $ENV_FILE ]]; then
         echo "env file:   $ENV_FILE"
     fi
     if kafka_jars_cached; then
         echo "jar cache:  $KAFKA_LIBS"
     else
-        echo "jar cache:  (empty; the next 'up' fetches Kafka $KAFKA_VERSION with Maven)"
+        echo "jar cache:  (no Kafka yet; the next 'up' fetches Kafka $KAFKA_VERSION with Maven)"
+    fi
+    if idp_jars_cached; then
+        echo "jar cache:  $IDP_LIBS"
+    else
+        echo "jar cache:  (no identity provider yet; the next 'up' fetches mock-oauth2-server $IDP_VERSION with Maven)"
     fi
     return $rc
 }
@@ -923,18 +1228,28 @@ cmd_env() {
 
 usage() {
     cat <<EOF
-Usage: $0 <command>
+Usage: $0 <command> [component...]
 
-Runs Apache Kafka $KAFKA_VERSION (KRaft, from Maven Central jars) and a PostgreSQL cluster locally, without Docker.
+Runs locally, without Docker: Apache Kafka $KAFKA_VERSION (KRaft, from Maven Central jars), a PostgreSQL cluster,
+and an OpenID Connect identity provider, NAV's mock-oauth2-server $IDP_VERSION (from Maven Central jars).
+Components: kafka, postgres, idp; a command without any acts on all three.
 
 Commands:
-  up             start what is not running (idempotent), write \$NIR_STATE_DIR/infra.env and print it
-  down [--purge] stop Kafka and PostgreSQL, keeping data; --purge also deletes the state dir (not the jar cache)
-  status         show what runs (exit 0 when both run, 3 otherwise)
-  env [--export] print infra.env (KAFKA_BOOTSTRAP_SERVERS=..., DATABASE_URL=...), optionally as export lines
-  help           this text
+  up [component...]    start what is not running (idempotent), write \$NIR_STATE_DIR/infra.env and print it
+  down [component...]  stop them, keeping data
+  down --purge         stop everything and delete the state dir (not the jar cache)
+  status               show what runs (exit 0 when all three run, 3 otherwise)
+  env [--export]       print infra.env (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, NIR_IDP_URL), optionally as export lines
+  help                 this text
 
 Progress lines ([infra] ...) go to stderr; 'up' and 'env' print only KEY=VALUE lines on stdout.
+
+The identity provider serves one issuer per first path segment; deploy/local/idp.json configures
+  \$NIR_IDP_URL/nir           caseworkers: authorization code flow (+ PKCE) through its login page, where
+                              the developer types the user (sub) and claims as JSON
+  \$NIR_IDP_URL/maskinporten  systems: client_credentials, tokens shaped like Maskinporten's (consumer_org=<orgnr>
+                              gives consumer 0192:<orgnr>; resource=<uri> gives aud)
+  discovery: \$NIR_IDP_URL/<issuer>/.well-known/openid-configuration
 
 Environment:
   NIR_STATE_DIR              state: data, logs, pid files     (default /var/tmp/nir-avslutning; now $STATE_DIR)
@@ -945,9 +1260,15 @@ Environment:
   NIR_KAFKA_START_TIMEOUT    seconds to wait for the broker   (default 90)
   NIR_PG_PORT                PostgreSQL port                  (default 15432)
   NIR_PG_BINDIR              PostgreSQL server binaries dir   (default: highest /usr/lib/postgresql/*/bin)
+  NIR_IDP_PORT               identity provider port           (default 18080)
+  NIR_IDP_CONFIG             identity provider configuration  (default deploy/local/idp.json; now $IDP_CONFIG_SOURCE)
+  NIR_IDP_HEAP_OPTS          identity provider JVM heap       (default "-Xms64m -Xmx256m")
+  NIR_IDP_START_TIMEOUT      seconds to wait for the provider (default 60)
+  NIR_IDP_LOG_LEVEL          identity provider log level      (default INFO)
   KAFKA_BOOTSTRAP_SERVERS    if set, use that Kafka instead of starting one
   DATABASE_URL               if set, use that PostgreSQL instead of starting one
-  JAVA_HOME                  Java 17+ to run Kafka            (default: java on PATH)
+  NIR_IDP_URL                if set, use the mock-oauth2-server at that base URL instead of starting one
+  JAVA_HOME                  Java 17+ to run Kafka and the provider (default: java on PATH)
 EOF
 }
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+import re
+
 import pytest
 import yaml
 
 from shared.settings import ALL_SETTINGS
+from tests.infrastructure import IDP_CONFIG, IDP_IMAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -21,6 +25,31 @@ def test_infrastructure_images():
     assert SERVICES["postgres"]["image"].startswith("postgres:")
     for name in ("kafka", "postgres"):
         assert SERVICES[name]["healthcheck"]["test"]
+
+
+def test_identity_provider_is_the_one_infra_sh_runs():
+    idp = SERVICES["idp"]
+    # One version everywhere: infra.sh's jars from Maven Central, this image, the testcontainers image.
+    infra_version = re.search(r"^readonly IDP_VERSION=(\S+)$", (ROOT / "deploy/local/infra.sh").read_text(), re.M)[1]
+    assert idp["image"] == IDP_IMAGE == f"ghcr.io/navikt/mock-oauth2-server:{infra_version}"
+    # The same configuration file, mounted where JSON_CONFIG_PATH points.
+    source, target = idp["volumes"][0].removesuffix(":ro").split(":")
+    assert (ROOT / source).resolve() == IDP_CONFIG.resolve()
+    assert idp["environment"]["JSON_CONFIG_PATH"] == target
+    # Same port inside and out, under the name the browser uses too: the issuer in every token is the same.
+    port = idp["environment"]["SERVER_PORT"]
+    assert idp["ports"] == [f"{port}:{port}"]
+    assert "host.docker.internal" in idp["networks"]["default"]["aliases"]
+    assert f"localhost:{port}/nir/.well-known/openid-configuration" in " ".join(idp["healthcheck"]["test"])
+    config = json.loads(IDP_CONFIG.read_text())
+    assert config["interactiveLogin"] is True
+    assert [c["issuerId"] for c in config["tokenCallbacks"]] == ["nir", "maskinporten"]
+
+
+def test_identity_provider_is_not_deployed_to_kubernetes():
+    # Production uses a real provider (ID-porten / Entra ID, Maskinporten): configuration only.
+    manifests = " ".join(p.read_text() for p in (ROOT / "deploy" / "k8s").rglob("*") if p.is_file())
+    assert "mock-oauth2-server" not in manifests
 
 
 @pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)
