@@ -12,9 +12,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import Bruker, current_user
-from services.rapport import csv_export, queries
+from services.rapport import csv_export, queries, xlsx_export
+from shared.kodeverk import geografi
 from shared.events.felttyper import Kode
-from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 
 TITTEL = "Oversikt over personer avsluttet introduksjonsprogram etter {lov}"
 
@@ -123,6 +124,49 @@ def csv_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str
         "Content-Disposition": f'attachment; filename="{csv_export.filnavn(f.lov.value)}"'})
 
 
+def filterlinje(f: queries.Filter) -> str:
+    """The filter as the spreadsheet's row 2 says it, in the report's words."""
+    deler = []
+    if f.oppfolgingskommune:
+        k = geografi.kommuner().get(f.oppfolgingskommune)
+        deler.append(f"Oppfølgingskommune: {k.navn if k else f.oppfolgingskommune}")
+    if f.bydel:
+        b = geografi.bydeler().get(f.bydel)
+        deler.append(f"Bydel: {b.navn if b else f.bydel}")
+    if f.kategori:
+        navn = {k.value: n for k, n in KATEGORINAVN.items()}.get(f.kategori, f.kategori)
+        deler.append(f"Kategori: {navn}")
+    if f.avslutningsaar:
+        deler.append(f"Avslutningsår: {f.avslutningsaar}")
+    if f.registrert_av != "alle":
+        deler.append("Avslutningsårsak " + ("registrert av kommunen" if f.registrert_av == "kommunen"
+                                            else "beregnet av regelmotor"))
+    if f.duf_nummer:
+        deler.append(f"DUF-nummer: {f.duf_nummer}")
+    if f.navn:
+        deler.append(f"Fornavn eller etternavn: {f.navn}")
+    return "Filter: " + ("; ".join(deler) if deler else "alle")
+
+
+def xlsx_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str,
+                  retning: queries.Retning) -> StreamingResponse:
+    try:
+        f.where(bruker)  # access and filter errors before the first byte is sent
+        queries.order_by(sorter, retning)
+    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        raise feil(exc) from None
+
+    async def stream() -> AsyncIterator[bytes]:
+        async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            rows = queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning,
+                                       kolonner=queries.XLSX_KOLONNER)
+            async for chunk in xlsx_export.xlsx_bytes(TITTEL.format(lov=f.lov.value), filterlinje(f), rows):
+                yield chunk
+
+    return StreamingResponse(stream(), media_type=xlsx_export.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{xlsx_export.filnavn(f.lov.value)}"'})
+
+
 async def side_svar(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, *, side: int, per_side: int, sorter: str,
                     retning: queries.Retning) -> dict:
     try:
@@ -172,6 +216,23 @@ def router() -> APIRouter:
     async def rapport_csv_sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
                               p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
         return csv_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
+
+    @r.get("/rapport/{lov}/xlsx", summary="Last ned Excel-fil for gjeldende filter: kolonnetitler på rad 3 med "
+                                          "autofilter, DUF-nummer som tekst, datoer som datoer")
+    async def rapport_xlsx(
+        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        bruker: Annotated[Bruker, Depends(current_user)],
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        sorter: str = "etternavn",
+        retning: queries.Retning = "stigende",
+    ) -> StreamingResponse:
+        return xlsx_response(p, bruker, f, sorter, retning)
+
+    @r.post("/rapport/{lov}/xlsx", summary="Excel-fil for filteret i body (også DUF-nummer og navn); side/per_side "
+                                           "gjelder ikke: filen har alle radene")
+    async def rapport_xlsx_sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
+                               p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
+        return xlsx_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
     @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
     async def filtervalg(lov: Lov, bruker: Annotated[Bruker, Depends(current_user)],

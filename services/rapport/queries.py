@@ -218,12 +218,21 @@ CSV_KOLONNER = """duf_nummer, fornavn, etternavn,
     coalesce(to_char(frist_gjennomforing, 'DD.MM.YYYY'), '')"""
 
 
+# The same 15 columns with their own types, for the spreadsheet (xlsx_export.py): dates as dates, Alder a number.
+XLSX_KOLONNER = """duf_nummer, fornavn, etternavn,
+    CASE kjonn WHEN 'K' THEN 'Kvinne' WHEN 'M' THEN 'Mann' ELSE kjonn END, alder, kategori_navn,
+    sluttmal_navn, arsak_navn, gruppe, avslutningsdato, fylke_navn,
+    kommune_navn || coalesce('/' || bydel_navn, ''),
+    (registrert_dato AT TIME ZONE 'Europe/Oslo')::date, registrert_av, frist_gjennomforing"""
+
+
 async def csv_batches(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, sorter: str = "etternavn",
-                      retning: Retning = "stigende", batch: int = 2000) -> AsyncIterator[list[asyncpg.Record]]:
+                      retning: Retning = "stigende", batch: int = 2000,
+                      kolonner: str = CSV_KOLONNER) -> AsyncIterator[list[asyncpg.Record]]:
     """All matching rows, `batch` at a time, through a server-side cursor: memory stays flat whatever the
     count. The caller holds `conn` in a transaction (cursors live in one)."""
     where, args = f.where(bruker)
-    cur = await conn.cursor(f"SELECT {CSV_KOLONNER} FROM rapport_rad WHERE {where} ORDER BY {order_by(sorter, retning)}",
+    cur = await conn.cursor(f"SELECT {kolonner} FROM rapport_rad WHERE {where} ORDER BY {order_by(sorter, retning)}",
                             *args)
     while rows := await cur.fetch(batch):
         yield rows
