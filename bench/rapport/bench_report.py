@@ -26,7 +26,7 @@ import asyncpg
 from services.plumbing.auth import Bruker
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport import csv_export, queries
-from services.rapport.app import MIGRATIONS, RapportRuntime
+from services.rapport.app import MIGRATIONS, POOL_SETTINGS
 from services.rapport.domain import sorteringsnokkel
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, avslutningsarsak
@@ -173,7 +173,7 @@ async def main() -> None:
     await admin.close()
     try:
         pool = await create_pool(with_db(base, name), "rapport", max_size=2,
-                                 server_settings=RapportRuntime.pool_settings)  # as the service's connections
+                                 server_settings=POOL_SETTINGS)  # as the service's connections
         await apply_migrations(pool, "rapport", MIGRATIONS)
         secs = await load(pool, a.rows)
         print(f"loaded {a.rows:,} rows with COPY (+ VACUUM ANALYZE) in {secs:.1f} s ({a.rows / secs:,.0f} rows/s)")

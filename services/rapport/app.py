@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = "Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse."
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The report's queries are built from the user's filter, and a prefix pattern (LIKE $n) can use a name
+# index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
+POOL_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 # Every topic whose facts the report shows; the Folkeregister's effect reaches us as computed avslutninger.
 CONSUMED = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
 
@@ -33,9 +36,7 @@ async def _prepare(runtime: ServiceRuntime) -> None:
 
 def create_app(settings: RapportSettings | None = None) -> FastAPI:
     settings = settings or RapportSettings()
-    # The report's queries are built from the user's filter, and a prefix pattern (LIKE $n) can use a name
-    # index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
-    runtime = ServiceRuntime(settings, MIGRATIONS, pool_settings={"plan_cache_mode": "force_custom_plan"})
+    runtime = ServiceRuntime(settings, MIGRATIONS, pool_settings=POOL_SETTINGS)
     runtime.before_consuming.append(_prepare)
     runtime.consume(CONSUMED, projection.project_batch, name=projection.CONSUMER)
     app = create_http_app(runtime, title="NIR avslutning – rapport", description=DESCRIPTION,
