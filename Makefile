@@ -7,7 +7,7 @@ export UV_LINK_MODE := copy
 # Playwright for Python drives Debian's chromium (make browser); it never downloads a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help setup browser run stop status test test-unit infra-up infra-down infra-status schemas lint
+.PHONY: help setup browser office run stop status test test-unit infra-up infra-down infra-status schemas lint
 
 help:
 	@echo "make run     start Kafka, PostgreSQL, the identity provider and the four services (installs what is missing)"
@@ -58,7 +58,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] || { echo "[browser] chromium missing: apt-get install -y chromium" >&2; exit 1; }; \
 	  echo "[browser] installing Debian's chromium (once) ..."; apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: setup infra-up browser
+# Debian's LibreOffice Calc (without the GUI) for the test that opens the report's CSV and Excel files as a
+# user's spreadsheet program does (installed once, as root).
+office:
+	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] || { echo "[office] LibreOffice missing: apt-get install -y --no-install-recommends libreoffice-calc-nogui" >&2; exit 1; }; \
+	  echo "[office] installing Debian's LibreOffice Calc (once) ..."; apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+test: setup infra-up browser office
 	@uv run --frozen pytest
 
 test-unit: setup
