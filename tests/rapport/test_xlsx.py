@@ -32,8 +32,9 @@ KOMMUNE = "1149"  # Karmøy: a kommune no other rapport test fills
 TITTEL = "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def to_personer(rapport_app):
+    """Two persons in a kommune of their own, projected once for the module's tests."""
     did, did2 = uuid4(), uuid4()
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)
     duf1, duf2 = f"2023{uuid.uuid4().int % 10**8:08d}", f"2023{uuid.uuid4().int % 10**8:08d}"
