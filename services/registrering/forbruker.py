@@ -10,7 +10,7 @@ import asyncpg
 
 from services.plumbing.idempotency import first_delivery
 from services.registrering.domain.modell import REGELMOTOR
-from services.registrering.lager import siste_versjon
+from services.registrering.lager import laas_deltaker, siste_versjon
 from shared.events.avslutning import BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,8 @@ async def ved_beregnet_avslutning(pool: asyncpg.Pool,
     async with pool.acquire() as conn, conn.transaction():
         if not await first_delivery(conn, CONSUMER, event.event_id):
             return
-        if await conn.fetchval("SELECT 1 FROM deltaker WHERE deltaker_id = $1", event.deltaker_id) is None:
+        # the deltaker's lock, as every write of the API takes it: a retraction decided on a fresh read
+        if not await laas_deltaker(conn, event.deltaker_id):
             # Not a person registered here (another environment's, or a test's): nothing to show it on.
             log.warning("beregnet avslutning for ukjent deltaker", extra={"deltaker_id": str(event.deltaker_id)})
             return

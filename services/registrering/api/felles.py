@@ -17,7 +17,7 @@ from services.registrering.api.feil import ikke_funnet, krev
 from services.registrering.api.idempotens import krev_nokkel
 from services.registrering.domain import regler
 from services.registrering.hendelser import Kontekst
-from services.registrering.lager import hent_deltaker
+from services.registrering.lager import hent_deltaker, laas_deltaker
 
 InnloggetBruker = Annotated[Bruker, Depends(current_user)]
 
@@ -41,15 +41,16 @@ def kan_skrive(bruker: Bruker, oppfolgingskommune: str) -> regler.Utfall:
 @asynccontextmanager
 async def skriv(request: Request, bruker: Bruker, deltaker_id: UUID) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Record]]:
     """One transaction on one deltaker, claiming the Idempotency-Key first: 404 if unknown, 403 if not the
-    user's. The row stays locked until commit, so two requests on the same deltaker are decided one after the
-    other. Any exception rolls everything back (no partial write)."""
+    user's. The deltaker is locked (lager.laas_deltaker) before its programme is read, and stays locked until
+    commit: two requests on the same deltaker are decided one after the other, the second on what the first
+    committed. Any exception rolls everything back (no partial write)."""
     rt = runtime(request)
     async with rt.pool.acquire() as conn:
         async with conn.transaction():
             await krev_nokkel(conn, request, bruker.brukerident)
-            row = await hent_deltaker(conn, deltaker_id, laas=True)
-            if row is None:
+            if not await laas_deltaker(conn, deltaker_id):
                 raise ikke_funnet("deltakeren")
+            row = await hent_deltaker(conn, deltaker_id)
             krev(regler.kan_lese(bruker.kommunenummer, bruker.imdi, row["oppfolgingskommune"]))
             krev(kan_skrive(bruker, row["oppfolgingskommune"]))
             yield conn, row
