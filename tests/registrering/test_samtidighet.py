@@ -216,14 +216,25 @@ async def test_forlengelse_queued_behind_the_deltakelse_sees_it(reg, port, kafka
     await kafka_er_lagret(r, kafka, runder)
 
 
-async def _alle_lagres(r, port, kafka, navn: str, sti: str, body: Callable[[int], dict], tabell: str, **kw) -> None:
+@pytest.fixture(scope="module")
+async def med_program(reg) -> list[str]:
+    """Deltakere for the routes that add a fact each (every request wins): one set, each route its own table."""
+    return list(await asyncio.gather(*(ny_deltaker(reg) for _ in range(RUNDER))))
+
+
+async def _alle_lagres(r, port, kafka, deltakere: list[str], navn: str, sti: str, body: Callable[[int], dict],
+                       tabell: str) -> None:
     """A fact every parallel request adds: all stored, each once, each published once."""
     h = r.token()
+    ledige = iter(deltakere)
+
+    async def oppsett() -> Runde:
+        return Runde(next(ledige))
 
     async def kall(x: Runde, j: int):
         return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/{sti}", json=body(j), headers=h)
 
-    runder = await hamre(r, port, navn, parallelle=5, oppsett=deltaker(r, **kw), kall=kall)
+    runder = await hamre(r, port, navn, parallelle=5, oppsett=oppsett, kall=kall)
     for x in runder:
         assert statuser(x) == [201] * 5
         assert await r.runtime.pool.fetchval(f"SELECT count(*) FROM {tabell} WHERE deltaker_id = $1",
@@ -231,26 +242,25 @@ async def _alle_lagres(r, port, kafka, navn: str, sti: str, body: Callable[[int]
     await kafka_er_lagret(r, kafka, runder)
 
 
-async def test_parallel_sluttmal_are_all_stored_in_order(reg, port, kafka):
-    await _alle_lagres(reg, port, kafka, "POST /sluttmal", "sluttmal",
+async def test_parallel_sluttmal_are_all_stored_in_order(reg, port, kafka, med_program):
+    await _alle_lagres(reg, port, kafka, med_program, "POST /sluttmal", "sluttmal",
                        lambda j: {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": f"2022-02-0{j + 1}"}, "sluttmal")
 
 
-async def test_parallel_tiltak_are_all_stored(reg, port, kafka):
-    await _alle_lagres(reg, port, kafka, "POST /tiltak", "tiltak", lambda j: {
+async def test_parallel_tiltak_are_all_stored(reg, port, kafka, med_program):
+    await _alle_lagres(reg, port, kafka, med_program, "POST /tiltak", "tiltak", lambda j: {
         "tiltakskode": f"NORSK{j}", "periode": {"fra": "2022-01-10", "til": "2023-01-01"}, "timer_per_uke": "10.0"},
-        "tiltak", sluttmal=False)
+        "tiltak")
 
 
-async def test_parallel_fravaer_are_all_stored(reg, port, kafka):
-    await _alle_lagres(reg, port, kafka, "POST /fravaer", "fravaer", lambda j: {
-        "fravaerstype": "GYLDIG", "periode": {"fra": f"2022-04-0{j + 1}", "til": f"2022-04-0{j + 2}"}}, "fravaer",
-        sluttmal=False)
+async def test_parallel_fravaer_are_all_stored(reg, port, kafka, med_program):
+    await _alle_lagres(reg, port, kafka, med_program, "POST /fravaer", "fravaer", lambda j: {
+        "fravaerstype": "GYLDIG", "periode": {"fra": f"2022-04-0{j + 1}", "til": f"2022-04-0{j + 2}"}}, "fravaer")
 
 
-async def test_parallel_avvisninger_are_all_stored(reg, port, kafka):
-    await _alle_lagres(reg, port, kafka, "POST /avvisning", "avvisning", lambda j: {"avvist_dato": f"2021-10-0{j + 1}"},
-                       "avvisning", program=False, sluttmal=False)
+async def test_parallel_avvisninger_are_all_stored(reg, port, kafka, med_program):
+    await _alle_lagres(reg, port, kafka, med_program, "POST /avvisning", "avvisning",
+                       lambda j: {"avvist_dato": f"2021-10-0{j + 1}"}, "avvisning")
 
 
 async def _slettes_en_gang(r, port, kafka, navn: str, lag: Callable[[str], Awaitable[str]], sti: str) -> None:
@@ -437,3 +447,39 @@ async def test_parallel_retractions_of_one_computed_avslutning_add_one_slettet_v
         versjoner = await r.runtime.pool.fetch("SELECT versjon, slettet FROM avslutningsversjon WHERE avslutning_id = $1"
                                                " ORDER BY versjon", x.data["e"].avslutning_id)
         assert [(v["versjon"], v["slettet"]) for v in versjoner] == [(1, False), (2, True)]
+
+
+# --- the schema's own refusal ---------------------------------------------------------------------------------
+
+async def test_without_the_lock_the_schema_still_refuses_a_second_kommune_avslutning(reg, port, kafka, monkeypatch):
+    # The second layer alone: the lock switched off (the rules then decide on what they read, as the old code
+    # did), and the gate holds an uncommitted kommune avslutning for each deltaker, so every request reads «none
+    # in force» and then waits at the partial unique index. One wins; the others get the schema's 409, not a 500.
+    from services.registrering.api import felles
+
+    async def uten_laas(conn, deltaker_id) -> bool:
+        return await conn.fetchval("SELECT true FROM deltaker WHERE deltaker_id = $1", deltaker_id) is not None
+
+    monkeypatch.setattr(felles, "laas_deltaker", uten_laas)
+    r, h = reg, reg.token()
+
+    def hold(bolge):
+        async def laas(conn):
+            await conn.execute("INSERT INTO avslutning (avslutning_id, deltaker_id, kilde)"
+                               " SELECT gen_random_uuid(), unnest($1::uuid[]), 'kommune'",
+                               [UUID(x.deltaker_id) for x in bolge])
+        return laas
+
+    async def kall(x: Runde, j: int):
+        return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/avslutninger", json=ARBEID, headers=h)
+
+    runder = await hamre(r, port, "POST /avslutninger without the lock (schema only)", parallelle=8,
+                         oppsett=deltaker(r), kall=kall, hold=hold)
+    for x in runder:
+        assert statuser(x) == [201] + [409] * 7
+        for s in x.svar:
+            if s.status_code == 409:
+                assert "lagret av en annen forespørsel samtidig" in s.json()["detail"], s.text
+                assert s.json()["regel"] == "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning"
+        assert await kommuneavslutninger(r, x.deltaker_id) == 1
+    await kafka_er_lagret(r, kafka, runder)

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 
 from services.plumbing.auth import Bruker, current_user
 from services.plumbing.runtime import ServiceRuntime
-from services.registrering.api.feil import ikke_funnet, krev
+from services.registrering.api.feil import ikke_funnet, krev, unikhetskonflikt
 from services.registrering.api.idempotens import krev_nokkel
 from services.registrering.domain import regler
 from services.registrering.hendelser import Kontekst
@@ -43,17 +43,21 @@ async def skriv(request: Request, bruker: Bruker, deltaker_id: UUID) -> AsyncIte
     """One transaction on one deltaker, claiming the Idempotency-Key first: 404 if unknown, 403 if not the
     user's. The deltaker is locked (lager.laas_deltaker) before its programme is read, and stays locked until
     commit: two requests on the same deltaker are decided one after the other, the second on what the first
-    committed. Any exception rolls everything back (no partial write)."""
+    committed. Any exception rolls everything back (no partial write); a uniqueness the schema enforces
+    (a concurrent writer the lock did not cover) is a 409 that names it."""
     rt = runtime(request)
     async with rt.pool.acquire() as conn:
-        async with conn.transaction():
-            await krev_nokkel(conn, request, bruker.brukerident)
-            if not await laas_deltaker(conn, deltaker_id):
-                raise ikke_funnet("deltakeren")
-            row = await hent_deltaker(conn, deltaker_id)
-            krev(regler.kan_lese(bruker.kommunenummer, bruker.imdi, row["oppfolgingskommune"]))
-            krev(kan_skrive(bruker, row["oppfolgingskommune"]))
-            yield conn, row
+        try:
+            async with conn.transaction():
+                await krev_nokkel(conn, request, bruker.brukerident)
+                if not await laas_deltaker(conn, deltaker_id):
+                    raise ikke_funnet("deltakeren")
+                row = await hent_deltaker(conn, deltaker_id)
+                krev(regler.kan_lese(bruker.kommunenummer, bruker.imdi, row["oppfolgingskommune"]))
+                krev(kan_skrive(bruker, row["oppfolgingskommune"]))
+                yield conn, row
+        except asyncpg.UniqueViolationError as exc:
+            raise unikhetskonflikt(exc) from None
     if rt.relay is not None:
         rt.relay.wake()
 
