@@ -18,9 +18,11 @@ KLOKKE_LAS = 0x4E49525F4B4C4B  # "NIR_KLK"
 
 
 async def les_idag(conn: asyncpg.Connection) -> date | None:
-    # One round trip: the shared lock is taken before the row is read (the select list is evaluated first).
-    return await conn.fetchval(
-        "SELECT idag FROM (SELECT pg_advisory_xact_lock_shared($1)) AS las, klokke WHERE id = 1", KLOKKE_LAS)
+    # The lock in a statement of its own: a statement reads with the snapshot taken when it began, so a read in
+    # the statement that waited for the clock to move would still see the day before (issue #11). The next
+    # statement's snapshot includes the move.
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", KLOKKE_LAS)
+    return await conn.fetchval("SELECT idag FROM klokke WHERE id = 1")
 
 
 async def flytt_idag(conn: asyncpg.Connection, dato: date) -> date:
