@@ -20,11 +20,14 @@ KLOKKE_LAS = 0x4E49525F4B4C4B  # "NIR_KLK"
 
 
 async def les_dager(conn: asyncpg.Connection) -> tuple[date | None, date | None]:
-    """(idag, the latest day announced: idag or the waiting tick's). One round trip: the shared lock is taken
-    before the row is read (the select list is evaluated first)."""
-    r = await conn.fetchrow(
-        "SELECT idag, GREATEST(idag, (ventende::jsonb->>'dato')::date) AS siste FROM"
-        " (SELECT pg_advisory_xact_lock_shared($1)) AS las, klokke WHERE id = 1", KLOKKE_LAS)
+    """(idag, the latest day announced: idag or the waiting tick's), under the clock's shared lock.
+
+    The lock in a statement of its own: a statement reads with the snapshot taken when it began, so a read in
+    the statement that waited for the clock to move would still see the day before (issue #11). The next
+    statement's snapshot includes the move."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", KLOKKE_LAS)
+    r = await conn.fetchrow("SELECT idag, GREATEST(idag, (ventende::jsonb->>'dato')::date) AS siste FROM klokke"
+                            " WHERE id = 1")
     return r["idag"], r["siste"]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.registrering.domain.modell import REGELMOTOR
-from services.registrering.lager import siste_versjon
+from services.registrering.lager import laas_deltaker, siste_versjon
 from shared.events.avslutning import BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake
 from shared.events.envelope import Event
 
@@ -21,7 +21,8 @@ CONSUMER = "registrering.beregnet-avslutning"
 async def ved_beregnet_avslutning(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
     """The consumer's handler, in the transaction that records the events as processed."""
     for event in events:
-        if await conn.fetchval("SELECT 1 FROM deltaker WHERE deltaker_id = $1", event.deltaker_id) is None:
+        # the deltaker's lock, as every write of the API takes it: a retraction decided on a fresh read
+        if not await laas_deltaker(conn, event.deltaker_id):
             # Not a person registered here (another environment's, or a test's): nothing to show it on.
             log.warning("beregnet avslutning for ukjent deltaker", extra={"deltaker_id": str(event.deltaker_id)})
             continue

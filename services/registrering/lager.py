@@ -16,10 +16,19 @@ from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
 
-async def hent_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, *, laas: bool = False) -> asyncpg.Record | None:
-    """The deltaker row with its whole programme (one round trip). `laas` takes the row lock that serialises
-    writes to one deltaker, so the rules see a stable programme."""
-    return await conn.fetchrow(_DELTAKER_MED_PROGRAM + (" FOR UPDATE OF d" if laas else ""), deltaker_id)
+async def laas_deltaker(conn: asyncpg.Connection, deltaker_id: UUID) -> bool:
+    """Take the deltaker's row lock, which serialises every write to one deltaker (the API's routes and the
+    consumer), until the caller's transaction ends; False for an unknown deltaker. Call it before anything is
+    read for the decision, and never fold it into the read: under READ COMMITTED a statement that waits for
+    the lock re-reads only the locked row afterwards, while its sub-selects (the programme's vedtak and
+    avslutninger) still come from the snapshot taken before the wait, i.e. without what the previous holder
+    committed (issue #11). Each *later* statement takes a fresh snapshot, so it sees that commit."""
+    return await conn.fetchval("SELECT true FROM deltaker WHERE deltaker_id = $1 FOR UPDATE", deltaker_id) is not None
+
+
+async def hent_deltaker(conn: asyncpg.Connection, deltaker_id: UUID) -> asyncpg.Record | None:
+    """The deltaker row with its whole programme (one round trip). A write takes laas_deltaker first."""
+    return await conn.fetchrow(_DELTAKER_MED_PROGRAM, deltaker_id)
 
 
 def person(row: asyncpg.Record) -> Personopplysninger:

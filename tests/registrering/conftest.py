@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -32,18 +34,27 @@ class Registrering:
         return {"Authorization": "Bearer " + mint(self.private_key, user=user, kommunenummer=kommune, imdi=imdi)}
 
 
-@pytest.fixture(scope="session")
-async def registrering(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator[Registrering]:
-    private, public = generate_keypair(tmp_path_factory.mktemp("jwt"))
+@asynccontextmanager
+async def start_registrering(kafka_bootstrap: str, database_url: str, jwt_dir: Path, *,
+                             db_pool_max_size: int = 20) -> AsyncIterator[Registrering]:
+    """A registrering app with its own topic prefix and consumer group, started and stopped around the block."""
+    private, public = generate_keypair(jwt_dir)
     run = run_id()
     settings = RegistreringSettings(
         kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, topic_prefix=f"test-reg-{run}.",
-        consumer_group=f"test-registrering-{run}", jwt_public_keys=public.read_text(), db_pool_max_size=20,
+        consumer_group=f"test-registrering-{run}", jwt_public_keys=public.read_text(),
+        db_pool_max_size=db_pool_max_size,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as client:
             yield Registrering(app, client, app.state.runtime, settings, private.read_bytes())
+
+
+@pytest.fixture(scope="session")
+async def registrering(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator[Registrering]:
+    async with start_registrering(kafka_bootstrap, database_url, tmp_path_factory.mktemp("jwt")) as r:
+        yield r
 
 
 def duf() -> str:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 
 from services.plumbing import outbox
 from services.registrering.api import skjema as s
-from services.registrering.api.feil import ikke_funnet, konflikt, krev
+from services.registrering.api.feil import ikke_funnet, konflikt, krev, unikhetskonflikt
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.api.felles import InnloggetBruker, kan_skrive, kontekst, les, runtime, skriv
 from services.registrering.domain import regler
@@ -76,8 +76,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: InnloggetBruker, reques
                 inn.kategori.value if inn.kategori else None, p.fra if p else None, p.til if p else None,
                 k.brukerident, k.naa)
         except asyncpg.UniqueViolationError as exc:
-            felt = "fødselsnummer" if "fodselsnummer" in (exc.constraint_name or "") else "DUF-nummer"
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert") from None
+            raise unikhetskonflikt(exc) from None
         await outbox.enqueue(conn, [d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
                                     *_kategorihendelser(k, deltaker_id, inn, None)])
         ut = _ut(row)
@@ -138,11 +137,9 @@ async def endre_identitet(deltaker_id: UUID, inn: s.IdentitetInn, bruker: Innlog
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
         if gammel["fodselsnummer"] == inn.fodselsnummer:
             raise konflikt("deltakeren har allerede dette fødselsnummeret")
-        try:
-            row = await conn.fetchrow("UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1"
-                                      " RETURNING *", deltaker_id, inn.fodselsnummer, k.naa)
-        except asyncpg.UniqueViolationError:
-            raise konflikt("en annen deltaker har dette fødselsnummeret") from None
+        # another deltaker's number: the schema's uniqueness, a 409 from skriv
+        row = await conn.fetchrow("UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1"
+                                  " RETURNING *", deltaker_id, inn.fodselsnummer, k.naa)
         await outbox.enqueue(conn, [d.IdentitetEndret(**k.envelope(deltaker_id), fodselsnummer=inn.fodselsnummer,
                                                       tidligere_fodselsnummer=gammel["fodselsnummer"])])
         ut = _ut(row)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -53,6 +54,31 @@ def ikke_funnet(hva: str) -> Avvist:
 
 def konflikt(melding: str) -> Avvist:
     return Avvist(409, {"detail": melding})
+
+
+# What each uniqueness of the schema protects, in words for the client (never the key's value: it may be an
+# identifier). The rules refuse these first; the schema refuses what slips past them.
+_UNIKT = {
+    "deltaker_duf_nummer_key": {"detail": "en deltaker med dette DUF-nummeret er allerede registrert"},
+    "deltaker_fodselsnummer_key": {"detail": "en annen deltaker er allerede registrert med dette fødselsnummeret"},
+    "avslutning_en_gjeldende_kommuneavslutning": {
+        "detail": "personen har allerede en gjeldende avslutning registrert av kommunen (lagret av en annen "
+                  "forespørsel samtidig); hent den, og rediger eller slett den",
+        "regel": "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning"},
+    "avslutningsversjon_pkey": {"detail": "avslutningen ble endret av en annen forespørsel samtidig; hent den på "
+                                          "nytt og prøv igjen"},
+    "avslutningsversjon_etter_siste": {"detail": "avslutningen ble endret eller slettet av en annen forespørsel "
+                                                 "samtidig; hent den på nytt og prøv igjen"},
+}
+
+
+def unikhetskonflikt(exc: asyncpg.UniqueViolationError) -> Avvist:
+    """A uniqueness the schema enforces, as a 409 naming what conflicts (never a 500)."""
+    body = _UNIKT.get(exc.constraint_name or "", {
+        "detail": "forespørselen er i konflikt med en registrering som ble lagret samtidig; hent dataene på nytt "
+                  "og prøv igjen"})
+    log.info("unikhetskonflikt", extra={"constraint": exc.constraint_name})
+    return Avvist(409, dict(body))
 
 
 def krever_bekreftelse(advarsel: Advarsel) -> Avvist:
