@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/regelmotor/bench.py strom --deltakere 20000     # events/s through the engine
     .venv/bin/python bench/regelmotor/bench.py sveip --deltakere 200000    # one day tick expiring 1 %
+    .venv/bin/python bench/regelmotor/bench.py dogn --deltakere 2000 --ticks 100   # idle ticks, then a catch-up
 
 Each run uses its own database and topic prefix and drops the database afterwards. `strom` publishes five
 facts per deltaker (registrert, kategori, vedtak om program, sluttmål, and in turn gyldig fravær, død, a
@@ -179,13 +180,68 @@ async def sveip(n: int, andel: float) -> None:
               f" {secs:.1f} s after the tick was published")
 
 
+async def dogn_uten_frister(n: int, ticks: int) -> None:
+    """Idle days (issue #11: «a tick with nothing due costs ~1 s»): n deltakere with no frist near, then
+    `ticks` consecutive day ticks one at a time, each timed from its publication until it is applied and swept;
+    then the same number published at once (a catch-up after downtime), timed until the last is applied."""
+    import logging
+    logging.disable(logging.INFO)
+    infra = resolve()
+    prefix = f"bench-regelmotor-{uuid.uuid4().hex[:8]}."
+    names = TopicNames(prefix)
+    await ensure_topics(infra.kafka_bootstrap_servers, names.specs())
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, linger_ms=5)
+    await producer.start()
+    events = [e for _ in range(n) for e in Fakta().program()]
+    await asyncio.gather(*[await producer.send(names(topics.topic_of(e)), encode(e), key=e.message_key(),
+                                               headers=[(k, v.encode()) for k, v in headers_for(e).items()])
+                           for e in events])
+    dag = date(2022, 1, 1)  # every frist of Fakta's programme lies ahead
+    async with AsyncExitStack() as stack:
+        app, _ = await _service(infra, prefix, stack)
+        await stack.enter_async_context(app.router.lifespan_context(app))
+        pool = app.state.runtime.pool
+
+        async def til(d: date) -> None:
+            while await pool.fetchval("SELECT sveipet_til FROM klokke") != d:
+                await asyncio.sleep(0.01)
+
+        async def send(d: date) -> None:
+            t = dogn(d)
+            await producer.send_and_wait(names(topics.KLOKKE), encode(t), key=t.message_key(),
+                                         headers=[(k, v.encode()) for k, v in headers_for(t).items()])
+
+        while await pool.fetchval("SELECT count(*) FROM processed_events") < len(events):
+            await asyncio.sleep(0.2)
+        enkelt = []
+        for i in range(ticks):
+            d = dag + timedelta(days=i)
+            t0 = time.perf_counter()
+            await send(d)
+            await til(d)
+            enkelt.append(time.perf_counter() - t0)
+        enkelt.sort()
+        t0 = time.perf_counter()
+        siste = dag + timedelta(days=2 * ticks - 1)
+        for i in range(ticks, 2 * ticks):
+            await send(dag + timedelta(days=i))
+        await til(siste)
+        samlet = time.perf_counter() - t0
+        print(f"RESULT dogn: {n} deltakere, {ticks} idle ticks one at a time: median"
+              f" {enkelt[len(enkelt) // 2] * 1000:.0f} ms, max {enkelt[-1] * 1000:.0f} ms from publication to applied"
+              f" and swept; {ticks} more at once (catch-up): {samlet:.2f} s until the last was applied")
+    await producer.stop()
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("hva", choices=["strom", "sveip"])
+    p.add_argument("hva", choices=["strom", "sveip", "dogn"])
+    p.add_argument("--ticks", type=int, default=100)
     p.add_argument("--deltakere", type=int, default=20000)
     p.add_argument("--andel", type=float, default=0.01)
     a = p.parse_args()
-    asyncio.run(strom(a.deltakere) if a.hva == "strom" else sveip(a.deltakere, a.andel))
+    asyncio.run(strom(a.deltakere) if a.hva == "strom" else sveip(a.deltakere, a.andel) if a.hva == "sveip"
+                else dogn_uten_frister(a.deltakere, a.ticks))
 
 
 if __name__ == "__main__":
