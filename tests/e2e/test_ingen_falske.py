@@ -44,7 +44,7 @@ async def system(infrastructure, kafka_bootstrap: str, workdir: Path) -> AsyncIt
         try:
             await s.start()
             async with httpx.AsyncClient(timeout=30) as client:
-                yield Nir(s, client)
+                yield Nir(s, client, tick_etter_fakta=False)
         finally:
             await s.stop()
 

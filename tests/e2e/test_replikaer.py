@@ -38,7 +38,7 @@ async def test_to_replikaer_av_regelmotor_og_rapport_der_en_av_hver_drepes(infra
         try:
             await s.start()
             async with httpx.AsyncClient(timeout=30) as client:
-                await run(Nir(s, client))
+                await run(Nir(s, client, tick_etter_fakta=False))
         finally:
             await s.stop()
 
