@@ -1,4 +1,10 @@
 # One image for all four services; docker-compose.yml and deploy/ choose the service by its command.
+# Swagger UI's assets from npm (package-lock.json), served by the services at /docs (no CDN).
+FROM node:20-slim AS npm
+WORKDIR /npm
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH
@@ -8,6 +14,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY shared ./shared
 COPY services ./services
+COPY --from=npm /npm/node_modules/swagger-ui-dist ./node_modules/swagger-ui-dist
 RUN uv sync --frozen --no-dev
 USER nir
 ENV HTTP_HOST=0.0.0.0

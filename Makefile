@@ -42,8 +42,8 @@ run: setup infra-up
 	@bash deploy/local/services.sh up
 	@PYTHONPATH=. .venv/bin/python deploy/local/demo.py
 	@echo
-	@echo "NIR avslutning is running with demo data: the report is at http://127.0.0.1:8084/rapport"
-	@echo "(log in at /rapport/logg-inn with a token above). Stop it with: make stop"
+	@echo "NIR avslutning is running with demo data. The APIs: http://127.0.0.1:8081/docs and http://127.0.0.1:8084/docs"
+	@echo "(«Authorize» logs in at the identity provider's page). Stop it with: make stop"
 
 stop:
 	@bash deploy/local/services.sh down

@@ -6,6 +6,7 @@ docker-compose.yml and deploy/ set exactly these, and a test checks that they do
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
@@ -45,14 +46,46 @@ class ServiceSettings(BaseSettings):
         return self.consumer_group or f"nir-{self.SERVICE}"
 
 
-class _JwtSettings(BaseSettings):
-    jwt_issuer: str = "nir-dev"
-    jwt_audience: str = "nir-avslutning"
-    # PEM-encoded public keys (newline-separated PEM blocks); set from a Secret in production.
-    jwt_public_keys: str = ""
+# The development table of which kommune a system client acts for (deploy/local/); production sets the path of
+# its ConfigMap (deploy/k8s/01-config.yaml), generated from Enhetsregisteret.
+DEV_KOMMUNE_ORGNR = Path(__file__).resolve().parents[1] / "deploy" / "local" / "kommune-orgnr.csv"
 
 
-class RegistreringSettings(_JwtSettings, ServiceSettings):
+class IdentitySettings(BaseSettings):
+    """Who may call the API (services/plumbing/auth.py, the identity contract). Configuration only: production
+    names ID-porten or the kommune's Entra ID and Maskinporten here; nothing in the code knows the local
+    provider. Defaults are the local provider (deploy/local/infra.sh), as the Kafka and PostgreSQL defaults are."""
+
+    # Caseworkers' tokens (the web application's users): the OIDC providers' discovery documents, comma-separated
+    # (ID-porten, or each kommune's Entra ID tenant).
+    oidc_discovery_urls: str = "http://127.0.0.1:18080/nir/.well-known/openid-configuration"
+    # The clients whose caseworker tokens are accepted (the token's azp, or client_id), comma-separated: a token
+    # the same provider issued to another application is refused.
+    oidc_client_ids: str = "nir-web,nir-swagger"
+    # Systems' tokens (kommune fagsystem integrations): Maskinporten's metadata document.
+    maskinporten_discovery_url: str = "http://127.0.0.1:18080/maskinporten/.well-known/openid-configuration"
+    # Every token's aud must contain this (the API's identifier at both providers).
+    api_audience: str = "api://nir-avslutning"
+    # Maskinporten's consumer organisation (orgnr) → kommunenummer: CSV with columns kommunenummer,orgnr,navn.
+    kommune_orgnr_file: Path = DEV_KOMMUNE_ORGNR
+    # JWKS: refreshed when a token names an unknown kid (or its key no longer verifies: a rotation that kept the
+    # kid), at most once per this many seconds per issuer; and re-read when older than the max age.
+    jwks_min_refresh_seconds: float = Field(default=10, ge=0)
+    jwks_max_age_seconds: float = Field(default=3600, gt=0)
+    # Swagger UI's «Authorize» (authorization code + PKCE at the OIDC provider) uses this public client; empty:
+    # only a pasted bearer token.
+    swagger_ui_client_id: str = "nir-swagger"
+
+    @property
+    def oidc_discovery(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.oidc_discovery_urls.split(",") if u.strip())
+
+    @property
+    def oidc_clients(self) -> frozenset[str]:
+        return frozenset(c.strip() for c in self.oidc_client_ids.split(",") if c.strip())
+
+
+class RegistreringSettings(IdentitySettings, ServiceSettings):
     SERVICE: ClassVar[str] = "registrering"
     DB_SCHEMA: ClassVar[str] = "registrering"
     http_port: int = 8081
@@ -113,7 +146,7 @@ class FolkeregisterAdapterSettings(ServiceSettings):
         return self
 
 
-class RapportSettings(_JwtSettings, ServiceSettings):
+class RapportSettings(IdentitySettings, ServiceSettings):
     SERVICE: ClassVar[str] = "rapport"
     DB_SCHEMA: ClassVar[str] = "rapport"
     http_port: int = 8084

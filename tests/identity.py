@@ -16,17 +16,24 @@ Two issuers, as in production (where they are ID-porten or a kommune's Entra ID,
 
 Both authenticate the client with private_key_jwt (client_assertion), the method production uses. The mock
 parses the assertion but does not verify it: client authentication is not what these tokens prove.
+
+For the services' tests: `service_settings()` points a service's IdentitySettings at this provider;
+`caseworker(...)` and `system(...)` give access tokens for the identity contract's callers (a caseworker with
+roller/kommunenummer/bydelsnummer; a kommune's fagsystem by its orgnr from deploy/local/kommune-orgnr.csv),
+remembered until shortly before they expire.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import json
 import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -42,6 +49,18 @@ API_AUDIENCE = "api://nir-avslutning"
 WEB_CLIENT_ID = "nir-web"
 WEB_REDIRECT_URI = "http://127.0.0.1:8084/innlogging/callback"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+SCOPE_LES = "imdi:nir.avslutning.les"
+SCOPE_SKRIV = "imdi:nir.avslutning.skriv"
+KOMMUNE_ORGNR_FILE = Path(__file__).resolve().parents[1] / "deploy" / "local" / "kommune-orgnr.csv"
+
+
+def orgnr_for(kommunenummer: str) -> str:
+    """The kommune's orgnr in the development org→kommune table."""
+    with KOMMUNE_ORGNR_FILE.open(encoding="utf-8") as f:
+        for rad in csv.DictReader(f):
+            if rad["kommunenummer"] == kommunenummer:
+                return rad["orgnr"]
+    raise KeyError(f"{kommunenummer} is not in {KOMMUNE_ORGNR_FILE}")
 
 
 class IdentityProviderError(RuntimeError):
@@ -72,6 +91,7 @@ class IdentityProvider:
     _client_key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), repr=False)
     _discovery: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _tokens: dict[tuple, tuple[str, float]] = field(default_factory=dict, repr=False)
 
     def issuer(self, issuer_id: str = CASEWORKER_ISSUER) -> str:
         return f"{self.base_url}/{issuer_id}"
@@ -138,6 +158,45 @@ class IdentityProvider:
         if jwt.decode(body["id_token"], options={"verify_signature": False}).get("nonce") != login.nonce:
             raise IdentityProviderError("the ID token carries another nonce")
         return Tokens(body["access_token"], body["id_token"], body.get("refresh_token"), int(body["expires_in"]))
+
+    # -- for the services' tests -----------------------------------------------------------------------------
+    def service_settings(self) -> dict[str, str]:
+        """IdentitySettings fields (lower case) for a service that accepts this provider's tokens."""
+        return {"oidc_discovery_urls": self.discovery_url(CASEWORKER_ISSUER),
+                "maskinporten_discovery_url": self.discovery_url(SYSTEM_ISSUER)}
+
+    def service_env(self) -> dict[str, str]:
+        return {k.upper(): v for k, v in self.service_settings().items()}
+
+    def caseworker(self, ident: str = "4223-CES", kommune: str | None = "4223", *, rolle: str | list[str] = "SAKSBEHANDLER",
+                   bydel: str | None = None, client_id: str = WEB_CLIENT_ID, **claims: Any) -> str:
+        """A caseworker's access token: preferred_username `ident`, roller [`rolle`], kommunenummer, bydelsnummer
+        (absent when None), plus any other claims; logged in through the login page once, then remembered."""
+        c: dict[str, Any] = {"preferred_username": ident, "name": f"Test {ident}",
+                             "roller": [rolle] if isinstance(rolle, str) else rolle, **claims}
+        if kommune is not None:
+            c["kommunenummer"] = kommune
+        if bydel is not None:
+            c["bydelsnummer"] = bydel
+        nokkel = ("caseworker", client_id, json.dumps(c, sort_keys=True))
+        return self._remembered(nokkel, lambda: self.caseworker_tokens(f"sub-{ident}", c, client_id=client_id).access_token)
+
+    def system(self, kommune: str = "4223", *, skrive: bool = True, scope: str | None = None,
+               orgnr: str | None = None, resource: str | None = API_AUDIENCE) -> str:
+        """A fagsystem's Maskinporten token for the kommune (its orgnr from the development table), with the
+        read scope and, unless skrive=False, the write scope."""
+        scope = scope if scope is not None else (f"{SCOPE_LES} {SCOPE_SKRIV}" if skrive else SCOPE_LES)
+        orgnr = orgnr or orgnr_for(kommune)
+        return self._remembered(("system", orgnr, scope, resource), lambda: self.system_token(
+            consumer_orgnr=orgnr, scope=scope, resource=resource))
+
+    def _remembered(self, nokkel: tuple, hent: Any) -> str:
+        hit = self._tokens.get(nokkel)
+        if hit is None or hit[1] < time.time() + 30:
+            token = hent()
+            hit = (token, float(jwt.decode(token, options={"verify_signature": False})["exp"]))
+            self._tokens[nokkel] = hit
+        return hit[0]
 
     # -- HTTP ------------------------------------------------------------------------------------------------
     def _client_assertion(self, client_id: str, token_endpoint: str) -> str:

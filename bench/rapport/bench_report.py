@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from services.plumbing.auth import Bruker
+from shared.tilgang import Omfang, Rolle
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport import csv_export, queries
 from services.rapport.app import MIGRATIONS, POOL_SETTINGS
@@ -36,6 +37,13 @@ from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 DEFAULT_DB = "postgresql://nir:nir@127.0.0.1:15432/nir"
 FORNAVN = ["Åse", "Ørjan", "Æsa", "Bjørn", "Amina", "Ola", "Kari", "Mohammed", "Fatima", "Tesfay", "Yohannes", "Liv"]
 ETTERNAVN = ["Haddad", "Øvrebø", "Ås", "Nordmann", "Ahmed", "Tesfaye", "Berhe", "Hansen", "Ærø", "Mohammad", "Olsen"]
+
+
+IMDI = Bruker("x", Omfang(Rolle.IMDI), "bench")
+
+
+def kommune(kommunenummer: str) -> Bruker:
+    return Bruker("x", Omfang(Rolle.LESETILGANG, kommunenummer), "bench")
 
 
 def with_db(url: str, name: str) -> str:
@@ -110,18 +118,18 @@ async def pages(pool: asyncpg.Pool, runs: int) -> dict[str, dict[str, float]]:
     rnd = random.Random(1)
     kommuner = [k for k in geografi.kommuner() if k != "0301"]
     scenarios = {
-        "kommune, default sort": lambda: (Bruker("x", rnd.choice(kommuner), False), {}, {}),
-        "kommune, regelmotor + year": lambda: (Bruker("x", rnd.choice(kommuner), False),
+        "kommune, default sort": lambda: (kommune(rnd.choice(kommuner)), {}, {}),
+        "kommune, regelmotor + year": lambda: (kommune(rnd.choice(kommuner)),
                                                {"registrert_av": "regelmotor", "avslutningsaar": 2023}, {}),
-        "Oslo (100k rows), page 40, sort avslutningsdato": lambda: (Bruker("x", "0301", False), {},
+        "Oslo (100k rows), page 40, sort avslutningsdato": lambda: (kommune("0301"), {},
                                                                     {"side": 40, "sorter": "avslutningsdato"}),
-        "kommune, name search": lambda: (Bruker("x", rnd.choice(kommuner), False),
+        "kommune, name search": lambda: (kommune(rnd.choice(kommuner)),
                                          {"navn": rnd.choice(["øvre", "ås", "hadd", "kari"])}, {}),
-        "IMDi, name search (full name)": lambda: (Bruker("x", None, True),
+        "IMDi, name search (full name)": lambda: (IMDI,
                                                   {"navn": f"{rnd.choice(FORNAVN)} {rnd.choice(ETTERNAVN)}{rnd.randrange(1000):03d}"}, {}),
-        "IMDi, name search (short prefix, many hits)": lambda: (Bruker("x", None, True), {"navn": rnd.choice(["øvre", "ås", "hadd"])}, {}),
-        "IMDi, DUF-nummer": lambda: (Bruker("x", None, True), {"duf_nummer": f"{200000000000 + rnd.randrange(ROWS):012d}"}, {}),
-        "IMDi, all rows, page 1": lambda: (Bruker("x", None, True), {}, {}),
+        "IMDi, name search (short prefix, many hits)": lambda: (IMDI, {"navn": rnd.choice(["øvre", "ås", "hadd"])}, {}),
+        "IMDi, DUF-nummer": lambda: (IMDI, {"duf_nummer": f"{200000000000 + rnd.randrange(ROWS):012d}"}, {}),
+        "IMDi, all rows, page 1": lambda: (IMDI, {}, {}),
     }
     out = {}
     async with pool.acquire() as conn:
@@ -179,10 +187,10 @@ async def main() -> None:
         print(f"loaded {a.rows:,} rows with COPY (+ VACUUM ANALYZE) in {secs:.1f} s ({a.rows / secs:,.0f} rows/s)")
         for name_, r in (await pages(pool, a.runs)).items():
             print(f"page  {name_:<48} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  (of {r['rows_total']:,} rows)")
-        imdi = Bruker("x", None, True)
+        imdi = IMDI
         small = await csv_run(pool, imdi, queries.Filter(lov=Lov.INTEGRERINGSLOVEN, duf_nummer="2000000001"))
-        mid = await csv_run(pool, Bruker("x", "0301", False), queries.Filter(lov=Lov.INTEGRERINGSLOVEN, bydel="030101"))
-        big = await csv_run(pool, Bruker("x", "0301", False), queries.Filter(lov=Lov.INTEGRERINGSLOVEN))
+        mid = await csv_run(pool, kommune("0301"), queries.Filter(lov=Lov.INTEGRERINGSLOVEN, bydel="030101"))
+        big = await csv_run(pool, kommune("0301"), queries.Filter(lov=Lov.INTEGRERINGSLOVEN))
         for label, r in (("small", small), ("bydel", mid), ("Oslo", big)):
             print(f"csv   {label:<6} {r['rows']:>7,} rows  {r['seconds']:5.2f} s  {r['mbytes']:6.1f} MB  "
                   f"peak Python memory {r['peak_python_mb']:.2f} MB")

@@ -21,7 +21,6 @@ import random
 import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -30,7 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import asyncpg
 
-from services.plumbing.auth import generate_keypair, mint
+from tests.identity import IdentityProvider
+from tests.infrastructure import resolve_identity_provider
 from services.plumbing.kafka import delete_topics
 from shared.identer import med_kontrollsiffer
 
@@ -114,12 +114,11 @@ async def main(n: int, concurrency: int, rate: float | None = None, profile: str
     await admin.close()
     u = urlsplit(admin_url)
     db_url = urlunsplit((u.scheme, u.netloc, f"/{dbname}", u.query, u.fragment))
-    keydir = Path(tempfile.mkdtemp(prefix="nir-bench-jwt-"))
-    private, public = generate_keypair(keydir)
+    idp = IdentityProvider(resolve_identity_provider().base_url, "bench")  # the provider infra.sh started
     port = free_port()
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka, "DATABASE_URL": db_url, "HTTP_PORT": str(port),
            "CONSUMER_GROUP": f"bench-registrering-{run}", "TOPIC_PREFIX": f"bench-{run}.",
-           "JWT_PUBLIC_KEYS": public.read_text(), "LOG_LEVEL": "WARNING", "DB_POOL_MAX_SIZE": "20"}
+           **idp.service_env(), "LOG_LEVEL": "WARNING", "DB_POOL_MAX_SIZE": "20"}
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
     proc = await asyncio.create_subprocess_exec(sys.executable, *profiler, "-m", "services.registrering", cwd=ROOT, env=env)
     try:
@@ -138,7 +137,8 @@ async def main(n: int, concurrency: int, rate: float | None = None, profile: str
                 await asyncio.sleep(0.2)
             else:
                 raise RuntimeError("service not ready")
-            h = {"Authorization": "Bearer " + mint(private.read_bytes(), user="4223-BENCH", kommunenummer="4223")}
+            # a caseworker's token (valid for the whole run; a fagsystem's would expire after 120 s)
+            h = {"Authorization": "Bearer " + idp.caseworker("4223-BENCH", "4223")}
             latencies: dict[str, list[float]] = {k: [] for k in ("deltaker", "vedtak", "sluttmal", "avslutning")}
             await asyncio.gather(*(one_deltaker(client, h, latencies) for _ in range(min(20, n))))  # warm-up
             latencies = {k: [] for k in latencies}

@@ -9,6 +9,10 @@ permisjoner, and Folkeregister hendelser for the participants (moves and emigrat
 programmes for at once). A frist that had already passed when the person was registered is decided at the
 regelmotor's next day tick (00:00 Europe/Oslo; services/regelmotor/README.md), not during the demo. Running it
 again when the population is there does nothing.
+
+It calls the API as the kommuner's fagsystem integrations do: with a Maskinporten-shaped system token from the
+identity provider for each kommune's organisation (deploy/local/kommune-orgnr.csv), scope
+imdi:nir.avslutning.skriv, and «Registrert av» in the Nir-Saksbehandler header; it reads the report as IMDi.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import sys
 import time
 from datetime import date, timedelta
 
+
 import httpx
 
-from services.plumbing.auth import DEV_KEY_DIR, generate_keypair, mint
 from shared.identer import med_kontrollsiffer
+from tests.identity import IdentityProvider
+from tests.infrastructure import resolve_identity_provider
 
 REGISTRERING = "http://127.0.0.1:8081/api/v1"
 RAPPORT = "http://127.0.0.1:8084"
@@ -76,13 +82,19 @@ class Demo:
     def __init__(self, n: int, seed: int = 7) -> None:
         self.n = n
         self.rng = random.Random(seed)
-        private, _ = generate_keypair(DEV_KEY_DIR)
-        self.key = private.read_bytes()
-        self.tokens = {k: mint(self.key, user=f"{k}-{ini}", kommunenummer=k) for k, _, ini in KOMMUNER}
-        self.imdi = mint(self.key, user="IMDI-DEMO", imdi=True)
+        # the provider deploy/local/infra.sh started (or NIR_IDP_URL); tokens are fetched as they are needed
+        address = resolve_identity_provider()
+        self.idp = IdentityProvider(address.base_url, address.source)
+        self.initialer = {k: ini for k, _, ini in KOMMUNER}
 
     def headers(self, kommune: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[kommune]}"}
+        """The kommune's fagsystem: a system token for its organisation (remembered until shortly before it
+        expires), and its caseworker's ident as «Registrert av»."""
+        return {"Authorization": f"Bearer {self.idp.system(kommune, skrive=True)}",
+                "Nir-Saksbehandler": f"{kommune}-{self.initialer[kommune]}"}
+
+    def imdi(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.idp.caseworker('IMDI-DEMO', None, rolle='IMDI')}"}
 
     async def already_loaded(self, client: httpx.AsyncClient) -> bool:
         last = self.n - 1
@@ -180,7 +192,7 @@ class Demo:
             return await self.wait_for_report(client, t0)
 
     async def wait_for_report(self, client: httpx.AsyncClient, t0: float) -> int:
-        h = {"Authorization": f"Bearer {self.imdi}"}
+        h = self.imdi()
         totalt = 0
         for _ in range(600):
             r = await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h, params={"per_side": 1})
@@ -200,9 +212,9 @@ class Demo:
         print(f"[demo] the report shows {totalt} avsluttede deltakere (integreringsloven), {beregnet} ended by the "
               f"regelmotor from the Folkeregister, {time.perf_counter() - t0:.1f}s after the demo started; frister that "
               f"had passed before registration end at the regelmotor's next day tick")
-        print(f"[demo] open {RAPPORT}/rapport/logg-inn and paste a token:")
-        print(f"[demo]   IMDi (all kommuner):  {self.imdi}")
-        print(f"[demo]   Oslo (0301-OSLO):     {self.tokens['0301']}")
+        print(f"[demo] try the API in Swagger UI: {RAPPORT}/docs and http://127.0.0.1:8081/docs → «Authorize» → "
+              f"saksbehandler: log in at the provider's page (e.g. username 4223-CES, claims "
+              '{"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]})')
         return 0 if totalt > 0 else 1
 
 

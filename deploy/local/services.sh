@@ -36,10 +36,12 @@ up() {
   [[ -x "$PY" ]] || die "no virtualenv at $ROOT/.venv: run 'make setup' first"
   load_env
   mkdir -p "$RUN"
-  # Development signing key (created once); the services accept tokens it signs.
-  local keydir="$STATE/jwt"
-  (cd "$ROOT" && "$PY" -m services.plumbing.auth keygen --dir "$keydir" >/dev/null)
-  if [[ -z "${JWT_PUBLIC_KEYS:-}" ]]; then JWT_PUBLIC_KEYS="$(cat "$keydir/public.pem")"; export JWT_PUBLIC_KEYS; fi
+  # The identity provider infra.sh started (NIR_IDP_URL in infra.env): registrering and rapport accept its
+  # caseworker (issuer nir) and system (issuer maskinporten) tokens; the org→kommune table is deploy/local's.
+  local idp="${NIR_IDP_URL:-http://127.0.0.1:18080}"
+  export OIDC_DISCOVERY_URLS="${OIDC_DISCOVERY_URLS:-$idp/nir/.well-known/openid-configuration}"
+  export MASKINPORTEN_DISCOVERY_URL="${MASKINPORTEN_DISCOVERY_URL:-$idp/maskinporten/.well-known/openid-configuration}"
+  export KOMMUNE_ORGNR_FILE="${KOMMUNE_ORGNR_FILE:-$ROOT/deploy/local/kommune-orgnr.csv}"
   # Maskinporten as in production: the simulator serves the token endpoint and checks the grants the adapter
   # signs with a development RSA key (created once). Set MASKINPORTEN_TOKEN_URL yourself to use another.
   local adapter_env=()
@@ -75,8 +77,9 @@ up() {
     ready "$port" || { tail -n 30 "$RUN/$name.log" >&2; die "$name not ready after 60 s (log above)"; }
     say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"
   done
-  say "development token (kommune 4223 Vennesla, 8 h): $(cd "$ROOT" && "$PY" -m services.plumbing.auth mint --dir "$keydir" --user 4223-DEV --kommune 4223)"
-  say "more tokens: .venv/bin/python -m services.plumbing.auth mint --dir $keydir --user 0301-XY --kommune 0301 (or --imdi)"
+  say "identity provider: $idp (issuers $idp/nir for caseworkers, $idp/maskinporten for fagsystem clients)"
+  say "try the API: http://127.0.0.1:8081/docs → Authorize (logs in at the provider's page; type the claims, e.g."
+  say '  {"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]})'
 }
 
 down() {

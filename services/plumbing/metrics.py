@@ -17,3 +17,8 @@ PRUNED_ROWS = Counter("nir_pruned_rows_total", "Rows deleted by retention (servi
                       ["service", "table"])
 TABLE_ROWS = Gauge("nir_table_rows", "Rows in a table with a retention, after the latest pruning pass",
                    ["service", "table"])
+JWKS_FETCHES = Counter("nir_jwks_fetches_total", "JWKS documents fetched from an identity provider "
+                       "(services/plumbing/auth.py): first, unknown_kid, signature (a key that no longer verifies), "
+                       "max_age", ["service", "issuer", "reason"])
+AUTH_REFUSED = Counter("nir_auth_refused_total", "Requests refused before the route ran: 401, 403, 503",
+                       ["service", "status"])

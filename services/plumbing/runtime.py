@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +24,8 @@ from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import logs, metrics, retention
+from services.plumbing import logs, metrics, openapi, retention
+from services.plumbing.auth import TokenVerifier
 from services.plumbing.consumer import Consumer, Handler
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter import DeadLetterPolicy
@@ -31,7 +33,7 @@ from services.plumbing.kafka import TopicNames, ensure_topics, make_broker
 from services.plumbing.outbox import OutboxRelay
 from services.plumbing.tasks import cancel_and_wait
 from shared.events import topics
-from shared.settings import ServiceSettings
+from shared.settings import IdentitySettings, ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +226,9 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
 
 
 def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "",
-                    routers: Sequence[APIRouter] = ()) -> FastAPI:
+                    routers: Sequence[APIRouter] = (), identity: IdentitySettings | None = None) -> FastAPI:
+    """The service's HTTP app: health, readiness, metrics and AsyncAPI (public), its routers, and with
+    `identity` the token verifier its BeskyttetRute routes use (services/plumbing/auth.py)."""
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -233,8 +237,16 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    app = FastAPI(title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
+    if identity is not None:
+        http = httpx.AsyncClient(timeout=5)
+        app.state.token_verifier = TokenVerifier.fra_settings(identity, service=runtime.service, http=http)
+
+        async def _close(_: ServiceRuntime) -> None:
+            await http.aclose()
+
+        runtime.on_stopping.append(_close)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -247,6 +259,7 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "
     app.include_router(health_router(runtime))
     for r in routers:
         app.include_router(r)
+    openapi.install(app, identity)
 
     app.add_middleware(LatencyMetric, service=runtime.service)
     return app

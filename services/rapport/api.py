@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.plumbing.auth import Bruker, current_user
+from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
 from services.rapport import csv_export, queries, xlsx_export
 from shared.kodeverk import geografi
 from shared.events.felttyper import Kode
@@ -180,13 +180,14 @@ async def side_svar(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, *, side:
 
 
 def router() -> APIRouter:
-    r = APIRouter(prefix="/api/v1", tags=["rapport"])
+    # Every route authenticated and read access checked before its filter is looked at (BeskyttetRute).
+    r = APIRouter(prefix="/api/v1", tags=["rapport"], route_class=BeskyttetRute)
 
     @r.get("/rapport/{lov}", summary="Avsluttede deltakere: én rad per person med gjeldende avslutning "
                                      "(søk på DUF-nummer eller navn: POST …/sok)")
     async def rapport(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
-        bruker: Annotated[Bruker, Depends(current_user)],
+        bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=500)] = 25,
@@ -196,7 +197,7 @@ def router() -> APIRouter:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
 
     @r.post("/rapport/{lov}/sok", summary="Som GET /rapport/{lov}, med filteret (også DUF-nummer og navn) i body")
-    async def sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
+    async def sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang,
                   p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         return await side_svar(p, bruker, inn.filter(lov), side=inn.side, per_side=inn.per_side, sorter=inn.sorter,
                                retning=inn.retning)
@@ -204,7 +205,7 @@ def router() -> APIRouter:
     @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
     async def rapport_csv(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
-        bruker: Annotated[Bruker, Depends(current_user)],
+        bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         sorter: str = "etternavn",
         retning: queries.Retning = "stigende",
@@ -213,7 +214,7 @@ def router() -> APIRouter:
 
     @r.post("/rapport/{lov}/csv", summary="CSV fil for filteret i body (også DUF-nummer og navn); side/per_side "
                                           "gjelder ikke: filen har alle radene")
-    async def rapport_csv_sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
+    async def rapport_csv_sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang,
                               p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
         return csv_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
@@ -221,7 +222,7 @@ def router() -> APIRouter:
                                           "autofilter, DUF-nummer som tekst, datoer som datoer")
     async def rapport_xlsx(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
-        bruker: Annotated[Bruker, Depends(current_user)],
+        bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         sorter: str = "etternavn",
         retning: queries.Retning = "stigende",
@@ -230,30 +231,27 @@ def router() -> APIRouter:
 
     @r.post("/rapport/{lov}/xlsx", summary="Excel-fil for filteret i body (også DUF-nummer og navn); side/per_side "
                                            "gjelder ikke: filen har alle radene")
-    async def rapport_xlsx_sok(lov: Lov, inn: RapportSok, bruker: Annotated[Bruker, Depends(current_user)],
+    async def rapport_xlsx_sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang,
                                p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
         return xlsx_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
     @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
-    async def filtervalg(lov: Lov, bruker: Annotated[Bruker, Depends(current_user)],
+    async def filtervalg(lov: Lov, bruker: Lesetilgang,
                          p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
             return await queries.filtervalg(conn, bruker, lov)
 
     @r.get("/personer/{deltaker_id}/avslutningshistorikk", summary="All avslutningshistorikk, nyeste først")
-    async def historikk(deltaker_id: UUID, bruker: Annotated[Bruker, Depends(current_user)],
+    async def historikk(deltaker_id: UUID, bruker: Lesetilgang,
                         p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
-        try:
-            async with p.acquire() as conn:
-                h = await queries.historikk(conn, bruker, deltaker_id)
-        except queries.IkkeTilgang as exc:
-            raise feil(exc) from None
-        if h is None:
+        async with p.acquire() as conn:
+            h = await queries.historikk(conn, bruker, deltaker_id)
+        if h is None:  # also a person the user may not see: answered as unknown
             raise HTTPException(404, "ingen avslutningshistorikk for denne personen")
         return h
 
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
-    async def maaloppnaaelse(bruker: Annotated[Bruker, Depends(current_user)],
+    async def maaloppnaaelse(bruker: Lesetilgang,
                              p: Annotated[asyncpg.Pool, Depends(pool)],
                              aar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
                              lov: Lov | None = None) -> dict:

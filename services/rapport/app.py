@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.plumbing.auth import JwtVerifier
 from services.plumbing.runtime import ServiceRuntime, create_http_app
 from services.rapport import api, projection, web
 from shared.events import topics
@@ -15,7 +14,10 @@ from shared.settings import RapportSettings
 
 log = logging.getLogger(__name__)
 
-DESCRIPTION = "Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse."
+DESCRIPTION = ("Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse. Every request carries "
+               "a bearer access token (a caseworker's through NIR's web application, or a fagsystem's from "
+               "Maskinporten with scope imdi:nir.avslutning.les); a kommune (or Oslo bydel) sees only its own "
+               "deltakere, IMDi every kommune.")
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The report's queries are built from the user's filter, and a prefix pattern (LIKE $n) can use a name
 # index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
@@ -40,7 +42,5 @@ def create_app(settings: RapportSettings | None = None) -> FastAPI:
     runtime.before_consuming.append(_prepare)
     runtime.consume(CONSUMED, projection.project_batch, name=projection.CONSUMER)
     app = create_http_app(runtime, title="NIR avslutning – rapport", description=DESCRIPTION,
-                          routers=[api.router(), web.router()])
-    app.state.jwt_verifier = JwtVerifier(settings.jwt_public_keys, issuer=settings.jwt_issuer,
-                                         audience=settings.jwt_audience)
+                          routers=[api.router(), web.router()], identity=settings)
     return app

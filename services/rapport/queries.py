@@ -1,7 +1,8 @@
 """Reading the report: the filter as SQL, a page, the CSV cursor, the history, måloppnåelse.
 
 Every query takes the Bruker's scope: a kommune user's queries are always limited to its own
-oppfølgingskommune (DOMAIN.md §4 rule 8), whatever filter it sends.
+oppfølgingskommune, and an Oslo bydel user's to its bydel (DOMAIN.md §4 rule 8), whatever filter it sends: the
+condition is shared/tilgang.py's sql_filter, the one access rule.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncpg
 
 from services.plumbing.auth import Bruker
 from services.rapport import domain, projection
+from shared import tilgang
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import avslutningsarsak
 from shared.kodeverk.kategorier import Lov
@@ -82,20 +84,20 @@ class Filter:
 
     def where(self, bruker: Bruker) -> tuple[str, list]:
         """The WHERE clause and its arguments, with the user's scope."""
-        if not bruker.imdi:
-            if self.oppfolgingskommune and self.oppfolgingskommune != bruker.kommunenummer:
-                raise IkkeTilgang(f"du har bare tilgang til oppfølgingskommune {bruker.kommunenummer}")
-        kommune = self.oppfolgingskommune if bruker.imdi else bruker.kommunenummer
-        args: list = [self.lov.value]
-        deler = ["lov = $1"]
+        innenfor = tilgang.filter_innenfor(bruker.omfang, self.oppfolgingskommune, self.bydel)
+        if not innenfor.tillatt:
+            raise IkkeTilgang(innenfor.melding)
+        omfang, args = tilgang.sql_filter(bruker.omfang, forste_parameter=2)
+        args = [self.lov.value, *args]
+        deler = ["lov = $1", omfang]
 
         def legg_til(sql: str, verdi: object) -> None:
             args.append(verdi)
             deler.append(sql.replace("?", f"${len(args)}"))
 
-        if kommune:
-            legg_til("oppfolgingskommune = ?", kommune)
-        if self.bydel:
+        if self.oppfolgingskommune and bruker.imdi:  # a kommune user's own kommune is in the scope already
+            legg_til("oppfolgingskommune = ?", self.oppfolgingskommune)
+        if self.bydel and not bruker.bydelsnummer:
             legg_til("bydel = ?", self.bydel)
         if self.kategori:
             legg_til("kategori = ?", self.kategori)
@@ -241,17 +243,20 @@ async def csv_batches(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, so
 # --- history ------------------------------------------------------------------------------------------------------
 
 async def historikk(conn: asyncpg.Connection, bruker: Bruker, deltaker_id: UUID) -> dict | None:
-    """The person's avslutningshistorikk, or None when nothing is known of the person; IkkeTilgang when the
-    user's kommune is neither the person's oppfølgingskommune nor that of any of the avslutninger."""
+    """The person's avslutningshistorikk, or None when nothing is known of the person — or nothing the user may
+    see: neither the person's placement nor that of any of the avslutninger is within the user's scope (an
+    unseen person answers as an unknown one, issue #14 §4)."""
     person = await conn.fetchrow(
         "SELECT duf_nummer, fornavn, etternavn, lov, oppfolgingskommune, bydel FROM deltaker WHERE deltaker_id = $1",
         deltaker_id)
     versjoner, slettinger = await projection.avslutninger(conn, deltaker_id)
     if person is None and not versjoner:
         return None
-    kommuner = {v.oppfolgingskommune for v in versjoner} | ({person["oppfolgingskommune"]} if person else set())
-    if not bruker.imdi and bruker.kommunenummer not in kommuner:
-        raise IkkeTilgang("personen følges ikke opp av din kommune")
+    plasseringer = {tilgang.Plassering(v.oppfolgingskommune, v.bydel) for v in versjoner}
+    if person:
+        plasseringer.add(tilgang.Plassering(person["oppfolgingskommune"], person["bydel"]))
+    if not any(tilgang.kan_se(bruker.omfang, p) for p in plasseringer):
+        return None
     linjer = []
     for h in domain.historikk(versjoner, slettinger):
         v = h.versjon
@@ -289,9 +294,9 @@ async def maaloppnaaelse(conn: asyncpg.Connection, bruker: Bruker, *, aar: int |
     if lov is not None:
         args.append(lov.value)
         deler.append(f"lov = ${len(args)}")
-    if not bruker.imdi:
-        args.append(bruker.kommunenummer)
-        deler.append(f"oppfolgingskommune = ${len(args)}")
+    omfang, omfang_args = tilgang.sql_filter(bruker.omfang, forste_parameter=len(args) + 1)
+    args += omfang_args
+    deler.append(omfang)
     rows = await conn.fetch(
         f"""SELECT avslutningsaar AS aar, oppfolgingsfylke, fylke_navn, oppfolgingskommune, kommune_navn, gruppe,
                    count(*) AS antall
@@ -333,11 +338,9 @@ async def maaloppnaaelse(conn: asyncpg.Connection, bruker: Bruker, *, aar: int |
 
 async def filtervalg(conn: asyncpg.Connection, bruker: Bruker, lov: Lov) -> dict:
     """The choices the filters offer: kommuner and years that occur, bydeler of those kommuner."""
-    args: list = [lov.value]
-    scope = ""
-    if not bruker.imdi:
-        args.append(bruker.kommunenummer)
-        scope = " AND oppfolgingskommune = $2"
+    omfang, omfang_args = tilgang.sql_filter(bruker.omfang, forste_parameter=2)
+    args: list = [lov.value, *omfang_args]
+    scope = f" AND {omfang}"
     # min/max use the index; a DISTINCT over a million rows would not
     lav, hoy = await conn.fetchrow(
         f"SELECT min(avslutningsaar), max(avslutningsaar) FROM rapport_rad WHERE lov = $1{scope}", *args)
@@ -349,7 +352,8 @@ async def filtervalg(conn: asyncpg.Connection, bruker: Bruker, lov: Lov) -> dict
     else:
         k = geografi.kommuner().get(bruker.kommunenummer or "")
         kommuner = [dict(oppfolgingskommune=bruker.kommunenummer, kommune_navn=k.navn if k else bruker.kommunenummer)]
-        bydeler = geografi.bydeler_i(bruker.kommunenummer or "")
+        bydeler = [b for b in geografi.bydeler_i(bruker.kommunenummer or "")
+                   if bruker.bydelsnummer in (None, b.bydelsnummer)]
     return dict(
         kommuner=[dict(kommunenummer=k["oppfolgingskommune"], navn=k["kommune_navn"]) for k in kommuner],
         bydeler=[dict(bydelsnummer=b.bydelsnummer, navn=b.navn, kommunenummer=b.kommunenummer) for b in bydeler],

@@ -1,8 +1,10 @@
 """The web page for caseworkers, server-rendered in Norwegian, no build step and no script needed.
 
-Token in development: /rapport/logg-inn takes a JWT (from `python -m services.plumbing.auth mint ...`),
-checks it, and keeps it in an HttpOnly cookie (SameSite=Strict) that the pages and the CSV link send.
-The JSON API itself only accepts the Authorization header.
+These pages move to the caseworkers' web application (services/web, issue #14 §2), which logs users in at the
+OIDC provider. Until then they take the user's access token from an HttpOnly cookie (SameSite=Strict) that
+something else has set — the web application on the same site, or a test with a token from the provider — and
+verify it as the API does (services/plumbing/auth.py). There is no login form here any more: /rapport/logg-inn
+says where to log in. The JSON API itself only accepts the Authorization header.
 
 A search on DUF-nummer or name is posted (the filter form, and the paging, sorting and CSV buttons of such a
 result), never put in a URL: URLs end up in access logs and browser history. Without those two filters the
@@ -22,7 +24,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.plumbing.auth import AuthError, Bruker
+from services.plumbing.auth import Bruker, IngenTilgang, Uautentisert, Utilgjengelig, bruker_for
 from services.rapport import api, queries
 from services.rapport.domain import dato_no, prosent_no
 from shared.kodeverk.kategorier import KATEGORINAVN, LOVNAVN, Lov
@@ -56,7 +58,8 @@ def _aarstall(tekst: str) -> bool:
 def html(tittel: str, innhold: str, bruker: Bruker | None = None) -> HTMLResponse:
     meny = ""
     if bruker is not None:
-        hvem = "IMDi" if bruker.imdi else f"kommune {bruker.kommunenummer}"
+        hvem = ("IMDi" if bruker.imdi else f"bydel {bruker.bydelsnummer}" if bruker.bydelsnummer
+                else f"kommune {bruker.kommunenummer}")
         meny = (f'<a href="/rapport/integreringsloven">Rapporter - Integreringsloven</a>'
                 f'<a href="/rapport/introduksjonsloven">Rapporter - Introduksjonsloven</a>'
                 f'<a href="/rapport/maaloppnaaelse">Måloppnåelse</a>'
@@ -73,13 +76,13 @@ def rullbar(tabell: str, navn: str) -> str:
     return f'<div class="tabell" role="region" aria-label="{escape(navn)}" tabindex="0">{tabell}</div>'
 
 
-def innlogget(request: Request) -> Bruker | None:
+async def innlogget(request: Request) -> Bruker | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
     try:
-        return request.app.state.jwt_verifier.verify(token)
-    except AuthError:
+        return bruker_for(await request.app.state.token_verifier.verify(token), request)
+    except (Uautentisert, IngenTilgang, Utilgjengelig, HTTPException):
         return None
 
 
@@ -149,23 +152,10 @@ def router() -> APIRouter:
         return RedirectResponse("/rapport/integreringsloven", status_code=303)
 
     @r.get("/logg-inn")
-    async def logg_inn_side(feil: str = "") -> HTMLResponse:
-        melding = f'<p class="feil">{escape(feil)}</p>' if feil else ""
-        return html("Logg inn", f"""{melding}
-<p>Lim inn et token (utvikling: <code>python -m services.plumbing.auth mint --user 4223-CES --kommune 4223</code>,
-eller <code>--imdi</code> for IMDi).</p>
-<form method="post" action="/rapport/logg-inn"><label>Token<textarea name="token" id="token" rows="5" cols="80"></textarea></label>
-<p><button type="submit" id="logg-inn">Logg inn</button></p></form>""")
-
-    @r.post("/logg-inn", dependencies=[Depends(samme_opphav)])
-    async def logg_inn(request: Request) -> Response:
-        token = (await skjemadata(request)).get("token", "").strip()
-        try:
-            request.app.state.jwt_verifier.verify(token)
-        except AuthError as exc:
-            return RedirectResponse("/rapport/logg-inn?" + urlencode({"feil": str(exc)}), status_code=303)
-        svar = RedirectResponse("/rapport/integreringsloven", status_code=303)
-        svar.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/rapport")
+    async def logg_inn_side() -> HTMLResponse:
+        svar = html("Logg inn", """<p class="feil">Du er ikke logget inn, eller innloggingen er utløpt.</p>
+<p>Logg inn i NIRs webapplikasjon med ID-porten eller kommunens innlogging; rapportene åpnes derfra.</p>""")
+        svar.status_code = 401
         return svar
 
     @r.get("/logg-ut")
@@ -177,7 +167,7 @@ eller <code>--imdi</code> for IMDi).</p>
     @r.get("/maaloppnaaelse")
     async def maaloppnaaelse(request: Request, p: Annotated[asyncpg.Pool, Depends(api.pool)],
                              aar: str = "", lov: str = "") -> Response:
-        bruker = innlogget(request)
+        bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
         aar_ = int(aar) if _aarstall(aar) else None
@@ -207,7 +197,7 @@ og Utdanning - Vgo.</p>
 
     @r.get("/historikk/{deltaker_id}")
     async def historikk(request: Request, deltaker_id: UUID, p: Annotated[asyncpg.Pool, Depends(api.pool)]) -> Response:
-        bruker = innlogget(request)
+        bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
         try:
@@ -243,14 +233,14 @@ og Utdanning - Vgo.</p>
     async def csv(request: Request, f: Annotated[queries.Filter, Depends(api.rapportfilter)],
                   p: Annotated[asyncpg.Pool, Depends(api.pool)], sorter: str = "etternavn",
                   retning: queries.Retning = "stigende") -> Response:
-        bruker = innlogget(request)
+        bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
         return api.csv_response(p, bruker, f, sorter, retning)
 
     @r.post("/{lov}/csv", dependencies=[Depends(samme_opphav)])
     async def csv_post(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)]) -> Response:
-        bruker = innlogget(request)
+        bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
         skjema = await skjemadata(request)
@@ -264,7 +254,7 @@ og Utdanning - Vgo.</p>
     async def rapport(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)],
                       side: Annotated[int, Query(ge=1)] = 1, sorter: str = "etternavn",
                       retning: queries.Retning = "stigende") -> Response:
-        bruker = innlogget(request)
+        bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
         q = request.query_params
@@ -275,7 +265,7 @@ og Utdanning - Vgo.</p>
 
     @r.post("/{lov}", dependencies=[Depends(samme_opphav)])
     async def rapport_post(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)]) -> Response:
-        bruker = innlogget(request)
+        bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
         skjema = await skjemadata(request)

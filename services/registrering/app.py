@@ -8,7 +8,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.plumbing import retention
-from services.plumbing.auth import JwtVerifier
 from services.plumbing.runtime import ServiceRuntime, create_http_app
 from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
 from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
@@ -17,9 +16,11 @@ from shared.settings import RegistreringSettings
 
 DESCRIPTION = (
     "The API kommune fagsystem integrations call: deltakere, vedtak, sluttmål, tiltak, fravær, avvisning and "
-    "avslutninger (DOMAIN.md §4). Every request carries a bearer JWT; a kommune sees and changes only the "
-    "deltakere it follows up, IMDi reads all and writes nothing. Mint a development token with "
-    "`python -m services.plumbing.auth mint --user 4223-CES --kommune 4223`."
+    "avslutninger (DOMAIN.md §4). Every request carries a bearer access token: a fagsystem's from Maskinporten "
+    "(scope imdi:nir.avslutning.les or .skriv; the kommune is its consumer organisation), a caseworker's from the "
+    "OIDC provider through NIR's web application (roles SAKSBEHANDLER, LESETILGANG, IMDI). A kommune (or Oslo "
+    "bydel) sees and changes only the deltakere it follows up — another's answer as unknown (404) — and IMDi reads "
+    "all and writes nothing. «Authorize» logs in at the configured provider."
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,8 +34,7 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
                                                  timedelta(days=settings.idempotency_key_retention_days)))
 
     app = create_http_app(runtime, title="NIR avslutning – registrering", description=DESCRIPTION,
-                          routers=[deltaker.router, program.router, avslutning.router, kodeverk.router])
-    app.state.jwt_verifier = JwtVerifier(settings.jwt_public_keys, issuer=settings.jwt_issuer,
-                                         audience=settings.jwt_audience)
+                          routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
+                          identity=settings)
     feil.install(app)
     return app

@@ -14,21 +14,62 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutnings
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+from shared import tilgang
+from shared.tilgang import Omfang
 
 
-async def laas_deltaker(conn: asyncpg.Connection, deltaker_id: UUID) -> bool:
+async def laas_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, synlig_for: Omfang | None = None) -> bool:
     """Take the deltaker's row lock, which serialises every write to one deltaker (the API's routes and the
-    consumer), until the caller's transaction ends; False for an unknown deltaker. Call it before anything is
-    read for the decision, and never fold it into the read: under READ COMMITTED a statement that waits for
-    the lock re-reads only the locked row afterwards, while its sub-selects (the programme's vedtak and
-    avslutninger) still come from the snapshot taken before the wait, i.e. without what the previous holder
-    committed (issue #11). Each *later* statement takes a fresh snapshot, so it sees that commit."""
-    return await conn.fetchval("SELECT true FROM deltaker WHERE deltaker_id = $1 FOR UPDATE", deltaker_id) is not None
+    consumer), until the caller's transaction ends; False for a deltaker that is unknown or that `synlig_for`
+    (the caller's scope, shared/tilgang.py; None: unrestricted) does not see — such a row is not locked. Call it
+    before anything is read for the decision, and never fold it into the read: under READ COMMITTED a statement
+    that waits for the lock re-reads only the locked row afterwards, while its sub-selects (the programme's
+    vedtak and avslutninger) still come from the snapshot taken before the wait, i.e. without what the previous
+    holder committed (issue #11). Each *later* statement takes a fresh snapshot, so it sees that commit."""
+    filter_, args = tilgang.sql_filter(synlig_for, forste_parameter=2, tabell="d") if synlig_for else ("true", [])
+    return await conn.fetchval(f"SELECT true FROM deltaker d WHERE d.deltaker_id = $1 AND {filter_} FOR UPDATE",
+                               deltaker_id, *args) is not None
 
 
-async def hent_deltaker(conn: asyncpg.Connection, deltaker_id: UUID) -> asyncpg.Record | None:
-    """The deltaker row with its whole programme (one round trip). A write takes laas_deltaker first."""
-    return await conn.fetchrow(_DELTAKER_MED_PROGRAM, deltaker_id)
+async def hent_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, synlig_for: Omfang | None = None
+                        ) -> asyncpg.Record | None:
+    """The deltaker row with its whole programme (one round trip), if `synlig_for` (the caller's scope) sees it
+    (shared/tilgang.py; None: unrestricted, for the service's own consumers). A write takes laas_deltaker first."""
+    filter_, args = tilgang.sql_filter(synlig_for, forste_parameter=2, tabell="d") if synlig_for else ("true", [])
+    return await conn.fetchrow(_DELTAKER_MED_PROGRAM + f" AND {filter_}", deltaker_id, *args)
+
+
+async def laas_identer(conn: asyncpg.Connection, *identer: str | None) -> None:
+    """Serialise, until commit, every transaction that registers or changes a person with one of these
+    DUF-numre/fødselsnumre (in a fixed order: no deadlock), so a check for a visible duplicate and the write
+    that follows cannot interleave with another's."""
+    for ident in sorted({i for i in identer if i}):
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('nir.deltaker:' || $1, 0))", ident)
+
+
+async def synlig_duplikat(conn: asyncpg.Connection, omfang: Omfang, *, duf_nummer: str | None,
+                          fodselsnummer: str | None, unntatt: UUID | None = None) -> str | None:
+    """Which identifier («DUF-nummer» or «fødselsnummer») a deltaker the caller sees already has, or None. A
+    deltaker the caller does not see is not found here, and never blocks: a kommune must not learn that another
+    kommune follows the person up (issue #14 §4, services/registrering/README.md)."""
+    filter_, args = tilgang.sql_filter(omfang, forste_parameter=4)
+    row = await conn.fetchrow(
+        f"SELECT duf_nummer = $1 AS duf FROM deltaker WHERE (duf_nummer = $1 OR fodselsnummer = $2)"
+        f" AND deltaker_id IS DISTINCT FROM $3 AND {filter_} ORDER BY 1 DESC LIMIT 1",
+        duf_nummer, fodselsnummer, unntatt, *args)
+    if row is None:
+        return None
+    return "DUF-nummer" if row["duf"] else "fødselsnummer"
+
+
+async def finn_synlig(conn: asyncpg.Connection, omfang: Omfang, *, duf_nummer: str | None,
+                      fodselsnummer: str | None) -> asyncpg.Record | None:
+    """The newest deltaker with this DUF-nummer or fødselsnummer that the caller sees."""
+    filter_, args = tilgang.sql_filter(omfang, forste_parameter=2)
+    kolonne, verdi = ("duf_nummer", duf_nummer) if duf_nummer is not None else ("fodselsnummer", fodselsnummer)
+    return await conn.fetchrow(f"SELECT * FROM deltaker WHERE {kolonne} = $1 AND {filter_}"
+                               " ORDER BY registrert_dato DESC LIMIT 1", verdi, *args)
+
 
 
 def person(row: asyncpg.Record) -> Personopplysninger:

@@ -1,6 +1,6 @@
 """The whole system as separate processes for end-to-end tests: the four services (and the Folkeregister
-simulator) on free ports, against the real broker and a fresh database, with their own topic prefix and
-signing key. Processes can be killed with SIGKILL and restarted mid-scenario."""
+simulator) on free ports, against the real broker, a fresh database and the real identity provider, with their
+own topic prefix. Processes can be killed with SIGKILL and restarted mid-scenario."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.plumbing.auth import generate_keypair, mint
 from services.plumbing.kafka import TopicNames, make_broker, publish
 from shared.events import topics
 from shared.events.klokke import DognPassert
+from tests.identity import IdentityProvider
+from tests.infrastructure import resolve_identity_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,10 +97,12 @@ class System:
     prefix: str
     workdir: Path
     processes: dict[str, Process] = field(default_factory=dict)
+    idp: IdentityProvider | None = None
 
     def __post_init__(self) -> None:
-        self.private_key, public = generate_keypair(self.workdir / "jwt")
-        self.public_key = public.read_text()
+        if self.idp is None:  # the provider the session's tests use (tests/infrastructure.py)
+            address = resolve_identity_provider()
+            self.idp = IdentityProvider(address.base_url, address.source)
 
     def base_env(self) -> dict[str, str]:
         return {
@@ -107,7 +110,7 @@ class System:
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "DATABASE_URL": self.database_url,
             "TOPIC_PREFIX": self.prefix,
-            "JWT_PUBLIC_KEYS": self.public_key,
+            **self.idp.service_env(),  # the provider's discovery URLs; the rest of IdentitySettings as in production
             "LOG_LEVEL": "INFO",
         }
 
@@ -124,7 +127,11 @@ class System:
         return p
 
     def token(self, user: str, kommune: str | None = None, imdi: bool = False) -> str:
-        return mint(self.private_key.read_bytes(), user=user, kommunenummer=kommune, imdi=imdi)
+        """A caseworker's access token from the provider: SAKSBEHANDLER of `kommune`, or IMDI."""
+        assert self.idp is not None
+        if imdi:
+            return self.idp.caseworker(user, None, rolle="IMDI")
+        return self.idp.caseworker(user, kommune)
 
     def headers(self, user: str, kommune: str | None = None, imdi: bool = False) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user, kommune, imdi)}"}

@@ -1,4 +1,4 @@
-"""The rapport service in-process on the real broker and PostgreSQL, with development JWT keys."""
+"""The rapport service in-process on the real broker and PostgreSQL, with tokens from the real identity provider."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import asyncpg
 import httpx
 import pytest
 
-from services.plumbing.auth import generate_keypair, mint
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport.app import MIGRATIONS, create_app
 from shared.settings import RapportSettings
@@ -18,24 +17,22 @@ from tests.naming import run_id
 
 
 @pytest.fixture(scope="session")
-def jwt_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
-    private, public = generate_keypair(tmp_path_factory.mktemp("jwt"))
-    return private.read_bytes(), public.read_text()
-
-
-@pytest.fixture(scope="session")
-def token(jwt_keys):
-    def _token(kommune: str | None = "4223", *, imdi: bool = False, user: str = "4223-CES") -> str:
-        return mint(jwt_keys[0], user=user, kommunenummer=kommune, imdi=imdi)
+def token(identity_provider):
+    """A caseworker's access token from the provider: SAKSBEHANDLER of `kommune`, or IMDI."""
+    def _token(kommune: str | None = "4223", *, imdi: bool = False, user: str = "4223-CES",
+               rolle: str = "SAKSBEHANDLER", bydel: str | None = None) -> str:
+        if imdi:
+            return identity_provider.caseworker(user, None, rolle="IMDI")
+        return identity_provider.caseworker(user, kommune, rolle=rolle, bydel=bydel)
     return _token
 
 
 @pytest.fixture(scope="session")
-def rapport_settings(database_url: str, kafka_bootstrap: str, jwt_keys) -> RapportSettings:
+def rapport_settings(database_url: str, kafka_bootstrap: str, identity_provider) -> RapportSettings:
     run = run_id()
     return RapportSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
                            topic_prefix=f"test-rapport-{run}.", consumer_group=f"test-rapport-{run}",
-                           jwt_public_keys=jwt_keys[1])
+                           **identity_provider.service_settings())
 
 
 @pytest.fixture(scope="session")

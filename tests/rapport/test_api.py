@@ -79,9 +79,27 @@ async def test_a_kommune_sees_only_its_own(client, data, token):
     assert {x["oppfolgingskommune"] for x in body["rader"]} == {"4223"}
     r = await client.get("/api/v1/rapport/integreringsloven?oppfolgingskommune=0301", headers=auth(token("4223")))
     assert r.status_code == 403
+    # another kommune's person answers as an unknown one (issue #14 §4)
     r = await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=auth(token("4223")))
-    assert r.status_code == 403
+    ukjent = await client.get(f"/api/v1/personer/{uuid4()}/avslutningshistorikk", headers=auth(token("4223")))
+    assert (r.status_code, r.json()) == (ukjent.status_code, ukjent.json()) and r.status_code == 404
     assert (await client.get("/api/v1/rapport/integreringsloven")).status_code == 401
+
+
+async def test_an_oslo_bydel_user_sees_only_its_bydel(client, data, token):
+    """Oslo's three are in Gamle Oslo (030101): its user sees them, St. Hanshaugen's (030104) none."""
+    gamle_oslo = auth(token("0301", user="0301-GAM", bydel="030101"))
+    st_hanshaugen = auth(token("0301", user="0301-STH", bydel="030104"))
+    oslo = (await client.get("/api/v1/rapport/integreringsloven?per_side=500", headers=auth(token("0301", user="0301-ABC")))).json()
+    body = (await client.get("/api/v1/rapport/integreringsloven?per_side=500", headers=gamle_oslo)).json()
+    assert len(oslo["rader"]) == 3 and {x["deltaker_id"] for x in body["rader"]} == {x["deltaker_id"] for x in oslo["rader"]}
+    assert (await client.get("/api/v1/rapport/integreringsloven", headers=st_hanshaugen)).json()["totalt"] == 0
+    assert (await client.get("/api/v1/rapport/integreringsloven?bydel=030101", headers=st_hanshaugen)).status_code == 403
+    r = await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=st_hanshaugen)
+    assert r.status_code == 404
+    assert (await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=gamle_oslo)).status_code == 200
+    valg = (await client.get("/api/v1/rapport/integreringsloven/filtervalg", headers=st_hanshaugen)).json()
+    assert [b["bydelsnummer"] for b in valg["bydeler"]] == ["030104"]
 
 
 async def test_imdi_sees_all_and_filters_on_kommune_and_bydel(client, data, token):

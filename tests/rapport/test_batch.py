@@ -130,11 +130,11 @@ async def test_a_batch_failing_in_postgresql_is_retried_one_by_one(schema_pool):
 
 
 async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected_once(kafka_bootstrap, own_database,
-                                                                                      jwt_keys):
+                                                                                      identity_provider):
     run = run_id()
     settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
                                topic_prefix=f"test-rapport-batch-{run}.", consumer_group=f"test-rapport-batch-{run}",
-                               jwt_public_keys=jwt_keys[1])
+                               **identity_provider.service_settings())
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
     did = uuid.uuid4()

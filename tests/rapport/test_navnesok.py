@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.plumbing.auth import Bruker
+from shared.tilgang import Omfang, Rolle
 from services.rapport import queries
 from services.rapport.domain import sorteringsnokkel
 from shared.kodeverk.kategorier import Lov
@@ -56,7 +57,8 @@ async def _enkel(conn, bruker: Bruker, f: queries.Filter, *, side: int, per_side
 async def test_name_search_in_two_parts_gives_the_plain_querys_rows_and_total(schema_pool, sorter):
     async with schema_pool.acquire() as conn:
         await _fyll(conn)
-        imdi, kommune = Bruker("IMDI-X", None, True), Bruker("4223-X", "4223", False)
+        imdi = Bruker("IMDI-X", Omfang(Rolle.IMDI), "imdi")
+        kommune = Bruker("4223-X", Omfang(Rolle.LESETILGANG, "4223"), "4223")
         sok = ["ås", "å", "åse", "ola", "kari", "nord", "ø", "had", "ås åsen", "ole kristian", "x", "a", "%", "o_"]
         checked = 0
         for navn in sok:

@@ -37,11 +37,11 @@ async def eventually(check, timeout: float = 45.0):
         await asyncio.sleep(0.2)
 
 
-async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, jwt_keys):
+async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, identity_provider):
     run = run_id()
     settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
                                topic_prefix=f"test-rapport-e2e-{run}.", consumer_group=f"test-rapport-e2e-{run}",
-                               jwt_public_keys=jwt_keys[1])
+                               **identity_provider.service_settings())
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
     did, rm, ka = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

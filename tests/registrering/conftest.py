@@ -1,5 +1,6 @@
-"""The registrering app in-process with its lifespan (real PostgreSQL, real Kafka, its own topic prefix), an
-HTTP client over ASGI, development tokens, and helpers that build a deltaker with a programme."""
+"""The registrering app in-process with its lifespan (real PostgreSQL, real Kafka, its own topic prefix, the real
+identity provider), an HTTP client over ASGI, tokens from the provider, and helpers that build a deltaker with a
+programme."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.plumbing.auth import generate_keypair, mint
 from services.plumbing.runtime import ServiceRuntime
 from services.registrering.app import create_app
 from shared.identer import med_kontrollsiffer
 from shared.settings import RegistreringSettings
+from tests.identity import IdentityProvider
 from tests.naming import run_id
 
 
@@ -28,32 +28,39 @@ class Registrering:
     client: httpx.AsyncClient
     runtime: ServiceRuntime
     settings: RegistreringSettings
-    private_key: bytes
+    idp: IdentityProvider
 
-    def token(self, user: str = "4223-CES", kommune: str | None = "4223", imdi: bool = False) -> dict[str, str]:
-        return {"Authorization": "Bearer " + mint(self.private_key, user=user, kommunenummer=kommune, imdi=imdi)}
+    def token(self, user: str = "4223-CES", kommune: str | None = "4223", imdi: bool = False, *,
+              rolle: str = "SAKSBEHANDLER", bydel: str | None = None) -> dict[str, str]:
+        """A caseworker's Authorization header (IMDi: role IMDI, no kommune)."""
+        if imdi:
+            return {"Authorization": "Bearer " + self.idp.caseworker(user, None, rolle="IMDI")}
+        return {"Authorization": "Bearer " + self.idp.caseworker(user, kommune, rolle=rolle, bydel=bydel)}
+
+    def system(self, kommune: str = "4223", *, skrive: bool = True) -> dict[str, str]:
+        """A fagsystem's Authorization header (Maskinporten token for the kommune's orgnr)."""
+        return {"Authorization": "Bearer " + self.idp.system(kommune, skrive=skrive)}
 
 
 @asynccontextmanager
-async def start_registrering(kafka_bootstrap: str, database_url: str, jwt_dir: Path, *,
+async def start_registrering(kafka_bootstrap: str, database_url: str, identity_provider, *,
                              db_pool_max_size: int = 20) -> AsyncIterator[Registrering]:
     """A registrering app with its own topic prefix and consumer group, started and stopped around the block."""
-    private, public = generate_keypair(jwt_dir)
     run = run_id()
     settings = RegistreringSettings(
         kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, topic_prefix=f"test-reg-{run}.",
-        consumer_group=f"test-registrering-{run}", jwt_public_keys=public.read_text(),
-        db_pool_max_size=db_pool_max_size,
+        consumer_group=f"test-registrering-{run}", db_pool_max_size=db_pool_max_size,
+        **identity_provider.service_settings(),
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as client:
-            yield Registrering(app, client, app.state.runtime, settings, private.read_bytes())
+            yield Registrering(app, client, app.state.runtime, settings, identity_provider)
 
 
 @pytest.fixture(scope="session")
-async def registrering(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator[Registrering]:
-    async with start_registrering(kafka_bootstrap, database_url, tmp_path_factory.mktemp("jwt")) as r:
+async def registrering(kafka_bootstrap, database_url, identity_provider) -> AsyncIterator[Registrering]:
+    async with start_registrering(kafka_bootstrap, database_url, identity_provider) as r:
         yield r
 
 

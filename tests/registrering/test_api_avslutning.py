@@ -136,30 +136,35 @@ async def test_rules_4_5_edit_and_delete_keep_every_version_and_show_slettet(reg
     assert (await r.client.post(base, json=ARBEID, headers=h)).status_code == 201
 
 
-async def test_rule_4_5_another_kommunes_avslutning_is_403_but_flyttet_is_editable_whoever_set_it(registrering):
+async def test_rule_4_5_an_avslutning_from_another_bydel_is_403_but_flyttet_is_editable_whoever_set_it(registrering):
+    """DOMAIN.md §4.5–6 with §4.8: Oslo moves a person from Grünerløkka to St. Hanshaugen; the new bydel may not
+    change Grünerløkka's avslutning, except a Flyttet (seed §4 tips)."""
     r = registrering
-    did = await ny_deltaker(r)
-    base = f"/api/v1/deltakere/{did}/avslutninger"
-    arbeid = (await r.client.post(base, json=ARBEID, headers=r.token())).json()["avslutning"]["avslutning_id"]
-    # hand the person over to Oslo
-    body = person("0301")
-    del body["duf_nummer"], body["fodselsnummer"]
-    assert (await r.client.put(f"/api/v1/deltakere/{did}", json=body, headers=r.token())).status_code == 200
     oslo = r.token(user="0301-ABC", kommune="0301")
-    resp = await r.client.put(f"{base}/{arbeid}", json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"},
-                              headers=oslo)
-    assert resp.status_code == 403, resp.text
-    assert (await r.client.delete(f"{base}/{arbeid}", headers=oslo)).status_code == 403
+    grunerlokka = r.token(user="0301-GRU", kommune="0301", bydel="030102")
+    st_hanshaugen = r.token(user="0301-STH", kommune="0301", bydel="030104")
+    flytt = person("0301", bydel="030104")
+    del flytt["duf_nummer"], flytt["fodselsnummer"]
 
-    did2 = await ny_deltaker(r)
+    did = await ny_deltaker(r, kommune="0301", bydel="030102")
+    base = f"/api/v1/deltakere/{did}/avslutninger"
+    arbeid = (await r.client.post(base, json=ARBEID, headers=grunerlokka)).json()["avslutning"]["avslutning_id"]
+    assert (await r.client.put(f"/api/v1/deltakere/{did}", json=flytt, headers=oslo)).status_code == 200
+    assert (await r.client.get(base, headers=grunerlokka)).status_code == 404  # no longer Grünerløkka's
+    resp = await r.client.put(f"{base}/{arbeid}", json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"},
+                              headers=st_hanshaugen)
+    assert resp.status_code == 403 and "annen kommune eller bydel" in resp.json()["detail"], resp.text
+    assert (await r.client.delete(f"{base}/{arbeid}", headers=st_hanshaugen)).status_code == 403
+
+    did2 = await ny_deltaker(r, kommune="0301", bydel="030102")
     base2 = f"/api/v1/deltakere/{did2}/avslutninger"
     flyttet = (await r.client.post(base2, json={"arsak": "FLYTTET", "avslutningsdato": "2024-01-09"},
-                                   headers=r.token())).json()["avslutning"]["avslutning_id"]
-    assert (await r.client.put(f"/api/v1/deltakere/{did2}", json=body, headers=r.token())).status_code == 200
+                                   headers=grunerlokka)).json()["avslutning"]["avslutning_id"]
+    assert (await r.client.put(f"/api/v1/deltakere/{did2}", json=flytt, headers=oslo)).status_code == 200
     resp = await r.client.put(f"{base2}/{flyttet}?confirm=true", json={"arsak": "FLYTTET", "avslutningsdato": "2024-01-08"},
-                              headers=oslo)
+                              headers=st_hanshaugen)
     assert resp.status_code == 200, resp.text
-    assert resp.json()["avslutning"]["oppfolgingskommune"] == "0301"
+    assert resp.json()["avslutning"]["bydel"] == "030104"
 
 
 async def test_unknown_avslutning_is_404(registrering):

@@ -75,18 +75,26 @@ async def test_duplicate_duf_nummer_is_409(registrering):
     assert resp.status_code == 409 and "DUF-nummer" in resp.json()["detail"]
 
 
-async def test_kommune_reads_and_writes_only_its_own_deltakere_403_otherwise_404_unknown(registrering):
+async def test_another_kommunes_deltaker_answers_as_unknown_and_a_reader_may_not_write(registrering):
+    """DOMAIN.md §4.8: another kommune's person is 404 exactly as an unknown id (issue #14 §4); the kommune's
+    own reader (LESETILGANG) sees it and gets 403 on a write."""
     r = registrering
     did = await ny_deltaker(r)
     oslo = r.token(user="0301-ABC", kommune="0301")
-    assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=oslo)).status_code == 403
-    assert (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=oslo)).status_code == 403
+    ukjent = await r.client.get(f"/api/v1/deltakere/{uuid.uuid4()}", headers=oslo)
+    for path in (f"/api/v1/deltakere/{did}", f"/api/v1/deltakere/{did}/avslutninger"):
+        resp = await r.client.get(path, headers=oslo)
+        assert (resp.status_code, resp.json()) == (ukjent.status_code, ukjent.json()) == (404, {"detail": "deltakeren finnes ikke"})
     resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=oslo,
                                json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"})
-    assert resp.status_code == 403
-    assert (await r.client.get(f"/api/v1/deltakere/{uuid.uuid4()}", headers=oslo)).status_code == 404
-    # registering a person another kommune follows up is refused too
+    assert resp.status_code == 404
+    # registering a person for another kommune is refused
     assert (await r.client.post("/api/v1/deltakere", json=person("4223"), headers=oslo)).status_code == 403
+    leser = r.token(user="4223-LES", kommune="4223", rolle="LESETILGANG")
+    assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=leser)).status_code == 200
+    resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=leser,
+                               json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"})
+    assert resp.status_code == 403 and "lesetilgang" in resp.json()["detail"]
 
 
 async def test_imdi_reads_every_kommune_but_writes_nothing(registrering):
@@ -100,22 +108,25 @@ async def test_imdi_reads_every_kommune_but_writes_nothing(registrering):
     assert resp.status_code == 403 and "lesetilgang" in resp.json()["detail"]
 
 
-async def test_update_hands_over_to_another_kommune_and_identity_change(registrering):
+async def test_update_stays_within_the_kommune_moves_between_oslo_bydeler_and_identity_change(registrering):
     r = registrering
     did = await ny_deltaker(r)
     body = person("0301", bydel="030102")
     del body["duf_nummer"], body["fodselsnummer"]
     resp = await r.client.put(f"/api/v1/deltakere/{did}", json=body, headers=r.token())
-    assert resp.status_code == 200, resp.text
-    assert resp.json()["bydel"] == "030102"
-    assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=r.token())).status_code == 403  # handed over
+    assert resp.status_code == 403, resp.text  # no hand-over to another kommune (issue #14 §4)
+    assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=r.token())).json()["oppfolgingskommune"] == "4223"
+
     oslo = r.token(user="0301-ABC", kommune="0301")
+    oslo_did = await ny_deltaker(r, kommune="0301", bydel="030101")
+    resp = await r.client.put(f"/api/v1/deltakere/{oslo_did}", json=body, headers=oslo)
+    assert resp.status_code == 200 and resp.json()["bydel"] == "030102"
     ny = fodselsnummer()
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/identitet", json={"fodselsnummer": ny}, headers=oslo)
+    resp = await r.client.post(f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": ny}, headers=oslo)
     assert resp.status_code == 200 and resp.json()["fodselsnummer"] == ny
-    bad = await r.client.post(f"/api/v1/deltakere/{did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo)
+    bad = await r.client.post(f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "fodselsnummer"]
-    assert (await outbox_typer(r, did))[-2:] == ["DeltakerOppdatert", "IdentitetEndret"]
+    assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetEndret"]
 
 
 async def test_kodeverk_serves_arsaker_with_veiledningstekst_and_who_sets_them(registrering):

@@ -13,7 +13,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.plumbing.auth import generate_keypair
 from services.registrering.app import create_app
 from shared.events import topics
 from shared.settings import RegistreringSettings
@@ -29,21 +28,20 @@ PUBLISHED = [t for t in topics.ALL if t.producer == "registrering"]
 
 
 @pytest.fixture
-async def kafka_and_registrering(infrastructure, tmp_path) -> AsyncIterator[tuple[PrivateKafka, Registrering]]:
+async def kafka_and_registrering(infrastructure, tmp_path, identity_provider) -> AsyncIterator[tuple[PrivateKafka, Registrering]]:
     """registrering on a database of its own (its outbox is the only one in the schema) and a broker of its own."""
     kafka = PrivateKafka(tmp_path / "kafka-state", infrastructure.database_url)
     kafka.start()
     try:
         async with fresh_database(infrastructure) as db_url:
-            private, public = generate_keypair(tmp_path / "jwt")
             run = run_id()
             settings = RegistreringSettings(
                 kafka_bootstrap_servers=kafka.bootstrap, database_url=db_url, topic_prefix=f"outage-{run}.",
-                consumer_group=f"outage-{run}", jwt_public_keys=public.read_text())
+                consumer_group=f"outage-{run}", **identity_provider.service_settings())
             app = create_app(settings)
             async with app.router.lifespan_context(app):
                 async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as c:
-                    yield kafka, Registrering(app, c, app.state.runtime, settings, private.read_bytes())
+                    yield kafka, Registrering(app, c, app.state.runtime, settings, identity_provider)
     finally:
         kafka.purge()
 

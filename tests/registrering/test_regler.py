@@ -18,6 +18,7 @@ from shared.kodeverk.avslutningsarsaker import AVSLUTNINGSARSAKER, Avslutningsar
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode as S
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype as T
+from shared.tilgang import Omfang, Rolle
 
 START = date(2022, 1, 10)
 FODT = date(1995, 3, 2)
@@ -40,13 +41,14 @@ def program(*vedtak_: Vedtak, sluttmal: S | None = S.ARBEID_HAR_IKKE_VGO, lov: L
 
 
 def versjon(arsak: A = A.ARBEID, *, kilde: Kilde = Kilde.KOMMUNE, kommune: str = "4223", versjon_: int = 1,
-            slettet: bool = False, id_: UUID | None = None, naa: datetime | None = None) -> Avslutningsversjon:
+            slettet: bool = False, id_: UUID | None = None, naa: datetime | None = None,
+            bydel: str | None = None) -> Avslutningsversjon:
     return Avslutningsversjon(
         avslutning_id=id_ or uuid4(), kilde=kilde, versjon=versjon_,
         avslutningstype=AVSLUTNINGSARSAKER[arsak].avslutningstype, arsak=arsak, avslutningsdato=date(2023, 6, 1),
         timer_arbeid_per_uke=Decimal("30.0") if arsak is A.ARBEID else None,
         registrert_av="Regelmotor" if kilde is Kilde.REGELMOTOR else "4223-CES",
-        registrert_dato=naa or datetime(2023, 6, 2, tzinfo=UTC), oppfolgingskommune=kommune, bydel=None,
+        registrert_dato=naa or datetime(2023, 6, 2, tzinfo=UTC), oppfolgingskommune=kommune, bydel=bydel,
         slettet=slettet)
 
 
@@ -173,7 +175,7 @@ def test_rule_4_4_vedtak_without_end_date_warns():
     (versjon(A.ARBEID, slettet=True), "4223", False, Bruddtype.KONFLIKT),      # already deleted
 ])
 def test_rules_4_5_and_4_6_edit_or_delete_only_own_except_flyttet_utvandret_dod(avslutning, kommune, oppfylt, bruddtype):
-    u = regler.kan_endre_avslutning(kommune, avslutning)
+    u = regler.kan_endre_avslutning(Omfang(Rolle.SAKSBEHANDLER, kommune, skrive=True), avslutning)
     assert u.oppfylt is oppfylt, u
     assert u.bruddtype is (bruddtype or Bruddtype.UGYLDIG)
 
@@ -249,16 +251,16 @@ def test_section_6_unknown_sluttmal_for_the_regelverk_is_refused(lov, start, slu
         assert u.felt == "sluttmal" and u.bruddtype is Bruddtype.UGYLDIG
 
 
-# --- DOMAIN.md §4 rule 8: access --------------------------------------------------------------------------------
+# --- DOMAIN.md §4 rule 8: access (the rule itself: shared/tilgang.py, tests/integration/test_tilgang.py) -------
 
-@pytest.mark.parametrize("kommune,imdi,les,skriv", [
-    ("4223", False, True, True),
-    ("0301", False, False, False),
-    (None, True, True, False),  # IMDi reads every kommune, registers nothing
+@pytest.mark.parametrize("omfang,oppfylt", [
+    (Omfang(Rolle.SAKSBEHANDLER, "0301", skrive=True), True),             # kommune-wide: every bydel
+    (Omfang(Rolle.SAKSBEHANDLER, "0301", "030102", skrive=True), True),   # the bydel it was registered in
+    (Omfang(Rolle.SAKSBEHANDLER, "0301", "030104", skrive=True), False),  # another bydel's
 ])
-def test_rule_4_8_only_the_oppfolgingskommune_reads_and_writes_imdi_reads(kommune, imdi, les, skriv):
-    assert regler.kan_lese(kommune, imdi, "4223").oppfylt is les
-    assert regler.kan_skrive(kommune, imdi, "4223").oppfylt is skriv
+def test_rule_4_8_an_avslutning_registered_in_another_bydel_is_not_the_users(omfang, oppfylt):
+    u = regler.kan_endre_avslutning(omfang, versjon(A.ARBEID, kommune="0301", bydel="030102"))
+    assert u.oppfylt is oppfylt and (oppfylt or u.bruddtype is Bruddtype.FORBUDT)
 
 
 # --- the composite ----------------------------------------------------------------------------------------------

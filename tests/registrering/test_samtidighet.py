@@ -41,9 +41,9 @@ TALL: dict[str, str] = {}  # route → outcome per round, printed at the end (py
 
 
 @pytest.fixture(scope="module")
-async def reg(infrastructure, kafka_bootstrap, tmp_path_factory):
+async def reg(infrastructure, kafka_bootstrap, identity_provider):
     async with fresh_database(infrastructure) as url:
-        async with start_registrering(kafka_bootstrap, url, tmp_path_factory.mktemp("jwt"),
+        async with start_registrering(kafka_bootstrap, url, identity_provider,
                                       db_pool_max_size=SAMTIDIGE + 8) as r:
             r.database_url = url
             yield r
@@ -413,7 +413,7 @@ async def test_without_the_lock_the_schema_still_refuses_a_second_kommune_avslut
     # in force» and then waits at the partial unique index. One wins; the others get the schema's 409, not a 500.
     from services.registrering.api import felles
 
-    async def uten_laas(conn, deltaker_id) -> bool:
+    async def uten_laas(conn, deltaker_id, synlig_for=None) -> bool:
         return await conn.fetchval("SELECT true FROM deltaker WHERE deltaker_id = $1", deltaker_id) is not None
 
     monkeypatch.setattr(felles, "laas_deltaker", uten_laas)

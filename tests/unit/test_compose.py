@@ -79,3 +79,16 @@ def test_service_matches_its_settings(settings_cls):
 def test_service_ports_are_distinct():
     ports = [SERVICES[c.SERVICE]["environment"]["HTTP_PORT"] for c in ALL_SETTINGS]
     assert len(set(ports)) == len(ports)
+
+
+@pytest.mark.parametrize("service", ["registrering", "rapport"])
+def test_the_apis_trust_the_compose_identity_provider_and_mount_the_org_kommune_table(service):
+    env = SERVICES[service]["environment"]
+    idp = SERVICES["idp"]
+    port = idp["environment"]["SERVER_PORT"]
+    alias = idp["networks"]["default"]["aliases"][0]
+    assert env["OIDC_DISCOVERY_URLS"] == f"http://{alias}:{port}/nir/.well-known/openid-configuration"
+    assert env["MASKINPORTEN_DISCOVERY_URL"] == f"http://{alias}:{port}/maskinporten/.well-known/openid-configuration"
+    source, target = SERVICES[service]["volumes"][0].removesuffix(":ro").split(":")
+    assert (ROOT / source).resolve() == (ROOT / "deploy/local/kommune-orgnr.csv").resolve()
+    assert env["KOMMUNE_ORGNR_FILE"] == target

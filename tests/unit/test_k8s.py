@@ -68,3 +68,31 @@ def test_topic_partitioning_matches_the_catalogue():
     assert declared == expected
     replicas = max(d["spec"]["replicas"] for d in of_kind("Deployment"))
     assert replicas <= min(t.partitions for t in topics.ALL if t is not topics.KLOKKE)
+
+
+def test_registrering_and_rapport_get_their_identity_configuration_and_the_org_kommune_table(tmp_path):
+    """IdentitySettings from the ConfigMap parse with the services' own settings; the org→kommune table is
+    mounted where KOMMUNE_ORGNR_FILE points and is a table les_kommune_orgnr accepts."""
+    from pathlib import PurePosixPath
+
+    from services.plumbing.auth import les_kommune_orgnr
+    from shared.settings import IdentitySettings, RapportSettings, RegistreringSettings
+
+    config = next(d for d in of_kind("ConfigMap") if d["metadata"]["name"] == "nir-avslutning")["data"]
+    identity = {k: v for k, v in config.items() if k.lower() in IdentitySettings.model_fields}
+    assert {"OIDC_DISCOVERY_URLS", "OIDC_CLIENT_IDS", "MASKINPORTEN_DISCOVERY_URL", "API_AUDIENCE",
+            "KOMMUNE_ORGNR_FILE"} <= set(identity)
+    assert not [k for k in config if k.startswith("JWT_")]
+    fil = PurePosixPath(config["KOMMUNE_ORGNR_FILE"])
+    tabell = next(d for d in of_kind("ConfigMap") if d["metadata"]["name"] == "nir-avslutning-kommune-orgnr")["data"]
+    (tmp_path / fil.name).write_text(tabell[fil.name])
+    les_kommune_orgnr(tmp_path / fil.name)
+    for cls in (RegistreringSettings, RapportSettings):
+        s = cls(**{k.lower(): v for k, v in identity.items()})
+        assert all(u.startswith("https://") for u in (*s.oidc_discovery, s.maskinporten_discovery_url))
+        dep = next(d for d in of_kind("Deployment") if d["metadata"]["name"] == cls.SERVICE)
+        pod = dep["spec"]["template"]["spec"]
+        (c,) = pod["containers"]
+        mount = next(m for m in c["volumeMounts"] if m["mountPath"] == str(fil.parent))
+        volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+        assert volume["configMap"]["name"] == "nir-avslutning-kommune-orgnr"

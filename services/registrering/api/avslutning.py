@@ -8,14 +8,15 @@ from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.plumbing import outbox
 from services.registrering import hendelser
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import avvis, ikke_funnet, konflikt, krev, krever_bekreftelse
 from services.registrering.api.idempotens import lagre_svar
-from services.registrering.api.felles import InnloggetBruker, kontekst, les, skriv
+from services.plumbing.auth import Lesetilgang, Skrivetilgang
+from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Avslutningsversjon, Program
 from services.registrering.hendelser import Kontekst
@@ -26,7 +27,7 @@ from shared.events import vedtak as v
 from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/v1/deltakere/{deltaker_id}/avslutninger", tags=["avslutning"])
+router = ruter("/api/v1/deltakere/{deltaker_id}/avslutninger", "avslutning")
 _FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
 Bekreft = Query(False, description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
                                    "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.")
@@ -70,7 +71,7 @@ def _ny_versjon(avslutning_id: UUID, versjon: int, inn: s.AvslutningInn, k: Kont
 
 
 @router.post("", status_code=201, response_model=s.AvslutningLagret, responses=_FEIL)
-async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: InnloggetBruker, request: Request,
+async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang, request: Request,
                     confirm: bool = Bekreft) -> s.AvslutningLagret:
     """Add the kommune's avslutning (also over a computed one: the regelmotor then retracts its own)."""
     k = kontekst(request, bruker)
@@ -104,14 +105,14 @@ async def _siste(conn, deltaker_id: UUID, avslutning_id: UUID) -> Avslutningsver
 
 
 @router.put("/{avslutning_id}", response_model=s.AvslutningLagret, responses=_FEIL)
-async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, bruker: InnloggetBruker,
+async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang,
                   request: Request, confirm: bool = Bekreft) -> s.AvslutningLagret:
     """Edit: a new version of the kommune's own avslutning. Flyttet/Utvandret/Død are editable whoever set them;
     editing the regelmotor's registers the kommune's own in its place (the regelmotor then retracts it)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         siste = await _siste(conn, deltaker_id, avslutning_id)
-        krev(regler.kan_endre_avslutning(bruker.kommunenummer, siste))
+        krev(regler.kan_endre_avslutning(bruker.omfang, siste))
         program = await hent_program(conn, row)
         # editing the regelmotor's Flyttet/Utvandret/Død adds the kommune's own: the one-avslutning rule applies
         events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm,
@@ -129,12 +130,12 @@ async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, 
 
 
 @router.delete("/{avslutning_id}", status_code=204, responses=_FEIL)
-async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
+async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     """Delete: kept as a version marked slettet (DOMAIN.md §4 rule 5)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, _):
         siste = await _siste(conn, deltaker_id, avslutning_id)
-        krev(regler.kan_endre_avslutning(bruker.kommunenummer, siste))
+        krev(regler.kan_endre_avslutning(bruker.omfang, siste))
         if siste.kilde is Kilde.REGELMOTOR:
             raise konflikt("en avslutning beregnet av regelmotor slettes av regelmotoren; registrer kommunens egen "
                            "avslutning i stedet")
@@ -149,7 +150,7 @@ async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: InnloggetBruker,
 
 
 @router.get("", response_model=s.AvslutningerUt, responses=_FEIL)
-async def hent(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> s.AvslutningerUt:
+async def hent(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.AvslutningerUt:
     """The current avslutning and «Vis all avslutningshistorikk»: every version, newest first, (slettet) marked."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)

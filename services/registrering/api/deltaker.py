@@ -7,21 +7,24 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 import asyncpg
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from services.plumbing import outbox
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import ikke_funnet, konflikt, krev, unikhetskonflikt
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
-from services.registrering.api.felles import InnloggetBruker, kan_skrive, kontekst, les, runtime, skriv
+from services.plumbing.auth import Lesetilgang, Skrivetilgang
+from services.registrering.api.felles import kontekst, les, ruter, runtime, skriv
 from services.registrering.domain import regler
-from services.registrering.lager import hent_program, person
+from services.registrering.lager import finn_synlig, hent_program, laas_identer, person, synlig_duplikat
+from shared import tilgang
+from shared.tilgang import Plassering
 from shared.events import deltaker as d
 from shared.events.envelope import Periode
 from shared.regelverk import frister
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/v1/deltakere", tags=["deltaker"])
+router = ruter("/api/v1/deltakere", "deltaker")
 
 
 def _ut(r: asyncpg.Record) -> s.DeltakerUt:
@@ -54,9 +57,12 @@ def _kategorihendelser(k, deltaker_id: UUID, inn: s._Person, for_: asyncpg.Recor
 
 
 @router.post("", status_code=201, response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 409: {"model": s.Feil}})
-async def registrer_deltaker(inn: s.DeltakerInn, bruker: InnloggetBruker, request: Request) -> s.DeltakerUt:
-    """Register a person. A kommune registers only persons it follows up (its own oppfølgingskommune)."""
-    krev(kan_skrive(bruker, inn.oppfolgingskommune))
+async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request: Request) -> s.DeltakerUt:
+    """Register a person the caller follows up (its own kommune, or its own Oslo bydel). 409 only when the
+    caller already sees a deltaker with this DUF-nummer or fødselsnummer; one followed up by another kommune or
+    bydel is neither reported nor touched: the caller gets its own deltaker (issue #14 §4: after a move the new
+    kommune registers the person; services/registrering/README.md)."""
+    krev(regler.tilgang(tilgang.kan_registrere(bruker.omfang, Plassering(inn.oppfolgingskommune, inn.bydel))))
     k = kontekst(request, bruker)
     krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato,
                                   kategori_periode=inn.kategori_periode, idag=k.idag))
@@ -64,7 +70,11 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: InnloggetBruker, reques
     rt = runtime(request)
     p = inn.kategori_periode
     async with rt.pool.acquire() as conn, conn.transaction():
-        await krev_nokkel(conn, request, bruker.brukerident)
+        await krev_nokkel(conn, request, bruker.nokkel)
+        await laas_identer(conn, inn.duf_nummer, inn.fodselsnummer)
+        felt = await synlig_duplikat(conn, bruker.omfang, duf_nummer=inn.duf_nummer, fodselsnummer=inn.fodselsnummer)
+        if felt is not None:
+            raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
         try:
             row = await conn.fetchrow(
                 "INSERT INTO deltaker (deltaker_id, duf_nummer, fodselsnummer, fornavn, etternavn, kjonn, fodselsdato,"
@@ -75,8 +85,9 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: InnloggetBruker, reques
                 inn.fodselsdato, inn.lov.value, inn.bosettingsdato, inn.oppfolgingskommune, inn.bydel,
                 inn.kategori.value if inn.kategori else None, p.fra if p else None, p.til if p else None,
                 k.brukerident, k.naa)
-        except asyncpg.UniqueViolationError as exc:
-            raise unikhetskonflikt(exc) from None
+        except asyncpg.UniqueViolationError as exc:  # the same place of follow-up: the caller sees that one
+            felt = "fødselsnummer" if "fnr" in (exc.constraint_name or "") else "DUF-nummer"
+            raise konflikt(f"en deltaker med dette {felt} er allerede registrert") from None
         await outbox.enqueue(conn, [d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
                                     *_kategorihendelser(k, deltaker_id, inn, None)])
         ut = _ut(row)
@@ -87,33 +98,39 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: InnloggetBruker, reques
 
 
 @router.post("/sok", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def sok(inn: s.SokInn, bruker: InnloggetBruker, request: Request) -> s.DeltakerUt:
-    """Find a person by DUF-nummer or fødselsnummer (e.g. after a 409 «allerede registrert»)."""
+async def sok(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+    """Find a person the caller sees by DUF-nummer or fødselsnummer (e.g. after a 409 «allerede registrert»);
+    another kommune's person answers as an unknown one. IMDi, who sees every kommune, gets the newest."""
     async with runtime(request).pool.acquire() as conn:
-        if inn.duf_nummer is not None:
-            row = await conn.fetchrow("SELECT * FROM deltaker WHERE duf_nummer = $1", inn.duf_nummer)
-        else:
-            row = await conn.fetchrow("SELECT * FROM deltaker WHERE fodselsnummer = $1", inn.fodselsnummer)
-    # Another kommune's person answers as an unknown one: the search must not tell who is in NIR.
-    if row is None or not regler.kan_lese(bruker.kommunenummer, bruker.imdi, row["oppfolgingskommune"]).oppfylt:
+        row = await finn_synlig(conn, bruker.omfang, duf_nummer=inn.duf_nummer, fodselsnummer=inn.fodselsnummer)
+    if row is None:
         raise ikke_funnet("deltakeren")
     return _ut(row)
 
 
 @router.get("/{deltaker_id}", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def hent(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> s.DeltakerUt:
+async def hent(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
     async with les(request, bruker, deltaker_id) as (_, row):
         return _ut(row)
 
 
 @router.put("/{deltaker_id}", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def oppdater(deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: InnloggetBruker, request: Request) -> s.DeltakerUt:
-    """Update the person (a new oppfølgingskommune hands the person over: the old kommune loses access)."""
+async def oppdater(deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: Skrivetilgang, request: Request) -> s.DeltakerUt:
+    """Update the person. The oppfølgingskommune and bydel stay within the caller's own (an Oslo-wide user may
+    move the person between bydeler); a person is not handed to another kommune: after a move the new kommune
+    registers the person itself (issue #14 §4)."""
     k = kontekst(request, bruker)
     p = inn.kategori_periode
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
+        krev(regler.tilgang(tilgang.kan_registrere(bruker.omfang, Plassering(inn.oppfolgingskommune, inn.bydel))))
         krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato,
                                       kategori_periode=inn.kategori_periode, idag=k.idag))
+        if (inn.oppfolgingskommune, inn.bydel) != (gammel["oppfolgingskommune"], gammel["bydel"]):
+            await laas_identer(conn, gammel["duf_nummer"], gammel["fodselsnummer"])
+            felt = await synlig_duplikat(conn, bruker.omfang, duf_nummer=gammel["duf_nummer"],
+                                         fodselsnummer=gammel["fodselsnummer"], unntatt=deltaker_id)
+            if felt is not None:  # the caller's own other deltaker with this person (an Oslo-wide user)
+                raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
         row = await conn.fetchrow(
             "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
             " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"
@@ -131,15 +148,21 @@ async def oppdater(deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: Innlog
 
 @router.post("/{deltaker_id}/identitet", response_model=s.DeltakerUt,
              responses={403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}})
-async def endre_identitet(deltaker_id: UUID, inn: s.IdentitetInn, bruker: InnloggetBruker, request: Request) -> s.DeltakerUt:
-    """A new fødselsnummer/d-nummer (e.g. d-nummer → fødselsnummer)."""
+async def endre_identitet(deltaker_id: UUID, inn: s.IdentitetInn, bruker: Skrivetilgang, request: Request) -> s.DeltakerUt:
+    """A new fødselsnummer/d-nummer (e.g. d-nummer → fødselsnummer). 409 only for a deltaker the caller sees."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
         if gammel["fodselsnummer"] == inn.fodselsnummer:
             raise konflikt("deltakeren har allerede dette fødselsnummeret")
-        # another deltaker's number: the schema's uniqueness, a 409 from skriv
-        row = await conn.fetchrow("UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1"
-                                  " RETURNING *", deltaker_id, inn.fodselsnummer, k.naa)
+        await laas_identer(conn, inn.fodselsnummer)
+        if await synlig_duplikat(conn, bruker.omfang, duf_nummer=None, fodselsnummer=inn.fodselsnummer,
+                                 unntatt=deltaker_id):
+            raise konflikt("en annen deltaker har dette fødselsnummeret")
+        try:
+            row = await conn.fetchrow("UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1"
+                                      " RETURNING *", deltaker_id, inn.fodselsnummer, k.naa)
+        except asyncpg.UniqueViolationError:
+            raise konflikt("en annen deltaker har dette fødselsnummeret") from None
         await outbox.enqueue(conn, [d.IdentitetEndret(**k.envelope(deltaker_id), fodselsnummer=inn.fodselsnummer,
                                                       tidligere_fodselsnummer=gammel["fodselsnummer"])])
         ut = _ut(row)
@@ -154,7 +177,7 @@ def _frist(b: frister.Fristberegning) -> s.Frist:
 
 
 @router.get("/{deltaker_id}/frister", response_model=s.FristerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def frister_for(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> s.FristerUt:
+async def frister_for(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.FristerUt:
     """Gjennomføringsfrist and oppstartsfrist with their beregningslogg (DOMAIN.md §6)."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)

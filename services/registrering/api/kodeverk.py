@@ -3,17 +3,17 @@ vedtakstyper. Served from shared/kodeverk; any logged-in user may read them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
-from services.registrering.api.felles import InnloggetBruker
+from services.plumbing.auth import Lesetilgang
+from services.registrering.api.felles import ruter
 from shared.kodeverk.avslutningsarsaker import AVSLUTNINGSARSAKER
 from shared.kodeverk.kategorier import KATEGORINAVN
 from shared.kodeverk.sluttmal import SLUTTMALNAVN
 from shared.kodeverk.vedtak import VEDTAKSRESULTATNAVN, VEDTAKSTYPENAVN
 from shared.regelverk.frister import regelverk
 
-router = APIRouter(prefix="/api/v1/kodeverk", tags=["kodeverk"])
+router = ruter("/api/v1/kodeverk", "kodeverk")
 
 
 class AvslutningsarsakUt(BaseModel):
@@ -38,7 +38,7 @@ class SluttmalUt(Kode):
 
 
 @router.get("/avslutningsarsaker", response_model=list[AvslutningsarsakUt])
-async def avslutningsarsaker(_: InnloggetBruker) -> list[AvslutningsarsakUt]:
+async def avslutningsarsaker(_: Lesetilgang) -> list[AvslutningsarsakUt]:
     return [AvslutningsarsakUt(
         kode=a.kode.value, navn=a.navn, gruppe=a.gruppe.value, avslutningstype=a.avslutningstype.value,
         veiledningstekst=a.veiledningstekst, kan_settes_av=sorted(k.value for k in a.kan_settes_av),
@@ -47,7 +47,7 @@ async def avslutningsarsaker(_: InnloggetBruker) -> list[AvslutningsarsakUt]:
 
 
 @router.get("/sluttmal", response_model=list[SluttmalUt])
-async def sluttmal(_: InnloggetBruker) -> list[SluttmalUt]:
+async def sluttmal(_: Lesetilgang) -> list[SluttmalUt]:
     """Each sluttmål with the regelverk versions that know it (a programme uses the version of its start)."""
     return [SluttmalUt(kode=k.value, navn=navn,
                        regelverk=[v.id for v in regelverk().versjoner if k in v.sluttmal])
@@ -55,15 +55,15 @@ async def sluttmal(_: InnloggetBruker) -> list[SluttmalUt]:
 
 
 @router.get("/kategorier", response_model=list[Kode])
-async def kategorier(_: InnloggetBruker) -> list[Kode]:
+async def kategorier(_: Lesetilgang) -> list[Kode]:
     return [Kode(kode=k.value, navn=n) for k, n in KATEGORINAVN.items()]
 
 
 @router.get("/vedtakstyper", response_model=list[Kode])
-async def vedtakstyper(_: InnloggetBruker) -> list[Kode]:
+async def vedtakstyper(_: Lesetilgang) -> list[Kode]:
     return [Kode(kode=k.value, navn=n) for k, n in VEDTAKSTYPENAVN.items()]
 
 
 @router.get("/vedtaksresultater", response_model=list[Kode])
-async def vedtaksresultater(_: InnloggetBruker) -> list[Kode]:
+async def vedtaksresultater(_: Lesetilgang) -> list[Kode]:
     return [Kode(kode=k.value, navn=n) for k, n in VEDTAKSRESULTATNAVN.items()]

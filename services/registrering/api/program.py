@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from services.plumbing import outbox
 from services.plumbing.auth import Bruker
@@ -14,7 +14,8 @@ from services.registrering import hendelser
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import ikke_funnet, krev
 from services.registrering.api.idempotens import lagre_svar
-from services.registrering.api.felles import InnloggetBruker, kontekst, les, skriv
+from services.plumbing.auth import Lesetilgang, Skrivetilgang
+from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Vedtak
 from services.registrering.lager import hent_program, hent_tiltak, hent_vedtak
@@ -23,7 +24,7 @@ from shared.events.envelope import Periode
 from shared.kodeverk.vedtak import Vedtakstype
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/v1/deltakere/{deltaker_id}", tags=["program"])
+router = ruter("/api/v1/deltakere/{deltaker_id}", "program")
 _FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
 
 
@@ -43,7 +44,7 @@ def _vedtak_ut(r) -> s.VedtakUt:
 
 
 @router.post("/vedtak", status_code=201, response_model=s.VedtakUt, responses=_FEIL)
-async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: InnloggetBruker, request: Request) -> s.VedtakUt:
+async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request) -> s.VedtakUt:
     """Deltakelse, forlengelse, permisjon, midlertidig or permanent stans, avslag. A permanent stans makes the
     regelmotor compute «Vedtak om permanent stans»; the kommune then adds the real årsak (DOMAIN.md §4 rule 7)."""
     k = kontekst(request, bruker)
@@ -70,20 +71,20 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Innlogge
 
 
 @router.get("/vedtak", response_model=list[s.VedtakUt], responses=_FEIL)
-async def list_vedtak(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> list[s.VedtakUt]:
+async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.VedtakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_vedtak_ut(r) for r in await hent_vedtak(conn, deltaker_id)]
 
 
 @router.delete("/vedtak/{vedtak_id}", status_code=204, responses=_FEIL)
-async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
+async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
     return await _slett(request, bruker, deltaker_id, "vedtak", vedtak_id, "vedtaket",
                         v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id))
 
 
 @router.post("/sluttmal", status_code=201, response_model=s.Opprettet, responses=_FEIL)
-async def registrer_sluttmal(deltaker_id: UUID, inn: s.SluttmalInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
+async def registrer_sluttmal(deltaker_id: UUID, inn: s.SluttmalInn, bruker: Skrivetilgang, request: Request) -> s.Opprettet:
     """The sluttmål in force from now on; it must be one the regelverk for the person's lov and programstart knows."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
@@ -105,7 +106,7 @@ def _tiltak_ut(r) -> s.TiltakUt:
 
 
 @router.post("/tiltak", status_code=201, response_model=s.TiltakUt, responses=_FEIL)
-async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: InnloggetBruker, request: Request) -> s.TiltakUt:
+async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skrivetilgang, request: Request) -> s.TiltakUt:
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, _periode(inn.periode))
@@ -121,13 +122,13 @@ async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Innlogge
 
 
 @router.get("/tiltak", response_model=list[s.TiltakUt], responses=_FEIL)
-async def list_tiltak(deltaker_id: UUID, bruker: InnloggetBruker, request: Request) -> list[s.TiltakUt]:
+async def list_tiltak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.TiltakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_tiltak_ut(r) for r in await hent_tiltak(conn, deltaker_id)]
 
 
 @router.post("/fravaer", status_code=201, response_model=s.Opprettet, responses=_FEIL)
-async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
+async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrivetilgang, request: Request) -> s.Opprettet:
     """Gyldig fravær extends the gjennomføringsfrist where the regelverk says so (DOMAIN.md §6)."""
     k = kontekst(request, bruker)
     fravaer_id = uuid4()
@@ -144,14 +145,14 @@ async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Innlog
 
 
 @router.delete("/fravaer/{fravaer_id}", status_code=204, responses=_FEIL)
-async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: InnloggetBruker, request: Request) -> Response:
+async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
     return await _slett(request, bruker, deltaker_id, "fravaer", fravaer_id, "fraværet",
                         v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id))
 
 
 @router.post("/avvisning", status_code=201, response_model=s.Opprettet, responses=_FEIL)
-async def registrer_avvisning(deltaker_id: UUID, inn: s.AvvisningInn, bruker: InnloggetBruker, request: Request) -> s.Opprettet:
+async def registrer_avvisning(deltaker_id: UUID, inn: s.AvvisningInn, bruker: Skrivetilgang, request: Request) -> s.Opprettet:
     """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):

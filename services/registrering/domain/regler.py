@@ -25,6 +25,8 @@ from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtakstype
 from shared.regelverk import frister
 from shared.regelverk.frister import Fristberegning
+from shared import tilgang as tilgang_
+from shared.tilgang import Omfang, Plassering
 
 
 class Bruddtype(StrEnum):
@@ -310,9 +312,10 @@ def kan_ha_ny_kommuneavslutning(program: Program) -> Utfall:
     return _ok(regel, gjeldende=str(g.avslutning_id) if g else None)
 
 
-def kan_endre_avslutning(brukerens_kommune: str | None, avslutning: Avslutningsversjon) -> Utfall:
+def kan_endre_avslutning(omfang: Omfang, avslutning: Avslutningsversjon) -> Utfall:
     """§4 rules 5–6: a kommune edits or deletes its own avslutninger; never the regelmotor's, except Flyttet,
-    Utvandret and Død, which are editable whoever set them (seed §4 tips)."""
+    Utvandret and Død, which are editable whoever set them (seed §4 tips); one registered under another
+    placement than the caller's (§4.8) is not the caller's to change."""
     regel = "DOMAIN.md §4.5–6 endre eller slette avslutning"
     a = avslutningsarsak(avslutning.arsak)
     if avslutning.slettet:
@@ -323,8 +326,9 @@ def kan_endre_avslutning(brukerens_kommune: str | None, avslutning: Avslutningsv
         return _brudd(regel, f"avslutning «{a.navn}» er beregnet av regelmotor og kan ikke endres eller slettes; "
                              "legg til en ny avslutning i stedet", bruddtype=Bruddtype.KONFLIKT,
                       kilde=avslutning.kilde)
-    if avslutning.oppfolgingskommune != brukerens_kommune:
-        return _brudd(regel, "avslutningen er registrert av en annen kommune", bruddtype=Bruddtype.FORBUDT,
+    if not tilgang_.kan_se(omfang, Plassering(avslutning.oppfolgingskommune, avslutning.bydel)):
+        # §4.8: registered where the person was followed up before (another Oslo bydel)
+        return _brudd(regel, "avslutningen er registrert av en annen kommune eller bydel", bruddtype=Bruddtype.FORBUDT,
                       registrert_i=avslutning.oppfolgingskommune)
     return _ok(regel, kilde=avslutning.kilde, registrert_i=avslutning.oppfolgingskommune)
 
@@ -377,24 +381,12 @@ def programstart_har_regelverk(lov: Lov, vedtakstype: Vedtakstype, fra: date) ->
     return _ok(regel, regelverk=versjon.id)
 
 
-def kan_lese(brukerens_kommune: str | None, imdi: bool, oppfolgingskommune: str) -> Utfall:
-    """§4 rule 8: only the oppfølgingskommune (and IMDi) may see a person."""
-    regel = "DOMAIN.md §4.8 tilgang"
-    if imdi or brukerens_kommune == oppfolgingskommune:
-        return _ok(regel)
-    return _brudd(regel, "personen følges ikke opp av din kommune", bruddtype=Bruddtype.FORBUDT)
-
-
-def kan_skrive(brukerens_kommune: str | None, imdi: bool, oppfolgingskommune: str) -> Utfall:
-    """§4 rule 8: only the oppfølgingskommune may change a person. IMDi reads every kommune but registers
-    nothing: the registrations are the kommune's own (a decision: IMDi's national role is oversight)."""
-    regel = "DOMAIN.md §4.8 tilgang"
-    if brukerens_kommune is not None and brukerens_kommune == oppfolgingskommune:
-        return _ok(regel)
-    if imdi and brukerens_kommune is None:
-        return _brudd(regel, "IMDi har lesetilgang; registreringer gjøres av oppfølgingskommunen",
-                      bruddtype=Bruddtype.FORBUDT)
-    return _brudd(regel, "personen følges ikke opp av din kommune", bruddtype=Bruddtype.FORBUDT)
+def tilgang(vurdering: tilgang_.Vurdering) -> Utfall:
+    """§4 rule 8 (shared/tilgang.py, the one access rule) as this module's outcome: FORBUDT → 403. A deltaker
+    the caller cannot see never gets here: it is not loaded (lager.hent_deltaker with the caller's omfang)."""
+    if vurdering.tillatt:
+        return _ok(vurdering.regel)
+    return _brudd(vurdering.regel, vurdering.melding, bruddtype=Bruddtype.FORBUDT)
 
 
 # --- the composite decision for an avslutning ------------------------------------------------------------
