@@ -20,7 +20,7 @@ _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    # Without a codec asyncpg hands jsonb back as str (LIBRARY-NOTES.md).
+    # Without a codec asyncpg hands jsonb back as str (docs/LIBRARY-NOTES.md).
     for typ in ("json", "jsonb"):
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 

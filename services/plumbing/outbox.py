@@ -1,5 +1,5 @@
 """Transactional outbox: a state change and the events it causes commit together, and a relay publishes
-them afterwards (faststream has no Kafka transactions; LIBRARY-NOTES.md).
+them afterwards (faststream has no Kafka transactions; docs/LIBRARY-NOTES.md).
 
 A crash after publishing but before marking sent publishes again on restart; consumers de-duplicate on
 event_id, so the effect is exactly once.

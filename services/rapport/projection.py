@@ -173,11 +173,6 @@ async def _per_deltaker(conn: asyncpg.Connection, sql: str, ids: list[UUID]) -> 
     return out
 
 
-async def refresh(conn: asyncpg.Connection, deltaker_id: UUID) -> None:
-    """Load → decide → save the person's report row."""
-    await refresh_all(conn, [deltaker_id])
-
-
 async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
     """Load → decide → save the report rows of these deltakere: a few set-based loads and writes, not a
     round of queries per person."""
