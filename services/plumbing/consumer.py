@@ -13,7 +13,7 @@ Per batch of Kafka records (one getmany, any of the service's topics):
 3. if that transaction fails for another reason than an outage, the records are decided **one by one**,
    each in its own transaction; one that still fails is dead-lettered (in its own transaction, with its
    position), and the rest go on;
-4. an **outage** (services.plumbing.dead_letter.transient) propagates: the dead-letter middleware retries
+4. an **outage** (services.plumbing.dead_letter_policy.transient) propagates: the dead-letter middleware retries
    the batch while it lasts, and the marks make the retry harmless.
 
 On partition assignment the consumer seeks to the stored position + 1, or to the beginning of a partition
@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from services.plumbing import idempotency, metrics, outbox
 from services.plumbing.db import retry_on_conflict
-from services.plumbing.dead_letter import letter_for, transient
+from services.plumbing.dead_letter_policy import letter_for, transient
 from services.plumbing.kafka import TopicNames
 from shared.events import topics
 from shared.events.envelope import Event

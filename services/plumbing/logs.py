@@ -1,6 +1,6 @@
 """Structured JSON logs. Log records carry ids and counts, never personal identifiers: handlers must not
 put fødselsnummer, DUF-nummer or names in a message or in `extra`, and errors are described without input
-values (dead_letter.describe_error)."""
+values (dead_letter_policy.describe_error)."""
 
 from __future__ import annotations
 

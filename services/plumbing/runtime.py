@@ -28,7 +28,7 @@ from services.plumbing import logs, metrics, openapi, retention
 from services.plumbing.auth import TokenVerifier
 from services.plumbing.consumer import Consumer, Handler
 from services.plumbing.db import apply_migrations, create_pool
-from services.plumbing.dead_letter import DeadLetterPolicy
+from services.plumbing.dead_letter_policy import DeadLetterPolicy
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker
 from services.plumbing.outbox import OutboxRelay
 from services.plumbing.tasks import cancel_and_wait

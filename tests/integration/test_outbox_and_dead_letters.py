@@ -13,9 +13,9 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from services.plumbing import dead_letters
+from services.plumbing import dead_letter_cli
 from services.plumbing.db import apply_migrations, create_pool
-from services.plumbing.dead_letter import DeadLetterPolicy, transient
+from services.plumbing.dead_letter_policy import DeadLetterPolicy, transient
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publish
 from services.plumbing.outbox import OutboxRelay, enqueue
 from shared.events import topics
@@ -60,7 +60,7 @@ async def test_poison_messages_are_dead_lettered_and_can_be_republished(kafka_bo
         partitions = topics.AVSLUTNING.partitions
         await eventually(lambda: _eq(committed(kafka_bootstrap, group, topic, partitions), 4), what="commit past all")
 
-        letters = await eventually(lambda: _when_len(dead_letters.read_all(kafka_bootstrap, names.dead_letter), 3),
+        letters = await eventually(lambda: _when_len(dead_letter_cli.read_all(kafka_bootstrap, names.dead_letter), 3),
                                    what="three dead letters")
         by_type = {d.error_type: d for _, d in letters}
         assert set(by_type) == {"JSONDecodeError", "ValidationError", "RuntimeError"}, by_type
@@ -71,7 +71,7 @@ async def test_poison_messages_are_dead_lettered_and_can_be_republished(kafka_bo
 
         # After the bug is fixed, the operator re-publishes the failed message and it is processed.
         broken.clear()
-        await dead_letters.republish(kafka_bootstrap, [by_type["RuntimeError"]])
+        await dead_letter_cli.republish(kafka_bootstrap, [by_type["RuntimeError"]])
         await eventually(lambda: failing.event_id in handled, what="the re-published message handled")
     finally:
         await broker.stop()

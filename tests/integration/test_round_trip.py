@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.plumbing.db import apply_migrations, create_pool
-from services.plumbing.dead_letter import DeadLetterPolicy
+from services.plumbing.dead_letter_policy import DeadLetterPolicy
 from services.plumbing.idempotency import first_delivery
 from services.plumbing.kafka import describe_cluster, ensure_topics, make_broker, publish
 from shared.events.avslutning import AvslutningRegistrert

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from services.plumbing import dead_letters
+from services.plumbing import dead_letter_cli
 from services.plumbing.kafka import publish
 from shared.events import topics
 from shared.events.avslutning import (BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake, Regelgrunnlag,
@@ -177,7 +177,7 @@ async def test_a_computed_avslutning_whose_date_is_not_an_iso_string_is_dead_let
     assert [v["avslutning_id"] for v in a["historikk"]] == [str(god.avslutning_id)]  # the poison stored nothing
 
     async def brev():
-        alle = await dead_letters.read_all(r.settings.kafka_bootstrap_servers, r.runtime.topics.dead_letter)
+        alle = await dead_letter_cli.read_all(r.settings.kafka_bootstrap_servers, r.runtime.topics.dead_letter)
         return [d for _, d in alle if d.key == did] or None
 
     letters = await eventually(brev, what="the dead letter of the record with a number for a date")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from services.plumbing.dead_letter import describe_error
+from services.plumbing.dead_letter_policy import describe_error
 from shared.events.deltaker import Personopplysninger
 
 

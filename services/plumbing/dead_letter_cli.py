@@ -1,8 +1,8 @@
 """Operators' dead-letter tool: list, inspect and re-publish dead-lettered messages.
 
-    python -m services.plumbing.dead_letters list
-    python -m services.plumbing.dead_letters show OFFSET
-    python -m services.plumbing.dead_letters republish OFFSET [OFFSET …]
+    python -m services.plumbing.dead_letter_cli list
+    python -m services.plumbing.dead_letter_cli show OFFSET
+    python -m services.plumbing.dead_letter_cli republish OFFSET [OFFSET …]
 
 Reads KAFKA_BOOTSTRAP_SERVERS and TOPIC_PREFIX like the services. It reads the dead-letter topic without a
 consumer group (nothing is committed, so listing changes nothing). Re-publishing sends the original bytes
@@ -84,7 +84,7 @@ async def republish(bootstrap: str, letters: Sequence[DeadLetter]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m services.plumbing.dead_letters", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m services.plumbing.dead_letter_cli", description=__doc__.split("\n")[0])
     p.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"))
     p.add_argument("--prefix", default=os.environ.get("TOPIC_PREFIX", ""))
     sub = p.add_subparsers(dest="cmd", required=True)
