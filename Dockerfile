@@ -1,4 +1,4 @@
-# One image for all four services; docker-compose.yml and deploy/ choose the service by its command.
+# One image for all four services (the default, last stage); docker-compose.yml and deploy/ choose the service by its command.
 # Swagger UI's assets from npm (package-lock.json), served by the services at /docs (no CDN).
 FROM node:20-slim AS npm
 WORKDIR /npm
@@ -20,3 +20,14 @@ USER nir
 ENV HTTP_HOST=0.0.0.0
 # Overridden per service: python -m services.<name>
 CMD ["python", "-m", "services.registrering"]
+
+# Development and test doubles (simulators/): their own image, never in the production one above.
+# docker build --target simulators .
+FROM base AS simulators
+USER root
+COPY simulators ./simulators
+USER nir
+CMD ["python", "-m", "simulators.folkeregister", "--host", "0.0.0.0", "--port", "8090"]
+
+# The production image (the default target): the services only.
+FROM base AS services

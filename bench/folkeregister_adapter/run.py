@@ -43,7 +43,7 @@ class ProsessSimulator:
 async def main(a: argparse.Namespace) -> None:
     infra = resolve()
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "services.folkeregister_adapter.simulator", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "simulators.folkeregister", "--port", str(port),
                              "--personer", str(a.personer), "--hendelser", "0", "--seed", "42"], cwd=ROOT)
     sim = ProsessSimulator(port)
     unique = uuid.uuid4().hex[:10]

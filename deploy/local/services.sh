@@ -13,7 +13,7 @@ SERVICES=(folkeregister_simulator:8090 registrering:8081 regelmotor:8082 folkere
 
 module_of() {
   case "$1" in
-    folkeregister_simulator) echo services.folkeregister_adapter.simulator ;;
+    folkeregister_simulator) echo simulators.folkeregister ;;
     *) echo "services.$1" ;;
   esac
 }
@@ -47,7 +47,7 @@ up() {
   local adapter_env=()
   if [[ -z "${MASKINPORTEN_TOKEN_URL:-}" && -z "${FOLKEREGISTER_CLIENT_ID:-}" ]]; then
     local mpdir="$STATE/maskinporten"
-    (cd "$ROOT" && "$PY" -m services.folkeregister_adapter.simulator.maskinporten keygen --dir "$mpdir" >/dev/null)
+    (cd "$ROOT" && "$PY" -m simulators.folkeregister.maskinporten keygen --dir "$mpdir" >/dev/null)
     export SIMULATOR_MASKINPORTEN_KLIENT=nir-avslutning-dev SIMULATOR_MASKINPORTEN_KID=nir-dev-1 \
       SIMULATOR_MASKINPORTEN_NOKKEL="$mpdir/public.pem" SIMULATOR_MASKINPORTEN_UTSTEDER=https://test.maskinporten.no/
     export MASKINPORTEN_TOKEN_URL=http://127.0.0.1:8090/maskinporten/token \

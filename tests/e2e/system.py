@@ -140,7 +140,7 @@ class System:
         """The simulator (empty: no generated persons or hendelser) and the four services; the regelmotor's own
         clock off, so time moves only by the ticks a test publishes (`tick`)."""
         sim_port = free_port()
-        self.add("simulator", "services.folkeregister_adapter.simulator", port=sim_port,
+        self.add("simulator", "simulators.folkeregister", port=sim_port,
                  args=["--port", str(sim_port), "--personer", "0", "--hendelser", "0"], ready_path="/kontroll/status")
         self.add("registrering", "services.registrering")
         self.add("regelmotor", "services.regelmotor", KLOKKE_AKTIV="false")

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.folkeregister_adapter.simulator.register import Folkeregister
+from simulators.folkeregister.register import Folkeregister
 from tests.folkeregister_adapter.harness import Oppsett, Simulator, oppsett_med
 
 

@@ -19,9 +19,9 @@ import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.folkeregister_adapter.app import create_app
-from services.folkeregister_adapter.simulator.maskinporten import Maskinporten
-from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister
-from services.folkeregister_adapter.simulator.server import create_app as create_simulator
+from simulators.folkeregister.maskinporten import Maskinporten
+from simulators.folkeregister.register import BASE_PATH, Folkeregister
+from simulators.folkeregister.server import create_app as create_simulator
 from services.plumbing.kafka import encode, headers_for
 from shared.events import deltaker as d
 from shared.events import topics

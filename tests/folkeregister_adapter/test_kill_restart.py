@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from services.folkeregister_adapter.simulator.register import BASE_PATH
+from simulators.folkeregister.register import BASE_PATH
 from tests.folkeregister_adapter.harness import free_port
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ from services.folkeregister_adapter.domain import Annullert, KjenteFakta, Korrig
 from services.folkeregister_adapter.hendelser import til_event
 from services.folkeregister_adapter.kilde import Feedhendelse, Persondokument
 from services.folkeregister_adapter.skatteetaten import les_innslag, les_persondokument, les_side
-from services.folkeregister_adapter.simulator.register import Folkeregister
+from simulators.folkeregister.register import Folkeregister
 from shared.events import folkeregister as f
 from shared.identer import fodselsnummer_feil
 

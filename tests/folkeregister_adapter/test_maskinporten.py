@@ -21,9 +21,9 @@ from services.folkeregister_adapter import folger as folger_mod
 from services.folkeregister_adapter.app import maskinporten_for
 from services.folkeregister_adapter.kilde import Kildefeil
 from services.folkeregister_adapter.maskinporten import GRANT_TYPE, Klientoppsett, Maskinporten, Maskinportenfeil
-from services.folkeregister_adapter.simulator import maskinporten as mp_sim
-from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister
-from services.folkeregister_adapter.simulator.server import create_app
+from simulators.folkeregister import maskinporten as mp_sim
+from simulators.folkeregister.register import BASE_PATH, Folkeregister
+from simulators.folkeregister.server import create_app
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from shared.settings import FolkeregisterAdapterSettings
 from tests.folkeregister_adapter.harness import Oppsett, Simulator, oppsett_med

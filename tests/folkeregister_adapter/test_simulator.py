@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from services.folkeregister_adapter.kilde import ForMangeForesporsler, Kildefeil, UtenforRetensjon
-from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister
-from services.folkeregister_adapter.simulator.server import create_app
+from simulators.folkeregister.register import BASE_PATH, Folkeregister
+from simulators.folkeregister.server import create_app
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 
 

@@ -52,6 +52,15 @@ def test_identity_provider_is_not_deployed_to_kubernetes():
     assert "mock-oauth2-server" not in manifests
 
 
+def test_simulators_stay_out_of_the_production_image():
+    # issue #12 §3: the Folkeregister simulator is a development and test double; its own build target
+    stages = re.split(r"^FROM ", (ROOT / "Dockerfile").read_text(), flags=re.M)[1:]
+    production = stages[-1]  # the default target
+    assert "simulators" not in production and all("COPY simulators" not in s for s in stages if " AS simulators" not in s)
+    assert SERVICES["folkeregister-simulator"]["build"] == {"context": ".", "target": "simulators"}
+    assert SERVICES["folkeregister-simulator"]["command"][:3] == ["python", "-m", "simulators.folkeregister"]
+
+
 @pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)
 def test_service_matches_its_settings(settings_cls):
     svc = SERVICES[settings_cls.SERVICE]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.folkeregister_adapter.simulator import dokumenter as d
+from simulators.folkeregister import dokumenter as d
 from shared.identer import med_kontrollsiffer
 from shared.kodeverk.geografi import kommuner
 

@@ -1,4 +1,4 @@
 """A Folkeregister simulator: Skatteetaten's «hendelsesliste» and person lookup over a seeded synthetic population.
 
-Run it with `python -m services.folkeregister_adapter.simulator` (port 8090). See ../README.md.
+Run it with `python -m simulators.folkeregister` (port 8090). See ../README.md.
 """

@@ -26,8 +26,8 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.folkeregister_adapter.simulator.maskinporten import Avvist, Maskinporten
-from services.folkeregister_adapter.simulator.register import BASE_PATH, Folkeregister, Ukjent
+from simulators.folkeregister.maskinporten import Avvist, Maskinporten
+from simulators.folkeregister.register import BASE_PATH, Folkeregister, Ukjent
 
 
 def feil(status: int, kode: str, melding: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""python -m services.folkeregister_adapter.simulator [--port 8090] [--seed 1] [--personer 1000] [--hendelser 5000]
+"""python -m simulators.folkeregister [--port 8090] [--seed 1] [--personer 1000] [--hendelser 5000]
     [--maskinporten-klient ID --maskinporten-nokkel public.pem --maskinporten-kid KID [--maskinporten-levetid 120]]
 
 With the Maskinporten options the simulator also serves POST /maskinporten/token and the API requires its tokens."""
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import uvicorn
 
-from services.folkeregister_adapter.simulator.maskinporten import Klient, Maskinporten
-from services.folkeregister_adapter.simulator.register import Folkeregister
-from services.folkeregister_adapter.simulator.server import create_app
+from simulators.folkeregister.maskinporten import Klient, Maskinporten
+from simulators.folkeregister.register import Folkeregister
+from simulators.folkeregister.server import create_app
 
 env = os.environ.get
-p = argparse.ArgumentParser(prog="python -m services.folkeregister_adapter.simulator")
+p = argparse.ArgumentParser(prog="python -m simulators.folkeregister")
 p.add_argument("--host", default=env("HTTP_HOST", "127.0.0.1"))
 p.add_argument("--port", type=int, default=int(env("SIMULATOR_PORT", "8090")))
 p.add_argument("--seed", type=int, default=int(env("SIMULATOR_SEED", "1")))

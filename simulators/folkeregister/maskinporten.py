@@ -156,8 +156,8 @@ def lag_utviklingsnokkel(mappe: Path) -> tuple[Path, Path]:
     return privat, offentlig
 
 
-if __name__ == "__main__":  # python -m services.folkeregister_adapter.simulator.maskinporten keygen --dir DIR
-    p = argparse.ArgumentParser(prog="python -m services.folkeregister_adapter.simulator.maskinporten")
+if __name__ == "__main__":  # python -m simulators.folkeregister.maskinporten keygen --dir DIR
+    p = argparse.ArgumentParser(prog="python -m simulators.folkeregister.maskinporten")
     p.add_argument("cmd", choices=["keygen"])
     p.add_argument("--dir", type=Path, default=Path("/var/tmp/nir-avslutning/maskinporten"))
     print(lag_utviklingsnokkel(p.parse_args().dir)[1])
