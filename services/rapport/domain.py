@@ -14,13 +14,12 @@ from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from shared.events.envelope import Periode
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Maaloppnaaelsesgruppe, avslutningsarsak
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
-from shared.regelverk.frister import gjennomforingsfrist
+from shared.regelverk import fristgrunnlag
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "kommune"
@@ -126,25 +125,21 @@ class Fravaersfakta:
 
 def frist_for_gjennomforing(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta],
                             fravaer: Iterable[Fravaersfakta]) -> date | None:
-    """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk/frister.py; None when
-    the facts do not give one (no vedtak om deltakelse, a sluttmål the regelverk does not know)."""
+    """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk (fristgrunnlag.py
+    picks the facts, frister.py computes); None when the facts do not give one (no vedtak om deltakelse, a
+    sluttmål the regelverk does not know). `sluttmal` is the one in force already (projection.py keeps the
+    one fastsatt last)."""
     if lov is None:
         return None
-    fattet = [v for v in vedtak if v.resultat == Vedtaksresultat.VEDTAK_FATTET]
-    starter = [v.fra for v in fattet if v.vedtakstype == Vedtakstype.DELTAKELSE]
-    if not starter:
-        return None
     try:
-        return gjennomforingsfrist(
-            lov=Lov(lov),
-            programstart=min(starter),
-            sluttmal=Sluttmalkode(sluttmal) if sluttmal else None,
-            forlengelser=[Periode(fra=v.fra, til=v.til) for v in fattet if v.vedtakstype == Vedtakstype.FORLENGELSE],
-            permisjoner=[Periode(fra=v.fra, til=v.til) for v in fattet
-                         if v.vedtakstype == Vedtakstype.PERMISJON and v.til is not None],
-            gyldig_fravaer=[Periode(fra=f.fra, til=f.til) for f in fravaer
-                            if f.fravaerstype == Fravaerstype.GYLDIG and f.til is not None],
-        ).frist
+        g = fristgrunnlag.fristgrunnlag(
+            Lov(lov),
+            [fristgrunnlag.Vedtak(vedtakstype=Vedtakstype(v.vedtakstype),
+                                  fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET, fra=v.fra, til=v.til)
+             for v in vedtak],
+            [fristgrunnlag.Sluttmal(sluttmal=Sluttmalkode(sluttmal), fastsatt_dato=date.min)] if sluttmal else [],
+            [fristgrunnlag.Fravaer(fravaerstype=Fravaerstype(f.fravaerstype), fra=f.fra, til=f.til) for f in fravaer])
+        return None if g is None else fristgrunnlag.beregn(g).frist
     except ValueError:  # UkjentSluttmal, IngenRegelverk: the report shows no frist rather than a wrong one
         return None
 
