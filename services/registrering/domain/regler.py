@@ -24,6 +24,7 @@ from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
 from shared.regelverk import frister, fristgrunnlag
+from shared.regelverk import avslutning_i_kraft
 from shared.regelverk.frister import Fristberegning
 from shared import tilgang as tilgang_
 from shared.tilgang import Omfang, Plassering
@@ -89,21 +90,12 @@ def oppstartsfrist(program: Program) -> Fristberegning:
 
 # --- avslutninger: current and history ----------------------------------------------------------------
 
-def siste_versjoner(program: Program) -> dict[UUID, Avslutningsversjon]:
-    siste: dict[UUID, Avslutningsversjon] = {}
-    for v in program.avslutningsversjoner:
-        if v.avslutning_id not in siste or v.versjon > siste[v.avslutning_id].versjon:
-            siste[v.avslutning_id] = v
-    return siste
-
-
 def gjeldende_avslutning(program: Program) -> Avslutningsversjon | None:
-    """The avslutning in force: a kommune avslutning always wins over a computed one (DOMAIN.md §5, §4 rules
-    6–7), even before the regelmotor's retraction has arrived; then the newest."""
-    levende = [v for v in siste_versjoner(program).values() if not v.slettet]
-    if not levende:
-        return None
-    return max(levende, key=lambda v: (v.kilde is Kilde.KOMMUNE, v.registrert_dato, v.versjon))
+    """The avslutning in force (shared/regelverk/avslutning_i_kraft.py: DOMAIN.md §4 rules 5–7, §5): a
+    kommune avslutning always wins over a computed one, even before the regelmotor's retraction has arrived;
+    then the newest. Here a deletion is a version marked slettet."""
+    siste = avslutning_i_kraft.siste_versjoner(program.avslutningsversjoner)
+    return avslutning_i_kraft.gjeldende_avslutning(siste.values(), {i for i, v in siste.items() if v.slettet})
 
 
 def historikk(program: Program) -> list[Avslutningsversjon]:
