@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from shared.events.envelope import Periode
@@ -68,12 +69,27 @@ class Fristgrunnlag:
     kilder: tuple[UUID, ...] = field(default=(), compare=False)
 
 
+class _Vedtaksfakta(Protocol):
+    @property
+    def vedtakstype(self) -> Vedtakstype: ...
+    @property
+    def fattet(self) -> bool: ...
+
+
+F = TypeVar("F", bound=_Vedtaksfakta)
+
+
+def programvedtak(vedtak: Iterable[F]) -> list[F]:
+    """The vedtak om program: fattede vedtak om deltakelse (DOMAIN.md §2 «vedtak»), in any service's shape
+    (the regelmotor's oppstartsfrist rule looks at their vedtaksdato)."""
+    return [v for v in vedtak if v.vedtakstype is Vedtakstype.DELTAKELSE and v.fattet]
+
+
 def programstart(vedtak: Iterable[Vedtak]) -> Vedtak | None:
-    """The vedtak that starts the programme: the earliest fattet vedtak om deltakelse (DOMAIN.md §2 «vedtak»,
-    §6 «programme start (vedtak om program)»); among several on one day, the one with the lowest id, so the
-    sources named are the same whatever order the facts came in."""
-    starter = [v for v in vedtak if v.vedtakstype is Vedtakstype.DELTAKELSE and v.fattet]
-    return min(starter, key=lambda v: (v.fra, str(v.kilde))) if starter else None
+    """The vedtak that starts the programme: the earliest vedtak om program (DOMAIN.md §6 «programme start
+    (vedtak om program)»); among several on one day, the one with the lowest id, so the sources named are the
+    same whatever order the facts came in."""
+    return min(programvedtak(vedtak), key=lambda v: (v.fra, str(v.kilde)), default=None)
 
 
 def gjeldende_sluttmal(sluttmal: Iterable[Sluttmal]) -> Sluttmal | None:

@@ -81,8 +81,7 @@ def avslutning_id(deltaker_id: UUID, arsak: K, dato: date) -> UUID:
 
 
 def programvedtak(t: Tilstand):
-    """Fattede vedtak om deltakelse (DOMAIN.md: DELTAKELSE's periode.fra is programme start)."""
-    return [x for x in t.vedtak.values() if x.vedtakstype is Vedtakstype.DELTAKELSE and x.fattet]
+    return fristgrunnlag.programvedtak(t.vedtak.values())
 
 
 def _vedtak(t: Tilstand) -> list[fristgrunnlag.Vedtak]:
