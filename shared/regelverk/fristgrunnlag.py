@@ -42,7 +42,7 @@ class Sluttmal:
     fastsatt_dato: date
     # Orders two sluttmål fastsatt the same day, later wins: the caller's registration order (a sequence
     # number, or the time recorded); comparable among one caller's values.
-    rekkefolge: tuple = ()
+    rekkefolge: tuple[object, ...] = ()
     kilde: UUID | None = None
 
 
@@ -111,7 +111,8 @@ def fristgrunnlag(lov: Lov, vedtak: Iterable[Vedtak], sluttmal: Iterable[Sluttma
     # An open-ended permisjon/fravær cannot extend a frist by a number of days: left out until it has a til.
     permisjoner = [v for v in vedtak if v.fattet and v.vedtakstype is Vedtakstype.PERMISJON and v.til is not None]
     gyldig = [f for f in fravaer if f.fravaerstype is Fravaerstype.GYLDIG and f.til is not None]
-    kilder = (start.kilde, valgt.kilde if valgt else None, *(x.kilde for x in (*forlengelser, *permisjoner, *gyldig)))
+    perioder: list[Vedtak | Fravaer] = [*forlengelser, *permisjoner, *gyldig]
+    kilder = (start.kilde, valgt.kilde if valgt else None, *(x.kilde for x in perioder))
     return Fristgrunnlag(
         lov=lov, programstart=start.fra, sluttmal=valgt.sluttmal if valgt else None,
         forlengelser=_tidsrom(forlengelser), permisjoner=_tidsrom(permisjoner), gyldig_fravaer=_tidsrom(gyldig),

@@ -12,7 +12,7 @@ reads the row's frist_gjennomforing. The regelmotor and rapport get the events i
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest

@@ -58,7 +58,8 @@ def _brudd(regel: str, melding: str, felt: str | None = None, bruddtype: Bruddty
 # --- facts derived from the programme ----------------------------------------------------------------
 
 def _vedtak(program: Program) -> list[fristgrunnlag.Vedtak]:
-    return [fristgrunnlag.Vedtak(vedtakstype=v.vedtakstype, fattet=v.fattet, fra=v.fra, til=v.til) for v in program.vedtak]
+    return [fristgrunnlag.Vedtak(vedtakstype=v.vedtakstype, fattet=v.fattet, fra=v.fra, til=v.til)
+            for v in program.vedtak]
 
 
 def programstart(program: Program) -> date | None:
