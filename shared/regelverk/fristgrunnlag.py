@@ -25,6 +25,7 @@ from shared.regelverk import frister
 # (fra, til) of a period: plain tuples, so a grunnlag hashes and sorts cheaply (the regelmotor asks for
 # the frist several times per event, and `beregn` is memoised on the grunnlag).
 Tidsrom = tuple[date, date | None]
+_INGEN = UUID(int=0)  # a fact without an id, for the tie-break (UUIDs order as their text does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def programstart(vedtak: Iterable[Vedtak]) -> Vedtak | None:
     """The vedtak that starts the programme: the earliest vedtak om program (DOMAIN.md §6 «programme start
     (vedtak om program)»); among several on one day, the one with the lowest id, so the sources named are the
     same whatever order the facts came in."""
-    return min(programvedtak(vedtak), key=lambda v: (v.fra, str(v.kilde)), default=None)
+    return min(programvedtak(vedtak), key=lambda v: (v.fra, v.kilde or _INGEN), default=None)
 
 
 def gjeldende_sluttmal(sluttmal: Iterable[Sluttmal]) -> Sluttmal | None:

@@ -101,13 +101,31 @@ def grunnlag(t: Tilstand) -> fristgrunnlag.Fristgrunnlag | None:
     return fristgrunnlag.fristgrunnlag(
         t.person.lov, _vedtak(t),
         [fristgrunnlag.Sluttmal(sluttmal=s.sluttmal, fastsatt_dato=s.fastsatt_dato,
-                                rekkefolge=(s.recorded_at, str(s.event_id)), kilde=s.event_id) for s in t.sluttmal],
+                                rekkefolge=(s.recorded_at, s.event_id), kilde=s.event_id) for s in t.sluttmal],
         [fristgrunnlag.Fravaer(fravaerstype=x.fravaerstype, fra=x.fra, til=x.til, kilde=x.event_id)
          for x in t.fravaer.values()])
 
 
-def frist(t: Tilstand) -> tuple[Fristberegning | None, str, tuple[UUID, ...]]:
+Fristsvar = tuple[Fristberegning | None, str, tuple[UUID, ...]]
+# The last answer and the fact containers it came from. `utled` and `frister` each ask for the frist, on
+# states that share these containers (tilstand.anvend replaces a changed container, never mutates one:
+# old and new states share the rest), so one answer serves both. The entry holds its containers, so an
+# identity seen here is never a new object at a reused address.
+_sist: tuple[tuple[object, ...], Fristsvar] | None = None
+
+
+def frist(t: Tilstand) -> Fristsvar:
     """The gjennomføringsfrist (shared/regelverk), or None with the reason it cannot be computed."""
+    global _sist
+    fakta = (t.person, t.vedtak, t.sluttmal, t.fravaer)
+    if _sist is not None and all(a is b for a, b in zip(_sist[0], fakta)):
+        return _sist[1]
+    svar = _frist(t)
+    _sist = (fakta, svar)
+    return svar
+
+
+def _frist(t: Tilstand) -> Fristsvar:
     if t.person is None:
         return None, "personopplysninger mangler", ()
     g = grunnlag(t)
