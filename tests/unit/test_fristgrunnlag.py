@@ -67,4 +67,5 @@ def test_6_what_extends_the_frist_fattet_forlengelse_closed_permisjon_and_closed
 def test_6_equal_facts_in_another_order_give_an_equal_grunnlag():
     v = [vedtak(T.DELTAKELSE, START), vedtak(T.PERMISJON, date(2022, 6, 1), date(2022, 6, 5)),
          vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 5))]
-    assert fg.fristgrunnlag(Lov.INTRODUKSJONSLOVEN, v, [], []) == fg.fristgrunnlag(Lov.INTRODUKSJONSLOVEN, v[::-1], [], [])
+    lov = Lov.INTRODUKSJONSLOVEN
+    assert fg.fristgrunnlag(lov, v, [], []) == fg.fristgrunnlag(lov, v[::-1], [], [])
