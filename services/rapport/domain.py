@@ -14,13 +14,13 @@ from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from shared.events.envelope import Periode
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Maaloppnaaelsesgruppe, avslutningsarsak
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
-from shared.regelverk.frister import gjennomforingsfrist
+from shared.regelverk import fristgrunnlag
+from shared.regelverk import avslutning_i_kraft
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "kommune"
@@ -58,30 +58,13 @@ class Historikklinje:
     slettet_av: str | None = None
 
 
-def siste_versjoner(versjoner: Iterable[Avslutningsversjon]) -> dict[UUID, Avslutningsversjon]:
-    """The newest version of each avslutning (a kommune edit is a new versjon of the same avslutning_id)."""
-    siste: dict[UUID, Avslutningsversjon] = {}
-    for v in versjoner:
-        if v.avslutning_id not in siste or v.versjon > siste[v.avslutning_id].versjon:
-            siste[v.avslutning_id] = v
-    return siste
-
-
-def _nyest_forst(v: Avslutningsversjon) -> tuple:
-    return (v.registrert_dato, v.versjon, str(v.avslutning_id))
-
-
 def gjeldende_avslutning(versjoner: Iterable[Avslutningsversjon],
                          slettinger: Iterable[Sletting]) -> Avslutningsversjon | None:
-    """The person's current avslutning (DOMAIN.md §4 rules 6–7, §5): deleted and retracted ones never count;
-    a kommune avslutning wins over a regelmotor one even before the regelmotor's retraction has arrived;
-    among several of the same kilde, the most recently registered."""
-    slettet = {s.avslutning_id for s in slettinger}
-    levende = [v for v in siste_versjoner(versjoner).values() if v.avslutning_id not in slettet]
-    if not levende:
-        return None
-    kommunens = [v for v in levende if v.kilde == KOMMUNE]
-    return max(kommunens or levende, key=_nyest_forst)
+    """The person's current avslutning (shared/regelverk/avslutning_i_kraft.py: DOMAIN.md §4 rules 6–7,
+    §5): deleted and retracted ones (a Sletting each) never count; a kommune avslutning wins over a regelmotor
+    one even before the regelmotor's retraction has arrived; among several of the same kilde, the most
+    recently registered."""
+    return avslutning_i_kraft.gjeldende_avslutning(versjoner, {s.avslutning_id for s in slettinger})
 
 
 def historikk(versjoner: Sequence[Avslutningsversjon], slettinger: Iterable[Sletting]) -> list[Historikklinje]:
@@ -91,7 +74,7 @@ def historikk(versjoner: Sequence[Avslutningsversjon], slettinger: Iterable[Slet
     avslutning as «endret»; a live avslutning that is not the current one (a regelmotor avslutning whose
     retraction has not arrived while the kommune's is in force) as «erstattet»."""
     slettet = {s.avslutning_id: s for s in slettinger}
-    siste = siste_versjoner(versjoner)
+    siste = avslutning_i_kraft.siste_versjoner(versjoner)
     gjeldende = gjeldende_avslutning(versjoner, slettet.values())
     linjer: list[Historikklinje] = []
     for v in versjoner:
@@ -126,25 +109,21 @@ class Fravaersfakta:
 
 def frist_for_gjennomforing(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta],
                             fravaer: Iterable[Fravaersfakta]) -> date | None:
-    """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk/frister.py; None when
-    the facts do not give one (no vedtak om deltakelse, a sluttmål the regelverk does not know)."""
+    """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk (fristgrunnlag.py
+    picks the facts, frister.py computes); None when the facts do not give one (no vedtak om deltakelse, a
+    sluttmål the regelverk does not know). `sluttmal` is the one in force already (projection.py keeps the
+    one fastsatt last)."""
     if lov is None:
         return None
-    fattet = [v for v in vedtak if v.resultat == Vedtaksresultat.VEDTAK_FATTET]
-    starter = [v.fra for v in fattet if v.vedtakstype == Vedtakstype.DELTAKELSE]
-    if not starter:
-        return None
     try:
-        return gjennomforingsfrist(
-            lov=Lov(lov),
-            programstart=min(starter),
-            sluttmal=Sluttmalkode(sluttmal) if sluttmal else None,
-            forlengelser=[Periode(fra=v.fra, til=v.til) for v in fattet if v.vedtakstype == Vedtakstype.FORLENGELSE],
-            permisjoner=[Periode(fra=v.fra, til=v.til) for v in fattet
-                         if v.vedtakstype == Vedtakstype.PERMISJON and v.til is not None],
-            gyldig_fravaer=[Periode(fra=f.fra, til=f.til) for f in fravaer
-                            if f.fravaerstype == Fravaerstype.GYLDIG and f.til is not None],
-        ).frist
+        g = fristgrunnlag.fristgrunnlag(
+            Lov(lov),
+            [fristgrunnlag.Vedtak(vedtakstype=Vedtakstype(v.vedtakstype),
+                                  fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET, fra=v.fra, til=v.til)
+             for v in vedtak],
+            [fristgrunnlag.Sluttmal(sluttmal=Sluttmalkode(sluttmal), fastsatt_dato=date.min)] if sluttmal else [],
+            [fristgrunnlag.Fravaer(fravaerstype=Fravaerstype(f.fravaerstype), fra=f.fra, til=f.til) for f in fravaer])
+        return None if g is None else fristgrunnlag.beregn(g).frist
     except ValueError:  # UkjentSluttmal, IngenRegelverk: the report shows no frist rather than a wrong one
         return None
 

@@ -14,6 +14,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutnings
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+from shared.regelverk import fristgrunnlag
 from shared import tilgang
 from shared.tilgang import Omfang
 
@@ -99,12 +100,20 @@ SELECT d.*,
         ORDER BY registrert_dato) AS p_tiltak,
   array(SELECT row(fravaer_id, fravaerstype, fra, til) FROM fravaer f
         WHERE f.deltaker_id = d.deltaker_id AND NOT slettet) AS p_fravaer,
-  (SELECT sluttmal FROM sluttmal s WHERE s.deltaker_id = d.deltaker_id ORDER BY id DESC LIMIT 1) AS p_sluttmal,
+  array(SELECT row(sluttmal, fastsatt_dato, id) FROM sluttmal s WHERE s.deltaker_id = d.deltaker_id) AS p_sluttmal,
   array(SELECT row(a.avslutning_id, a.kilde, v.versjon, v.avslutningstype, v.arsak, v.avslutningsdato,
                    v.timer_arbeid_per_uke, v.registrert_av, v.registrert_dato, v.oppfolgingskommune, v.bydel, v.slettet)
         FROM avslutning a JOIN avslutningsversjon v USING (avslutning_id)
         WHERE a.deltaker_id = d.deltaker_id) AS p_versjoner
 FROM deltaker d WHERE d.deltaker_id = $1"""
+
+
+def _gjeldende_sluttmal(rader: list) -> Sluttmalkode | None:
+    """The sluttmål in force (shared/regelverk/fristgrunnlag.py: fastsatt last; on one day, registered last)."""
+    g = fristgrunnlag.gjeldende_sluttmal(
+        fristgrunnlag.Sluttmal(sluttmal=Sluttmalkode(kode), fastsatt_dato=fastsatt, rekkefolge=(rad_id,))
+        for kode, fastsatt, rad_id in rader)
+    return g.sluttmal if g else None
 
 
 async def hent_program(conn: asyncpg.Connection, deltaker: asyncpg.Record) -> Program:
@@ -114,7 +123,7 @@ async def hent_program(conn: asyncpg.Connection, deltaker: asyncpg.Record) -> Pr
         lov=Lov(r["lov"]), bosettingsdato=r["bosettingsdato"], oppfolgingskommune=r["oppfolgingskommune"],
         vedtak=tuple(Vedtak(vedtak_id=v[0], vedtakstype=Vedtakstype(v[1]), resultat=Vedtaksresultat(v[2]), fra=v[3],
                             til=v[4], gjeldende=v[5]) for v in r["p_vedtak"]),
-        sluttmal=Sluttmalkode(r["p_sluttmal"]) if r["p_sluttmal"] else None,
+        sluttmal=_gjeldende_sluttmal(r["p_sluttmal"]),
         tiltak=tuple(Tiltak(tiltak_id=t[0], fra=t[1], til=t[2], gjeldende=t[3]) for t in r["p_tiltak"]),
         fravaer=tuple(Fravaer(fravaer_id=f[0], fravaerstype=Fravaerstype(f[1]), fra=f[2], til=f[3]) for f in r["p_fravaer"]),
         avslutningsversjoner=tuple(

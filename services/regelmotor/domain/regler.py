@@ -22,9 +22,9 @@ from shared.events.folkeregister import Folkeregisterart
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from shared.kodeverk.kategorier import Lov
-from shared.kodeverk.vedtak import Fravaerstype, Vedtakstype
-from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, gjennomforingsfrist, oppstartsfrist
-from shared.events.envelope import Periode
+from shared.kodeverk.vedtak import Vedtakstype
+from shared.regelverk import fristgrunnlag
+from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, oppstartsfrist
 
 from services.regelmotor.domain.tilstand import Folkeregisterhendelse, Tilstand
 
@@ -81,60 +81,62 @@ def avslutning_id(deltaker_id: UUID, arsak: K, dato: date) -> UUID:
 
 
 def programvedtak(t: Tilstand):
-    """Fattede vedtak om deltakelse (DOMAIN.md: DELTAKELSE's periode.fra is programme start)."""
-    return [x for x in t.vedtak.values() if x.vedtakstype is Vedtakstype.DELTAKELSE and x.fattet]
+    return fristgrunnlag.programvedtak(t.vedtak.values())
+
+
+def _vedtak(t: Tilstand) -> list[fristgrunnlag.Vedtak]:
+    return [fristgrunnlag.Vedtak(vedtakstype=x.vedtakstype, fattet=x.fattet, fra=x.fra, til=x.til, kilde=x.event_id)
+            for x in t.vedtak.values()]
 
 
 def programstart(t: Tilstand) -> tuple[date, UUID] | None:
-    vedtak = programvedtak(t)
-    if not vedtak:
+    forste = fristgrunnlag.programstart(_vedtak(t))
+    return None if forste is None else (forste.fra, forste.kilde)  # type: ignore[return-value]
+
+
+def grunnlag(t: Tilstand) -> fristgrunnlag.Fristgrunnlag | None:
+    """The frist's inputs (shared/regelverk/fristgrunnlag.py) from the facts seen; None without a programme."""
+    if t.person is None:
         return None
-    forste = min(vedtak, key=lambda x: (x.fra, str(x.event_id)))
-    return forste.fra, forste.event_id
+    return fristgrunnlag.fristgrunnlag(
+        t.person.lov, _vedtak(t),
+        [fristgrunnlag.Sluttmal(sluttmal=s.sluttmal, fastsatt_dato=s.fastsatt_dato,
+                                rekkefolge=(s.recorded_at, s.event_id), kilde=s.event_id) for s in t.sluttmal],
+        [fristgrunnlag.Fravaer(fravaerstype=x.fravaerstype, fra=x.fra, til=x.til, kilde=x.event_id)
+         for x in t.fravaer.values()])
 
 
-def gjeldende_sluttmal(t: Tilstand):
-    """The sluttmål in force: the latest fastsatt (a later one replaces an earlier)."""
-    if not t.sluttmal:
-        return None
-    return max(t.sluttmal, key=lambda s: (s.fastsatt_dato, s.recorded_at, str(s.event_id)))
+Fristsvar = tuple[Fristberegning | None, str, tuple[UUID, ...]]
+# The last answer and the fact containers it came from. `utled` and `frister` each ask for the frist, on
+# states that share these containers (tilstand.anvend replaces a changed container, never mutates one:
+# old and new states share the rest), so one answer serves both. The entry holds its containers, so an
+# identity seen here is never a new object at a reused address.
+_sist: tuple[tuple[object, ...], Fristsvar] | None = None
 
 
-def frist(t: Tilstand) -> tuple[Fristberegning | None, str, tuple[UUID, ...]]:
+def frist(t: Tilstand) -> Fristsvar:
     """The gjennomføringsfrist (shared/regelverk), or None with the reason it cannot be computed."""
+    global _sist
+    fakta = (t.person, t.vedtak, t.sluttmal, t.fravaer)
+    if _sist is not None and all(a is b for a, b in zip(_sist[0], fakta)):
+        return _sist[1]
+    svar = _frist(t)
+    _sist = (fakta, svar)
+    return svar
+
+
+def _frist(t: Tilstand) -> Fristsvar:
     if t.person is None:
         return None, "personopplysninger mangler", ()
-    start = programstart(t)
-    if start is None:
+    g = grunnlag(t)
+    if g is None:
         return None, "vedtak om program mangler", ()
-    sluttmal = gjeldende_sluttmal(t)
-    fattede = [x for x in t.vedtak.values() if x.fattet]
-    forlengelser = [x for x in fattede if x.vedtakstype is Vedtakstype.FORLENGELSE]
-    # An open-ended permisjon/fravær cannot extend a frist by a number of days: left out until it has a til.
-    permisjoner = [x for x in fattede if x.vedtakstype is Vedtakstype.PERMISJON and x.til is not None]
-    fravaer = [x for x in t.fravaer.values() if x.fravaerstype is Fravaerstype.GYLDIG and x.til is not None]
-    kilder = (t.person.event_id, start[1], *(s.event_id for s in ([sluttmal] if sluttmal else [])),
-              *(x.event_id for x in forlengelser + permisjoner), *(x.event_id for x in fravaer))
-    beregning, hvorfor = _gjennomforingsfrist(
-        t.person.lov, start[0], sluttmal.sluttmal if sluttmal else None,
-        tuple(sorted((x.fra, x.til) for x in forlengelser)), tuple(sorted((x.fra, x.til) for x in permisjoner)),
-        tuple(sorted((x.fra, x.til) for x in fravaer)))
-    return beregning, hvorfor, kilder
-
-
-@lru_cache(maxsize=8192)
-def _gjennomforingsfrist(lov, start, sluttmal, forlengelser, permisjoner, fravaer):
-    """shared/regelverk's frist, memoised on its inputs (the rules ask for it several times per event)."""
+    kilder = (t.person.event_id, *g.kilder)
     try:
-        beregning = gjennomforingsfrist(
-            lov=lov, programstart=start, sluttmal=sluttmal,
-            forlengelser=[Periode(fra=f, til=t) for f, t in forlengelser],
-            permisjoner=[Periode(fra=f, til=t) for f, t in permisjoner],
-            gyldig_fravaer=[Periode(fra=f, til=t) for f, t in fravaer],
-        )
+        beregning = fristgrunnlag.beregn(g)
     except (UkjentSluttmal, IngenRegelverk) as exc:
-        return None, str(exc)
-    return beregning, f"regelverk {beregning.regelverk}"
+        return None, str(exc), kilder
+    return beregning, f"regelverk {beregning.regelverk}", kilder
 
 
 def kommuneavslutninger_i_kraft(t: Tilstand) -> tuple[UUID, ...]:

@@ -22,8 +22,9 @@ from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Kilde, avslutningsarsak
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
-from shared.kodeverk.vedtak import Fravaerstype, Vedtakstype
-from shared.regelverk import frister
+from shared.kodeverk.vedtak import Vedtakstype
+from shared.regelverk import frister, fristgrunnlag
+from shared.regelverk import avslutning_i_kraft
 from shared.regelverk.frister import Fristberegning
 from shared import tilgang as tilgang_
 from shared.tilgang import Omfang, Plassering
@@ -56,29 +57,32 @@ def _brudd(regel: str, melding: str, felt: str | None = None, bruddtype: Bruddty
 
 # --- facts derived from the programme ----------------------------------------------------------------
 
+def _vedtak(program: Program) -> list[fristgrunnlag.Vedtak]:
+    return [fristgrunnlag.Vedtak(vedtakstype=v.vedtakstype, fattet=v.fattet, fra=v.fra, til=v.til)
+            for v in program.vedtak]
+
+
 def programstart(program: Program) -> date | None:
-    """The start of the programme: the earliest fattet vedtak om deltakelse (DOMAIN.md §2 «vedtak»)."""
-    starter = [v.fra for v in program.vedtak if v.vedtakstype is Vedtakstype.DELTAKELSE and v.fattet]
-    return min(starter) if starter else None
+    """The start of the programme (shared/regelverk/fristgrunnlag.py: the earliest fattet vedtak om deltakelse)."""
+    forste = fristgrunnlag.programstart(_vedtak(program))
+    return forste.fra if forste else None
+
+
+def grunnlag(program: Program) -> fristgrunnlag.Fristgrunnlag | None:
+    """The frist's inputs from the programme (its sluttmål is the one in force already: lager.hent_program)."""
+    return fristgrunnlag.fristgrunnlag(
+        program.lov, _vedtak(program),
+        [fristgrunnlag.Sluttmal(sluttmal=program.sluttmal, fastsatt_dato=date.min)] if program.sluttmal else [],
+        [fristgrunnlag.Fravaer(fravaerstype=f.fravaerstype, fra=f.fra, til=f.til) for f in program.fravaer])
 
 
 def gjennomforingsfrist(program: Program) -> Fristberegning | None:
     """DOMAIN.md §6, from the programme's facts; None without a programstart (or a sluttmål when the lov
     needs one). Raises frister.UkjentSluttmal when the sluttmål is not in the regelverk in force."""
-    start = programstart(program)
-    if start is None or (program.lov is Lov.INTEGRERINGSLOVEN and program.sluttmal is None):
+    g = grunnlag(program)
+    if g is None or (g.lov is Lov.INTEGRERINGSLOVEN and g.sluttmal is None):
         return None
-
-    def perioder(typ: Vedtakstype):
-        return [Periode(fra=v.fra, til=v.til) for v in program.vedtak
-                if v.vedtakstype is typ and v.fattet and (v.til is not None or typ is Vedtakstype.FORLENGELSE)]
-
-    return frister.gjennomforingsfrist(
-        lov=program.lov, programstart=start, sluttmal=program.sluttmal,
-        forlengelser=perioder(Vedtakstype.FORLENGELSE), permisjoner=perioder(Vedtakstype.PERMISJON),
-        gyldig_fravaer=[Periode(fra=f.fra, til=f.til) for f in program.fravaer
-                        if f.fravaerstype is Fravaerstype.GYLDIG and f.til is not None],
-    )
+    return fristgrunnlag.beregn(g)
 
 
 def oppstartsfrist(program: Program) -> Fristberegning:
@@ -87,21 +91,12 @@ def oppstartsfrist(program: Program) -> Fristberegning:
 
 # --- avslutninger: current and history ----------------------------------------------------------------
 
-def siste_versjoner(program: Program) -> dict[UUID, Avslutningsversjon]:
-    siste: dict[UUID, Avslutningsversjon] = {}
-    for v in program.avslutningsversjoner:
-        if v.avslutning_id not in siste or v.versjon > siste[v.avslutning_id].versjon:
-            siste[v.avslutning_id] = v
-    return siste
-
-
 def gjeldende_avslutning(program: Program) -> Avslutningsversjon | None:
-    """The avslutning in force: a kommune avslutning always wins over a computed one (DOMAIN.md §5, §4 rules
-    6–7), even before the regelmotor's retraction has arrived; then the newest."""
-    levende = [v for v in siste_versjoner(program).values() if not v.slettet]
-    if not levende:
-        return None
-    return max(levende, key=lambda v: (v.kilde is Kilde.KOMMUNE, v.registrert_dato, v.versjon))
+    """The avslutning in force (shared/regelverk/avslutning_i_kraft.py: DOMAIN.md §4 rules 5–7, §5): a
+    kommune avslutning always wins over a computed one, even before the regelmotor's retraction has arrived;
+    then the newest. Here a deletion is a version marked slettet."""
+    siste = avslutning_i_kraft.siste_versjoner(program.avslutningsversjoner)
+    return avslutning_i_kraft.gjeldende_avslutning(siste.values(), {i for i, v in siste.items() if v.slettet})
 
 
 def historikk(program: Program) -> list[Avslutningsversjon]:

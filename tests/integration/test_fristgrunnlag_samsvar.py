@@ -1,0 +1,133 @@
+"""Property: registrering, the regelmotor and rapport give one gjennomføringsfrist for the same facts
+(DOMAIN.md §6; issue #12 §2: the frist's inputs are derived once, in shared/regelverk/fristgrunnlag.py).
+
+Random programmes from a seeded generator (the seed of a failing programme is in the assertion message):
+vedtak of every type, fattet or opphevet, open or closed, some deleted; several sluttmål, fastsatt out of
+order, some unknown to the regelverk in force; gyldig and ugyldig fravær. Each service runs its own
+adapter: registrering maps its rows with `lager.hent_program` (the rows a SELECT would give), the regelmotor
+folds the events with `anvend` and asks `regler.frist`, rapport projects the events into real PostgreSQL and
+reads the row's frist_gjennomforing. The regelmotor and rapport get the events in a random order.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from services.rapport import projection
+from services.regelmotor.domain import regler as regelmotor_regler
+from services.regelmotor.domain.tilstand import Tilstand, anvend
+from services.registrering import lager
+from services.registrering.domain import regler as registrering_regler
+from shared.events import vedtak as v
+from shared.events.envelope import Periode
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+from shared.kodeverk.kategorier import Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+from shared.regelverk import frister
+from tests.rapport import builders as b
+from tests.rapport.conftest import schema_pool  # noqa: F401  (the fixture: rapport's schema, no Kafka)
+
+pytestmark = pytest.mark.integration
+
+PROGRAMMER = 500
+T0 = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
+
+
+class Programme:
+    """One person's facts as events in registration order, and as registrering's rows."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        rnd = random.Random(seed)
+        self.did = uuid4()
+        self.lov = rnd.choice(list(Lov))
+        # integreringsloven from 2021 (a few before: no regelverk, no frist), introduksjonsloven from 2015
+        forste = date(2020, 10, 1) if self.lov is Lov.INTEGRERINGSLOVEN else date(2015, 1, 1)
+        start = forste + timedelta(days=rnd.randrange(1500))
+        self.events: list = [b.registrert(self.did, b.person(f"{seed:012d}", lov=self.lov), self._t(0))]
+        self.vedtak_rader: list[tuple] = []
+        self.sluttmal_rader: list[tuple] = []
+        self.fravaer_rader: list[tuple] = []
+        slettet: set[UUID] = set()
+
+        def dag(spenn: int) -> date:
+            return start + timedelta(days=rnd.randrange(-60, spenn))
+
+        for _ in range(rnd.randrange(12)):
+            typ = rnd.choice([Vedtakstype.DELTAKELSE] * 2 + list(Vedtakstype))
+            fra = dag(1000)
+            til = None if rnd.random() < 0.25 else fra + timedelta(days=rnd.randrange(0, 1200))
+            resultat = Vedtaksresultat.VEDTAK_FATTET if rnd.random() < 0.85 else Vedtaksresultat.OPPHEVET
+            vid = uuid4()
+            self.events.append(v.VedtakRegistrert(**b.env(self.did, self._t(len(self.events))), vedtak=v.Vedtak(
+                vedtak_id=vid, vedtakstype=typ, resultat=resultat, vedtaksdato=fra, periode=Periode(fra=fra, til=til))))
+            if rnd.random() < 0.1:
+                slettet.add(vid)
+                self.events.append(v.VedtakSlettet(**b.env(self.did, self._t(len(self.events))), vedtak_id=vid))
+            else:
+                self.vedtak_rader.append((vid, typ.value, resultat.value, fra, til, True))
+        for i in range(rnd.randrange(4)):
+            kode, fastsatt = rnd.choice(list(Sluttmalkode)), dag(400)
+            self.events.append(b.sluttmal(self.did, kode, fastsatt, self._t(len(self.events))))
+            self.sluttmal_rader.append((kode.value, fastsatt, i + 1))
+        for _ in range(rnd.randrange(5)):
+            fra = dag(900)
+            til = None if rnd.random() < 0.2 else fra + timedelta(days=rnd.randrange(0, 90))
+            typ = rnd.choice(list(Fravaerstype))
+            fid = uuid4()
+            self.events.append(v.FravaerRegistrert(**b.env(self.did, self._t(len(self.events))), fravaer=v.Fravaer(
+                fravaer_id=fid, fravaerstype=typ, periode=Periode(fra=fra, til=til))))
+            if rnd.random() < 0.1:
+                self.events.append(v.FravaerSlettet(**b.env(self.did, self._t(len(self.events))), fravaer_id=fid))
+            else:
+                self.fravaer_rader.append((fid, typ.value, fra, til))
+        # rapport has a row (and so a frist) only for a person with an avslutning in force
+        self.events.append(b.kommune_avslutning(self.did, Kode.ARBEID, start + timedelta(days=300),
+                                                self._t(len(self.events))))
+        self.i_tilfeldig_rekkefolge = rnd.sample(self.events, len(self.events))
+
+    def _t(self, n: int) -> datetime:
+        return T0 + timedelta(minutes=n)
+
+    async def registrering(self) -> date | None:
+        rad = {"lov": self.lov.value, "bosettingsdato": date(2021, 9, 1), "oppfolgingskommune": "4223",
+               "p_vedtak": self.vedtak_rader, "p_sluttmal": self.sluttmal_rader, "p_tiltak": [],
+               "p_fravaer": self.fravaer_rader, "p_versjoner": []}
+        program = await lager.hent_program(None, rad)  # type: ignore[arg-type]  # loaded already: no query
+        try:
+            beregning = registrering_regler.gjennomforingsfrist(program)
+        except (frister.UkjentSluttmal, frister.IngenRegelverk):
+            return None  # registrering refuses the avslutning then (§4.2): no frist either
+        return beregning.frist if beregning else None
+
+    def regelmotor(self) -> date | None:
+        t = Tilstand.ny(self.did)
+        for e in self.i_tilfeldig_rekkefolge:
+            t = anvend(t, e)
+        beregning, _, _ = regelmotor_regler.frist(t)
+        return beregning.frist if beregning else None
+
+
+async def test_tre_tjenester_samme_gjennomforingsfrist(schema_pool):  # noqa: F811
+    programmer = [Programme(seed) for seed in range(PROGRAMMER)]
+    async with schema_pool.acquire() as conn:
+        async with conn.transaction():
+            # one batch of every programme's events, interleaved: the projection's own batch path
+            hendelser = [e for p in programmer for e in p.i_tilfeldig_rekkefolge]
+            await projection.project_batch(conn, random.Random(0).sample(hendelser, len(hendelser)))
+        rapport = {r["deltaker_id"]: r["frist_gjennomforing"]
+                   for r in await conn.fetch("SELECT deltaker_id, frist_gjennomforing FROM rapport_rad")}
+
+    med_frist = 0
+    for p in programmer:
+        fra_registrering, fra_regelmotor = await p.registrering(), p.regelmotor()
+        assert fra_registrering == fra_regelmotor == rapport[p.did], (
+            f"seed {p.seed}: registrering {fra_registrering}, regelmotor {fra_regelmotor}, rapport {rapport[p.did]}")
+        med_frist += fra_registrering is not None
+    # the generator reaches both sides: programmes with a frist and without one
+    assert PROGRAMMER * 0.2 < med_frist < PROGRAMMER * 0.9, med_frist
