@@ -1,0 +1,64 @@
+"""The web application against the real services: registrering and rapport in-process on one topic prefix (so the
+report projects what registrering publishes), each served over HTTP on 127.0.0.1 as the web application calls
+them, the web application itself served for the browser, and the real identity provider's login page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.async_api import Page, expect
+
+from services.rapport.app import create_app as create_rapport
+from services.web.app import create_app as create_web
+from shared.settings import RapportSettings, WebSettings
+from tests.identity import IdentityProvider
+from tests.naming import run_id
+from tests.registrering.conftest import Registrering, start_registrering
+from tests.support.browser import serve
+
+
+@dataclass
+class Web:
+    url: str
+    registrering: Registrering
+    idp: IdentityProvider
+
+
+@pytest.fixture(scope="session")
+async def web(kafka_bootstrap, database_url, identity_provider) -> AsyncIterator[Web]:
+    run = run_id()
+    async with start_registrering(kafka_bootstrap, database_url, identity_provider) as reg:
+        rapport = create_rapport(RapportSettings(
+            database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
+            topic_prefix=reg.settings.topic_prefix, consumer_group=f"test-web-rapport-{run}",
+            **identity_provider.service_settings()))
+        async with rapport.router.lifespan_context(rapport), serve(reg.app) as reg_url, serve(rapport) as rapport_url:
+            app = create_web(WebSettings(database_url=database_url, registrering_url=reg_url,
+                                         rapport_url=rapport_url,
+                                         web_oidc_discovery_url=identity_provider.discovery_url()))
+            async with serve(app) as url:
+                app.state.settings = app.state.settings.model_copy(update={"public_url": url})
+                async with app.router.lifespan_context(app):
+                    yield Web(url, reg, identity_provider)
+
+
+def claims(ident: str = "4223-CES", kommune: str | None = "4223", rolle: str = "SAKSBEHANDLER") -> dict:
+    c = {"preferred_username": ident, "name": f"Test {ident}", "roller": [rolle]}
+    if kommune:
+        c["kommunenummer"] = kommune
+    return c
+
+
+async def logg_inn(page: Page, web: Web, c: dict) -> None:
+    """Through the provider's own interactive login page: type the subject and the claims, sign in."""
+    # The provider's page links a web font from fonts.googleapis.com, which this closed network cannot reach:
+    # answer it with an empty stylesheet (it is the mock's page, not ours).
+    await page.route("**/fonts.googleapis.com/**", lambda r: r.fulfill(status=200, body="", content_type="text/css"))
+    await page.goto(f"{web.url}/innlogging")
+    await page.fill("input[name=username]", f"sub-{c['preferred_username']}")
+    await page.fill("textarea[name=claims]", json.dumps(c))
+    await page.click("input[type=submit]")
+    await expect(page.locator("h1")).to_have_text("Arbeidsflate")

@@ -1,0 +1,84 @@
+"""Seed §2–6 in the browser, as a caseworker logged in through the provider's page: open the person, «+ Legg
+til» Arbeid with 30,0 timer, the API's warning and «Er du sikker på at du vil lagre?», «Vis detaljer» →
+«Rediger» → «Slett», and «Vis all avslutningshistorikk» with the slettet row in italics."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.registrering.conftest import ny_deltaker
+from tests.support.browser import sjekk_uu, skjermbilde
+from tests.web.conftest import Web, claims, logg_inn
+
+pytestmark = [pytest.mark.integration]
+
+
+async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page):
+    did = await ny_deltaker(web.registrering)
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-arbeidsflate")
+
+    await page.goto(f"{web.url}/personer/{did}")
+    await expect(page.locator("h1")).to_have_text("Amina Haddad")
+    await expect(page.locator("#ingen-avslutning")).to_be_visible()
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-person")
+
+    # §2: + Legg til; the veiledningstekst as soon as the årsak is chosen; Arbeid asks for the hours
+    await page.click("#legg-til")
+    await expect(page.locator("#timer-felt")).to_be_hidden()
+    await page.fill("#avslutningsdato", "2023-11-15")
+    await page.select_option("#arsak", "ARBEID")
+    await expect(page.locator("#veiledning")).to_have_text(
+        "Fast eller midlertidig arbeid. Registrer antall timer pr. uke for arbeidsforholdet/ene")
+    await expect(page.locator("#timer-felt")).to_be_visible()
+    await page.fill("#timer_arbeid_per_uke", "30,0")
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-legg-til")
+    await page.click("#lagre")
+
+    # the vedtak runs past the date: the API's warning, then «Er du sikker på at du vil lagre?» Ja
+    await expect(page.locator("#advarsel")).to_contain_text("Er du sikker på at du vil lagre?")
+    await expect(page.locator("#avslutningsdato")).to_have_value("2023-11-15")  # nothing lost from the form
+    await expect(page.locator("#timer_arbeid_per_uke")).to_have_value("30,0")
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-advarsel")
+    await page.click("#bekreft-ja")
+
+    await expect(page.locator("#kvittering")).to_have_text("Avslutningen er lagret.")
+    celler = await page.locator("#avslutninger tbody tr").first.locator("td").all_text_contents()
+    assert celler[:6] == ["Ordinær avslutning", "Arbeid", "30,0", "15.11.2023", "4223-CES", "Vennesla"]
+    await expect(page.locator("#vedtak tbody tr").first).to_contain_text("Ikke gjeldende")
+
+    # §4: Vis detaljer → Rediger (the form holds the current values) → Lagre
+    await page.click("#vis-detaljer")
+    await expect(page.locator("tr.detaljer")).to_contain_text("Registrert dato:")
+    await sjekk_uu(page)
+    await page.click("#rediger")
+    await expect(page.locator("#timer_arbeid_per_uke")).to_have_value("30,0")
+    await page.fill("#timer_arbeid_per_uke", "37,5")
+    await page.click("#lagre")
+    await expect(page.locator("#kvittering")).to_have_text("Avslutningen er endret.")
+    await expect(page.locator("#avslutninger tbody tr").first.locator("td").nth(2)).to_have_text("37,5")
+
+    # Slett, with its confirmation
+    await page.click("#vis-detaljer")
+    await page.click("#slett")
+    await expect(page.locator("#slett-sporsmal")).to_have_text("Er du sikker på at du vil slette avslutningen?")
+    await sjekk_uu(page)
+    await page.click("#slett-ja")
+    await expect(page.locator("#kvittering")).to_have_text("Avslutningen er slettet.")
+    await expect(page.locator("#ingen-avslutning")).to_be_visible()
+
+    # Vis all avslutningshistorikk: every version, the slettet one in italics
+    await page.click("#historikk-lenke")
+    await expect(page.locator("#historikk-lenke")).to_have_text("Vis nyeste avslutningshistorikk")
+    rader = page.locator("#avslutninger tbody tr")
+    await expect(rader).to_have_count(3)
+    forste = rader.first
+    await expect(forste.locator("td").first).to_have_text("Ordinær avslutning (slettet)")
+    assert await forste.evaluate("r => getComputedStyle(r.cells[0]).fontStyle") == "italic"
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-historikk")
