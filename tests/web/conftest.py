@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -16,6 +17,7 @@ from services.web.app import create_app as create_web
 from shared.settings import RapportSettings, WebSettings
 from tests.identity import IdentityProvider
 from tests.naming import run_id
+from tests.polling import eventually
 from tests.registrering.conftest import Registrering, start_registrering
 from tests.support.browser import serve
 
@@ -25,6 +27,16 @@ class Web:
     url: str
     registrering: Registrering
     idp: IdentityProvider
+    rapport_url: str
+
+    async def projisert(self, navn: str, antall: int = 1) -> None:
+        """Wait until rapport's read models hold `antall` persons by this name (its personlister)."""
+        async def finnes() -> bool:
+            async with httpx.AsyncClient() as c:
+                r = await c.post(f"{self.rapport_url}/api/v1/personer/sok", json={"navn": navn},
+                                 headers=self.registrering.token())
+            return r.status_code == 200 and r.json()["totalt"] >= antall
+        await eventually(finnes, what=f"rapport projects {navn}")
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +54,7 @@ async def web(kafka_bootstrap, database_url, identity_provider) -> AsyncIterator
             async with serve(app) as url:
                 app.state.settings = app.state.settings.model_copy(update={"public_url": url})
                 async with app.router.lifespan_context(app):
-                    yield Web(url, reg, identity_provider)
+                    yield Web(url, reg, identity_provider, rapport_url)
 
 
 def claims(ident: str = "4223-CES", kommune: str | None = "4223", rolle: str = "SAKSBEHANDLER") -> dict:

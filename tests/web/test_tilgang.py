@@ -68,8 +68,16 @@ async def test_post_uten_csrf_nektes_og_utlogging_avslutter_sesjonen(web: Web, p
 async def test_sok_postes_og_feltfeil_vises_ved_feltet(web: Web, page: Page):
     did = await ny_deltaker(web.registrering, fornavn="Sofie", etternavn="Søkesen")
     duf = (await web.registrering.client.get(f"/api/v1/deltakere/{did}", headers=web.registrering.token())).json()["duf_nummer"]
+    await web.projisert("Søkesen")
     await logg_inn(page, web, claims("4223-CES", "4223"))
-    await page.click("text=Personer")
+    await page.get_by_role("link", name="Personer").click()
+    # NIR's personlister: the persons in programme too (from rapport's read models, once projected)
+    await page.select_option("#status", "i_program")
+    await page.fill("#navn", "søkesen")
+    await page.click("#sok-knapp")
+    await expect(page.locator("#personliste tbody tr").first).to_contain_text("Sofie Søkesen")
+    await expect(page.locator("#personliste tbody tr").first).to_contain_text("I program")
+    assert not [u for u in await page.evaluate(ADRESSER) if "søkesen" in u.lower()]
     await sjekk_uu(page)
     await skjermbilde(page, "web-personer")
     await page.fill("#ident", duf)
