@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.registrering.conftest import ny_deltaker
+from datetime import timedelta
+
+from tests.polling import eventually
+from tests.registrering.conftest import FRIST, ny_deltaker
 from tests.support.browser import sjekk_uu, skjermbilde
 from tests.web.conftest import Web, claims, logg_inn
 
@@ -82,3 +85,38 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     assert await forste.evaluate("r => getComputedStyle(r.cells[0]).fontStyle") == "italic"
     await sjekk_uu(page)
     await skjermbilde(page, "web-historikk")
+
+
+async def test_arbeidsflaten_og_ny_arsak_over_avslutningsarsak_ikke_registrert(web: Web, page: Page):
+    """Seed §5–6 (the Vennesla example): the regelmotor ends the person at the gjennomføringsfrist with
+    «Avslutningsårsak ikke registrert»; the Arbeidsflate lists the person; the caseworker adds Arbeid, 30,0; the
+    history shows the regelmotor's as «Ordinær avslutning (slettet)»."""
+    did = await ny_deltaker(web.registrering, fornavn="Vera", etternavn="Vennesla")
+    await web.tick_etter(did, FRIST + timedelta(days=1))
+    await web.projisert("Vennesla", status="avsluttet")
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    lenke = page.locator("#arbeidsliste a", has_text="Vera Vennesla")
+    await expect(lenke).to_be_visible()
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-arbeidsflate-ikke-registrert")
+    await lenke.click()
+    rad = page.locator("#avslutninger tbody tr").first
+    await expect(rad.locator("td").nth(1)).to_have_text("Avslutningsårsak ikke registrert")
+    await expect(rad.locator("td").nth(4)).to_have_text("Regelmotor")
+    await expect(page.locator("#vis-detaljer")).to_have_count(0)  # the regelmotor's: no Rediger/Slett
+
+    await page.click("#legg-til")
+    await page.fill("#avslutningsdato", FRIST.isoformat())
+    await page.select_option("#arsak", "ARBEID")
+    await page.fill("#timer_arbeid_per_uke", "30,0")
+    await page.click("#lagre")  # on the frist, the vedtak's last day: no vedtak runs past it, no warning
+    await expect(page.locator("#kvittering")).to_have_text("Avslutningen er lagret.")
+    await expect(rad.locator("td").nth(1)).to_have_text("Arbeid")
+
+    # the regelmotor retracts its own once it has the kommune's (eventually): the history shows it slettet
+    async def trukket() -> bool:
+        await page.goto(f"{web.url}/personer/{did}?historikk=alle")
+        return "Ordinær avslutning (slettet)" in await page.locator("#avslutninger").inner_text()
+    await eventually(trukket, what="the regelmotor's avslutning retracted")
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-historikk-vennesla")
