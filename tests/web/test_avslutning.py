@@ -120,3 +120,54 @@ async def test_arbeidsflaten_og_ny_arsak_over_avslutningsarsak_ikke_registrert(w
     await eventually(trukket, what="the regelmotor's avslutning retracted")
     await sjekk_uu(page)
     await skjermbilde(page, "web-historikk-vennesla")
+
+
+async def test_permanent_stans_og_kommunens_arsak(web: Web, page: Page):
+    """Seed §3 (the Bærum example): a vedtak om permanent stans; the regelmotor's «Vedtak om permanent stans»
+    waits for the kommune's årsak; once it is registered, «Stans (slettet)» in the history."""
+    r = web.registrering
+    did = await ny_deltaker(r, fornavn="Berit", etternavn="Bærum")
+    svar = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", headers=r.token(), json={
+        "vedtakstype": "PERMANENT_STANS", "vedtaksdato": "2022-09-14", "periode": {"fra": "2022-09-14", "til": None}})
+    assert svar.status_code == 201, svar.text
+
+    async def beregnet() -> bool:
+        a = (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token())).json()
+        return a["gjeldende"] is not None and a["gjeldende"]["arsak"]["kode"] == "VEDTAK_OM_PERMANENT_STANS"
+    await eventually(beregnet, what="the regelmotor's «Vedtak om permanent stans»")
+
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    await page.goto(f"{web.url}/personer/{did}")
+    await expect(page.locator("#venter")).to_be_visible()
+    await expect(page.locator("#avslutninger tbody tr").first.locator("td").first).to_have_text("Stans")
+    await page.click("#legg-til")
+    await page.fill("#avslutningsdato", "2022-09-14")
+    await page.select_option("#arsak", "ARBEID")
+    await page.fill("#timer_arbeid_per_uke", "30,0")
+    await page.click("#lagre")
+    await expect(page.locator("#advarsel")).to_be_visible()  # the vedtak om deltakelse runs past the stans date
+    await page.click("#bekreft-ja")
+    await expect(page.locator("#kvittering")).to_have_text("Avslutningen er lagret.")
+
+    async def stans_slettet() -> bool:
+        await page.goto(f"{web.url}/personer/{did}?historikk=alle")
+        return "Stans (slettet)" in await page.locator("#avslutninger").inner_text()
+    await eventually(stans_slettet, what="«Stans (slettet)» in the history")
+    await sjekk_uu(page)
+    await skjermbilde(page, "web-permanent-stans")
+
+
+async def test_dobbeltklikk_lagrer_en_gang(web: Web, page: Page):
+    """Each form carries its own Idempotency-Key: the same form sent twice stores one avslutning."""
+    did = await ny_deltaker(web.registrering)
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    await page.goto(f"{web.url}/personer/{did}?legg_til=1")
+    skjema = {n: await page.locator(f"#avslutning-skjema input[name={n}]").get_attribute("value")
+              for n in ("_csrf", "idempotency_key")}
+    skjema |= {"avslutningsdato": FRIST.isoformat(), "arsak": "GRUNNSKOLE"}  # no vedtak past it: no warning
+    for _ in range(2):
+        svar = await page.context.request.post(f"{web.url}/personer/{did}/avslutninger", form=skjema, max_redirects=0)
+        assert svar.status == 303, await svar.text()
+    a = (await web.registrering.client.get(f"/api/v1/deltakere/{did}/avslutninger",
+                                           headers=web.registrering.token())).json()
+    assert len(a["historikk"]) == 1
