@@ -171,3 +171,49 @@ async def test_dobbeltklikk_lagrer_en_gang(web: Web, page: Page):
     a = (await web.registrering.client.get(f"/api/v1/deltakere/{did}/avslutninger",
                                            headers=web.registrering.token())).json()
     assert len(a["historikk"]) == 1
+
+
+async def tab_til(page: Page, element_id: str, maks: int = 80) -> None:
+    """Press Tab until the element has focus, as a keyboard user moves through the page."""
+    for _ in range(maks):
+        if await page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} not reached with Tab")
+
+
+async def skriv_dato(page: Page, iso: str) -> None:
+    """Type a date into the focused date field. Chromium's field takes its segments in the order of the browser's
+    own UI language (not the page's), so try the orders a user of each would type."""
+    aar, maaned, dag = iso.split("-")
+    for rekkefolge in ((maaned, dag, aar), (dag, maaned, aar), (aar, maaned, dag)):
+        await page.keyboard.type("".join(rekkefolge))
+        if await page.evaluate("document.activeElement.value") == iso:
+            return
+        await page.keyboard.press("Shift+Tab")  # back out and in again: the first segment, typed over
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"could not type {iso} into the date field")
+
+
+async def test_legg_til_med_tastaturet_alene(web: Web, page: Page):
+    """Issue #15: the whole Legg til flow works with the keyboard alone, the warning's «Ja» included."""
+    did = await ny_deltaker(web.registrering, fornavn="Tove", etternavn="Tastatur")
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    await page.goto(f"{web.url}/personer/{did}")
+    await tab_til(page, "legg-til")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#avslutning-skjema")).to_be_visible()
+    await tab_til(page, "avslutningsdato")
+    await skriv_dato(page, "2023-11-15")
+    await tab_til(page, "arsak")
+    await page.keyboard.press("ArrowDown")  # the first code in the seed's order: Arbeid
+    await expect(page.locator("#arsak")).to_have_value("ARBEID")
+    await expect(page.locator("#timer-felt")).to_be_visible()
+    await tab_til(page, "timer_arbeid_per_uke")
+    await page.keyboard.type("30,0")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#advarsel")).to_be_visible()
+    await tab_til(page, "bekreft-ja")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#kvittering")).to_have_text("Avslutningen er lagret.")
+    await expect(page.locator("#avslutninger tbody tr").first.locator("td").nth(2)).to_have_text("30,0")
