@@ -184,10 +184,12 @@ class WebSettings(ServiceSettings):
         return self.public_url.rstrip("/") + "/innlogging/callback"
 
 
+# The services on Kafka (each a ServiceRuntime: topics, outbox, consumers, AsyncAPI).
 ALL_SETTINGS: tuple[type[ServiceSettings], ...] = (
     RegistreringSettings,
     RegelmotorSettings,
     FolkeregisterAdapterSettings,
     RapportSettings,
-    WebSettings,
 )
+# Every deployed process: those and the web application (docker-compose.yml, deploy/k8s).
+DEPLOYED_SETTINGS: tuple[type[ServiceSettings], ...] = (*ALL_SETTINGS, WebSettings)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -32,15 +33,20 @@ log = logging.getLogger(__name__)
 HER = Path(__file__).parent
 MIGRATIONS = HER / "migrations"
 NODE_MODULES = HER.parents[1] / "node_modules" / "@digdir"
-# No inline script or style, nothing from another origin: the pages load only this application's own files.
-SIKKERHET = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                                       "form-action 'self' http: https:; base-uri 'none'",
-             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+def sikkerhetshoder(settings: WebSettings) -> dict[str, str]:
+    """No inline script or style, nothing from another origin: the pages load only this application's own files.
+    A form may lead only here or to the provider (logout's POST is answered with a redirect to its
+    end_session_endpoint, which form-action also governs)."""
+    u = urlsplit(settings.web_oidc_discovery_url)
+    return {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                                       f"form-action 'self' {u.scheme}://{u.netloc}; base-uri 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 class Sikkerhetshoder:
-    def __init__(self, app) -> None:
+    def __init__(self, app, hoder: dict[str, str]) -> None:
         self.app = app
+        self.hoder = [(k.lower().encode(), v.encode()) for k, v in hoder.items()]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -50,7 +56,7 @@ class Sikkerhetshoder:
         async def _send(message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] += [(k.lower().encode(), v.encode()) for k, v in SIKKERHET.items()]
+                message["headers"] = [*message["headers"], *self.hoder]
             await send(message)
 
         await self.app(scope, receive, _send)
@@ -77,8 +83,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             yield
         finally:
             metrics.READY.labels("web").set(0)
+            log.info("service stopping")
             await http.aclose()
             await pool.close()
+            log.info("service stopped")
 
     app = FastAPI(title="NIR – saksbehandlers webapplikasjon", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
@@ -136,6 +144,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         # a malformed id in the address (FastAPI's validation): the page does not exist
         return side(request, "feil.html", status=404, tittel="Siden finnes ikke")
 
-    app.add_middleware(Sikkerhetshoder)
+    app.add_middleware(Sikkerhetshoder, hoder=sikkerhetshoder(settings))
     app.add_middleware(LatencyMetric, service="web")
     return app

@@ -45,16 +45,17 @@ def _ikke_funnet() -> Feilside:
 async def hent_person(request: Request, inn: Innlogget, deltaker_id: UUID) -> dict[str, Any]:
     api = apier(request)
     base = f"/api/v1/deltakere/{deltaker_id}"
-    deltaker, vedtak, tiltak, frister, avslutninger, koder = await asyncio.gather(
+    deltaker, vedtak, sluttmal, tiltak, frister, avslutninger, koder = await asyncio.gather(
         api.registrering(inn.token, "GET", base), api.registrering(inn.token, "GET", f"{base}/vedtak"),
+        api.registrering(inn.token, "GET", f"{base}/sluttmal"),
         api.registrering(inn.token, "GET", f"{base}/tiltak"), api.registrering(inn.token, "GET", f"{base}/frister"),
         api.registrering(inn.token, "GET", f"{base}/avslutninger"), arsaker(inn, request))
     if deltaker.status == 404:
         raise _ikke_funnet()
-    for svar in (deltaker, vedtak, tiltak, avslutninger):
+    for svar in (deltaker, vedtak, sluttmal, tiltak, avslutninger):
         if not svar.ok:
             raise Feilside(svar.status, "Personen kan ikke vises", svar.melding)
-    return {"deltaker": deltaker.data, "vedtak": vedtak.data, "tiltak": tiltak.data,
+    return {"deltaker": deltaker.data, "vedtak": vedtak.data, "sluttmal": sluttmal.data, "tiltak": tiltak.data,
             "frister": frister.data if frister.ok else None, "frister_melding": frister.melding,
             "avslutninger": avslutninger.data, "arsaker": koder,
             "kommunens_arsaker": [a for a in koder if a["kan_registreres_av_kommunen"]],

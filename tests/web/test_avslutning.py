@@ -26,6 +26,8 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     await page.goto(f"{web.url}/personer/{did}")
     await expect(page.locator("h1")).to_have_text("Amina Haddad")
     await expect(page.locator("#ingen-avslutning")).to_be_visible()
+    await expect(page.locator("#sluttmal")).to_have_text(
+        "Arbeid, person har ikke utdanning på videregående nivå (fastsatt 03.01.2022)")
     await sjekk_uu(page)
     await skjermbilde(page, "web-person")
 
