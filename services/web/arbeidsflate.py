@@ -27,6 +27,6 @@ async def arbeidsflate(request: Request) -> Response:
     for s in svar:
         if not s.ok:
             raise Feilside(s.status, "Arbeidsflaten kan ikke vises", s.melding)
-    rader = [r for s in svar for r in s.data["rader"] if r["arsak"] == IKKE_REGISTRERT]
+    rader = [{**r, "lov": lov} for lov, s in zip(LOVER, svar) for r in s.data["rader"] if r["arsak"] == IKKE_REGISTRERT]
     flere = any(s.data["totalt"] > MAKS for s in svar)
     return side(request, "arbeidsflate.html", inn=inn, tittel="Arbeidsflate", rader=rader, flere=flere)
