@@ -77,7 +77,8 @@ up() {
       sleep 0.5
     done
     ready "$port" || { tail -n 30 "$RUN/$name.log" >&2; die "$name not ready after 60 s (log above)"; }
-    say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"
+    if [[ $name == web ]]; then say "$name ready: http://127.0.0.1:$port  (log in here; health /health/ready, metrics /metrics)"
+    else say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"; fi
   done
   say "identity provider: $idp (issuers $idp/nir for caseworkers, $idp/maskinporten for fagsystem clients)"
   say "log in to NIR (the caseworkers' web application): http://127.0.0.1:8080 — the provider's page asks for a"
