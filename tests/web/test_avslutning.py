@@ -11,16 +11,27 @@ from datetime import timedelta
 
 from tests.polling import eventually
 from tests.registrering.conftest import FRIST, ny_deltaker
-from tests.support.browser import sjekk_uu, skjermbilde
-from tests.web.conftest import Web, claims, logg_inn
+from tests.support.browser import skjermbilde
+from tests.web.conftest import Web, claims, logg_inn, uu
 
 pytestmark = [pytest.mark.integration]
+
+
+async def regelmotorens_slettet(web: Web, did: str) -> None:
+    """Wait (on registrering's API, not by reloading the page) until the regelmotor has retracted its avslutning
+    after the kommune's: the history holds a slettet version of the regelmotor's."""
+    r = web.registrering
+
+    async def trukket() -> bool:
+        a = (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token())).json()
+        return any(x["kilde"] == "regelmotor" and x["slettet"] for x in a["historikk"])
+    await eventually(trukket, what="the regelmotor's avslutning retracted")
 
 
 async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page):
     did = await ny_deltaker(web.registrering)
     await logg_inn(page, web, claims("4223-CES", "4223"))
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-arbeidsflate")
 
     await page.goto(f"{web.url}/personer/{did}")
@@ -28,7 +39,7 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     await expect(page.locator("#ingen-avslutning")).to_be_visible()
     await expect(page.locator("#sluttmal")).to_have_text(
         "Arbeid, person har ikke utdanning på videregående nivå (fastsatt 03.01.2022)")
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-person")
 
     # §2: + Legg til; the veiledningstekst as soon as the årsak is chosen; Arbeid asks for the hours
@@ -40,7 +51,7 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
         "Fast eller midlertidig arbeid. Registrer antall timer pr. uke for arbeidsforholdet/ene")
     await expect(page.locator("#timer-felt")).to_be_visible()
     await page.fill("#timer_arbeid_per_uke", "30,0")
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-legg-til")
     await page.click("#lagre")
 
@@ -48,7 +59,7 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     await expect(page.locator("#advarsel")).to_contain_text("Er du sikker på at du vil lagre?")
     await expect(page.locator("#avslutningsdato")).to_have_value("2023-11-15")  # nothing lost from the form
     await expect(page.locator("#timer_arbeid_per_uke")).to_have_value("30,0")
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-advarsel")
     await page.click("#bekreft-ja")
 
@@ -60,7 +71,7 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     # §4: Vis detaljer → Rediger (the form holds the current values) → Lagre
     await page.click("#vis-detaljer")
     await expect(page.locator("tr.detaljer")).to_contain_text("Registrert dato:")
-    await sjekk_uu(page)
+    await uu(page)
     await page.click("#rediger")
     await expect(page.locator("#timer_arbeid_per_uke")).to_have_value("30,0")
     await page.fill("#timer_arbeid_per_uke", "37,5")
@@ -72,7 +83,7 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     await page.click("#vis-detaljer")
     await page.click("#slett")
     await expect(page.locator("#slett-sporsmal")).to_have_text("Er du sikker på at du vil slette avslutningen?")
-    await sjekk_uu(page)
+    await uu(page)
     await page.click("#slett-ja")
     await expect(page.locator("#kvittering")).to_have_text("Avslutningen er slettet.")
     await expect(page.locator("#ingen-avslutning")).to_be_visible()
@@ -85,7 +96,7 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     forste = rader.first
     await expect(forste.locator("td").first).to_have_text("Ordinær avslutning (slettet)")
     assert await forste.evaluate("r => getComputedStyle(r.cells[0]).fontStyle") == "italic"
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-historikk")
 
 
@@ -99,7 +110,7 @@ async def test_arbeidsflaten_og_ny_arsak_over_avslutningsarsak_ikke_registrert(w
     await logg_inn(page, web, claims("4223-CES", "4223"))
     lenke = page.locator("#arbeidsliste a", has_text="Vera Vennesla")
     await expect(lenke).to_be_visible()
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-arbeidsflate-ikke-registrert")
     await lenke.click()
     rad = page.locator("#avslutninger tbody tr").first
@@ -116,11 +127,11 @@ async def test_arbeidsflaten_og_ny_arsak_over_avslutningsarsak_ikke_registrert(w
     await expect(rad.locator("td").nth(1)).to_have_text("Arbeid")
 
     # the regelmotor retracts its own once it has the kommune's (eventually): the history shows it slettet
-    async def trukket() -> bool:
-        await page.goto(f"{web.url}/personer/{did}?historikk=alle")
-        return "Ordinær avslutning (slettet)" in await page.locator("#avslutninger").inner_text()
-    await eventually(trukket, what="the regelmotor's avslutning retracted")
-    await sjekk_uu(page)
+    await regelmotorens_slettet(web, did)
+    await page.goto(f"{web.url}/personer/{did}?historikk=alle")
+    await expect(page.locator("#avslutninger tbody tr").first.locator("td").first).to_have_text(
+        "Ordinær avslutning (slettet)")
+    await uu(page)
     await skjermbilde(page, "web-historikk-vennesla")
 
 
@@ -151,11 +162,10 @@ async def test_permanent_stans_og_kommunens_arsak(web: Web, page: Page):
     await page.click("#bekreft-ja")
     await expect(page.locator("#kvittering")).to_have_text("Avslutningen er lagret.")
 
-    async def stans_slettet() -> bool:
-        await page.goto(f"{web.url}/personer/{did}?historikk=alle")
-        return "Stans (slettet)" in await page.locator("#avslutninger").inner_text()
-    await eventually(stans_slettet, what="«Stans (slettet)» in the history")
-    await sjekk_uu(page)
+    await regelmotorens_slettet(web, did)
+    await page.goto(f"{web.url}/personer/{did}?historikk=alle")
+    await expect(page.locator("#avslutninger tbody tr").first.locator("td").first).to_have_text("Stans (slettet)")
+    await uu(page)
     await skjermbilde(page, "web-permanent-stans")
 
 

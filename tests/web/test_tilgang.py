@@ -11,8 +11,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.registrering.conftest import ny_deltaker
-from tests.support.browser import sjekk_uu, skjermbilde
-from tests.web.conftest import Web, claims, logg_inn
+from tests.support.browser import skjermbilde
+from tests.web.conftest import Web, claims, logg_inn, uu
 
 pytestmark = [pytest.mark.integration]
 
@@ -38,7 +38,7 @@ async def test_en_annen_kommunes_person_finnes_ikke(web: Web, page: Page):
     tekst = await page.locator("main").inner_text()
     ukjent = await page.goto(f"{web.url}/personer/{uuid.uuid4()}")  # exactly as a person nobody registered
     assert ukjent.status == 404 and await page.locator("main").inner_text() == tekst
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-finnes-ikke")
 
 
@@ -58,7 +58,7 @@ async def test_post_uten_csrf_nektes_og_utlogging_avslutter_sesjonen(web: Web, p
     gammel = [c for c in await page.context.cookies() if c["name"] == "nir_sesjon"]
     await page.click("#logg-ut")
     await expect(page.locator("h1")).to_have_text("Du er logget ut")
-    await sjekk_uu(page)
+    await uu(page)
     # the old session cookie, put back, logs nobody in: the page sends the browser to log in again
     await page.context.add_cookies(gammel)
     svar = await page.context.request.get(f"{web.url}/personer/{did}", max_redirects=0)
@@ -78,7 +78,7 @@ async def test_sok_postes_og_feltfeil_vises_ved_feltet(web: Web, page: Page):
     await expect(page.locator("#personliste tbody tr").first).to_contain_text("Sofie Søkesen")
     await expect(page.locator("#personliste tbody tr").first).to_contain_text("I program")
     assert not [u for u in await page.evaluate(ADRESSER) if "søkesen" in u.lower()]
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-personer")
     await page.fill("#ident", duf)
     await page.click("#sok-knapp")
@@ -93,5 +93,5 @@ async def test_sok_postes_og_feltfeil_vises_ved_feltet(web: Web, page: Page):
     await expect(page.locator("#timer-feil")).to_be_visible()
     await expect(page.locator("#avslutningsdato")).to_have_value("2023-11-15")
     await expect(page.locator("#arsak")).to_have_value("ARBEID")
-    await sjekk_uu(page)
+    await uu(page)
     await skjermbilde(page, "web-feltfeil")
