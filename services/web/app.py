@@ -129,8 +129,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def _feilside(request: Request, exc: Feilside) -> Response:
         return side(request, "feil.html", status=exc.status, tittel=exc.tittel, melding=exc.melding)
 
+    @app.exception_handler(httpx.HTTPError)  # the identity provider unreachable (discovery, JWKS)
     @app.exception_handler(Utilgjengelig)
-    async def _utilgjengelig(request: Request, _: Utilgjengelig) -> Response:
+    async def _utilgjengelig(request: Request, _: Exception) -> Response:
         return side(request, "feil.html", status=503, tittel="NIR svarer ikke akkurat nå",
                     melding="En av NIRs tjenester svarte ikke. Prøv igjen om litt.")
 

@@ -12,7 +12,10 @@ import sys
 import httpx
 import pytest
 
+from services.web.app import create_app
+from shared.settings import WebSettings
 from tests.integration.test_services_start import ROOT, free_port, wait_ready
+from tests.support.browser import serve
 
 pytestmark = pytest.mark.integration
 
@@ -45,3 +48,10 @@ async def test_web_starter_og_stopper_paa_sigterm(database_url, identity_provide
     assert proc.returncode == 0, output.decode()[-3000:]
     messages = [json.loads(line)["msg"] for line in output.decode().splitlines() if line.startswith("{")]
     assert "service ready" in messages and messages.index("service stopping") < messages.index("service stopped")
+
+
+async def test_utilgjengelig_identitetsleverandor_gir_en_norsk_503_side(database_url):
+    app = create_app(WebSettings(database_url=database_url, web_oidc_discovery_url=f"http://127.0.0.1:{free_port()}/x"))
+    async with serve(app) as url, app.router.lifespan_context(app), httpx.AsyncClient() as c:
+        r = await c.get(f"{url}/innlogging")
+    assert r.status_code == 503 and "NIR svarer ikke akkurat nå" in r.text
