@@ -95,3 +95,12 @@ async def test_sok_postes_og_feltfeil_vises_ved_feltet(web: Web, page: Page):
     await expect(page.locator("#arsak")).to_have_value("ARBEID")
     await uu(page)
     await skjermbilde(page, "web-feltfeil")
+
+
+async def test_imdi_ser_alle_kommuner_men_skriver_ikke(web: Web, page: Page):
+    did = await ny_deltaker(web.registrering, kommune="0301")
+    await logg_inn(page, web, claims("IMDI-ANNE", None, rolle="IMDI"))
+    await expect(page.locator(".hvem")).to_contain_text("IMDI-ANNE (IMDi)")
+    await page.goto(f"{web.url}/personer/{did}")
+    await expect(page.locator("h1")).to_have_text("Amina Haddad")
+    await expect(page.locator("#legg-til")).to_have_count(0)
