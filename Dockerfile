@@ -15,6 +15,8 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY shared ./shared
 COPY services ./services
 COPY --from=npm /npm/node_modules/swagger-ui-dist ./node_modules/swagger-ui-dist
+# Designsystemet's CSS and theme, served by the web application at /designsystemet
+COPY --from=npm /npm/node_modules/@digdir ./node_modules/@digdir
 RUN uv sync --frozen --no-dev
 USER nir
 ENV HTTP_HOST=0.0.0.0

@@ -10,7 +10,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 .PHONY: help setup browser office run stop status test test-unit infra-up infra-down infra-status schemas lint
 
 help:
-	@echo "make run     start Kafka, PostgreSQL, the identity provider and the four services (installs what is missing)"
+	@echo "make run     start Kafka, PostgreSQL, the identity provider, the four services and the web application (installs what is missing)"
 	@echo "make test    run the whole test suite against real Kafka, PostgreSQL and identity provider (installs and starts them)"
 	@echo "make stop    stop the services and the infrastructure (data and jar cache are kept)"
 	@echo "make status  what is running"
@@ -42,7 +42,8 @@ run: setup infra-up
 	@bash deploy/local/services.sh up
 	@PYTHONPATH=. .venv/bin/python deploy/local/demo.py
 	@echo
-	@echo "NIR avslutning is running with demo data. The APIs: http://127.0.0.1:8081/docs and http://127.0.0.1:8084/docs"
+	@echo "NIR avslutning is running with demo data. Log in as a caseworker: http://127.0.0.1:8080"
+	@echo "The APIs: http://127.0.0.1:8081/docs and http://127.0.0.1:8084/docs"
 	@echo "(«Authorize» logs in at the identity provider's page). Stop it with: make stop"
 
 stop:

@@ -152,9 +152,44 @@ class RapportSettings(IdentitySettings, ServiceSettings):
     http_port: int = 8084
 
 
+class WebSettings(ServiceSettings):
+    """The caseworkers' web application (services/web): a backend-for-frontend that logs users in at the OIDC
+    provider and calls registrering's and rapport's APIs with the user's access token. It reads no topic: its
+    only state is the sessions, in its own schema. Kafka settings are inherited and unused."""
+
+    # A start-up error must not echo the environment it read (WEB_CLIENT_KEY is a private key).
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+    SERVICE: ClassVar[str] = "web"
+    DB_SCHEMA: ClassVar[str] = "web"
+    http_port: int = 8080
+    # Where the browser reaches this application (the OIDC redirect URI is built from it).
+    public_url: str = "http://127.0.0.1:8080"
+    registrering_url: str = "http://127.0.0.1:8081"
+    rapport_url: str = "http://127.0.0.1:8084"
+    # The OIDC provider the caseworkers log in at (ID-porten through a claims broker, or a kommune's Entra ID).
+    web_oidc_discovery_url: str = "http://127.0.0.1:18080/nir/.well-known/openid-configuration"
+    web_client_id: str = "nir-web"
+    web_scopes: str = "openid profile"
+    # private_key_jwt (RFC 7523) when a key is set, as production requires; empty: a public client (PKCE only),
+    # which the local provider accepts.
+    web_client_key: SecretStr = SecretStr("")  # PEM, RSA private key
+    web_client_kid: str = ""
+    # The session cookie: Secure in production (https); off for local http.
+    cookie_secure: bool = False
+    session_idle_minutes: float = Field(default=30, gt=0)
+    session_absolute_hours: float = Field(default=10, gt=0)
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.public_url.rstrip("/") + "/innlogging/callback"
+
+
+# The services on Kafka (each a ServiceRuntime: topics, outbox, consumers, AsyncAPI).
 ALL_SETTINGS: tuple[type[ServiceSettings], ...] = (
     RegistreringSettings,
     RegelmotorSettings,
     FolkeregisterAdapterSettings,
     RapportSettings,
 )
+# Every deployed process: those and the web application (docker-compose.yml, deploy/k8s).
+DEPLOYED_SETTINGS: tuple[type[ServiceSettings], ...] = (*ALL_SETTINGS, WebSettings)

@@ -215,6 +215,8 @@ class Demo:
         print(f"[demo] try the API in Swagger UI: {RAPPORT}/docs and http://127.0.0.1:8081/docs → «Authorize» → "
               f"saksbehandler: log in at the provider's page (e.g. username 4223-CES, claims "
               '{"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]})')
+        print("[demo] log in to NIR as a caseworker: http://127.0.0.1:8080 → the provider's page: any username, "
+              'claims {"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]}')
         return 0 if totalt > 0 else 1
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start, stop and show the four NIR avslutning services as background processes on this machine, against
+# Start, stop and show the NIR avslutning services (and the caseworkers' web application) as background processes on this machine, against
 # the infrastructure deploy/local/infra.sh started (or the servers named in the environment).
 #   bash deploy/local/services.sh up|down|status
 set -euo pipefail
@@ -9,7 +9,7 @@ STATE="${NIR_STATE_DIR:-/var/tmp/nir-avslutning}"
 RUN="$STATE/services"
 PY="$ROOT/.venv/bin/python"
 # name:port — the defaults of shared/settings.py; the Folkeregister simulator first (the adapter follows it)
-SERVICES=(folkeregister_simulator:8090 registrering:8081 regelmotor:8082 folkeregister_adapter:8083 rapport:8084)
+SERVICES=(folkeregister_simulator:8090 registrering:8081 regelmotor:8082 folkeregister_adapter:8083 rapport:8084 web:8080)
 
 module_of() {
   case "$1" in
@@ -42,6 +42,8 @@ up() {
   export OIDC_DISCOVERY_URLS="${OIDC_DISCOVERY_URLS:-$idp/nir/.well-known/openid-configuration}"
   export MASKINPORTEN_DISCOVERY_URL="${MASKINPORTEN_DISCOVERY_URL:-$idp/maskinporten/.well-known/openid-configuration}"
   export KOMMUNE_ORGNR_FILE="${KOMMUNE_ORGNR_FILE:-$ROOT/deploy/local/kommune-orgnr.csv}"
+  # the web application logs caseworkers in at the same provider (public client nir-web, PKCE)
+  export WEB_OIDC_DISCOVERY_URL="${WEB_OIDC_DISCOVERY_URL:-$idp/nir/.well-known/openid-configuration}"
   # Maskinporten as in production: the simulator serves the token endpoint and checks the grants the adapter
   # signs with a development RSA key (created once). Set MASKINPORTEN_TOKEN_URL yourself to use another.
   local adapter_env=()
@@ -75,9 +77,12 @@ up() {
       sleep 0.5
     done
     ready "$port" || { tail -n 30 "$RUN/$name.log" >&2; die "$name not ready after 60 s (log above)"; }
-    say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"
+    if [[ $name == web ]]; then say "$name ready: http://127.0.0.1:$port  (log in here; health /health/ready, metrics /metrics)"
+    else say "$name ready: http://127.0.0.1:$port  (health /health/ready, metrics /metrics, API docs /docs)"; fi
   done
   say "identity provider: $idp (issuers $idp/nir for caseworkers, $idp/maskinporten for fagsystem clients)"
+  say "log in to NIR (the caseworkers' web application): http://127.0.0.1:8080 — the provider's page asks for a"
+  say '  username (any) and claims, e.g. {"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]}'
   say "try the API: http://127.0.0.1:8081/docs → Authorize (logs in at the provider's page; type the claims, e.g."
   say '  {"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]})'
 }

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
-from services.rapport import csv_export, queries, xlsx_export
+from services.rapport import csv_export, personliste, queries, xlsx_export
 from shared.kodeverk import geografi
 from shared.events.felttyper import Kode
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -101,6 +101,19 @@ class RapportSok(BaseModel):
         return lag_filter(lov, oppfolgingskommune=self.oppfolgingskommune, bydel=self.bydel, kategori=self.kategori,
                           avslutningsaar=self.avslutningsaar, registrert_av=self.registrert_av,
                           duf_nummer=self.duf_nummer, navn=self.navn)
+
+
+class PersonSok(BaseModel):
+    """POST body of /personer/sok (NIR's personlister): a name search goes in a body, never in a URL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    lov: Kode[Lov] | None = None
+    status: personliste.Status = Field("alle", description="i_program: no current avslutning; avsluttet: one")
+    navn: str | None = Field(None, description="fornavn eller etternavn (starten av)", max_length=100,
+                             pattern=KONTROLLTEGN)
+    side: int = Field(1, ge=1, le=1_000_000)
+    per_side: int = Field(25, ge=1, le=100)
 
 
 def rad_json(r: dict) -> dict:
@@ -249,6 +262,12 @@ def router() -> APIRouter:
         if h is None:  # also a person the user may not see: answered as unknown
             raise HTTPException(404, "ingen avslutningshistorikk for denne personen")
         return h
+
+    @r.post("/personer/sok", summary="Personene brukeren ser (i program eller avsluttet), side for side")
+    async def personer(inn: PersonSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+        f = personliste.Personfilter(lov=inn.lov.value if inn.lov else None, status=inn.status, navn=inn.navn)
+        async with p.acquire() as conn:
+            return await personliste.side(conn, bruker, f, side=inn.side, per_side=inn.per_side)
 
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
     async def maaloppnaaelse(bruker: Lesetilgang,

@@ -126,6 +126,7 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/vedtak/{vedtak_id}"): (True, False, lambda m: None),
     ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/sluttmal"): (True, False, lambda m: {
         "sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-02-01"}),
+    ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/sluttmal"): (False, False, lambda m: None),
     ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/tiltak"): (True, False, lambda m: {
         "tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10", "til": "2022-12-31"}, "timer_per_uke": "15.0"}),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/tiltak"): (False, False, lambda m: None),
@@ -151,6 +152,7 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ("rapport", "GET", "/api/v1/rapport/{lov}/filtervalg"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/personer/{deltaker_id}/avslutningshistorikk"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/maaloppnaaelse"): (False, False, lambda m: None),
+    ("rapport", "POST", "/api/v1/personer/sok"): (False, False, lambda m: {"navn": "Haddad"}),
 }
 # DOMAIN.md §4.4: the warning about vedtak running past the date is confirmed up front
 QUERY = {("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avslutninger"): {"confirm": "true"}}

@@ -21,6 +21,7 @@ from services.registrering.domain.modell import Vedtak
 from services.registrering.lager import hent_program, hent_tiltak, hent_vedtak
 from shared.events import vedtak as v
 from shared.events.envelope import Periode
+from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,17 @@ async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang
     k = kontekst(request, bruker)
     return await _slett(request, bruker, deltaker_id, "vedtak", vedtak_id, "vedtaket",
                         v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id))
+
+
+@router.get("/sluttmal", response_model=list[s.SluttmalUt], responses=_FEIL)
+async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.SluttmalUt]:
+    """Every sluttmål set, newest first; the first is the one in force (the newest registered)."""
+    async with les(request, bruker, deltaker_id) as (conn, _):
+        rows = await conn.fetch("SELECT sluttmal, fastsatt_dato, registrert_av FROM sluttmal WHERE deltaker_id = $1"
+                                " ORDER BY id DESC", deltaker_id)
+    return [s.SluttmalUt(sluttmal=r["sluttmal"], navn=SLUTTMALNAVN[Sluttmalkode(r["sluttmal"])],
+                         fastsatt_dato=r["fastsatt_dato"], registrert_av=r["registrert_av"], gjeldende=i == 0)
+            for i, r in enumerate(rows)]
 
 
 @router.post("/sluttmal", status_code=201, response_model=s.Opprettet, responses=_FEIL)

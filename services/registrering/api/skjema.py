@@ -141,6 +141,14 @@ class SluttmalInn(_Inn):
     fastsatt_dato: Dato
 
 
+class SluttmalUt(BaseModel):
+    sluttmal: Sluttmalkode
+    navn: str
+    fastsatt_dato: Dato
+    registrert_av: str
+    gjeldende: bool
+
+
 class TiltakInn(_Inn):
     tiltakskode: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_uten_kontrolltegn)]
     periode: Periode

@@ -1,0 +1,87 @@
+"""registrering's and rapport's HTTP APIs, called with the logged-in user's access token. The web application
+decides nothing: what the APIs answer (data, a refusal, a field error, a warning to confirm) is what it shows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class IkkeInnlogget(Exception):
+    """The API refused the session's token (401): the user logs in again."""
+
+
+class Utilgjengelig(Exception):
+    """An API did not answer, or answered 5xx: the page says so (503), nothing is guessed."""
+
+
+@dataclass(frozen=True)
+class Svar:
+    status: int
+    data: Any
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def melding(self) -> str:
+        """The API's own message for a refusal (403, 404, 409), in Norwegian."""
+        if isinstance(self.data, dict) and isinstance(self.data.get("detail"), str):
+            return self.data["detail"]
+        return ""
+
+    @property
+    def krever_bekreftelse(self) -> bool:
+        return self.status == 409 and isinstance(self.data, dict) and self.data.get("krever_bekreftelse") is True
+
+    def feltfeil(self) -> dict[str, str]:
+        """A 422's messages by field (the last part of loc: «avslutningsdato», «timer_arbeid_per_uke»); one
+        without a field under «»."""
+        if self.status != 422 or not isinstance(self.data, dict) or not isinstance(self.data.get("detail"), list):
+            return {}
+        feil: dict[str, str] = {}
+        for e in self.data["detail"]:
+            loc = [str(x) for x in e.get("loc", []) if x not in ("body", "query")]
+            felt = loc[0] if loc else ""
+            feil.setdefault(felt, e.get("msg", ""))
+        return feil
+
+
+class Apier:
+    def __init__(self, http: httpx.AsyncClient, *, registrering_url: str, rapport_url: str) -> None:
+        self.http = http
+        self.registrering_url = registrering_url.rstrip("/")
+        self.rapport_url = rapport_url.rstrip("/")
+
+    async def registrering(self, token: str, metode: str, sti: str, **kw: Any) -> Svar:
+        return await self._kall(self.registrering_url, token, metode, sti, **kw)
+
+    async def rapport(self, token: str, metode: str, sti: str, **kw: Any) -> Svar:
+        return await self._kall(self.rapport_url, token, metode, sti, **kw)
+
+    async def _kall(self, base: str, token: str, metode: str, sti: str, *, json: Any = None,
+                    params: dict[str, Any] | None = None, idempotency_key: str | None = None) -> Svar:
+        headers = {"Authorization": f"Bearer {token}"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            r = await self.http.request(metode, base + sti, json=json, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            # the path only (it holds ids, never an identifier of a person: searches are POSTed)
+            log.warning("api utilgjengelig", extra={"sti": sti, "feil": type(exc).__name__})
+            raise Utilgjengelig(sti) from exc
+        if r.status_code == 401:
+            raise IkkeInnlogget()
+        if r.status_code >= 500:
+            log.warning("api svarte med feil", extra={"sti": sti, "status": r.status_code})
+            raise Utilgjengelig(sti)
+        data: Any = None
+        if r.content and r.headers.get("content-type", "").startswith("application/json"):
+            data = r.json()
+        return Svar(r.status_code, data)
