@@ -96,7 +96,7 @@ ROWS = 1_000_000
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 async def load(pool: asyncpg.Pool, n: int) -> float:

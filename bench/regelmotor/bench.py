@@ -23,6 +23,7 @@ import time
 import uuid
 from contextlib import AsyncExitStack
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -79,9 +80,9 @@ async def strom(n: int) -> None:
     events = []
     for i in range(n):
         f = Fakta()
-        femte = [lambda: f.fravaer(date(2022, 2, 1), date(2022, 2, 3)), lambda: f.dod(date(2023, 1, 3)),
-                 lambda: f.kommune_avslutning(date(2023, 6, 1)), lambda: f.utvandret(date(2022, 8, 1)),
-                 lambda: f.flyttet(date(2022, 9, 1))][i % 5]
+        femte = [partial(f.fravaer, date(2022, 2, 1), date(2022, 2, 3)), partial(f.dod, date(2023, 1, 3)),
+                 partial(f.kommune_avslutning, date(2023, 6, 1)), partial(f.utvandret, date(2022, 8, 1)),
+                 partial(f.flyttet, date(2022, 9, 1))][i % 5]
         events += f.program() + [femte()]
     futures = [await producer.send(names(topics.topic_of(e)), encode(e), key=e.message_key(),
                                    headers=[(k, v.encode()) for k, v in headers_for(e).items()]) for e in events]

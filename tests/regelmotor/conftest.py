@@ -5,6 +5,7 @@ input topics and a reader of the output and dead-letter topics."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -118,10 +119,8 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
 
             async def stopp_leser() -> None:
                 motor._reader.cancel()
-                try:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
                     await motor._reader
-                except (asyncio.CancelledError, Exception):
-                    pass
 
             stack.push_async_callback(stopp_leser)
             yield motor

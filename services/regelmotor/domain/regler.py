@@ -241,7 +241,7 @@ def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
     forrige = None
     for dag, x in sorted(tidslinje.items()):
         if x.kategori is None and forrige is not None and forrige.kategori is not None:  # type: ignore[attr-defined]
-            inne, hvorfor, datoer, kilder = i_program(t, dag)
+            inne, _hvorfor, datoer, kilder = i_program(t, dag)
             if inne:
                 return Regelutfall(r, True, f"kategorien opphørte {dag.isoformat()} i program",
                                    K.IKKE_LENGER_I_KATEGORI, dato=dag, datoer={**datoer, "kategori_slutt": dag},
@@ -319,7 +319,7 @@ def regel_folkeregister(t: Tilstand, art: Folkeregisterart) -> Regelutfall:
     for rot, (h, kilder) in gjeldende_folkeregisterhendelser(t).items():
         if h.art is not art or (art is Folkeregisterart.FLYTTING and not er_flytting_til_annen_kommune(h)):
             continue
-        inne, hvorfor, datoer, programkilder = i_program(t, h.dato)
+        inne, _hvorfor, datoer, programkilder = i_program(t, h.dato)
         if inne:
             kandidater.append(Regelutfall(r, True, f"{datonavn} {h.dato.isoformat()} i program", arsak, dato=h.dato,
                                           datoer={**datoer, datonavn: h.dato}, kilder=(*programkilder, *kilder),
