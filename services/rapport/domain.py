@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -67,7 +68,7 @@ def siste_versjoner(versjoner: Iterable[Avslutningsversjon]) -> dict[UUID, Avslu
     return siste
 
 
-def _nyest_forst(v: Avslutningsversjon) -> tuple:
+def _nyest_forst(v: Avslutningsversjon) -> tuple[datetime, int, str]:
     return (v.registrert_dato, v.versjon, str(v.avslutning_id))
 
 
@@ -180,7 +181,7 @@ class Person:
 
 
 def rapportrad(deltaker_id: UUID, person: Person | None, kategori: str | None, sluttmal: str | None,
-               avslutning: Avslutningsversjon | None, frist: date | None) -> dict | None:
+               avslutning: Avslutningsversjon | None, frist: date | None) -> dict[str, Any] | None:
     """The person's row in the report, or None: no current avslutning, or the person not known yet (the
     row appears when the DeltakerRegistrert arrives, whatever the order)."""
     if person is None or avslutning is None:

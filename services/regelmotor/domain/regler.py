@@ -22,11 +22,18 @@ from shared.events.folkeregister import Folkeregisterart
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from shared.kodeverk.kategorier import Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtakstype
 from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, gjennomforingsfrist, oppstartsfrist
 from shared.events.envelope import Periode
 
-from services.regelmotor.domain.tilstand import Folkeregisterhendelse, Tilstand
+from services.regelmotor.domain.tilstand import (
+    Folkeregisterhendelse,
+    Kategorifakta,
+    Sluttmalfakta,
+    Tilstand,
+    Vedtaksfakta,
+)
 
 # Fixed namespace: computed avslutning ids are uuid5(deltaker, rule, date), so a replay yields the same ids.
 NAMESPACE = UUID("6f0d3c1a-52b8-4f7e-9d0b-0a6c1e2f7b41")
@@ -80,7 +87,7 @@ def avslutning_id(deltaker_id: UUID, arsak: K, dato: date) -> UUID:
 # ---------------------------------------------------------------- facts the rules share
 
 
-def programvedtak(t: Tilstand):
+def programvedtak(t: Tilstand) -> list[Vedtaksfakta]:
     """Fattede vedtak om deltakelse (DOMAIN.md: DELTAKELSE's periode.fra is programme start)."""
     return [x for x in t.vedtak.values() if x.vedtakstype is Vedtakstype.DELTAKELSE and x.fattet]
 
@@ -93,7 +100,7 @@ def programstart(t: Tilstand) -> tuple[date, UUID] | None:
     return forste.fra, forste.event_id
 
 
-def gjeldende_sluttmal(t: Tilstand):
+def gjeldende_sluttmal(t: Tilstand) -> Sluttmalfakta | None:
     """The sluttmål in force: the latest fastsatt (a later one replaces an earlier)."""
     if not t.sluttmal:
         return None
@@ -122,8 +129,13 @@ def frist(t: Tilstand) -> tuple[Fristberegning | None, str, tuple[UUID, ...]]:
     return beregning, hvorfor, kilder
 
 
+# Periods as (fra, til) tuples: hashable, so the memo below can key on them.
+_Perioder = tuple[tuple[date, date | None], ...]
+
+
 @lru_cache(maxsize=8192)
-def _gjennomforingsfrist(lov, start, sluttmal, forlengelser, permisjoner, fravaer):
+def _gjennomforingsfrist(lov: Lov, start: date, sluttmal: Sluttmalkode | None, forlengelser: _Perioder,
+                         permisjoner: _Perioder, fravaer: _Perioder) -> tuple[Fristberegning | None, str]:
     """shared/regelverk's frist, memoised on its inputs (the rules ask for it several times per event)."""
     try:
         beregning = gjennomforingsfrist(
@@ -235,17 +247,17 @@ def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
     the kategori ended. The kategori history is a timeline by gjelder_fra (several facts on one day: the
     last recorded wins); the first end within the programme counts."""
     r = "IKKE_LENGER_I_KATEGORI"
-    tidslinje: dict[date, object] = {}
+    tidslinje: dict[date, Kategorifakta] = {}
     for x in sorted(t.kategorier, key=lambda x: (x.gjelder_fra, x.recorded_at, str(x.event_id))):
         tidslinje[x.gjelder_fra] = x
-    forrige = None
+    forrige: Kategorifakta | None = None
     for dag, x in sorted(tidslinje.items()):
-        if x.kategori is None and forrige is not None and forrige.kategori is not None:  # type: ignore[attr-defined]
+        if x.kategori is None and forrige is not None and forrige.kategori is not None:
             inne, _hvorfor, datoer, kilder = i_program(t, dag)
             if inne:
                 return Regelutfall(r, True, f"kategorien opphørte {dag.isoformat()} i program",
                                    K.IKKE_LENGER_I_KATEGORI, dato=dag, datoer={**datoer, "kategori_slutt": dag},
-                                   kilder=(*kilder, forrige.event_id, x.event_id))  # type: ignore[attr-defined]
+                                   kilder=(*kilder, forrige.event_id, x.event_id))
         forrige = x
     return Regelutfall(r, False, "kategorien har ikke opphørt i program")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -28,7 +29,7 @@ from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
 
 log = logging.getLogger(__name__)
 router = ruter("/api/v1/deltakere/{deltaker_id}/avslutninger", "avslutning")
-_FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+_FEIL: dict[int | str, dict[str, Any]] = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
 Bekreft = Query(False, description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
                                    "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.")
 

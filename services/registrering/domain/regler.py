@@ -69,7 +69,7 @@ def gjennomforingsfrist(program: Program) -> Fristberegning | None:
     if start is None or (program.lov is Lov.INTEGRERINGSLOVEN and program.sluttmal is None):
         return None
 
-    def perioder(typ: Vedtakstype):
+    def perioder(typ: Vedtakstype) -> list[Periode]:
         return [Periode(fra=v.fra, til=v.til) for v in program.vedtak
                 if v.vedtakstype is typ and v.fattet and (v.til is not None or typ is Vedtakstype.FORLENGELSE)]
 
@@ -207,7 +207,7 @@ def maaneder_fram_i_tid() -> int:
     start (bosetting + 2 years), plus permisjon: 60 + 24 + 12 months = 8 years with today's varighet.yaml."""
     rv = frister.regelverk()
     lengste = max(v.maks_maaneder + v.forlengelse_maaneder for versjon in rv.versjoner
-                  for v in (*versjon.sluttmal.values(), *((versjon.uten_sluttmal,) if versjon.uten_sluttmal else ())))
+                  for v in (*versjon.sluttmal.values(), versjon.uten_sluttmal) if v is not None)
     return lengste + rv.oppstartsfrist.maaneder_etter_bosetting + PERMISJON_MAANEDER
 
 
