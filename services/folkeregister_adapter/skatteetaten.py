@@ -98,8 +98,10 @@ def les_innslag(innslag: dict[str, Any]) -> Feedhendelse | UgyldigInnslag:
         h = innslag.get("hendelse")
         if not isinstance(h, dict):
             raise Ugyldig("hendelse mangler")
-        dok = h.get("hendelsesdokument") if isinstance(h.get("hendelsesdokument"), dict) else {}
-        indre = dok.get("hendelse") if isinstance(dok.get("hendelse"), dict) else {}
+        dok = h.get("hendelsesdokument")
+        dok = dok if isinstance(dok, dict) else {}
+        indre = dok.get("hendelse")
+        indre = indre if isinstance(indre, dict) else {}
         ident = h.get("folkeregisteridentifikator") or indre.get("folkeregisteridentifikator")
         if not isinstance(ident, str):
             raise Ugyldig("folkeregisteridentifikator mangler")

@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The service's effect of a batch of fresh events, in the transaction the marks commit in. Events come in
-# record order within each partition.
-Handler = Callable[[asyncpg.Connection, Sequence[Event]], Awaitable[None]]
+# record order within each partition. Sequence[Any]: each handler declares the event type its topics carry
+# (DeltakerEvent for most); the consumer decodes against the topics' contracts and knows no more than Event.
+Handler = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]]
 
 UNKNOWN_TYPE = "unknown_type"
 _UNKNOWN_TAG = "union_tag_invalid"  # pydantic: the discriminator names no member of the union

@@ -57,7 +57,8 @@ async def _vurder_og_merk(conn, program: Program, inn: s.AvslutningInn, k: Konte
     if vurdering.advarsel is None:
         return [], [], []
     vedtak, tiltak = await sett_ikke_gjeldende(conn, vurdering.advarsel.vedtak_ids, vurdering.advarsel.tiltak_ids)
-    events = [v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak]
+    events: list[v.VedtakEndret | v.TiltakEndret] = [
+        v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak]
     events += [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r)) for r in tiltak]
     return events, [r["vedtak_id"] for r in vedtak], [r["tiltak_id"] for r in tiltak]
 
