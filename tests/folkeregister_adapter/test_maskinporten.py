@@ -91,8 +91,9 @@ def grant(privat: str = PRIVAT, *, kid: str = KID, iat: float | None = None, lev
     iat = int(iat if iat is not None else time.time())
     body = {"aud": UTSTEDER, "iss": KLIENT, "scope": SCOPE, "iat": iat, "exp": iat + levetid,
             "jti": str(uuid.uuid4())} | claims
-    return jwt.encode(body, serialization.load_pem_private_key(privat.encode(), None), algorithm="RS256",
-                      headers={"kid": kid})
+    nokkel = serialization.load_pem_private_key(privat.encode(), None)
+    assert isinstance(nokkel, rsa.RSAPrivateKey)
+    return jwt.encode(body, nokkel, algorithm="RS256", headers={"kid": kid})
 
 
 # -- the grant ---------------------------------------------------------------------------------------------------

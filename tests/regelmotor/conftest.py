@@ -118,9 +118,11 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
             motor._reader = asyncio.create_task(motor._les(consumer))
 
             async def stopp_leser() -> None:
-                motor._reader.cancel()
+                leser = motor._reader
+                assert leser is not None
+                leser.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await motor._reader
+                    await leser
 
             stack.push_async_callback(stopp_leser)
             yield motor
