@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -163,20 +163,24 @@ def les_side(fra: int, body: Any) -> Side:
     return Side(fra=fra, neste=max(neste, fra), innslag=lest)
 
 
-def _gjeldende(liste: Any, navn: str) -> Opplysning | None:
+_O = TypeVar("_O", Doedsfall, UtflyttingFraNorge, Bostedsadresse)
+
+
+def _gjeldende(liste: Any, navn: str, typ: type[_O]) -> _O | None:
+    """The opplysning in force of the kind `navn` names (les_opplysning reads that name as `typ`)."""
     for o in liste or []:
         opplysning = les_opplysning(navn, o)
-        if opplysning is not None and not getattr(opplysning, "opphoert", False):
+        if isinstance(opplysning, typ) and not opplysning.opphoert:
             return opplysning
     return None
 
 
 def les_persondokument(p: dict[str, Any]) -> Persondokument:
-    identer = tuple(o.get("foedselsEllerDNummer") for o in p.get("identifikasjonsnummer") or []
+    identer = tuple(o["foedselsEllerDNummer"] for o in p.get("identifikasjonsnummer") or []
                     if isinstance(o, dict) and o.get("foedselsEllerDNummer"))
-    return Persondokument(identer=identer, doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall"),  # type: ignore[arg-type]
-                          utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge"),  # type: ignore[arg-type]
-                          bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse"))  # type: ignore[arg-type]
+    return Persondokument(identer=identer, doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall", Doedsfall),
+                          utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge", UtflyttingFraNorge),
+                          bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse", Bostedsadresse))
 
 
 def _retry_after(r: httpx.Response) -> float:
