@@ -7,13 +7,15 @@ export UV_LINK_MODE := copy
 # Playwright for Python drives Debian's chromium (make browser); it never downloads a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help setup browser office run stop status test test-unit infra-up infra-down infra-status schemas lint
+.PHONY: help setup browser office run stop status test test-unit infra-up infra-down infra-status schemas lint fmt
 
 help:
 	@echo "make run     start Kafka, PostgreSQL, the identity provider, the four services and the web application (installs what is missing)"
 	@echo "make test    run the whole test suite against real Kafka, PostgreSQL and identity provider (installs and starts them)"
 	@echo "make stop    stop the services and the infrastructure (data and jar cache are kept)"
 	@echo "make status  what is running"
+	@echo "make lint    ruff (lint and format check) and mypy, as CI runs them before the tests"
+	@echo "make fmt     format the code (ruff format) and apply ruff's safe fixes"
 
 # Python dependencies from the lock file (uv is installed from PyPI if it is missing), npm packages from
 # package-lock.json (again only when node_modules is missing or older than the lock).
@@ -70,6 +72,17 @@ test: setup infra-up browser office
 
 test-unit: setup
 	@uv run --frozen pytest tests/unit tests/contracts
+
+# Zero findings is the bar: CI (.ci/run) runs this before the tests.
+lint: setup
+	@uv run --frozen ruff check .
+	@uv run --frozen ruff format --check .
+	@uv run --frozen mypy
+
+# Fixes first: an applied fix (import order, say) may leave lines the formatter then settles.
+fmt: setup
+	@uv run --frozen ruff check --fix .
+	@uv run --frozen ruff format .
 
 schemas: setup
 	@uv run --frozen python -m shared.events.schema

@@ -20,7 +20,7 @@ _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
 def _kontrollsiffer(siffer: str, vekter: tuple[int, ...]) -> int | None:
-    rest = 11 - sum(int(s) * v for s, v in zip(siffer, vekter)) % 11
+    rest = 11 - sum(int(s) * v for s, v in zip(siffer, vekter, strict=False)) % 11
     if rest == 11:
         return 0
     return None if rest == 10 else rest

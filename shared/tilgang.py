@@ -72,7 +72,7 @@ def vilkar(omfang: Omfang) -> tuple[tuple[str, str], ...]:
     if omfang.nasjonal:
         return ()
     assert omfang.kommunenummer is not None
-    betingelser = ((KOMMUNE, omfang.kommunenummer),)
+    betingelser: tuple[tuple[str, str], ...] = ((KOMMUNE, omfang.kommunenummer),)
     if omfang.bydelsnummer:
         betingelser += ((BYDEL, omfang.bydelsnummer),)
     return betingelser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 from shared.events import avslutning as a
@@ -22,7 +23,7 @@ DELTAKER = UUID("0b6f2c1e-6a4f-4d7e-9a51-3f1c2b7d9e10")
 FNR = "15076500565"  # a well-known synthetic test number with valid check digits
 
 
-def envelope(producer: str = "registrering", deltaker_id: UUID = DELTAKER) -> dict:
+def envelope(producer: str = "registrering", deltaker_id: UUID = DELTAKER) -> dict[str, Any]:
     return dict(occurred_at=NOW, recorded_at=NOW, correlation_id=uuid4(), producer=producer, deltaker_id=deltaker_id)
 
 
@@ -53,7 +54,7 @@ def all_examples() -> list[Event]:
     grunnlag = a.Regelgrunnlag(regel="gjennomføringsfrist utløpt", regelsti=("kommune-avslutning finnes ikke",),
                                datoer={"gjennomforingsfrist": date(2023, 11, 15), "idag": date(2023, 11, 16)},
                                kilde_event_ids=(uuid4(),))
-    fr = dict(sekvensnummer=1042)
+    fr: dict[str, Any] = dict(sekvensnummer=1042)
     return [
         d.DeltakerRegistrert(**envelope(), person=PERSON),
         d.DeltakerOppdatert(**envelope(), person=PERSON.model_copy(update={"bydel": None})),

@@ -160,7 +160,7 @@ class IdentityProvider:
         return Tokens(body["access_token"], body["id_token"], body.get("refresh_token"), int(body["expires_in"]))
 
     # -- for the services' tests -----------------------------------------------------------------------------
-    def service_settings(self) -> dict[str, str]:
+    def service_settings(self) -> dict[str, Any]:
         """IdentitySettings fields (lower case) for a service that accepts this provider's tokens."""
         return {"oidc_discovery_urls": self.discovery_url(CASEWORKER_ISSUER),
                 "maskinporten_discovery_url": self.discovery_url(SYSTEM_ISSUER)}

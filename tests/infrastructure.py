@@ -96,7 +96,8 @@ def resolve() -> Infrastructure:
         kafka, db = values.get("KAFKA_BOOTSTRAP_SERVERS", ""), values.get("DATABASE_URL", "")
         if kafka and db and _answers(kafka.split(",")[0]) and _answers(_pg_host_port(db)):
             return Infrastructure(kafka, db, f"local ({env_file})")
-        tried.append(f"local servers: {env_file} names {kafka or '?'} and {db and _pg_host_port(db) or '?'}, which do not answer")
+        tried.append(f"local servers: {env_file} names {kafka or '?'} and {(db and _pg_host_port(db)) or '?'}, "
+                     "which do not answer")
     else:
         tried.append(f"local servers: {env_file} does not exist (run: bash deploy/local/infra.sh up)")
 

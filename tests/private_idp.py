@@ -1,8 +1,9 @@
 """An identity provider of a test's own (NAV's mock-oauth2-server, as the session's), which the test may stop and
 start again with another configuration: deploy/local/infra.sh run with its own state directory, port and
 configuration file. With `config()` each start generates the provider's signing keys anew, so a restart is a
-key rotation with the issuer unchanged (the mock names each issuer's key by the issuer: the kid stays); `tokenProvider.systemTime` in the configuration makes it issue tokens as of another time
-(expired, not yet valid). Used by the attack and key-rotation tests (tests/integration/test_identitet.py).
+key rotation with the issuer unchanged (the mock names each issuer's key by the issuer: the kid stays);
+`tokenProvider.systemTime` in the configuration makes it issue tokens as of another time (expired, not yet
+valid). Used by the attack and key-rotation tests (tests/integration/test_identitet.py).
 
 It needs what infra.sh needs (Java 17 and the cached or fetchable jars) and fails loudly without it.
 """

@@ -18,7 +18,9 @@ import statistics
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -96,7 +98,7 @@ ROWS = 1_000_000
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 async def load(pool: asyncpg.Pool, n: int) -> float:
@@ -117,7 +119,8 @@ async def load(pool: asyncpg.Pool, n: int) -> float:
 async def pages(pool: asyncpg.Pool, runs: int) -> dict[str, dict[str, float]]:
     rnd = random.Random(1)
     kommuner = [k for k in geografi.kommuner() if k != "0301"]
-    scenarios = {
+    # (who asks, the filter, side()'s paging and sorting)
+    scenarios: dict[str, Callable[[], tuple[Bruker, dict[str, Any], dict[str, Any]]]] = {
         "kommune, default sort": lambda: (kommune(rnd.choice(kommuner)), {}, {}),
         "kommune, regelmotor + year": lambda: (kommune(rnd.choice(kommuner)),
                                                {"registrert_av": "regelmotor", "avslutningsaar": 2023}, {}),

@@ -21,6 +21,7 @@ import asyncpg
 
 from bench.rapport.bench_report import COLUMNS, DEFAULT_DB, records, with_db
 from services.plumbing.auth import Bruker
+from shared.tilgang import Omfang, Rolle
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport import queries, xlsx_export
 from services.rapport.api import filterlinje
@@ -56,7 +57,7 @@ async def load_oslo(pool: asyncpg.Pool, n: int) -> None:
 
 
 async def export(pool: asyncpg.Pool, f: queries.Filter) -> tuple[float, int]:
-    bruker = Bruker("x", "0301", False)
+    bruker = Bruker("x", Omfang(Rolle.LESETILGANG, "0301"), "bench")
     t = time.perf_counter()
     size = 0
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):

@@ -21,9 +21,12 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +37,9 @@ from aiokafka import AIOKafkaProducer  # noqa: E402
 
 from services.plumbing.kafka import TopicNames, encode, ensure_topics, headers_for  # noqa: E402
 from services.regelmotor.app import create_app  # noqa: E402
-from services.regelmotor.domain import Tilstand, anvend, frister  # noqa: E402
+from services.regelmotor.domain import Frister, Tilstand, anvend, frister  # noqa: E402
 from shared.events import topics  # noqa: E402
+from shared.events.envelope import DeltakerEvent  # noqa: E402
 from shared.regelverk.frister import legg_til_maaneder  # noqa: E402
 from shared.settings import RegelmotorSettings  # noqa: E402
 from tests.infrastructure import resolve  # noqa: E402
@@ -79,9 +83,11 @@ async def strom(n: int) -> None:
     events = []
     for i in range(n):
         f = Fakta()
-        femte = [lambda: f.fravaer(date(2022, 2, 1), date(2022, 2, 3)), lambda: f.dod(date(2023, 1, 3)),
-                 lambda: f.kommune_avslutning(date(2023, 6, 1)), lambda: f.utvandret(date(2022, 8, 1)),
-                 lambda: f.flyttet(date(2022, 9, 1))][i % 5]
+        valg: list[Callable[[], DeltakerEvent]] = [
+            partial(f.fravaer, date(2022, 2, 1), date(2022, 2, 3)), partial(f.dod, date(2023, 1, 3)),
+            partial(f.kommune_avslutning, date(2023, 6, 1)), partial(f.utvandret, date(2022, 8, 1)),
+            partial(f.flyttet, date(2022, 9, 1))]
+        femte = valg[i % 5]
         events += f.program() + [femte()]
     futures = [await producer.send(names(topics.topic_of(e)), encode(e), key=e.message_key(),
                                    headers=[(k, v.encode()) for k, v in headers_for(e).items()]) for e in events]
@@ -123,14 +129,14 @@ async def sveip(n: int, andel: float) -> None:
     tick_dag = date(2025, 1, 1)
     rnd = random.Random(4)
     # One template state per programme start; frister then spread over two years from the tick.
-    maler: dict[date, dict] = {}
+    maler: dict[date, tuple[dict[str, Any], Frister]] = {}
     f = Fakta(uuid.UUID(int=0))
     base = Tilstand.ny(f.deltaker_id)
     for e in f.program():
         base = anvend(base, e)
     base = base.model_copy(update={"idag": tick_dag - timedelta(days=1)})
 
-    def mal(frist: date) -> tuple[dict, object]:
+    def mal(frist: date) -> tuple[dict[str, Any], Frister]:
         start = legg_til_maaneder(frist + timedelta(days=1), -24)  # 24 months for this sluttmål
         if start not in maler:
             t = base.model_copy(deep=True)

@@ -79,7 +79,7 @@ def cpu_by_process() -> dict[str, float]:
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 async def one_deltaker(client: aiohttp.ClientSession, h: dict, latencies: dict[str, list[float]]) -> None:

@@ -9,8 +9,10 @@ of the original fact NIR was told about.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,6 +36,8 @@ OPPDATERT = "personErOppdatert"
 KJENTE_TYPER = (*DOED, *UTFLYTTET, *FLYTTET, OMNUMMERERT, NY_IDENT, OPPDATERT)
 
 Verdi = Flytting | Utvandring | Dodsfall
+# The opplysninger vurder_opplysning reads one value from.
+_O = TypeVar("_O", Doedsfall, UtflyttingFraNorge)
 
 
 class KjenteFakta(BaseModel):
@@ -145,8 +149,8 @@ def _utvandring(o: UtflyttingFraNorge) -> Utvandring | None:
 
 
 
-def vurder_opplysning(h: Feedhendelse, kjent: KjenteFakta, art: Folkeregisterart, typ: type, til_verdi
-                      ) -> Vurdering:
+def vurder_opplysning(h: Feedhendelse, kjent: KjenteFakta, art: Folkeregisterart, typ: type[_O],
+                      til_verdi: Callable[[_O], Verdi | None]) -> Vurdering:
     utfall: list[Utfall] = []
     regler = []
     for e in h.egenskaper:
@@ -167,9 +171,9 @@ def vurder_opplysning(h: Feedhendelse, kjent: KjenteFakta, art: Folkeregisterart
 
 
 def vurder_bosted(h: Feedhendelse, kjent: KjenteFakta) -> Vurdering:
-    adresser = [e for e in h.egenskaper if isinstance(e.opplysning, Bostedsadresse)]
+    adresser = [(e.entitetsendring, e.opplysning) for e in h.egenskaper if isinstance(e.opplysning, Bostedsadresse)]
     # The old half of an address change (opphørt) is not another move; it only says where the person came from.
-    opphort = [e.opplysning for e in adresser if e.opplysning.opphoert]  # type: ignore[union-attr]
+    opphort = [a for _, a in adresser if a.opphoert]
     fra = opphort[0].kommunenummer if opphort else kjent.kommunenummer
     utfall: list[Utfall] = []
     regler = []
@@ -177,14 +181,14 @@ def vurder_bosted(h: Feedhendelse, kjent: KjenteFakta) -> Vurdering:
         v = fakta_endret(Folkeregisterart.FLYTTING, None, h.hendelse_id, kjent, korrigering=True)
         tilbake = kjent.flytting.fra_kommunenummer if kjent.flytting else kjent.kommunenummer
         return Vurdering(v.utfall, v.kjent.model_copy(update={"kommunenummer": tilbake}), v.regel)
-    for e in adresser:
-        a: Bostedsadresse = e.opplysning  # type: ignore[assignment]
+    for entitetsendring, a in adresser:
         if a.opphoert:
             continue
-        if e.entitetsendring == "registrereNy":
+        if entitetsendring == "registrereNy":
             flytting, regel = er_flytting(fra, a.kommunenummer, a.flyttedato)
             regler.append(regel)
             if flytting:
+                assert a.kommunenummer is not None and a.flyttedato is not None  # er_flytting: a move has both
                 verdi = Flytting(til_kommunenummer=a.kommunenummer, fra_kommunenummer=fra, flyttedato=a.flyttedato)
                 v = fakta_endret(Folkeregisterart.FLYTTING, verdi, h.hendelse_id,
                                  kjent.med(Folkeregisterart.FLYTTING, None, None), korrigering=False)
@@ -202,6 +206,7 @@ def vurder_bosted(h: Feedhendelse, kjent: KjenteFakta) -> Vurdering:
             flytting, regel = er_flytting(fra, a.kommunenummer, a.flyttedato)
             regler.append(f"korrigert adresse: {regel}")
             if flytting:
+                assert a.kommunenummer is not None and a.flyttedato is not None  # er_flytting: a move has both
                 verdi = Flytting(til_kommunenummer=a.kommunenummer, fra_kommunenummer=fra, flyttedato=a.flyttedato)
                 v = fakta_endret(Folkeregisterart.FLYTTING, verdi, h.hendelse_id, kjent, korrigering=True)
                 utfall += v.utfall
@@ -210,7 +215,7 @@ def vurder_bosted(h: Feedhendelse, kjent: KjenteFakta) -> Vurdering:
             kjent = kjent.model_copy(update={"kommunenummer": a.kommunenummer})
     if not adresser:
         regler.append("ingen bostedsadresse i hendelsen")
-    elif all(e.opplysning.opphoert for e in adresser):  # type: ignore[union-attr]
+    elif all(a.opphoert for _, a in adresser):
         regler.append("bare opphørt adresse: ikke en ny flytting")
     return Vurdering(tuple(utfall), kjent, "; ".join(regler))
 
@@ -236,6 +241,7 @@ def vurder_persondokument(h: Feedhendelse, kjent: KjenteFakta, person: Persondok
     NIR publishes is compared with what NIR was told; a vanished death or emigration is annulled."""
     utfall: list[Utfall] = []
     regler = []
+    verdi: Verdi | None
     for art, verdi in ((Folkeregisterart.DOD, _doedsfall(person.doedsfall) if person.doedsfall else None),
                        (Folkeregisterart.UTVANDRING, _utvandring(person.utflytting) if person.utflytting else None)):
         v = fakta_endret(art, verdi, h.hendelse_id, kjent, korrigering=True)
@@ -248,6 +254,7 @@ def vurder_persondokument(h: Feedhendelse, kjent: KjenteFakta, person: Persondok
         flytting, regel = er_flytting(kjent.kommunenummer, b.kommunenummer, b.flyttedato)
         regler.append(regel)
         if flytting and kjent.kommunenummer is not None:
+            assert b.flyttedato is not None  # er_flytting: a move has a date
             verdi = Flytting(til_kommunenummer=b.kommunenummer, fra_kommunenummer=kjent.kommunenummer,
                              flyttedato=b.flyttedato)
             v = fakta_endret(Folkeregisterart.FLYTTING, verdi, h.hendelse_id,

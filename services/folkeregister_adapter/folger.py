@@ -130,8 +130,9 @@ class Feedfolger:
         dokumenter: dict[str, Persondokument | None] = {}
         for start in range(0, len(oppslag), 16):
             bolk = oppslag[start:start + 16]
-            for h, doc in zip(bolk, await asyncio.gather(*(self.kilde.persondokument(h.ident) for h in bolk))):
-                dokumenter[h.hendelse_id] = doc
+            svar = await asyncio.gather(*(self.kilde.persondokument(h.ident) for h in bolk))
+            for hendelse, doc in zip(bolk, svar, strict=True):
+                dokumenter[hendelse.hendelse_id] = doc
 
         events = []
         async with self.pool.acquire() as conn, conn.transaction():

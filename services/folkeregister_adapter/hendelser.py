@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from services.folkeregister_adapter.domain import Annullert, Korrigert, Registrert, Utfall
@@ -24,7 +25,7 @@ _KORRIGERT = {f.Folkeregisterart.FLYTTING: (f.FlyttingKorrigert, "flytting"),
 
 
 def til_event(u: Utfall, h: Feedhendelse, deltaker_id: UUID, *, nå: datetime | None = None) -> Event | None:
-    felles = dict(
+    felles: dict[str, Any] = dict(
         event_id=uuid.uuid5(_NS, f"{h.hendelse_id}/{deltaker_id}/{type(u).__name__}/{getattr(u, 'art', '')}"),
         occurred_at=h.ajourholdstidspunkt, recorded_at=nå or datetime.now(UTC),
         correlation_id=uuid.uuid5(_NS, h.hendelse_id), producer=PRODUCER, deltaker_id=deltaker_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -98,8 +98,10 @@ def les_innslag(innslag: dict[str, Any]) -> Feedhendelse | UgyldigInnslag:
         h = innslag.get("hendelse")
         if not isinstance(h, dict):
             raise Ugyldig("hendelse mangler")
-        dok = h.get("hendelsesdokument") if isinstance(h.get("hendelsesdokument"), dict) else {}
-        indre = dok.get("hendelse") if isinstance(dok.get("hendelse"), dict) else {}
+        dok = h.get("hendelsesdokument")
+        dok = dok if isinstance(dok, dict) else {}
+        indre = dok.get("hendelse")
+        indre = indre if isinstance(indre, dict) else {}
         ident = h.get("folkeregisteridentifikator") or indre.get("folkeregisteridentifikator")
         if not isinstance(ident, str):
             raise Ugyldig("folkeregisteridentifikator mangler")
@@ -161,20 +163,24 @@ def les_side(fra: int, body: Any) -> Side:
     return Side(fra=fra, neste=max(neste, fra), innslag=lest)
 
 
-def _gjeldende(liste: Any, navn: str) -> Opplysning | None:
+_O = TypeVar("_O", Doedsfall, UtflyttingFraNorge, Bostedsadresse)
+
+
+def _gjeldende(liste: Any, navn: str, typ: type[_O]) -> _O | None:
+    """The opplysning in force of the kind `navn` names (les_opplysning reads that name as `typ`)."""
     for o in liste or []:
         opplysning = les_opplysning(navn, o)
-        if opplysning is not None and not getattr(opplysning, "opphoert", False):
+        if isinstance(opplysning, typ) and not opplysning.opphoert:
             return opplysning
     return None
 
 
 def les_persondokument(p: dict[str, Any]) -> Persondokument:
-    identer = tuple(o.get("foedselsEllerDNummer") for o in p.get("identifikasjonsnummer") or []
+    identer = tuple(o["foedselsEllerDNummer"] for o in p.get("identifikasjonsnummer") or []
                     if isinstance(o, dict) and o.get("foedselsEllerDNummer"))
-    return Persondokument(identer=identer, doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall"),  # type: ignore[arg-type]
-                          utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge"),  # type: ignore[arg-type]
-                          bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse"))  # type: ignore[arg-type]
+    return Persondokument(identer=identer, doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall", Doedsfall),
+                          utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge", UtflyttingFraNorge),
+                          bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse", Bostedsadresse))
 
 
 def _retry_after(r: httpx.Response) -> float:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -46,8 +47,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The service's effect of a batch of fresh events, in the transaction the marks commit in. Events come in
-# record order within each partition.
-Handler = Callable[[asyncpg.Connection, Sequence[Event]], Awaitable[None]]
+# record order within each partition. Sequence[Any]: each handler declares the event type its topics carry
+# (DeltakerEvent for most); the consumer decodes against the topics' contracts and knows no more than Event.
+Handler = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]]
 
 UNKNOWN_TYPE = "unknown_type"
 _UNKNOWN_TAG = "union_tag_invalid"  # pydantic: the discriminator names no member of the union
@@ -190,17 +192,19 @@ class Consumer:
     async def _one_by_one(self, records: Sequence[ConsumerRecord], decoded: _Decoded) -> None:
         by_record = {id(r.record): r for r in decoded.received}
         poison = {id(rec): exc for rec, exc in decoded.poison}
+        # partial, not lambda: each attempt is bound to this record (and to the exception, which Python unbinds
+        # when its except block ends).
         for record in records:  # in order: each record's position advances with its own decision
             received = by_record.get(id(record))
             if id(record) in poison:
-                await retry_on_conflict(lambda: self._decide([record], [], [(record, poison[id(record)])]))
+                await retry_on_conflict(partial(self._decide, [record], [], [(record, poison[id(record)])]))
                 continue
             try:
-                await retry_on_conflict(lambda: self._decide([record], [received] if received else [], []))
+                await retry_on_conflict(partial(self._decide, [record], [received] if received else [], []))
             except Exception as exc:
                 if transient(exc):
                     raise
-                await retry_on_conflict(lambda: self._decide([record], [], [(record, exc)]))
+                await retry_on_conflict(partial(self._decide, [record], [], [(record, exc)]))
 
     async def _dead_letters(self, conn: asyncpg.Connection, poison: Sequence[tuple[ConsumerRecord, BaseException]]) -> None:
         for record, exc in poison:

@@ -102,7 +102,7 @@ class DeadLetterPolicy:
             except ValidationError as exc:
                 await self.dead_letter(msg.raw_message, exc)  # retrying cannot make it parse
                 return None
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - retried, or dead-lettered after the last attempt
                 if transient(exc):
                     log.warning("transient failure, retrying", extra={"error": describe_error(exc), "delay": delay})
                 else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -92,10 +93,8 @@ async def ensure_topics(bootstrap_servers: str, wanted: Iterable[topics.Topic | 
         existing = set(await admin.list_topics())
         missing = [NewTopic(name, num_partitions=n, replication_factor=1) for name, n in specs if name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service created it at the same moment
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created it at the same moment
             await _wait_for_leaders(admin, [t.name for t in missing])
         return [t.name for t in missing]
     finally:

@@ -8,6 +8,7 @@ event_id, so the effect is exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from uuid import uuid4
@@ -91,7 +92,7 @@ class OutboxRelay:
                         r["payload"], topic=self._names(r["topic"]), key=r["key"], headers=r["headers"],
                         correlation_id=r["headers"].get("correlation-id"), no_confirm=True,
                     ))
-                except Exception as exc:  # e.g. no metadata while the broker is down: send the rest later
+                except Exception as exc:  # noqa: BLE001 - e.g. no metadata while the broker is down: send the rest later
                     failed = exc
                     break
             results = await asyncio.gather(*pending, return_exceptions=True)
@@ -99,7 +100,7 @@ class OutboxRelay:
             # keeps a partition's order while it retries, but a batch that expires (no leader for too long)
             # fails on its own, and a later one may still land: then the failed event arrives after it.
             # Consumers therefore de-duplicate on event_id and do not depend on order across such an outage.
-            sent = [r["id"] for r, result in zip(rows, results) if not isinstance(result, BaseException)]
+            sent = [r["id"] for r, result in zip(rows, results, strict=False) if not isinstance(result, BaseException)]
             failed = failed or next((x for x in results if isinstance(x, BaseException)), None)
             if sent:
                 await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", sent)
@@ -122,10 +123,8 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay failed; retrying")
                 await asyncio.sleep(1.0)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._idle)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     def _notified(self, *_: object) -> None:

@@ -10,6 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import _csv  # the writer's type lives only in the stubs of the C module
 
 BOM = "\ufeff"
 KOLONNER = (
@@ -19,7 +23,7 @@ KOLONNER = (
 )
 
 
-def _skriver() -> tuple[io.StringIO, "csv._writer"]:
+def _skriver() -> tuple[io.StringIO, _csv.Writer]:
     buffer = io.StringIO()
     return buffer, csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 

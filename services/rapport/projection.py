@@ -132,10 +132,10 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
         case v.FravaerSlettet():
             writes[_FRAVAER_SLETTET].append((e.fravaer_id, e.deltaker_id))
         case a.AvslutningRegistrert() | a.AvslutningEndret():
-            x = e.avslutning
-            writes[_VERSJON].append((x.avslutning_id, x.versjon, domain.KOMMUNE, x.avslutningstype.value,
-                                     x.arsak.value, x.avslutningsdato, x.timer_arbeid_per_uke, x.registrert_av,
-                                     x.registrert_dato, x.oppfolgingskommune, x.bydel, e.deltaker_id))
+            av = e.avslutning
+            writes[_VERSJON].append((av.avslutning_id, av.versjon, domain.KOMMUNE, av.avslutningstype.value,
+                                     av.arsak.value, av.avslutningsdato, av.timer_arbeid_per_uke, av.registrert_av,
+                                     av.registrert_dato, av.oppfolgingskommune, av.bydel, e.deltaker_id))
         case a.AvslutningSlettet():
             writes[_SLETT].append((e.avslutning_id, e.deltaker_id, e.slettet_av, t, None))
         case a.BeregnetAvslutningOpprettet():

@@ -87,8 +87,8 @@ class Filter:
         innenfor = tilgang.filter_innenfor(bruker.omfang, self.oppfolgingskommune, self.bydel)
         if not innenfor.tillatt:
             raise IkkeTilgang(innenfor.melding)
-        omfang, args = tilgang.sql_filter(bruker.omfang, forste_parameter=2)
-        args = [self.lov.value, *args]
+        omfang, filterverdier = tilgang.sql_filter(bruker.omfang, forste_parameter=2)
+        args: list[object] = [self.lov.value, *filterverdier]
         deler = ["lov = $1", omfang]
 
         def legg_til(sql: str, verdi: object) -> None:
@@ -346,8 +346,8 @@ async def filtervalg(conn: asyncpg.Connection, bruker: Bruker, lov: Lov) -> dict
         f"SELECT min(avslutningsaar), max(avslutningsaar) FROM rapport_rad WHERE lov = $1{scope}", *args)
     aar = list(range(hoy, lav - 1, -1)) if lav is not None else []
     if bruker.imdi:
-        kommuner = [dict(oppfolgingskommune=k.kommunenummer, kommune_navn=k.navn)
-                    for k in sorted(geografi.kommuner().values(), key=lambda k: k.navn)]
+        kommuner: list[dict[str, str | None]] = [dict(oppfolgingskommune=k.kommunenummer, kommune_navn=k.navn)
+                                                 for k in sorted(geografi.kommuner().values(), key=lambda k: k.navn)]
         bydeler = list(geografi.bydeler().values())
     else:
         k = geografi.kommuner().get(bruker.kommunenummer or "")

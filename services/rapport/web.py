@@ -14,9 +14,10 @@ is SameSite=Strict (a cross-site form does not carry it), and a POST whose Origi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from html import escape
-from typing import Annotated
+from typing import Annotated, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 from uuid import UUID
 
@@ -124,11 +125,12 @@ def _filter(lov: Lov, verdier: dict[str, str]) -> queries.Filter:
         lov=lov, oppfolgingskommune=verdier["oppfolgingskommune"] or None, bydel=verdier["bydel"] or None,
         kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
         avslutningsaar=int(verdier["avslutningsaar"]) if _aarstall(verdier["avslutningsaar"]) else None,
-        registrert_av=verdier["registrert_av"] if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
+        registrert_av=cast(queries.RegistrertAv, verdier["registrert_av"])
+        if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
         duf_nummer=verdier["duf_nummer"].strip() or None, navn=verdier["navn"] or None)
 
 
-def _postknapp(action: str, felter: dict[str, object], tekst: str, id_: str = "", klasse: str = "") -> str:
+def _postknapp(action: str, felter: Mapping[str, object], tekst: str, id_: str = "", klasse: str = "") -> str:
     """A link that posts: the values travel in the body, not in the URL."""
     skjulte = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(str(v))}">' for k, v in felter.items())
     attr = (f' id="{id_}"' if id_ else "") + (f' class="{klasse}"' if klasse else "")

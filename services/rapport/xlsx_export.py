@@ -54,7 +54,7 @@ def _rad(nr: int, verdier: Sequence[object]) -> str:
     the export's hot path, so it is written out rather than calling a function per cell."""
     n = str(nr)
     deler = [f'<row r="{n}">']
-    for bokstav, typ, verdi in zip(BOKSTAVER, TYPER, verdier):
+    for bokstav, typ, verdi in zip(BOKSTAVER, TYPER, verdier, strict=False):
         if verdi is None or verdi == "":
             continue
         if typ is DATO:
@@ -81,10 +81,11 @@ async def xlsx_bytes(tittel: str, filterlinje: str, batches: AsyncIterator[Seque
         with zipfile.ZipFile(fil, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as ark:
                 ark.write(_ARK_START.encode())
+                overskrifter = "".join(_tekst(f"{b}3", k, S_KOLONNE) for b, k in zip(BOKSTAVER, KOLONNER, strict=True))
                 ark.write(("".join(
                     [f'<row r="1">{_tekst("A1", tittel, S_TITTEL)}</row>',
                      f'<row r="2">{_tekst("A2", filterlinje)}</row>',
-                     f'<row r="3">{"".join(_tekst(f"{b}3", k, S_KOLONNE) for b, k in zip(BOKSTAVER, KOLONNER))}</row>']
+                     f'<row r="3">{overskrifter}</row>']
                 )).encode())
                 nr = 3
                 async for rows in batches:
@@ -133,7 +134,8 @@ def _deler(tittel: str, filterlinje: str, siste_rad: int) -> dict[str, str]:
             f'<Override PartName="/xl/workbook.xml" ContentType="{typ}.spreadsheetml.sheet.main+xml"/>'
             f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{typ}.spreadsheetml.worksheet+xml"/>'
             f'<Override PartName="/xl/styles.xml" ContentType="{typ}.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             f'<Override PartName="/docProps/app.xml" ContentType="{typ}.extended-properties+xml"/>'
             "</Types>"),
         "_rels/.rels": (
@@ -169,7 +171,8 @@ def _deler(tittel: str, filterlinje: str, siste_rad: int) -> dict[str, str]:
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>"),
         "docProps/core.xml": (
-            f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            f'{_XML}<cp:coreProperties '
+            'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f"<dc:title>{_xml(tittel)}</dc:title><dc:description>{_xml(filterlinje)}</dc:description>"
             "<dc:creator>NIR</dc:creator></cp:coreProperties>"),

@@ -15,6 +15,7 @@ import asyncpg
 from services.plumbing import outbox
 from services.regelmotor import lager
 from services.regelmotor.domain import anvend, differanse, med_idag
+from services.regelmotor.domain.differanse import Utgaende
 from services.regelmotor.domain.tilstand import IGNORERTE
 from shared.events.envelope import DeltakerEvent, Event
 from shared.events.klokke import DognPassert
@@ -43,7 +44,7 @@ async def anvend_fakta(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]
     if not events:
         return 0
     tilstander = await lager.hent(conn, [e.deltaker_id for e in events])
-    ut = []
+    ut: list[Utgaende] = []
     for e in events:
         # the clock first: a deltaker's first facts record the day it became known (kjent_fra)
         resultat = differanse(anvend(med_idag(tilstander[e.deltaker_id], idag), e, siste_dag), e)

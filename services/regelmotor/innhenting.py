@@ -17,6 +17,7 @@ check, and several ticks that waited together are applied as one day (the latest
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -126,10 +127,8 @@ class Dognvakt:
                 raise
             except Exception as exc:  # noqa: BLE001 - an outage: the next check tries again
                 log.warning("could not apply the day tick yet", extra={"error_type": type(exc).__name__})
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._vekk.wait(), timeout=self._intervall)
-            except TimeoutError:
-                pass
 
     async def start(self, pool: asyncpg.Pool) -> None:
         await self._barriere.start()

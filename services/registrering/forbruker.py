@@ -12,13 +12,13 @@ import asyncpg
 from services.registrering.domain.modell import REGELMOTOR
 from services.registrering.lager import laas_deltaker, siste_versjon
 from shared.events.avslutning import BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake
-from shared.events.envelope import Event
+from shared.events.envelope import DeltakerEvent
 
 log = logging.getLogger(__name__)
 CONSUMER = "registrering.beregnet-avslutning"
 
 
-async def ved_beregnet_avslutning(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
+async def ved_beregnet_avslutning(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> None:
     """The consumer's handler, in the transaction that records the events as processed."""
     for event in events:
         # the deltaker's lock, as every write of the API takes it: a retraction decided on a fresh read

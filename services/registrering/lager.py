@@ -118,7 +118,8 @@ def _gjeldende_sluttmal(rader: list) -> Sluttmalkode | None:
 
 async def hent_program(conn: asyncpg.Connection, deltaker: asyncpg.Record) -> Program:
     """The programme of a row from hent_deltaker (already loaded with it; reloaded only for a bare row)."""
-    r = deltaker if "p_versjoner" in deltaker.keys() else await hent_deltaker(conn, deltaker["deltaker_id"])
+    r = deltaker if "p_versjoner" in deltaker else await hent_deltaker(conn, deltaker["deltaker_id"])
+    assert r is not None  # the row was just read: its deltaker exists
     return Program(
         lov=Lov(r["lov"]), bosettingsdato=r["bosettingsdato"], oppfolgingskommune=r["oppfolgingskommune"],
         vedtak=tuple(Vedtak(vedtak_id=v[0], vedtakstype=Vedtakstype(v[1]), resultat=Vedtaksresultat(v[2]), fra=v[3],

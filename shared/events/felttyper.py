@@ -26,7 +26,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict
@@ -96,16 +96,25 @@ def desimal(**begrensninger: Any) -> Any:
     return Annotated[Decimal, Field(**begrensninger), Strict(False), BeforeValidator(_bare_desimal)]
 
 
-class Kode:
-    """`Kode[Vedtakstype]`: one of the enum's values as a string (or the member itself)."""
+if TYPE_CHECKING:
+    # What `Kode[Vedtakstype]` is to a type checker: the enum itself (the class below builds its validator at
+    # run time, which a type checker cannot follow).
+    _E = TypeVar("_E", bound=Enum)
+    Kode: TypeAlias = Annotated[_E, Strict(False)]
+else:
 
-    def __class_getitem__(cls, enum: type[Enum]) -> Any:
-        verdier = {m.value for m in enum}
-        gyldige = ", ".join(str(m.value) for m in enum)
+    class Kode:
+        """`Kode[Vedtakstype]`: one of the enum's values as a string (or the member itself)."""
 
-        def _bare_verdi(v: Any) -> Any:
-            if isinstance(v, enum) or (isinstance(v, str) and v in verdier):
-                return v
-            raise PydanticCustomError("kode_ukjent", "ukjent kode; gyldige verdier er {gyldige}", {"gyldige": gyldige})
+        def __class_getitem__(cls, enum: type[Enum]) -> Any:
+            verdier = {m.value for m in enum}
+            gyldige = ", ".join(str(m.value) for m in enum)
 
-        return Annotated[enum, Strict(False), BeforeValidator(_bare_verdi)]
+            def _bare_verdi(v: Any) -> Any:
+                if isinstance(v, enum) or (isinstance(v, str) and v in verdier):
+                    return v
+                raise PydanticCustomError(
+                    "kode_ukjent", "ukjent kode; gyldige verdier er {gyldige}", {"gyldige": gyldige}
+                )
+
+            return Annotated[enum, Strict(False), BeforeValidator(_bare_verdi)]

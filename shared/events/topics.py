@@ -6,7 +6,7 @@ except the clock's, which has one key. Names carry a version: a breaking contrac
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -25,17 +25,18 @@ class Topic(BaseModel):
     partitions: int
     event_types: tuple[type[Event], ...]
 
-    def adapter(self) -> TypeAdapter:
+    def adapter(self) -> TypeAdapter[Any]:
         """Parses any event of this topic, dispatching on `type`."""
         return _ADAPTERS[self.name]
 
     @property
-    def union(self):
+    def union(self) -> Any:
         return _UNIONS[self.name]
 
 
-def _union(*types: type[Event]):
-    return types[0] if len(types) == 1 else Annotated[Union[types], Field(discriminator="type")]
+def _union(*types: type[Event]) -> Any:
+    # Union over a tuple is the union of its members; ruff's UP007 fix would drop the Union and break this.
+    return types[0] if len(types) == 1 else Annotated[Union[types], Field(discriminator="type")]  # noqa: UP007
 
 
 DELTAKER = Topic(

@@ -58,7 +58,8 @@ class Maskinporten:
         self.levetid = levetid
         self.klokke = klokke
         self.klienter = {k.client_id: k for k in klienter}
-        self._nokler = {(k.client_id, kid): serialization.load_pem_public_key(pem.encode())
+        # Any kind of public key a PEM may hold: jwt.decode refuses one that does not fit ALGORITMER.
+        self._nokler: dict[tuple[str, str], Any] = {(k.client_id, kid): serialization.load_pem_public_key(pem.encode())
                         for k in klienter for kid, pem in k.nokler.items()}
         self._brukte_jti: dict[str, float] = {}  # jti → grant exp (forgotten once the grant could not be valid)
         self._tokens: dict[str, Tilgang] = {}
@@ -91,7 +92,7 @@ class Maskinporten:
         if nokkel is None:
             raise Avvist("invalid_grant", "Invalid assertion. Client authentication failed. Unknown kid")
         try:
-            claims = jwt.decode(assertion, nokkel, algorithms=ALGORITMER,  # type: ignore[arg-type]
+            claims = jwt.decode(assertion, nokkel, algorithms=ALGORITMER,
                                 options={"verify_aud": False, "verify_exp": False, "verify_iat": False,
                                          "verify_nbf": False, "require": ["aud", "iss", "iat", "exp", "jti"]})
         except jwt.InvalidSignatureError:

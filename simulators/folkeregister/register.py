@@ -12,7 +12,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from simulators.folkeregister import dokumenter as d
 from shared.identer import med_kontrollsiffer
@@ -238,7 +238,7 @@ class Folkeregister:
         return res
 
     # -- a generated stream ---------------------------------------------------------------------------------
-    VEKTER = {"flytting": 30, "flyttingMedOpphoertSomEgenHendelse": 5, "nyttKommunenummer": 15,
+    VEKTER: ClassVar[dict[str, int]] = {"flytting": 30, "flyttingMedOpphoertSomEgenHendelse": 5, "nyttKommunenummer": 15,
               "personErOppdatert": 10, "doedsfall": 4, "utflytting": 5, "nyIdent": 3, "korrigerDoedsfall": 1,
               "korrigerUtflytting": 2, "korrigerFlytting": 3, "annullerDoedsfall": 1, "annullerUtflytting": 1,
               "annullerFlytting": 2, "ukjent": 18}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import partial
 from uuid import UUID
 
 import pytest
@@ -131,7 +132,7 @@ def test_every_event_date_is_an_iso_string_never_a_number(event, sti):
     adapter = topics.topic_of(event).adapter()
     for verdi in IKKE_DATOER:
         ugyldig = med(data, sti, verdi)
-        for parse in (lambda: adapter.validate_json(json.dumps(ugyldig)), lambda: adapter.validate_python(ugyldig)):
+        for parse in (partial(adapter.validate_json, json.dumps(ugyldig)), partial(adapter.validate_python, ugyldig)):
             with pytest.raises(ValidationError) as exc:
                 parse()
             assert [_felt(e, event) for e in exc.value.errors()] == [sti], (verdi, exc.value.errors())

@@ -105,6 +105,7 @@ class System:
             self.idp = IdentityProvider(address.base_url, address.source)
 
     def base_env(self) -> dict[str, str]:
+        assert self.idp is not None
         return {
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,

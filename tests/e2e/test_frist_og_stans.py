@@ -98,8 +98,8 @@ async def test_permanent_stans_og_kommunen_registrerer_arbeid(nir: Nir) -> None:
     gjeldende = [x for x in linjer if x["status"] == "gjeldende"]
     assert [(x["avslutning"], x["arsak_navn"], x["timer_arbeid_per_uke"], x["avslutningsdato"], x["registrert_av"])
             for x in gjeldende] == [("Ordinær avslutning", "Arbeid", "30.0", "2022-09-14", f"{BAERUM}-saksbehandler")]
-    row = await nir.rad(d)
-    assert row is not None and (row["arsak"], row["kilde"]) == ("ARBEID", "kommune")
+    kommunens = await nir.rad(d)
+    assert kommunens is not None and (kommunens["arsak"], kommunens["kilde"]) == ("ARBEID", "kommune")
     assert (await nir.avslutninger(d))["venter_paa_kommunens_arsak"] is False
 
     events = [e for e in await nir.beregnet(d) if e["arsak"] == "VEDTAK_OM_PERMANENT_STANS"]

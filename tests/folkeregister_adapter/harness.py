@@ -73,8 +73,8 @@ class Oppsett:
         self.db_name = f"nir_fra_{unique}"
         u = urlsplit(admin_db_url)
         self.db_url = urlunsplit((u.scheme, u.netloc, f"/{self.db_name}", u.query, u.fragment))
-        self.app = None
-        self._ctx = None
+        self.app: Any = None  # the adapter's FastAPI app while it runs
+        self._ctx: Any = None
         self.ekstra_settings: dict[str, Any] = {}  # e.g. the MASKINPORTEN_* settings
 
     async def opprett_database(self) -> None:

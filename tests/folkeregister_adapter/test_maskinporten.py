@@ -91,8 +91,9 @@ def grant(privat: str = PRIVAT, *, kid: str = KID, iat: float | None = None, lev
     iat = int(iat if iat is not None else time.time())
     body = {"aud": UTSTEDER, "iss": KLIENT, "scope": SCOPE, "iat": iat, "exp": iat + levetid,
             "jti": str(uuid.uuid4())} | claims
-    return jwt.encode(body, serialization.load_pem_private_key(privat.encode(), None), algorithm="RS256",
-                      headers={"kid": kid})
+    nokkel = serialization.load_pem_private_key(privat.encode(), None)
+    assert isinstance(nokkel, rsa.RSAPrivateKey)
+    return jwt.encode(body, nokkel, algorithm="RS256", headers={"kid": kid})
 
 
 # -- the grant ---------------------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ async def test_one_token_for_many_polls_and_one_exchange_for_concurrent_requests
 
 async def test_a_token_is_renewed_shortly_before_it_expires():
     klokke = Klokke()
-    reg, mp, t = sim_med(klokke, levetid=300)
+    _reg, mp, t = sim_med(klokke, levetid=300)
     k, m = kilde(t, klokke)
     await k.siste_sekvensnummer()
     klokke.t += 300 - 31  # margin: 10 % of 300 s = 30 s; not yet
@@ -145,8 +146,8 @@ async def test_a_token_is_renewed_shortly_before_it_expires():
 
 async def test_a_revoked_token_gives_one_renewal_and_one_retry(caplog):
     caplog.set_level(logging.DEBUG)
-    reg, mp, t = sim_med()
-    k, m = kilde(t)
+    _reg, mp, t = sim_med()
+    k, _m = kilde(t)
     await k.side(1)
     gammel = next(iter(mp._tokens))
     assert mp.tilbakekall() == 1
@@ -159,8 +160,8 @@ async def test_a_revoked_token_gives_one_renewal_and_one_retry(caplog):
 
 
 async def test_an_api_that_keeps_refusing_gets_one_retry_then_a_source_error():
-    reg, mp, t = sim_med(levetid=0)  # every token is dead on arrival
-    k, m = kilde(t)
+    _reg, mp, t = sim_med(levetid=0)  # every token is dead on arrival
+    k, _m = kilde(t)
     with pytest.raises(Kildefeil) as e:
         await k.side(1)
     assert e.value.status == 401 and not isinstance(e.value, Maskinportenfeil)
@@ -170,7 +171,7 @@ async def test_an_api_that_keeps_refusing_gets_one_retry_then_a_source_error():
 
 
 async def test_without_a_token_the_simulator_answers_401_in_maskinporten_mode():
-    reg, mp, t = sim_med()
+    _reg, _mp, t = sim_med()
     async with httpx.AsyncClient(transport=t, base_url="http://sim") as c:
         r = await c.get(f"{BASE_PATH}/hendelser/siste/sekvensnummer")
         assert r.status_code == 401 and r.json()["kode"] == "FREG-401" and "Bearer" in r.headers["WWW-Authenticate"]
@@ -191,7 +192,7 @@ async def test_without_a_token_the_simulator_answers_401_in_maskinporten_mode():
 ], ids=["feil_nokkel", "feil_aud", "exp_for_langt", "utlopt", "ukjent_klient", "ukjent_kid", "feil_scope",
         "ukjent_claim"])
 async def test_the_simulator_refuses_bad_grants_like_maskinporten(lag, error, i_beskrivelse):
-    reg, mp, t = sim_med()
+    _reg, mp, t = sim_med()
     async with httpx.AsyncClient(transport=t, base_url="http://sim") as c:
         r = await c.post("/maskinporten/token", data={"grant_type": GRANT_TYPE, "assertion": lag()})
     assert r.status_code == 400 and r.json()["error"] == error and i_beskrivelse in r.json()["error_description"]
@@ -199,7 +200,7 @@ async def test_the_simulator_refuses_bad_grants_like_maskinporten(lag, error, i_
 
 
 async def test_a_grant_is_used_once_and_the_token_answer_is_maskinportens():
-    reg, mp, t = sim_med()
+    _reg, _mp, t = sim_med()
     g = grant()
     async with httpx.AsyncClient(transport=t, base_url="http://sim") as c:
         r = await c.post("/maskinporten/token", data={"grant_type": GRANT_TYPE, "assertion": g})
@@ -213,8 +214,8 @@ async def test_a_grant_is_used_once_and_the_token_answer_is_maskinportens():
 
 
 async def test_a_refused_grant_is_a_clear_source_error_without_the_grant_in_it():
-    reg, mp, t = sim_med()
-    k, m = kilde(t, privat_nokkel_pem=ANNEN_PRIVAT)
+    _reg, _mp, t = sim_med()
+    k, _m = kilde(t, privat_nokkel_pem=ANNEN_PRIVAT)
     with pytest.raises(Maskinportenfeil) as e:
         await k.side(1)
     assert e.value.status == 400 and e.value.merke == "maskinporten"
@@ -224,7 +225,7 @@ async def test_a_refused_grant_is_a_clear_source_error_without_the_grant_in_it()
 
 
 async def test_maskinporten_unreachable_is_a_network_source_error():
-    k, m = kilde(httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ConnectError("nei"))))
+    k, _m = kilde(httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ConnectError("nei"))))
     with pytest.raises(Maskinportenfeil) as e:
         await k.side(1)
     assert e.value.status is None and "ConnectError" in str(e.value)

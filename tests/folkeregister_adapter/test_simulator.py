@@ -37,7 +37,7 @@ async def test_pages_of_at_most_1000_and_the_latest_sekvensnummer(sim):
 
 
 async def test_etag_gives_304_when_nothing_is_new(sim):
-    reg, app, c = sim
+    reg, app, _c = sim
     k = kilde(app)
     end = reg.siste_sekvensnummer + 1
     assert (await k.side(end)).innslag == ()
@@ -48,7 +48,7 @@ async def test_etag_gives_304_when_nothing_is_new(sim):
 
 
 async def test_429_with_retry_after_and_5xx_with_error_body(sim):
-    reg, app, c = sim
+    _reg, app, c = sim
     await c.post("/kontroll/feil", json={"status": 429, "retryAfter": 7})
     r = await c.get(f"{BASE_PATH}/hendelser/feed", params={"seq": 1})
     assert r.status_code == 429 and r.headers["Retry-After"] == "7" and set(r.json()) == {"kode", "melding"}
@@ -63,7 +63,7 @@ async def test_429_with_retry_after_and_5xx_with_error_body(sim):
 
 
 async def test_406_for_hendelser_older_than_retention(sim):
-    reg, app, c = sim
+    _reg, app, c = sim
     await c.post("/kontroll/slett", params={"tilSekvensnummer": 1500})
     r = await c.get(f"{BASE_PATH}/hendelser/feed", params={"seq": 1})
     assert r.status_code == 406 and r.json()["kode"] == "FREG-406"
@@ -85,7 +85,7 @@ async def test_person_lookup_and_unknown_person(sim):
 
 
 async def test_control_api_appends_a_death_for_a_given_person_and_rejects_unknown_ones(sim):
-    reg, app, c = sim
+    reg, _app, c = sim
     ident = reg.personer(0, 1)[0]["folkeregisteridentifikator"]
     r = await c.post("/kontroll/hendelser", json=[{"art": "doedsfall", "folkeregisteridentifikator": ident,
                                                    "dato": "2026-02-01"}])
@@ -97,7 +97,7 @@ async def test_control_api_appends_a_death_for_a_given_person_and_rejects_unknow
 
 async def test_slow_pages(sim):
     import time
-    reg, app, c = sim
+    _reg, _app, c = sim
     await c.post("/kontroll/feil", json={"forsinkelseSekunder": 0.3})
     t0 = time.perf_counter()
     assert (await c.get(f"{BASE_PATH}/hendelser/feed", params={"seq": 1})).status_code == 200

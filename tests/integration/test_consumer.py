@@ -20,6 +20,7 @@ from services.plumbing.consumer import Consumer
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.kafka import TopicNames, encode, ensure_topics, make_broker, publish
 from shared.events import topics
+from shared.events.avslutning import AvslutningRegistrert
 from shared.events.envelope import Event
 from tests.examples import kommune_avslutning
 from tests import consuming
@@ -42,7 +43,7 @@ class Effect:
     def __init__(self) -> None:
         self.broken: set[UUID] = set()
 
-    async def __call__(self, conn: asyncpg.Connection, events: Sequence[Event]) -> None:
+    async def __call__(self, conn: asyncpg.Connection, events: Sequence[AvslutningRegistrert]) -> None:
         for e in events:
             if e.event_id in self.broken:
                 raise RuntimeError("a bug in the handler")

@@ -55,9 +55,11 @@ async def eget(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator
         consumer_group=f"test-idt-{run}", jwks_min_refresh_seconds=1, **tokens.service_settings())
     app = create_app(settings)
     try:
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as c:
-                yield Oppsett(idp, tokens, c)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as c,
+        ):
+            yield Oppsett(idp, tokens, c)
     finally:
         idp.stop()
 

@@ -60,7 +60,7 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     rows = as_excel_reads(r.content)
     assert rows[0] == KOLONNER
     assert len(rows) == 3
-    by_duf = {x[0]: dict(zip(KOLONNER, x)) for x in rows[1:]}
+    by_duf = {x[0]: dict(zip(KOLONNER, x, strict=False)) for x in rows[1:]}
     ase = by_duf["110300000001"]
     assert ase["Fornavn"] == "Åse Ærlig" and ase["Etternavn"] == "Øvrebø; «Sør»"  # the ';' is quoted, not a column
     assert ase["Kjønn"] == "Kvinne" and ase["Alder"] == "32"  # 32 on 15.11.2023, 33 the day after

@@ -43,7 +43,7 @@ async def _fyll(conn, n: int = 600) -> None:
 
 
 async def _enkel(conn, bruker: Bruker, f: queries.Filter, *, side: int, per_side: int, sorter: str,
-                 retning: str) -> tuple[list[uuid.UUID], int]:
+                 retning: queries.Retning) -> tuple[list[uuid.UUID], int]:
     """The plain query (one WHERE with the OR), the reference."""
     where, args = f.where(bruker)
     orden = queries.order_by(sorter, retning)

@@ -156,7 +156,7 @@ async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
 
 
 async def test_changed_projection_version_resets_and_starts_a_new_generation(schema_pool):
-    did, _, _, events = seed_scenario()
+    _did, _, _, events = seed_scenario()
     async with schema_pool.acquire() as conn:
         g1, rebuilt = await projection.prepare(conn, versjon=1)
         assert not rebuilt

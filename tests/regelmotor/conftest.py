@@ -5,6 +5,7 @@ input topics and a reader of the output and dead-letter topics."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -117,11 +118,11 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
             motor._reader = asyncio.create_task(motor._les(consumer))
 
             async def stopp_leser() -> None:
-                motor._reader.cancel()
-                try:
-                    await motor._reader
-                except (asyncio.CancelledError, Exception):
-                    pass
+                leser = motor._reader
+                assert leser is not None
+                leser.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await leser
 
             stack.push_async_callback(stopp_leser)
             yield motor

@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from services.regelmotor.domain import anvend, differanse
+from services.regelmotor.domain.differanse import Utgaende
 from services.regelmotor.domain.tilstand import Tilstand
 from shared.events import avslutning as a
 from shared.events import deltaker as d
@@ -121,8 +122,10 @@ def dogn(dato: date) -> k.DognPassert:
 def kjor(events, t: Tilstand | None = None, deltaker_id: UUID | None = None) -> tuple[Tilstand, list]:
     """anvend → differanse one event at a time, as the service does (from `t`, or a new deltaker's empty
     state); returns (state, output)."""
-    t = t or Tilstand.ny(deltaker_id)
-    ut = []
+    if t is None:
+        assert deltaker_id is not None, "a new deltaker's state needs its id"
+        t = Tilstand.ny(deltaker_id)
+    ut: list[Utgaende] = []
     for e in events:
         r = differanse(anvend(t, e), e)
         t = r.tilstand

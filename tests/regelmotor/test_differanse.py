@@ -141,7 +141,7 @@ def test_gjenopprettet_avslutning_far_ny_id():
     a retracted id as (slettet) for good (review finding: the person vanished from the report)."""
     f = Fakta()
     ka = f.kommune_avslutning(FRIST)
-    t1, ut1 = kjor_for(f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka])
+    _t1, _ut1 = kjor_for(f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka])
     t2, ut2 = kjor_for(f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka,
                                                   f.kommune_avslutning_slettet(ka.avslutning.avslutning_id)])
     opprettet = [e for e in ut2 if isinstance(e, Opprettet)]

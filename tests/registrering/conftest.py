@@ -53,9 +53,11 @@ async def start_registrering(kafka_bootstrap: str, database_url: str, identity_p
         **identity_provider.service_settings(),
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as client:
-            yield Registrering(app, client, app.state.runtime, settings, identity_provider)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as client,
+    ):
+        yield Registrering(app, client, app.state.runtime, settings, identity_provider)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,8 @@ async def antall(r, deltaker_id: str) -> dict[str, int]:
     """Rows this deltaker has in every table that a write could touch, and its outbox entries."""
     q = {
         "avslutning": "SELECT count(*) FROM avslutning WHERE deltaker_id = $1",
-        "versjoner": "SELECT count(*) FROM avslutningsversjon JOIN avslutning USING (avslutning_id) WHERE deltaker_id = $1",
+        "versjoner": "SELECT count(*) FROM avslutningsversjon JOIN avslutning USING (avslutning_id)"
+                     " WHERE deltaker_id = $1",
         "ikke_gjeldende": "SELECT (SELECT count(*) FROM vedtak WHERE deltaker_id = $1 AND NOT gjeldende)"
                           " + (SELECT count(*) FROM tiltak WHERE deltaker_id = $1 AND NOT gjeldende)",
         "outbox": "SELECT count(*) FROM outbox WHERE key = convert_to($1::text, 'UTF8')",

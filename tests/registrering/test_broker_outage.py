@@ -39,9 +39,11 @@ async def kafka_and_registrering(infrastructure, tmp_path, identity_provider) ->
                 kafka_bootstrap_servers=kafka.bootstrap, database_url=db_url, topic_prefix=f"outage-{run}.",
                 consumer_group=f"outage-{run}", **identity_provider.service_settings())
             app = create_app(settings)
-            async with app.router.lifespan_context(app):
-                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as c:
-                    yield kafka, Registrering(app, c, app.state.runtime, settings, identity_provider)
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as c,
+            ):
+                yield kafka, Registrering(app, c, app.state.runtime, settings, identity_provider)
     finally:
         kafka.purge()
 

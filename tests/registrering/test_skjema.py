@@ -99,7 +99,8 @@ async def test_the_migration_stops_on_a_deltaker_with_two_kommune_avslutninger_i
             await pool.execute(
                 "INSERT INTO deltaker (deltaker_id, duf_nummer, fornavn, etternavn, kjonn, fodselsdato, lov,"
                 " bosettingsdato, oppfolgingskommune, registrert_av, registrert_dato, oppdatert_dato) VALUES"
-                " ($1, '202300000001', 'A', 'B', 'K', '1990-01-01', 'integreringsloven', '2021-01-01', '4223', 'x', $2, $2)",
+                " ($1, '202300000001', 'A', 'B', 'K', '1990-01-01', 'integreringsloven', '2021-01-01', '4223', 'x',"
+                " $2, $2)",
                 did, NAA)
             async with pool.acquire() as conn:
                 for _ in range(2):

@@ -155,6 +155,7 @@ async def skjermbilde(page: Page, name: str) -> list[Path]:
     _skjermbilder.add(name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     viewport = page.viewport_size
+    assert viewport is not None  # new_page opens every context with one
     filer = []
     try:
         for bredde in BREDDER:
@@ -182,6 +183,7 @@ async def sjekk_uu(page: Page) -> list[dict]:
         # evaluated, not added as a <script>: a page's Content-Security-Policy would block an inline script
         await page.evaluate(_axe_source())
     viewport = page.viewport_size
+    assert viewport is not None  # new_page opens every context with one
     brudd, alvorlige = [], []
     try:
         for bredde in BREDDER:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from shared.events.avslutning import (
     BeregnetAvslutningOpprettet,
@@ -30,7 +31,7 @@ class Resultat:
     utledning: Utledning
 
 
-def _grunn(t: Tilstand, u: Utsendt, utledning: Utledning) -> tuple[Tilbaketrekkingsgrunn, str, tuple]:
+def _grunn(t: Tilstand, u: Utsendt, utledning: Utledning) -> tuple[Tilbaketrekkingsgrunn, str, tuple[uuid.UUID, ...]]:
     if utledning.kommuneavslutning_i_kraft:
         return (Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING, "kommunens avslutning er i kraft",
                 utledning.kommuneavslutning_i_kraft)
@@ -39,7 +40,7 @@ def _grunn(t: Tilstand, u: Utsendt, utledning: Utledning) -> tuple[Tilbaketrekki
         gjeldende = gjeldende_folkeregisterhendelser(t).get(u.folkeregister_rot)
         if gjeldende is None:
             # the annulment of the original; otherwise the triggering annulment (added below) is the source
-            kilder = (annullering.event_id,) if annullering else ()
+            kilder: tuple[uuid.UUID, ...] = (annullering.event_id,) if annullering else ()
             return Tilbaketrekkingsgrunn.FOLKEREGISTER_ANNULLERT, "folkeregisterhendelsen er annullert", kilder
         h, kilder = gjeldende
         if h.dato != u.avslutningsdato:
@@ -65,7 +66,7 @@ def differanse(t: Tilstand, trigger: Event) -> Resultat:
     takes its times from the triggering event (not the wall clock), so a replay is identical."""
     utledning = utled(t)
     onsket = {o.avslutning_id: o for o in utledning.onsket}
-    envelope = dict(occurred_at=trigger.occurred_at, recorded_at=trigger.recorded_at,
+    envelope: dict[str, Any] = dict(occurred_at=trigger.occurred_at, recorded_at=trigger.recorded_at,
                     correlation_id=trigger.correlation_id, causation_id=trigger.event_id, producer=PRODUCER,
                     deltaker_id=t.deltaker_id)
     hendelser: list[Utgaende] = []

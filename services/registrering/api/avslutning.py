@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -28,7 +29,7 @@ from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
 
 log = logging.getLogger(__name__)
 router = ruter("/api/v1/deltakere/{deltaker_id}/avslutninger", "avslutning")
-_FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+_FEIL: dict[int | str, dict[str, Any]] = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
 Bekreft = Query(False, description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
                                    "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.")
 
@@ -56,7 +57,8 @@ async def _vurder_og_merk(conn, program: Program, inn: s.AvslutningInn, k: Konte
     if vurdering.advarsel is None:
         return [], [], []
     vedtak, tiltak = await sett_ikke_gjeldende(conn, vurdering.advarsel.vedtak_ids, vurdering.advarsel.tiltak_ids)
-    events = [v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak]
+    events: list[v.VedtakEndret | v.TiltakEndret] = [
+        v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak]
     events += [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r)) for r in tiltak]
     return events, [r["vedtak_id"] for r in vedtak], [r["tiltak_id"] for r in tiltak]
 

@@ -92,7 +92,8 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
                                     *_kategorihendelser(k, deltaker_id, inn, None)])
         ut = _ut(row)
         await lagre_svar(conn, request, 201, ut)
-    rt.relay.wake()
+    if rt.relay is not None:  # as skriv does (felles.py): the relay exists once the service has started
+        rt.relay.wake()
     log.info("deltaker registrert", extra={"deltaker_id": str(deltaker_id)})
     return ut
 

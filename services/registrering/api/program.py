@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi import Request, Response
@@ -26,7 +27,7 @@ from shared.kodeverk.vedtak import Vedtakstype
 
 log = logging.getLogger(__name__)
 router = ruter("/api/v1/deltakere/{deltaker_id}", "program")
-_FEIL = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+_FEIL: dict[int | str, dict[str, Any]] = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
 
 
 def _krev_datoer_i_tid(row, k, datoer: dict) -> None:
