@@ -117,7 +117,9 @@ class FolkeregisterAdapterSettings(ServiceSettings):
     folkeregister_poll_interval_seconds: float = Field(default=5.0, gt=0)
     # Maskinporten (JWT bearer grant): used when a token URL is set; the key comes from a Secret.
     maskinporten_token_url: str = ""
-    maskinporten_audience: str = "https://maskinporten.no/"  # Maskinporten's issuer identifier (test: https://test.maskinporten.no/)
+    maskinporten_audience: str = (
+        "https://maskinporten.no/"  # Maskinporten's issuer identifier (test: https://test.maskinporten.no/)
+    )
     maskinporten_client_id: str = ""
     maskinporten_scope: str = "folkeregister:deling/offentligmedhjemmel"
     maskinporten_key: SecretStr = SecretStr("")  # PEM, RSA private key
@@ -129,20 +131,30 @@ class FolkeregisterAdapterSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _maskinporten_komplett(self) -> FolkeregisterAdapterSettings:
-        satt = {"MASKINPORTEN_CLIENT_ID": self.maskinporten_client_id, "MASKINPORTEN_KID": self.maskinporten_kid,
-                "MASKINPORTEN_KEY": self.maskinporten_key.get_secret_value()}
+        satt = {
+            "MASKINPORTEN_CLIENT_ID": self.maskinporten_client_id,
+            "MASKINPORTEN_KID": self.maskinporten_kid,
+            "MASKINPORTEN_KEY": self.maskinporten_key.get_secret_value(),
+        }
         if not self.maskinporten_aktiv:
             if any(satt.values()):
-                raise ValueError(f"{', '.join(k for k, v in satt.items() if v)} set but MASKINPORTEN_TOKEN_URL "
-                                 "is not: set it to use Maskinporten, or leave all MASKINPORTEN_* unset")
+                raise ValueError(
+                    f"{', '.join(k for k, v in satt.items() if v)} set but MASKINPORTEN_TOKEN_URL "
+                    "is not: set it to use Maskinporten, or leave all MASKINPORTEN_* unset"
+                )
             return self
-        mangler = [k for k, v in (satt | {"MASKINPORTEN_AUDIENCE": self.maskinporten_audience,
-                                          "MASKINPORTEN_SCOPE": self.maskinporten_scope}).items() if not v.strip()]
+        mangler = [
+            k
+            for k, v in (
+                satt
+                | {"MASKINPORTEN_AUDIENCE": self.maskinporten_audience, "MASKINPORTEN_SCOPE": self.maskinporten_scope}
+            ).items()
+            if not v.strip()
+        ]
         if mangler:
             raise ValueError(f"MASKINPORTEN_TOKEN_URL is set but {', '.join(mangler)} is not")
         if self.folkeregister_client_id or self.folkeregister_client_secret:
-            raise ValueError("both Maskinporten and FOLKEREGISTER_CLIENT_ID/SECRET (basic auth) are set; "
-                             "choose one")
+            raise ValueError("both Maskinporten and FOLKEREGISTER_CLIENT_ID/SECRET (basic auth) are set; choose one")
         return self
 
 

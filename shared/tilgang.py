@@ -147,8 +147,10 @@ def filter_innenfor(omfang: Omfang, oppfolgingskommune: str | None, bydel: str |
         return Vurdering(Avgjorelse.TILLATT)
     if oppfolgingskommune and oppfolgingskommune != omfang.kommunenummer:
         return Vurdering(Avgjorelse.FORBUDT, f"du har bare tilgang til oppfølgingskommune {omfang.kommunenummer}")
-    if bydel and (not bydel.startswith(omfang.kommunenummer or "-")
-                  or (omfang.bydelsnummer is not None and bydel != omfang.bydelsnummer)):
+    if bydel and (
+        not bydel.startswith(omfang.kommunenummer or "-")
+        or (omfang.bydelsnummer is not None and bydel != omfang.bydelsnummer)
+    ):
         hvor = f"bydel {omfang.bydelsnummer}" if omfang.bydelsnummer else f"kommune {omfang.kommunenummer}"
         return Vurdering(Avgjorelse.FORBUDT, f"du har bare tilgang til {hvor}")
     return Vurdering(Avgjorelse.TILLATT)

@@ -15,19 +15,42 @@ from shared.events import topics
 from shared.events.dead_letter import DeadLetter
 
 
-def record(topic: topics.Topic | str, offset: int, value: bytes, key: UUID | bytes = b"k",
-           partition: int = 0) -> ConsumerRecord:
+def record(
+    topic: topics.Topic | str, offset: int, value: bytes, key: UUID | bytes = b"k", partition: int = 0
+) -> ConsumerRecord:
     name = topic if isinstance(topic, str) else topic.name
     k = key if isinstance(key, bytes) else str(key).encode()
-    return ConsumerRecord(topic=name, partition=partition, offset=offset, timestamp=0, timestamp_type=0, key=k,
-                          value=value, checksum=None, serialized_key_size=len(k), serialized_value_size=len(value),
-                          headers=())
+    return ConsumerRecord(
+        topic=name,
+        partition=partition,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=k,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(k),
+        serialized_value_size=len(value),
+        headers=(),
+    )
 
 
-def consumer_for(pool: asyncpg.Pool, handler: Handler, topics_in: Sequence[topics.Topic], *, name: str = "test",
-                 service: str = "test") -> Consumer:
-    consumer = Consumer(service=service, name=name, topics_in=topics_in, handler=handler, names=TopicNames(),
-                        group_id=f"{service}-group")
+def consumer_for(
+    pool: asyncpg.Pool,
+    handler: Handler,
+    topics_in: Sequence[topics.Topic],
+    *,
+    name: str = "test",
+    service: str = "test",
+) -> Consumer:
+    consumer = Consumer(
+        service=service,
+        name=name,
+        topics_in=topics_in,
+        handler=handler,
+        names=TopicNames(),
+        group_id=f"{service}-group",
+    )
     consumer._pool_of = lambda: pool
     return consumer
 

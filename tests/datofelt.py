@@ -7,8 +7,19 @@ import copy
 from typing import Any
 
 # What a date is not (issue #11: {"avvist_dato": 0} was read as 1970-01-01).
-IKKE_DATOER: list[Any] = [0, 20240201, 1.5, True, False, "01.02.2024", "2024-2-1", "20240201",
-                          "2024-02-01T00:00:00", "2024-02-30", ""]
+IKKE_DATOER: list[Any] = [
+    0,
+    20240201,
+    1.5,
+    True,
+    False,
+    "01.02.2024",
+    "2024-2-1",
+    "20240201",
+    "2024-02-01T00:00:00",
+    "2024-02-30",
+    "",
+]
 
 
 def _los(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +35,9 @@ def _er_dato(schema: dict[str, Any], defs: dict[str, Any]) -> bool:
     return any(_er_dato(s, defs) for s in schema.get("anyOf", []) + schema.get("oneOf", []))
 
 
-def dato_stier(schema: dict[str, Any], defs: dict[str, Any], data: Any, sti: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def dato_stier(
+    schema: dict[str, Any], defs: dict[str, Any], data: Any, sti: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
     """Paths (as key tuples) of every date field of `schema` in the objects `data` (a valid example) has: a date
     the example leaves out or sets null counts, a nested object it leaves out is not entered. Maps of dates
     (additionalProperties) yield the example's keys. Pass one model's schema, not a union of several."""

@@ -89,7 +89,8 @@ class IdentityProvider:
     base_url: str
     source: str
     _client_key: rsa.RSAPrivateKey = field(
-        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), repr=False)
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), repr=False
+    )
     _discovery: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _tokens: dict[tuple, tuple[str, float]] = field(default_factory=dict, repr=False)
 
@@ -108,8 +109,9 @@ class IdentityProvider:
         return self._get_json(self.discovery(issuer_id)["jwks_uri"])
 
     # -- systems ---------------------------------------------------------------------------------------------
-    def system_token(self, *, consumer_orgnr: str, scope: str, client_id: str = "fagsystem-test",
-                     resource: str | None = API_AUDIENCE) -> str:
+    def system_token(
+        self, *, consumer_orgnr: str, scope: str, client_id: str = "fagsystem-test", resource: str | None = API_AUDIENCE
+    ) -> str:
         """A Maskinporten-shaped access token for a fagsystem acting for organisation `consumer_orgnr`
         (resource=None: no audience-restricted token, so aud is «unspecified»)."""
         form = {"grant_type": "client_credentials", "scope": scope, "consumer_org": consumer_orgnr}
@@ -119,21 +121,43 @@ class IdentityProvider:
         return body["access_token"]
 
     # -- caseworkers -----------------------------------------------------------------------------------------
-    def caseworker_tokens(self, sub: str, claims: dict[str, Any], *, client_id: str = WEB_CLIENT_ID,
-                          redirect_uri: str = WEB_REDIRECT_URI, scope: str = "openid profile") -> Tokens:
+    def caseworker_tokens(
+        self,
+        sub: str,
+        claims: dict[str, Any],
+        *,
+        client_id: str = WEB_CLIENT_ID,
+        redirect_uri: str = WEB_REDIRECT_URI,
+        scope: str = "openid profile",
+    ) -> Tokens:
         """Log `sub` in through the provider's login page with `claims` (e.g. name, kommunenummer, bydelsnummer,
         roller) and exchange the code, as the web application does."""
         return self.exchange(self.log_in(sub, claims, client_id=client_id, redirect_uri=redirect_uri, scope=scope))
 
-    def log_in(self, sub: str, claims: dict[str, Any], *, client_id: str = WEB_CLIENT_ID,
-               redirect_uri: str = WEB_REDIRECT_URI, scope: str = "openid profile") -> Login:
+    def log_in(
+        self,
+        sub: str,
+        claims: dict[str, Any],
+        *,
+        client_id: str = WEB_CLIENT_ID,
+        redirect_uri: str = WEB_REDIRECT_URI,
+        scope: str = "openid profile",
+    ) -> Login:
         """The browser's part: the authorization request and the login form; returns the code it was sent back."""
         doc = self.discovery(CASEWORKER_ISSUER)
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-        query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": scope,
-                 "state": state, "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256"}
+        query = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": scope,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
         with httpx.Client(timeout=10, follow_redirects=False) as http:
             page = http.get(doc["authorization_endpoint"], params=query)
             if page.status_code != 200 or 'name="username"' not in page.text:
@@ -152,9 +176,16 @@ class IdentityProvider:
 
     def exchange(self, login: Login, *, code_verifier: str | None = None) -> Tokens:
         """The web application's part: the code (and PKCE verifier) for tokens at the token endpoint."""
-        body = self._token_request(self.discovery(CASEWORKER_ISSUER)["token_endpoint"], login.client_id, {
-            "grant_type": "authorization_code", "code": login.code, "redirect_uri": login.redirect_uri,
-            "code_verifier": code_verifier or login.code_verifier})
+        body = self._token_request(
+            self.discovery(CASEWORKER_ISSUER)["token_endpoint"],
+            login.client_id,
+            {
+                "grant_type": "authorization_code",
+                "code": login.code,
+                "redirect_uri": login.redirect_uri,
+                "code_verifier": code_verifier or login.code_verifier,
+            },
+        )
         if jwt.decode(body["id_token"], options={"verify_signature": False}).get("nonce") != login.nonce:
             raise IdentityProviderError("the ID token carries another nonce")
         return Tokens(body["access_token"], body["id_token"], body.get("refresh_token"), int(body["expires_in"]))
@@ -162,33 +193,58 @@ class IdentityProvider:
     # -- for the services' tests -----------------------------------------------------------------------------
     def service_settings(self) -> dict[str, Any]:
         """IdentitySettings fields (lower case) for a service that accepts this provider's tokens."""
-        return {"oidc_discovery_urls": self.discovery_url(CASEWORKER_ISSUER),
-                "maskinporten_discovery_url": self.discovery_url(SYSTEM_ISSUER)}
+        return {
+            "oidc_discovery_urls": self.discovery_url(CASEWORKER_ISSUER),
+            "maskinporten_discovery_url": self.discovery_url(SYSTEM_ISSUER),
+        }
 
     def service_env(self) -> dict[str, str]:
         return {k.upper(): v for k, v in self.service_settings().items()}
 
-    def caseworker(self, ident: str = "4223-CES", kommune: str | None = "4223", *, rolle: str | list[str] = "SAKSBEHANDLER",
-                   bydel: str | None = None, client_id: str = WEB_CLIENT_ID, **claims: Any) -> str:
+    def caseworker(
+        self,
+        ident: str = "4223-CES",
+        kommune: str | None = "4223",
+        *,
+        rolle: str | list[str] = "SAKSBEHANDLER",
+        bydel: str | None = None,
+        client_id: str = WEB_CLIENT_ID,
+        **claims: Any,
+    ) -> str:
         """A caseworker's access token: preferred_username `ident`, roller [`rolle`], kommunenummer, bydelsnummer
         (absent when None), plus any other claims; logged in through the login page once, then remembered."""
-        c: dict[str, Any] = {"preferred_username": ident, "name": f"Test {ident}",
-                             "roller": [rolle] if isinstance(rolle, str) else rolle, **claims}
+        c: dict[str, Any] = {
+            "preferred_username": ident,
+            "name": f"Test {ident}",
+            "roller": [rolle] if isinstance(rolle, str) else rolle,
+            **claims,
+        }
         if kommune is not None:
             c["kommunenummer"] = kommune
         if bydel is not None:
             c["bydelsnummer"] = bydel
         nokkel = ("caseworker", client_id, json.dumps(c, sort_keys=True))
-        return self._remembered(nokkel, lambda: self.caseworker_tokens(f"sub-{ident}", c, client_id=client_id).access_token)
+        return self._remembered(
+            nokkel, lambda: self.caseworker_tokens(f"sub-{ident}", c, client_id=client_id).access_token
+        )
 
-    def system(self, kommune: str = "4223", *, skrive: bool = True, scope: str | None = None,
-               orgnr: str | None = None, resource: str | None = API_AUDIENCE) -> str:
+    def system(
+        self,
+        kommune: str = "4223",
+        *,
+        skrive: bool = True,
+        scope: str | None = None,
+        orgnr: str | None = None,
+        resource: str | None = API_AUDIENCE,
+    ) -> str:
         """A fagsystem's Maskinporten token for the kommune (its orgnr from the development table), with the
         read scope and, unless skrive=False, the write scope."""
         scope = scope if scope is not None else (f"{SCOPE_LES} {SCOPE_SKRIV}" if skrive else SCOPE_LES)
         orgnr = orgnr or orgnr_for(kommune)
-        return self._remembered(("system", orgnr, scope, resource), lambda: self.system_token(
-            consumer_orgnr=orgnr, scope=scope, resource=resource))
+        return self._remembered(
+            ("system", orgnr, scope, resource),
+            lambda: self.system_token(consumer_orgnr=orgnr, scope=scope, resource=resource),
+        )
 
     def _remembered(self, nokkel: tuple, hent: Any) -> str:
         hit = self._tokens.get(nokkel)
@@ -201,13 +257,26 @@ class IdentityProvider:
     # -- HTTP ------------------------------------------------------------------------------------------------
     def _client_assertion(self, client_id: str, token_endpoint: str) -> str:
         now = int(time.time())
-        return jwt.encode({"iss": client_id, "sub": client_id, "aud": token_endpoint, "iat": now, "exp": now + 60,
-                           "jti": str(uuid.uuid4())}, self._client_key, algorithm="RS256",
-                          headers={"kid": f"{client_id}-test"})
+        return jwt.encode(
+            {
+                "iss": client_id,
+                "sub": client_id,
+                "aud": token_endpoint,
+                "iat": now,
+                "exp": now + 60,
+                "jti": str(uuid.uuid4()),
+            },
+            self._client_key,
+            algorithm="RS256",
+            headers={"kid": f"{client_id}-test"},
+        )
 
     def _token_request(self, token_endpoint: str, client_id: str, form: dict[str, str]) -> dict[str, Any]:
-        form = {**form, "client_assertion_type": CLIENT_ASSERTION_TYPE,
-                "client_assertion": self._client_assertion(client_id, token_endpoint)}
+        form = {
+            **form,
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": self._client_assertion(client_id, token_endpoint),
+        }
         r = httpx.post(token_endpoint, data=form, timeout=10)
         if r.status_code != 200:
             raise IdentityProviderError(f"{token_endpoint} answered {r.status_code}: {r.text[:300]}")

@@ -86,7 +86,9 @@ def resolve() -> Infrastructure:
             raise NoInfrastructure("set both KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, or neither")
         first_broker = kafka.split(",")[0]
         if not _answers(first_broker) or not _answers(_pg_host_port(db)):
-            raise NoInfrastructure(f"the servers named in the environment do not answer: {first_broker}, {_pg_host_port(db)}")
+            raise NoInfrastructure(
+                f"the servers named in the environment do not answer: {first_broker}, {_pg_host_port(db)}"
+            )
         return Infrastructure(kafka, db, "environment")
     tried.append("environment: KAFKA_BOOTSTRAP_SERVERS/DATABASE_URL not set")
 
@@ -96,8 +98,10 @@ def resolve() -> Infrastructure:
         kafka, db = values.get("KAFKA_BOOTSTRAP_SERVERS", ""), values.get("DATABASE_URL", "")
         if kafka and db and _answers(kafka.split(",")[0]) and _answers(_pg_host_port(db)):
             return Infrastructure(kafka, db, f"local ({env_file})")
-        tried.append(f"local servers: {env_file} names {kafka or '?'} and {(db and _pg_host_port(db)) or '?'}, "
-                     "which do not answer")
+        tried.append(
+            f"local servers: {env_file} names {kafka or '?'} and {(db and _pg_host_port(db)) or '?'}, "
+            "which do not answer"
+        )
     else:
         tried.append(f"local servers: {env_file} does not exist (run: bash deploy/local/infra.sh up)")
 
@@ -144,8 +148,12 @@ def _idp_container() -> IdentityProviderAddress:
     from testcontainers.core.container import DockerContainer
 
     # The configuration goes in as JSON_CONFIG (no bind mount, so a remote Docker engine works too).
-    c = (DockerContainer(IDP_IMAGE).with_exposed_ports(8080)
-         .with_env("JSON_CONFIG", IDP_CONFIG.read_text()).with_env("SERVER_PORT", "8080"))
+    c = (
+        DockerContainer(IDP_IMAGE)
+        .with_exposed_ports(8080)
+        .with_env("JSON_CONFIG", IDP_CONFIG.read_text())
+        .with_env("SERVER_PORT", "8080")
+    )
     c.start()
     base = f"http://{c.get_container_host_ip()}:{c.get_exposed_port(8080)}"
     deadline = time.monotonic() + 60
@@ -163,7 +171,9 @@ def resolve_identity_provider() -> IdentityProviderAddress:
     url = os.environ.get("NIR_IDP_URL", "").rstrip("/")
     if url:
         if not idp_answers(url):
-            raise NoInfrastructure(f"NIR_IDP_URL={url}: no discovery document at {url}/{IDP_PROBE_ISSUER}/.well-known/openid-configuration")
+            raise NoInfrastructure(
+                f"NIR_IDP_URL={url}: no discovery document at {url}/{IDP_PROBE_ISSUER}/.well-known/openid-configuration"
+            )
         return IdentityProviderAddress(url, "environment")
     tried.append("environment: NIR_IDP_URL not set")
 
@@ -181,6 +191,7 @@ def resolve_identity_provider() -> IdentityProviderAddress:
     tried.append("testcontainers: no Docker engine answers")
 
     raise NoInfrastructure(
-        "No identity provider for the tests. Tried, in order:\n  - " + "\n  - ".join(tried)
+        "No identity provider for the tests. Tried, in order:\n  - "
+        + "\n  - ".join(tried)
         + "\nStart the project's own with `make infra-up` (or run the tests with `make test`, which does)."
     )

@@ -24,7 +24,7 @@ class Port:
         self.schema = schema
         self.timeout = timeout
 
-    async def __aenter__(self) -> "Port":
+    async def __aenter__(self) -> Port:
         self.gate = await asyncpg.connect(self.database_url, server_settings={"search_path": self.schema})
         self.gate_pid = self.gate.get_server_pid()
         # pg_stat_activity is read once per transaction: the watcher runs each look in a transaction of its own.
@@ -35,8 +35,9 @@ class Port:
         await self.gate.close()
         await self.watcher.close()
 
-    async def slipp(self, hold: Hold, kall: Sequence[Kall], *, forst: Sequence[Kall] = (),
-                    commit: bool = False) -> tuple[list, list]:
+    async def slipp(
+        self, hold: Hold, kall: Sequence[Kall], *, forst: Sequence[Kall] = (), commit: bool = False
+    ) -> tuple[list, list]:
         """Hold, start `forst` and wait until each of them waits for the gate, then start `kall` (queued behind
         the first ones: PostgreSQL gives a row lock to its waiters in turn) and wait until every call waits or
         is done; then roll the gate back (or commit what `hold` wrote: the gate is then «the previous holder»).
@@ -55,7 +56,7 @@ class Port:
         finally:
             await (tx.commit() if commit and alle_venter else tx.rollback())
             svar = await asyncio.gather(*tasks, return_exceptions=True)
-        return svar[:len(forst)], svar[len(forst):]
+        return svar[: len(forst)], svar[len(forst) :]
 
     async def _alle_venter(self, tasks: list[asyncio.Future]) -> None:
         loop = asyncio.get_running_loop()
@@ -63,11 +64,15 @@ class Port:
         while True:
             venter = await self.watcher.fetchval(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1"
-                " AND cardinality(pg_blocking_pids(pid)) > 0", self.gate_pid)
+                " AND cardinality(pg_blocking_pids(pid)) > 0",
+                self.gate_pid,
+            )
             ferdige = sum(t.done() for t in tasks)
             if venter + ferdige >= len(tasks):
                 return
             if loop.time() > deadline:
-                raise AssertionError(f"only {venter} of {len(tasks)} calls wait in PostgreSQL ({ferdige} are done): "
-                                     "they do not queue on the lock the gate holds")
+                raise AssertionError(
+                    f"only {venter} of {len(tasks)} calls wait in PostgreSQL ({ferdige} are done): "
+                    "they do not queue on the lock the gate holds"
+                )
             await asyncio.sleep(0.002)  # a look at pg_stat_activity, not a guess at how long anything takes

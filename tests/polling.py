@@ -30,5 +30,8 @@ async def committed(bootstrap: str, group: str, topic: str, partitions: int) -> 
         offsets = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
-    return sum(max(meta.offset, 0) for tp, meta in offsets.items()
-               if tp in {TopicPartition(topic, p) for p in range(partitions)})
+    return sum(
+        max(meta.offset, 0)
+        for tp, meta in offsets.items()
+        if tp in {TopicPartition(topic, p) for p in range(partitions)}
+    )

@@ -32,15 +32,21 @@ def _free_port() -> int:
 class PrivateIdentityProvider:
     def __init__(self, state_dir: Path) -> None:
         if shutil.which("java") is None:
-            raise RuntimeError("these tests start an identity provider of their own with deploy/local/infra.sh, "
-                               "which needs Java 17 (apt-get install openjdk-17-jre-headless)")
+            raise RuntimeError(
+                "these tests start an identity provider of their own with deploy/local/infra.sh, "
+                "which needs Java 17 (apt-get install openjdk-17-jre-headless)"
+            )
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._config = state_dir / "idp-config.json"
         state_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if k != "NIR_IDP_URL"}  # NIR_IDP_URL would make it start none
-        self._env = {**env, "NIR_STATE_DIR": str(state_dir / "state"), "NIR_IDP_PORT": str(self.port),
-                     "NIR_IDP_CONFIG": str(self._config)}
+        self._env = {
+            **env,
+            "NIR_STATE_DIR": str(state_dir / "state"),
+            "NIR_IDP_PORT": str(self.port),
+            "NIR_IDP_CONFIG": str(self._config),
+        }
 
     @staticmethod
     def config(system_time: str | None = None) -> dict[str, Any]:

@@ -25,14 +25,21 @@ def _free_port() -> int:
 class PrivateKafka:
     def __init__(self, state_dir: Path, database_url: str) -> None:
         if shutil.which("java") is None:
-            raise RuntimeError("the broker-outage tests start a Kafka broker of their own with deploy/local/infra.sh, "
-                               "which needs Java 17 (apt-get install openjdk-17-jre-headless)")
+            raise RuntimeError(
+                "the broker-outage tests start a Kafka broker of their own with deploy/local/infra.sh, "
+                "which needs Java 17 (apt-get install openjdk-17-jre-headless)"
+            )
         port, controller = _free_port(), _free_port()
         self.bootstrap = f"127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
         # DATABASE_URL set: infra.sh uses that server and starts no PostgreSQL of its own.
-        self._env = {**env, "NIR_STATE_DIR": str(state_dir), "NIR_KAFKA_PORT": str(port),
-                     "NIR_KAFKA_CONTROLLER_PORT": str(controller), "DATABASE_URL": database_url}
+        self._env = {
+            **env,
+            "NIR_STATE_DIR": str(state_dir),
+            "NIR_KAFKA_PORT": str(port),
+            "NIR_KAFKA_CONTROLLER_PORT": str(controller),
+            "DATABASE_URL": database_url,
+        }
 
     def _infra(self, *args: str) -> None:
         done = subprocess.run(["bash", str(INFRA), *args], env=self._env, capture_output=True, text=True, timeout=180)

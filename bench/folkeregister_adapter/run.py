@@ -43,8 +43,22 @@ class ProsessSimulator:
 async def main(a: argparse.Namespace) -> None:
     infra = resolve()
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "simulators.folkeregister", "--port", str(port),
-                             "--personer", str(a.personer), "--hendelser", "0", "--seed", "42"], cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulators.folkeregister",
+            "--port",
+            str(port),
+            "--personer",
+            str(a.personer),
+            "--hendelser",
+            "0",
+            "--seed",
+            "42",
+        ],
+        cwd=ROOT,
+    )
     sim = ProsessSimulator(port)
     unique = uuid.uuid4().hex[:10]
     o = Oppsett(infra.kafka_bootstrap_servers, infra.database_url, unique, sim)  # type: ignore[arg-type]
@@ -74,8 +88,10 @@ async def main(a: argparse.Namespace) -> None:
         publisert = (await o.db("SELECT count(*) AS n FROM folkeregister_adapter.outbox"))[0]["n"]
         nir = (await o.db("SELECT count(*) AS n FROM folkeregister_adapter.behandlede_hendelser"))[0]["n"]
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"[bench] {siste} hendelser ({nir} for NIR deltakere, {publisert} events to Kafka) in {dt:.1f}s: "
-              f"{siste / dt:,.0f} hendelser/s; adapter process max RSS {rss:.0f} MB (bench harness included)")
+        print(
+            f"[bench] {siste} hendelser ({nir} for NIR deltakere, {publisert} events to Kafka) in {dt:.1f}s: "
+            f"{siste / dt:,.0f} hendelser/s; adapter process max RSS {rss:.0f} MB (bench harness included)"
+        )
     finally:
         await o.stop_adapter()
         proc.terminate()
@@ -90,5 +106,6 @@ if __name__ == "__main__":
     p.add_argument("--nir", type=int, default=1_000)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import logging
+
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main(p.parse_args()))

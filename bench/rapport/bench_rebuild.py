@@ -43,8 +43,12 @@ async def main() -> None:
     admin = await asyncpg.connect(base)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    settings = RapportSettings(database_url=with_db(base, name), kafka_bootstrap_servers=kafka,
-                               topic_prefix=f"bench-rapport-{run}.", consumer_group=f"bench-rapport-{run}")
+    settings = RapportSettings(
+        database_url=with_db(base, name),
+        kafka_bootstrap_servers=kafka,
+        topic_prefix=f"bench-rapport-{run}.",
+        consumer_group=f"bench-rapport-{run}",
+    )
     names = TopicNames(settings.topic_prefix)
     try:
         await ensure_topics(kafka, names.specs())
@@ -55,11 +59,13 @@ async def main() -> None:
         for i in range(a.deltakere):
             did = uuid.uuid4()
             start = date(2021, 1, 4) + timedelta(days=i % 700)
-            for e in (b.registrert(did, b.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
-                      b.kategori(did, Kategori.RETT_OG_PLIKT, start),
-                      b.deltakelse(did, start),
-                      b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
-                      b.kommune_avslutning(did, Kode.ARBEID, start + timedelta(days=300), b.T0)):
+            for e in (
+                b.registrert(did, b.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
+                b.kategori(did, Kategori.RETT_OG_PLIKT, start),
+                b.deltakelse(did, start),
+                b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
+                b.kommune_avslutning(did, Kode.ARBEID, start + timedelta(days=300), b.T0),
+            ):
                 await publish(producer, e, names=names)
                 n += 1
         await producer.stop()
@@ -78,8 +84,10 @@ async def main() -> None:
             seconds = time.perf_counter() - started
         rows = await conn.fetchval("SELECT count(*) FROM rapport.rapport_rad")
         await conn.close()
-        print(f"projected {n:,} events in {seconds:.1f} s after start ({n / seconds:,.0f} events/s); "
-              f"{rows:,} report rows; start-up {started - t:.1f} s")
+        print(
+            f"projected {n:,} events in {seconds:.1f} s after start ({n / seconds:,.0f} events/s); "
+            f"{rows:,} report rows; start-up {started - t:.1f} s"
+        )
     finally:
         admin = await asyncpg.connect(base)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

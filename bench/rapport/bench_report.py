@@ -26,7 +26,6 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from services.plumbing.auth import Bruker
-from shared.tilgang import Omfang, Rolle
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport import csv_export, queries
 from services.rapport.app import MIGRATIONS, POOL_SETTINGS
@@ -35,6 +34,7 @@ from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, avslutningsarsak
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
+from shared.tilgang import Omfang, Rolle
 
 DEFAULT_DB = "postgresql://nir:nir@127.0.0.1:15432/nir"
 FORNAVN = ["Åse", "Ørjan", "Æsa", "Bjørn", "Amina", "Ola", "Kari", "Mohammed", "Fatima", "Tesfay", "Yohannes", "Liv"]
@@ -67,7 +67,7 @@ def records(n: int, seed: int = 7):
         k = geografi.kommuner()["0301"] if oslo else kommuner[rnd.randrange(len(kommuner))]
         by = bydeler[rnd.randrange(len(bydeler))] if oslo else None
         a = arsaker[rnd.randrange(len(arsaker))]
-        regelmotor = a.beregnes_av_regelmotor and not a.kan_registreres_av_kommunen or rnd.random() < 0.1
+        regelmotor = (a.beregnes_av_regelmotor and not a.kan_registreres_av_kommunen) or rnd.random() < 0.1
         dato = date(2021, 1, 1) + timedelta(days=rnd.randrange(5 * 365))
         fodt = date(1960, 1, 1) + timedelta(days=rnd.randrange(40 * 365))
         kat = Kategori.RETT_OG_PLIKT if rnd.random() < 0.8 else Kategori.KAN_TILBYS
@@ -76,21 +76,73 @@ def records(n: int, seed: int = 7):
         alder = dato.year - fodt.year - ((dato.month, dato.day) < (fodt.month, fodt.day))
         fornavn, etternavn = FORNAVN[rnd.randrange(12)], ETTERNAVN[rnd.randrange(11)] + f"{i % 1000:03d}"
         yield (
-            uuid.UUID(int=i + 1), lov.value, f"{200000000000 + i:012d}", fornavn, etternavn,
-            sorteringsnokkel(fornavn), sorteringsnokkel(etternavn), "K" if i % 2 else "M", fodt, alder,
-            kat.value, KATEGORINAVN[kat], sm.value, SLUTTMALNAVN[sm], uuid.UUID(int=10**12 + i),
-            a.avslutningstype.value, a.kode.value, a.navn, a.gruppe.value, dato, dato.year,
-            "regelmotor" if regelmotor else "kommune", "Regelmotor" if regelmotor else f"{k.kommunenummer}-BEN",
-            t0 + timedelta(seconds=i), k.kommunenummer, k.navn, by.bydelsnummer if by else None,
-            by.navn if by else None, k.fylkesnummer, fylker[k.fylkesnummer].navn, dato + timedelta(days=30),
+            uuid.UUID(int=i + 1),
+            lov.value,
+            f"{200000000000 + i:012d}",
+            fornavn,
+            etternavn,
+            sorteringsnokkel(fornavn),
+            sorteringsnokkel(etternavn),
+            "K" if i % 2 else "M",
+            fodt,
+            alder,
+            kat.value,
+            KATEGORINAVN[kat],
+            sm.value,
+            SLUTTMALNAVN[sm],
+            uuid.UUID(int=10**12 + i),
+            a.avslutningstype.value,
+            a.kode.value,
+            a.navn,
+            a.gruppe.value,
+            dato,
+            dato.year,
+            "regelmotor" if regelmotor else "kommune",
+            "Regelmotor" if regelmotor else f"{k.kommunenummer}-BEN",
+            t0 + timedelta(seconds=i),
+            k.kommunenummer,
+            k.navn,
+            by.bydelsnummer if by else None,
+            by.navn if by else None,
+            k.fylkesnummer,
+            fylker[k.fylkesnummer].navn,
+            dato + timedelta(days=30),
         )
 
 
-COLUMNS = ["deltaker_id", "lov", "duf_nummer", "fornavn", "etternavn", "fornavn_sort", "etternavn_sort", "kjonn", "fodselsdato", "alder", "kategori",
-           "kategori_navn", "sluttmal", "sluttmal_navn", "avslutning_id", "avslutningstype", "arsak", "arsak_navn",
-           "gruppe", "avslutningsdato", "avslutningsaar", "kilde", "registrert_av", "registrert_dato",
-           "oppfolgingskommune", "kommune_navn", "bydel", "bydel_navn", "oppfolgingsfylke", "fylke_navn",
-           "frist_gjennomforing"]
+COLUMNS = [
+    "deltaker_id",
+    "lov",
+    "duf_nummer",
+    "fornavn",
+    "etternavn",
+    "fornavn_sort",
+    "etternavn_sort",
+    "kjonn",
+    "fodselsdato",
+    "alder",
+    "kategori",
+    "kategori_navn",
+    "sluttmal",
+    "sluttmal_navn",
+    "avslutning_id",
+    "avslutningstype",
+    "arsak",
+    "arsak_navn",
+    "gruppe",
+    "avslutningsdato",
+    "avslutningsaar",
+    "kilde",
+    "registrert_av",
+    "registrert_dato",
+    "oppfolgingskommune",
+    "kommune_navn",
+    "bydel",
+    "bydel_navn",
+    "oppfolgingsfylke",
+    "fylke_navn",
+    "frist_gjennomforing",
+]
 
 
 ROWS = 1_000_000
@@ -122,14 +174,26 @@ async def pages(pool: asyncpg.Pool, runs: int) -> dict[str, dict[str, float]]:
     # (who asks, the filter, side()'s paging and sorting)
     scenarios: dict[str, Callable[[], tuple[Bruker, dict[str, Any], dict[str, Any]]]] = {
         "kommune, default sort": lambda: (kommune(rnd.choice(kommuner)), {}, {}),
-        "kommune, regelmotor + year": lambda: (kommune(rnd.choice(kommuner)),
-                                               {"registrert_av": "regelmotor", "avslutningsaar": 2023}, {}),
-        "Oslo (100k rows), page 40, sort avslutningsdato": lambda: (kommune("0301"), {},
-                                                                    {"side": 40, "sorter": "avslutningsdato"}),
-        "kommune, name search": lambda: (kommune(rnd.choice(kommuner)),
-                                         {"navn": rnd.choice(["øvre", "ås", "hadd", "kari"])}, {}),
-        "IMDi, name search (full name)": lambda: (IMDI,
-                                                  {"navn": f"{rnd.choice(FORNAVN)} {rnd.choice(ETTERNAVN)}{rnd.randrange(1000):03d}"}, {}),
+        "kommune, regelmotor + year": lambda: (
+            kommune(rnd.choice(kommuner)),
+            {"registrert_av": "regelmotor", "avslutningsaar": 2023},
+            {},
+        ),
+        "Oslo (100k rows), page 40, sort avslutningsdato": lambda: (
+            kommune("0301"),
+            {},
+            {"side": 40, "sorter": "avslutningsdato"},
+        ),
+        "kommune, name search": lambda: (
+            kommune(rnd.choice(kommuner)),
+            {"navn": rnd.choice(["øvre", "ås", "hadd", "kari"])},
+            {},
+        ),
+        "IMDi, name search (full name)": lambda: (
+            IMDI,
+            {"navn": f"{rnd.choice(FORNAVN)} {rnd.choice(ETTERNAVN)}{rnd.randrange(1000):03d}"},
+            {},
+        ),
         "IMDi, name search (short prefix, many hits)": lambda: (IMDI, {"navn": rnd.choice(["øvre", "ås", "hadd"])}, {}),
         "IMDi, DUF-nummer": lambda: (IMDI, {"duf_nummer": f"{200000000000 + rnd.randrange(ROWS):012d}"}, {}),
         "IMDi, all rows, page 1": lambda: (IMDI, {}, {}),
@@ -183,20 +247,25 @@ async def main() -> None:
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     try:
-        pool = await create_pool(with_db(base, name), "rapport", max_size=2,
-                                 server_settings=POOL_SETTINGS)  # as the service's connections
+        pool = await create_pool(
+            with_db(base, name), "rapport", max_size=2, server_settings=POOL_SETTINGS
+        )  # as the service's connections
         await apply_migrations(pool, "rapport", MIGRATIONS)
         secs = await load(pool, a.rows)
         print(f"loaded {a.rows:,} rows with COPY (+ VACUUM ANALYZE) in {secs:.1f} s ({a.rows / secs:,.0f} rows/s)")
         for name_, r in (await pages(pool, a.runs)).items():
-            print(f"page  {name_:<48} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  (of {r['rows_total']:,} rows)")
+            print(
+                f"page  {name_:<48} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  (of {r['rows_total']:,} rows)"
+            )
         imdi = IMDI
         small = await csv_run(pool, imdi, queries.Filter(lov=Lov.INTEGRERINGSLOVEN, duf_nummer="2000000001"))
         mid = await csv_run(pool, kommune("0301"), queries.Filter(lov=Lov.INTEGRERINGSLOVEN, bydel="030101"))
         big = await csv_run(pool, kommune("0301"), queries.Filter(lov=Lov.INTEGRERINGSLOVEN))
         for label, r in (("small", small), ("bydel", mid), ("Oslo", big)):
-            print(f"csv   {label:<6} {r['rows']:>7,} rows  {r['seconds']:5.2f} s  {r['mbytes']:6.1f} MB  "
-                  f"peak Python memory {r['peak_python_mb']:.2f} MB")
+            print(
+                f"csv   {label:<6} {r['rows']:>7,} rows  {r['seconds']:5.2f} s  {r['mbytes']:6.1f} MB  "
+                f"peak Python memory {r['peak_python_mb']:.2f} MB"
+            )
         await pool.close()
     finally:
         if not a.keep:

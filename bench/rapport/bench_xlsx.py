@@ -21,12 +21,12 @@ import asyncpg
 
 from bench.rapport.bench_report import COLUMNS, DEFAULT_DB, records, with_db
 from services.plumbing.auth import Bruker
-from shared.tilgang import Omfang, Rolle
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport import queries, xlsx_export
 from services.rapport.api import filterlinje
 from services.rapport.app import MIGRATIONS, POOL_SETTINGS
 from shared.kodeverk.kategorier import Lov
+from shared.tilgang import Omfang, Rolle
 
 
 def rss_mb() -> float:
@@ -88,8 +88,10 @@ async def main() -> None:
         after_small = peak_rss_mb()
         s_big, size_big = await export(pool, queries.Filter(lov=Lov.INTEGRERINGSLOVEN))
         after_big = peak_rss_mb()
-        print(f"xlsx  {n:,} rows: {s_big:.2f} s, {size_big / 1e6:.1f} MB file; RSS before {before:.0f} MB,"
-              f" peak after the small export {after_small:.0f} MB, after the big one {after_big:.0f} MB")
+        print(
+            f"xlsx  {n:,} rows: {s_big:.2f} s, {size_big / 1e6:.1f} MB file; RSS before {before:.0f} MB,"
+            f" peak after the small export {after_small:.0f} MB, after the big one {after_big:.0f} MB"
+        )
         print(f"xlsx  small export: {s_small:.2f} s, {size_small / 1e3:.1f} kB")
         await pool.close()
     finally:

@@ -63,15 +63,21 @@ async def _service(infra, prefix: str, stack: AsyncExitStack):
         await a.close()
 
     stack.push_async_callback(drop)
-    settings = RegelmotorSettings(kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
-                                  database_url=_db(infra.database_url, name), topic_prefix=prefix,
-                                  consumer_group=f"bench-{prefix}", klokke_aktiv=False, log_level="WARNING")
+    settings = RegelmotorSettings(
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        database_url=_db(infra.database_url, name),
+        topic_prefix=prefix,
+        consumer_group=f"bench-{prefix}",
+        klokke_aktiv=False,
+        log_level="WARNING",
+    )
     app = create_app(settings)
     return app, settings
 
 
 async def strom(n: int) -> None:
     import logging
+
     logging.disable(logging.INFO)
     infra = resolve()
     prefix = f"bench-regelmotor-{uuid.uuid4().hex[:8]}."
@@ -84,13 +90,23 @@ async def strom(n: int) -> None:
     for i in range(n):
         f = Fakta()
         valg: list[Callable[[], DeltakerEvent]] = [
-            partial(f.fravaer, date(2022, 2, 1), date(2022, 2, 3)), partial(f.dod, date(2023, 1, 3)),
-            partial(f.kommune_avslutning, date(2023, 6, 1)), partial(f.utvandret, date(2022, 8, 1)),
-            partial(f.flyttet, date(2022, 9, 1))]
+            partial(f.fravaer, date(2022, 2, 1), date(2022, 2, 3)),
+            partial(f.dod, date(2023, 1, 3)),
+            partial(f.kommune_avslutning, date(2023, 6, 1)),
+            partial(f.utvandret, date(2022, 8, 1)),
+            partial(f.flyttet, date(2022, 9, 1)),
+        ]
         femte = valg[i % 5]
         events += f.program() + [femte()]
-    futures = [await producer.send(names(topics.topic_of(e)), encode(e), key=e.message_key(),
-                                   headers=[(k, v.encode()) for k, v in headers_for(e).items()]) for e in events]
+    futures = [
+        await producer.send(
+            names(topics.topic_of(e)),
+            encode(e),
+            key=e.message_key(),
+            headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+        )
+        for e in events
+    ]
     await asyncio.gather(*futures)
     await producer.stop()
     print(f"published {len(events)} events in {time.perf_counter() - t0:.1f} s")
@@ -116,13 +132,16 @@ async def strom(n: int) -> None:
             await asyncio.sleep(0.5)
         slutt = time.perf_counter()
         rows = await pool.fetchval("SELECT count(*) FROM deltaker_tilstand")
-        print(f"RESULT strom: {done} events for {rows} deltakere in {slutt - t0:.1f} s from service start ="
-              f" {done / (slutt - t0):.0f} events/s (incl. startup and consumer group joins);"
-              f" after startup {done - ved_start} events in {slutt - start:.1f} s")
+        print(
+            f"RESULT strom: {done} events for {rows} deltakere in {slutt - t0:.1f} s from service start ="
+            f" {done / (slutt - t0):.0f} events/s (incl. startup and consumer group joins);"
+            f" after startup {done - ved_start} events in {slutt - start:.1f} s"
+        )
 
 
 async def sveip(n: int, andel: float) -> None:
     import logging
+
     logging.disable(logging.INFO)
     infra = resolve()
     prefix = f"bench-regelmotor-{uuid.uuid4().hex[:8]}."
@@ -151,8 +170,15 @@ async def sveip(n: int, andel: float) -> None:
         frist = tick_dag - timedelta(days=1) if i < utlopende else tick_dag + timedelta(days=rnd.randrange(0, 730))
         data, fr = mal(frist)
         did = uuid.uuid4()
-        rows.append((did, json.dumps({**data, "deltaker_id": str(did)}), fr.gjennomforingsfrist, fr.oppstartsfrist,
-                     fr.neste_tidsfrist))
+        rows.append(
+            (
+                did,
+                json.dumps({**data, "deltaker_id": str(did)}),
+                fr.gjennomforingsfrist,
+                fr.oppstartsfrist,
+                fr.neste_tidsfrist,
+            )
+        )
     expiring = sum(1 for r in rows if r[4] is not None and r[4] < tick_dag)
     async with AsyncExitStack() as stack:
         app, settings = await _service(infra, prefix, stack)
@@ -160,21 +186,31 @@ async def sveip(n: int, andel: float) -> None:
         runtime = app.state.runtime
         conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": "regelmotor"})
         t0 = time.perf_counter()
-        await conn.copy_records_to_table("deltaker_tilstand", records=rows, columns=[
-            "deltaker_id", "tilstand", "gjennomforingsfrist", "oppstartsfrist", "neste_tidsfrist"])
+        await conn.copy_records_to_table(
+            "deltaker_tilstand",
+            records=rows,
+            columns=["deltaker_id", "tilstand", "gjennomforingsfrist", "oppstartsfrist", "neste_tidsfrist"],
+        )
         await conn.execute("UPDATE klokke SET idag = $1", tick_dag - timedelta(days=1))
         await conn.execute("ANALYZE deltaker_tilstand")
         print(f"seeded {n} deltakere ({expiring} expiring) in {time.perf_counter() - t0:.1f} s")
-        plan = await conn.fetch("EXPLAIN SELECT tilstand FROM deltaker_tilstand WHERE neste_tidsfrist < $1"
-                                " ORDER BY neste_tidsfrist, deltaker_id LIMIT 500", tick_dag)
+        plan = await conn.fetch(
+            "EXPLAIN SELECT tilstand FROM deltaker_tilstand WHERE neste_tidsfrist < $1"
+            " ORDER BY neste_tidsfrist, deltaker_id LIMIT 500",
+            tick_dag,
+        )
         print("plan:", " | ".join(r[0].strip() for r in plan))
         await conn.close()
         producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers)
         await producer.start()
         tick = dogn(tick_dag)
         t0 = time.perf_counter()
-        await producer.send_and_wait(TopicNames(prefix)(topics.KLOKKE), encode(tick), key=tick.message_key(),
-                                     headers=[(k, v.encode()) for k, v in headers_for(tick).items()])
+        await producer.send_and_wait(
+            TopicNames(prefix)(topics.KLOKKE),
+            encode(tick),
+            key=tick.message_key(),
+            headers=[(k, v.encode()) for k, v in headers_for(tick).items()],
+        )
         await producer.stop()
         while True:
             sent = await runtime.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
@@ -182,8 +218,10 @@ async def sveip(n: int, andel: float) -> None:
                 break
             await asyncio.sleep(0.2)
         secs = time.perf_counter() - t0
-        print(f"RESULT sveip: {n} deltakere, tick expired {expiring}: {sent} computed avslutninger published"
-              f" {secs:.1f} s after the tick was published")
+        print(
+            f"RESULT sveip: {n} deltakere, tick expired {expiring}: {sent} computed avslutninger published"
+            f" {secs:.1f} s after the tick was published"
+        )
 
 
 async def dogn_uten_frister(n: int, ticks: int) -> None:
@@ -191,6 +229,7 @@ async def dogn_uten_frister(n: int, ticks: int) -> None:
     `ticks` consecutive day ticks one at a time, each timed from its publication until it is applied and swept;
     then the same number published at once (a catch-up after downtime), timed until the last is applied."""
     import logging
+
     logging.disable(logging.INFO)
     infra = resolve()
     prefix = f"bench-regelmotor-{uuid.uuid4().hex[:8]}."
@@ -199,9 +238,17 @@ async def dogn_uten_frister(n: int, ticks: int) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, linger_ms=5)
     await producer.start()
     events = [e for _ in range(n) for e in Fakta().program()]
-    await asyncio.gather(*[await producer.send(names(topics.topic_of(e)), encode(e), key=e.message_key(),
-                                               headers=[(k, v.encode()) for k, v in headers_for(e).items()])
-                           for e in events])
+    await asyncio.gather(
+        *[
+            await producer.send(
+                names(topics.topic_of(e)),
+                encode(e),
+                key=e.message_key(),
+                headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+            )
+            for e in events
+        ]
+    )
     dag = date(2022, 1, 1)  # every frist of Fakta's programme lies ahead
     async with AsyncExitStack() as stack:
         app, _ = await _service(infra, prefix, stack)
@@ -214,8 +261,12 @@ async def dogn_uten_frister(n: int, ticks: int) -> None:
 
         async def send(d: date) -> None:
             t = dogn(d)
-            await producer.send_and_wait(names(topics.KLOKKE), encode(t), key=t.message_key(),
-                                         headers=[(k, v.encode()) for k, v in headers_for(t).items()])
+            await producer.send_and_wait(
+                names(topics.KLOKKE),
+                encode(t),
+                key=t.message_key(),
+                headers=[(k, v.encode()) for k, v in headers_for(t).items()],
+            )
 
         while await pool.fetchval("SELECT count(*) FROM processed_events") < len(events):
             await asyncio.sleep(0.2)
@@ -233,9 +284,11 @@ async def dogn_uten_frister(n: int, ticks: int) -> None:
             await send(dag + timedelta(days=i))
         await til(siste)
         samlet = time.perf_counter() - t0
-        print(f"RESULT dogn: {n} deltakere, {ticks} idle ticks one at a time: median"
-              f" {enkelt[len(enkelt) // 2] * 1000:.0f} ms, max {enkelt[-1] * 1000:.0f} ms from publication to applied"
-              f" and swept; {ticks} more at once (catch-up): {samlet:.2f} s until the last was applied")
+        print(
+            f"RESULT dogn: {n} deltakere, {ticks} idle ticks one at a time: median"
+            f" {enkelt[len(enkelt) // 2] * 1000:.0f} ms, max {enkelt[-1] * 1000:.0f} ms from publication to applied"
+            f" and swept; {ticks} more at once (catch-up): {samlet:.2f} s until the last was applied"
+        )
     await producer.stop()
 
 
@@ -246,8 +299,13 @@ def main() -> None:
     p.add_argument("--deltakere", type=int, default=20000)
     p.add_argument("--andel", type=float, default=0.01)
     a = p.parse_args()
-    asyncio.run(strom(a.deltakere) if a.hva == "strom" else sveip(a.deltakere, a.andel) if a.hva == "sveip"
-                else dogn_uten_frister(a.deltakere, a.ticks))
+    asyncio.run(
+        strom(a.deltakere)
+        if a.hva == "strom"
+        else sveip(a.deltakere, a.andel)
+        if a.hva == "sveip"
+        else dogn_uten_frister(a.deltakere, a.ticks)
+    )
 
 
 if __name__ == "__main__":

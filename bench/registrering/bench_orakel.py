@@ -37,14 +37,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def sammendrag(navn: str, tider: list[float], statuser: set[int]) -> str:
     q = statistics.quantiles(tider, n=10)
-    return (f"{navn:<42} n={len(tider):4d} status={sorted(statuser)} median={statistics.median(tider) * 1000:6.2f} ms "
-            f"p90={q[8] * 1000:6.2f} ms mean={statistics.mean(tider) * 1000:6.2f} ms")
+    return (
+        f"{navn:<42} n={len(tider):4d} status={sorted(statuser)} median={statistics.median(tider) * 1000:6.2f} ms "
+        f"p90={q[8] * 1000:6.2f} ms mean={statistics.mean(tider) * 1000:6.2f} ms"
+    )
 
 
 def bootstrap(a: list[float], b: list[float], runder: int = 2000) -> tuple[float, float, float]:
     rng = random.Random(14)
-    diffs = sorted(statistics.median(rng.choices(a, k=len(a))) - statistics.median(rng.choices(b, k=len(b)))
-                   for _ in range(runder))
+    diffs = sorted(
+        statistics.median(rng.choices(a, k=len(a))) - statistics.median(rng.choices(b, k=len(b))) for _ in range(runder)
+    )
     return statistics.median(a) - statistics.median(b), diffs[int(0.025 * runder)], diffs[int(0.975 * runder)]
 
 
@@ -60,9 +63,16 @@ async def main(antall: int) -> int:
     db_url = urlunsplit((u.scheme, u.netloc, f"/{dbname}", u.query, u.fragment))
     idp = IdentityProvider(resolve_identity_provider().base_url, "bench")
     port = free_port()
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka, "DATABASE_URL": db_url, "HTTP_PORT": str(port),
-           "CONSUMER_GROUP": f"bench-orakel-{run}", "TOPIC_PREFIX": f"bench-{run}.", **idp.service_env(),
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "DATABASE_URL": db_url,
+        "HTTP_PORT": str(port),
+        "CONSUMER_GROUP": f"bench-orakel-{run}",
+        "TOPIC_PREFIX": f"bench-{run}.",
+        **idp.service_env(),
+        "LOG_LEVEL": "WARNING",
+    }
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.registrering", cwd=ROOT, env=env)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
@@ -80,10 +90,12 @@ async def main(antall: int) -> int:
                 assert (await c.post("/api/v1/deltakere", json=p, headers=a)).status_code == 201
             for _ in range(20):  # warm-up
                 await c.post("/api/v1/deltakere", json=person("4204"), headers=b)
-            oppgaver = ([("registrer: A's person", {**p, "oppfolgingskommune": "4204"}) for p in hos_a[:antall]]
-                        + [("registrer: nobody's person", person("4204")) for _ in range(antall)]
-                        + [("sok: A's DUF-nummer", {"duf_nummer": p["duf_nummer"]}) for p in hos_a[antall:]]
-                        + [("sok: unknown DUF-nummer", {"duf_nummer": person()["duf_nummer"]}) for _ in range(antall)])
+            oppgaver = (
+                [("registrer: A's person", {**p, "oppfolgingskommune": "4204"}) for p in hos_a[:antall]]
+                + [("registrer: nobody's person", person("4204")) for _ in range(antall)]
+                + [("sok: A's DUF-nummer", {"duf_nummer": p["duf_nummer"]}) for p in hos_a[antall:]]
+                + [("sok: unknown DUF-nummer", {"duf_nummer": person()["duf_nummer"]}) for _ in range(antall)]
+            )
             random.Random(7).shuffle(oppgaver)
             tider: dict[str, list[float]] = {}
             statuser: dict[str, set[int]] = {}
@@ -95,8 +107,10 @@ async def main(antall: int) -> int:
                 statuser.setdefault(navn, set()).add(r.status_code)
             for navn in sorted(tider):
                 print(sammendrag(navn, tider[navn], statuser[navn]))
-            for x, y in (("registrer: A's person", "registrer: nobody's person"),
-                         ("sok: A's DUF-nummer", "sok: unknown DUF-nummer")):
+            for x, y in (
+                ("registrer: A's person", "registrer: nobody's person"),
+                ("sok: A's DUF-nummer", "sok: unknown DUF-nummer"),
+            ):
                 d, lo, hi = bootstrap(tider[x], tider[y])
                 print(f"median difference {x!r} − {y!r}: {d * 1000:+.3f} ms (95 % {lo * 1000:+.3f} … {hi * 1000:+.3f})")
     finally:

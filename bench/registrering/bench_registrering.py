@@ -29,10 +29,10 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import asyncpg
 
-from tests.identity import IdentityProvider
-from tests.infrastructure import resolve_identity_provider
 from services.plumbing.kafka import delete_topics
 from shared.identer import med_kontrollsiffer
+from tests.identity import IdentityProvider
+from tests.infrastructure import resolve_identity_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,8 +49,10 @@ _brukte: set[str] = set()
 def fnr() -> str:
     """A valid fødselsnummer not used before in this run (random ones collide within 10,000: a 409)."""
     while True:
-        n = med_kontrollsiffer(f"{random.randint(1, 28):02d}{random.randint(1, 12):02d}{random.randint(50, 99):02d}"
-                               f"{random.randint(0, 999):03d}")
+        n = med_kontrollsiffer(
+            f"{random.randint(1, 28):02d}{random.randint(1, 12):02d}{random.randint(50, 99):02d}"
+            f"{random.randint(0, 999):03d}"
+        )
         if n and n not in _brukte:
             _brukte.add(n)
             return n
@@ -92,16 +94,37 @@ async def one_deltaker(client: aiohttp.ClientSession, h: dict, latencies: dict[s
             raise RuntimeError(f"{kind}: {r.status} {svar[:300]!r}")
         return json.loads(svar)
 
-    d = await post("deltaker", "/api/v1/deltakere", {
-        "duf_nummer": "".join(random.choices("0123456789", k=12)), "fodselsnummer": fnr(), "fornavn": "Bench",
-        "etternavn": "Person", "kjonn": "K", "fodselsdato": "1990-01-01", "lov": "integreringsloven",
-        "bosettingsdato": "2021-09-01", "oppfolgingskommune": "4223"})
+    d = await post(
+        "deltaker",
+        "/api/v1/deltakere",
+        {
+            "duf_nummer": "".join(random.choices("0123456789", k=12)),
+            "fodselsnummer": fnr(),
+            "fornavn": "Bench",
+            "etternavn": "Person",
+            "kjonn": "K",
+            "fodselsdato": "1990-01-01",
+            "lov": "integreringsloven",
+            "bosettingsdato": "2021-09-01",
+            "oppfolgingskommune": "4223",
+        },
+    )
     base = f"/api/v1/deltakere/{d['deltaker_id']}"
-    await post("vedtak", f"{base}/vedtak", {"vedtakstype": "DELTAKELSE", "vedtaksdato": "2022-01-03",
-                                           "periode": {"fra": "2022-01-10", "til": "2024-01-09"}})
+    await post(
+        "vedtak",
+        f"{base}/vedtak",
+        {
+            "vedtakstype": "DELTAKELSE",
+            "vedtaksdato": "2022-01-03",
+            "periode": {"fra": "2022-01-10", "til": "2024-01-09"},
+        },
+    )
     await post("sluttmal", f"{base}/sluttmal", {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"})
-    await post("avslutning", f"{base}/avslutninger", {"arsak": "ARBEID", "avslutningsdato": "2024-01-09",
-                                                      "timer_arbeid_per_uke": "30.0"})
+    await post(
+        "avslutning",
+        f"{base}/avslutninger",
+        {"arsak": "ARBEID", "avslutningsdato": "2024-01-09", "timer_arbeid_per_uke": "30.0"},
+    )
 
 
 async def main(n: int, concurrency: int, rate: float | None = None, profile: str | None = None) -> int:
@@ -116,17 +139,29 @@ async def main(n: int, concurrency: int, rate: float | None = None, profile: str
     db_url = urlunsplit((u.scheme, u.netloc, f"/{dbname}", u.query, u.fragment))
     idp = IdentityProvider(resolve_identity_provider().base_url, "bench")  # the provider infra.sh started
     port = free_port()
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka, "DATABASE_URL": db_url, "HTTP_PORT": str(port),
-           "CONSUMER_GROUP": f"bench-registrering-{run}", "TOPIC_PREFIX": f"bench-{run}.",
-           **idp.service_env(), "LOG_LEVEL": "WARNING", "DB_POOL_MAX_SIZE": "20"}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "DATABASE_URL": db_url,
+        "HTTP_PORT": str(port),
+        "CONSUMER_GROUP": f"bench-registrering-{run}",
+        "TOPIC_PREFIX": f"bench-{run}.",
+        **idp.service_env(),
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_MAX_SIZE": "20",
+    }
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
-    proc = await asyncio.create_subprocess_exec(sys.executable, *profiler, "-m", "services.registrering", cwd=ROOT, env=env)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, *profiler, "-m", "services.registrering", cwd=ROOT, env=env
+    )
     try:
         # aiohttp, not httpx: the load generator shares the 2 cores with the service, and httpx spends about
         # 3 ms of CPU per request (measured) — more than the service itself.
-        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}",
-                                         timeout=aiohttp.ClientTimeout(total=30),
-                                         connector=aiohttp.TCPConnector(limit=concurrency)) as client:
+        async with aiohttp.ClientSession(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=aiohttp.ClientTimeout(total=30),
+            connector=aiohttp.TCPConnector(limit=concurrency),
+        ) as client:
             for _ in range(300):
                 try:
                     async with client.get("/health/ready") as r:
@@ -167,24 +202,35 @@ async def main(n: int, concurrency: int, rate: float | None = None, profile: str
             if not await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
                 break
             await asyncio.sleep(0.2)
-        lags = [r["lag"] for r in await pool.fetch(
-            "SELECT extract(epoch FROM published_at - created_at) AS lag FROM outbox WHERE published_at IS NOT NULL")]
+        lags = [
+            r["lag"]
+            for r in await pool.fetch(
+                "SELECT extract(epoch FROM published_at - created_at) AS lag FROM outbox WHERE published_at IS NOT NULL"
+            )
+        ]
         await pool.close()
         alle = [x for v in latencies.values() for x in v]
         mode = f"offered {rate:.0f} requests/s" if rate else f"concurrency {concurrency}"
         print(f"[bench] registrering: {n} deltakere × 4 POSTs at {mode}, {elapsed:.1f} s, load {os.getloadavg()}")
         print(f"[bench] requests/s: {len(alle) / elapsed:.0f}   avslutninger/s: {n / elapsed:.0f}")
-        print(f"[bench] service CPU: {cpu / len(alle) * 1000:.2f} ms per request (incl. its outbox relay) → "
-              f"{len(alle) / cpu:.0f} requests/s per fully available core")
+        print(
+            f"[bench] service CPU: {cpu / len(alle) * 1000:.2f} ms per request (incl. its outbox relay) → "
+            f"{len(alle) / cpu:.0f} requests/s per fully available core"
+        )
         top = sorted(machine.items(), key=lambda kv: -kv[1])[:5]
-        print(f"[bench] machine CPU during the run ({os.cpu_count()} cores × {elapsed:.1f} s): "
-              + ", ".join(f"{k} {v / elapsed * 100:.0f} %" for k, v in top) + " (of one core; python = service + this client)")
+        print(
+            f"[bench] machine CPU during the run ({os.cpu_count()} cores × {elapsed:.1f} s): "
+            + ", ".join(f"{k} {v / elapsed * 100:.0f} %" for k, v in top)
+            + " (of one core; python = service + this client)"
+        )
         print(f"[bench] latency all: p50 {pct(alle, 50) * 1000:.1f} ms, p99 {pct(alle, 99) * 1000:.1f} ms")
         for k, v in latencies.items():
             print(f"[bench]   {k:<10} p50 {pct(v, 50) * 1000:.1f} ms, p99 {pct(v, 99) * 1000:.1f} ms")
         lags_f = [float(x) for x in lags]
-        print(f"[bench] outbox lag (commit → on Kafka), {len(lags_f)} events: p50 {pct(lags_f, 50) * 1000:.0f} ms, "
-              f"p99 {pct(lags_f, 99) * 1000:.0f} ms, mean {statistics.mean(lags_f) * 1000:.0f} ms")
+        print(
+            f"[bench] outbox lag (commit → on Kafka), {len(lags_f)} events: p50 {pct(lags_f, 50) * 1000:.0f} ms, "
+            f"p99 {pct(lags_f, 99) * 1000:.0f} ms, mean {statistics.mean(lags_f) * 1000:.0f} ms"
+        )
         return 0
     finally:
         proc.terminate()

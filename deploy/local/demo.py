@@ -24,10 +24,8 @@ import sys
 import time
 from datetime import date, timedelta
 
-
 import httpx
 
-from shared.identer import med_kontrollsiffer
 from tests.identity import IdentityProvider
 from tests.infrastructure import resolve_identity_provider
 
@@ -36,30 +34,107 @@ RAPPORT = "http://127.0.0.1:8084"
 SIMULATOR = "http://127.0.0.1:8090"
 
 # (kommunenummer, weight, initials of the demo caseworker)
-KOMMUNER = [("0301", 30, "OSLO"), ("4601", 14, "BERG"), ("5001", 12, "TRON"), ("1103", 10, "STAV"),
-            ("3201", 10, "BARU"), ("4223", 8, "VENN"), ("3301", 8, "DRAM"), ("1804", 8, "BODO")]
+KOMMUNER = [
+    ("0301", 30, "OSLO"),
+    ("4601", 14, "BERG"),
+    ("5001", 12, "TRON"),
+    ("1103", 10, "STAV"),
+    ("3201", 10, "BARU"),
+    ("4223", 8, "VENN"),
+    ("3301", 8, "DRAM"),
+    ("1804", 8, "BODO"),
+]
 OSLO_BYDELER = [f"0301{n:02d}" for n in range(1, 16)]
-FORNAVN = ["Amina", "Mohammed", "Fatima", "Ahmad", "Olena", "Oleksandr", "Yonas", "Selam", "Abdi", "Hodan",
-           "Ali", "Zahra", "Dmytro", "Iryna", "Hussein", "Maryam", "Tesfay", "Rahel", "Nour", "Omar",
-           "Sára", "Bjørn", "Åsa", "Ærlig", "Øystein"]
-ETTERNAVN = ["Haddad", "Mohamed", "Ahmadi", "Shevchenko", "Kovalenko", "Tesfamariam", "Hassan", "Abdullahi",
-             "Rahimi", "Bondarenko", "Gebremedhin", "Yusuf", "Karimi", "Melnyk", "Ali", "Osman", "Nilsen",
-             "Sæther", "Løvås", "Ødegård", "Ås"]
-INTEG_2021 = ["ARBEID_HAR_VGO", "HOYERE_UTDANNING_HAR_VGO", "FULLFORE_VGO_UNDER_25", "FULLFORE_VGO_OVER_25",
-              "ARBEID_HAR_IKKE_VGO", "GRUNNSKOLE", "DELER_AV_VGO"]
-INTEG_2026 = ["P13_ARBEID", "P13_FORBEREDE_UTDANNING", "P14_ARBEID", "P14_VGO_STUDIEFORBEREDENDE",
-              "P14_VGO_FAG_OG_YRKE", "P14_DELER_AV_VGO"]
-KOMMUNE_ARSAKER = [("ARBEID", 30), ("VGO_STUDIESPESIALISERING", 8), ("HOYERE_UTDANNING", 6), ("ARBEID_OG_VGO", 6),
-                   ("ARBEIDSMARKEDSTILTAK_NAV", 10), ("KVALIFISERENDE_TILTAK", 8), ("GRUNNSKOLE", 6),
-                   ("HJEMMEVAERENDE_BARN_UNDER_1", 4), ("HELSEMESSIGE_UTFORDRINGER", 5), ("FAGSKOLE", 3),
-                   ("IKKE_LENGER_I_KATEGORI_MISTET_RETT", 3), ("UKJENT", 3), ("ANNET", 3)]
+FORNAVN = [
+    "Amina",
+    "Mohammed",
+    "Fatima",
+    "Ahmad",
+    "Olena",
+    "Oleksandr",
+    "Yonas",
+    "Selam",
+    "Abdi",
+    "Hodan",
+    "Ali",
+    "Zahra",
+    "Dmytro",
+    "Iryna",
+    "Hussein",
+    "Maryam",
+    "Tesfay",
+    "Rahel",
+    "Nour",
+    "Omar",
+    "Sára",
+    "Bjørn",
+    "Åsa",
+    "Ærlig",
+    "Øystein",
+]
+ETTERNAVN = [
+    "Haddad",
+    "Mohamed",
+    "Ahmadi",
+    "Shevchenko",
+    "Kovalenko",
+    "Tesfamariam",
+    "Hassan",
+    "Abdullahi",
+    "Rahimi",
+    "Bondarenko",
+    "Gebremedhin",
+    "Yusuf",
+    "Karimi",
+    "Melnyk",
+    "Ali",
+    "Osman",
+    "Nilsen",
+    "Sæther",
+    "Løvås",
+    "Ødegård",
+    "Ås",
+]
+INTEG_2021 = [
+    "ARBEID_HAR_VGO",
+    "HOYERE_UTDANNING_HAR_VGO",
+    "FULLFORE_VGO_UNDER_25",
+    "FULLFORE_VGO_OVER_25",
+    "ARBEID_HAR_IKKE_VGO",
+    "GRUNNSKOLE",
+    "DELER_AV_VGO",
+]
+INTEG_2026 = [
+    "P13_ARBEID",
+    "P13_FORBEREDE_UTDANNING",
+    "P14_ARBEID",
+    "P14_VGO_STUDIEFORBEREDENDE",
+    "P14_VGO_FAG_OG_YRKE",
+    "P14_DELER_AV_VGO",
+]
+KOMMUNE_ARSAKER = [
+    ("ARBEID", 30),
+    ("VGO_STUDIESPESIALISERING", 8),
+    ("HOYERE_UTDANNING", 6),
+    ("ARBEID_OG_VGO", 6),
+    ("ARBEIDSMARKEDSTILTAK_NAV", 10),
+    ("KVALIFISERENDE_TILTAK", 8),
+    ("GRUNNSKOLE", 6),
+    ("HJEMMEVAERENDE_BARN_UNDER_1", 4),
+    ("HELSEMESSIGE_UTFORDRINGER", 5),
+    ("FAGSKOLE", 3),
+    ("IKKE_LENGER_I_KATEGORI_MISTET_RETT", 3),
+    ("UKJENT", 3),
+    ("ANNET", 3),
+]
 
 
 def progress(done: int, total: int, what: str, t0: float) -> None:
     width = 40
     filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r[demo] {what:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                     f"{time.perf_counter() - t0:5.1f}s")
+    sys.stderr.write(
+        f"\r[demo] {what:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {time.perf_counter() - t0:5.1f}s"
+    )
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
@@ -90,8 +165,10 @@ class Demo:
     def headers(self, kommune: str) -> dict[str, str]:
         """The kommune's fagsystem: a system token for its organisation (remembered until shortly before it
         expires), and its caseworker's ident as «Registrert av»."""
-        return {"Authorization": f"Bearer {self.idp.system(kommune, skrive=True)}",
-                "Nir-Saksbehandler": f"{kommune}-{self.initialer[kommune]}"}
+        return {
+            "Authorization": f"Bearer {self.idp.system(kommune, skrive=True)}",
+            "Nir-Saksbehandler": f"{kommune}-{self.initialer[kommune]}",
+        }
 
     def imdi(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.idp.caseworker('IMDI-DEMO', None, rolle='IMDI')}"}
@@ -99,8 +176,9 @@ class Demo:
     async def already_loaded(self, client: httpx.AsyncClient) -> bool:
         last = self.n - 1
         kommune = kommune_for(random.Random(f"{last}"))
-        r = await client.post(f"{REGISTRERING}/deltakere/sok", json={"duf_nummer": duf(last)},
-                              headers=self.headers(kommune))
+        r = await client.post(
+            f"{REGISTRERING}/deltakere/sok", json={"duf_nummer": duf(last)}, headers=self.headers(kommune)
+        )
         return r.status_code == 200
 
     def plan(self, i: int, fnr: str) -> dict:
@@ -115,10 +193,19 @@ class Demo:
         if lov == "integreringsloven":
             sluttmal = rng.choice(INTEG_2026 if start >= date(2026, 1, 1) else INTEG_2021)
         return dict(
-            kommune=kommune, lov=lov, start=start, sluttmal=sluttmal,
+            kommune=kommune,
+            lov=lov,
+            start=start,
+            sluttmal=sluttmal,
             bydel=rng.choice(OSLO_BYDELER) if kommune == "0301" else None,
-            person=dict(duf_nummer=duf(i), fodselsnummer=fnr, fornavn=rng.choice(FORNAVN),
-                        etternavn=rng.choice(ETTERNAVN), kjonn=rng.choice("KM"), fodselsdato=fodselsdato_fra(fnr)),
+            person=dict(
+                duf_nummer=duf(i),
+                fodselsnummer=fnr,
+                fornavn=rng.choice(FORNAVN),
+                etternavn=rng.choice(ETTERNAVN),
+                kjonn=rng.choice("KM"),
+                fodselsdato=fodselsdato_fra(fnr),
+            ),
             bosatt=start - timedelta(days=rng.randrange(30, 200)),
             kategori=rng.choice(["RETT_OG_PLIKT"] * 4 + ["KAN_TILBYS"]),
             permisjon=rng.random() < 0.15,
@@ -130,28 +217,53 @@ class Demo:
     async def register(self, client: httpx.AsyncClient, i: int, fnr: str) -> None:
         p = self.plan(i, fnr)
         h = self.headers(p["kommune"])
-        body = {**p["person"], "fodselsdato": p["person"]["fodselsdato"].isoformat(), "lov": p["lov"],
-                "bosettingsdato": p["bosatt"].isoformat(), "oppfolgingskommune": p["kommune"], "bydel": p["bydel"],
-                "kategori": p["kategori"], "kategori_periode": {"fra": p["bosatt"].isoformat(), "til": None}}
+        body = {
+            **p["person"],
+            "fodselsdato": p["person"]["fodselsdato"].isoformat(),
+            "lov": p["lov"],
+            "bosettingsdato": p["bosatt"].isoformat(),
+            "oppfolgingskommune": p["kommune"],
+            "bydel": p["bydel"],
+            "kategori": p["kategori"],
+            "kategori_periode": {"fra": p["bosatt"].isoformat(), "til": None},
+        }
         r = await client.post(f"{REGISTRERING}/deltakere", json=body, headers=h)
         if r.status_code == 409:
             return  # registered by an earlier, interrupted run
         r.raise_for_status()
         did = r.json()["deltaker_id"]
         planned_end = p["start"] + timedelta(days=p["rng"].randrange(180, 700))
-        r = await client.post(f"{REGISTRERING}/deltakere/{did}/vedtak", headers=h, json={
-            "vedtakstype": "DELTAKELSE", "vedtaksdato": (p["start"] - timedelta(days=14)).isoformat(),
-            "periode": {"fra": p["start"].isoformat(), "til": planned_end.isoformat()}})
+        r = await client.post(
+            f"{REGISTRERING}/deltakere/{did}/vedtak",
+            headers=h,
+            json={
+                "vedtakstype": "DELTAKELSE",
+                "vedtaksdato": (p["start"] - timedelta(days=14)).isoformat(),
+                "periode": {"fra": p["start"].isoformat(), "til": planned_end.isoformat()},
+            },
+        )
         r.raise_for_status()
         if p["sluttmal"]:
-            r = await client.post(f"{REGISTRERING}/deltakere/{did}/sluttmal", headers=h, json={
-                "sluttmal": p["sluttmal"], "fastsatt_dato": p["start"].isoformat()})
+            r = await client.post(
+                f"{REGISTRERING}/deltakere/{did}/sluttmal",
+                headers=h,
+                json={"sluttmal": p["sluttmal"], "fastsatt_dato": p["start"].isoformat()},
+            )
             r.raise_for_status()
         if p["permisjon"]:
             fra = p["start"] + timedelta(days=p["rng"].randrange(60, 300))
-            await client.post(f"{REGISTRERING}/deltakere/{did}/vedtak", headers=h, json={
-                "vedtakstype": "PERMISJON", "vedtaksdato": fra.isoformat(),
-                "periode": {"fra": fra.isoformat(), "til": (fra + timedelta(days=p["rng"].randrange(14, 120))).isoformat()}})
+            await client.post(
+                f"{REGISTRERING}/deltakere/{did}/vedtak",
+                headers=h,
+                json={
+                    "vedtakstype": "PERMISJON",
+                    "vedtaksdato": fra.isoformat(),
+                    "periode": {
+                        "fra": fra.isoformat(),
+                        "til": (fra + timedelta(days=p["rng"].randrange(14, 120))).isoformat(),
+                    },
+                },
+            )
         if p["avslutning"]:
             dato = min(planned_end, date.today() - timedelta(days=1))
             if dato > p["start"]:
@@ -185,10 +297,14 @@ class Demo:
 
             await asyncio.gather(*(one(i, p) for i, p in enumerate(personer[: self.n])))
             # Folkeregister hendelser for the participants: deaths, moves, emigrations, corrections, …
-            r = await client.post(f"{SIMULATOR}/kontroll/generer", params={"antall": self.n // 2, "blantForste": self.n})
+            r = await client.post(
+                f"{SIMULATOR}/kontroll/generer", params={"antall": self.n // 2, "blantForste": self.n}
+            )
             r.raise_for_status()
-            print(f"[demo] Folkeregister: {self.n // 2} hendelser for the participants (up to sekvensnummer "
-                  f"{r.json()['sisteSekvensnummer']})")
+            print(
+                f"[demo] Folkeregister: {self.n // 2} hendelser for the participants (up to sekvensnummer "
+                f"{r.json()['sisteSekvensnummer']})"
+            )
             return await self.wait_for_report(client, t0)
 
     async def wait_for_report(self, client: httpx.AsyncClient, t0: float) -> int:
@@ -201,22 +317,40 @@ class Demo:
             await asyncio.sleep(0.5)
         beregnet = forrige = -1
         for _ in range(30):  # the adapter polls the feed every few seconds; the regelmotor then ends programmes
-            beregnet = (await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h,
-                                         params={"per_side": 1, "registrert_av": "regelmotor"})).json().get("totalt", 0)
+            beregnet = (
+                (
+                    await client.get(
+                        f"{RAPPORT}/api/v1/rapport/integreringsloven",
+                        headers=h,
+                        params={"per_side": 1, "registrert_av": "regelmotor"},
+                    )
+                )
+                .json()
+                .get("totalt", 0)
+            )
             if beregnet > 0 and beregnet == forrige:  # settled
                 break
             forrige = beregnet
             await asyncio.sleep(1.5)
-        totalt = (await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h,
-                                   params={"per_side": 1})).json().get("totalt", totalt)
-        print(f"[demo] the report shows {totalt} avsluttede deltakere (integreringsloven), {beregnet} ended by the "
-              f"regelmotor from the Folkeregister, {time.perf_counter() - t0:.1f}s after the demo started; frister that "
-              f"had passed before registration end at the regelmotor's next day tick")
-        print(f"[demo] try the API in Swagger UI: {RAPPORT}/docs and http://127.0.0.1:8081/docs → «Authorize» → "
-              f"saksbehandler: log in at the provider's page (e.g. username 4223-CES, claims "
-              '{"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]})')
-        print("[demo] log in to NIR as a caseworker: http://127.0.0.1:8080 → the provider's page: any username, "
-              'claims {"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]}')
+        totalt = (
+            (await client.get(f"{RAPPORT}/api/v1/rapport/integreringsloven", headers=h, params={"per_side": 1}))
+            .json()
+            .get("totalt", totalt)
+        )
+        print(
+            f"[demo] the report shows {totalt} avsluttede deltakere (integreringsloven), {beregnet} ended by the "
+            f"regelmotor from the Folkeregister, {time.perf_counter() - t0:.1f}s after the demo started; frister that "
+            f"had passed before registration end at the regelmotor's next day tick"
+        )
+        print(
+            f"[demo] try the API in Swagger UI: {RAPPORT}/docs and http://127.0.0.1:8081/docs → «Authorize» → "
+            f"saksbehandler: log in at the provider's page (e.g. username 4223-CES, claims "
+            '{"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]})'
+        )
+        print(
+            "[demo] log in to NIR as a caseworker: http://127.0.0.1:8080 → the provider's page: any username, "
+            'claims {"preferred_username": "4223-CES", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]}'
+        )
         return 0 if totalt > 0 else 1
 
 

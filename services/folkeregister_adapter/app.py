@@ -24,26 +24,40 @@ def maskinporten_for(settings: FolkeregisterAdapterSettings) -> Maskinporten | N
     """Maskinporten when configured (production); None means basic auth or none (the local simulator)."""
     if not settings.maskinporten_aktiv:
         return None
-    return Maskinporten(Klientoppsett(
-        token_url=settings.maskinporten_token_url, audience=settings.maskinporten_audience,
-        client_id=settings.maskinporten_client_id, scope=settings.maskinporten_scope,
-        privat_nokkel_pem=settings.maskinporten_key.get_secret_value(), kid=settings.maskinporten_kid))
+    return Maskinporten(
+        Klientoppsett(
+            token_url=settings.maskinporten_token_url,
+            audience=settings.maskinporten_audience,
+            client_id=settings.maskinporten_client_id,
+            scope=settings.maskinporten_scope,
+            privat_nokkel_pem=settings.maskinporten_key.get_secret_value(),
+            kid=settings.maskinporten_kid,
+        )
+    )
 
 
-def create_app(settings: FolkeregisterAdapterSettings | None = None, *,
-               kilde: Folkeregisterkilde | None = None) -> FastAPI:
+def create_app(
+    settings: FolkeregisterAdapterSettings | None = None, *, kilde: Folkeregisterkilde | None = None
+) -> FastAPI:
     settings = settings or FolkeregisterAdapterSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
-    kilde = kilde or Hendelsesliste(settings.folkeregister_base_url, client_id=settings.folkeregister_client_id,
-                                    client_secret=settings.folkeregister_client_secret,
-                                    maskinporten=maskinporten_for(settings))
+    kilde = kilde or Hendelsesliste(
+        settings.folkeregister_base_url,
+        client_id=settings.folkeregister_client_id,
+        client_secret=settings.folkeregister_client_secret,
+        maskinporten=maskinporten_for(settings),
+    )
     holder: dict[str, Feedfolger] = {}
 
     runtime.consume((topics.DELTAKER,), deltakere.behandle, name=deltakere.CONSUMER)
 
     async def start_feed(rt: ServiceRuntime) -> None:
-        folger = Feedfolger(rt.pool, kilde, vekk_relay=rt.relay.wake if rt.relay else (lambda: None),
-                            poll_interval=settings.folkeregister_poll_interval_seconds)
+        folger = Feedfolger(
+            rt.pool,
+            kilde,
+            vekk_relay=rt.relay.wake if rt.relay else (lambda: None),
+            poll_interval=settings.folkeregister_poll_interval_seconds,
+        )
         app.state.feedfolger = folger
         holder["f"] = folger
         for tweak in app.state.feed_tweaks:  # tests adjust backoff and hooks before the loop starts

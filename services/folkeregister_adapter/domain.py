@@ -63,8 +63,11 @@ class KjenteFakta(BaseModel):
         return self.model_copy(update={felt: verdi, f"{felt}_hendelse_id": hendelse_id})
 
 
-_FELT = {Folkeregisterart.DOD: "dodsfall", Folkeregisterart.UTVANDRING: "utvandring",
-         Folkeregisterart.FLYTTING: "flytting"}
+_FELT = {
+    Folkeregisterart.DOD: "dodsfall",
+    Folkeregisterart.UTVANDRING: "utvandring",
+    Folkeregisterart.FLYTTING: "flytting",
+}
 
 
 # -- outcomes ----------------------------------------------------------------------------------------------
@@ -108,8 +111,9 @@ class Vurdering:
 
 
 # -- rules -------------------------------------------------------------------------------------------------
-def fakta_endret(art: Folkeregisterart, ny: Verdi | None, hendelse_id: str, kjent: KjenteFakta,
-                 *, korrigering: bool) -> Vurdering:
+def fakta_endret(
+    art: Folkeregisterart, ny: Verdi | None, hendelse_id: str, kjent: KjenteFakta, *, korrigering: bool
+) -> Vurdering:
     """A fact of `art` is now `ny` (None: it no longer holds). Registrert when NIR knew none, Korrigert when
     NIR knew another value, Annullert when it no longer holds, nothing when NIR already knows exactly this."""
     gammel, original = kjent.gjeldende(art)
@@ -143,14 +147,16 @@ def _doedsfall(o: Doedsfall) -> Dodsfall | None:
 
 
 def _utvandring(o: UtflyttingFraNorge) -> Utvandring | None:
-    return Utvandring(utflyttingsdato=o.utflyttingsdato, tilflyttingsland=o.tilflyttingsland) \
-        if o.utflyttingsdato else None
+    return (
+        Utvandring(utflyttingsdato=o.utflyttingsdato, tilflyttingsland=o.tilflyttingsland)
+        if o.utflyttingsdato
+        else None
+    )
 
 
-
-
-def vurder_opplysning(h: Feedhendelse, kjent: KjenteFakta, art: Folkeregisterart, typ: type[_O],
-                      til_verdi: Callable[[_O], Verdi | None]) -> Vurdering:
+def vurder_opplysning(
+    h: Feedhendelse, kjent: KjenteFakta, art: Folkeregisterart, typ: type[_O], til_verdi: Callable[[_O], Verdi | None]
+) -> Vurdering:
     utfall: list[Utfall] = []
     regler = []
     for e in h.egenskaper:
@@ -190,14 +196,22 @@ def vurder_bosted(h: Feedhendelse, kjent: KjenteFakta) -> Vurdering:
             if flytting:
                 assert a.kommunenummer is not None and a.flyttedato is not None  # er_flytting: a move has both
                 verdi = Flytting(til_kommunenummer=a.kommunenummer, fra_kommunenummer=fra, flyttedato=a.flyttedato)
-                v = fakta_endret(Folkeregisterart.FLYTTING, verdi, h.hendelse_id,
-                                 kjent.med(Folkeregisterart.FLYTTING, None, None), korrigering=False)
+                v = fakta_endret(
+                    Folkeregisterart.FLYTTING,
+                    verdi,
+                    h.hendelse_id,
+                    kjent.med(Folkeregisterart.FLYTTING, None, None),
+                    korrigering=False,
+                )
                 utfall += v.utfall
                 kjent = v.kjent
         elif kjent.flytting is not None and a.kommunenummer and a.flyttedato:
             # A correction of the move NIR was told about (new date or kommune).
-            verdi = Flytting(til_kommunenummer=a.kommunenummer, fra_kommunenummer=kjent.flytting.fra_kommunenummer,
-                             flyttedato=a.flyttedato)
+            verdi = Flytting(
+                til_kommunenummer=a.kommunenummer,
+                fra_kommunenummer=kjent.flytting.fra_kommunenummer,
+                flyttedato=a.flyttedato,
+            )
             v = fakta_endret(Folkeregisterart.FLYTTING, verdi, h.hendelse_id, kjent, korrigering=True)
             utfall += v.utfall
             kjent = v.kjent
@@ -242,8 +256,10 @@ def vurder_persondokument(h: Feedhendelse, kjent: KjenteFakta, person: Persondok
     utfall: list[Utfall] = []
     regler = []
     verdi: Verdi | None
-    for art, verdi in ((Folkeregisterart.DOD, _doedsfall(person.doedsfall) if person.doedsfall else None),
-                       (Folkeregisterart.UTVANDRING, _utvandring(person.utflytting) if person.utflytting else None)):
+    for art, verdi in (
+        (Folkeregisterart.DOD, _doedsfall(person.doedsfall) if person.doedsfall else None),
+        (Folkeregisterart.UTVANDRING, _utvandring(person.utflytting) if person.utflytting else None),
+    ):
         v = fakta_endret(art, verdi, h.hendelse_id, kjent, korrigering=True)
         if v.utfall:
             regler.append(f"{art.value}: {v.regel}")
@@ -255,10 +271,16 @@ def vurder_persondokument(h: Feedhendelse, kjent: KjenteFakta, person: Persondok
         regler.append(regel)
         if flytting and kjent.kommunenummer is not None:
             assert b.flyttedato is not None  # er_flytting: a move has a date
-            verdi = Flytting(til_kommunenummer=b.kommunenummer, fra_kommunenummer=kjent.kommunenummer,
-                             flyttedato=b.flyttedato)
-            v = fakta_endret(Folkeregisterart.FLYTTING, verdi, h.hendelse_id,
-                             kjent.med(Folkeregisterart.FLYTTING, None, None), korrigering=False)
+            verdi = Flytting(
+                til_kommunenummer=b.kommunenummer, fra_kommunenummer=kjent.kommunenummer, flyttedato=b.flyttedato
+            )
+            v = fakta_endret(
+                Folkeregisterart.FLYTTING,
+                verdi,
+                h.hendelse_id,
+                kjent.med(Folkeregisterart.FLYTTING, None, None),
+                korrigering=False,
+            )
             utfall += v.utfall
             kjent = v.kjent
         kjent = kjent.model_copy(update={"kommunenummer": b.kommunenummer})
@@ -289,5 +311,15 @@ def trenger_persondokument(h: Feedhendelse) -> bool:
     return h.hendelsestype == OPPDATERT
 
 
-__all__ = ["KjenteFakta", "Vurdering", "Registrert", "Korrigert", "Annullert", "NyIdent", "vurder",
-           "fakta_endret", "er_flytting", "trenger_persondokument"]
+__all__ = [
+    "Annullert",
+    "KjenteFakta",
+    "Korrigert",
+    "NyIdent",
+    "Registrert",
+    "Vurdering",
+    "er_flytting",
+    "fakta_endret",
+    "trenger_persondokument",
+    "vurder",
+]

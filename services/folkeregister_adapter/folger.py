@@ -58,8 +58,16 @@ def deltaker_for(identer: Iterable[str], kjente: dict[str, UUID]) -> UUID | None
 
 
 class Feedfolger:
-    def __init__(self, pool: asyncpg.Pool, kilde: Folkeregisterkilde, *, vekk_relay: Callable[[], None],
-                 poll_interval: float = 5.0, backoff_start: float = 1.0, backoff_maks: float = 60.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        kilde: Folkeregisterkilde,
+        *,
+        vekk_relay: Callable[[], None],
+        poll_interval: float = 5.0,
+        backoff_start: float = 1.0,
+        backoff_maks: float = 60.0,
+    ) -> None:
         self.pool = pool
         self.kilde = kilde
         self.vekk_relay = vekk_relay
@@ -107,8 +115,11 @@ class Feedfolger:
             await lager.registrer_gap(conn, exc.fra, melding)
         GAP.set(exc.fra)
         KILDEFEIL.labels("406").inc()
-        log.error("folkeregister feed gap: hendelser deleted before they were read; the adapter stops here "
-                  "until an operator decides (see README)", extra={"gap_fra": exc.fra, "kode": exc.kode})
+        log.error(
+            "folkeregister feed gap: hendelser deleted before they were read; the adapter stops here "
+            "until an operator decides (see README)",
+            extra={"gap_fra": exc.fra, "kode": exc.kode},
+        )
 
     async def behandle(self, side: Side) -> None:
         tellere: Counter[str] = Counter()
@@ -129,7 +140,7 @@ class Feedfolger:
         oppslag = [h for h in lest.values() if isinstance(h, Feedhendelse) and trenger_persondokument(h)]
         dokumenter: dict[str, Persondokument | None] = {}
         for start in range(0, len(oppslag), 16):
-            bolk = oppslag[start:start + 16]
+            bolk = oppslag[start : start + 16]
             svar = await asyncio.gather(*(self.kilde.persondokument(h.ident) for h in bolk))
             for hendelse, doc in zip(bolk, svar, strict=True):
                 dokumenter[hendelse.hendelse_id] = doc
@@ -179,11 +190,24 @@ class Feedfolger:
                             kjente[ident] = d
                     elif (e := til_event(u, h, d)) is not None:
                         events.append(e)
-                tellere["publisert" if any(not isinstance(u, NyIdent) for u in v.utfall)
-                        else "ny_ident" if v.utfall else "ingen_endring"] += 1
-                log.info("folkeregister hendelse for deltaker", extra={
-                    "sekvensnummer": h.sekvensnummer, "hendelse_id": h.hendelse_id, "deltaker_id": str(d),
-                    "hendelsestype": h.hendelsestype, "regel": v.regel, "utfall": [type(u).__name__ for u in v.utfall]})
+                tellere[
+                    "publisert"
+                    if any(not isinstance(u, NyIdent) for u in v.utfall)
+                    else "ny_ident"
+                    if v.utfall
+                    else "ingen_endring"
+                ] += 1
+                log.info(
+                    "folkeregister hendelse for deltaker",
+                    extra={
+                        "sekvensnummer": h.sekvensnummer,
+                        "hendelse_id": h.hendelse_id,
+                        "deltaker_id": str(d),
+                        "hendelsestype": h.hendelsestype,
+                        "regel": v.regel,
+                        "utfall": [type(u).__name__ for u in v.utfall],
+                    },
+                )
             await lager.lagre_fakta(conn, {d: fakta[d] for d in endret})
             await outbox.enqueue(conn, events)
             if self.for_commit is not None:
@@ -225,8 +249,10 @@ class Feedfolger:
                 # Maskinporten's own words (error, error_description) say what to fix; they never hold the grant.
                 KILDEFEIL.labels(exc.merke).inc()
                 self.siste_kildefeil = exc.merke
-                log.warning("maskinporten token exchange failed; backing off",
-                            extra={"status": exc.status, "feil": exc.melding, "backoff": backoff})
+                log.warning(
+                    "maskinporten token exchange failed; backing off",
+                    extra={"status": exc.status, "feil": exc.melding, "backoff": backoff},
+                )
             except Kildefeil as exc:
                 KILDEFEIL.labels(exc.merke).inc()
                 self.siste_kildefeil = exc.merke
@@ -256,6 +282,12 @@ class Feedfolger:
         if p["gap_fra"] is not None:
             gap = {"fra": p["gap_fra"], "melding": p["gap_melding"], "oppdaget": p["gap_oppdaget_at"].isoformat()}
         kjorer = self._task is not None and not self._task.done()
-        return {"ok": gap is None and kjorer,
-                "folkeregister": {"neste_sekvensnummer": p["neste_sekvensnummer"], "gap": gap,
-                                  "siste_kildefeil": self.siste_kildefeil, "kjorer": kjorer}}
+        return {
+            "ok": gap is None and kjorer,
+            "folkeregister": {
+                "neste_sekvensnummer": p["neste_sekvensnummer"],
+                "gap": gap,
+                "siste_kildefeil": self.siste_kildefeil,
+                "kjorer": kjorer,
+            },
+        }

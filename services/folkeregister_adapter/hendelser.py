@@ -16,20 +16,28 @@ from shared.events.envelope import Event
 PRODUCER = "folkeregister_adapter"
 _NS = uuid.UUID("6f1c1f0e-4e0c-4a8e-9a4e-5f6b8a0c2d11")
 
-_REGISTRERT = {f.Folkeregisterart.FLYTTING: (f.FlyttingRegistrert, "flytting"),
-               f.Folkeregisterart.UTVANDRING: (f.UtvandringRegistrert, "utvandring"),
-               f.Folkeregisterart.DOD: (f.DodsfallRegistrert, "dodsfall")}
-_KORRIGERT = {f.Folkeregisterart.FLYTTING: (f.FlyttingKorrigert, "flytting"),
-              f.Folkeregisterart.UTVANDRING: (f.UtvandringKorrigert, "utvandring"),
-              f.Folkeregisterart.DOD: (f.DodsfallKorrigert, "dodsfall")}
+_REGISTRERT = {
+    f.Folkeregisterart.FLYTTING: (f.FlyttingRegistrert, "flytting"),
+    f.Folkeregisterart.UTVANDRING: (f.UtvandringRegistrert, "utvandring"),
+    f.Folkeregisterart.DOD: (f.DodsfallRegistrert, "dodsfall"),
+}
+_KORRIGERT = {
+    f.Folkeregisterart.FLYTTING: (f.FlyttingKorrigert, "flytting"),
+    f.Folkeregisterart.UTVANDRING: (f.UtvandringKorrigert, "utvandring"),
+    f.Folkeregisterart.DOD: (f.DodsfallKorrigert, "dodsfall"),
+}
 
 
 def til_event(u: Utfall, h: Feedhendelse, deltaker_id: UUID, *, nå: datetime | None = None) -> Event | None:
     felles: dict[str, Any] = dict(
         event_id=uuid.uuid5(_NS, f"{h.hendelse_id}/{deltaker_id}/{type(u).__name__}/{getattr(u, 'art', '')}"),
-        occurred_at=h.ajourholdstidspunkt, recorded_at=nå or datetime.now(UTC),
-        correlation_id=uuid.uuid5(_NS, h.hendelse_id), producer=PRODUCER, deltaker_id=deltaker_id,
-        hendelse_id=h.hendelse_id, sekvensnummer=h.sekvensnummer,
+        occurred_at=h.ajourholdstidspunkt,
+        recorded_at=nå or datetime.now(UTC),
+        correlation_id=uuid.uuid5(_NS, h.hendelse_id),
+        producer=PRODUCER,
+        deltaker_id=deltaker_id,
+        hendelse_id=h.hendelse_id,
+        sekvensnummer=h.sekvensnummer,
     )
     match u:
         case Registrert(art, verdi):

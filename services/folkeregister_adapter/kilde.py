@@ -3,9 +3,10 @@ hands over. Skatteetaten's hendelsesliste (skatteetaten.py) is one source; PDL Â
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Innslag:
     sekvensnummer: int
     identer: tuple[str, ...]  # every identifier the entry names (an identity change names the old one too)
     hendelsestype: str
-    les: Callable[[], "Feedhendelse | UgyldigInnslag"]
+    les: Callable[[], Feedhendelse | UgyldigInnslag]
 
 
 @dataclass(frozen=True)

@@ -18,19 +18,25 @@ async def deltakere_for(conn: asyncpg.Connection, identer: Iterable[str]) -> dic
 
 async def kjenn_ident(conn: asyncpg.Connection, ident: str, deltaker_id: UUID) -> None:
     """Map `ident` to the deltaker (a later mapping of the same number wins: registrering is the master)."""
-    await conn.execute("INSERT INTO personer (ident, deltaker_id) VALUES ($1, $2)"
-                       " ON CONFLICT (ident) DO UPDATE SET deltaker_id = EXCLUDED.deltaker_id", ident, deltaker_id)
+    await conn.execute(
+        "INSERT INTO personer (ident, deltaker_id) VALUES ($1, $2)"
+        " ON CONFLICT (ident) DO UPDATE SET deltaker_id = EXCLUDED.deltaker_id",
+        ident,
+        deltaker_id,
+    )
 
 
 async def kjenn_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, kommunenummer: str | None) -> None:
     fakta = KjenteFakta(kommunenummer=kommunenummer).model_dump(mode="json")
-    await conn.execute("INSERT INTO deltakere (deltaker_id, fakta) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                       deltaker_id, fakta)
+    await conn.execute(
+        "INSERT INTO deltakere (deltaker_id, fakta) VALUES ($1, $2) ON CONFLICT DO NOTHING", deltaker_id, fakta
+    )
 
 
 async def fakta_for(conn: asyncpg.Connection, deltaker_ids: Iterable[UUID]) -> dict[UUID, KjenteFakta]:
-    rows = await conn.fetch("SELECT deltaker_id, fakta FROM deltakere WHERE deltaker_id = ANY($1::uuid[])",
-                            list(set(deltaker_ids)))
+    rows = await conn.fetch(
+        "SELECT deltaker_id, fakta FROM deltakere WHERE deltaker_id = ANY($1::uuid[])", list(set(deltaker_ids))
+    )
     return {r["deltaker_id"]: KjenteFakta.model_validate(r["fakta"]) for r in rows}
 
 
@@ -50,7 +56,9 @@ async def nye_hendelser(conn: asyncpg.Connection, hendelser: list[tuple[str, int
     rows = await conn.fetch(
         "INSERT INTO behandlede_hendelser (hendelse_id, sekvensnummer)"
         " SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING hendelse_id",
-        [h for h, _ in hendelser], [s for _, s in hendelser])
+        [h for h, _ in hendelser],
+        [s for _, s in hendelser],
+    )
     return {r["hendelse_id"] for r in rows}
 
 
@@ -64,5 +72,6 @@ async def flytt_peker(conn: asyncpg.Connection, neste: int) -> None:
 
 
 async def registrer_gap(conn: asyncpg.Connection, fra: int, melding: str) -> None:
-    await conn.execute("UPDATE feedpeker SET gap_fra = $1, gap_melding = $2, gap_oppdaget_at = now()"
-                       " WHERE id = 1", fra, melding)
+    await conn.execute(
+        "UPDATE feedpeker SET gap_fra = $1, gap_melding = $2, gap_oppdaget_at = now() WHERE id = 1", fra, melding
+    )

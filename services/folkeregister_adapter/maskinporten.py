@@ -53,8 +53,14 @@ class _Token:
 
 
 class Maskinporten:
-    def __init__(self, oppsett: Klientoppsett, *, klokke: Callable[[], float] = time.time, timeout: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        oppsett: Klientoppsett,
+        *,
+        klokke: Callable[[], float] = time.time,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         try:
             nokkel = serialization.load_pem_private_key(oppsett.privat_nokkel_pem.encode(), password=None)
         except (ValueError, TypeError):
@@ -72,8 +78,14 @@ class Maskinporten:
     def lag_grant(self) -> str:
         o = self._oppsett
         iat = int(self._klokke())
-        claims = {"aud": o.audience, "iss": o.client_id, "scope": o.scope, "iat": iat, "exp": iat + GRANT_LEVETID,
-                  "jti": str(uuid.uuid4())}
+        claims = {
+            "aud": o.audience,
+            "iss": o.client_id,
+            "scope": o.scope,
+            "iat": iat,
+            "exp": iat + GRANT_LEVETID,
+            "jti": str(uuid.uuid4()),
+        }
         return jwt.encode(claims, self._nokkel, algorithm="RS256", headers={"kid": o.kid})
 
     def _gyldig(self) -> str | None:
@@ -99,9 +111,11 @@ class Maskinporten:
     async def _utveksle(self) -> str:
         self.utvekslinger += 1
         try:
-            r = await self._http.post(self._oppsett.token_url,
-                                      data={"grant_type": GRANT_TYPE, "assertion": self.lag_grant()},
-                                      headers={"Accept": "application/json"})
+            r = await self._http.post(
+                self._oppsett.token_url,
+                data={"grant_type": GRANT_TYPE, "assertion": self.lag_grant()},
+                headers={"Accept": "application/json"},
+            )
         except httpx.HTTPError as exc:
             raise Maskinportenfeil(None, f"Maskinporten kunne ikke nås ({type(exc).__name__})") from None
         try:

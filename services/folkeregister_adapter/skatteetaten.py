@@ -75,11 +75,15 @@ def les_opplysning(navn: str, o: dict[str, Any]) -> Opplysning | None:
             return Doedsfall(_dato(o.get("doedsdato"), "doedsfall.doedsdato"), _opphoert(o))
         case "utflyttingFraNorge":
             land = o.get("tilflyttingsland")
-            return UtflyttingFraNorge(_dato(o.get("utflyttingsdato"), "utflyttingFraNorge.utflyttingsdato"),
-                                      land if isinstance(land, str) and len(land) == 3 else None, _opphoert(o))
+            return UtflyttingFraNorge(
+                _dato(o.get("utflyttingsdato"), "utflyttingFraNorge.utflyttingsdato"),
+                land if isinstance(land, str) and len(land) == 3 else None,
+                _opphoert(o),
+            )
         case "bostedsadresse":
-            return Bostedsadresse(_kommunenummer(o), _dato(o.get("flyttedato"), "bostedsadresse.flyttedato"),
-                                  _opphoert(o))
+            return Bostedsadresse(
+                _kommunenummer(o), _dato(o.get("flyttedato"), "bostedsadresse.flyttedato"), _opphoert(o)
+            )
         case "identifikasjonsnummer" | "folkeregisteridentifikator":
             ident = o.get("foedselsEllerDNummer") or o.get("identifikasjonsnummer")
             if not isinstance(ident, str):
@@ -125,8 +129,9 @@ def les_innslag(innslag: dict[str, Any]) -> Feedhendelse | UgyldigInnslag:
             sekvensnummer=seq,
             ident=ident,
             hendelsestype=hendelsestype,
-            ajourholdstidspunkt=_tid(h.get("ajourholdstidspunkt") or indre.get("ajourholdstidspunkt"),
-                                     "ajourholdstidspunkt"),
+            ajourholdstidspunkt=_tid(
+                h.get("ajourholdstidspunkt") or indre.get("ajourholdstidspunkt"), "ajourholdstidspunkt"
+            ),
             egenskaper=tuple(egenskaper),
         )
     except Ugyldig as exc:
@@ -145,8 +150,10 @@ def forhandsles(innslag: dict[str, Any]) -> Innslag | UgyldigInnslag:
         full = les_innslag(innslag)  # rare or broken: read it all now
         if isinstance(full, UgyldigInnslag):
             return full
-        identer = (full.ident, *(e.opplysning.ident for e in full.egenskaper
-                                 if isinstance(e.opplysning, Identifikasjonsnummer)))
+        identer = (
+            full.ident,
+            *(e.opplysning.ident for e in full.egenskaper if isinstance(e.opplysning, Identifikasjonsnummer)),
+        )
         return Innslag(seq, identer, full.hendelsestype, lambda: full)
     return Innslag(seq, (ident,), typ, lambda: les_innslag(innslag))
 
@@ -176,11 +183,17 @@ def _gjeldende(liste: Any, navn: str, typ: type[_O]) -> _O | None:
 
 
 def les_persondokument(p: dict[str, Any]) -> Persondokument:
-    identer = tuple(o["foedselsEllerDNummer"] for o in p.get("identifikasjonsnummer") or []
-                    if isinstance(o, dict) and o.get("foedselsEllerDNummer"))
-    return Persondokument(identer=identer, doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall", Doedsfall),
-                          utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge", UtflyttingFraNorge),
-                          bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse", Bostedsadresse))
+    identer = tuple(
+        o["foedselsEllerDNummer"]
+        for o in p.get("identifikasjonsnummer") or []
+        if isinstance(o, dict) and o.get("foedselsEllerDNummer")
+    )
+    return Persondokument(
+        identer=identer,
+        doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall", Doedsfall),
+        utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge", UtflyttingFraNorge),
+        bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse", Bostedsadresse),
+    )
 
 
 def _retry_after(r: httpx.Response) -> float:
@@ -202,17 +215,25 @@ class Hendelsesliste:
     """The HTTP client. With `maskinporten`, every call carries a Maskinporten bearer token (a 401 renews it once,
     maskinporten.py); otherwise credentials, when set, go as HTTP basic auth (the local simulator)."""
 
-    def __init__(self, base_url: str, *, client_id: str = "", client_secret: str = "",
-                 maskinporten: Maskinporten | None = None, timeout: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client_id: str = "",
+        client_secret: str = "",
+        maskinporten: Maskinporten | None = None,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         auth: httpx.Auth | None = None
         if maskinporten is not None:
             auth = MaskinportenAuth(maskinporten)
         elif client_id:
             auth = httpx.BasicAuth(client_id, client_secret)
         self._maskinporten = maskinporten
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", auth=auth, timeout=timeout,
-                                       transport=transport)
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/", auth=auth, timeout=timeout, transport=transport
+        )
         self._etag: dict[int, str] = {}
 
     async def _get(self, path: str, **kw: Any) -> httpx.Response:

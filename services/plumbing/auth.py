@@ -65,6 +65,7 @@ _KID = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 # --- errors ---------------------------------------------------------------------------------------------------
 
+
 class Uautentisert(Exception):
     """401: the request carries no valid token for this API."""
 
@@ -78,6 +79,7 @@ class Utilgjengelig(Exception):
 
 
 # --- who the caller is ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Identitet:
@@ -147,11 +149,21 @@ def _gyldig_orgnr(orgnr: str) -> bool:
 
 # --- one issuer's keys ----------------------------------------------------------------------------------------
 
+
 class Utsteder:
     """An issuer: its discovery document and its JWKS, cached."""
 
-    def __init__(self, discovery_url: str, http: httpx.AsyncClient, *, service: str, navn: str,
-                 min_refresh: float, max_age: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        discovery_url: str,
+        http: httpx.AsyncClient,
+        *,
+        service: str,
+        navn: str,
+        min_refresh: float,
+        max_age: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.discovery_url = discovery_url
         self.navn = navn
         self._http, self._service = http, service
@@ -222,6 +234,7 @@ class Utsteder:
 
 # --- the verifier ---------------------------------------------------------------------------------------------
 
+
 class TokenVerifier:
     """Verifies access tokens of the two issuers. A fagsystem sends the same token until it expires, and a
     signature check costs more than the rest of a small request: a verified token is remembered (by its exact
@@ -229,9 +242,16 @@ class TokenVerifier:
 
     CACHE_SIZE = 10_000
 
-    def __init__(self, *, saksbehandler: Sequence[Utsteder], system: Utsteder, audience: str,
-                 klienter: frozenset[str], kommune_for_orgnr: Mapping[str, str],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        saksbehandler: Sequence[Utsteder],
+        system: Utsteder,
+        audience: str,
+        klienter: frozenset[str],
+        kommune_for_orgnr: Mapping[str, str],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.saksbehandler, self.system = tuple(saksbehandler), system
         self._audience, self._klienter, self._orgnr = audience, klienter, dict(kommune_for_orgnr)
         self._clock = clock
@@ -240,12 +260,22 @@ class TokenVerifier:
     @classmethod
     def fra_settings(cls, settings: Any, *, service: str, http: httpx.AsyncClient) -> TokenVerifier:
         def utsteder(url: str, navn: str) -> Utsteder:
-            return Utsteder(url, http, service=service, navn=navn, min_refresh=settings.jwks_min_refresh_seconds,
-                            max_age=settings.jwks_max_age_seconds)
+            return Utsteder(
+                url,
+                http,
+                service=service,
+                navn=navn,
+                min_refresh=settings.jwks_min_refresh_seconds,
+                max_age=settings.jwks_max_age_seconds,
+            )
 
-        return cls(saksbehandler=[utsteder(url, "saksbehandler") for url in settings.oidc_discovery],
-                   system=utsteder(settings.maskinporten_discovery_url, "system"), audience=settings.api_audience,
-                   klienter=settings.oidc_clients, kommune_for_orgnr=les_kommune_orgnr(settings.kommune_orgnr_file))
+        return cls(
+            saksbehandler=[utsteder(url, "saksbehandler") for url in settings.oidc_discovery],
+            system=utsteder(settings.maskinporten_discovery_url, "system"),
+            audience=settings.api_audience,
+            klienter=settings.oidc_clients,
+            kommune_for_orgnr=les_kommune_orgnr(settings.kommune_orgnr_file),
+        )
 
     async def verify(self, token: str) -> Identitet:
         hit = self._verified.get(token)
@@ -277,8 +307,15 @@ class TokenVerifier:
             if nokkel is None:
                 raise Uautentisert("ugyldig token: ukjent nøkkel (kid)")
             try:
-                claims = jwt.decode(token, nokkel.key, algorithms=[alg], audience=self._audience, issuer=iss,
-                                    leeway=LEEWAY, options={"require": ["exp", "iss", "aud"]})
+                claims = jwt.decode(
+                    token,
+                    nokkel.key,
+                    algorithms=[alg],
+                    audience=self._audience,
+                    issuer=iss,
+                    leeway=LEEWAY,
+                    options={"require": ["exp", "iss", "aud"]},
+                )
                 break
             except jwt.InvalidSignatureError:
                 nokkel = await utsteder.nokkel(kid, feilet=nokkel)  # the provider may have replaced the key
@@ -289,8 +326,7 @@ class TokenVerifier:
         exp = claims["exp"]
         if not isinstance(exp, (int, float)):
             raise Uautentisert("ugyldig token: exp må være et tall")
-        identitet = (self._saksbehandler(claims) if utsteder is not self.system
-                     else self._system(claims, iss))
+        identitet = self._saksbehandler(claims) if utsteder is not self.system else self._system(claims, iss)
         return identitet, float(exp) + LEEWAY  # remembered no longer than the check itself allows
 
     async def _utsteder(self, iss: object) -> Utsteder:
@@ -325,14 +361,16 @@ class TokenVerifier:
         kommune, bydel = c.get("kommunenummer"), c.get("bydelsnummer")
         if Rolle.IMDI.value in gyldige:
             if len(gyldige) > 1 or kommune is not None or bydel is not None:
-                raise IngenTilgang("ingen tilgang i NIR: IMDi-rollen kan ikke kombineres med en kommune eller en "
-                                   "annen rolle")
+                raise IngenTilgang(
+                    "ingen tilgang i NIR: IMDi-rollen kan ikke kombineres med en kommune eller en annen rolle"
+                )
             omfang = Omfang(Rolle.IMDI)
         else:
             if not isinstance(kommune, str) or kommune not in geografi.kommuner():
                 raise IngenTilgang("ingen tilgang i NIR: mangler kommunenummer, eller det er ukjent")
-            if bydel is not None and (not isinstance(bydel, str) or bydel not in
-                                      {b.bydelsnummer for b in geografi.bydeler_i(kommune)}):
+            if bydel is not None and (
+                not isinstance(bydel, str) or bydel not in {b.bydelsnummer for b in geografi.bydeler_i(kommune)}
+            ):
                 raise IngenTilgang("ingen tilgang i NIR: bydelsnummer er ikke en bydel i kommunen")
             skrive = Rolle.SAKSBEHANDLER.value in gyldige
             omfang = Omfang(Rolle.SAKSBEHANDLER if skrive else Rolle.LESETILGANG, kommune, bydel, skrive=skrive)
@@ -374,6 +412,7 @@ def _grunn(exc: Exception) -> str:
 
 # --- the request ----------------------------------------------------------------------------------------------
 
+
 def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -392,10 +431,17 @@ def bruker_for(identitet: Identitet, request: Request) -> Bruker:
         return Bruker(f"{kommune}-SYSTEM", identitet.omfang, identitet.nokkel)
     treff = _SAKSBEHANDLER.fullmatch(oppgitt.strip())
     if treff is None or treff[1] != kommune:
-        raise HTTPException(422, [{
-            "loc": ["header", SAKSBEHANDLER_HEADER], "type": "saksbehandler",
-            "msg": f"må være «{kommune}-<initialer>» (kommunenummeret til klientens kommune og 1–12 store "
-                   "bokstaver eller siffer)"}])
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["header", SAKSBEHANDLER_HEADER],
+                    "type": "saksbehandler",
+                    "msg": f"må være «{kommune}-<initialer>» (kommunenummeret til klientens kommune og 1–12 store "
+                    "bokstaver eller siffer)",
+                }
+            ],
+        )
     return Bruker(treff[0], identitet.omfang, identitet.nokkel)
 
 
@@ -407,20 +453,27 @@ async def autentiser(request: Request, handling: Handling) -> Bruker:
         identitet = await verifier.verify(bearer_token(request))
     except Uautentisert as exc:
         metrics.AUTH_REFUSED.labels(service, "401").inc()
-        raise HTTPException(401, str(exc), headers={
-            "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{_ascii(exc)}"'}) from None
+        raise HTTPException(
+            401,
+            str(exc),
+            headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{_ascii(exc)}"'},
+        ) from None
     except IngenTilgang as exc:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
         raise HTTPException(403, str(exc)) from None
     except Utilgjengelig as exc:
         metrics.AUTH_REFUSED.labels(service, "503").inc()
         log.warning("identitetstjenesten er utilgjengelig", extra={"feil": str(exc)})
-        raise HTTPException(503, "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke",
-                            headers={"Retry-After": "5"}) from None
+        raise HTTPException(
+            503, "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke", headers={"Retry-After": "5"}
+        ) from None
     if handling is Handling.SKRIVE and identitet.system and not identitet.omfang.skrive:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
-        raise HTTPException(403, f"klienten mangler scope {SCOPE_SKRIV}", headers={
-            "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{SCOPE_SKRIV}"'})
+        raise HTTPException(
+            403,
+            f"klienten mangler scope {SCOPE_SKRIV}",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{SCOPE_SKRIV}"'},
+        )
     return bruker_for(identitet, request)
 
 
@@ -472,4 +525,3 @@ async def _skrive(request: Request) -> Bruker:
 _TILGANG = {Handling.LESE: _lese, Handling.SKRIVE: _skrive}
 Lesetilgang = Annotated[Bruker, Depends(_lese)]
 Skrivetilgang = Annotated[Bruker, Depends(_skrive)]
-

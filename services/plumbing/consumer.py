@@ -87,10 +87,20 @@ def decode(record: ConsumerRecord, topic: topics.Topic) -> Event | None:
 class Consumer:
     """One consumer group member for a service's input topics; `subscribe` registers it on the broker."""
 
-    def __init__(self, *, service: str, name: str, topics_in: Sequence[topics.Topic], handler: Handler,
-                 names: TopicNames, group_id: str, instance_id: str | None = None,
-                 session_timeout_ms: int = 10_000, max_records: int = 500,
-                 after_batch: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        name: str,
+        topics_in: Sequence[topics.Topic],
+        handler: Handler,
+        names: TopicNames,
+        group_id: str,
+        instance_id: str | None = None,
+        session_timeout_ms: int = 10_000,
+        max_records: int = 500,
+        after_batch: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.service = service
         self.name = name  # the consumer's key in processed_events and consumer_position
         self.topics_in = tuple(topics_in)
@@ -116,9 +126,15 @@ class Consumer:
 
         handle.__name__ = f"{self.service}_consumer"
         self.subscriber = subscriber = broker.subscriber(
-            *self._by_address, group_id=self.group_id, group_instance_id=self.instance_id,
-            session_timeout_ms=self.session_timeout_ms, auto_offset_reset="earliest", batch=True, max_records=self.max_records,
-            decoder=_records, listener=_ResumeFromPositions(self),
+            *self._by_address,
+            group_id=self.group_id,
+            group_instance_id=self.instance_id,
+            session_timeout_ms=self.session_timeout_ms,
+            auto_offset_reset="earliest",
+            batch=True,
+            max_records=self.max_records,
+            decoder=_records,
+            listener=_ResumeFromPositions(self),
             description=f"{self.service}: {', '.join(t.name for t in self.topics_in)}",
         )
         subscriber(handle)
@@ -139,8 +155,10 @@ class Consumer:
             if transient(exc):
                 raise  # an outage: the middleware retries the batch while it lasts
             # the type only: a database error's text may quote an argument (an identifier)
-            log.warning("batch failed; deciding its records one by one",
-                        extra={"records": len(records), "error_type": type(exc).__name__})
+            log.warning(
+                "batch failed; deciding its records one by one",
+                extra={"records": len(records), "error_type": type(exc).__name__},
+            )
             await self._one_by_one(records, decoded)
         if self.after_batch is not None:
             await self.after_batch()
@@ -157,14 +175,20 @@ class Consumer:
             if event is None:
                 out.unknown.append(record)
                 metrics.EVENTS_CONSUMED.labels(self.service, topic.name, UNKNOWN_TYPE).inc()
-                log.warning("unknown event type skipped", extra={"topic": topic.name, "offset": record.offset,
-                                                                  "partition": record.partition})
+                log.warning(
+                    "unknown event type skipped",
+                    extra={"topic": topic.name, "offset": record.offset, "partition": record.partition},
+                )
             else:
                 out.received.append(Received(record, topic, event))
         return out
 
-    async def _decide(self, records: Sequence[ConsumerRecord], received: Sequence[Received],
-                      poison: Sequence[tuple[ConsumerRecord, BaseException]]) -> None:
+    async def _decide(
+        self,
+        records: Sequence[ConsumerRecord],
+        received: Sequence[Received],
+        poison: Sequence[tuple[ConsumerRecord, BaseException]],
+    ) -> None:
         """One transaction: marks, the handler's effect and the dead letters of `poison`; the positions of all
         `records` advance with them."""
         async with self.pool.acquire() as conn, conn.transaction():
@@ -176,8 +200,9 @@ class Consumer:
         self._count(received, fresh, "ok")
         self._count_dead(poison)
 
-    async def _fresh(self, conn: asyncpg.Connection, records: Sequence[ConsumerRecord],
-                     received: Sequence[Received]) -> list[Received]:
+    async def _fresh(
+        self, conn: asyncpg.Connection, records: Sequence[ConsumerRecord], received: Sequence[Received]
+    ) -> list[Received]:
         """Lock the batch's partitions and keep what was neither decided (position) nor seen (event id)."""
         decided = await idempotency.claim_partitions(conn, self.name, {(r.topic, r.partition) for r in records})
         new = [r for r in received if r.record.offset > decided.get(r.partition, -1)]
@@ -206,22 +231,39 @@ class Consumer:
                     raise
                 await retry_on_conflict(partial(self._decide, [record], [], [(record, exc)]))
 
-    async def _dead_letters(self, conn: asyncpg.Connection, poison: Sequence[tuple[ConsumerRecord, BaseException]]) -> None:
+    async def _dead_letters(
+        self, conn: asyncpg.Connection, poison: Sequence[tuple[ConsumerRecord, BaseException]]
+    ) -> None:
         for record, exc in poison:
             letter = letter_for(record, exc, self.group_id)
-            await outbox.enqueue_raw(conn, topic=topics.DEAD_LETTER_NAME, key=record.key or b"",
-                                     payload=letter.model_dump_json().encode(),
-                                     headers={"content-type": "application/json", "original-topic": record.topic,
-                                              "event-type": "DeadLetter"})
-            log.error("message dead-lettered", extra={"topic": record.topic, "partition": record.partition,
-                                                      "offset": record.offset, "group": self.group_id,
-                                                      "error_type": type(exc).__name__})
+            await outbox.enqueue_raw(
+                conn,
+                topic=topics.DEAD_LETTER_NAME,
+                key=record.key or b"",
+                payload=letter.model_dump_json().encode(),
+                headers={
+                    "content-type": "application/json",
+                    "original-topic": record.topic,
+                    "event-type": "DeadLetter",
+                },
+            )
+            log.error(
+                "message dead-lettered",
+                extra={
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "group": self.group_id,
+                    "error_type": type(exc).__name__,
+                },
+            )
 
     def _count(self, received: Sequence[Received], fresh: Sequence[Received], outcome: str) -> None:
         fresh_ids = {id(r) for r in fresh}
         for r in received:
-            metrics.EVENTS_CONSUMED.labels(self.service, r.topic.name,
-                                           outcome if id(r) in fresh_ids else "duplicate").inc()
+            metrics.EVENTS_CONSUMED.labels(
+                self.service, r.topic.name, outcome if id(r) in fresh_ids else "duplicate"
+            ).inc()
 
     def _count_dead(self, poison: Sequence[tuple[ConsumerRecord, BaseException]]) -> None:
         for record, _ in poison:

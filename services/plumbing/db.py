@@ -25,8 +25,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def create_pool(dsn: str, schema: str, *, max_size: int = 10, application_name: str = "nir",
-                      server_settings: dict[str, str] | None = None) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str,
+    schema: str,
+    *,
+    max_size: int = 10,
+    application_name: str = "nir",
+    server_settings: dict[str, str] | None = None,
+) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         dsn,
         min_size=1,
@@ -78,8 +84,7 @@ async def apply_migrations(pool: asyncpg.Pool, schema: str, directory: Path) -> 
             await conn.execute(f'SET LOCAL search_path TO "{schema}"')
             await conn.execute(sql)
             await conn.execute(
-                f'INSERT INTO "{schema}".schema_migrations (source, version, name, checksum)'
-                " VALUES ($1, $2, $3, $4)",
+                f'INSERT INTO "{schema}".schema_migrations (source, version, name, checksum) VALUES ($1, $2, $3, $4)',
                 source,
                 version,
                 path.name,

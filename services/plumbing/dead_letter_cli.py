@@ -100,8 +100,10 @@ def main(argv: list[str]) -> int:
     if a.cmd == "list":
         print(f"{'offset':>7}  {'failed_at':<25} {'group':<28} {'original':<40} error")
         for off, d in letters.items():
-            print(f"{off:>7}  {d.failed_at.isoformat(timespec='seconds'):<25} {d.consumer_group:<28} "
-                  f"{d.original_topic}[{d.partition}]@{d.offset:<10} {d.error_type}: {d.error[:80]}")
+            print(
+                f"{off:>7}  {d.failed_at.isoformat(timespec='seconds'):<25} {d.consumer_group:<28} "
+                f"{d.original_topic}[{d.partition}]@{d.offset:<10} {d.error_type}: {d.error[:80]}"
+            )
         print(f"{len(letters)} dead letter(s) in {topic}")
         return 0
     wanted = [a.offset] if a.cmd == "show" else a.offsets

@@ -55,9 +55,14 @@ def describe_error(exc: BaseException) -> str:
 def letter_for(record: Any, exc: BaseException, group_id: str) -> DeadLetter:
     """The dead letter of a Kafka record: where it came from, the error (without input values) and the body."""
     return DeadLetter(
-        original_topic=record.topic, partition=record.partition, offset=record.offset,
-        key=record.key.decode(errors="replace") if record.key else None, consumer_group=group_id,
-        error_type=type(exc).__name__, error=describe_error(exc), failed_at=datetime.now(UTC),
+        original_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode(errors="replace") if record.key else None,
+        consumer_group=group_id,
+        error_type=type(exc).__name__,
+        error=describe_error(exc),
+        failed_at=datetime.now(UTC),
         payload_base64=base64.b64encode(record.value or b"").decode(),
         headers={k: v.decode(errors="replace") for k, v in (record.headers or ())},
     )
@@ -66,8 +71,16 @@ def letter_for(record: Any, exc: BaseException, group_id: str) -> DeadLetter:
 class DeadLetterPolicy:
     """Configured once per service; `middleware` is handed to the broker."""
 
-    def __init__(self, *, group_id: str, service: str = "", names: TopicNames | None = None, attempts: int = 3,
-                 backoff: float = 0.2, max_backoff: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        service: str = "",
+        names: TopicNames | None = None,
+        attempts: int = 3,
+        backoff: float = 0.2,
+        max_backoff: float = 30.0,
+    ) -> None:
         self.group_id = group_id
         self.service = service or group_id
         self.names = names or TopicNames()
@@ -131,6 +144,11 @@ class DeadLetterPolicy:
         metrics.DEAD_LETTERED.labels(self.service).inc()
         log.error(
             "message dead-lettered",
-            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,
-                   "group": self.group_id, "error_type": type(exc).__name__},
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "group": self.group_id,
+                "error_type": type(exc).__name__,
+            },
         )

@@ -32,15 +32,19 @@ async def first_deliveries(conn: asyncpg.Connection, consumer: str, event_ids: S
         return set()
     rows = await conn.fetch(
         "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])"
-        " ON CONFLICT DO NOTHING RETURNING event_id", consumer, list(event_ids))
+        " ON CONFLICT DO NOTHING RETURNING event_id",
+        consumer,
+        list(event_ids),
+    )
     return {r["event_id"] for r in rows}
 
 
 Partition = tuple[str, int]  # (physical topic name, partition)
 
 
-async def positions(conn: asyncpg.Connection, consumer: str, partitions: Iterable[Partition],
-                    *, lock: bool = False) -> dict[Partition, int]:
+async def positions(
+    conn: asyncpg.Connection, consumer: str, partitions: Iterable[Partition], *, lock: bool = False
+) -> dict[Partition, int]:
     """The highest decided offset per partition (partitions never decided are absent). `lock` holds the rows
     until commit: two consumers that both think they own a partition (during a rebalance) then decide its
     records one after the other, and the second sees what the first committed."""
@@ -51,18 +55,26 @@ async def positions(conn: asyncpg.Connection, consumer: str, partitions: Iterabl
         'SELECT topic, partition, "offset" FROM consumer_position WHERE consumer = $1'
         " AND (topic, partition) IN (SELECT * FROM unnest($2::text[], $3::int[]))"
         " ORDER BY topic, partition" + (" FOR UPDATE" if lock else ""),
-        consumer, [t for t, _ in wanted], [p for _, p in wanted])
+        consumer,
+        [t for t, _ in wanted],
+        [p for _, p in wanted],
+    )
     return {(r["topic"], r["partition"]): r["offset"] for r in rows}
 
 
-async def claim_partitions(conn: asyncpg.Connection, consumer: str, partitions: Iterable[Partition]) -> dict[Partition, int]:
+async def claim_partitions(
+    conn: asyncpg.Connection, consumer: str, partitions: Iterable[Partition]
+) -> dict[Partition, int]:
     """Lock the partitions' position rows for this transaction (creating them at -1, «nothing decided», so a
     first batch is serialised too) and return the positions."""
     wanted = sorted(set(partitions))
     await conn.execute(
         'INSERT INTO consumer_position (consumer, topic, partition, "offset")'
         " SELECT $1, t, p, -1 FROM unnest($2::text[], $3::int[]) AS x(t, p) ON CONFLICT DO NOTHING",
-        consumer, [t for t, _ in wanted], [p for _, p in wanted])
+        consumer,
+        [t for t, _ in wanted],
+        [p for _, p in wanted],
+    )
     return await positions(conn, consumer, wanted, lock=True)
 
 
@@ -76,4 +88,8 @@ async def advance(conn: asyncpg.Connection, consumer: str, decided: dict[Partiti
         " SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, p, o)"
         ' ON CONFLICT (consumer, topic, partition) DO UPDATE SET "offset" = GREATEST(consumer_position."offset",'
         ' excluded."offset"), updated_at = now()',
-        consumer, [t for (t, _), _ in items], [p for (_, p), _ in items], [o for _, o in items])
+        consumer,
+        [t for (t, _), _ in items],
+        [p for (_, p), _ in items],
+        [o for _, o in items],
+    )

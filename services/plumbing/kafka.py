@@ -71,8 +71,9 @@ def encode(event: Event) -> bytes:
     return event.model_dump_json().encode()
 
 
-async def publish(broker: KafkaBroker, event: Event, *, topic: str | None = None,
-                  names: TopicNames | None = None) -> None:
+async def publish(
+    broker: KafkaBroker, event: Event, *, topic: str | None = None, names: TopicNames | None = None
+) -> None:
     """Publish one contract event to its topic (or `topic`), keyed by deltaker id (bytes, as aiokafka
     requires), as JSON with the envelope's ids in headers for operators' tools."""
     await broker.publish(
@@ -107,8 +108,10 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         described = await admin.describe_topics(names)
-        if all(t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
-               for t in described):
+        if all(
+            t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
             return
         if asyncio.get_running_loop().time() > deadline:
             log.warning("topics still without leaders after %.0f s; continuing", timeout, extra={"topics": names})
@@ -141,4 +144,3 @@ async def describe_cluster(bootstrap_servers: str) -> dict[str, Any]:
         return await admin.describe_cluster()
     finally:
         await admin.close()
-

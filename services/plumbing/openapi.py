@@ -28,32 +28,45 @@ OIDC_SCOPES = ["openid", "profile"]
 
 _FEIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 SVAR = {
-    "401": {"description": "Mangler gyldig token for API-et: ingen, ugyldig, utløpt, fra en annen utsteder, for en "
-                           "annen audience eller klient, eller uten API-ets scope (WWW-Authenticate: Bearer "
-                           "error=\"invalid_token\").", "content": {"application/json": {"schema": _FEIL}}},
-    "403": {"description": "Gyldig token uten tilgang: «ingen tilgang i NIR» (ingen gyldig rolle, ukjent kommune, "
-                           "en organisasjon som ikke er en kommune), lesetilgang på en skriveoperasjon "
-                           "(error=\"insufficient_scope\" for en klient), eller en deltaker brukeren ser men ikke "
-                           "kan endre. En deltaker brukeren ikke ser, svarer som ukjent (404).",
-            "content": {"application/json": {"schema": _FEIL}}},
+    "401": {
+        "description": "Mangler gyldig token for API-et: ingen, ugyldig, utløpt, fra en annen utsteder, for en "
+        "annen audience eller klient, eller uten API-ets scope (WWW-Authenticate: Bearer "
+        'error="invalid_token").',
+        "content": {"application/json": {"schema": _FEIL}},
+    },
+    "403": {
+        "description": "Gyldig token uten tilgang: «ingen tilgang i NIR» (ingen gyldig rolle, ukjent kommune, "
+        "en organisasjon som ikke er en kommune), lesetilgang på en skriveoperasjon "
+        '(error="insufficient_scope" for en klient), eller en deltaker brukeren ser men ikke '
+        "kan endre. En deltaker brukeren ikke ser, svarer som ukjent (404).",
+        "content": {"application/json": {"schema": _FEIL}},
+    },
 }
 
 
 def security_schemes(identity: IdentitySettings) -> dict[str, Any]:
     return {
         "saksbehandler": {
-            "type": "openIdConnect", "openIdConnectUrl": identity.oidc_discovery[0],
+            "type": "openIdConnect",
+            "openIdConnectUrl": identity.oidc_discovery[0],
             "description": "Saksbehandler (ID-porten eller kommunens Entra ID), via NIRs webapplikasjon. Tilgangen "
-                           "kommer fra tokenets claims: roller SAKSBEHANDLER (lese og skrive), LESETILGANG (lese), "
-                           "IMDI (lese alle kommuner); kommunenummer, og bydelsnummer for en bruker i én bydel."},
+            "kommer fra tokenets claims: roller SAKSBEHANDLER (lese og skrive), LESETILGANG (lese), "
+            "IMDI (lese alle kommuner); kommunenummer, og bydelsnummer for en bruker i én bydel.",
+        },
         "fagsystem": {
-            "type": "openIdConnect", "openIdConnectUrl": identity.maskinporten_discovery_url,
+            "type": "openIdConnect",
+            "openIdConnectUrl": identity.maskinporten_discovery_url,
             "description": "Kommunens fagsystem (Maskinporten). Kommunen er consumer-organisasjonen "
-                           "(0192:<orgnr>); scope imdi:nir.avslutning.les leser, imdi:nir.avslutning.skriv skriver "
-                           "og leser. «Registrert av»: headeren Nir-Saksbehandler («<kommunenummer>-<initialer>»), "
-                           "ellers «<kommunenummer>-SYSTEM»."},
-        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                   "description": "Et access token fra en av de to utstederne, limt inn."},
+            "(0192:<orgnr>); scope imdi:nir.avslutning.les leser, imdi:nir.avslutning.skriv skriver "
+            "og leser. «Registrert av»: headeren Nir-Saksbehandler («<kommunenummer>-<initialer>»), "
+            "ellers «<kommunenummer>-SYSTEM».",
+        },
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Et access token fra en av de to utstederne, limt inn.",
+        },
     }
 
 
@@ -91,18 +104,25 @@ def install(app: FastAPI, identity: IdentitySettings | None) -> None:
         app.mount(ASSETS, StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
     init_oauth = None
     if identity is not None and identity.swagger_ui_client_id:
-        init_oauth = {"clientId": identity.swagger_ui_client_id, "usePkceWithAuthorizationCodeGrant": True,
-                      "scopes": " ".join(OIDC_SCOPES)}
+        init_oauth = {
+            "clientId": identity.swagger_ui_client_id,
+            "usePkceWithAuthorizationCodeGrant": True,
+            "scopes": " ".join(OIDC_SCOPES),
+        }
 
     @app.get(DOCS, include_in_schema=False)
     async def docs() -> HTMLResponse:
         if not SWAGGER_UI.is_dir():
             return HTMLResponse("<p>Swagger UI mangler: kjør <code>make setup</code> (npm ci).</p>", status_code=503)
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} – API",
-                                   swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{ASSETS}/swagger-ui.css",
-                                   swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
-                                   oauth2_redirect_url=REDIRECT, init_oauth=init_oauth)
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} – API",
+            swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
+            oauth2_redirect_url=REDIRECT,
+            init_oauth=init_oauth,
+        )
 
     @app.get(REDIRECT, include_in_schema=False)
     async def oauth2_redirect() -> HTMLResponse:

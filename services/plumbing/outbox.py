@@ -24,15 +24,18 @@ from shared.events.envelope import Event
 
 log = logging.getLogger(__name__)
 
+
 async def enqueue(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
     """Add events to the outbox inside the caller's transaction (with the catalogue's topic name; the relay
     adds the environment's prefix)."""
-    await _insert(conn, [(e.event_id, topics.topic_of(e).name, e.message_key(), encode(e), headers_for(e))
-                         for e in events])
+    await _insert(
+        conn, [(e.event_id, topics.topic_of(e).name, e.message_key(), encode(e), headers_for(e)) for e in events]
+    )
 
 
-async def enqueue_raw(conn: asyncpg.Connection, *, topic: str, key: bytes, payload: bytes,
-                      headers: dict[str, str]) -> None:
+async def enqueue_raw(
+    conn: asyncpg.Connection, *, topic: str, key: bytes, payload: bytes, headers: dict[str, str]
+) -> None:
     """A message that is not a contract event (a dead letter), to the catalogue topic `topic`."""
     await _insert(conn, [(uuid4(), topic, key, payload, headers)])
 
@@ -53,8 +56,17 @@ class OutboxRelay:
     """Publishes unpublished outbox rows in id order. One relay works at a time per schema (advisory
     lock), which keeps each key's events in the order they were committed."""
 
-    def __init__(self, pool: asyncpg.Pool, broker: KafkaBroker, *, schema: str, names: TopicNames,
-                 service: str = "", batch_size: int = 500, idle_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        broker: KafkaBroker,
+        *,
+        schema: str,
+        names: TopicNames,
+        service: str = "",
+        batch_size: int = 500,
+        idle_interval: float = 1.0,
+    ) -> None:
         self._service = service or schema
         self._names = names
         self._channel = f"nir_outbox_{schema}"
@@ -78,8 +90,7 @@ class OutboxRelay:
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self._lock_name):
                 return 0
             rows = await conn.fetch(
-                "SELECT id, topic, key, payload, headers FROM outbox WHERE published_at IS NULL"
-                " ORDER BY id LIMIT $1",
+                "SELECT id, topic, key, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
                 self._batch_size,
             )
             # Hand the whole batch to the producer in id order (it keeps that order per partition), then
@@ -88,10 +99,16 @@ class OutboxRelay:
             failed: BaseException | None = None
             for r in rows:
                 try:
-                    pending.append(await self._broker.publish(
-                        r["payload"], topic=self._names(r["topic"]), key=r["key"], headers=r["headers"],
-                        correlation_id=r["headers"].get("correlation-id"), no_confirm=True,
-                    ))
+                    pending.append(
+                        await self._broker.publish(
+                            r["payload"],
+                            topic=self._names(r["topic"]),
+                            key=r["key"],
+                            headers=r["headers"],
+                            correlation_id=r["headers"].get("correlation-id"),
+                            no_confirm=True,
+                        )
+                    )
                 except Exception as exc:  # noqa: BLE001 - e.g. no metadata while the broker is down: send the rest later
                     failed = exc
                     break

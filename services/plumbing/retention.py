@@ -41,8 +41,10 @@ class Retention:
 
 
 def standard(processed_events: timedelta, outbox: timedelta) -> list[Retention]:
-    return [Retention("processed_events", "processed_at", processed_events),
-            Retention("outbox", "published_at", outbox)]
+    return [
+        Retention("processed_events", "processed_at", processed_events),
+        Retention("outbox", "published_at", outbox),
+    ]
 
 
 async def prune(pool: asyncpg.Pool, rules: list[Retention], service: str) -> dict[str, int]:
@@ -54,15 +56,16 @@ async def prune(pool: asyncpg.Pool, rules: list[Retention], service: str) -> dic
             # ctid chunks: a bounded delete without an id column; the column's index finds the old rows
             status = await pool.execute(
                 f"DELETE FROM {rule.table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {rule.table}"
-                f" WHERE {rule.column} < now() - $1::interval LIMIT {_CHUNK}))", rule.keep)
+                f" WHERE {rule.column} < now() - $1::interval LIMIT {_CHUNK}))",
+                rule.keep,
+            )
             n = int(status.split()[-1])
             total += n
             if n < _CHUNK:
                 break
         deleted[rule.table] = total
         metrics.PRUNED_ROWS.labels(service, rule.table).inc(total)
-        metrics.TABLE_ROWS.labels(service, rule.table).set(
-            await pool.fetchval(f"SELECT count(*) FROM {rule.table}"))
+        metrics.TABLE_ROWS.labels(service, rule.table).set(await pool.fetchval(f"SELECT count(*) FROM {rule.table}"))
     if any(deleted.values()):
         log.info("old rows pruned", extra={"deleted": deleted})
     return deleted

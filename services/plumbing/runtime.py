@@ -9,9 +9,9 @@ import logging
 import signal
 import sys
 import time
-from datetime import timedelta
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ Hook = Callable[["ServiceRuntime"], Awaitable[None]]
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, migrations: Path, *,
-                 pool_settings: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, settings: ServiceSettings, migrations: Path, *, pool_settings: dict[str, str] | None = None
+    ) -> None:
         self.settings = settings
         self.pool_settings = pool_settings or {}  # PostgreSQL settings for the service's connections
         self.service = settings.SERVICE
@@ -51,20 +52,27 @@ class ServiceRuntime:
         self.topics = TopicNames(settings.topic_prefix)
         self.dead_letters = DeadLetterPolicy(group_id=settings.group_id, service=self.service, names=self.topics)
         self.broker = make_broker(
-            settings.kafka_bootstrap_servers, client_id=f"nir-{self.service}", middlewares=[self.dead_letters.middleware]
+            settings.kafka_bootstrap_servers,
+            client_id=f"nir-{self.service}",
+            middlewares=[self.dead_letters.middleware],
         )
         self.dead_letters.broker = self.broker
         # The outbox relay publishes this service's topics; declaring them documents them in AsyncAPI.
         for t in topics.ALL:
             if t.producer == self.service:
-                self.broker.publisher(self.topics(t), schema=t.union, title=f"{t.name}:publish",
-                                      description=f"{t.description} Key: {t.key}.")
+                self.broker.publisher(
+                    self.topics(t),
+                    schema=t.union,
+                    title=f"{t.name}:publish",
+                    description=f"{t.description} Key: {t.key}.",
+                )
         self._pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.ready = False
         self.consumers: list[Consumer] = []
-        self.retention = retention.standard(timedelta(days=settings.processed_events_retention_days),
-                                            timedelta(days=settings.outbox_retention_days))
+        self.retention = retention.standard(
+            timedelta(days=settings.processed_events_retention_days), timedelta(days=settings.outbox_retention_days)
+        )
         self._retention_task: asyncio.Task[None] | None = None
         self.before_consuming: list[Hook] = []  # with the pool and the schema, before any consumer starts
         self.on_started: list[Hook] = []  # background work that needs the pool and broker (clock, feed, …)
@@ -73,14 +81,28 @@ class ServiceRuntime:
         # readiness answer; a key "ok" that is False makes the service not ready.
         self.readiness_checks: list[Callable[[], Awaitable[dict[str, Any]]]] = []
 
-    def consume(self, topics_in: Sequence[topics.Topic], handler: Handler, *, name: str | None = None,
-                after_batch: Callable[[], Awaitable[None]] | None = None, max_records: int = 500) -> Consumer:
+    def consume(
+        self,
+        topics_in: Sequence[topics.Topic],
+        handler: Handler,
+        *,
+        name: str | None = None,
+        after_batch: Callable[[], Awaitable[None]] | None = None,
+        max_records: int = 500,
+    ) -> Consumer:
         """The service's consumer (services/plumbing/consumer.py) on `topics_in`, in the service's group."""
-        consumer = Consumer(service=self.service, name=name or self.service, topics_in=topics_in, handler=handler,
-                            names=self.topics, group_id=self.settings.group_id,
-                            instance_id=self.settings.instance_id,
-                            session_timeout_ms=self.settings.kafka_session_timeout_ms,
-                            max_records=max_records, after_batch=after_batch)
+        consumer = Consumer(
+            service=self.service,
+            name=name or self.service,
+            topics_in=topics_in,
+            handler=handler,
+            names=self.topics,
+            group_id=self.settings.group_id,
+            instance_id=self.settings.instance_id,
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
+            max_records=max_records,
+            after_batch=after_batch,
+        )
         consumer.subscribe(self.broker, lambda: self.pool)
         self.consumers.append(consumer)
         return consumer
@@ -94,25 +116,36 @@ class ServiceRuntime:
     async def start(self) -> None:
         t0 = time.perf_counter()
         s = self.settings
-        self._pool = await create_pool(s.database_url, self.schema, max_size=s.db_pool_max_size,
-                                       application_name=f"nir-{self.service}", server_settings=self.pool_settings)
+        self._pool = await create_pool(
+            s.database_url,
+            self.schema,
+            max_size=s.db_pool_max_size,
+            application_name=f"nir-{self.service}",
+            server_settings=self.pool_settings,
+        )
         applied = await apply_migrations(self._pool, self.schema, self.migrations)
         for hook in self.before_consuming:
             await hook(self)
         await ensure_topics(s.kafka_bootstrap_servers, self.topics.specs())
         await self.broker.start()
-        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema, names=self.topics,
-                                 service=self.service)
+        self.relay = OutboxRelay(self._pool, self.broker, schema=self.schema, names=self.topics, service=self.service)
         await self.relay.start()
         self._retention_task = asyncio.create_task(
             retention.run(self._pool, self.retention, self.service, s.retention_interval_seconds),
-            name=f"retention-{self.service}")
+            name=f"retention-{self.service}",
+        )
         for hook in self.on_started:
             await hook(self)
         self.ready = True
         metrics.READY.labels(self.service).set(1)
-        log.info("service ready", extra={"migrations_applied": applied, "startup_seconds": round(time.perf_counter() - t0, 3),
-                                         "http_port": s.http_port})
+        log.info(
+            "service ready",
+            extra={
+                "migrations_applied": applied,
+                "startup_seconds": round(time.perf_counter() - t0, 3),
+                "http_port": s.http_port,
+            },
+        )
 
     async def stop(self) -> None:
         self.ready = False
@@ -159,15 +192,22 @@ class ServiceRuntime:
 
 
 def asyncapi_document(runtime: ServiceRuntime) -> str:
-    spec = AsyncAPI(runtime.broker, title=f"NIR avslutning – {runtime.service}", version="1",
-                    description=f"Topics consumed and produced by {runtime.service}.")
+    spec = AsyncAPI(
+        runtime.broker,
+        title=f"NIR avslutning – {runtime.service}",
+        version="1",
+        description=f"Topics consumed and produced by {runtime.service}.",
+    )
     return json.dumps(_record_schemas(json.loads(spec.to_specification().to_json()), runtime.topics))
 
 
 def _generic(schema: dict[str, Any]) -> bool:
     """«A list» or «an object»: a handler that takes the raw body and parses it with the topic's union."""
-    return (schema.get("type") in ("array", "object") and schema.get("items", {}) == {}
-            and not {"properties", "$ref", "oneOf", "anyOf", "allOf", "discriminator"} & schema.keys())
+    return (
+        schema.get("type") in ("array", "object")
+        and schema.get("items", {}) == {}
+        and not {"properties", "$ref", "oneOf", "anyOf", "allOf", "discriminator"} & schema.keys()
+    )
 
 
 def _record_schemas(doc: dict[str, Any], names: TopicNames) -> dict[str, Any]:
@@ -225,10 +265,17 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
-def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "",
-                    routers: Sequence[APIRouter] = (), identity: IdentitySettings | None = None) -> FastAPI:
+def create_http_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str = "",
+    routers: Sequence[APIRouter] = (),
+    identity: IdentitySettings | None = None,
+) -> FastAPI:
     """The service's HTTP app: health, readiness, metrics and AsyncAPI (public), its routers, and with
     `identity` the token verifier its BeskyttetRute routes use (services/plumbing/auth.py)."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -252,8 +299,9 @@ def create_http_app(runtime: ServiceRuntime, *, title: str, description: str = "
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Field, message and type, without FastAPI's default "input": that would echo the rejected value,
         # which may be a fødselsnummer, a DUF-nummer or a name, into gateways' and clients' error logs.
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+        ]
         return JSONResponse({"detail": detail}, status_code=422)
 
     app.include_router(health_router(runtime))
@@ -290,8 +338,9 @@ class LatencyMetric:
             await self.app(scope, receive, _send)
         finally:
             route = scope.get("route")
-            metrics.HTTP_LATENCY.labels(self.service, scope["method"], getattr(route, "path", "unmatched"),
-                                        status).observe(time.perf_counter() - t0)
+            metrics.HTTP_LATENCY.labels(
+                self.service, scope["method"], getattr(route, "path", "unmatched"), status
+            ).observe(time.perf_counter() - t0)
 
 
 def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
@@ -300,5 +349,6 @@ def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it to the handler that was installed
     # before it: make that handler a normal exit, so a clean stop exits 0 (as orchestrators expect).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(app_factory(), host=settings.http_host, port=settings.http_port, log_config=None,
-                timeout_graceful_shutdown=20)
+    uvicorn.run(
+        app_factory(), host=settings.http_host, port=settings.http_port, log_config=None, timeout_graceful_shutdown=20
+    )

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
 from services.rapport import csv_export, personliste, queries, xlsx_export
-from shared.kodeverk import geografi
 from shared.events.felttyper import Kode
+from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 
 TITTEL = "Oversikt over personer avsluttet introduksjonsprogram etter {lov}"
@@ -42,21 +42,42 @@ def ikke_i_url(request: Request, lov: Lov) -> None:
     """Refuse a GET carrying an identifying filter (even empty): accepting it would keep identifiers in URLs."""
     felt = next((k for k in IDENTIFISERENDE if k in request.query_params), None)
     if felt is not None:
-        raise HTTPException(400, {"felt": felt, "feil": (
-            "DUF-nummer og navn skal ikke stå i URL-en (den havner i logger): bruk "
-            f"POST /api/v1/rapport/{lov.value}/sok (eller POST /api/v1/rapport/{lov.value}/csv) "
-            "med filteret i JSON-body")})
+        raise HTTPException(
+            400,
+            {
+                "felt": felt,
+                "feil": (
+                    "DUF-nummer og navn skal ikke stå i URL-en (den havner i logger): bruk "
+                    f"POST /api/v1/rapport/{lov.value}/sok (eller POST /api/v1/rapport/{lov.value}/csv) "
+                    "med filteret i JSON-body"
+                ),
+            },
+        )
 
 
-def lag_filter(lov: Lov, *, oppfolgingskommune: str | None = None, bydel: str | None = None,
-               kategori: Kategori | None = None, avslutningsaar: int | None = None,
-               registrert_av: queries.RegistrertAv = "alle", duf_nummer: str | None = None,
-               navn: str | None = None) -> queries.Filter:
+def lag_filter(
+    lov: Lov,
+    *,
+    oppfolgingskommune: str | None = None,
+    bydel: str | None = None,
+    kategori: Kategori | None = None,
+    avslutningsaar: int | None = None,
+    registrert_av: queries.RegistrertAv = "alle",
+    duf_nummer: str | None = None,
+    navn: str | None = None,
+) -> queries.Filter:
     """queries.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
     try:
-        return queries.Filter(lov=lov, oppfolgingskommune=oppfolgingskommune or None, bydel=bydel or None,
-                              kategori=kategori.value if kategori else None, avslutningsaar=avslutningsaar,
-                              registrert_av=registrert_av, duf_nummer=duf_nummer or None, navn=navn or None)
+        return queries.Filter(
+            lov=lov,
+            oppfolgingskommune=oppfolgingskommune or None,
+            bydel=bydel or None,
+            kategori=kategori.value if kategori else None,
+            avslutningsaar=avslutningsaar,
+            registrert_av=registrert_av,
+            duf_nummer=duf_nummer or None,
+            navn=navn or None,
+        )
     except queries.Ugyldig as exc:
         raise feil(exc) from None
 
@@ -72,8 +93,14 @@ def rapportfilter(
 ) -> queries.Filter:
     """The GET filter: only the non-identifying fields, so a link can be bookmarked without personal data."""
     ikke_i_url(request, lov)
-    return lag_filter(lov, oppfolgingskommune=oppfolgingskommune, bydel=bydel, kategori=kategori,
-                      avslutningsaar=avslutningsaar, registrert_av=registrert_av)
+    return lag_filter(
+        lov,
+        oppfolgingskommune=oppfolgingskommune,
+        bydel=bydel,
+        kategori=kategori,
+        avslutningsaar=avslutningsaar,
+        registrert_av=registrert_av,
+    )
 
 
 class RapportSok(BaseModel):
@@ -90,17 +117,25 @@ class RapportSok(BaseModel):
     avslutningsaar: int | None = Field(None, ge=1900, le=2199)
     registrert_av: queries.RegistrertAv = "alle"
     duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret")
-    navn: str | None = Field(None, description="fornavn eller etternavn (starten av)", max_length=100,
-                             pattern=KONTROLLTEGN)
+    navn: str | None = Field(
+        None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
+    )
     side: int = Field(1, ge=1, le=1_000_000)
     per_side: int = Field(25, ge=1, le=500)
     sorter: str = "etternavn"
     retning: queries.Retning = "stigende"
 
     def filter(self, lov: Lov) -> queries.Filter:
-        return lag_filter(lov, oppfolgingskommune=self.oppfolgingskommune, bydel=self.bydel, kategori=self.kategori,
-                          avslutningsaar=self.avslutningsaar, registrert_av=self.registrert_av,
-                          duf_nummer=self.duf_nummer, navn=self.navn)
+        return lag_filter(
+            lov,
+            oppfolgingskommune=self.oppfolgingskommune,
+            bydel=self.bydel,
+            kategori=self.kategori,
+            avslutningsaar=self.avslutningsaar,
+            registrert_av=self.registrert_av,
+            duf_nummer=self.duf_nummer,
+            navn=self.navn,
+        )
 
 
 class PersonSok(BaseModel):
@@ -110,18 +145,22 @@ class PersonSok(BaseModel):
 
     lov: Kode[Lov] | None = None
     status: personliste.Status = Field("alle", description="i_program: no current avslutning; avsluttet: one")
-    navn: str | None = Field(None, description="fornavn eller etternavn (starten av)", max_length=100,
-                             pattern=KONTROLLTEGN)
+    navn: str | None = Field(
+        None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
+    )
     side: int = Field(1, ge=1, le=1_000_000)
     per_side: int = Field(25, ge=1, le=100)
 
 
 def rad_json(r: dict) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, UUID) else v) for k, v in r.items()}
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, UUID) else v) for k, v in r.items()
+    }
 
 
-def csv_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str,
-                 retning: queries.Retning) -> StreamingResponse:
+def csv_response(
+    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
         queries.order_by(sorter, retning)
@@ -130,11 +169,16 @@ def csv_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            async for chunk in csv_export.csv_bytes(queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)):
+            async for chunk in csv_export.csv_bytes(
+                queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
+            ):
                 yield chunk
 
-    return StreamingResponse(stream(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{csv_export.filnavn(f.lov.value)}"'})
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{csv_export.filnavn(f.lov.value)}"'},
+    )
 
 
 def filterlinje(f: queries.Filter) -> str:
@@ -152,8 +196,10 @@ def filterlinje(f: queries.Filter) -> str:
     if f.avslutningsaar:
         deler.append(f"Avslutningsår: {f.avslutningsaar}")
     if f.registrert_av != "alle":
-        deler.append("Avslutningsårsak " + ("registrert av kommunen" if f.registrert_av == "kommunen"
-                                            else "beregnet av regelmotor"))
+        deler.append(
+            "Avslutningsårsak "
+            + ("registrert av kommunen" if f.registrert_av == "kommunen" else "beregnet av regelmotor")
+        )
     if f.duf_nummer:
         deler.append(f"DUF-nummer: {f.duf_nummer}")
     if f.navn:
@@ -161,8 +207,9 @@ def filterlinje(f: queries.Filter) -> str:
     return "Filter: " + ("; ".join(deler) if deler else "alle")
 
 
-def xlsx_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str,
-                  retning: queries.Retning) -> StreamingResponse:
+def xlsx_response(
+    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
         queries.order_by(sorter, retning)
@@ -171,33 +218,56 @@ def xlsx_response(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: st
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            rows = queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning,
-                                       kolonner=queries.XLSX_KOLONNER)
+            rows = queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning, kolonner=queries.XLSX_KOLONNER)
             async for chunk in xlsx_export.xlsx_bytes(TITTEL.format(lov=f.lov.value), filterlinje(f), rows):
                 yield chunk
 
-    return StreamingResponse(stream(), media_type=xlsx_export.MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{xlsx_export.filnavn(f.lov.value)}"'})
+    return StreamingResponse(
+        stream(),
+        media_type=xlsx_export.MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{xlsx_export.filnavn(f.lov.value)}"'},
+    )
 
 
-async def side_svar(p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, *, side: int, per_side: int, sorter: str,
-                    retning: queries.Retning) -> dict:
+async def side_svar(
+    p: asyncpg.Pool,
+    bruker: Bruker,
+    f: queries.Filter,
+    *,
+    side: int,
+    per_side: int,
+    sorter: str,
+    retning: queries.Retning,
+) -> dict:
     try:
         async with p.acquire() as conn:
             s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
     except (queries.IkkeTilgang, queries.Ugyldig) as exc:
         raise feil(exc) from None
-    return dict(tittel=TITTEL.format(lov=f.lov.value), linjer=s.tekst, fra=s.fra, til=s.til, totalt=s.totalt,
-                side=s.side, per_side=s.per_side, antall_sider=s.antall_sider, sorter=sorter, retning=retning,
-                rader=[rad_json(x) for x in s.rader])
+    return dict(
+        tittel=TITTEL.format(lov=f.lov.value),
+        linjer=s.tekst,
+        fra=s.fra,
+        til=s.til,
+        totalt=s.totalt,
+        side=s.side,
+        per_side=s.per_side,
+        antall_sider=s.antall_sider,
+        sorter=sorter,
+        retning=retning,
+        rader=[rad_json(x) for x in s.rader],
+    )
 
 
 def router() -> APIRouter:
     # Every route authenticated and read access checked before its filter is looked at (BeskyttetRute).
     r = APIRouter(prefix="/api/v1", tags=["rapport"], route_class=BeskyttetRute)
 
-    @r.get("/rapport/{lov}", summary="Avsluttede deltakere: én rad per person med gjeldende avslutning "
-                                     "(søk på DUF-nummer eller navn: POST …/sok)")
+    @r.get(
+        "/rapport/{lov}",
+        summary="Avsluttede deltakere: én rad per person med gjeldende avslutning "
+        "(søk på DUF-nummer eller navn: POST …/sok)",
+    )
     async def rapport(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
@@ -210,10 +280,10 @@ def router() -> APIRouter:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
 
     @r.post("/rapport/{lov}/sok", summary="Som GET /rapport/{lov}, med filteret (også DUF-nummer og navn) i body")
-    async def sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang,
-                  p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
-        return await side_svar(p, bruker, inn.filter(lov), side=inn.side, per_side=inn.per_side, sorter=inn.sorter,
-                               retning=inn.retning)
+    async def sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+        return await side_svar(
+            p, bruker, inn.filter(lov), side=inn.side, per_side=inn.per_side, sorter=inn.sorter, retning=inn.retning
+        )
 
     @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
     async def rapport_csv(
@@ -225,14 +295,21 @@ def router() -> APIRouter:
     ) -> StreamingResponse:
         return csv_response(p, bruker, f, sorter, retning)
 
-    @r.post("/rapport/{lov}/csv", summary="CSV fil for filteret i body (også DUF-nummer og navn); side/per_side "
-                                          "gjelder ikke: filen har alle radene")
-    async def rapport_csv_sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang,
-                              p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
+    @r.post(
+        "/rapport/{lov}/csv",
+        summary="CSV fil for filteret i body (også DUF-nummer og navn); side/per_side "
+        "gjelder ikke: filen har alle radene",
+    )
+    async def rapport_csv_sok(
+        lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
+    ) -> StreamingResponse:
         return csv_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
-    @r.get("/rapport/{lov}/xlsx", summary="Last ned Excel-fil for gjeldende filter: kolonnetitler på rad 3 med "
-                                          "autofilter, DUF-nummer som tekst, datoer som datoer")
+    @r.get(
+        "/rapport/{lov}/xlsx",
+        summary="Last ned Excel-fil for gjeldende filter: kolonnetitler på rad 3 med "
+        "autofilter, DUF-nummer som tekst, datoer som datoer",
+    )
     async def rapport_xlsx(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
@@ -242,21 +319,23 @@ def router() -> APIRouter:
     ) -> StreamingResponse:
         return xlsx_response(p, bruker, f, sorter, retning)
 
-    @r.post("/rapport/{lov}/xlsx", summary="Excel-fil for filteret i body (også DUF-nummer og navn); side/per_side "
-                                           "gjelder ikke: filen har alle radene")
-    async def rapport_xlsx_sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang,
-                               p: Annotated[asyncpg.Pool, Depends(pool)]) -> StreamingResponse:
+    @r.post(
+        "/rapport/{lov}/xlsx",
+        summary="Excel-fil for filteret i body (også DUF-nummer og navn); side/per_side "
+        "gjelder ikke: filen har alle radene",
+    )
+    async def rapport_xlsx_sok(
+        lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
+    ) -> StreamingResponse:
         return xlsx_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
     @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
-    async def filtervalg(lov: Lov, bruker: Lesetilgang,
-                         p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+    async def filtervalg(lov: Lov, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
             return await queries.filtervalg(conn, bruker, lov)
 
     @r.get("/personer/{deltaker_id}/avslutningshistorikk", summary="All avslutningshistorikk, nyeste først")
-    async def historikk(deltaker_id: UUID, bruker: Lesetilgang,
-                        p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+    async def historikk(deltaker_id: UUID, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
             h = await queries.historikk(conn, bruker, deltaker_id)
         if h is None:  # also a person the user may not see: answered as unknown
@@ -270,10 +349,12 @@ def router() -> APIRouter:
             return await personliste.side(conn, bruker, f, side=inn.side, per_side=inn.per_side)
 
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
-    async def maaloppnaaelse(bruker: Lesetilgang,
-                             p: Annotated[asyncpg.Pool, Depends(pool)],
-                             aar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
-                             lov: Lov | None = None) -> dict:
+    async def maaloppnaaelse(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        aar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
+        lov: Lov | None = None,
+    ) -> dict:
         async with p.acquire() as conn:
             return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
 

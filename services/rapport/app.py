@@ -14,10 +14,12 @@ from shared.settings import RapportSettings
 
 log = logging.getLogger(__name__)
 
-DESCRIPTION = ("Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse. Every request carries "
-               "a bearer access token (a caseworker's through NIR's web application, or a fagsystem's from "
-               "Maskinporten with scope imdi:nir.avslutning.les); a kommune (or Oslo bydel) sees only its own "
-               "deltakere, IMDi every kommune.")
+DESCRIPTION = (
+    "Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse. Every request carries "
+    "a bearer access token (a caseworker's through NIR's web application, or a fagsystem's from "
+    "Maskinporten with scope imdi:nir.avslutning.les); a kommune (or Oslo bydel) sees only its own "
+    "deltakere, IMDi every kommune."
+)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The report's queries are built from the user's filter, and a prefix pattern (LIKE $n) can use a name
 # index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
@@ -32,8 +34,10 @@ async def _prepare(runtime: ServiceRuntime) -> None:
     async with runtime.pool.acquire() as conn:
         generasjon, rebuilt = await projection.prepare(conn)
     if rebuilt:
-        log.info("projection version changed: read models reset, rebuilding from the topics",
-                 extra={"projection_version": projection.PROJECTION_VERSION, "generation": generasjon})
+        log.info(
+            "projection version changed: read models reset, rebuilding from the topics",
+            extra={"projection_version": projection.PROJECTION_VERSION, "generation": generasjon},
+        )
 
 
 def create_app(settings: RapportSettings | None = None) -> FastAPI:
@@ -41,6 +45,11 @@ def create_app(settings: RapportSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, MIGRATIONS, pool_settings=POOL_SETTINGS)
     runtime.before_consuming.append(_prepare)
     runtime.consume(CONSUMED, projection.project_batch, name=projection.CONSUMER)
-    app = create_http_app(runtime, title="NIR avslutning – rapport", description=DESCRIPTION,
-                          routers=[api.router(), web.router()], identity=settings)
+    app = create_http_app(
+        runtime,
+        title="NIR avslutning – rapport",
+        description=DESCRIPTION,
+        routers=[api.router(), web.router()],
+        identity=settings,
+    )
     return app

@@ -17,9 +17,21 @@ if TYPE_CHECKING:
 
 BOM = "\ufeff"
 KOLONNER = (
-    "DUF-nummer", "Fornavn", "Etternavn", "Kjønn", "Alder", "Kategori", "Sluttmål", "Avslutningsårsak",
-    "Avslutningsårsakgruppe", "Avslutningsdato", "Oppfølgingsfylke", "Oppfølgingskommune", "Registrert dato",
-    "Registrert av", "Frist for gjennomføring",
+    "DUF-nummer",
+    "Fornavn",
+    "Etternavn",
+    "Kjønn",
+    "Alder",
+    "Kategori",
+    "Sluttmål",
+    "Avslutningsårsak",
+    "Avslutningsårsakgruppe",
+    "Avslutningsdato",
+    "Oppfølgingsfylke",
+    "Oppfølgingskommune",
+    "Registrert dato",
+    "Registrert av",
+    "Frist for gjennomføring",
 )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,7 @@ from shared.kodeverk.avslutningsarsaker import Maaloppnaaelsesgruppe, avslutning
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
-from shared.regelverk import fristgrunnlag
-from shared.regelverk import avslutning_i_kraft
+from shared.regelverk import avslutning_i_kraft, fristgrunnlag
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "kommune"
@@ -58,8 +58,9 @@ class Historikklinje:
     slettet_av: str | None = None
 
 
-def gjeldende_avslutning(versjoner: Iterable[Avslutningsversjon],
-                         slettinger: Iterable[Sletting]) -> Avslutningsversjon | None:
+def gjeldende_avslutning(
+    versjoner: Iterable[Avslutningsversjon], slettinger: Iterable[Sletting]
+) -> Avslutningsversjon | None:
     """The person's current avslutning (shared/regelverk/avslutning_i_kraft.py: DOMAIN.md §4 rules 6–7,
     §5): deleted and retracted ones (a Sletting each) never count; a kommune avslutning wins over a regelmotor
     one even before the regelmotor's retraction has arrived; among several of the same kilde, the most
@@ -92,6 +93,7 @@ def historikk(versjoner: Sequence[Avslutningsversjon], slettinger: Iterable[Slet
 
 # --- frist --------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Vedtaksfakta:
     vedtakstype: str
@@ -107,8 +109,9 @@ class Fravaersfakta:
     til: date | None
 
 
-def frist_for_gjennomforing(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta],
-                            fravaer: Iterable[Fravaersfakta]) -> date | None:
+def frist_for_gjennomforing(
+    lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta], fravaer: Iterable[Fravaersfakta]
+) -> date | None:
     """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk (fristgrunnlag.py
     picks the facts, frister.py computes); None when the facts do not give one (no vedtak om deltakelse, a
     sluttmål the regelverk does not know). `sluttmal` is the one in force already (projection.py keeps the
@@ -118,11 +121,18 @@ def frist_for_gjennomforing(lov: str | None, sluttmal: str | None, vedtak: Itera
     try:
         g = fristgrunnlag.fristgrunnlag(
             Lov(lov),
-            [fristgrunnlag.Vedtak(vedtakstype=Vedtakstype(v.vedtakstype),
-                                  fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET, fra=v.fra, til=v.til)
-             for v in vedtak],
+            [
+                fristgrunnlag.Vedtak(
+                    vedtakstype=Vedtakstype(v.vedtakstype),
+                    fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET,
+                    fra=v.fra,
+                    til=v.til,
+                )
+                for v in vedtak
+            ],
             [fristgrunnlag.Sluttmal(sluttmal=Sluttmalkode(sluttmal), fastsatt_dato=date.min)] if sluttmal else [],
-            [fristgrunnlag.Fravaer(fravaerstype=Fravaerstype(f.fravaerstype), fra=f.fra, til=f.til) for f in fravaer])
+            [fristgrunnlag.Fravaer(fravaerstype=Fravaerstype(f.fravaerstype), fra=f.fra, til=f.til) for f in fravaer],
+        )
         return None if g is None else fristgrunnlag.beregn(g).frist
     except ValueError:  # UkjentSluttmal, IngenRegelverk: the report shows no frist rather than a wrong one
         return None
@@ -148,6 +158,7 @@ def sorteringsnokkel(tekst: str) -> str:
 
 # --- the report row -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Person:
     duf_nummer: str
@@ -158,8 +169,14 @@ class Person:
     lov: str
 
 
-def rapportrad(deltaker_id: UUID, person: Person | None, kategori: str | None, sluttmal: str | None,
-               avslutning: Avslutningsversjon | None, frist: date | None) -> dict | None:
+def rapportrad(
+    deltaker_id: UUID,
+    person: Person | None,
+    kategori: str | None,
+    sluttmal: str | None,
+    avslutning: Avslutningsversjon | None,
+    frist: date | None,
+) -> dict[str, Any] | None:
     """The person's row in the report, or None: no current avslutning, or the person not known yet (the
     row appears when the DeltakerRegistrert arrives, whatever the order)."""
     if person is None or avslutning is None:
@@ -170,20 +187,36 @@ def rapportrad(deltaker_id: UUID, person: Person | None, kategori: str | None, s
     fylke = geografi.fylker().get(fylkesnummer)
     bydel = geografi.bydeler().get(avslutning.bydel) if avslutning.bydel else None
     return dict(
-        deltaker_id=deltaker_id, lov=person.lov, duf_nummer=person.duf_nummer, fornavn=person.fornavn,
-        etternavn=person.etternavn, fornavn_sort=sorteringsnokkel(person.fornavn),
-        etternavn_sort=sorteringsnokkel(person.etternavn), kjonn=person.kjonn, fodselsdato=person.fodselsdato,
+        deltaker_id=deltaker_id,
+        lov=person.lov,
+        duf_nummer=person.duf_nummer,
+        fornavn=person.fornavn,
+        etternavn=person.etternavn,
+        fornavn_sort=sorteringsnokkel(person.fornavn),
+        etternavn_sort=sorteringsnokkel(person.etternavn),
+        kjonn=person.kjonn,
+        fodselsdato=person.fodselsdato,
         alder=alder(person.fodselsdato, avslutning.avslutningsdato),
-        kategori=kategori, kategori_navn=KATEGORINAVN[Kategori(kategori)] if kategori else "",
-        sluttmal=sluttmal, sluttmal_navn=SLUTTMALNAVN[Sluttmalkode(sluttmal)] if sluttmal else "",
-        avslutning_id=avslutning.avslutning_id, avslutningstype=avslutning.avslutningstype,
-        arsak=arsak.kode.value, arsak_navn=arsak.navn, gruppe=arsak.gruppe.value,
-        avslutningsdato=avslutning.avslutningsdato, avslutningsaar=avslutning.avslutningsdato.year,
-        kilde=avslutning.kilde, registrert_av=avslutning.registrert_av, registrert_dato=avslutning.registrert_dato,
+        kategori=kategori,
+        kategori_navn=KATEGORINAVN[Kategori(kategori)] if kategori else "",
+        sluttmal=sluttmal,
+        sluttmal_navn=SLUTTMALNAVN[Sluttmalkode(sluttmal)] if sluttmal else "",
+        avslutning_id=avslutning.avslutning_id,
+        avslutningstype=avslutning.avslutningstype,
+        arsak=arsak.kode.value,
+        arsak_navn=arsak.navn,
+        gruppe=arsak.gruppe.value,
+        avslutningsdato=avslutning.avslutningsdato,
+        avslutningsaar=avslutning.avslutningsdato.year,
+        kilde=avslutning.kilde,
+        registrert_av=avslutning.registrert_av,
+        registrert_dato=avslutning.registrert_dato,
         oppfolgingskommune=avslutning.oppfolgingskommune,
         kommune_navn=kommune.navn if kommune else avslutning.oppfolgingskommune,
-        bydel=avslutning.bydel, bydel_navn=bydel.navn if bydel else None,
-        oppfolgingsfylke=fylkesnummer, fylke_navn=fylke.navn if fylke else "",
+        bydel=avslutning.bydel,
+        bydel_navn=bydel.navn if bydel else None,
+        oppfolgingsfylke=fylkesnummer,
+        fylke_navn=fylke.navn if fylke else "",
         frist_gjennomforing=frist,
     )
 
@@ -207,7 +240,9 @@ def telling(gruppe: str) -> Telling:
     eller utdanning (Tabell 2's footnote ** says they differ only by rounding). Grunnskole is «Annet», as in
     2007 (grunnskole was held outside «utdanning»)."""
     g = Maaloppnaaelsesgruppe(gruppe)
-    return Telling(i_tallgrunnlaget=g is not Maaloppnaaelsesgruppe.INNGAR_IKKE, i_jobb=g in JOBB, i_utdanning=g in UTDANNING)
+    return Telling(
+        i_tallgrunnlaget=g is not Maaloppnaaelsesgruppe.INNGAR_IKKE, i_jobb=g in JOBB, i_utdanning=g in UTDANNING
+    )
 
 
 def andel(teller: int, nevner: int) -> float | None:
@@ -215,6 +250,7 @@ def andel(teller: int, nevner: int) -> float | None:
 
 
 # --- Norwegian formats (Excel with Norwegian settings, seed §9) ---------------------------------------------------
+
 
 def dato_no(d: date | datetime | None) -> str:
     if d is None:

@@ -15,8 +15,10 @@ from services.rapport.queries import Side
 from shared import tilgang
 
 Status = Literal["alle", "i_program", "avsluttet"]
-KOLONNER = ("d.deltaker_id, d.duf_nummer, d.fornavn, d.etternavn, d.lov, d.kategori, d.oppfolgingskommune, d.bydel, "
-            "r.arsak, r.arsak_navn, r.avslutningsdato")
+KOLONNER = (
+    "d.deltaker_id, d.duf_nummer, d.fornavn, d.etternavn, d.lov, d.kategori, d.oppfolgingskommune, d.bydel, "
+    "r.arsak, r.arsak_navn, r.avslutningsdato"
+)
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,9 @@ class Personfilter:
     navn: str | None = None
 
 
-def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list]:
-    omfang, args = tilgang.sql_filter(bruker.omfang, tabell="d")
+def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list[object]]:
+    omfang, filterargs = tilgang.sql_filter(bruker.omfang, tabell="d")
+    args: list[object] = list(filterargs)
     deler = ["d.duf_nummer IS NOT NULL", omfang]  # a row a later topic made before its DeltakerRegistrert: not yet
 
     def legg_til(sql: str, verdi: object) -> None:
@@ -51,10 +54,31 @@ async def side(conn: asyncpg.Connection, bruker: Bruker, f: Personfilter, *, sid
     where, args = _where(bruker, f)
     fra = f"FROM deltaker d LEFT JOIN rapport_rad r USING (deltaker_id) WHERE {where}"
     totalt = await conn.fetchval(f"SELECT count(*) {fra}", *args)
-    rader = await conn.fetch(f"SELECT {KOLONNER} {fra} ORDER BY d.etternavn, d.fornavn, d.deltaker_id"
-                             f" LIMIT {per_side} OFFSET {(side - 1) * per_side}", *args)
-    s = Side(rader=[{k: (str(v) if k == "deltaker_id" else v.isoformat() if hasattr(v, "isoformat") else v)
-                     for k, v in r.items()} | {"avsluttet": r["arsak"] is not None} for r in rader],
-             totalt=totalt, side=side, per_side=per_side)
-    return {"linjer": s.tekst, "fra": s.fra, "til": s.til, "totalt": s.totalt, "side": s.side, "per_side": s.per_side,
-            "antall_sider": s.antall_sider, "rader": s.rader}
+    rader = await conn.fetch(
+        f"SELECT {KOLONNER} {fra} ORDER BY d.etternavn, d.fornavn, d.deltaker_id"
+        f" LIMIT {per_side} OFFSET {(side - 1) * per_side}",
+        *args,
+    )
+    s = Side(
+        rader=[
+            {
+                k: (str(v) if k == "deltaker_id" else v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in r.items()
+            }
+            | {"avsluttet": r["arsak"] is not None}
+            for r in rader
+        ],
+        totalt=totalt,
+        side=side,
+        per_side=per_side,
+    )
+    return {
+        "linjer": s.tekst,
+        "fra": s.fra,
+        "til": s.til,
+        "totalt": s.totalt,
+        "side": s.side,
+        "per_side": s.per_side,
+        "antall_sider": s.antall_sider,
+        "rader": s.rader,
+    }

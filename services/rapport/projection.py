@@ -76,7 +76,8 @@ async def lock(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
     await conn.execute(
         """SELECT pg_advisory_xact_lock(k) FROM (
                SELECT DISTINCT hashtextextended(x, 0) AS k FROM unnest($1::text[]) x ORDER BY k) s""",
-        [str(i) for i in deltaker_ids])
+        [str(i) for i in deltaker_ids],
+    )
 
 
 async def apply_all(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> list[UUID]:
@@ -92,8 +93,9 @@ async def apply_all(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -
         if _apply(e, ensure, writes):
             touched[e.deltaker_id] = None
     if ensure:
-        await conn.execute("INSERT INTO deltaker (deltaker_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING",
-                           list(ensure))
+        await conn.execute(
+            "INSERT INTO deltaker (deltaker_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", list(ensure)
+        )
     for sql, args in writes.items():
         await conn.executemany(sql, args)
     return list(touched)
@@ -106,8 +108,21 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
         case d.DeltakerRegistrert() | d.DeltakerOppdatert():
             p = e.person
             ensure[e.deltaker_id] = None
-            writes[_PERSON].append((e.deltaker_id, p.duf_nummer, p.fornavn, p.etternavn, p.kjonn.value,
-                                    p.fodselsdato, p.lov.value, p.bosettingsdato, p.oppfolgingskommune, p.bydel, t))
+            writes[_PERSON].append(
+                (
+                    e.deltaker_id,
+                    p.duf_nummer,
+                    p.fornavn,
+                    p.etternavn,
+                    p.kjonn.value,
+                    p.fodselsdato,
+                    p.lov.value,
+                    p.bosettingsdato,
+                    p.oppfolgingskommune,
+                    p.bydel,
+                    t,
+                )
+            )
         case d.KategoriEndret():
             ensure[e.deltaker_id] = None
             kategori = e.kategori.value if e.kategori else None
@@ -121,31 +136,59 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
             writes[_SLUTTMAL].append((e.deltaker_id, e.sluttmal.value, e.fastsatt_dato, t))
         case v.VedtakRegistrert() | v.VedtakEndret():
             x = e.vedtak
-            writes[_VEDTAK].append((x.vedtak_id, e.deltaker_id, x.vedtakstype.value, x.resultat.value,
-                                    x.periode.fra, x.periode.til, t))
+            writes[_VEDTAK].append(
+                (x.vedtak_id, e.deltaker_id, x.vedtakstype.value, x.resultat.value, x.periode.fra, x.periode.til, t)
+            )
         case v.VedtakSlettet():
             writes[_VEDTAK_SLETTET].append((e.vedtak_id, e.deltaker_id))
         case v.FravaerRegistrert():
             f = e.fravaer
-            writes[_FRAVAER].append((f.fravaer_id, e.deltaker_id, f.fravaerstype.value, f.periode.fra,
-                                     f.periode.til))
+            writes[_FRAVAER].append((f.fravaer_id, e.deltaker_id, f.fravaerstype.value, f.periode.fra, f.periode.til))
         case v.FravaerSlettet():
             writes[_FRAVAER_SLETTET].append((e.fravaer_id, e.deltaker_id))
         case a.AvslutningRegistrert() | a.AvslutningEndret():
             av = e.avslutning
-            writes[_VERSJON].append((av.avslutning_id, av.versjon, domain.KOMMUNE, av.avslutningstype.value,
-                                     av.arsak.value, av.avslutningsdato, av.timer_arbeid_per_uke, av.registrert_av,
-                                     av.registrert_dato, av.oppfolgingskommune, av.bydel, e.deltaker_id))
+            writes[_VERSJON].append(
+                (
+                    av.avslutning_id,
+                    av.versjon,
+                    domain.KOMMUNE,
+                    av.avslutningstype.value,
+                    av.arsak.value,
+                    av.avslutningsdato,
+                    av.timer_arbeid_per_uke,
+                    av.registrert_av,
+                    av.registrert_dato,
+                    av.oppfolgingskommune,
+                    av.bydel,
+                    e.deltaker_id,
+                )
+            )
         case a.AvslutningSlettet():
             writes[_SLETT].append((e.avslutning_id, e.deltaker_id, e.slettet_av, t, None))
         case a.BeregnetAvslutningOpprettet():
-            writes[_VERSJON].append((e.avslutning_id, 1, domain.REGELMOTOR, e.avslutningstype.value, e.arsak.value,
-                                     e.avslutningsdato, None, "Regelmotor", t, e.oppfolgingskommune, e.bydel,
-                                     e.deltaker_id))
+            writes[_VERSJON].append(
+                (
+                    e.avslutning_id,
+                    1,
+                    domain.REGELMOTOR,
+                    e.avslutningstype.value,
+                    e.arsak.value,
+                    e.avslutningsdato,
+                    None,
+                    "Regelmotor",
+                    t,
+                    e.oppfolgingskommune,
+                    e.bydel,
+                    e.deltaker_id,
+                )
+            )
         case a.BeregnetAvslutningTrukketTilbake():
             writes[_SLETT].append((e.avslutning_id, e.deltaker_id, "Regelmotor", t, e.grunn.value))
         case _:
-            return False  # tiltak, avvisning: nothing the report shows (the regelmotor turns avvisning into an avslutning)
+            return (
+                False  # tiltak, avvisning: nothing the report shows (the regelmotor turns avvisning into an avslutning)
+            )
     return True
 
 
@@ -156,11 +199,13 @@ _VERSJON_KOLONNER = """avslutning_id, versjon, kilde, avslutningstype, arsak, av
 _SLETTING_KOLONNER = "avslutning_id, slettet_av, slettet_dato, grunn"
 
 
-async def avslutninger(conn: asyncpg.Connection, deltaker_id: UUID
-                       ) -> tuple[list[domain.Avslutningsversjon], list[domain.Sletting]]:
+async def avslutninger(
+    conn: asyncpg.Connection, deltaker_id: UUID
+) -> tuple[list[domain.Avslutningsversjon], list[domain.Sletting]]:
     rows = await conn.fetch(f"SELECT {_VERSJON_KOLONNER} FROM avslutning_versjon WHERE deltaker_id = $1", deltaker_id)
-    slettet = await conn.fetch(f"SELECT {_SLETTING_KOLONNER} FROM avslutning_slettet WHERE deltaker_id = $1",
-                               deltaker_id)
+    slettet = await conn.fetch(
+        f"SELECT {_SLETTING_KOLONNER} FROM avslutning_slettet WHERE deltaker_id = $1", deltaker_id
+    )
     return [domain.Avslutningsversjon(**dict(r)) for r in rows], [domain.Sletting(**dict(r)) for r in slettet]
 
 
@@ -178,35 +223,60 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
     round of queries per person."""
     if not ids:
         return
-    personer = {r["deltaker_id"]: r for r in await conn.fetch(
-        "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) AND person_tid IS NOT NULL", ids)}
-    versjoner = await _per_deltaker(conn, f"SELECT deltaker_id, {_VERSJON_KOLONNER} FROM avslutning_versjon"
-                                          " WHERE deltaker_id = ANY($1::uuid[])", [i for i in ids if i in personer])
-    slettinger = await _per_deltaker(conn, f"SELECT deltaker_id, {_SLETTING_KOLONNER} FROM avslutning_slettet"
-                                           " WHERE deltaker_id = ANY($1::uuid[])", list(versjoner))
+    personer = {
+        r["deltaker_id"]: r
+        for r in await conn.fetch(
+            "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) AND person_tid IS NOT NULL", ids
+        )
+    }
+    versjoner = await _per_deltaker(
+        conn,
+        f"SELECT deltaker_id, {_VERSJON_KOLONNER} FROM avslutning_versjon WHERE deltaker_id = ANY($1::uuid[])",
+        [i for i in ids if i in personer],
+    )
+    slettinger = await _per_deltaker(
+        conn,
+        f"SELECT deltaker_id, {_SLETTING_KOLONNER} FROM avslutning_slettet WHERE deltaker_id = ANY($1::uuid[])",
+        list(versjoner),
+    )
     gjeldende = {}
     for did, rows in versjoner.items():
-        g = domain.gjeldende_avslutning([domain.Avslutningsversjon(**r) for r in rows],
-                                        [domain.Sletting(**r) for r in slettinger.get(did, ())])
+        g = domain.gjeldende_avslutning(
+            [domain.Avslutningsversjon(**r) for r in rows], [domain.Sletting(**r) for r in slettinger.get(did, ())]
+        )
         if g is not None:
             gjeldende[did] = g
     kandidater = list(gjeldende)  # a known person with a current avslutning: the only ones with a row
-    vedtak = await _per_deltaker(conn, "SELECT deltaker_id, vedtakstype, resultat, fra, til FROM vedtak"
-                                       " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
-                                 kandidater)
-    fravaer = await _per_deltaker(conn, "SELECT deltaker_id, fravaerstype, fra, til FROM fravaer"
-                                        " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
-                                  kandidater)
+    vedtak = await _per_deltaker(
+        conn,
+        "SELECT deltaker_id, vedtakstype, resultat, fra, til FROM vedtak"
+        " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
+        kandidater,
+    )
+    fravaer = await _per_deltaker(
+        conn,
+        "SELECT deltaker_id, fravaerstype, fra, til FROM fravaer"
+        " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
+        kandidater,
+    )
     rader = []
     for did in kandidater:
         p = personer[did]
-        person = domain.Person(duf_nummer=p["duf_nummer"], fornavn=p["fornavn"], etternavn=p["etternavn"],
-                               kjonn=p["kjonn"], fodselsdato=p["fodselsdato"], lov=p["lov"])
+        person = domain.Person(
+            duf_nummer=p["duf_nummer"],
+            fornavn=p["fornavn"],
+            etternavn=p["etternavn"],
+            kjonn=p["kjonn"],
+            fodselsdato=p["fodselsdato"],
+            lov=p["lov"],
+        )
         frist = domain.frist_for_gjennomforing(
-            person.lov, p["sluttmal"], [domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
-            [domain.Fravaersfakta(**r) for r in fravaer.get(did, ())])
-        rad = domain.rapportrad(did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"],
-                                gjeldende[did], frist)
+            person.lov,
+            p["sluttmal"],
+            [domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
+            [domain.Fravaersfakta(**r) for r in fravaer.get(did, ())],
+        )
+        rad = domain.rapportrad(did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"], gjeldende[did], frist)
         if rad is not None:
             rader.append(rad)
     med_rad = {r["deltaker_id"] for r in rader}
@@ -218,10 +288,12 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
         await conn.executemany(
             f"INSERT INTO rapport_rad ({', '.join(cols)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})"
             f" ON CONFLICT (deltaker_id) DO UPDATE SET {', '.join(f'{c}=EXCLUDED.{c}' for c in cols[1:])}",
-            [tuple(r[c] for c in cols) for r in rader])
+            [tuple(r[c] for c in cols) for r in rader],
+        )
 
 
 # --- projection version and rebuild ---------------------------------------------------------------------------
+
 
 async def reset(conn: asyncpg.Connection, versjon: int) -> int:
     """Empty the read models, the processed ids and the positions (so the consumer reads every topic from the
@@ -232,7 +304,9 @@ async def reset(conn: asyncpg.Connection, versjon: int) -> int:
     return await conn.fetchval(
         """INSERT INTO projeksjon (id, versjon, generasjon) VALUES (true, $1, 1)
            ON CONFLICT (id) DO UPDATE SET versjon = $1, generasjon = projeksjon.generasjon + 1, endret = now()
-           RETURNING generasjon""", versjon)
+           RETURNING generasjon""",
+        versjon,
+    )
 
 
 async def prepare(conn: asyncpg.Connection, versjon: int = PROJECTION_VERSION) -> tuple[int, bool]:

@@ -113,7 +113,9 @@ class Filter:
                 legg_til("duf_nummer = ?", self.duf_nummer)
             else:
                 legg_til("duf_nummer LIKE ?", self.duf_nummer + "%")
-        for monster in self.navnemonstre():  # every word must start the fornavn or the etternavn («ola nord» finds Ola Nordmann)
+        for (
+            monster
+        ) in self.navnemonstre():  # every word must start the fornavn or the etternavn («ola nord» finds Ola Nordmann)
             args.append(monster)
             n = len(args)
             deler.append(f"(fornavn_sort LIKE ${n} OR etternavn_sort LIKE ${n})")
@@ -121,8 +123,10 @@ class Filter:
 
     def navnemonstre(self) -> list[str]:
         """The name search's words as LIKE prefix patterns on the sort keys."""
-        return [domain.sorteringsnokkel(o).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                for o in (self.navn or "").split()]
+        return [
+            domain.sorteringsnokkel(o).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for o in (self.navn or "").split()
+        ]
 
 
 def order_by(sorter: str, retning: Retning) -> str:
@@ -138,10 +142,12 @@ def order_by(sorter: str, retning: Retning) -> str:
     return ", ".join(deler)
 
 
-RAD_KOLONNER = ("deltaker_id, duf_nummer, fornavn, etternavn, kjonn, alder, kategori, kategori_navn, sluttmal, "
-                "sluttmal_navn, arsak, arsak_navn, gruppe, avslutningstype, avslutningsdato, kilde, registrert_av, "
-                "registrert_dato, oppfolgingskommune, kommune_navn, bydel, bydel_navn, oppfolgingsfylke, fylke_navn, "
-                "frist_gjennomforing")
+RAD_KOLONNER = (
+    "deltaker_id, duf_nummer, fornavn, etternavn, kjonn, alder, kategori, kategori_navn, sluttmal, "
+    "sluttmal_navn, arsak, arsak_navn, gruppe, avslutningstype, avslutningsdato, kilde, registrert_av, "
+    "registrert_dato, oppfolgingskommune, kommune_navn, bydel, bydel_navn, oppfolgingsfylke, fylke_navn, "
+    "frist_gjennomforing"
+)
 
 
 @dataclass
@@ -167,8 +173,16 @@ class Side:
         return max(1, -(-self.totalt // self.per_side))
 
 
-async def side(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, side: int = 1, per_side: int = 25,
-               sorter: str = "etternavn", retning: Retning = "stigende") -> Side:
+async def side(
+    conn: asyncpg.Connection,
+    bruker: Bruker,
+    f: Filter,
+    *,
+    side: int = 1,
+    per_side: int = 25,
+    sorter: str = "etternavn",
+    retning: Retning = "stigende",
+) -> Side:
     if side < 1:
         raise Ugyldig("side", "må være 1 eller mer")
     if not 1 <= per_side <= 500:
@@ -180,7 +194,9 @@ async def side(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, side: int
         totalt = await conn.fetchval(f"SELECT count(*) FROM rapport_rad WHERE {where}", *args)
         rows = await conn.fetch(
             f"SELECT {RAD_KOLONNER} FROM rapport_rad WHERE {where} ORDER BY {orden}"
-            f" LIMIT {per_side} OFFSET {(side - 1) * per_side}", *args)
+            f" LIMIT {per_side} OFFSET {(side - 1) * per_side}",
+            *args,
+        )
         return Side([dict(r) for r in rows], totalt, side, per_side)
     # A name search: «fornavn OR etternavn starts with …» as two disjoint parts, each a range of one name index
     # (etternavn matches the word; fornavn does and etternavn does not). With the OR itself PostgreSQL walks the
@@ -189,12 +205,17 @@ async def side(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, side: int
     p = f"${len(args)}"
     etternavn = f"{where} AND etternavn_sort LIKE {p}"
     fornavn = f"{where} AND fornavn_sort LIKE {p} AND etternavn_sort NOT LIKE {p}"
-    totalt = await conn.fetchval(f"SELECT (SELECT count(*) FROM rapport_rad WHERE {etternavn})"
-                                 f" + (SELECT count(*) FROM rapport_rad WHERE {fornavn})", *args)
+    totalt = await conn.fetchval(
+        f"SELECT (SELECT count(*) FROM rapport_rad WHERE {etternavn})"
+        f" + (SELECT count(*) FROM rapport_rad WHERE {fornavn})",
+        *args,
+    )
     if sorter not in ("etternavn", "fornavn"):
         rows = await conn.fetch(
             f"SELECT {RAD_KOLONNER} FROM rapport_rad WHERE {where} ORDER BY {orden}"
-            f" LIMIT {per_side} OFFSET {(side - 1) * per_side}", *args[:-1])
+            f" LIMIT {per_side} OFFSET {(side - 1) * per_side}",
+            *args[:-1],
+        )
         return Side([dict(r) for r in rows], totalt, side, per_side)
     # Sorted by name: the page's ids from the two parts (index only: the sort keys and the id are in the
     # name indexes), then the page's 25 rows.
@@ -206,7 +227,9 @@ async def side(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, side: int
         f"  (SELECT {noekler} FROM rapport_rad WHERE {etternavn} ORDER BY {orden} LIMIT {nok})"
         f"  UNION ALL (SELECT {noekler} FROM rapport_rad WHERE {fornavn} ORDER BY {orden} LIMIT {nok})"
         f"  ORDER BY {orden} LIMIT {per_side} OFFSET {(side - 1) * per_side}) side)"
-        f" ORDER BY {orden}", *args)
+        f" ORDER BY {orden}",
+        *args,
+    )
     return Side([dict(r) for r in rows], totalt, side, per_side)
 
 
@@ -228,19 +251,28 @@ XLSX_KOLONNER = """duf_nummer, fornavn, etternavn,
     (registrert_dato AT TIME ZONE 'Europe/Oslo')::date, registrert_av, frist_gjennomforing"""
 
 
-async def csv_batches(conn: asyncpg.Connection, bruker: Bruker, f: Filter, *, sorter: str = "etternavn",
-                      retning: Retning = "stigende", batch: int = 2000,
-                      kolonner: str = CSV_KOLONNER) -> AsyncIterator[list[asyncpg.Record]]:
+async def csv_batches(
+    conn: asyncpg.Connection,
+    bruker: Bruker,
+    f: Filter,
+    *,
+    sorter: str = "etternavn",
+    retning: Retning = "stigende",
+    batch: int = 2000,
+    kolonner: str = CSV_KOLONNER,
+) -> AsyncIterator[list[asyncpg.Record]]:
     """All matching rows, `batch` at a time, through a server-side cursor: memory stays flat whatever the
     count. The caller holds `conn` in a transaction (cursors live in one)."""
     where, args = f.where(bruker)
-    cur = await conn.cursor(f"SELECT {kolonner} FROM rapport_rad WHERE {where} ORDER BY {order_by(sorter, retning)}",
-                            *args)
+    cur = await conn.cursor(
+        f"SELECT {kolonner} FROM rapport_rad WHERE {where} ORDER BY {order_by(sorter, retning)}", *args
+    )
     while rows := await cur.fetch(batch):
         yield rows
 
 
 # --- history ------------------------------------------------------------------------------------------------------
+
 
 async def historikk(conn: asyncpg.Connection, bruker: Bruker, deltaker_id: UUID) -> dict | None:
     """The person's avslutningshistorikk, or None when nothing is known of the person — or nothing the user may
@@ -248,7 +280,8 @@ async def historikk(conn: asyncpg.Connection, bruker: Bruker, deltaker_id: UUID)
     unseen person answers as an unknown one, issue #14 §4)."""
     person = await conn.fetchrow(
         "SELECT duf_nummer, fornavn, etternavn, lov, oppfolgingskommune, bydel FROM deltaker WHERE deltaker_id = $1",
-        deltaker_id)
+        deltaker_id,
+    )
     versjoner, slettinger = await projection.avslutninger(conn, deltaker_id)
     if person is None and not versjoner:
         return None
@@ -262,28 +295,44 @@ async def historikk(conn: asyncpg.Connection, bruker: Bruker, deltaker_id: UUID)
         v = h.versjon
         kommune = geografi.kommuner().get(v.oppfolgingskommune)
         bydel = geografi.bydeler().get(v.bydel) if v.bydel else None
-        linjer.append(dict(
-            avslutning_id=str(v.avslutning_id), versjon=v.versjon, status=h.status,
-            avslutning=v.avslutningstype + (" (slettet)" if h.status == "slettet" else ""),
-            avslutningstype=v.avslutningstype, arsak=v.arsak, arsak_navn=avslutningsarsak(v.arsak).navn,
-            timer_arbeid_per_uke=str(v.timer_arbeid_per_uke) if v.timer_arbeid_per_uke is not None else None,
-            avslutningsdato=v.avslutningsdato.isoformat(), kilde=v.kilde, registrert_av=v.registrert_av,
-            registrert_dato=v.registrert_dato.isoformat(), slettet_av=h.slettet_av,
-            tidspunkt=h.tidspunkt.isoformat(), oppfolgingskommune=v.oppfolgingskommune,
-            oppfolgingskommune_navn=(kommune.navn if kommune else v.oppfolgingskommune) + (f"/{bydel.navn}" if bydel else ""),
-        ))
+        linjer.append(
+            dict(
+                avslutning_id=str(v.avslutning_id),
+                versjon=v.versjon,
+                status=h.status,
+                avslutning=v.avslutningstype + (" (slettet)" if h.status == "slettet" else ""),
+                avslutningstype=v.avslutningstype,
+                arsak=v.arsak,
+                arsak_navn=avslutningsarsak(v.arsak).navn,
+                timer_arbeid_per_uke=str(v.timer_arbeid_per_uke) if v.timer_arbeid_per_uke is not None else None,
+                avslutningsdato=v.avslutningsdato.isoformat(),
+                kilde=v.kilde,
+                registrert_av=v.registrert_av,
+                registrert_dato=v.registrert_dato.isoformat(),
+                slettet_av=h.slettet_av,
+                tidspunkt=h.tidspunkt.isoformat(),
+                oppfolgingskommune=v.oppfolgingskommune,
+                oppfolgingskommune_navn=(kommune.navn if kommune else v.oppfolgingskommune)
+                + (f"/{bydel.navn}" if bydel else ""),
+            )
+        )
     return dict(
         deltaker_id=str(deltaker_id),
-        person=None if person is None or person["duf_nummer"] is None else dict(
-            duf_nummer=person["duf_nummer"], fornavn=person["fornavn"], etternavn=person["etternavn"], lov=person["lov"]),
+        person=None
+        if person is None or person["duf_nummer"] is None
+        else dict(
+            duf_nummer=person["duf_nummer"], fornavn=person["fornavn"], etternavn=person["etternavn"], lov=person["lov"]
+        ),
         linjer=linjer,
     )
 
 
 # --- måloppnåelse -------------------------------------------------------------------------------------------------
 
-async def maaloppnaaelse(conn: asyncpg.Connection, bruker: Bruker, *, aar: int | None = None,
-                         lov: Lov | None = None) -> dict:
+
+async def maaloppnaaelse(
+    conn: asyncpg.Connection, bruker: Bruker, *, aar: int | None = None, lov: Lov | None = None
+) -> dict:
     """Tabell 2 per year, fylke and kommune, plus the national figures (IMDi) — counted as domain.telling says.
     A kommune user gets its own kommune only."""
     args: list = []
@@ -300,8 +349,10 @@ async def maaloppnaaelse(conn: asyncpg.Connection, bruker: Bruker, *, aar: int |
     rows = await conn.fetch(
         f"""SELECT avslutningsaar AS aar, oppfolgingsfylke, fylke_navn, oppfolgingskommune, kommune_navn, gruppe,
                    count(*) AS antall
-            FROM rapport_rad WHERE {' AND '.join(deler)}
-            GROUP BY 1, 2, 3, 4, 5, 6""", *args)
+            FROM rapport_rad WHERE {" AND ".join(deler)}
+            GROUP BY 1, 2, 3, 4, 5, 6""",
+        *args,
+    )
     tellere: dict[tuple, dict] = {}
 
     def tell(nokkel: tuple, navn: dict, gruppe: str, antall: int) -> None:
@@ -315,10 +366,21 @@ async def maaloppnaaelse(conn: asyncpg.Connection, bruker: Bruker, *, aar: int |
         t["i_utdanning"] += antall if tt.i_utdanning else 0
 
     for r in rows:
-        aar_, fnr, fnavn, knr, knavn, gruppe, n = (r["aar"], r["oppfolgingsfylke"], r["fylke_navn"],
-                                                   r["oppfolgingskommune"], r["kommune_navn"], r["gruppe"], r["antall"])
-        tell(("kommune", aar_, knr), dict(nivaa="kommune", aar=aar_, fylkesnummer=fnr, fylke=fnavn,
-                                          kommunenummer=knr, kommune=knavn), gruppe, n)
+        aar_, fnr, fnavn, knr, knavn, gruppe, n = (
+            r["aar"],
+            r["oppfolgingsfylke"],
+            r["fylke_navn"],
+            r["oppfolgingskommune"],
+            r["kommune_navn"],
+            r["gruppe"],
+            r["antall"],
+        )
+        tell(
+            ("kommune", aar_, knr),
+            dict(nivaa="kommune", aar=aar_, fylkesnummer=fnr, fylke=fnavn, kommunenummer=knr, kommune=knavn),
+            gruppe,
+            n,
+        )
         if bruker.imdi:
             tell(("fylke", aar_, fnr), dict(nivaa="fylke", aar=aar_, fylkesnummer=fnr, fylke=fnavn), gruppe, n)
             tell(("landet", aar_), dict(nivaa="landet", aar=aar_), gruppe, n)
@@ -331,8 +393,15 @@ async def maaloppnaaelse(conn: asyncpg.Connection, bruker: Bruker, *, aar: int |
         linjer.append(t)
     rekkefolge = {"landet": 0, "fylke": 1, "kommune": 2}
     # As Tabell 2: highest andel i jobb eller utdanning first within each year and level.
-    linjer.sort(key=lambda t: (-t["aar"], rekkefolge[t["nivaa"]], -(t["andel_i_jobb_eller_utdanning"] or 0),
-                               t.get("fylke", ""), t.get("kommune", "")))
+    linjer.sort(
+        key=lambda t: (
+            -t["aar"],
+            rekkefolge[t["nivaa"]],
+            -(t["andel_i_jobb_eller_utdanning"] or 0),
+            t.get("fylke", ""),
+            t.get("kommune", ""),
+        )
+    )
     return dict(aar=aar, lov=lov.value if lov else None, linjer=linjer)
 
 
@@ -343,17 +412,21 @@ async def filtervalg(conn: asyncpg.Connection, bruker: Bruker, lov: Lov) -> dict
     scope = f" AND {omfang}"
     # min/max use the index; a DISTINCT over a million rows would not
     lav, hoy = await conn.fetchrow(
-        f"SELECT min(avslutningsaar), max(avslutningsaar) FROM rapport_rad WHERE lov = $1{scope}", *args)
+        f"SELECT min(avslutningsaar), max(avslutningsaar) FROM rapport_rad WHERE lov = $1{scope}", *args
+    )
     aar = list(range(hoy, lav - 1, -1)) if lav is not None else []
     if bruker.imdi:
-        kommuner: list[dict[str, str | None]] = [dict(oppfolgingskommune=k.kommunenummer, kommune_navn=k.navn)
-                                                 for k in sorted(geografi.kommuner().values(), key=lambda k: k.navn)]
+        kommuner: list[dict[str, str | None]] = [
+            dict(oppfolgingskommune=k.kommunenummer, kommune_navn=k.navn)
+            for k in sorted(geografi.kommuner().values(), key=lambda k: k.navn)
+        ]
         bydeler = list(geografi.bydeler().values())
     else:
         k = geografi.kommuner().get(bruker.kommunenummer or "")
         kommuner = [dict(oppfolgingskommune=bruker.kommunenummer, kommune_navn=k.navn if k else bruker.kommunenummer)]
-        bydeler = [b for b in geografi.bydeler_i(bruker.kommunenummer or "")
-                   if bruker.bydelsnummer in (None, b.bydelsnummer)]
+        bydeler = [
+            b for b in geografi.bydeler_i(bruker.kommunenummer or "") if bruker.bydelsnummer in (None, b.bydelsnummer)
+        ]
     return dict(
         kommuner=[dict(kommunenummer=k["oppfolgingskommune"], navn=k["kommune_navn"]) for k in kommuner],
         bydeler=[dict(bydelsnummer=b.bydelsnummer, navn=b.navn, kommunenummer=b.kommunenummer) for b in bydeler],

@@ -18,8 +18,9 @@ from shared.settings import RapportSettings
 
 
 async def rebuild(settings: RapportSettings) -> int:
-    pool = await create_pool(settings.database_url, settings.DB_SCHEMA, max_size=1,
-                             application_name="nir-rapport-rebuild")
+    pool = await create_pool(
+        settings.database_url, settings.DB_SCHEMA, max_size=1, application_name="nir-rapport-rebuild"
+    )
     try:
         await apply_migrations(pool, settings.DB_SCHEMA, MIGRATIONS)
         async with pool.acquire() as conn, conn.transaction():
@@ -32,8 +33,9 @@ async def rebuild(settings: RapportSettings) -> int:
 def main() -> int:
     settings = RapportSettings()
     generasjon = asyncio.run(rebuild(settings))
-    print(f"rapport: read models emptied (rebuild {generasjon}); the next start consumes every topic from the "
-          "beginning")
+    print(
+        f"rapport: read models emptied (rebuild {generasjon}); the next start consumes every topic from the beginning"
+    )
     return 0
 
 

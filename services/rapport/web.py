@@ -51,20 +51,27 @@ text-decoration:underline;cursor:pointer} form.lenke button.knapp{background:#2a
 FILTERFELT = ("oppfolgingskommune", "bydel", "kategori", "avslutningsaar", "registrert_av", "duf_nummer", "navn")
 
 
-
 def _aarstall(tekst: str) -> bool:
     """A four-digit year in ASCII digits (str.isdigit accepts «²» and other scripts' digits)."""
     return len(tekst) == 4 and tekst.isascii() and tekst.isdigit()
 
+
 def html(tittel: str, innhold: str, bruker: Bruker | None = None) -> HTMLResponse:
     meny = ""
     if bruker is not None:
-        hvem = ("IMDi" if bruker.imdi else f"bydel {bruker.bydelsnummer}" if bruker.bydelsnummer
-                else f"kommune {bruker.kommunenummer}")
-        meny = (f'<a href="/rapport/integreringsloven">Rapporter - Integreringsloven</a>'
-                f'<a href="/rapport/introduksjonsloven">Rapporter - Introduksjonsloven</a>'
-                f'<a href="/rapport/maaloppnaaelse">Måloppnåelse</a>'
-                f'<span>{escape(bruker.brukerident)} ({escape(hvem)})</span><a href="/rapport/logg-ut">Logg ut</a>')
+        hvem = (
+            "IMDi"
+            if bruker.imdi
+            else f"bydel {bruker.bydelsnummer}"
+            if bruker.bydelsnummer
+            else f"kommune {bruker.kommunenummer}"
+        )
+        meny = (
+            f'<a href="/rapport/integreringsloven">Rapporter - Integreringsloven</a>'
+            f'<a href="/rapport/introduksjonsloven">Rapporter - Introduksjonsloven</a>'
+            f'<a href="/rapport/maaloppnaaelse">Måloppnåelse</a>'
+            f'<span>{escape(bruker.brukerident)} ({escape(hvem)})</span><a href="/rapport/logg-ut">Logg ut</a>'
+        )
     return HTMLResponse(f"""<!doctype html><html lang="nb"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(tittel)} – NIR</title>
 <style>{CSS}</style></head><body><header><strong>IMDi NIR</strong>{meny}</header>
@@ -122,20 +129,27 @@ def _retning(tekst: str) -> queries.Retning:
 def _filter(lov: Lov, verdier: dict[str, str]) -> queries.Filter:
     """The page's filter, lenient as a form is: an unknown choice is no filter; bad numbers raise Ugyldig."""
     return queries.Filter(
-        lov=lov, oppfolgingskommune=verdier["oppfolgingskommune"] or None, bydel=verdier["bydel"] or None,
+        lov=lov,
+        oppfolgingskommune=verdier["oppfolgingskommune"] or None,
+        bydel=verdier["bydel"] or None,
         kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
         avslutningsaar=int(verdier["avslutningsaar"]) if _aarstall(verdier["avslutningsaar"]) else None,
         registrert_av=cast(queries.RegistrertAv, verdier["registrert_av"])
-        if verdier["registrert_av"] in ("kommunen", "regelmotor") else "alle",
-        duf_nummer=verdier["duf_nummer"].strip() or None, navn=verdier["navn"] or None)
+        if verdier["registrert_av"] in ("kommunen", "regelmotor")
+        else "alle",
+        duf_nummer=verdier["duf_nummer"].strip() or None,
+        navn=verdier["navn"] or None,
+    )
 
 
 def _postknapp(action: str, felter: Mapping[str, object], tekst: str, id_: str = "", klasse: str = "") -> str:
     """A link that posts: the values travel in the body, not in the URL."""
     skjulte = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(str(v))}">' for k, v in felter.items())
     attr = (f' id="{id_}"' if id_ else "") + (f' class="{klasse}"' if klasse else "")
-    return (f'<form method="post" action="{escape(action)}" class="lenke">{skjulte}'
-            f'<button type="submit"{attr}>{tekst}</button></form>')
+    return (
+        f'<form method="post" action="{escape(action)}" class="lenke">{skjulte}'
+        f'<button type="submit"{attr}>{tekst}</button></form>'
+    )
 
 
 def _velg(navn: str, valg: list[tuple[str, str]], valgt: str | None, alle: str) -> str:
@@ -155,8 +169,11 @@ def router() -> APIRouter:
 
     @r.get("/logg-inn")
     async def logg_inn_side() -> HTMLResponse:
-        svar = html("Logg inn", """<p class="feil">Du er ikke logget inn, eller innloggingen er utløpt.</p>
-<p>Logg inn i NIRs webapplikasjon med ID-porten eller kommunens innlogging; rapportene åpnes derfra.</p>""")
+        svar = html(
+            "Logg inn",
+            """<p class="feil">Du er ikke logget inn, eller innloggingen er utløpt.</p>
+<p>Logg inn i NIRs webapplikasjon med ID-porten eller kommunens innlogging; rapportene åpnes derfra.</p>""",
+        )
         svar.status_code = 401
         return svar
 
@@ -167,8 +184,9 @@ def router() -> APIRouter:
         return svar
 
     @r.get("/maaloppnaaelse")
-    async def maaloppnaaelse(request: Request, p: Annotated[asyncpg.Pool, Depends(api.pool)],
-                             aar: str = "", lov: str = "") -> Response:
+    async def maaloppnaaelse(
+        request: Request, p: Annotated[asyncpg.Pool, Depends(api.pool)], aar: str = "", lov: str = ""
+    ) -> Response:
         bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
@@ -183,7 +201,8 @@ def router() -> APIRouter:
                 f"<tr><td>{t['aar']}</td><td>{escape(t['nivaa'])}</td><td>{escape(sted)}</td><td>{t['avsluttet']}</td>"
                 f"<td>{t['i_jobb_eller_utdanning']}</td><td>{prosent_no(t['andel_i_jobb'])}</td>"
                 f"<td>{prosent_no(t['andel_i_utdanning'])}</td><td>{prosent_no(t['andel_i_jobb_eller_utdanning'])}</td>"
-                f"<td>{t['utenfor_tallgrunnlaget']}</td></tr>")
+                f"<td>{t['utenfor_tallgrunnlaget']}</td></tr>"
+            )
         lovvalg = _velg("lov", [(x.value, LOVNAVN[x]) for x in Lov], lov, "Begge lover")
         innhold = f"""<form class="filter" method="get"><label>År<input name="aar" value="{escape(aar)}" size="6"></label>
 <label>Lov{lovvalg}</label><div><button type="submit">Vis</button></div></form>
@@ -193,7 +212,7 @@ og Utdanning - Vgo.</p>
 """
         tabell = f"""<table id="maaloppnaaelse"><thead><tr><th>År</th><th>Nivå</th><th>Fylke/kommune</th><th>Antall avsluttet</th>
 <th>Antall i jobb eller utdanning</th><th>Andel i jobb</th><th>Andel i utdanning</th><th>Andel i jobb eller utdanning</th>
-<th>Utenfor tallgrunnlaget</th></tr></thead><tbody>{''.join(rader)}</tbody></table>"""
+<th>Utenfor tallgrunnlaget</th></tr></thead><tbody>{"".join(rader)}</tbody></table>"""
         innhold += rullbar(tabell, "Måloppnåelse")
         return html("Måloppnåelse direkte etter endt program", innhold, bruker)
 
@@ -220,21 +239,29 @@ og Utdanning - Vgo.</p>
                 f"<td>{escape(timer)}</td><td>{dato_no(date.fromisoformat(li['avslutningsdato']))}</td>"
                 f"<td>{escape(li['registrert_av'])}{slettet}</td>"
                 f"<td>{dato_no(datetime.fromisoformat(li['registrert_dato']))}</td>"
-                f"<td>{escape(li['oppfolgingskommune_navn'])}</td></tr>")
+                f"<td>{escape(li['oppfolgingskommune_navn'])}</td></tr>"
+            )
         person = h["person"]
-        hvem = (f"<p>{escape(person['fornavn'])} {escape(person['etternavn'])}, DUF-nummer {escape(person['duf_nummer'])}</p>"
-                if person else "")
+        hvem = (
+            f"<p>{escape(person['fornavn'])} {escape(person['etternavn'])}, DUF-nummer {escape(person['duf_nummer'])}</p>"
+            if person
+            else ""
+        )
         tabell = f"""<table id="historikk"><thead><tr><th>Avslutning</th><th>Avslutningsårsak</th>
 <th>Antall timer arbeid per uke</th><th>Avslutningsdato</th><th>Registrert av</th><th>Registrert dato</th>
-<th>Oppf.kommune/bydel</th></tr></thead><tbody>{''.join(rader)}</tbody></table>"""
+<th>Oppf.kommune/bydel</th></tr></thead><tbody>{"".join(rader)}</tbody></table>"""
         innhold = f"""{hvem}{rullbar(tabell, "Avslutningshistorikk")}
 <p><a href="javascript:history.back()">Tilbake til rapporten</a></p>"""
         return html("All avslutningshistorikk", innhold, bruker)
 
     @r.get("/{lov}/csv")
-    async def csv(request: Request, f: Annotated[queries.Filter, Depends(api.rapportfilter)],
-                  p: Annotated[asyncpg.Pool, Depends(api.pool)], sorter: str = "etternavn",
-                  retning: queries.Retning = "stigende") -> Response:
+    async def csv(
+        request: Request,
+        f: Annotated[queries.Filter, Depends(api.rapportfilter)],
+        p: Annotated[asyncpg.Pool, Depends(api.pool)],
+        sorter: str = "etternavn",
+        retning: queries.Retning = "stigende",
+    ) -> Response:
         bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
@@ -253,9 +280,14 @@ og Utdanning - Vgo.</p>
         return api.csv_response(p, bruker, f, skjema.get("sorter") or "etternavn", _retning(skjema.get("retning", "")))
 
     @r.get("/{lov}")
-    async def rapport(request: Request, lov: Lov, p: Annotated[asyncpg.Pool, Depends(api.pool)],
-                      side: Annotated[int, Query(ge=1)] = 1, sorter: str = "etternavn",
-                      retning: queries.Retning = "stigende") -> Response:
+    async def rapport(
+        request: Request,
+        lov: Lov,
+        p: Annotated[asyncpg.Pool, Depends(api.pool)],
+        side: Annotated[int, Query(ge=1)] = 1,
+        sorter: str = "etternavn",
+        retning: queries.Retning = "stigende",
+    ) -> Response:
         bruker = await innlogget(request)
         if bruker is None:
             return til_innlogging()
@@ -271,27 +303,44 @@ og Utdanning - Vgo.</p>
         if bruker is None:
             return til_innlogging()
         skjema = await skjemadata(request)
-        return await rapportside(p, bruker, lov, {k: skjema.get(k, "") for k in FILTERFELT},
-                                 side=_heltall(skjema.get("side", ""), 1), sorter=skjema.get("sorter") or "etternavn",
-                                 retning=_retning(skjema.get("retning", "")))
+        return await rapportside(
+            p,
+            bruker,
+            lov,
+            {k: skjema.get(k, "") for k in FILTERFELT},
+            side=_heltall(skjema.get("side", ""), 1),
+            sorter=skjema.get("sorter") or "etternavn",
+            retning=_retning(skjema.get("retning", "")),
+        )
 
     return r
 
 
-async def rapportside(p: asyncpg.Pool, bruker: Bruker, lov: Lov, verdier: dict[str, str], *, side: int, sorter: str,
-                      retning: queries.Retning, avvist: bool = False) -> HTMLResponse:
+async def rapportside(
+    p: asyncpg.Pool,
+    bruker: Bruker,
+    lov: Lov,
+    verdier: dict[str, str],
+    *,
+    side: int,
+    sorter: str,
+    retning: queries.Retning,
+    avvist: bool = False,
+) -> HTMLResponse:
     """The report page for the filter `verdier` (GET: without the identifying fields; POST: all of them)."""
     verdier = {k: verdier.get(k, "") for k in FILTERFELT}
     s, feilmelding = None, ""
     async with p.acquire() as conn:
         valg = await queries.filtervalg(conn, bruker, lov)
         if avvist:  # an old bookmark or a hand-made URL: no search (the identifier has reached the logs already)
-            feilmelding = ("Søk på DUF-nummer og navn sendes med skjemaet, ikke i lenken (lenker havner i logger). "
-                           "Søk på nytt.")
+            feilmelding = (
+                "Søk på DUF-nummer og navn sendes med skjemaet, ikke i lenken (lenker havner i logger). Søk på nytt."
+            )
         else:
             try:
-                s = await queries.side(conn, bruker, _filter(lov, verdier), side=side, per_side=25, sorter=sorter,
-                                       retning=retning)
+                s = await queries.side(
+                    conn, bruker, _filter(lov, verdier), side=side, per_side=25, sorter=sorter, retning=retning
+                )
             except (queries.Ugyldig, queries.IkkeTilgang) as exc:
                 feilmelding = str(exc)
     filtre = {k: v for k, v in verdier.items() if v}
@@ -303,7 +352,9 @@ async def rapportside(p: asyncpg.Pool, bruker: Bruker, lov: Lov, verdier: dict[s
         params = {**filtre, "sorter": sorter, "retning": retning, "side": side, **endre}
         if identifiserende:
             return _postknapp(adresse, params, tekst, id_)
-        return f'<a href="{escape(adresse + "?" + urlencode(params))}"' + (f' id="{id_}"' if id_ else "") + f">{tekst}</a>"
+        return (
+            f'<a href="{escape(adresse + "?" + urlencode(params))}"' + (f' id="{id_}"' if id_ else "") + f">{tekst}</a>"
+        )
 
     def kolonne(tittel: str, navn: str) -> str:
         pil, ny = "", "stigende"
@@ -339,7 +390,8 @@ async def rapportside(p: asyncpg.Pool, bruker: Bruker, lov: Lov, verdier: dict[s
             f"<td>{escape(x['kategori_navn'])}</td><td>{escape(x['sluttmal_navn'])}</td><td>{escape(x['arsak_navn'])}</td>"
             f"<td>{dato_no(x['avslutningsdato'])}</td>"
             f'<td><a class="historikk" href="/rapport/historikk/{x["deltaker_id"]}">Vis all avslutningshistorikk</a></td></tr>'
-            for x in s.rader)
+            for x in s.rader
+        )
         sider = []
         if s.side > 1:
             sider.append(lenke("‹ Forrige", "forrige", side=s.side - 1))
@@ -350,9 +402,12 @@ async def rapportside(p: asyncpg.Pool, bruker: Bruker, lov: Lov, verdier: dict[s
 {kolonne("Etternavn", "etternavn")}{kolonne("Kategori", "kategori")}{kolonne("Sluttmål", "sluttmal")}
 {kolonne("Avslutningsårsak", "avslutningsarsak")}{kolonne("Avslutningsdato", "avslutningsdato")}<th>Historikk</th></tr></thead>
 <tbody>{rader}</tbody></table>"""
-        innhold = skjema + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
+        innhold = (
+            skjema
+            + f"""<p class="linjer" id="linjer">{escape(s.tekst)}
 &nbsp; {csv_knapp}</p>
-{rullbar(tabell, "Personer avsluttet")}<nav class="sider">{''.join(sider)}</nav>"""
+{rullbar(tabell, "Personer avsluttet")}<nav class="sider">{"".join(sider)}</nav>"""
+        )
     svar = html(f"Oversikt over personer avsluttet introduksjonsprogram etter {lov.value}", innhold, bruker)
     if avvist:
         svar.status_code = 400

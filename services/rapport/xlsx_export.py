@@ -18,7 +18,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from services.rapport.csv_export import KOLONNER
 
@@ -74,19 +74,26 @@ def filnavn(lov: str) -> str:
     return f"avsluttede-deltakere-{lov}.xlsx"
 
 
-async def xlsx_bytes(tittel: str, filterlinje: str, batches: AsyncIterator[Sequence[Sequence[object]]]
-                     ) -> AsyncIterator[bytes]:
+async def xlsx_bytes(
+    tittel: str, filterlinje: str, batches: AsyncIterator[Sequence[Sequence[object]]]
+) -> AsyncIterator[bytes]:
     """The workbook for `batches` of typed rows (queries.XLSX_KOLONNER order), as chunks of bytes."""
     with tempfile.TemporaryFile(prefix="nir-xlsx-") as fil:
         with zipfile.ZipFile(fil, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as ark:
                 ark.write(_ARK_START.encode())
                 overskrifter = "".join(_tekst(f"{b}3", k, S_KOLONNE) for b, k in zip(BOKSTAVER, KOLONNER, strict=True))
-                ark.write(("".join(
-                    [f'<row r="1">{_tekst("A1", tittel, S_TITTEL)}</row>',
-                     f'<row r="2">{_tekst("A2", filterlinje)}</row>',
-                     f'<row r="3">{overskrifter}</row>']
-                )).encode())
+                ark.write(
+                    (
+                        "".join(
+                            [
+                                f'<row r="1">{_tekst("A1", tittel, S_TITTEL)}</row>',
+                                f'<row r="2">{_tekst("A2", filterlinje)}</row>',
+                                f'<row r="3">{overskrifter}</row>',
+                            ]
+                        )
+                    ).encode()
+                )
                 nr = 3
                 async for rows in batches:
                     deler = []
@@ -94,9 +101,11 @@ async def xlsx_bytes(tittel: str, filterlinje: str, batches: AsyncIterator[Seque
                         nr += 1
                         deler.append(_rad(nr, r))
                     ark.write("".join(deler).encode())
-                ark.write(f'</sheetData><autoFilter ref="A3:O{nr}"/>'
-                          '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                          "</worksheet>".encode())
+                ark.write(
+                    f'</sheetData><autoFilter ref="A3:O{nr}"/>'
+                    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                    "</worksheet>".encode()
+                )
             for navn, innhold in _deler(tittel, filterlinje, nr).items():
                 z.writestr(navn, innhold)
         fil.seek(0)
@@ -114,7 +123,8 @@ _ARK_START = (
     '<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"/>'
     '<selection pane="bottomLeft" activeCell="A4" sqref="A4"/></sheetView></sheetViews>'
     '<sheetFormatPr defaultRowHeight="15"/>'
-    "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{b}" customWidth="1"/>' for i, b in enumerate(BREDDER, 1))
+    "<cols>"
+    + "".join(f'<col min="{i}" max="{i}" width="{b}" customWidth="1"/>' for i, b in enumerate(BREDDER, 1))
     + "</cols><sheetData>"
 )
 
@@ -137,23 +147,27 @@ def _deler(tittel: str, filterlinje: str, siste_rad: int) -> dict[str, str]:
             '<Override PartName="/docProps/core.xml" '
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             f'<Override PartName="/docProps/app.xml" ContentType="{typ}.extended-properties+xml"/>'
-            "</Types>"),
+            "</Types>"
+        ),
         "_rels/.rels": (
             f'{_XML}<Relationships xmlns="{pkg}">'
             f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
             f'<Relationship Id="rId2" Type="{pkg}/metadata/core-properties" Target="docProps/core.xml"/>'
             f'<Relationship Id="rId3" Type="{rel}/extended-properties" Target="docProps/app.xml"/>'
-            "</Relationships>"),
+            "</Relationships>"
+        ),
         "xl/_rels/workbook.xml.rels": (
             f'{_XML}<Relationships xmlns="{pkg}">'
             f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/>'
-            "</Relationships>"),
+            "</Relationships>"
+        ),
         "xl/workbook.xml": (
             f'{_XML}<workbook {_NS} {_R}><bookViews><workbookView activeTab="0"/></bookViews>'
             f'<sheets><sheet name="{ark}" sheetId="1" r:id="rId1"/></sheets>'
-            f"<definedNames><definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"0\" hidden=\"1\">"
-            f"'{ark}'!$A$3:$O${siste_rad}</definedName></definedNames></workbook>"),
+            f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+            f"'{ark}'!$A$3:$O${siste_rad}</definedName></definedNames></workbook>"
+        ),
         "xl/styles.xml": (
             f"{_XML}<styleSheet {_NS}>"
             '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/></numFmts>'
@@ -169,14 +183,17 @@ def _deler(tittel: str, filterlinje: str, siste_rad: int) -> dict[str, str]:
             '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
             '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            "</styleSheet>"),
+            "</styleSheet>"
+        ),
         "docProps/core.xml": (
-            f'{_XML}<cp:coreProperties '
+            f"{_XML}<cp:coreProperties "
             'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f"<dc:title>{_xml(tittel)}</dc:title><dc:description>{_xml(filterlinje)}</dc:description>"
-            "<dc:creator>NIR</dc:creator></cp:coreProperties>"),
+            "<dc:creator>NIR</dc:creator></cp:coreProperties>"
+        ),
         "docProps/app.xml": (
             f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-            "<Application>NIR avslutning</Application></Properties>"),
+            "<Application>NIR avslutning</Application></Properties>"
+        ),
     }

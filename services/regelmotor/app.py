@@ -13,7 +13,9 @@ from services.regelmotor.klokke import Klokke
 from shared.events import topics
 from shared.settings import RegelmotorSettings
 
-DESCRIPTION = "The rule engine: computed avslutninger from registrering's facts, the Folkeregister and the passage of time."
+DESCRIPTION = (
+    "The rule engine: computed avslutninger from registrering's facts, the Folkeregister and the passage of time."
+)
 MIGRATIONS = Path(__file__).parent / "migrations"
 FAKTA = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.FOLKEREGISTER)
 
@@ -21,8 +23,10 @@ FAKTA = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.FOLKEREGISTER
 def create_app(settings: RegelmotorSettings | None = None) -> FastAPI:
     settings = settings or RegelmotorSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
-    vakt = Dognvakt(Faktabarriere(settings.kafka_bootstrap_servers, [runtime.topics(t) for t in FAKTA],
-                                  behandling.CONSUMER), sveip_batch=settings.sveip_batch)
+    vakt = Dognvakt(
+        Faktabarriere(settings.kafka_bootstrap_servers, [runtime.topics(t) for t in FAKTA], behandling.CONSUMER),
+        sveip_batch=settings.sveip_batch,
+    )
     runtime.consume((*FAKTA, topics.KLOKKE), behandling.behandle, name=behandling.CONSUMER, after_batch=vakt.vekk)
     runtime.on_started.append(lambda rt: vakt.start(rt.pool))
     runtime.on_stopping.append(lambda rt: vakt.stop())

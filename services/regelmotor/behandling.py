@@ -36,8 +36,9 @@ async def behandle(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
     await anvend_fakta(conn, fakta, idag, siste_dag)
 
 
-async def anvend_fakta(conn: asyncpg.Connection, events: Sequence[DeltakerEvent], idag: date | None,
-                       siste_dag: date | None) -> int:
+async def anvend_fakta(
+    conn: asyncpg.Connection, events: Sequence[DeltakerEvent], idag: date | None, siste_dag: date | None
+) -> int:
     """Deltaker facts: load (locked), anvend → differanse per event in the given order, save, outbox, with
     the clock as read by the caller (under the clock's shared lock). Returns how many computed-avslutning
     events they caused."""

@@ -66,7 +66,9 @@ class Faktabarriere:
         partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
         if {tp.topic for tp in partitions} != set(self._topics):
             # without them the barrier would hold trivially: refuse, the next check tries again
-            raise RuntimeError(f"fact topics without partitions: {sorted(set(self._topics) - {tp.topic for tp in partitions})}")
+            raise RuntimeError(
+                f"fact topics without partitions: {sorted(set(self._topics) - {tp.topic for tp in partitions})}"
+            )
         ends = await self._kafka.end_offsets(partitions)
         return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
 
@@ -110,8 +112,10 @@ class Dognvakt:
             return 0
         antall = await behandling.sveip(pool, status.idag, status.dogn, batch=self._sveip_batch)
         await lager.sveipet(pool, status.idag)
-        log.info("day passed", extra={"dato": status.dogn.dato.isoformat(), "idag": status.idag.isoformat(),
-                                      "computed_events": antall})
+        log.info(
+            "day passed",
+            extra={"dato": status.dogn.dato.isoformat(), "idag": status.idag.isoformat(), "computed_events": antall},
+        )
         return antall
 
     async def vekk(self) -> None:

@@ -41,8 +41,9 @@ def dogn(dato: date, tidssone: ZoneInfo, naa: datetime) -> DognPassert:
     """The tick for `dato`, with ids derived from the date: publishing the same day twice is one event."""
     midnatt = datetime.combine(dato, time(0), tzinfo=tidssone)
     ident = uuid.uuid5(NAMESPACE, f"DognPassert|{dato.isoformat()}")
-    return DognPassert(event_id=ident, correlation_id=ident, occurred_at=midnatt, recorded_at=naa,
-                       producer="regelmotor", dato=dato)
+    return DognPassert(
+        event_id=ident, correlation_id=ident, occurred_at=midnatt, recorded_at=naa, producer="regelmotor", dato=dato
+    )
 
 
 class Klokke:

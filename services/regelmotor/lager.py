@@ -26,8 +26,9 @@ async def les_dager(conn: asyncpg.Connection) -> tuple[date | None, date | None]
     the statement that waited for the clock to move would still see the day before (issue #11). The next
     statement's snapshot includes the move."""
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", KLOKKE_LAS)
-    r = await conn.fetchrow("SELECT idag, GREATEST(idag, (ventende::jsonb->>'dato')::date) AS siste FROM klokke"
-                            " WHERE id = 1")
+    r = await conn.fetchrow(
+        "SELECT idag, GREATEST(idag, (ventende::jsonb->>'dato')::date) AS siste FROM klokke WHERE id = 1"
+    )
     return r["idag"], r["siste"]
 
 
@@ -49,16 +50,22 @@ class Klokkestatus:
 
 async def klokkestatus(conn: asyncpg.Connection | asyncpg.Pool) -> Klokkestatus:
     r = await conn.fetchrow("SELECT idag, ventende, dogn, sveipet_til FROM klokke WHERE id = 1")
-    return Klokkestatus(idag=r["idag"], sveipet_til=r["sveipet_til"],
-                        ventende=DognPassert.model_validate_json(r["ventende"]) if r["ventende"] else None,
-                        dogn=DognPassert.model_validate_json(r["dogn"]) if r["dogn"] else None)
+    return Klokkestatus(
+        idag=r["idag"],
+        sveipet_til=r["sveipet_til"],
+        ventende=DognPassert.model_validate_json(r["ventende"]) if r["ventende"] else None,
+        dogn=DognPassert.model_validate_json(r["dogn"]) if r["dogn"] else None,
+    )
 
 
 async def vent_dogn(conn: asyncpg.Connection, tick: DognPassert) -> None:
     """A consumed tick: it becomes the waiting one if it is newer than idag and than the one waiting."""
     await conn.execute(
         "UPDATE klokke SET ventende = $1 WHERE id = 1 AND (idag IS NULL OR idag < $2)"
-        " AND (ventende IS NULL OR (ventende::jsonb->>'dato')::date < $2)", tick.model_dump_json(), tick.dato)
+        " AND (ventende IS NULL OR (ventende::jsonb->>'dato')::date < $2)",
+        tick.model_dump_json(),
+        tick.dato,
+    )
 
 
 async def flytt_idag(conn: asyncpg.Connection, tick: DognPassert) -> date:
@@ -68,12 +75,14 @@ async def flytt_idag(conn: asyncpg.Connection, tick: DognPassert) -> date:
         "UPDATE klokke SET dogn = CASE WHEN idag IS NULL OR idag < $1 THEN $2 ELSE dogn END,"
         " idag = GREATEST(COALESCE(idag, $1), $1),"
         " ventende = CASE WHEN (ventende::jsonb->>'dato')::date <= $1 THEN NULL ELSE ventende END"
-        " WHERE id = 1 RETURNING idag", tick.dato, tick.model_dump_json())
+        " WHERE id = 1 RETURNING idag",
+        tick.dato,
+        tick.model_dump_json(),
+    )
 
 
 async def sveipet(conn: asyncpg.Connection | asyncpg.Pool, idag: date) -> None:
-    await conn.execute("UPDATE klokke SET sveipet_til = GREATEST(COALESCE(sveipet_til, $1), $1) WHERE id = 1",
-                       idag)
+    await conn.execute("UPDATE klokke SET sveipet_til = GREATEST(COALESCE(sveipet_til, $1), $1) WHERE id = 1", idag)
 
 
 async def hent(conn: asyncpg.Connection, deltaker_ids: Sequence[UUID]) -> dict[UUID, Tilstand]:
@@ -83,9 +92,13 @@ async def hent(conn: asyncpg.Connection, deltaker_ids: Sequence[UUID]) -> dict[U
     ids = sorted(set(deltaker_ids), key=str)
     await conn.executemany(
         "INSERT INTO deltaker_tilstand (deltaker_id, tilstand) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        [(i, {"deltaker_id": str(i)}) for i in ids])
-    rader = await conn.fetch("SELECT deltaker_id, tilstand FROM deltaker_tilstand WHERE deltaker_id = ANY($1::uuid[])"
-                             " ORDER BY deltaker_id FOR UPDATE", ids)
+        [(i, {"deltaker_id": str(i)}) for i in ids],
+    )
+    rader = await conn.fetch(
+        "SELECT deltaker_id, tilstand FROM deltaker_tilstand WHERE deltaker_id = ANY($1::uuid[])"
+        " ORDER BY deltaker_id FOR UPDATE",
+        ids,
+    )
     return {r["deltaker_id"]: Tilstand.model_validate(r["tilstand"]) for r in rader}
 
 
@@ -94,7 +107,10 @@ async def hent_utlopte(conn: asyncpg.Connection, idag: date, antall: int) -> lis
     Rows another transaction holds are skipped: that handler read the new idag and handles them itself."""
     rader = await conn.fetch(
         "SELECT tilstand FROM deltaker_tilstand WHERE neste_tidsfrist < $1"
-        " ORDER BY neste_tidsfrist, deltaker_id LIMIT $2 FOR UPDATE SKIP LOCKED", idag, antall)
+        " ORDER BY neste_tidsfrist, deltaker_id LIMIT $2 FOR UPDATE SKIP LOCKED",
+        idag,
+        antall,
+    )
     return [Tilstand.model_validate(r["tilstand"]) for r in rader]
 
 
@@ -109,7 +125,8 @@ async def lagre(conn: asyncpg.Connection, tilstander: Sequence[Tilstand]) -> Non
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deltaker_id) DO UPDATE SET tilstand = excluded.tilstand,"
         " gjennomforingsfrist = excluded.gjennomforingsfrist, oppstartsfrist = excluded.oppstartsfrist,"
         " neste_tidsfrist = excluded.neste_tidsfrist, oppdatert_at = now()",
-        [_rad(t) for t in tilstander])
+        [_rad(t) for t in tilstander],
+    )
 
 
 async def sist_publiserte_dogn(conn: asyncpg.Connection) -> date | None:

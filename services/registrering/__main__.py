@@ -1,7 +1,7 @@
 """python -m services.registrering"""
 
-from services.registrering.app import create_app
 from services.plumbing.runtime import serve
+from services.registrering.app import create_app
 from shared.settings import RegistreringSettings
 
 serve(create_app, RegistreringSettings())

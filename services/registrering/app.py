@@ -30,11 +30,16 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, MIGRATIONS)
 
     runtime.consume((topics.BEREGNET_AVSLUTNING,), ved_beregnet_avslutning, name=CONSUMER)
-    runtime.retention.append(retention.Retention("idempotens", "opprettet",
-                                                 timedelta(days=settings.idempotency_key_retention_days)))
+    runtime.retention.append(
+        retention.Retention("idempotens", "opprettet", timedelta(days=settings.idempotency_key_retention_days))
+    )
 
-    app = create_http_app(runtime, title="NIR avslutning – registrering", description=DESCRIPTION,
-                          routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
-                          identity=settings)
+    app = create_http_app(
+        runtime,
+        title="NIR avslutning – registrering",
+        description=DESCRIPTION,
+        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
+        identity=settings,
+    )
     feil.install(app)
     return app

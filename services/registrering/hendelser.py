@@ -27,7 +27,7 @@ class Kontekst:
     correlation_id: UUID
 
     @classmethod
-    def ny(cls, brukerident: str, correlation_id: UUID | None = None) -> "Kontekst":
+    def ny(cls, brukerident: str, correlation_id: UUID | None = None) -> Kontekst:
         return cls(brukerident=brukerident, naa=datetime.now(UTC), correlation_id=correlation_id or uuid4())
 
     @property
@@ -35,25 +35,46 @@ class Kontekst:
         return self.naa.astimezone(NORGE).date()
 
     def envelope(self, deltaker_id: UUID) -> dict:
-        return dict(occurred_at=self.naa, recorded_at=self.naa, correlation_id=self.correlation_id,
-                    producer=PRODUCER, deltaker_id=deltaker_id)
+        return dict(
+            occurred_at=self.naa,
+            recorded_at=self.naa,
+            correlation_id=self.correlation_id,
+            producer=PRODUCER,
+            deltaker_id=deltaker_id,
+        )
 
 
 def vedtak(r: asyncpg.Record) -> v.Vedtak:
-    return v.Vedtak(vedtak_id=r["vedtak_id"], vedtakstype=r["vedtakstype"], resultat=r["resultat"],
-                    vedtaksdato=r["vedtaksdato"], periode=Periode(fra=r["fra"], til=r["til"]),
-                    gjeldende=r["gjeldende"])
+    return v.Vedtak(
+        vedtak_id=r["vedtak_id"],
+        vedtakstype=r["vedtakstype"],
+        resultat=r["resultat"],
+        vedtaksdato=r["vedtaksdato"],
+        periode=Periode(fra=r["fra"], til=r["til"]),
+        gjeldende=r["gjeldende"],
+    )
 
 
 def tiltak(r: asyncpg.Record) -> v.Tiltak:
-    return v.Tiltak(tiltak_id=r["tiltak_id"], tiltakskode=r["tiltakskode"], periode=Periode(fra=r["fra"], til=r["til"]),
-                    timer_per_uke=r["timer_per_uke"], gjeldende=r["gjeldende"])
+    return v.Tiltak(
+        tiltak_id=r["tiltak_id"],
+        tiltakskode=r["tiltakskode"],
+        periode=Periode(fra=r["fra"], til=r["til"]),
+        timer_per_uke=r["timer_per_uke"],
+        gjeldende=r["gjeldende"],
+    )
 
 
 def avslutning(versjon: Avslutningsversjon) -> a.Avslutning:
     return a.Avslutning(
-        avslutning_id=versjon.avslutning_id, versjon=versjon.versjon, avslutningstype=versjon.avslutningstype,
-        arsak=versjon.arsak, avslutningsdato=versjon.avslutningsdato, timer_arbeid_per_uke=versjon.timer_arbeid_per_uke,
-        registrert_av=versjon.registrert_av, registrert_dato=versjon.registrert_dato,
-        oppfolgingskommune=versjon.oppfolgingskommune, bydel=versjon.bydel,
+        avslutning_id=versjon.avslutning_id,
+        versjon=versjon.versjon,
+        avslutningstype=versjon.avslutningstype,
+        arsak=versjon.arsak,
+        avslutningsdato=versjon.avslutningsdato,
+        timer_arbeid_per_uke=versjon.timer_arbeid_per_uke,
+        registrert_av=versjon.registrert_av,
+        registrert_dato=versjon.registrert_dato,
+        oppfolgingskommune=versjon.oppfolgingskommune,
+        bydel=versjon.bydel,
     )

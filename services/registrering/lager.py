@@ -9,13 +9,13 @@ from uuid import UUID
 import asyncpg
 
 from services.registrering.domain.modell import Avslutningsversjon, Fravaer, Program, Tiltak, Vedtak
+from shared import tilgang
 from shared.events.deltaker import Kjonn, Personopplysninger
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, Kilde
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 from shared.regelverk import fristgrunnlag
-from shared import tilgang
 from shared.tilgang import Omfang
 
 
@@ -28,12 +28,17 @@ async def laas_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, synlig_for:
     vedtak and avslutninger) still come from the snapshot taken before the wait, i.e. without what the previous
     holder committed (issue #11). Each *later* statement takes a fresh snapshot, so it sees that commit."""
     filter_, args = tilgang.sql_filter(synlig_for, forste_parameter=2, tabell="d") if synlig_for else ("true", [])
-    return await conn.fetchval(f"SELECT true FROM deltaker d WHERE d.deltaker_id = $1 AND {filter_} FOR UPDATE",
-                               deltaker_id, *args) is not None
+    return (
+        await conn.fetchval(
+            f"SELECT true FROM deltaker d WHERE d.deltaker_id = $1 AND {filter_} FOR UPDATE", deltaker_id, *args
+        )
+        is not None
+    )
 
 
-async def hent_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, synlig_for: Omfang | None = None
-                        ) -> asyncpg.Record | None:
+async def hent_deltaker(
+    conn: asyncpg.Connection, deltaker_id: UUID, synlig_for: Omfang | None = None
+) -> asyncpg.Record | None:
     """The deltaker row with its whole programme (one round trip), if `synlig_for` (the caller's scope) sees it
     (shared/tilgang.py; None: unrestricted, for the service's own consumers). A write takes laas_deltaker first."""
     filter_, args = tilgang.sql_filter(synlig_for, forste_parameter=2, tabell="d") if synlig_for else ("true", [])
@@ -48,8 +53,14 @@ async def laas_identer(conn: asyncpg.Connection, *identer: str | None) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('nir.deltaker:' || $1, 0))", ident)
 
 
-async def synlig_duplikat(conn: asyncpg.Connection, omfang: Omfang, *, duf_nummer: str | None,
-                          fodselsnummer: str | None, unntatt: UUID | None = None) -> str | None:
+async def synlig_duplikat(
+    conn: asyncpg.Connection,
+    omfang: Omfang,
+    *,
+    duf_nummer: str | None,
+    fodselsnummer: str | None,
+    unntatt: UUID | None = None,
+) -> str | None:
     """Which identifier («DUF-nummer» or «fødselsnummer») a deltaker the caller sees already has, or None. A
     deltaker the caller does not see is not found here, and never blocks: a kommune must not learn that another
     kommune follows the person up (issue #14 §4, services/registrering/README.md)."""
@@ -57,37 +68,56 @@ async def synlig_duplikat(conn: asyncpg.Connection, omfang: Omfang, *, duf_numme
     row = await conn.fetchrow(
         f"SELECT duf_nummer = $1 AS duf FROM deltaker WHERE (duf_nummer = $1 OR fodselsnummer = $2)"
         f" AND deltaker_id IS DISTINCT FROM $3 AND {filter_} ORDER BY 1 DESC LIMIT 1",
-        duf_nummer, fodselsnummer, unntatt, *args)
+        duf_nummer,
+        fodselsnummer,
+        unntatt,
+        *args,
+    )
     if row is None:
         return None
     return "DUF-nummer" if row["duf"] else "fødselsnummer"
 
 
-async def finn_synlig(conn: asyncpg.Connection, omfang: Omfang, *, duf_nummer: str | None,
-                      fodselsnummer: str | None) -> asyncpg.Record | None:
+async def finn_synlig(
+    conn: asyncpg.Connection, omfang: Omfang, *, duf_nummer: str | None, fodselsnummer: str | None
+) -> asyncpg.Record | None:
     """The newest deltaker with this DUF-nummer or fødselsnummer that the caller sees."""
     filter_, args = tilgang.sql_filter(omfang, forste_parameter=2)
     kolonne, verdi = ("duf_nummer", duf_nummer) if duf_nummer is not None else ("fodselsnummer", fodselsnummer)
-    return await conn.fetchrow(f"SELECT * FROM deltaker WHERE {kolonne} = $1 AND {filter_}"
-                               " ORDER BY registrert_dato DESC LIMIT 1", verdi, *args)
-
+    return await conn.fetchrow(
+        f"SELECT * FROM deltaker WHERE {kolonne} = $1 AND {filter_} ORDER BY registrert_dato DESC LIMIT 1", verdi, *args
+    )
 
 
 def person(row: asyncpg.Record) -> Personopplysninger:
     return Personopplysninger(
-        duf_nummer=row["duf_nummer"], fodselsnummer=row["fodselsnummer"], fornavn=row["fornavn"],
-        etternavn=row["etternavn"], kjonn=Kjonn(row["kjonn"]), fodselsdato=row["fodselsdato"], lov=Lov(row["lov"]),
-        bosettingsdato=row["bosettingsdato"], oppfolgingskommune=row["oppfolgingskommune"], bydel=row["bydel"],
+        duf_nummer=row["duf_nummer"],
+        fodselsnummer=row["fodselsnummer"],
+        fornavn=row["fornavn"],
+        etternavn=row["etternavn"],
+        kjonn=Kjonn(row["kjonn"]),
+        fodselsdato=row["fodselsdato"],
+        lov=Lov(row["lov"]),
+        bosettingsdato=row["bosettingsdato"],
+        oppfolgingskommune=row["oppfolgingskommune"],
+        bydel=row["bydel"],
     )
 
 
 def _avslutningsversjon(r: asyncpg.Record) -> Avslutningsversjon:
     return Avslutningsversjon(
-        avslutning_id=r["avslutning_id"], kilde=Kilde(r["kilde"]), versjon=r["versjon"],
-        avslutningstype=Avslutningstype(r["avslutningstype"]), arsak=Avslutningsarsakkode(r["arsak"]),
-        avslutningsdato=r["avslutningsdato"], timer_arbeid_per_uke=r["timer_arbeid_per_uke"],
-        registrert_av=r["registrert_av"], registrert_dato=r["registrert_dato"],
-        oppfolgingskommune=r["oppfolgingskommune"], bydel=r["bydel"], slettet=r["slettet"],
+        avslutning_id=r["avslutning_id"],
+        kilde=Kilde(r["kilde"]),
+        versjon=r["versjon"],
+        avslutningstype=Avslutningstype(r["avslutningstype"]),
+        arsak=Avslutningsarsakkode(r["arsak"]),
+        avslutningsdato=r["avslutningsdato"],
+        timer_arbeid_per_uke=r["timer_arbeid_per_uke"],
+        registrert_av=r["registrert_av"],
+        registrert_dato=r["registrert_dato"],
+        oppfolgingskommune=r["oppfolgingskommune"],
+        bydel=r["bydel"],
+        slettet=r["slettet"],
     )
 
 
@@ -112,7 +142,8 @@ def _gjeldende_sluttmal(rader: list) -> Sluttmalkode | None:
     """The sluttmål in force (shared/regelverk/fristgrunnlag.py: fastsatt last; on one day, registered last)."""
     g = fristgrunnlag.gjeldende_sluttmal(
         fristgrunnlag.Sluttmal(sluttmal=Sluttmalkode(kode), fastsatt_dato=fastsatt, rekkefolge=(rad_id,))
-        for kode, fastsatt, rad_id in rader)
+        for kode, fastsatt, rad_id in rader
+    )
     return g.sluttmal if g else None
 
 
@@ -121,24 +152,49 @@ async def hent_program(conn: asyncpg.Connection, deltaker: asyncpg.Record) -> Pr
     r = deltaker if "p_versjoner" in deltaker else await hent_deltaker(conn, deltaker["deltaker_id"])
     assert r is not None  # the row was just read: its deltaker exists
     return Program(
-        lov=Lov(r["lov"]), bosettingsdato=r["bosettingsdato"], oppfolgingskommune=r["oppfolgingskommune"],
-        vedtak=tuple(Vedtak(vedtak_id=v[0], vedtakstype=Vedtakstype(v[1]), resultat=Vedtaksresultat(v[2]), fra=v[3],
-                            til=v[4], gjeldende=v[5]) for v in r["p_vedtak"]),
+        lov=Lov(r["lov"]),
+        bosettingsdato=r["bosettingsdato"],
+        oppfolgingskommune=r["oppfolgingskommune"],
+        vedtak=tuple(
+            Vedtak(
+                vedtak_id=v[0],
+                vedtakstype=Vedtakstype(v[1]),
+                resultat=Vedtaksresultat(v[2]),
+                fra=v[3],
+                til=v[4],
+                gjeldende=v[5],
+            )
+            for v in r["p_vedtak"]
+        ),
         sluttmal=_gjeldende_sluttmal(r["p_sluttmal"]),
         tiltak=tuple(Tiltak(tiltak_id=t[0], fra=t[1], til=t[2], gjeldende=t[3]) for t in r["p_tiltak"]),
-        fravaer=tuple(Fravaer(fravaer_id=f[0], fravaerstype=Fravaerstype(f[1]), fra=f[2], til=f[3]) for f in r["p_fravaer"]),
+        fravaer=tuple(
+            Fravaer(fravaer_id=f[0], fravaerstype=Fravaerstype(f[1]), fra=f[2], til=f[3]) for f in r["p_fravaer"]
+        ),
         avslutningsversjoner=tuple(
-            Avslutningsversjon(avslutning_id=x[0], kilde=Kilde(x[1]), versjon=x[2], avslutningstype=Avslutningstype(x[3]),
-                               arsak=Avslutningsarsakkode(x[4]), avslutningsdato=x[5], timer_arbeid_per_uke=x[6],
-                               registrert_av=x[7], registrert_dato=x[8], oppfolgingskommune=x[9], bydel=x[10],
-                               slettet=x[11])
-            for x in r["p_versjoner"]),
+            Avslutningsversjon(
+                avslutning_id=x[0],
+                kilde=Kilde(x[1]),
+                versjon=x[2],
+                avslutningstype=Avslutningstype(x[3]),
+                arsak=Avslutningsarsakkode(x[4]),
+                avslutningsdato=x[5],
+                timer_arbeid_per_uke=x[6],
+                registrert_av=x[7],
+                registrert_dato=x[8],
+                oppfolgingskommune=x[9],
+                bydel=x[10],
+                slettet=x[11],
+            )
+            for x in r["p_versjoner"]
+        ),
     )
 
 
 async def hent_vedtak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM vedtak WHERE deltaker_id = $1 AND NOT slettet ORDER BY fra, registrert_dato",
-                            deltaker_id)
+    return await conn.fetch(
+        "SELECT * FROM vedtak WHERE deltaker_id = $1 AND NOT slettet ORDER BY fra, registrert_dato", deltaker_id
+    )
 
 
 async def hent_tiltak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
@@ -147,30 +203,59 @@ async def hent_tiltak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[async
 
 async def lagre_avslutningsversjon(conn: asyncpg.Connection, v: Avslutningsversjon, deltaker_id: UUID) -> None:
     """One version; version 1 creates the avslutning in the same statement."""
-    ny = ("WITH a AS (INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $12, $13)) "
-          if v.versjon == 1 else "")
-    args = [v.avslutning_id, v.versjon, v.avslutningstype.value, v.arsak.value, v.avslutningsdato,
-            v.timer_arbeid_per_uke, v.registrert_av, v.registrert_dato, v.oppfolgingskommune, v.bydel, v.slettet]
+    ny = (
+        "WITH a AS (INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $12, $13)) "
+        if v.versjon == 1
+        else ""
+    )
+    args = [
+        v.avslutning_id,
+        v.versjon,
+        v.avslutningstype.value,
+        v.arsak.value,
+        v.avslutningsdato,
+        v.timer_arbeid_per_uke,
+        v.registrert_av,
+        v.registrert_dato,
+        v.oppfolgingskommune,
+        v.bydel,
+        v.slettet,
+    ]
     await conn.execute(
         ny + "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
         " timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, bydel, slettet)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        *args, *([deltaker_id, v.kilde.value] if v.versjon == 1 else []))
+        *args,
+        *([deltaker_id, v.kilde.value] if v.versjon == 1 else []),
+    )
 
 
-async def sett_ikke_gjeldende(conn: asyncpg.Connection, vedtak_ids: tuple[UUID, ...],
-                              tiltak_ids: tuple[UUID, ...]) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
-    vedtak = await conn.fetch("UPDATE vedtak SET gjeldende = false WHERE vedtak_id = ANY($1::uuid[]) RETURNING *",
-                              list(vedtak_ids)) if vedtak_ids else []
-    tiltak = await conn.fetch("UPDATE tiltak SET gjeldende = false WHERE tiltak_id = ANY($1::uuid[]) RETURNING *",
-                              list(tiltak_ids)) if tiltak_ids else []
+async def sett_ikke_gjeldende(
+    conn: asyncpg.Connection, vedtak_ids: tuple[UUID, ...], tiltak_ids: tuple[UUID, ...]
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+    vedtak = (
+        await conn.fetch(
+            "UPDATE vedtak SET gjeldende = false WHERE vedtak_id = ANY($1::uuid[]) RETURNING *", list(vedtak_ids)
+        )
+        if vedtak_ids
+        else []
+    )
+    tiltak = (
+        await conn.fetch(
+            "UPDATE tiltak SET gjeldende = false WHERE tiltak_id = ANY($1::uuid[]) RETURNING *", list(tiltak_ids)
+        )
+        if tiltak_ids
+        else []
+    )
     return vedtak, tiltak
 
 
 async def siste_versjon(conn: asyncpg.Connection, avslutning_id: UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT a.kilde, a.deltaker_id, v.* FROM avslutning a JOIN avslutningsversjon v USING (avslutning_id)"
-        " WHERE a.avslutning_id = $1 ORDER BY v.versjon DESC LIMIT 1", avslutning_id)
+        " WHERE a.avslutning_id = $1 ORDER BY v.versjon DESC LIMIT 1",
+        avslutning_id,
+    )
 
 
 def som_versjon(r: asyncpg.Record) -> Avslutningsversjon:

@@ -65,8 +65,17 @@ class Apier:
     async def rapport(self, token: str, metode: str, sti: str, **kw: Any) -> Svar:
         return await self._kall(self.rapport_url, token, metode, sti, **kw)
 
-    async def _kall(self, base: str, token: str, metode: str, sti: str, *, json: Any = None,
-                    params: dict[str, Any] | None = None, idempotency_key: str | None = None) -> Svar:
+    async def _kall(
+        self,
+        base: str,
+        token: str,
+        metode: str,
+        sti: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Svar:
         headers = {"Authorization": f"Bearer {token}"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key

@@ -33,14 +33,19 @@ log = logging.getLogger(__name__)
 HER = Path(__file__).parent
 MIGRATIONS = HER / "migrations"
 NODE_MODULES = HER.parents[1] / "node_modules" / "@digdir"
+
+
 def sikkerhetshoder(settings: WebSettings) -> dict[str, str]:
     """No inline script or style, nothing from another origin: the pages load only this application's own files.
     A form may lead only here or to the provider (logout's POST is answered with a redirect to its
     end_session_endpoint, which form-action also governs)."""
     u = urlsplit(settings.web_oidc_discovery_url)
-    return {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                                       f"form-action 'self' {u.scheme}://{u.netloc}; base-uri 'none'",
-            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+    return {
+        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+        f"form-action 'self' {u.scheme}://{u.netloc}; base-uri 'none'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
 
 
 class Sikkerhetshoder:
@@ -68,13 +73,17 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = app.state.settings  # read at start: a test may set its public_url once it has its port
-        pool = await create_pool(settings.database_url, settings.DB_SCHEMA, max_size=settings.db_pool_max_size,
-                                 application_name="nir-web")
+        pool = await create_pool(
+            settings.database_url, settings.DB_SCHEMA, max_size=settings.db_pool_max_size, application_name="nir-web"
+        )
         applied = await apply_migrations(pool, settings.DB_SCHEMA, MIGRATIONS)
         http = httpx.AsyncClient(timeout=10)
         app.state.pool = pool
-        app.state.sesjoner = Sesjoner(pool, idle=timedelta(minutes=settings.session_idle_minutes),
-                                      absolutt=timedelta(hours=settings.session_absolute_hours))
+        app.state.sesjoner = Sesjoner(
+            pool,
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolutt=timedelta(hours=settings.session_absolute_hours),
+        )
         app.state.leverandor = Leverandor(settings, http)
         app.state.apier = Apier(http, registrering_url=settings.registrering_url, rapport_url=settings.rapport_url)
         metrics.READY.labels("web").set(1)
@@ -88,8 +97,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             await pool.close()
             log.info("service stopped")
 
-    app = FastAPI(title="NIR – saksbehandlers webapplikasjon", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="NIR – saksbehandlers webapplikasjon", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = settings
 
     @app.get("/health/live", include_in_schema=False)
@@ -111,17 +121,28 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     for r in (innlogging.router, arbeidsflate.router, personer.router, person.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=HER / "static"), name="static")
-    app.mount("/designsystemet/css", StaticFiles(directory=NODE_MODULES / "designsystemet-css" / "dist" / "src"),
-              name="designsystemet-css")
-    app.mount("/designsystemet/theme", StaticFiles(directory=NODE_MODULES / "designsystemet-theme" / "brand"),
-              name="designsystemet-theme")
+    app.mount(
+        "/designsystemet/css",
+        StaticFiles(directory=NODE_MODULES / "designsystemet-css" / "dist" / "src"),
+        name="designsystemet-css",
+    )
+    app.mount(
+        "/designsystemet/theme",
+        StaticFiles(directory=NODE_MODULES / "designsystemet-theme" / "brand"),
+        name="designsystemet-theme",
+    )
 
     @app.exception_handler(IkkeInnlogget)
     async def _ikke_innlogget(request: Request, _: IkkeInnlogget) -> Response:
         if request.method == "GET":
             return videre("/innlogging")
-        svar = side(request, "feil.html", status=401, tittel="Du er ikke innlogget",
-                    melding="Økten din er utløpt. Logg inn igjen; det du skrev ble ikke lagret.")
+        svar = side(
+            request,
+            "feil.html",
+            status=401,
+            tittel="Du er ikke innlogget",
+            melding="Økten din er utløpt. Logg inn igjen; det du skrev ble ikke lagret.",
+        )
         svar.delete_cookie(COOKIE, path="/")
         return svar
 
@@ -132,8 +153,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(httpx.HTTPError)  # the identity provider unreachable (discovery, JWKS)
     @app.exception_handler(Utilgjengelig)
     async def _utilgjengelig(request: Request, _: Exception) -> Response:
-        return side(request, "feil.html", status=503, tittel="NIR svarer ikke akkurat nå",
-                    melding="En av NIRs tjenester svarte ikke. Prøv igjen om litt.")
+        return side(
+            request,
+            "feil.html",
+            status=503,
+            tittel="NIR svarer ikke akkurat nå",
+            melding="En av NIRs tjenester svarte ikke. Prøv igjen om litt.",
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -21,12 +21,22 @@ MAKS = 500
 @router.get("/")
 async def arbeidsflate(request: Request) -> Response:
     inn = await innlogget(request)
-    svar = await asyncio.gather(*(apier(request).rapport(
-        inn.token, "GET", f"/api/v1/rapport/{lov}", params={"registrert_av": "regelmotor", "per_side": MAKS})
-        for lov in LOVER))
+    svar = await asyncio.gather(
+        *(
+            apier(request).rapport(
+                inn.token, "GET", f"/api/v1/rapport/{lov}", params={"registrert_av": "regelmotor", "per_side": MAKS}
+            )
+            for lov in LOVER
+        )
+    )
     for s in svar:
         if not s.ok:
             raise Feilside(s.status, "Arbeidsflaten kan ikke vises", s.melding)
-    rader = [{**r, "lov": lov} for lov, s in zip(LOVER, svar) for r in s.data["rader"] if r["arsak"] == IKKE_REGISTRERT]
+    rader = [
+        {**r, "lov": lov}
+        for lov, s in zip(LOVER, svar, strict=True)
+        for r in s.data["rader"]
+        if r["arsak"] == IKKE_REGISTRERT
+    ]
     flere = any(s.data["totalt"] > MAKS for s in svar)
     return side(request, "arbeidsflate.html", inn=inn, tittel="Arbeidsflate", rader=rader, flere=flere)

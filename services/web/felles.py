@@ -24,11 +24,20 @@ CSRF_FELT = "_csrf"
 # an access token this close to expiry is renewed before the API call (the API allows 30 s leeway)
 FORNY_SEKUNDER = 60
 
-miljo = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                    trim_blocks=True, lstrip_blocks=True)
-miljo.filters.update(dato=visning.dato, timer=visning.timer, kommune=visning.kommune, sted=visning.sted,
-                     kategori=visning.kategori, lov=visning.lov, vedtakstype=visning.vedtakstype,
-                     vedtaksresultat=visning.vedtaksresultat, tidspunkt=visning.tidspunkt)
+miljo = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+)
+miljo.filters.update(
+    dato=visning.dato,
+    timer=visning.timer,
+    kommune=visning.kommune,
+    sted=visning.sted,
+    kategori=visning.kategori,
+    lov=visning.lov,
+    vedtakstype=visning.vedtakstype,
+    vedtaksresultat=visning.vedtaksresultat,
+    tidspunkt=visning.tidspunkt,
+)
 
 
 class Feilside(Exception):
@@ -52,14 +61,22 @@ class Bruker:
     bydelsnummer: str | None
 
     @classmethod
-    def fra_claims(cls, c: dict[str, Any]) -> "Bruker":
+    def fra_claims(cls, c: dict[str, Any]) -> Bruker:
         roller = c.get("roller") or []
-        return cls(str(c.get("preferred_username") or ""), tuple(r for r in roller if isinstance(r, str)),
-                   c.get("kommunenummer"), c.get("bydelsnummer"))
+        return cls(
+            str(c.get("preferred_username") or ""),
+            tuple(r for r in roller if isinstance(r, str)),
+            c.get("kommunenummer"),
+            c.get("bydelsnummer"),
+        )
 
     def som_json(self) -> dict[str, Any]:
-        return {"preferred_username": self.ident, "roller": list(self.roller), "kommunenummer": self.kommunenummer,
-                "bydelsnummer": self.bydelsnummer}
+        return {
+            "preferred_username": self.ident,
+            "roller": list(self.roller),
+            "kommunenummer": self.kommunenummer,
+            "bydelsnummer": self.bydelsnummer,
+        }
 
     @property
     def skriver(self) -> bool:
@@ -116,27 +133,33 @@ async def innlogget(request: Request) -> Innlogget:
         except InnloggingFeilet:
             await sesjoner(request).slett(s.id)
             raise IkkeInnlogget() from None
-        s = await sesjoner(request).nye_tokens(s, access_token=t.access_token, refresh_token=t.refresh_token,
-                                               id_token=t.id_token, utloper=t.utloper)
+        s = await sesjoner(request).nye_tokens(
+            s, access_token=t.access_token, refresh_token=t.refresh_token, id_token=t.id_token, utloper=t.utloper
+        )
     return Innlogget(s, Bruker.fra_claims(s.bruker or {}))
 
 
 async def skjema(request: Request, inn: Innlogget) -> dict[str, str]:
     """A posted form (application/x-www-form-urlencoded) as {name: first value}, after the CSRF check: the
     session's token must be in the form (a cross-site page cannot read it). Refused: 403."""
-    felter = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace"),
-                                           keep_blank_values=True).items()}
+    felter = {
+        k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True).items()
+    }
     if not hmac.compare_digest(felter.pop(CSRF_FELT, "").encode(), inn.csrf.encode()):
-        raise Feilside(403, "Skjemaet kunne ikke sendes",
-                       "Skjemaet manglet sikkerhetsnøkkelen (CSRF) eller den var utløpt. Gå tilbake, last siden på "
-                       "nytt og prøv igjen.")
+        raise Feilside(
+            403,
+            "Skjemaet kunne ikke sendes",
+            "Skjemaet manglet sikkerhetsnøkkelen (CSRF) eller den var utløpt. Gå tilbake, last siden på "
+            "nytt og prøv igjen.",
+        )
     return felter
 
 
 def side(request: Request, mal: str, status: int = 200, **data: Any) -> HTMLResponse:
     inn: Innlogget | None = data.get("inn")
-    html = miljo.get_template(mal).render(request=request, bruker=inn.bruker if inn else None,
-                                          csrf=inn.csrf if inn else "", sti=request.url.path, **data)
+    html = miljo.get_template(mal).render(
+        request=request, bruker=inn.bruker if inn else None, csrf=inn.csrf if inn else "", sti=request.url.path, **data
+    )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 

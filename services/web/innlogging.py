@@ -27,8 +27,9 @@ def sett_cookie(request: Request, svar: Response, verdi: str) -> None:
 @router.get("/innlogging")
 async def logg_inn(request: Request) -> Response:
     forespørsel = await leverandor(request).start()
-    s = await sesjoner(request).ny({"state": forespørsel.state, "nonce": forespørsel.nonce,
-                                    "code_verifier": forespørsel.code_verifier})
+    s = await sesjoner(request).ny(
+        {"state": forespørsel.state, "nonce": forespørsel.nonce, "code_verifier": forespørsel.code_verifier}
+    )
     svar = RedirectResponse(forespørsel.url, status_code=303)
     sett_cookie(request, svar, s.id)
     return svar
@@ -41,22 +42,34 @@ async def callback(request: Request) -> Response:
     venter = s.innlogging if s is not None else None
     if s is None or not venter or not hmac.compare_digest(q.get("state", "").encode(), venter["state"].encode()):
         log.info("innlogging avvist", extra={"grunn": "state"})
-        raise Feilside(400, "Innloggingen kunne ikke fullføres",
-                       "Innloggingen hørte ikke til denne nettleseren, eller den tok for lang tid. Prøv igjen.")
+        raise Feilside(
+            400,
+            "Innloggingen kunne ikke fullføres",
+            "Innloggingen hørte ikke til denne nettleseren, eller den tok for lang tid. Prøv igjen.",
+        )
     if "error" in q or "code" not in q:
         log.info("innlogging avvist av leverandøren", extra={"feil": q.get("error", "uten kode")[:50]})
         raise Feilside(400, "Innloggingen ble avbrutt", "Identitetsleverandøren fullførte ikke innloggingen.")
     try:
-        t = await leverandor(request).fullfor(code=q["code"], code_verifier=venter["code_verifier"],
-                                              nonce=venter["nonce"])
+        t = await leverandor(request).fullfor(
+            code=q["code"], code_verifier=venter["code_verifier"], nonce=venter["nonce"]
+        )
     except InnloggingFeilet as exc:
         log.info("innlogging avvist", extra={"grunn": str(exc)[:80]})
-        raise Feilside(400, "Innloggingen kunne ikke fullføres",
-                       "Svaret fra identitetsleverandøren kunne ikke godkjennes. Prøv igjen.") from None
+        raise Feilside(
+            400,
+            "Innloggingen kunne ikke fullføres",
+            "Svaret fra identitetsleverandøren kunne ikke godkjennes. Prøv igjen.",
+        ) from None
     bruker = Bruker.fra_claims(t.claims)
-    ny = await sesjoner(request).logg_inn(s, {**bruker.som_json(), "sub": t.claims.get("sub")},
-                                          access_token=t.access_token, refresh_token=t.refresh_token,
-                                          id_token=t.id_token, utloper=t.utloper)
+    ny = await sesjoner(request).logg_inn(
+        s,
+        {**bruker.som_json(), "sub": t.claims.get("sub")},
+        access_token=t.access_token,
+        refresh_token=t.refresh_token,
+        id_token=t.id_token,
+        utloper=t.utloper,
+    )
     log.info("innlogget", extra={"brukerident": bruker.ident})
     svar = videre("/")
     sett_cookie(request, svar, ny.id)

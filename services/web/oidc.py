@@ -81,20 +81,36 @@ class Leverandor:
         nokkel = s.web_client_key.get_secret_value()
         if nokkel:
             klient = AsyncOAuth2Client(
-                s.web_client_id, client_secret=nokkel, token_endpoint_auth_method="private_key_jwt",
-                scope=s.web_scopes, redirect_uri=s.redirect_uri, code_challenge_method="S256", timeout=10)
-            klient.register_client_auth_method(PrivateKeyJWT(
-                doc["token_endpoint"], headers={"kid": s.web_client_kid} if s.web_client_kid else None, alg="RS256"))
+                s.web_client_id,
+                client_secret=nokkel,
+                token_endpoint_auth_method="private_key_jwt",
+                scope=s.web_scopes,
+                redirect_uri=s.redirect_uri,
+                code_challenge_method="S256",
+                timeout=10,
+            )
+            klient.register_client_auth_method(
+                PrivateKeyJWT(
+                    doc["token_endpoint"], headers={"kid": s.web_client_kid} if s.web_client_kid else None, alg="RS256"
+                )
+            )
             return klient
-        return AsyncOAuth2Client(s.web_client_id, token_endpoint_auth_method="none", scope=s.web_scopes,
-                                 redirect_uri=s.redirect_uri, code_challenge_method="S256", timeout=10)
+        return AsyncOAuth2Client(
+            s.web_client_id,
+            token_endpoint_auth_method="none",
+            scope=s.web_scopes,
+            redirect_uri=s.redirect_uri,
+            code_challenge_method="S256",
+            timeout=10,
+        )
 
     async def start(self) -> Forespørsel:
         doc = await self.dokument()
         state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
         async with self._klient(doc) as klient:
-            url, _ = klient.create_authorization_url(doc["authorization_endpoint"], state=state, nonce=nonce,
-                                                     code_verifier=verifier)
+            url, _ = klient.create_authorization_url(
+                doc["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier
+            )
         return Forespørsel(url, state, nonce, verifier)
 
     async def fullfor(self, *, code: str, code_verifier: str, nonce: str) -> Tokens:
@@ -102,9 +118,10 @@ class Leverandor:
         doc = await self.dokument()
         try:
             async with self._klient(doc) as klient:
-                svar = await klient.fetch_token(doc["token_endpoint"], grant_type="authorization_code", code=code,
-                                                code_verifier=code_verifier)
-        except Exception as exc:  # noqa: BLE001 - Authlib's OAuthError or the provider unreachable: log in again
+                svar = await klient.fetch_token(
+                    doc["token_endpoint"], grant_type="authorization_code", code=code, code_verifier=code_verifier
+                )
+        except Exception as exc:
             raise InnloggingFeilet(type(exc).__name__) from exc
         if "id_token" not in svar:
             raise InnloggingFeilet("no id_token")
@@ -116,7 +133,7 @@ class Leverandor:
         try:
             async with self._klient(doc) as klient:
                 svar = await klient.refresh_token(doc["token_endpoint"], refresh_token=refresh_token)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise InnloggingFeilet(type(exc).__name__) from exc
         if svar.get("id_token"):
             # OIDC Core 12.2: a refreshed ID token has no nonce to check, but the same sub and issuer
@@ -133,14 +150,21 @@ class Leverandor:
 
     async def valider_id_token(self, id_token: str, *, nonce: str | None, access_token: str) -> dict[str, Any]:
         doc = await self.dokument()
-        options = {"iss": {"essential": True, "value": doc["issuer"]},
-                   "aud": {"essential": True, "value": self.settings.web_client_id},
-                   "sub": {"essential": True}}
+        options = {
+            "iss": {"essential": True, "value": doc["issuer"]},
+            "aud": {"essential": True, "value": self.settings.web_client_id},
+            "sub": {"essential": True},
+        }
         params = {"nonce": nonce, "client_id": self.settings.web_client_id, "access_token": access_token}
         for fornye in (False, True):  # a key the provider rotated in (new kid, or new key under the old): once more
             try:
-                claims = jwt.decode(id_token, await self._nokler(fornye), claims_cls=CodeIDToken,
-                                    claims_options=options, claims_params=params)
+                claims = jwt.decode(
+                    id_token,
+                    await self._nokler(fornye),
+                    claims_cls=CodeIDToken,
+                    claims_options=options,
+                    claims_params=params,
+                )
                 break
             except (JoseError, ValueError) as exc:
                 if fornye:

@@ -45,21 +45,35 @@ def _ikke_funnet() -> Feilside:
 async def hent_person(request: Request, inn: Innlogget, deltaker_id: UUID) -> dict[str, Any]:
     api = apier(request)
     base = f"/api/v1/deltakere/{deltaker_id}"
-    deltaker, vedtak, sluttmal, tiltak, frister, avslutninger, koder = await asyncio.gather(
-        api.registrering(inn.token, "GET", base), api.registrering(inn.token, "GET", f"{base}/vedtak"),
-        api.registrering(inn.token, "GET", f"{base}/sluttmal"),
-        api.registrering(inn.token, "GET", f"{base}/tiltak"), api.registrering(inn.token, "GET", f"{base}/frister"),
-        api.registrering(inn.token, "GET", f"{base}/avslutninger"), arsaker(inn, request))
+    # two gathers: typed for up to six awaitables each (seven in one would lose the types)
+    (deltaker, vedtak, sluttmal, tiltak, frister, avslutninger), koder = await asyncio.gather(
+        asyncio.gather(
+            api.registrering(inn.token, "GET", base),
+            api.registrering(inn.token, "GET", f"{base}/vedtak"),
+            api.registrering(inn.token, "GET", f"{base}/sluttmal"),
+            api.registrering(inn.token, "GET", f"{base}/tiltak"),
+            api.registrering(inn.token, "GET", f"{base}/frister"),
+            api.registrering(inn.token, "GET", f"{base}/avslutninger"),
+        ),
+        arsaker(inn, request),
+    )
     if deltaker.status == 404:
         raise _ikke_funnet()
     for svar in (deltaker, vedtak, sluttmal, tiltak, avslutninger):
         if not svar.ok:
             raise Feilside(svar.status, "Personen kan ikke vises", svar.melding)
-    return {"deltaker": deltaker.data, "vedtak": vedtak.data, "sluttmal": sluttmal.data, "tiltak": tiltak.data,
-            "frister": frister.data if frister.ok else None, "frister_melding": frister.melding,
-            "avslutninger": avslutninger.data, "arsaker": koder,
-            "kommunens_arsaker": [a for a in koder if a["kan_registreres_av_kommunen"]],
-            "arsak_etter_kode": {a["kode"]: a for a in koder}}
+    return {
+        "deltaker": deltaker.data,
+        "vedtak": vedtak.data,
+        "sluttmal": sluttmal.data,
+        "tiltak": tiltak.data,
+        "frister": frister.data if frister.ok else None,
+        "frister_melding": frister.melding,
+        "avslutninger": avslutninger.data,
+        "arsaker": koder,
+        "kommunens_arsaker": [a for a in koder if a["kan_registreres_av_kommunen"]],
+        "arsak_etter_kode": {a["kode"]: a for a in koder},
+    }
 
 
 def _kan_endre(inn: Innlogget, versjon: dict[str, Any], arsak_etter_kode: dict[str, Any]) -> tuple[bool, bool]:
@@ -73,10 +87,19 @@ def _kan_endre(inn: Innlogget, versjon: dict[str, Any], arsak_etter_kode: dict[s
     return egen or uansett, egen
 
 
-async def vis(request: Request, inn: Innlogget, deltaker_id: UUID, *, status: int = 200,
-              form: dict[str, str] | None = None, feltfeil: dict[str, str] | None = None,
-              advarsel: str = "", melding: str = "", aapen: str | None = None,
-              avslutning_id: str | None = None) -> Response:
+async def vis(
+    request: Request,
+    inn: Innlogget,
+    deltaker_id: UUID,
+    *,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+    feltfeil: dict[str, str] | None = None,
+    advarsel: str = "",
+    melding: str = "",
+    aapen: str | None = None,
+    avslutning_id: str | None = None,
+) -> Response:
     data = await hent_person(request, inn, deltaker_id)
     q = request.query_params
     gjeldende = data["avslutninger"]["gjeldende"]
@@ -85,18 +108,40 @@ async def vis(request: Request, inn: Innlogget, deltaker_id: UUID, *, status: in
     avslutning_id = avslutning_id or q.get(aapen or "", "") or None
     if aapen in ("rediger", "slett", "detaljer") and (gjeldende is None or avslutning_id != gjeldende["avslutning_id"]):
         aapen = None  # a stale link (the avslutning changed since): show the page as it is now
-    if aapen == "legg_til" and not inn.bruker.skriver or aapen == "rediger" and not rediger_lov \
-            or aapen == "slett" and not slett_lov:
+    if (
+        (aapen == "legg_til" and not inn.bruker.skriver)
+        or (aapen == "rediger" and not rediger_lov)
+        or (aapen == "slett" and not slett_lov)
+    ):
         aapen = None
     if form is None and aapen == "rediger":
-        form = {"avslutningsdato": gjeldende["avslutningsdato"], "arsak": gjeldende["arsak"]["kode"],
-                "timer_arbeid_per_uke": visning.timer(gjeldende["timer_arbeid_per_uke"])}
+        form = {
+            "avslutningsdato": gjeldende["avslutningsdato"],
+            "arsak": gjeldende["arsak"]["kode"],
+            "timer_arbeid_per_uke": visning.timer(gjeldende["timer_arbeid_per_uke"]),
+        }
     alle = q.get("historikk") == "alle"
     rader = data["avslutninger"]["historikk"] if alle else [gjeldende] if gjeldende else []
-    return side(request, "person.html", status=status, inn=inn, tittel=_navn(data["deltaker"]), **data,
-                alle=alle, rader=rader, gjeldende=gjeldende, rediger_lov=rediger_lov, slett_lov=slett_lov,
-                aapen=aapen, form=form or {}, feltfeil=feltfeil or {}, advarsel=advarsel, melding=melding,
-                lagret=q.get("lagret"), idempotency_key=(form or {}).get("idempotency_key") or str(uuid.uuid4()))
+    return side(
+        request,
+        "person.html",
+        status=status,
+        inn=inn,
+        tittel=_navn(data["deltaker"]),
+        **data,
+        alle=alle,
+        rader=rader,
+        gjeldende=gjeldende,
+        rediger_lov=rediger_lov,
+        slett_lov=slett_lov,
+        aapen=aapen,
+        form=form or {},
+        feltfeil=feltfeil or {},
+        advarsel=advarsel,
+        melding=melding,
+        lagret=q.get("lagret"),
+        idempotency_key=(form or {}).get("idempotency_key") or str(uuid.uuid4()),
+    )
 
 
 def _navn(d: dict[str, Any]) -> str:
@@ -133,13 +178,18 @@ async def _lagre(request: Request, deltaker_id: UUID, avslutning_id: UUID | None
     aapen = "rediger" if avslutning_id else "legg_til"
     aid = str(avslutning_id) if avslutning_id else None
     if feil := _mangler(form):
-        return await vis(request, inn, deltaker_id, status=422, form=form, feltfeil=feil, aapen=aapen,
-                         avslutning_id=aid)
+        return await vis(
+            request, inn, deltaker_id, status=422, form=form, feltfeil=feil, aapen=aapen, avslutning_id=aid
+        )
     sti = f"/api/v1/deltakere/{deltaker_id}/avslutninger" + (f"/{avslutning_id}" if avslutning_id else "")
     svar: Svar = await apier(request).registrering(
-        inn.token, "PUT" if avslutning_id else "POST", sti, json=_avslutning_inn(form),
+        inn.token,
+        "PUT" if avslutning_id else "POST",
+        sti,
+        json=_avslutning_inn(form),
         params={"confirm": "true"} if form.get("bekreft") == "ja" else None,
-        idempotency_key=form.get("idempotency_key") or None)
+        idempotency_key=form.get("idempotency_key") or None,
+    )
     if svar.ok:
         return videre(f"/personer/{deltaker_id}?lagret={'endret' if avslutning_id else 'lagt_til'}")
     if svar.status == 404 and avslutning_id is None:
@@ -148,12 +198,22 @@ async def _lagre(request: Request, deltaker_id: UUID, avslutning_id: UUID | None
         # the page asks «Er du sikker på at du vil lagre?» with its own buttons: show the API's warning up to
         # its own question (which goes on to tell an API client how to confirm)
         advarsel = svar.melding.split(" Er du sikker")[0]
-        return await vis(request, inn, deltaker_id, status=409, form=form, advarsel=advarsel, aapen=aapen,
-                         avslutning_id=aid)
+        return await vis(
+            request, inn, deltaker_id, status=409, form=form, advarsel=advarsel, aapen=aapen, avslutning_id=aid
+        )
     feltfeil = svar.feltfeil()
     melding = feltfeil.pop("", "") if feltfeil else svar.melding
-    return await vis(request, inn, deltaker_id, status=svar.status, form=form, feltfeil=feltfeil,
-                     melding=melding, aapen=aapen, avslutning_id=aid)
+    return await vis(
+        request,
+        inn,
+        deltaker_id,
+        status=svar.status,
+        form=form,
+        feltfeil=feltfeil,
+        melding=melding,
+        aapen=aapen,
+        avslutning_id=aid,
+    )
 
 
 @router.post("/personer/{deltaker_id}/avslutninger")
@@ -170,9 +230,12 @@ async def rediger(deltaker_id: UUID, avslutning_id: UUID, request: Request) -> R
 async def slett(deltaker_id: UUID, avslutning_id: UUID, request: Request) -> Response:
     inn = await innlogget(request)
     form = await skjema(request, inn)
-    svar = await apier(request).registrering(inn.token, "DELETE",
-                                             f"/api/v1/deltakere/{deltaker_id}/avslutninger/{avslutning_id}",
-                                             idempotency_key=form.get("idempotency_key") or None)
+    svar = await apier(request).registrering(
+        inn.token,
+        "DELETE",
+        f"/api/v1/deltakere/{deltaker_id}/avslutninger/{avslutning_id}",
+        idempotency_key=form.get("idempotency_key") or None,
+    )
     if svar.ok:
         return videre(f"/personer/{deltaker_id}?lagret=slettet")
     return await vis(request, inn, deltaker_id, status=svar.status, melding=svar.melding)

@@ -25,13 +25,23 @@ def _side(tekst: str) -> int:
 
 def _valg(verdier: dict[str, str]) -> dict[str, Any]:
     """The form's choices, lenient as a form is: an unknown choice is no filter."""
-    return {"lov": verdier.get("lov", "") if verdier.get("lov", "") in LOVER else "",
-            "status": verdier.get("status", "alle") if verdier.get("status") in STATUSER else "alle",
-            "navn": verdier.get("navn", "").strip(), "side": _side(verdier.get("side", "1"))}
+    return {
+        "lov": verdier.get("lov", "") if verdier.get("lov", "") in LOVER else "",
+        "status": verdier.get("status", "alle") if verdier.get("status") in STATUSER else "alle",
+        "navn": verdier.get("navn", "").strip(),
+        "side": _side(verdier.get("side", "1")),
+    }
 
 
-async def _vis(request: Request, inn: Innlogget, valg: dict[str, Any], *, status: int = 200,
-               form: dict[str, str] | None = None, feltfeil: dict[str, str] | None = None) -> Response:
+async def _vis(
+    request: Request,
+    inn: Innlogget,
+    valg: dict[str, Any],
+    *,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+    feltfeil: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {"status": valg["status"], "side": valg["side"], "per_side": PER_SIDE}
     if valg["lov"]:
         body["lov"] = valg["lov"]
@@ -44,9 +54,20 @@ async def _vis(request: Request, inn: Innlogget, valg: dict[str, Any], *, status
         status = 422
     elif not svar.ok:
         raise Feilside(svar.status, "Personlisten kan ikke vises", svar.melding)
-    return side(request, "personer.html", status=status, inn=inn, tittel="Personer", valg=valg, lover=LOVER,
-                statuser=STATUSER, form=form or {}, feltfeil=feltfeil or {}, liste=liste,
-                rader=liste["rader"] if liste else [])
+    return side(
+        request,
+        "personer.html",
+        status=status,
+        inn=inn,
+        tittel="Personer",
+        valg=valg,
+        lover=LOVER,
+        statuser=STATUSER,
+        form=form or {},
+        feltfeil=feltfeil or {},
+        liste=liste,
+        rader=liste["rader"] if liste else [],
+    )
 
 
 @router.get("/personer")

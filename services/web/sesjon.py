@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -52,8 +52,9 @@ class Sesjoner:
         sesjon_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         async with self.pool.acquire() as conn:
             await self._rydd(conn)
-            await conn.execute("INSERT INTO sesjon (id_hash, csrf, innlogging) VALUES ($1, $2, $3)",
-                               _hash(sesjon_id), csrf, innlogging)
+            await conn.execute(
+                "INSERT INTO sesjon (id_hash, csrf, innlogging) VALUES ($1, $2, $3)", _hash(sesjon_id), csrf, innlogging
+            )
         return Sesjon(sesjon_id, csrf, innlogging, None, None, None, None, None)
 
     async def hent(self, sesjon_id: str | None) -> Sesjon | None:
@@ -64,40 +65,76 @@ class Sesjoner:
             "UPDATE sesjon SET sist_brukt = now() WHERE id_hash = $1 AND sist_brukt > now() - $2::interval"
             " AND opprettet > now() - $3::interval"
             " RETURNING csrf, innlogging, bruker, access_token, refresh_token, id_token, token_utloper",
-            _hash(sesjon_id), self.idle, self.absolutt)
+            _hash(sesjon_id),
+            self.idle,
+            self.absolutt,
+        )
         if r is None:
             return None
-        return Sesjon(sesjon_id, r["csrf"], r["innlogging"], r["bruker"], r["access_token"], r["refresh_token"],
-                      r["id_token"], r["token_utloper"])
+        return Sesjon(
+            sesjon_id,
+            r["csrf"],
+            r["innlogging"],
+            r["bruker"],
+            r["access_token"],
+            r["refresh_token"],
+            r["id_token"],
+            r["token_utloper"],
+        )
 
-    async def logg_inn(self, gammel: Sesjon, bruker: dict[str, Any], *, access_token: str,
-                       refresh_token: str | None, id_token: str | None, utloper: float) -> Sesjon:
+    async def logg_inn(
+        self,
+        gammel: Sesjon,
+        bruker: dict[str, Any],
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        id_token: str | None,
+        utloper: float,
+    ) -> Sesjon:
         """The logged-in session under a NEW id and CSRF token (the pre-login id is dropped: no fixation); the
         absolute timeout counts from here."""
         sesjon_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        tid = datetime.fromtimestamp(utloper, timezone.utc)
+        tid = datetime.fromtimestamp(utloper, UTC)
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("DELETE FROM sesjon WHERE id_hash = $1", _hash(gammel.id))
             await conn.execute(
                 "INSERT INTO sesjon (id_hash, csrf, bruker, access_token, refresh_token, id_token, token_utloper)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                _hash(sesjon_id), csrf, bruker, access_token, refresh_token, id_token, tid)
+                _hash(sesjon_id),
+                csrf,
+                bruker,
+                access_token,
+                refresh_token,
+                id_token,
+                tid,
+            )
         return Sesjon(sesjon_id, csrf, None, bruker, access_token, refresh_token, id_token, tid)
 
-    async def nye_tokens(self, sesjon: Sesjon, *, access_token: str, refresh_token: str | None,
-                         id_token: str | None, utloper: float) -> Sesjon:
-        tid = datetime.fromtimestamp(utloper, timezone.utc)
+    async def nye_tokens(
+        self, sesjon: Sesjon, *, access_token: str, refresh_token: str | None, id_token: str | None, utloper: float
+    ) -> Sesjon:
+        tid = datetime.fromtimestamp(utloper, UTC)
         await self.pool.execute(
             "UPDATE sesjon SET access_token = $2, refresh_token = $3, id_token = coalesce($4, id_token),"
             " token_utloper = $5 WHERE id_hash = $1",
-            _hash(sesjon.id), access_token, refresh_token, id_token, tid)
-        return Sesjon(sesjon.id, sesjon.csrf, None, sesjon.bruker, access_token, refresh_token,
-                      id_token or sesjon.id_token, tid)
+            _hash(sesjon.id),
+            access_token,
+            refresh_token,
+            id_token,
+            tid,
+        )
+        return Sesjon(
+            sesjon.id, sesjon.csrf, None, sesjon.bruker, access_token, refresh_token, id_token or sesjon.id_token, tid
+        )
 
     async def slett(self, sesjon_id: str) -> None:
         await self.pool.execute("DELETE FROM sesjon WHERE id_hash = $1", _hash(sesjon_id))
 
     async def _rydd(self, conn: asyncpg.Connection) -> None:
         # expired rows are dead already (hent() ignores them); removing them keeps the table small
-        await conn.execute("DELETE FROM sesjon WHERE sist_brukt < now() - $1::interval"
-                           " OR opprettet < now() - $2::interval", self.idle, self.absolutt)
+        await conn.execute(
+            "DELETE FROM sesjon WHERE sist_brukt < now() - $1::interval OR opprettet < now() - $2::interval",
+            self.idle,
+            self.absolutt,
+        )

@@ -27,7 +27,7 @@ class Avslutning(Contract):
     bydel: Bydelsnummer | None = None
 
     @model_validator(mode="after")
-    def _timer(self) -> "Avslutning":
+    def _timer(self) -> Avslutning:
         if avslutningsarsak(self.arsak).krever_timer_arbeid_per_uke and self.timer_arbeid_per_uke is None:
             raise ValueError("antall timer arbeid per uke er påkrevd for denne avslutningsårsaken")
         return self
@@ -57,8 +57,7 @@ class Regelgrunnlag(Contract):
     # tuples are JSON arrays: strict=False lets the parsed form (a list) in, as JSON validation does
     regelsti: tuple[str, ...] = Field(default=(), strict=False, description="Rules evaluated on the way, in order.")
     datoer: dict[str, Dato] = Field(default_factory=dict, description="e.g. gjennomforingsfrist, idag.")
-    kilde_event_ids: tuple[Id, ...] = Field(default=(), strict=False,
-                                            description="The events whose facts were used.")
+    kilde_event_ids: tuple[Id, ...] = Field(default=(), strict=False, description="The events whose facts were used.")
 
 
 class BeregnetAvslutningOpprettet(DeltakerEvent):

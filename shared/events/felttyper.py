@@ -45,10 +45,11 @@ def _bare_dato(v: Any) -> Any:
     if isinstance(v, date) and not isinstance(v, datetime):
         return v
     if not isinstance(v, str):
-        raise PydanticCustomError("dato_type", "datoen må oppgis som tekst på formen ÅÅÅÅ-MM-DD "
-                                               "(f.eks. \"2024-02-01\"), ikke som tall")
+        raise PydanticCustomError(
+            "dato_type", 'datoen må oppgis som tekst på formen ÅÅÅÅ-MM-DD (f.eks. "2024-02-01"), ikke som tall'
+        )
     if not _ISO_DATO.fullmatch(v):
-        raise PydanticCustomError("dato_format", "datoen må skrives ÅÅÅÅ-MM-DD (ISO 8601, f.eks. \"2024-02-01\")")
+        raise PydanticCustomError("dato_format", 'datoen må skrives ÅÅÅÅ-MM-DD (ISO 8601, f.eks. "2024-02-01")')
     try:
         return date.fromisoformat(v)
     except ValueError:
@@ -57,16 +58,22 @@ def _bare_dato(v: Any) -> Any:
 
 def _rimelig_dato(d: date) -> date:
     if not FORSTE_DATO <= d <= SISTE_DATO:
-        raise PydanticCustomError("dato_utenfor", "datoen må ligge mellom {forste} og {siste}",
-                                  {"forste": FORSTE_DATO.isoformat(), "siste": SISTE_DATO.isoformat()})
+        raise PydanticCustomError(
+            "dato_utenfor",
+            "datoen må ligge mellom {forste} og {siste}",
+            {"forste": FORSTE_DATO.isoformat(), "siste": SISTE_DATO.isoformat()},
+        )
     return d
 
 
 def _bare_tidspunkt(v: Any) -> Any:
     if isinstance(v, datetime) or (isinstance(v, str) and _ISO_TIDSPUNKT.match(v)):
         return v
-    raise PydanticCustomError("tidspunkt_type", "tidspunktet må være en tekst på formen ÅÅÅÅ-MM-DDTtt:mm:ss med "
-                                                "tidssone (ISO 8601, f.eks. \"2024-02-01T08:30:00+01:00\")")
+    raise PydanticCustomError(
+        "tidspunkt_type",
+        "tidspunktet må være en tekst på formen ÅÅÅÅ-MM-DDTtt:mm:ss med "
+        'tidssone (ISO 8601, f.eks. "2024-02-01T08:30:00+01:00")',
+    )
 
 
 def _bare_uuid(v: Any) -> Any:
@@ -80,8 +87,9 @@ def _bare_desimal(v: Any) -> Any:
         return v
     if isinstance(v, str) and _DESIMALTEKST.fullmatch(v):
         return v
-    raise PydanticCustomError("desimal_type", "må være et tall med desimalpunktum, f.eks. 30.5 eller \"30.5\" "
-                                              "(ikke desimalkomma)")
+    raise PydanticCustomError(
+        "desimal_type", 'må være et tall med desimalpunktum, f.eks. 30.5 eller "30.5" (ikke desimalkomma)'
+    )
 
 
 Dato = Annotated[date, Strict(False), BeforeValidator(_bare_dato), AfterValidator(_rimelig_dato)]

@@ -1,7 +1,7 @@
 """Export the contracts as JSON Schema files operators can read: one per topic, plus the dead letter.
 
-    python -m shared.events.schema            # writes docs/contracts/
-    python -m shared.events.schema --check    # exits 1 if the files are not what the models say
+python -m shared.events.schema            # writes docs/contracts/
+python -m shared.events.schema --check    # exits 1 if the files are not what the models say
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def documents() -> dict[str, str]:
         docs[f"{t.name}.schema.json"] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     dead = TypeAdapter(topics.DEAD_LETTER_MODEL).json_schema()
     dead = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": topics.DEAD_LETTER_NAME, **dead}
-    docs[f"{topics.DEAD_LETTER_NAME}.schema.json"] = json.dumps(dead, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    docs[f"{topics.DEAD_LETTER_NAME}.schema.json"] = (
+        json.dumps(dead, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
     return docs
 
 

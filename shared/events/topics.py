@@ -45,8 +45,12 @@ DELTAKER = Topic(
     description="The deltaker as a person: registered, updated, identity and kategori changes.",
     key="deltaker_id",
     partitions=6,
-    event_types=(deltaker.DeltakerRegistrert, deltaker.DeltakerOppdatert, deltaker.IdentitetEndret,
-                 deltaker.KategoriEndret),
+    event_types=(
+        deltaker.DeltakerRegistrert,
+        deltaker.DeltakerOppdatert,
+        deltaker.IdentitetEndret,
+        deltaker.KategoriEndret,
+    ),
 )
 VEDTAK = Topic(
     name="nir.vedtak.v1",
@@ -54,9 +58,17 @@ VEDTAK = Topic(
     description="The programme's facts: vedtak (permisjon included), sluttmål, tiltak, fravær, avvisning.",
     key="deltaker_id",
     partitions=6,
-    event_types=(vedtak.VedtakRegistrert, vedtak.VedtakEndret, vedtak.VedtakSlettet, vedtak.SluttmalRegistrert,
-                 vedtak.TiltakRegistrert, vedtak.TiltakEndret, vedtak.FravaerRegistrert, vedtak.FravaerSlettet,
-                 vedtak.AvvisningRegistrert),
+    event_types=(
+        vedtak.VedtakRegistrert,
+        vedtak.VedtakEndret,
+        vedtak.VedtakSlettet,
+        vedtak.SluttmalRegistrert,
+        vedtak.TiltakRegistrert,
+        vedtak.TiltakEndret,
+        vedtak.FravaerRegistrert,
+        vedtak.FravaerSlettet,
+        vedtak.AvvisningRegistrert,
+    ),
 )
 AVSLUTNING = Topic(
     name="nir.avslutning.v1",
@@ -72,10 +84,15 @@ FOLKEREGISTER = Topic(
     description="Flytting, utvandring and død of NIR's deltakere, with corrections and annulments.",
     key="deltaker_id",
     partitions=6,
-    event_types=(folkeregister.FlyttingRegistrert, folkeregister.FlyttingKorrigert,
-                 folkeregister.UtvandringRegistrert, folkeregister.UtvandringKorrigert,
-                 folkeregister.DodsfallRegistrert, folkeregister.DodsfallKorrigert,
-                 folkeregister.FolkeregisterhendelseAnnullert),
+    event_types=(
+        folkeregister.FlyttingRegistrert,
+        folkeregister.FlyttingKorrigert,
+        folkeregister.UtvandringRegistrert,
+        folkeregister.UtvandringKorrigert,
+        folkeregister.DodsfallRegistrert,
+        folkeregister.DodsfallKorrigert,
+        folkeregister.FolkeregisterhendelseAnnullert,
+    ),
 )
 BEREGNET_AVSLUTNING = Topic(
     name="nir.beregnet-avslutning.v1",

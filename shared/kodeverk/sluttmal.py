@@ -47,9 +47,7 @@ SLUTTMALNAVN: dict[Sluttmalkode, str] = {
         "Forberede for utdanning over videregående nivå eller yrkesfaglig rekvalifisering"
     ),
     Sluttmalkode.P14_ARBEID: "Arbeid (§ 14)",
-    Sluttmalkode.P14_VGO_STUDIEFORBEREDENDE: (
-        "Fullføre videregående opplæring – studieforberedende utdanningsprogram"
-    ),
+    Sluttmalkode.P14_VGO_STUDIEFORBEREDENDE: ("Fullføre videregående opplæring – studieforberedende utdanningsprogram"),
     Sluttmalkode.P14_VGO_FAG_OG_YRKE: "Fullføre videregående opplæring – fag- og yrkesopplæring",
     Sluttmalkode.P14_DELER_AV_VGO: "Fullføre deler av videregående opplæring (§ 14)",
 }

@@ -158,15 +158,18 @@ def gjennomforingsfrist(
             steg.append(Beregningssteg(beskrivelse=tekst, dato=frist))
 
     perioder = list(permisjoner) + (list(gyldig_fravaer) if versjon.fravaer_forlenger else [])
-    for p in _slaa_sammen(Periode(fra=max(p.fra, programstart), til=p.til) for p in perioder
-                          if p.til is None or p.til >= programstart):
+    for p in _slaa_sammen(
+        Periode(fra=max(p.fra, programstart), til=p.til) for p in perioder if p.til is None or p.til >= programstart
+    ):
         if p.fra > frist:
             break  # leave that began after the programme had ended extends nothing
         frist += timedelta(days=_dager(p))
-        steg.append(Beregningssteg(
-            beskrivelse=f"Permisjon/gyldig fravær {p.fra.isoformat()}–{p.til.isoformat()}: {_dager(p)} dager",  # type: ignore[union-attr]
-            dato=frist,
-        ))
+        steg.append(
+            Beregningssteg(
+                beskrivelse=f"Permisjon/gyldig fravær {p.fra.isoformat()}–{p.til.isoformat()}: {_dager(p)} dager",  # type: ignore[union-attr]
+                dato=frist,
+            )
+        )
 
     return Fristberegning(frist=frist, regelverk=versjon.id, steg=tuple(steg))
 
@@ -180,8 +183,6 @@ def oppstartsfrist(bosettingsdato: date) -> Fristberegning:
         regelverk="oppstartsfrist",
         steg=(
             Beregningssteg(beskrivelse="Bosettingsdato", dato=bosettingsdato),
-            Beregningssteg(
-                beskrivelse=f"{regel.maaneder_etter_bosetting} måneder etter bosetting", dato=frist
-            ),
+            Beregningssteg(beskrivelse=f"{regel.maaneder_etter_bosetting} måneder etter bosetting", dato=frist),
         ),
     )

@@ -99,8 +99,9 @@ def gjeldende_sluttmal(sluttmal: Iterable[Sluttmal]) -> Sluttmal | None:
     return max(sluttmal, key=lambda s: (s.fastsatt_dato, s.rekkefolge), default=None)
 
 
-def fristgrunnlag(lov: Lov, vedtak: Iterable[Vedtak], sluttmal: Iterable[Sluttmal],
-                  fravaer: Iterable[Fravaer]) -> Fristgrunnlag | None:
+def fristgrunnlag(
+    lov: Lov, vedtak: Iterable[Vedtak], sluttmal: Iterable[Sluttmal], fravaer: Iterable[Fravaer]
+) -> Fristgrunnlag | None:
     """DOMAIN.md §6's inputs from the facts; None before a programme start. A sluttmål may be missing (the
     introduksjonsloven has none; under integreringsloven frister.gjennomforingsfrist refuses it)."""
     vedtak = list(vedtak)
@@ -115,8 +116,12 @@ def fristgrunnlag(lov: Lov, vedtak: Iterable[Vedtak], sluttmal: Iterable[Sluttma
     perioder: list[Vedtak | Fravaer] = [*forlengelser, *permisjoner, *gyldig]
     kilder = (start.kilde, valgt.kilde if valgt else None, *(x.kilde for x in perioder))
     return Fristgrunnlag(
-        lov=lov, programstart=start.fra, sluttmal=valgt.sluttmal if valgt else None,
-        forlengelser=_tidsrom(forlengelser), permisjoner=_tidsrom(permisjoner), gyldig_fravaer=_tidsrom(gyldig),
+        lov=lov,
+        programstart=start.fra,
+        sluttmal=valgt.sluttmal if valgt else None,
+        forlengelser=_tidsrom(forlengelser),
+        permisjoner=_tidsrom(permisjoner),
+        gyldig_fravaer=_tidsrom(gyldig),
         kilder=tuple(k for k in kilder if k is not None),
     )
 
@@ -130,7 +135,9 @@ def _tidsrom(fakta: Iterable[Vedtak | Fravaer]) -> tuple[Tidsrom, ...]:
 def beregn(g: Fristgrunnlag) -> frister.Fristberegning:
     """frister.gjennomforingsfrist on the grunnlag, memoised (raises UkjentSluttmal, IngenRegelverk)."""
     return frister.gjennomforingsfrist(
-        lov=g.lov, programstart=g.programstart, sluttmal=g.sluttmal,
+        lov=g.lov,
+        programstart=g.programstart,
+        sluttmal=g.sluttmal,
         forlengelser=[Periode(fra=f, til=t) for f, t in g.forlengelser],
         permisjoner=[Periode(fra=f, til=t) for f, t in g.permisjoner],
         gyldig_fravaer=[Periode(fra=f, til=t) for f, t in g.gyldig_fravaer],

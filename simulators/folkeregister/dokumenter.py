@@ -31,43 +31,77 @@ def doedsfall(doedsdato: date, ajourhold: datetime) -> dict[str, Any]:
 
 
 def utflytting(utflyttingsdato: date, land: str, sted: str | None, ajourhold: datetime) -> dict[str, Any]:
-    return {"tilflyttingsland": land, "tilflyttingsstedIUtlandet": sted, "utflyttingsdato": utflyttingsdato.isoformat(),
-            **metadata(ajourhold)}
+    return {
+        "tilflyttingsland": land,
+        "tilflyttingsstedIUtlandet": sted,
+        "utflyttingsdato": utflyttingsdato.isoformat(),
+        **metadata(ajourhold),
+    }
 
 
-def bostedsadresse(kommunenummer: str | None, flyttedato: date | None, ajourhold: datetime, *,
-                   adressenavn: str = "Storgata", husnummer: int = 1, opphoert: datetime | None = None
-                   ) -> dict[str, Any]:
+def bostedsadresse(
+    kommunenummer: str | None,
+    flyttedato: date | None,
+    ajourhold: datetime,
+    *,
+    adressenavn: str = "Storgata",
+    husnummer: int = 1,
+    opphoert: datetime | None = None,
+) -> dict[str, Any]:
     if kommunenummer is None:
         sted: dict[str, Any] = {"ukjentBosted": {"bostedskommune": None}}
     else:
-        sted = {"vegadresse": {"kommunenummer": kommunenummer, "adressenavn": adressenavn,
-                               "adressenummer": {"husnummer": str(husnummer)}, "postnummer": "0001"}}
-    return {**sted, "flyttedato": flyttedato.isoformat() if flyttedato else None,
-            **metadata(ajourhold, opphoert=opphoert)}
+        sted = {
+            "vegadresse": {
+                "kommunenummer": kommunenummer,
+                "adressenavn": adressenavn,
+                "adressenummer": {"husnummer": str(husnummer)},
+                "postnummer": "0001",
+            }
+        }
+    return {
+        **sted,
+        "flyttedato": flyttedato.isoformat() if flyttedato else None,
+        **metadata(ajourhold, opphoert=opphoert),
+    }
 
 
 def identifikasjonsnummer(ident: str, ajourhold: datetime, *, opphoert: datetime | None = None) -> dict[str, Any]:
-    return {"foedselsEllerDNummer": ident,
-            "identifikatortype": "dNummer" if int(ident[0]) >= 4 else "foedselsnummer",
-            "status": "opphoert" if opphoert else "iBruk", **metadata(ajourhold, opphoert=opphoert)}
+    return {
+        "foedselsEllerDNummer": ident,
+        "identifikatortype": "dNummer" if int(ident[0]) >= 4 else "foedselsnummer",
+        "status": "opphoert" if opphoert else "iBruk",
+        **metadata(ajourhold, opphoert=opphoert),
+    }
 
 
-def egenskapshendelse(entitetsendring: str, opplysningstype: str | None = None,
-                      opplysning: dict[str, Any] | None = None) -> dict[str, Any]:
+def egenskapshendelse(
+    entitetsendring: str, opplysningstype: str | None = None, opplysning: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """An annulment (`annullere`) carries no entitet: only what is undone, by the hendelsestype."""
     if opplysningstype is None:
         return {"entitetsendring": entitetsendring}
     return {"entitet": {opplysningstype: opplysning}, "entitetsendring": entitetsendring}
 
 
-def feedinnslag(sekvensnummer: int, dokumentidentifikator: str, ident: str, hendelsestype: str,
-                ajourhold: datetime, egenskaper: list[dict[str, Any]], base_path: str) -> dict[str, Any]:
+def feedinnslag(
+    sekvensnummer: int,
+    dokumentidentifikator: str,
+    ident: str,
+    hendelsestype: str,
+    ajourhold: datetime,
+    egenskaper: list[dict[str, Any]],
+    base_path: str,
+) -> dict[str, Any]:
     hendelsesdokument = {
         "dokumentidentifikator": dokumentidentifikator,
         "skjemaversjon": SKJEMAVERSJON,
-        "hendelse": {"folkeregisteridentifikator": ident, "hendelsestype": hendelsestype,
-                     "ajourholdstidspunkt": _ts(ajourhold), "egenskapshendelse": egenskaper},
+        "hendelse": {
+            "folkeregisteridentifikator": ident,
+            "hendelsestype": hendelsestype,
+            "ajourholdstidspunkt": _ts(ajourhold),
+            "egenskapshendelse": egenskaper,
+        },
     }
     return {
         "sekvensnummer": sekvensnummer,

@@ -25,8 +25,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ALGORITMER = ["RS256", "RS384", "RS512"]
-KJENTE_CLAIMS = {"aud", "iss", "iat", "exp", "jti", "scope", "resource", "consumer_org", "iss_onbehalfof",
-                 "authorization_details"}
+KJENTE_CLAIMS = {
+    "aud",
+    "iss",
+    "iat",
+    "exp",
+    "jti",
+    "scope",
+    "resource",
+    "consumer_org",
+    "iss_onbehalfof",
+    "authorization_details",
+}
 SKEW = 10  # seconds a grant's iat may lie in the future (clock skew)
 FOLKEREGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
 
@@ -52,15 +62,24 @@ class Tilgang:
 
 
 class Maskinporten:
-    def __init__(self, klienter: list[Klient], *, utsteder: str = "https://test.maskinporten.no/",
-                 levetid: int = 120, klokke: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        klienter: list[Klient],
+        *,
+        utsteder: str = "https://test.maskinporten.no/",
+        levetid: int = 120,
+        klokke: Callable[[], float] = time.time,
+    ) -> None:
         self.utsteder = utsteder
         self.levetid = levetid
         self.klokke = klokke
         self.klienter = {k.client_id: k for k in klienter}
         # Any kind of public key a PEM may hold: jwt.decode refuses one that does not fit ALGORITMER.
-        self._nokler: dict[tuple[str, str], Any] = {(k.client_id, kid): serialization.load_pem_public_key(pem.encode())
-                        for k in klienter for kid, pem in k.nokler.items()}
+        self._nokler: dict[tuple[str, str], Any] = {
+            (k.client_id, kid): serialization.load_pem_public_key(pem.encode())
+            for k in klienter
+            for kid, pem in k.nokler.items()
+        }
         self._brukte_jti: dict[str, float] = {}  # jti → grant exp (forgotten once the grant could not be valid)
         self._tokens: dict[str, Tilgang] = {}
         self.utstedt = 0
@@ -80,8 +99,10 @@ class Maskinporten:
         if header.get("alg") not in ALGORITMER:
             raise Avvist("invalid_grant", f"Invalid assertion. Unsupported algorithm {header.get('alg')}")
         if "kid" not in header:
-            raise Avvist("invalid_grant", "Invalid assertion. Client authentication failed. Missing kid "
-                                          "(x5c is not supported by this simulator)")
+            raise Avvist(
+                "invalid_grant",
+                "Invalid assertion. Client authentication failed. Missing kid (x5c is not supported by this simulator)",
+            )
         ukjente = set(usikre) - KJENTE_CLAIMS
         if ukjente:
             raise Avvist("invalid_grant", f"Invalid assertion. Unknown claims: {', '.join(sorted(ukjente))}")
@@ -92,11 +113,22 @@ class Maskinporten:
         if nokkel is None:
             raise Avvist("invalid_grant", "Invalid assertion. Client authentication failed. Unknown kid")
         try:
-            claims = jwt.decode(assertion, nokkel, algorithms=ALGORITMER,
-                                options={"verify_aud": False, "verify_exp": False, "verify_iat": False,
-                                         "verify_nbf": False, "require": ["aud", "iss", "iat", "exp", "jti"]})
+            claims = jwt.decode(
+                assertion,
+                nokkel,
+                algorithms=ALGORITMER,
+                options={
+                    "verify_aud": False,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                    "require": ["aud", "iss", "iat", "exp", "jti"],
+                },
+            )
         except jwt.InvalidSignatureError:
-            raise Avvist("invalid_grant", "Invalid assertion. Client authentication failed. Invalid JWT signature") from None
+            raise Avvist(
+                "invalid_grant", "Invalid assertion. Client authentication failed. Invalid JWT signature"
+            ) from None
         except jwt.PyJWTError as exc:
             raise Avvist("invalid_grant", f"Invalid assertion. {type(exc).__name__}") from None
         if claims["aud"] != self.utsteder:  # one value, the issuer identifier (not the token URL, not a list)
@@ -121,8 +153,12 @@ class Maskinporten:
         token = secrets.token_urlsafe(32)
         self._tokens[token] = Tilgang(klient.client_id, frozenset(scopes), naa + self.levetid)
         self.utstedt += 1
-        return {"access_token": token, "token_type": "Bearer", "expires_in": self.levetid,
-                "scope": " ".join(sorted(scopes))}
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.levetid,
+            "scope": " ".join(sorted(scopes)),
+        }
 
     # -- what the Folkeregister API checks ---------------------------------------------------------------------
     def sjekk(self, authorization: str | None, scope: str = FOLKEREGISTER_SCOPE) -> Tilgang:
@@ -149,11 +185,13 @@ def lag_utviklingsnokkel(mappe: Path) -> tuple[Path, Path]:
     privat, offentlig = mappe / "private.pem", mappe / "public.pem"
     if not privat.exists():
         k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        privat.write_bytes(k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+        privat.write_bytes(
+            k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        )
         privat.chmod(0o600)
-        offentlig.write_bytes(k.public_key().public_bytes(serialization.Encoding.PEM,
-                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
+        offentlig.write_bytes(
+            k.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
     return privat, offentlig
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
-from simulators.folkeregister import dokumenter as d
 from shared.identer import med_kontrollsiffer
 from shared.kodeverk.geografi import kommuner
+from simulators.folkeregister import dokumenter as d
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 SIDESTORRELSE = 1000
@@ -27,9 +27,22 @@ UKJENTE_TYPER = ("endringISivilstand", "endringINavn", "endringIStatsborgerskap"
 NYTT_NUMMER = {"3001": "3101", "3005": "3301", "3024": "3201", "3803": "3905", "3807": "4003", "5401": "5501"}
 
 # Control-API names → what the simulator appends (see Folkeregister.legg_til).
-ARTER = ("doedsfall", "utflytting", "flytting", "flyttingMedOpphoertSomEgenHendelse", "nyttKommunenummer",
-         "nyIdent", "korrigerDoedsfall", "korrigerUtflytting", "korrigerFlytting", "annullerDoedsfall",
-         "annullerUtflytting", "annullerFlytting", "personErOppdatert", "ukjent")
+ARTER = (
+    "doedsfall",
+    "utflytting",
+    "flytting",
+    "flyttingMedOpphoertSomEgenHendelse",
+    "nyttKommunenummer",
+    "nyIdent",
+    "korrigerDoedsfall",
+    "korrigerUtflytting",
+    "korrigerFlytting",
+    "annullerDoedsfall",
+    "annullerUtflytting",
+    "annullerFlytting",
+    "personErOppdatert",
+    "ukjent",
+)
 
 
 class Ukjent(ValueError):
@@ -80,9 +93,12 @@ class Folkeregister:
         for _ in range(antall):
             fodselsdato = date(1960, 1, 1) + timedelta(days=self._rng.randrange(365 * 45))
             kommune = self._rng.choice(self._kommuner)
-            p = Person(identer=[self._ny_ident(fodselsdato, d_nummer=self._rng.random() < 0.2)],
-                       kommunenummer=kommune, flyttedato=date(2024, 1, 1) + timedelta(days=self._rng.randrange(600)),
-                       fodselsdato=fodselsdato)
+            p = Person(
+                identer=[self._ny_ident(fodselsdato, d_nummer=self._rng.random() < 0.2)],
+                kommunenummer=kommune,
+                flyttedato=date(2024, 1, 1) + timedelta(days=self._rng.randrange(600)),
+                fodselsdato=fodselsdato,
+            )
             p.adresse = d.bostedsadresse(kommune, p.flyttedato, START, husnummer=self._rng.randrange(1, 200))
             self._personer.append(p)
             self._etter_ident[p.ident] = p
@@ -90,8 +106,10 @@ class Folkeregister:
         return nye
 
     def personer(self, fra: int = 0, antall: int = 100) -> list[dict[str, str]]:
-        return [{"folkeregisteridentifikator": p.ident, "kommunenummer": p.kommunenummer}
-                for p in self._personer[fra:fra + antall]]
+        return [
+            {"folkeregisteridentifikator": p.ident, "kommunenummer": p.kommunenummer}
+            for p in self._personer[fra : fra + antall]
+        ]
 
     @property
     def antall_personer(self) -> int:
@@ -108,8 +126,9 @@ class Folkeregister:
         ajour = self._klokke()
         return {
             "identifikasjonsnummer": [d.identifikasjonsnummer(p.ident, START), *p.opphorte_identer],
-            "status": [{"status": "doed" if p.doedsfall else "utflyttet" if p.utflytting else "bosatt",
-                        **d.metadata(ajour)}],
+            "status": [
+                {"status": "doed" if p.doedsfall else "utflyttet" if p.utflytting else "bosatt", **d.metadata(ajour)}
+            ],
             "foedsel": [{"foedselsdato": p.fodselsdato.isoformat(), **d.metadata(START)}],
             "bostedsadresse": [x for x in (p.adresse,) if x] + p.tidligere_adresser,
             "doedsfall": [p.doedsfall] if p.doedsfall else [],
@@ -122,7 +141,7 @@ class Folkeregister:
         return len(self.innslag)
 
     def side(self, seq: int, storrelse: int = SIDESTORRELSE) -> list[bytes]:
-        return self.innslag[seq - 1: seq - 1 + storrelse]
+        return self.innslag[seq - 1 : seq - 1 + storrelse]
 
     def _klokke(self) -> datetime:
         return START + timedelta(seconds=30 * (len(self.innslag) + 1))
@@ -132,8 +151,12 @@ class Folkeregister:
         dok_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"folkeregister-simulator/{self.seed}/{seq}"))
         innslag = d.feedinnslag(seq, dok_id, ident, hendelsestype, self._klokke(), egenskaper, BASE_PATH)
         self.innslag.append(json.dumps(innslag, separators=(",", ":")).encode())
-        return {"sekvensnummer": seq, "dokumentidentifikator": dok_id, "hendelsetype": hendelsestype,
-                "folkeregisteridentifikator": ident}
+        return {
+            "sekvensnummer": seq,
+            "dokumentidentifikator": dok_id,
+            "hendelsetype": hendelsestype,
+            "folkeregisteridentifikator": ident,
+        }
 
     def gjenta(self, sekvensnummer: int) -> dict[str, Any]:
         """Deliver an earlier hendelse again at a new sekvensnummer, same dokumentidentifikator (a feed
@@ -143,8 +166,10 @@ class Folkeregister:
         innslag = json.loads(self.innslag[sekvensnummer - 1])
         innslag["sekvensnummer"] = len(self.innslag) + 1
         self.innslag.append(json.dumps(innslag, separators=(",", ":")).encode())
-        return {"sekvensnummer": innslag["sekvensnummer"],
-                "dokumentidentifikator": innslag["hendelse"]["hendelsesdokument"]["dokumentidentifikator"]}
+        return {
+            "sekvensnummer": innslag["sekvensnummer"],
+            "dokumentidentifikator": innslag["hendelse"]["hendelsesdokument"]["dokumentidentifikator"],
+        }
 
     def slett_til(self, sekvensnummer: int) -> None:
         """Retention: hendelser below `sekvensnummer` are gone (Skatteetaten deletes after 36 months)."""
@@ -159,20 +184,30 @@ class Folkeregister:
         match art:
             case "doedsfall":
                 person.doedsfall = d.doedsfall(dato, nå)
-                return self._append(ident, "personErDoed",
-                                    [d.egenskapshendelse("registrereNy", "doedsfall", person.doedsfall)])
+                return self._append(
+                    ident, "personErDoed", [d.egenskapshendelse("registrereNy", "doedsfall", person.doedsfall)]
+                )
             case "korrigerDoedsfall":
                 person.doedsfall = d.doedsfall(dato, nå)
-                return self._append(ident, "endringIDoedsfall",
-                                    [d.egenskapshendelse("korrigere", "doedsfall", person.doedsfall)])
+                return self._append(
+                    ident, "endringIDoedsfall", [d.egenskapshendelse("korrigere", "doedsfall", person.doedsfall)]
+                )
             case "annullerDoedsfall":
                 person.doedsfall = None
                 return self._append(ident, "endringIDoedsfall", [d.egenskapshendelse("annullere")])
             case "utflytting" | "korrigerUtflytting":
                 person.utflytting = d.utflytting(dato, p.get("land") or "SWE", p.get("sted"), nå)
-                return self._append(ident, "personErUtflyttet" if art == "utflytting" else "endringIUtflytting",
-                                    [d.egenskapshendelse("registrereNy" if art == "utflytting" else "korrigere",
-                                                         "utflyttingFraNorge", person.utflytting)])
+                return self._append(
+                    ident,
+                    "personErUtflyttet" if art == "utflytting" else "endringIUtflytting",
+                    [
+                        d.egenskapshendelse(
+                            "registrereNy" if art == "utflytting" else "korrigere",
+                            "utflyttingFraNorge",
+                            person.utflytting,
+                        )
+                    ],
+                )
             case "annullerUtflytting":
                 person.utflytting = None
                 return self._append(ident, "endringIUtflytting", [d.egenskapshendelse("annullere")])
@@ -183,11 +218,18 @@ class Folkeregister:
                 til = p.get("kommunenummer") or person.kommunenummer
                 person.kommunenummer, person.flyttedato = til, dato
                 person.adresse = d.bostedsadresse(til, dato, nå)
-                return self._append(ident, "endringIBostedsadresse",
-                                    [d.egenskapshendelse("korrigere", "bostedsadresse", person.adresse)])
+                return self._append(
+                    ident,
+                    "endringIBostedsadresse",
+                    [d.egenskapshendelse("korrigere", "bostedsadresse", person.adresse)],
+                )
             case "annullerFlytting":
                 if person.tidligere_adresser:
-                    person.adresse = {**person.tidligere_adresser.pop(0), "opphoerstidspunkt": None, "erGjeldende": True}
+                    person.adresse = {
+                        **person.tidligere_adresser.pop(0),
+                        "opphoerstidspunkt": None,
+                        "erGjeldende": True,
+                    }
                     person.kommunenummer = person.adresse["vegadresse"]["kommunenummer"]
                 return self._append(ident, "endringIBostedsadresse", [d.egenskapshendelse("annullere")])
             case "nyttKommunenummer":
@@ -195,8 +237,11 @@ class Folkeregister:
                 person.kommunenummer = til
                 # Same address, same flyttedato: only the number changed (regional reform; FOLKEREGISTER.md).
                 person.adresse = d.bostedsadresse(til, person.flyttedato, nå)
-                return self._append(ident, "endringIBostedsadresseUtenFlytting",
-                                    [d.egenskapshendelse("registrereNy", "bostedsadresse", person.adresse)])
+                return self._append(
+                    ident,
+                    "endringIBostedsadresseUtenFlytting",
+                    [d.egenskapshendelse("registrereNy", "bostedsadresse", person.adresse)],
+                )
             case "nyIdent":
                 ny = p.get("nyIdent") or self._ny_ident(person.fodselsdato)
                 if ny in self._etter_ident:
@@ -206,10 +251,14 @@ class Folkeregister:
                 person.identer.insert(0, ny)
                 self._etter_ident[ny] = person
                 self._brukte.add(ny)
-                res = self._append(ny, "endringIIdentifikasjonsnummer", [
-                    d.egenskapshendelse("registrereNy", "identifikasjonsnummer", d.identifikasjonsnummer(ny, nå)),
-                    d.egenskapshendelse("registrereNy", "identifikasjonsnummer", person.opphorte_identer[0]),
-                ])
+                res = self._append(
+                    ny,
+                    "endringIIdentifikasjonsnummer",
+                    [
+                        d.egenskapshendelse("registrereNy", "identifikasjonsnummer", d.identifikasjonsnummer(ny, nå)),
+                        d.egenskapshendelse("registrereNy", "identifikasjonsnummer", person.opphorte_identer[0]),
+                    ],
+                )
                 return {**res, "nyIdent": ny}
             case "personErOppdatert":
                 return self._append(ident, "personErOppdatert", [])
@@ -223,8 +272,11 @@ class Folkeregister:
         return til
 
     def _flytt(self, person: Person, til: str, dato: date, nå: datetime, *, opphoert_for_seg: bool) -> dict[str, Any]:
-        gammel = {**(person.adresse or {}), "opphoerstidspunkt": nå.isoformat().replace("+00:00", "Z"),
-                  "erGjeldende": False}
+        gammel = {
+            **(person.adresse or {}),
+            "opphoerstidspunkt": nå.isoformat().replace("+00:00", "Z"),
+            "erGjeldende": False,
+        }
         person.tidligere_adresser.insert(0, gammel)
         person.kommunenummer, person.flyttedato = til, dato
         person.adresse = d.bostedsadresse(til, dato, nå, husnummer=self._rng.randrange(1, 200))
@@ -238,10 +290,22 @@ class Folkeregister:
         return res
 
     # -- a generated stream ---------------------------------------------------------------------------------
-    VEKTER: ClassVar[dict[str, int]] = {"flytting": 30, "flyttingMedOpphoertSomEgenHendelse": 5, "nyttKommunenummer": 15,
-              "personErOppdatert": 10, "doedsfall": 4, "utflytting": 5, "nyIdent": 3, "korrigerDoedsfall": 1,
-              "korrigerUtflytting": 2, "korrigerFlytting": 3, "annullerDoedsfall": 1, "annullerUtflytting": 1,
-              "annullerFlytting": 2, "ukjent": 18}
+    VEKTER: ClassVar[dict[str, int]] = {
+        "flytting": 30,
+        "flyttingMedOpphoertSomEgenHendelse": 5,
+        "nyttKommunenummer": 15,
+        "personErOppdatert": 10,
+        "doedsfall": 4,
+        "utflytting": 5,
+        "nyIdent": 3,
+        "korrigerDoedsfall": 1,
+        "korrigerUtflytting": 2,
+        "korrigerFlytting": 3,
+        "annullerDoedsfall": 1,
+        "annullerUtflytting": 1,
+        "annullerFlytting": 2,
+        "ukjent": 18,
+    }
 
     def generer(self, antall: int, blant_forste: int | None = None) -> int:
         """Append `antall` hendelser for random persons of the population (or of its first `blant_forste`);

@@ -77,8 +77,12 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
             try:
                 maskinporten.sjekk(request.headers.get("authorization"))
             except Avvist as exc:
-                return feil(exc.status, f"FREG-{exc.status}", exc.beskrivelse,
-                            {"WWW-Authenticate": f'Bearer error="{exc.error}"'})
+                return feil(
+                    exc.status,
+                    f"FREG-{exc.status}",
+                    exc.beskrivelse,
+                    {"WWW-Authenticate": f'Bearer error="{exc.error}"'},
+                )
         if not plan:
             return None
         f = plan.popleft()
@@ -98,7 +102,9 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
             return feil(400, "FREG-001", "seq må være et heltall ≥ 1")
         n = int(seq)
         if n < reg.slettet_til:
-            return feil(406, "FREG-406", f"Hendelser før sekvensnummer {reg.slettet_til} er slettet (lagringstid 36 måneder)")
+            return feil(
+                406, "FREG-406", f"Hendelser før sekvensnummer {reg.slettet_til} er slettet (lagringstid 36 måneder)"
+            )
         side = reg.side(n)
         etag = '"' + hashlib.sha1(f"{reg.seed}:{n}:{n + len(side) - 1}".encode()).hexdigest()[:20] + '"'
         if request.headers.get("if-none-match") == etag:
@@ -123,8 +129,9 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
     @app.post("/maskinporten/token")
     async def token(request: Request) -> Response:
         if maskinporten is None:
-            return JSONResponse({"error": "invalid_client", "error_description": "Maskinporten er ikke slått på"},
-                                status_code=400)
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": "Maskinporten er ikke slått på"}, status_code=400
+            )
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
         try:
             return JSONResponse(maskinporten.utsted(form), headers={"Cache-Control": "no-store"})
@@ -142,8 +149,13 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
         ut = []
         for h in hendelser:
             try:
-                ut.append(reg.legg_til(h.art, h.folkeregisteridentifikator,
-                                       **h.model_dump(exclude={"art", "folkeregisteridentifikator"})))
+                ut.append(
+                    reg.legg_til(
+                        h.art,
+                        h.folkeregisteridentifikator,
+                        **h.model_dump(exclude={"art", "folkeregisteridentifikator"}),
+                    )
+                )
             except Ukjent as exc:
                 return feil(400, "SIM-001", str(exc))
         return JSONResponse(ut)
@@ -154,8 +166,9 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
 
     @kontroll.post("/personer")
     async def nye_personer(antall: int = 1) -> list[dict[str, str]]:
-        return [{"folkeregisteridentifikator": p.ident, "kommunenummer": p.kommunenummer}
-                for p in reg.lag_personer(antall)]
+        return [
+            {"folkeregisteridentifikator": p.ident, "kommunenummer": p.kommunenummer} for p in reg.lag_personer(antall)
+        ]
 
     @kontroll.get("/personer")
     async def personer(fra: int = 0, antall: int = 100) -> list[dict[str, str]]:
@@ -185,9 +198,14 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
 
     @kontroll.get("/status")
     async def status() -> dict[str, Any]:
-        return {"sisteSekvensnummer": reg.siste_sekvensnummer, "slettetTil": reg.slettet_til,
-                "personer": reg.antall_personer, "ventendeFeil": len(plan), "seed": reg.seed,
-                "maskinportenTokenUtstedt": maskinporten.utstedt if maskinporten else None}
+        return {
+            "sisteSekvensnummer": reg.siste_sekvensnummer,
+            "slettetTil": reg.slettet_til,
+            "personer": reg.antall_personer,
+            "ventendeFeil": len(plan),
+            "seed": reg.seed,
+            "maskinportenTokenUtstedt": maskinporten.utstedt if maskinporten else None,
+        }
 
     @app.get("/health/live")
     async def live() -> dict[str, str]:

@@ -97,11 +97,13 @@ def test_topic_names_are_unique_and_versioned():
 def test_periods_refuse_dates_that_would_overflow_frist_arithmetic(til):
     # «No end» is null, never 9999-12-31 (review finding: a 500 and dead-lettered events downstream).
     from shared.events.envelope import Periode
+
     with pytest.raises(ValidationError, match="datoen må ligge mellom"):
         Periode.model_validate({"fra": "1899-12-01" if til.startswith("1899") else "2021-01-01", "til": til})
 
 
 # --- issue #11 §3: strict types, a number is not a date ----------------------------------------------------------
+
 
 def _dato_tilfeller():
     for event in EXAMPLES:
@@ -143,25 +145,44 @@ def test_every_event_date_is_an_iso_string_never_a_number(event, sti):
     assert type(adapter.validate_python(gyldig)) is type(event)
 
 
-@pytest.mark.parametrize("felt,verdi", [
-    ("event_id", 123), ("correlation_id", True), ("occurred_at", 1700000000), ("occurred_at", "2023-11-16"),
-    ("occurred_at", "2023-11-16T08:30:00"), ("schema_version", "1"), ("schema_version", 1.0), ("schema_version", True),
-    ("producer", 7),
-])
+@pytest.mark.parametrize(
+    "felt,verdi",
+    [
+        ("event_id", 123),
+        ("correlation_id", True),
+        ("occurred_at", 1700000000),
+        ("occurred_at", "2023-11-16"),
+        ("occurred_at", "2023-11-16T08:30:00"),
+        ("schema_version", "1"),
+        ("schema_version", 1.0),
+        ("schema_version", True),
+        ("producer", 7),
+    ],
+)
 def test_envelope_fields_are_strict(felt, verdi):
     data = json.loads(kommune_avslutning().model_dump_json()) | {felt: verdi}
-    for parse in (lambda: topics.AVSLUTNING.adapter().validate_json(json.dumps(data)),
-                  lambda: topics.AVSLUTNING.adapter().validate_python(data)):
+    for parse in (
+        lambda: topics.AVSLUTNING.adapter().validate_json(json.dumps(data)),
+        lambda: topics.AVSLUTNING.adapter().validate_python(data),
+    ):
         with pytest.raises(ValidationError) as exc:
             parse()
         assert [e["loc"][1:] for e in exc.value.errors()] == [(felt,)]
 
 
-@pytest.mark.parametrize("felt,verdi", [
-    (("versjon",), "1"), (("arsak",), "arbeid"), (("arsak",), 1), (("avslutning_id",), 5),
-    (("timer_arbeid_per_uke",), True), (("timer_arbeid_per_uke",), "30,0"), (("timer_arbeid_per_uke",), "3e1"),
-    (("registrert_av",), 4223),
-])
+@pytest.mark.parametrize(
+    "felt,verdi",
+    [
+        (("versjon",), "1"),
+        (("arsak",), "arbeid"),
+        (("arsak",), 1),
+        (("avslutning_id",), 5),
+        (("timer_arbeid_per_uke",), True),
+        (("timer_arbeid_per_uke",), "30,0"),
+        (("timer_arbeid_per_uke",), "3e1"),
+        (("registrert_av",), 4223),
+    ],
+)
 def test_payload_fields_are_strict(felt, verdi):
     data = json.loads(kommune_avslutning().model_dump_json())
     data = med(data, ("avslutning", *felt), verdi)
@@ -180,6 +201,7 @@ def test_hours_are_a_json_number_or_a_decimal_string_with_a_point(timer):
 
 def test_a_period_ending_before_it_starts_names_til():
     from shared.events.envelope import Periode
+
     with pytest.raises(ValidationError) as exc:
         Periode.model_validate_json('{"fra": "2022-02-01", "til": "2022-01-31"}')
     assert [(e["loc"], e["msg"]) for e in exc.value.errors()] == [(("til",), "til-dato kan ikke være før fra-dato")]

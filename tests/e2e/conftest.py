@@ -16,8 +16,9 @@ from tests.naming import run_id
 
 
 @pytest.fixture(scope="session")
-async def system(kafka_bootstrap: str, infrastructure: Infrastructure,
-                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+async def system(
+    kafka_bootstrap: str, infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[System]:
     workdir: Path = tmp_path_factory.mktemp("e2e")
     # Its own database: the whole system writes every service's schema, which other suites also use.
     async with fresh_database(infrastructure) as database_url:

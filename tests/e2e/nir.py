@@ -64,55 +64,107 @@ class Nir:
         assert r.status_code == status, f"{method} {url}: {r.status_code} {r.text}"
         return r.json() if r.content else None
 
-    async def ny_deltaker(self, kommunenummer: str, *, lov: str = "integreringsloven", fodselsnummer: str | None = None,
-                          fornavn: str = "Test", etternavn: str = "Testesen", bosettingsdato: date = date(2021, 9, 1),
-                          **extra: Any) -> dict:
-        body = dict(duf_nummer=ny_duf(), fornavn=fornavn, etternavn=etternavn, kjonn="K",
-                    fodselsdato="1990-05-17", lov=lov, bosettingsdato=bosettingsdato.isoformat(),
-                    oppfolgingskommune=kommunenummer, **extra)
+    async def ny_deltaker(
+        self,
+        kommunenummer: str,
+        *,
+        lov: str = "integreringsloven",
+        fodselsnummer: str | None = None,
+        fornavn: str = "Test",
+        etternavn: str = "Testesen",
+        bosettingsdato: date = date(2021, 9, 1),
+        **extra: Any,
+    ) -> dict:
+        body = dict(
+            duf_nummer=ny_duf(),
+            fornavn=fornavn,
+            etternavn=etternavn,
+            kjonn="K",
+            fodselsdato="1990-05-17",
+            lov=lov,
+            bosettingsdato=bosettingsdato.isoformat(),
+            oppfolgingskommune=kommunenummer,
+            **extra,
+        )
         if fodselsnummer:
             body["fodselsnummer"] = fodselsnummer
         return await self.ok("POST", self.reg("/deltakere"), self.kommune(kommunenummer), body)
 
-    async def vedtak(self, d: dict, vedtakstype: str, fra: date, til: date | None = None,
-                     vedtaksdato: date | None = None) -> dict:
-        return await self.ok("POST", self.reg(f"/deltakere/{d['deltaker_id']}/vedtak"),
-                             self.kommune(d["oppfolgingskommune"]),
-                             dict(vedtakstype=vedtakstype, vedtaksdato=(vedtaksdato or fra).isoformat(),
-                                  periode=dict(fra=fra.isoformat(), til=til.isoformat() if til else None)))
+    async def vedtak(
+        self, d: dict, vedtakstype: str, fra: date, til: date | None = None, vedtaksdato: date | None = None
+    ) -> dict:
+        return await self.ok(
+            "POST",
+            self.reg(f"/deltakere/{d['deltaker_id']}/vedtak"),
+            self.kommune(d["oppfolgingskommune"]),
+            dict(
+                vedtakstype=vedtakstype,
+                vedtaksdato=(vedtaksdato or fra).isoformat(),
+                periode=dict(fra=fra.isoformat(), til=til.isoformat() if til else None),
+            ),
+        )
 
     async def sluttmal(self, d: dict, sluttmal: str, fastsatt: date) -> dict:
-        return await self.ok("POST", self.reg(f"/deltakere/{d['deltaker_id']}/sluttmal"),
-                             self.kommune(d["oppfolgingskommune"]),
-                             dict(sluttmal=sluttmal, fastsatt_dato=fastsatt.isoformat()))
+        return await self.ok(
+            "POST",
+            self.reg(f"/deltakere/{d['deltaker_id']}/sluttmal"),
+            self.kommune(d["oppfolgingskommune"]),
+            dict(sluttmal=sluttmal, fastsatt_dato=fastsatt.isoformat()),
+        )
 
-    async def i_program(self, kommunenummer: str, start: date, sluttmal: str = "ARBEID_HAR_IKKE_VGO",
-                        til: date | None = None, **deltaker: Any) -> dict:
+    async def i_program(
+        self,
+        kommunenummer: str,
+        start: date,
+        sluttmal: str = "ARBEID_HAR_IKKE_VGO",
+        til: date | None = None,
+        **deltaker: Any,
+    ) -> dict:
         """A deltaker with a vedtak om deltakelse from `start` (planned to `til`, default two years less a day)
         and a sluttmål set at start."""
         d = await self.ny_deltaker(kommunenummer, **deltaker)
-        await self.vedtak(d, "DELTAKELSE", start, til or date(start.year + 2, start.month, start.day) - timedelta(days=1),
-                          vedtaksdato=start)
+        await self.vedtak(
+            d,
+            "DELTAKELSE",
+            start,
+            til or date(start.year + 2, start.month, start.day) - timedelta(days=1),
+            vedtaksdato=start,
+        )
         await self.sluttmal(d, sluttmal, start)
         return d
 
     async def frister(self, d: dict) -> dict:
-        return await self.ok("GET", self.reg(f"/deltakere/{d['deltaker_id']}/frister"),
-                             self.kommune(d["oppfolgingskommune"]), status=200)
+        return await self.ok(
+            "GET", self.reg(f"/deltakere/{d['deltaker_id']}/frister"), self.kommune(d["oppfolgingskommune"]), status=200
+        )
 
-    async def avslutt(self, d: dict, arsak: str, dato: date, timer: str | None = None, bekreft: bool = False,
-                      kommunenummer: str | None = None) -> dict:
+    async def avslutt(
+        self,
+        d: dict,
+        arsak: str,
+        dato: date,
+        timer: str | None = None,
+        bekreft: bool = False,
+        kommunenummer: str | None = None,
+    ) -> dict:
         """The kommune registers an avslutning; `bekreft` answers the warn-then-confirm question (§4 rule 4)."""
         body: dict[str, Any] = dict(arsak=arsak, avslutningsdato=dato.isoformat())
         if timer is not None:
             body["timer_arbeid_per_uke"] = timer
-        return await self.ok("POST", self.reg(f"/deltakere/{d['deltaker_id']}/avslutninger")
-                             + ("?confirm=true" if bekreft else ""),
-                             self.kommune(kommunenummer or d["oppfolgingskommune"]), body)
+        return await self.ok(
+            "POST",
+            self.reg(f"/deltakere/{d['deltaker_id']}/avslutninger") + ("?confirm=true" if bekreft else ""),
+            self.kommune(kommunenummer or d["oppfolgingskommune"]),
+            body,
+        )
 
     async def avslutninger(self, d: dict) -> dict:
-        return await self.ok("GET", self.reg(f"/deltakere/{d['deltaker_id']}/avslutninger"),
-                             self.kommune(d["oppfolgingskommune"]), status=200)
+        return await self.ok(
+            "GET",
+            self.reg(f"/deltakere/{d['deltaker_id']}/avslutninger"),
+            self.kommune(d["oppfolgingskommune"]),
+            status=200,
+        )
 
     # --- time ---------------------------------------------------------------------------------------------------
     async def tick(self, dato: date) -> None:
@@ -132,11 +184,13 @@ class Nir:
 
     async def fakta_avgjort(self) -> None:
         """Registrering's outbox is published and the regelmotor has decided every record on its fact topics."""
+
         async def avgjort() -> None:
             [r] = await self.system.fetch("SELECT count(*) AS n FROM registrering.outbox WHERE published_at IS NULL")
             assert r["n"] == 0, f"{r['n']} events in registrering's outbox"
             behind = await self.system.caught_up("regelmotor", "regelmotor", REGELMOTOR_FAKTA)
             assert behind == 0, f"{behind} fact records not yet decided by the regelmotor"
+
         await eventually(avgjort, what="the day's facts decided before the tick")
 
     # --- Folkeregister simulator ------------------------------------------------------------------------------------
@@ -163,16 +217,19 @@ class Nir:
 
     async def rad(self, d: dict, headers: dict | None = None, **filter: Any) -> dict | None:
         """The person's report row (filtered on the exact DUF-nummer), or None when the person is not listed."""
-        r = await self.rapport(headers or self.kommune(d["oppfolgingskommune"]), lov=d["lov"],
-                               duf_nummer=d["duf_nummer"], **filter)
+        r = await self.rapport(
+            headers or self.kommune(d["oppfolgingskommune"]), lov=d["lov"], duf_nummer=d["duf_nummer"], **filter
+        )
         assert r.status_code == 200, r.text
         rader = r.json()["rader"]
         assert len(rader) <= 1, rader
         return rader[0] if rader else None
 
     async def historikk(self, d: dict, headers: dict | None = None) -> httpx.Response:
-        return await self.http.get(self.rap(f"/personer/{d['deltaker_id']}/avslutningshistorikk"),
-                                   headers=headers or self.kommune(d["oppfolgingskommune"]))
+        return await self.http.get(
+            self.rap(f"/personer/{d['deltaker_id']}/avslutningshistorikk"),
+            headers=headers or self.kommune(d["oppfolgingskommune"]),
+        )
 
     async def historikklinjer(self, d: dict, headers: dict | None = None) -> list[dict]:
         r = await self.historikk(d, headers)
@@ -182,20 +239,26 @@ class Nir:
     # --- topics -------------------------------------------------------------------------------------------------
     async def beregnet(self, d: dict) -> list[dict]:
         """The regelmotor's events about the person on nir.beregnet-avslutning.v1, in topic order."""
-        return [e for e in await self.system.read_topic(topics.BEREGNET_AVSLUTNING)
-                if e.get("deltaker_id") == d["deltaker_id"]]
+        return [
+            e
+            for e in await self.system.read_topic(topics.BEREGNET_AVSLUTNING)
+            if e.get("deltaker_id") == d["deltaker_id"]
+        ]
 
     async def folkeregisterfakta(self, d: dict) -> list[dict]:
-        return [e for e in await self.system.read_topic(topics.FOLKEREGISTER)
-                if e.get("deltaker_id") == d["deltaker_id"]]
+        return [
+            e for e in await self.system.read_topic(topics.FOLKEREGISTER) if e.get("deltaker_id") == d["deltaker_id"]
+        ]
 
     async def kjent_for_adapteren(self, d: dict, timeout: float = 60) -> None:
         """Wait until the Folkeregister adapter has consumed the person's DeltakerRegistrert: hendelser the feed
         delivers before that are «not NIR» and never replayed (folkeregister_adapter/README.md). Observed through
         Kafka: the record is on nir.deltaker.v1 and the adapter's consumer group has committed past it."""
+
         async def published() -> None:
             ids = {e.get("deltaker_id") for e in await self.system.read_topic(topics.DELTAKER)}
             assert d["deltaker_id"] in ids, "DeltakerRegistrert not yet on nir.deltaker.v1"
+
         await eventually(published, timeout)
         end = await self.system.end_offsets(topics.DELTAKER)
 
@@ -203,4 +266,5 @@ class Nir:
             committed = await self.system.committed("folkeregister_adapter", topics.DELTAKER)
             behind = {p: (committed.get(p, 0), o) for p, o in end.items() if committed.get(p, 0) < o}
             assert not behind, f"adapter behind on nir.deltaker.v1: {behind}"
+
         await eventually(consumed, timeout)

@@ -5,16 +5,15 @@ own topic prefix. Processes can be killed with SIGKILL and restarted mid-scenari
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import asyncpg
@@ -56,7 +55,14 @@ class Process:
         ready_path = ready_path or self.ready_path
         logf = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", self.module, *self.args, cwd=ROOT, env=self.env, stdout=logf, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            self.module,
+            *self.args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=logf,
+            stderr=asyncio.subprocess.STDOUT,
         )
         logf.close()
         deadline = asyncio.get_running_loop().time() + timeout
@@ -115,15 +121,35 @@ class System:
             "LOG_LEVEL": "INFO",
         }
 
-    def add(self, name: str, module: str, *, args: list[str] | None = None, ready_path: str = "/health/ready",
-            port: int | None = None, group: str | None = None, **env: str) -> Process:
+    def add(
+        self,
+        name: str,
+        module: str,
+        *,
+        args: list[str] | None = None,
+        ready_path: str = "/health/ready",
+        port: int | None = None,
+        group: str | None = None,
+        **env: str,
+    ) -> Process:
         """A process; `group` (default: its name) names the consumer group, so two replicas of one service
         share one. Each has its own static member id (INSTANCE_ID), as each pod of a Deployment has."""
         port = port or free_port()
-        p = Process(name, module, port, {**self.base_env(), "HTTP_PORT": str(port),
-                                          "CONSUMER_GROUP": f"{self.prefix}{group or name}",
-                                          "INSTANCE_ID": f"{self.prefix}{name}", **env},
-                    self.workdir / f"{name}.log", args=list(args or []), ready_path=ready_path)
+        p = Process(
+            name,
+            module,
+            port,
+            {
+                **self.base_env(),
+                "HTTP_PORT": str(port),
+                "CONSUMER_GROUP": f"{self.prefix}{group or name}",
+                "INSTANCE_ID": f"{self.prefix}{name}",
+                **env,
+            },
+            self.workdir / f"{name}.log",
+            args=list(args or []),
+            ready_path=ready_path,
+        )
         self.processes[name] = p
         return p
 
@@ -141,13 +167,21 @@ class System:
         """The simulator (empty: no generated persons or hendelser) and the four services; the regelmotor's own
         clock off, so time moves only by the ticks a test publishes (`tick`)."""
         sim_port = free_port()
-        self.add("simulator", "simulators.folkeregister", port=sim_port,
-                 args=["--port", str(sim_port), "--personer", "0", "--hendelser", "0"], ready_path="/kontroll/status")
+        self.add(
+            "simulator",
+            "simulators.folkeregister",
+            port=sim_port,
+            args=["--port", str(sim_port), "--personer", "0", "--hendelser", "0"],
+            ready_path="/kontroll/status",
+        )
         self.add("registrering", "services.registrering")
         self.add("regelmotor", "services.regelmotor", KLOKKE_AKTIV="false")
-        self.add("folkeregister_adapter", "services.folkeregister_adapter",
-                 FOLKEREGISTER_BASE_URL=f"http://127.0.0.1:{sim_port}/folkeregisteret/api/v1",
-                 FOLKEREGISTER_POLL_INTERVAL_SECONDS=str(poll_interval))
+        self.add(
+            "folkeregister_adapter",
+            "services.folkeregister_adapter",
+            FOLKEREGISTER_BASE_URL=f"http://127.0.0.1:{sim_port}/folkeregisteret/api/v1",
+            FOLKEREGISTER_POLL_INTERVAL_SECONDS=str(poll_interval),
+        )
         self.add("rapport", "services.rapport")
 
     async def start(self) -> None:
@@ -181,8 +215,10 @@ class System:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka_bootstrap, enable_auto_commit=False)
         await consumer.start()
         try:
-            partitions = [TopicPartition(name, p) for p in (consumer.partitions_for_topic(name)
-                                                            or await _partitions(consumer, name))]
+            partitions = [
+                TopicPartition(name, p)
+                for p in (consumer.partitions_for_topic(name) or await _partitions(consumer, name))
+            ]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             end = await consumer.end_offsets(partitions)
@@ -230,8 +266,12 @@ class System:
             ends |= {(self.topic_names(t), p): o for p, o in (await self.end_offsets(t)).items()}
         conn = await asyncpg.connect(self.database_url)
         try:
-            rows = await conn.fetch(f'SELECT topic, partition, "offset" FROM "{schema}".consumer_position'
-                                    " WHERE consumer = $1 AND topic = ANY($2::text[])", consumer, names)
+            rows = await conn.fetch(
+                f'SELECT topic, partition, "offset" FROM "{schema}".consumer_position'
+                " WHERE consumer = $1 AND topic = ANY($2::text[])",
+                consumer,
+                names,
+            )
         finally:
             await conn.close()
         decided = {(r["topic"], r["partition"]): r["offset"] for r in rows}
@@ -249,5 +289,5 @@ class System:
 
 
 async def _partitions(consumer: AIOKafkaConsumer, name: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # noqa: SLF001 - a fresh consumer knows no topic yet
+    await consumer._client.force_metadata_update()
     return consumer.partitions_for_topic(name) or set()

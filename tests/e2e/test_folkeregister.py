@@ -19,8 +19,7 @@ START = date(2023, 6, 1)
 
 async def deltaker_i_folkeregisteret(nir: Nir, kommune: str, etternavn: str) -> tuple[dict, str]:
     ident = (await nir.folkeregisterperson())["folkeregisteridentifikator"]
-    d = await nir.i_program(kommune, START, fodselsnummer=ident, etternavn=etternavn,
-                            bosettingsdato=date(2023, 3, 1))
+    d = await nir.i_program(kommune, START, fodselsnummer=ident, etternavn=etternavn, bosettingsdato=date(2023, 3, 1))
     await nir.kjent_for_adapteren(d)
     return d, ident
 
@@ -30,6 +29,7 @@ async def rad_med(nir: Nir, d: dict, arsak: str) -> dict:
         row = await nir.rad(d)
         assert row is not None and row["arsak"] == arsak, row
         return row
+
     return await eventually(listed, what=f"{arsak} in the report")
 
 
@@ -48,6 +48,7 @@ async def test_dod_og_annullering(nir: Nir) -> None:
         assert [(x["arsak"], x["status"]) for x in linjer if x["arsak"] == "DOD"] == [("DOD", "slettet")], linjer
         assert not [x for x in linjer if x["status"] != "slettet"], linjer
         return linjer
+
     await eventually(back_in_programme, what="the death annulled")
     assert (await nir.avslutninger(d))["gjeldende"] is None
 
@@ -55,7 +56,9 @@ async def test_dod_og_annullering(nir: Nir) -> None:
     assert [e["type"] for e in fakta] == ["DodsfallRegistrert", "FolkeregisterhendelseAnnullert"]
     beregnet = [e for e in await nir.beregnet(d) if e["arsak"] == "DOD"]
     assert [(e["type"], e["arsak"]) for e in beregnet] == [
-        ("BeregnetAvslutningOpprettet", "DOD"), ("BeregnetAvslutningTrukketTilbake", "DOD")]
+        ("BeregnetAvslutningOpprettet", "DOD"),
+        ("BeregnetAvslutningTrukketTilbake", "DOD"),
+    ]
     assert beregnet[1]["grunn"] == "FOLKEREGISTER_ANNULLERT"
 
 

@@ -28,6 +28,7 @@ async def test_frist_passerer_uten_registrering_og_kommunen_legger_til_arbeid(ni
         assert row is not None, "not in the report filtered on registrert_av=regelmotor"
         assert row["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT", row
         return row
+
     row = await eventually(listed_by_regelmotor, what="the regelmotor's avslutning in the report")
     assert row["arsak_navn"] == "Avslutningsårsak ikke registrert"
     assert row["avslutningsdato"] == "2023-11-15"
@@ -43,6 +44,7 @@ async def test_frist_passerer_uten_registrering_og_kommunen_legger_til_arbeid(ni
         regelmotor = [x for x in linjer if x["kilde"] == "regelmotor"]
         assert regelmotor and regelmotor[0]["status"] == "slettet", linjer
         return row
+
     row = await eventually(arbeid_by_kommune, what="Arbeid in the report and the regelmotor's (slettet)")
     assert row["kilde"] == "kommune" and row["registrert_av"] == f"{VENNESLA}-saksbehandler"
     assert row["avslutningsdato"] == "2023-11-15"
@@ -55,13 +57,16 @@ async def test_frist_passerer_uten_registrering_og_kommunen_legger_til_arbeid(ni
     assert nyeste_regelmotor["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT"
     assert nyeste_regelmotor["avslutningsdato"] == "2023-11-15"
     kommunens = [x for x in linjer if x["kilde"] == "kommune"]
-    assert [(x["arsak"], x["status"], x["timer_arbeid_per_uke"]) for x in kommunens] == [("ARBEID", "gjeldende", "30.0")]
+    assert [(x["arsak"], x["status"], x["timer_arbeid_per_uke"]) for x in kommunens] == [
+        ("ARBEID", "gjeldende", "30.0")
+    ]
 
     # on the topic: created once, retracted once because the kommune's own arrived
     events = [e for e in await nir.beregnet(d) if e["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT"]
     assert [(e["type"], e["arsak"]) for e in events] == [
         ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT"),
-        ("BeregnetAvslutningTrukketTilbake", "AVSLUTNINGSARSAK_IKKE_REGISTRERT")]
+        ("BeregnetAvslutningTrukketTilbake", "AVSLUTNINGSARSAK_IKKE_REGISTRERT"),
+    ]
     assert events[1]["grunn"] == "KOMMUNE_AVSLUTNING"
 
 
@@ -69,8 +74,9 @@ async def test_permanent_stans_og_kommunen_registrerer_arbeid(nir: Nir) -> None:
     """Seed §3 (Bærum): a vedtak om permanent stans from 14.09.2022 → «Vedtak om permanent stans», type Stans,
     by Regelmotor; the kommune registers Arbeid 30,0 dated 14.09.2022 → the history shows «Stans (slettet)»."""
     # programme start chosen so the frist (09.01.2024) lies after every tick of this session
-    d = await nir.i_program(BAERUM, date(2022, 1, 10), fornavn="Nils", etternavn="Baerum",
-                            bosettingsdato=date(2021, 12, 1))
+    d = await nir.i_program(
+        BAERUM, date(2022, 1, 10), fornavn="Nils", etternavn="Baerum", bosettingsdato=date(2021, 12, 1)
+    )
     stans = date(2022, 9, 14)
     await nir.vedtak(d, "PERMANENT_STANS", stans, vedtaksdato=stans)
 
@@ -79,9 +85,13 @@ async def test_permanent_stans_og_kommunen_registrerer_arbeid(nir: Nir) -> None:
         assert row is not None, "not in the report filtered on registrert_av=regelmotor"
         assert row["arsak"] == "VEDTAK_OM_PERMANENT_STANS", row
         return row
+
     row = await eventually(stans_by_regelmotor, what="the permanent stans in the report")
     assert (row["arsak"], row["arsak_navn"], row["avslutningstype"]) == (
-        "VEDTAK_OM_PERMANENT_STANS", "Vedtak om permanent stans", "Stans")
+        "VEDTAK_OM_PERMANENT_STANS",
+        "Vedtak om permanent stans",
+        "Stans",
+    )
     assert row["avslutningsdato"] == "2022-09-14" and row["kilde"] == "regelmotor"
     assert row["kommune_navn"] == "Bærum"
     # registrering's own view: awaiting the kommune's avslutningsårsak (DOMAIN.md §4 rule 7)
@@ -94,10 +104,13 @@ async def test_permanent_stans_og_kommunen_registrerer_arbeid(nir: Nir) -> None:
         linjer = await nir.historikklinjer(d)
         assert [x["avslutning"] for x in linjer if x["kilde"] == "regelmotor"][:1] == ["Stans (slettet)"], linjer
         return linjer
+
     linjer = await eventually(stans_slettet, what="«Stans (slettet)» in the history")
     gjeldende = [x for x in linjer if x["status"] == "gjeldende"]
-    assert [(x["avslutning"], x["arsak_navn"], x["timer_arbeid_per_uke"], x["avslutningsdato"], x["registrert_av"])
-            for x in gjeldende] == [("Ordinær avslutning", "Arbeid", "30.0", "2022-09-14", f"{BAERUM}-saksbehandler")]
+    assert [
+        (x["avslutning"], x["arsak_navn"], x["timer_arbeid_per_uke"], x["avslutningsdato"], x["registrert_av"])
+        for x in gjeldende
+    ] == [("Ordinær avslutning", "Arbeid", "30.0", "2022-09-14", f"{BAERUM}-saksbehandler")]
     kommunens = await nir.rad(d)
     assert kommunens is not None and (kommunens["arsak"], kommunens["kilde"]) == ("ARBEID", "kommune")
     assert (await nir.avslutninger(d))["venter_paa_kommunens_arsak"] is False
@@ -105,7 +118,8 @@ async def test_permanent_stans_og_kommunen_registrerer_arbeid(nir: Nir) -> None:
     events = [e for e in await nir.beregnet(d) if e["arsak"] == "VEDTAK_OM_PERMANENT_STANS"]
     assert [(e["type"], e["arsak"]) for e in events] == [
         ("BeregnetAvslutningOpprettet", "VEDTAK_OM_PERMANENT_STANS"),
-        ("BeregnetAvslutningTrukketTilbake", "VEDTAK_OM_PERMANENT_STANS")]
+        ("BeregnetAvslutningTrukketTilbake", "VEDTAK_OM_PERMANENT_STANS"),
+    ]
     assert events[1]["grunn"] == "KOMMUNE_AVSLUTNING"
 
 
@@ -122,6 +136,7 @@ async def test_sen_permisjon_trekker_tilbake_beregnet_avslutning(nir: Nir) -> No
         row = await nir.rad(d, registrert_av="regelmotor")
         assert row is not None and row["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT", row
         return row
+
     row = await eventually(ended_at_frist, what="the regelmotor's avslutning at the frist")
     assert row["avslutningsdato"] == "2023-11-15"
 
@@ -134,9 +149,11 @@ async def test_sen_permisjon_trekker_tilbake_beregnet_avslutning(nir: Nir) -> No
         linjer = await nir.historikklinjer(d)
         assert not [x for x in linjer if x["status"] != "slettet"], linjer
         assert [x["avslutningsdato"] for x in linjer if x["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT"] == [
-            "2023-11-15"], linjer
+            "2023-11-15"
+        ], linjer
         # registrering consumes the retraction on its own: it is not ordered with the report's projection
         assert (await nir.avslutninger(d))["gjeldende"] is None
+
     await eventually(retracted, what="the computed avslutning retracted")
 
     # (the clock may be past the oppstartsfrist when the person is registered: the frist rules wait for the next

@@ -58,6 +58,7 @@ async def i_program(nir: Nir, kommuneavslutning: bool = False) -> dict:
 
 async def applied(nir: Nir, dato: date) -> None:
     """The regelmotor has applied the day, swept it, decided every record on its topics, published its outbox."""
+
     async def done() -> None:
         [k] = await nir.system.fetch("SELECT idag, sveipet_til, ventende FROM regelmotor.klokke")
         assert k["idag"] == dato and k["sveipet_til"] == dato and k["ventende"] is None, dict(k)
@@ -65,6 +66,7 @@ async def applied(nir: Nir, dato: date) -> None:
         assert behind == 0, f"{behind} records not yet decided"
         [o] = await nir.system.fetch("SELECT count(*) AS n FROM regelmotor.outbox WHERE published_at IS NULL")
         assert o["n"] == 0, "outbox not drained"
+
     await eventually(done, timeout=120, what=f"the regelmotor at {dato}")
 
 
@@ -100,6 +102,7 @@ async def restart_to_consuming(nir: Nir, service: str = "regelmotor") -> tuple[f
     async def consuming() -> None:
         [r] = await nir.system.fetch(f"SELECT max(updated_at) AS t FROM {service}.consumer_position")
         assert r["t"] is not None and r["t"] > started, "no batch decided since the restart"
+
     await eventually(consuming, timeout=60, what=f"{service} consuming after restart")
     took = time.monotonic() - t0
     print(f"\n[e2e] {service} restarted: ready after {ready:.2f} s, consuming after {took:.2f} s")
@@ -114,8 +117,9 @@ async def test_ticket_mens_regelmotoren_var_nede_venter_pa_faktaene(infrastructu
     async with system(infrastructure, kafka_bootstrap, tmp_path) as nir:
         await nir.tick(date(2023, 1, 10))
         await applied(nir, date(2023, 1, 10))
-        persons = [await nir.ny_deltaker(KOMMUNE, bosettingsdato=BOSATT, fornavn="Falsk", etternavn="Alarm")
-                   for _ in range(40)]
+        persons = [
+            await nir.ny_deltaker(KOMMUNE, bosettingsdato=BOSATT, fornavn="Falsk", etternavn="Alarm") for _ in range(40)
+        ]
         await applied(nir, date(2023, 1, 10))  # every DeltakerRegistrert decided
         await nir.system.processes["regelmotor"].kill9()
         for d in persons:
@@ -126,10 +130,13 @@ async def test_ticket_mens_regelmotoren_var_nede_venter_pa_faktaene(infrastructu
         t0 = time.monotonic()
         await nir.system.processes["regelmotor"].start()
         await applied(nir, date(2023, 1, 11))
-        [r] = await nir.system.fetch("SELECT min(updated_at) AS t FROM regelmotor.consumer_position"
-                                     " WHERE updated_at > $1", started)
-        print(f"\n[e2e] regelmotor restart → first decided batch: {(r['t'] - started).total_seconds():.2f} s"
-              f" (ready and caught up after {time.monotonic() - t0:.2f} s)")
+        [r] = await nir.system.fetch(
+            "SELECT min(updated_at) AS t FROM regelmotor.consumer_position WHERE updated_at > $1", started
+        )
+        print(
+            f"\n[e2e] regelmotor restart → first decided batch: {(r['t'] - started).total_seconds():.2f} s"
+            f" (ready and caught up after {time.monotonic() - t0:.2f} s)"
+        )
 
         events = await computed(nir, persons)
         assert created_then_retracted(events) == 0, events
@@ -141,8 +148,9 @@ async def test_ticket_mens_regelmotoren_var_nede_venter_pa_faktaene(infrastructu
         await nir.tick(date(2023, 3, 10))
         await applied(nir, date(2023, 3, 10))
         events = await computed(nir, persons)
-        assert all(evs == [("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT")]
-                   for evs in events.values()), events
+        assert all(
+            evs == [("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT")] for evs in events.values()
+        ), events
 
 
 class Dognskifte:
@@ -176,6 +184,7 @@ class Dognskifte:
             async def publisert() -> None:
                 [r] = await nir.system.fetch("SELECT count(*) AS n FROM registrering.outbox WHERE published_at IS NULL")
                 assert r["n"] == 0, f"{r['n']} events in registrering's outbox"
+
             await eventually(publisert, what="registrering's outbox published")
             yield
 
@@ -215,13 +224,17 @@ async def test_fem_krasj_under_en_kjoring_gir_ingen_falske_avslutninger(infrastr
         await asyncio.gather(*(register() for _ in range(6)), days(), crashes())
         await nir.tick(date(2023, 3, 10))
         await applied(nir, date(2023, 3, 10))
-        print(f"\n[e2e] regelmotor restart → consuming (5 × SIGKILL): {', '.join(f'{t:.2f}' for t, _ in restarts)} s;"
-              f" after ready: {', '.join(f'{t:.2f}' for _, t in restarts)} s")
+        print(
+            f"\n[e2e] regelmotor restart → consuming (5 × SIGKILL): {', '.join(f'{t:.2f}' for t, _ in restarts)} s;"
+            f" after ready: {', '.join(f'{t:.2f}' for _, t in restarts)} s"
+        )
 
         events = await computed(nir, persons)
         assert created_then_retracted(events) == 0, Counter(a for evs in events.values() for _, a in evs)
         for i, d in enumerate(persons):
-            expected = [] if i in with_kommune else [("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT")]
+            expected = (
+                [] if i in with_kommune else [("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT")]
+            )
             assert events[d["deltaker_id"]] == expected, (i, events[d["deltaker_id"]])
         # The old consumer-group rejoin took ~23 s after the process was up; with static membership the restarted
         # process takes its partitions back at once. What is left is the interpreter's start-up (≈3.5 s of CPU,

@@ -54,8 +54,9 @@ async def test_hver_tjeneste_drept_midt_i_et_scenario_gir_samme_utfall(nir: Nir)
 
     # --- folkeregister_adapter: killed just after a death entered the feed (mid-page or before it)
     ident = (await nir.folkeregisterperson())["folkeregisteridentifikator"]
-    dod = await nir.i_program(VENNESLA, date(2023, 6, 1), fodselsnummer=ident, etternavn="Krasjdod",
-                              bosettingsdato=date(2023, 3, 1))
+    dod = await nir.i_program(
+        VENNESLA, date(2023, 6, 1), fodselsnummer=ident, etternavn="Krasjdod", bosettingsdato=date(2023, 3, 1)
+    )
     await nir.kjent_for_adapteren(dod)
     await nir.folkeregisterhendelse("doedsfall", ident, dato="2024-01-05")
     await krasj(nir, "folkeregister_adapter")
@@ -66,17 +67,22 @@ async def test_hver_tjeneste_drept_midt_i_et_scenario_gir_samme_utfall(nir: Nir)
 
     # --- rapport: killed as soon as the regelmotor's avslutning is on the topic (while it projects it)
     async def on_topic() -> None:
-        assert distinct(await nir.beregnet(d), type="BeregnetAvslutningOpprettet",
-                        arsak="AVSLUTNINGSARSAK_IKKE_REGISTRERT"), "no computed avslutning yet"
+        assert distinct(
+            await nir.beregnet(d), type="BeregnetAvslutningOpprettet", arsak="AVSLUTNINGSARSAK_IKKE_REGISTRERT"
+        ), "no computed avslutning yet"
+
     await eventually(on_topic, what="the regelmotor's avslutning on nir.beregnet-avslutning.v1")
     await krasj(nir, "rapport")
 
     async def ended() -> None:
         row = await nir.rad(d, registrert_av="regelmotor")
         assert row is not None and (row["arsak"], row["avslutningsdato"]) == (
-            "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-19"), row
+            "AVSLUTNINGSARSAK_IKKE_REGISTRERT",
+            "2023-11-19",
+        ), row
         row = await nir.rad(dod)
         assert row is not None and (row["arsak"], row["avslutningsdato"]) == ("DOD", "2024-01-05"), row
+
     await eventually(ended, what="both avslutninger in the report after the crashes")
 
     await nir.avslutt(d, "ARBEID", date(2023, 11, 19), timer="30.0")
@@ -87,27 +93,33 @@ async def test_hver_tjeneste_drept_midt_i_et_scenario_gir_samme_utfall(nir: Nir)
         linjer = await nir.historikklinjer(d)
         assert [x["status"] for x in linjer if x["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT"] == ["slettet"], linjer
         return linjer
+
     linjer = await eventually(arbeid, what="Arbeid in force and the regelmotor's (slettet)")
 
     # the same outcome as scenario 1, nothing lost or doubled
     assert [(x["arsak"], x["versjon"], x["status"]) for x in linjer if x["kilde"] == "kommune"] == [
-        ("ARBEID", 1, "gjeldende")]
+        ("ARBEID", 1, "gjeldende")
+    ]
     assert len([x for x in linjer if x["arsak"] == "AVSLUTNINGSARSAK_IKKE_REGISTRERT"]) == 1
     assert [(x["arsak"], x["status"]) for x in await nir.historikklinjer(dod) if x["status"] != "slettet"] == [
-        ("DOD", "gjeldende")]
+        ("DOD", "gjeldende")
+    ]
 
     beregnet = await nir.beregnet(d)
     opprettet = distinct(beregnet, type="BeregnetAvslutningOpprettet", arsak="AVSLUTNINGSARSAK_IKKE_REGISTRERT")
     trukket = distinct(beregnet, type="BeregnetAvslutningTrukketTilbake", arsak="AVSLUTNINGSARSAK_IKKE_REGISTRERT")
     assert len(opprettet) == 1 and len(trukket) == 1, beregnet
     assert {e["avslutning_id"] for e in [*opprettet.values(), *trukket.values()]} == {
-        next(iter(opprettet.values()))["avslutning_id"]}
+        next(iter(opprettet.values()))["avslutning_id"]
+    }
     assert len(distinct(await nir.beregnet(dod), type="BeregnetAvslutningOpprettet", arsak="DOD")) == 1
     assert len(distinct(await nir.folkeregisterfakta(dod), type="DodsfallRegistrert")) == 1
 
     vedtak = [e for e in await nir.system.read_topic(topics.VEDTAK) if e.get("deltaker_id") == d["deltaker_id"]]
     assert len(distinct(vedtak, type="VedtakRegistrert")) == 1
     assert len(distinct(vedtak, type="SluttmalRegistrert")) == 1, "the retried sluttmål written twice"
-    avslutninger = [e for e in await nir.system.read_topic(topics.AVSLUTNING) if e.get("deltaker_id") == d["deltaker_id"]]
+    avslutninger = [
+        e for e in await nir.system.read_topic(topics.AVSLUTNING) if e.get("deltaker_id") == d["deltaker_id"]
+    ]
     assert [e["type"] for e in distinct(avslutninger).values()] == ["AvslutningRegistrert"]
     assert (await nir.avslutninger(d))["gjeldende"]["arsak"]["kode"] == "ARBEID"

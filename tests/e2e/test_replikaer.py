@@ -26,8 +26,9 @@ DAG = date(2027, 1, 4)  # a day after the real clock's: the frister (28.02.2023)
 NESTE = date(2027, 1, 5)
 
 
-async def test_to_replikaer_av_regelmotor_og_rapport_der_en_av_hver_drepes(infrastructure, kafka_bootstrap,
-                                                                          tmp_path: Path):
+async def test_to_replikaer_av_regelmotor_og_rapport_der_en_av_hver_drepes(
+    infrastructure, kafka_bootstrap, tmp_path: Path
+):
     async with fresh_database(infrastructure) as database_url:
         s = System(kafka_bootstrap, database_url, f"e2e-{run_id()}.", tmp_path)
         s.add("registrering", "services.registrering")
@@ -85,9 +86,13 @@ async def run(nir: Nir) -> None:
     rows = await s.fetch("SELECT deltaker_id::text AS d, arsak FROM rapport.rapport_rad")
     by_person = {r["d"]: r["arsak"] for r in rows}
     for i, d in enumerate(persons):
-        assert by_person.get(d["deltaker_id"]) == ("ARBEID" if i in with_kommune else "AVSLUTNINGSARSAK_IKKE_REGISTRERT")
-    [dup] = await s.fetch("SELECT count(*) AS n FROM (SELECT avslutning_id, versjon FROM rapport.avslutning_versjon"
-                          " GROUP BY 1, 2 HAVING count(*) > 1) x")
+        assert by_person.get(d["deltaker_id"]) == (
+            "ARBEID" if i in with_kommune else "AVSLUTNINGSARSAK_IKKE_REGISTRERT"
+        )
+    [dup] = await s.fetch(
+        "SELECT count(*) AS n FROM (SELECT avslutning_id, versjon FROM rapport.avslutning_versjon"
+        " GROUP BY 1, 2 HAVING count(*) > 1) x"
+    )
     assert dup["n"] == 0
     assert len(await s.read_topic(topics.KLOKKE)) == 3  # today's (once) and the test's two
 
@@ -99,9 +104,12 @@ async def settle(nir: Nir, dag: date) -> None:
         [k] = await s.fetch("SELECT idag, sveipet_til, ventende FROM regelmotor.klokke")
         assert k["idag"] == dag and k["sveipet_til"] == dag and k["ventende"] is None, dict(k)
         assert await s.caught_up("regelmotor", "regelmotor", REGELMOTOR_INN) == 0
-        [o] = await s.fetch("SELECT (SELECT count(*) FROM regelmotor.outbox WHERE published_at IS NULL)"
-                            " + (SELECT count(*) FROM registrering.outbox WHERE published_at IS NULL) AS n")
+        [o] = await s.fetch(
+            "SELECT (SELECT count(*) FROM regelmotor.outbox WHERE published_at IS NULL)"
+            " + (SELECT count(*) FROM registrering.outbox WHERE published_at IS NULL) AS n"
+        )
         assert o["n"] == 0
+
     await eventually(settled, timeout=120, what=f"the surviving replicas caught up at {dag}")
 
 

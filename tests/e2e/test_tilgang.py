@@ -25,6 +25,7 @@ async def test_kommune_ser_og_endrer_bare_egne_deltakere_imdi_leser_alle(nir: Ni
         row = await nir.rad(d)
         assert row is not None and row["arsak"] == "ARBEID", row
         return row
+
     await eventually(in_report, what="the kommune's avslutning in the report")
 
     b, imdi = nir.kommune(B), nir.imdi()
@@ -41,14 +42,25 @@ async def test_kommune_ser_og_endrer_bare_egne_deltakere_imdi_leser_alle(nir: Ni
     person = {k: v for k, v in d.items() if k not in ("deltaker_id", "duf_nummer", "fodselsnummer")}
     endringer = [
         http.put(reg(f"/deltakere/{did}"), headers=b, json={**person, "oppfolgingskommune": B}),
-        http.post(reg(f"/deltakere/{did}/vedtak"), headers=b, json=dict(
-            vedtakstype="PERMANENT_STANS", vedtaksdato="2023-01-10", periode={"fra": "2023-01-10"})),
-        http.post(reg(f"/deltakere/{did}/sluttmal"), headers=b, json=dict(sluttmal="ARBEID_HAR_IKKE_VGO",
-                                                                         fastsatt_dato="2022-09-01")),
-        http.put(reg(f"/deltakere/{did}/avslutninger/{aid}"), headers=b, json=dict(
-            arsak="ARBEID", avslutningsdato="2023-05-02", timer_arbeid_per_uke="10.0")),
+        http.post(
+            reg(f"/deltakere/{did}/vedtak"),
+            headers=b,
+            json=dict(vedtakstype="PERMANENT_STANS", vedtaksdato="2023-01-10", periode={"fra": "2023-01-10"}),
+        ),
+        http.post(
+            reg(f"/deltakere/{did}/sluttmal"),
+            headers=b,
+            json=dict(sluttmal="ARBEID_HAR_IKKE_VGO", fastsatt_dato="2022-09-01"),
+        ),
+        http.put(
+            reg(f"/deltakere/{did}/avslutninger/{aid}"),
+            headers=b,
+            json=dict(arsak="ARBEID", avslutningsdato="2023-05-02", timer_arbeid_per_uke="10.0"),
+        ),
         http.delete(reg(f"/deltakere/{did}/avslutninger/{aid}"), headers=b),
-        http.post(reg(f"/deltakere/{did}/avslutninger"), headers=b, json=dict(arsak="DOD", avslutningsdato="2023-05-03")),
+        http.post(
+            reg(f"/deltakere/{did}/avslutninger"), headers=b, json=dict(arsak="DOD", avslutningsdato="2023-05-03")
+        ),
     ]
     for request in endringer:
         r = await request
@@ -59,18 +71,22 @@ async def test_kommune_ser_og_endrer_bare_egne_deltakere_imdi_leser_alle(nir: Ni
     # rapport: not in B's report, B may not ask for A's kommune, nor for the history
     assert await nir.rad(d, headers=b) is None
     assert (await nir.rapport(b, oppfolgingskommune=A)).status_code == 403
-    assert (await http.get(nir.rap("/rapport/integreringsloven/csv"), headers=b,
-                           params={"oppfolgingskommune": A})).status_code == 403
+    assert (
+        await http.get(nir.rap("/rapport/integreringsloven/csv"), headers=b, params={"oppfolgingskommune": A})
+    ).status_code == 403
     assert (await nir.historikk(d, headers=b)).status_code == 404
     maal = (await http.get(nir.rap("/maaloppnaaelse"), headers=b)).json()
     assert A not in str(maal), maal
 
     # IMDi reads everything, writes nothing
     assert (await http.get(reg(f"/deltakere/{did}"), headers=imdi)).status_code == 200
-    assert (await http.post(reg("/deltakere/sok"), headers=imdi, json={"duf_nummer": d["duf_nummer"]})).status_code == 200
+    assert (
+        await http.post(reg("/deltakere/sok"), headers=imdi, json={"duf_nummer": d["duf_nummer"]})
+    ).status_code == 200
     assert (await http.get(reg(f"/deltakere/{did}/avslutninger"), headers=imdi)).status_code == 200
-    r = await http.post(reg(f"/deltakere/{did}/avslutninger"), headers=imdi,
-                        json=dict(arsak="DOD", avslutningsdato="2023-05-03"))
+    r = await http.post(
+        reg(f"/deltakere/{did}/avslutninger"), headers=imdi, json=dict(arsak="DOD", avslutningsdato="2023-05-03")
+    )
     assert r.status_code == 403, r.text
     row = await nir.rad(d, headers=imdi)
     assert row is not None and row["arsak"] == "ARBEID"
@@ -79,6 +95,7 @@ async def test_kommune_ser_og_endrer_bare_egne_deltakere_imdi_leser_alle(nir: Ni
 
     # nothing B or IMDi tried changed anything: one version, A's own, still in force
     assert [(x["arsak"], x["versjon"], x["status"], x["registrert_av"]) for x in linjer] == [
-        ("ARBEID", 1, "gjeldende", f"{A}-saksbehandler")]
+        ("ARBEID", 1, "gjeldende", f"{A}-saksbehandler")
+    ]
     assert (await nir.avslutninger(d))["gjeldende"]["timer_arbeid_per_uke"] == "37.5"
     assert (await http.get(reg(f"/deltakere/{did}"), headers=nir.kommune(A))).json()["oppfolgingskommune"] == A

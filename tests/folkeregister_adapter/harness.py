@@ -19,13 +19,13 @@ import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.folkeregister_adapter.app import create_app
-from simulators.folkeregister.maskinporten import Maskinporten
-from simulators.folkeregister.register import BASE_PATH, Folkeregister
-from simulators.folkeregister.server import create_app as create_simulator
 from services.plumbing.kafka import encode, headers_for
 from shared.events import deltaker as d
 from shared.events import topics
 from shared.settings import FolkeregisterAdapterSettings
+from simulators.folkeregister.maskinporten import Maskinporten
+from simulators.folkeregister.register import BASE_PATH, Folkeregister
+from simulators.folkeregister.server import create_app as create_simulator
 from tests.examples import PERSON, envelope
 
 
@@ -42,8 +42,9 @@ class Simulator:
         self.app = create_simulator(register, maskinporten)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="off"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        )
         self.task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -93,9 +94,14 @@ class Oppsett:
 
     def settings(self) -> FolkeregisterAdapterSettings:
         return FolkeregisterAdapterSettings(
-            kafka_bootstrap_servers=self.kafka, database_url=self.db_url, topic_prefix=self.prefix,
-            consumer_group=f"test-fra-{self.unique}", folkeregister_base_url=self.sim.url + BASE_PATH,
-            folkeregister_poll_interval_seconds=0.1, **self.ekstra_settings)
+            kafka_bootstrap_servers=self.kafka,
+            database_url=self.db_url,
+            topic_prefix=self.prefix,
+            consumer_group=f"test-fra-{self.unique}",
+            folkeregister_base_url=self.sim.url + BASE_PATH,
+            folkeregister_poll_interval_seconds=0.1,
+            **self.ekstra_settings,
+        )
 
     async def start_adapter(self, *tweaks) -> None:
         self.app = create_app(self.settings())
@@ -130,10 +136,16 @@ class Oppsett:
         try:
             for ident, kommune in identer:
                 did = uuid.uuid4()
-                e = d.DeltakerRegistrert(**envelope(deltaker_id=did), person=PERSON.model_copy(
-                    update={"fodselsnummer": ident, "oppfolgingskommune": kommune}))
-                await prod.send_and_wait(self.prefix + topics.DELTAKER.name, encode(e), key=e.message_key(),
-                                         headers=[(k, v.encode()) for k, v in headers_for(e).items()])
+                e = d.DeltakerRegistrert(
+                    **envelope(deltaker_id=did),
+                    person=PERSON.model_copy(update={"fodselsnummer": ident, "oppfolgingskommune": kommune}),
+                )
+                await prod.send_and_wait(
+                    self.prefix + topics.DELTAKER.name,
+                    encode(e),
+                    key=e.message_key(),
+                    headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+                )
                 ut[ident] = did
         finally:
             await prod.stop()
@@ -141,7 +153,7 @@ class Oppsett:
         return ut
 
     async def _antall_kjente(self, identer: list[str]) -> int:
-        rows = await self.db('SELECT count(*) AS n FROM folkeregister_adapter.personer WHERE ident = ANY($1)', identer)
+        rows = await self.db("SELECT count(*) AS n FROM folkeregister_adapter.personer WHERE ident = ANY($1)", identer)
         return rows[0]["n"]
 
     async def peker(self) -> int:
@@ -170,8 +182,13 @@ class Oppsett:
 
     async def events(self, minst: int = 0, timeout: float = 15.0, stille: float = 1.5) -> list[dict]:
         """Everything on nir.folkeregister.v1 for this test (read until `minst` seen and `stille` s quiet)."""
-        c = AIOKafkaConsumer(self.prefix + topics.FOLKEREGISTER.name, bootstrap_servers=self.kafka,
-                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+        c = AIOKafkaConsumer(
+            self.prefix + topics.FOLKEREGISTER.name,
+            bootstrap_servers=self.kafka,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
         await c.start()
         ut: list[dict] = []
         try:

@@ -60,9 +60,13 @@ async def test_deaths_corrections_annulments_moves_and_renumbering_reach_kafka(o
     events = sorted(await o.events(minst=5), key=lambda e: e["sekvensnummer"])  # ordered per key only
     uten_duplikater(events)
     got = [(e["type"], e["deltaker_id"]) for e in events]
-    assert got == [("DodsfallRegistrert", str(ids[a])), ("DodsfallKorrigert", str(ids[a])),
-                   ("UtvandringRegistrert", str(ids[b])), ("FolkeregisterhendelseAnnullert", str(ids[b])),
-                   ("FlyttingRegistrert", str(ids[c]))]
+    assert got == [
+        ("DodsfallRegistrert", str(ids[a])),
+        ("DodsfallKorrigert", str(ids[a])),
+        ("UtvandringRegistrert", str(ids[b])),
+        ("FolkeregisterhendelseAnnullert", str(ids[b])),
+        ("FlyttingRegistrert", str(ids[c])),
+    ]
     dod, korr, utv, ann, fly = events
     assert dod["hendelse_id"] == r[0]["dokumentidentifikator"] and dod["dodsfall"]["dodsdato"] == "2026-03-01"
     assert korr["korrigerer_hendelse_id"] == dod["hendelse_id"]
@@ -82,10 +86,10 @@ async def test_crash_mid_page_and_restart_loses_nothing_and_doubles_nothing(opps
     await o.stop_adapter()
     reg = o.sim.register
     reg.generer(700, blant_forste=STOY)
-    reg.legg_til("doedsfall", a, dato="2026-03-01")                      # page 1
+    reg.legg_til("doedsfall", a, dato="2026-03-01")  # page 1
     reg.generer(600, blant_forste=STOY)
-    reg.legg_til("doedsfall", b, dato="2026-03-02")                      # page 2
-    reg.legg_til("korrigerDoedsfall", a, dato="2026-02-27")               # page 2
+    reg.legg_til("doedsfall", b, dato="2026-03-02")  # page 2
+    reg.legg_til("korrigerDoedsfall", a, dato="2026-02-27")  # page 2
     reg.generer(500, blant_forste=STOY)
 
     krasjet = asyncio.Event()
@@ -105,15 +109,16 @@ async def test_crash_mid_page_and_restart_loses_nothing_and_doubles_nothing(opps
     await o.vent_til_lest()
     events = await o.events(minst=3)
     uten_duplikater(events)
-    assert sorted((e["type"], e["deltaker_id"]) for e in events) == sorted([
-        ("DodsfallRegistrert", str(ids[a])), ("DodsfallRegistrert", str(ids[b])), ("DodsfallKorrigert", str(ids[a]))])
+    assert sorted((e["type"], e["deltaker_id"]) for e in events) == sorted(
+        [("DodsfallRegistrert", str(ids[a])), ("DodsfallRegistrert", str(ids[b])), ("DodsfallKorrigert", str(ids[a]))]
+    )
     rows = await o.db("SELECT count(*) AS n FROM folkeregister_adapter.behandlede_hendelser")
     assert rows[0]["n"] == 3
 
 
 async def test_429_honours_retry_after_and_5xx_backs_off(oppsett):
     o = oppsett
-    (a, ka), = await nir_personer(o, 1)
+    ((a, ka),) = await nir_personer(o, 1)
     await o.start_adapter()
     ids = await o.registrer_deltakere([(a, ka)])
     await o.vent_til_lest()
@@ -154,7 +159,7 @@ async def _gap(o) -> int | None:
 
 async def test_identity_change_in_the_feed_keeps_following_the_person(oppsett):
     o = oppsett
-    (a, ka), = await nir_personer(o, 1)
+    ((a, ka),) = await nir_personer(o, 1)
     await o.start_adapter()
     ids = await o.registrer_deltakere([(a, ka)])
     ny = o.sim.register.legg_til("nyIdent", a)["nyIdent"]
@@ -168,7 +173,7 @@ async def test_identity_change_in_the_feed_keeps_following_the_person(oppsett):
 
 async def test_a_person_joining_nir_later_gets_no_old_history(oppsett):
     o = oppsett
-    (a, ka), = await nir_personer(o, 1)
+    ((a, ka),) = await nir_personer(o, 1)
     o.sim.register.legg_til("utflytting", a, dato="2026-01-10", land="DNK")
     await o.start_adapter()
     await o.vent_til_lest()
@@ -188,7 +193,7 @@ async def test_identity_change_from_registrering_is_followed(oppsett):
     from tests.examples import envelope
 
     o = oppsett
-    (a, ka), = await nir_personer(o, 1)
+    ((a, ka),) = await nir_personer(o, 1)
     await o.start_adapter()
     ids = await o.registrer_deltakere([(a, ka)])
     ny = o.sim.register._ny_ident(o.sim.register.person(a).fodselsdato)  # a number the register will give
@@ -196,8 +201,12 @@ async def test_identity_change_from_registrering_is_followed(oppsett):
     prod = AIOKafkaProducer(bootstrap_servers=o.kafka)
     await prod.start()
     try:
-        await prod.send_and_wait(o.prefix + topics.DELTAKER.name, encode(e), key=e.message_key(),
-                                 headers=[(k, v.encode()) for k, v in headers_for(e).items()])
+        await prod.send_and_wait(
+            o.prefix + topics.DELTAKER.name,
+            encode(e),
+            key=e.message_key(),
+            headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+        )
     finally:
         await prod.stop()
     await o.vent(lambda: o._antall_kjente([ny]), 1, "ny ident kjent")
@@ -206,4 +215,5 @@ async def test_identity_change_from_registrering_is_followed(oppsett):
     await o.vent_til_lest()
     events = await o.events(minst=1)
     assert [(e["type"], e["deltaker_id"], e["utvandring"]["tilflyttingsland"]) for e in events] == [
-        ("UtvandringRegistrert", str(ids[a]), "POL")]
+        ("UtvandringRegistrert", str(ids[a]), "POL")
+    ]

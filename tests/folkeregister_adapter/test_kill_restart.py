@@ -20,12 +20,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def start(o, port: int) -> asyncio.subprocess.Process:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": o.kafka, "DATABASE_URL": o.db_url, "HTTP_PORT": str(port),
-           "CONSUMER_GROUP": f"test-fra-{o.unique}", "TOPIC_PREFIX": o.prefix, "LOG_LEVEL": "WARNING",
-           "FOLKEREGISTER_BASE_URL": o.sim.url + BASE_PATH, "FOLKEREGISTER_POLL_INTERVAL_SECONDS": "0.1"}
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "services.folkeregister_adapter", cwd=ROOT,
-                                                env=env, stdout=asyncio.subprocess.DEVNULL,
-                                                stderr=asyncio.subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": o.kafka,
+        "DATABASE_URL": o.db_url,
+        "HTTP_PORT": str(port),
+        "CONSUMER_GROUP": f"test-fra-{o.unique}",
+        "TOPIC_PREFIX": o.prefix,
+        "LOG_LEVEL": "WARNING",
+        "FOLKEREGISTER_BASE_URL": o.sim.url + BASE_PATH,
+        "FOLKEREGISTER_POLL_INTERVAL_SECONDS": "0.1",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.folkeregister_adapter",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def test_sigkill_mid_feed_then_restart_gives_every_event_once(oppsett):

@@ -15,9 +15,9 @@ from services.folkeregister_adapter.domain import Annullert, KjenteFakta, Korrig
 from services.folkeregister_adapter.hendelser import til_event
 from services.folkeregister_adapter.kilde import Feedhendelse, Persondokument, UgyldigInnslag
 from services.folkeregister_adapter.skatteetaten import les_innslag, les_persondokument, les_side
-from simulators.folkeregister.register import Folkeregister
 from shared.events import folkeregister as f
 from shared.identer import fodselsnummer_feil
+from simulators.folkeregister.register import Folkeregister
 
 DOD, UTV, FLY = f.Folkeregisterart.DOD, f.Folkeregisterart.UTVANDRING, f.Folkeregisterart.FLYTTING
 
@@ -101,7 +101,8 @@ def test_personErUtflyttet_gives_utvandring_with_country(reg):
     reg.legg_til("utflytting", ident, dato="2026-04-01", land="SWE")
     [h] = siste(reg)
     assert vurder(h, KjenteFakta()).utfall == (
-        Registrert(UTV, f.Utvandring(utflyttingsdato=date(2026, 4, 1), tilflyttingsland="SWE")),)
+        Registrert(UTV, f.Utvandring(utflyttingsdato=date(2026, 4, 1), tilflyttingsland="SWE")),
+    )
 
 
 def test_endringIUtflytting_korrigere_and_annullere(reg):
@@ -112,8 +113,9 @@ def test_endringIUtflytting_korrigere_and_annullere(reg):
     original, korr, ann = siste(reg, 3)
     k1 = vurder(original, KjenteFakta()).kjent
     v2 = vurder(korr, k1)
-    assert v2.utfall == (Korrigert(UTV, f.Utvandring(utflyttingsdato=date(2026, 4, 3), tilflyttingsland="DNK"),
-                                   original.hendelse_id),)
+    assert v2.utfall == (
+        Korrigert(UTV, f.Utvandring(utflyttingsdato=date(2026, 4, 3), tilflyttingsland="DNK"), original.hendelse_id),
+    )
     assert vurder(ann, v2.kjent).utfall == (Annullert(UTV, original.hendelse_id),)
 
 
@@ -124,8 +126,9 @@ def test_move_to_another_kommune_gives_flytting_with_fra_and_til(reg):
     reg.legg_til("flytting", ident, kommunenummer=til, dato="2026-05-01")
     [h] = siste(reg)
     v = vurder(h, KjenteFakta(kommunenummer=fra))
-    assert v.utfall == (Registrert(FLY, f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra,
-                                                   flyttedato=date(2026, 5, 1))),)
+    assert v.utfall == (
+        Registrert(FLY, f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=date(2026, 5, 1))),
+    )
     assert v.kjent.kommunenummer == til
 
 
@@ -140,8 +143,12 @@ def test_the_opphoert_half_in_the_same_hendelse_is_not_a_second_move(reg):
 
 def test_the_opphoert_half_as_its_own_hendelse_gives_nothing(reg):
     ident, fra = person(reg)
-    reg.legg_til("flyttingMedOpphoertSomEgenHendelse", ident, kommunenummer="0301" if fra != "0301" else "4601",
-                 dato="2026-05-01")
+    reg.legg_til(
+        "flyttingMedOpphoertSomEgenHendelse",
+        ident,
+        kommunenummer="0301" if fra != "0301" else "4601",
+        dato="2026-05-01",
+    )
     ny, opphort = siste(reg, 2)
     kjent = vurder(ny, KjenteFakta(kommunenummer=fra)).kjent
     v = vurder(opphort, kjent)
@@ -173,6 +180,7 @@ def test_move_within_the_kommune_or_without_flyttedato_is_not_a_flytting():
 def test_renumbering_table_names_real_2024_kommuner():
     from services.folkeregister_adapter.kommunereform import NYTT_KOMMUNENUMMER_2024
     from shared.kodeverk.geografi import kommuner
+
     assert set(NYTT_KOMMUNENUMMER_2024.values()) <= set(kommuner())
     assert not set(NYTT_KOMMUNENUMMER_2024) & set(kommuner())  # the old numbers are no longer valid
 
@@ -186,8 +194,13 @@ def test_korrigere_flytting_and_annullere_flytting(reg):
     original, korr, ann = siste(reg, 3)
     k1 = vurder(original, KjenteFakta(kommunenummer=fra)).kjent
     v2 = vurder(korr, k1)
-    assert v2.utfall == (Korrigert(FLY, f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra,
-                                                   flyttedato=date(2026, 5, 3)), original.hendelse_id),)
+    assert v2.utfall == (
+        Korrigert(
+            FLY,
+            f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=date(2026, 5, 3)),
+            original.hendelse_id,
+        ),
+    )
     v3 = vurder(ann, v2.kjent)
     assert v3.utfall == (Annullert(FLY, original.hendelse_id),)
     assert v3.kjent.kommunenummer == fra  # back where the person was
@@ -237,17 +250,20 @@ def test_personErOppdatert_compares_the_document_with_what_nir_was_told(reg):
 def test_personErOppdatert_with_a_death_nir_did_not_know_registers_it():
     h = Feedhendelse("dok-1", 5, "x", "personErOppdatert", _ts())
     from services.folkeregister_adapter.kilde import Doedsfall
+
     doc = Persondokument(("x",), Doedsfall(date(2026, 1, 2)), None, None)
     assert vurder(h, KjenteFakta(), doc).utfall == (Registrert(DOD, f.Dodsfall(dodsdato=date(2026, 1, 2))),)
 
 
 def test_personErOppdatert_with_a_new_kommune_is_a_flytting():
     from services.folkeregister_adapter.kilde import Bostedsadresse
+
     h = Feedhendelse("dok-2", 6, "x", "personErOppdatert", _ts())
     doc = Persondokument(("x",), None, None, Bostedsadresse("0301", date(2026, 6, 1)))
     v = vurder(h, KjenteFakta(kommunenummer="4601"), doc)
-    assert v.utfall == (Registrert(FLY, f.Flytting(til_kommunenummer="0301", fra_kommunenummer="4601",
-                                                   flyttedato=date(2026, 6, 1))),)
+    assert v.utfall == (
+        Registrert(FLY, f.Flytting(til_kommunenummer="0301", fra_kommunenummer="4601", flyttedato=date(2026, 6, 1))),
+    )
 
 
 # -- unknown types, duplicates, bad input --------------------------------------------------------------------
@@ -268,6 +284,7 @@ def test_the_same_death_told_twice_gives_one_event(reg):
 
 def test_an_unreadable_entry_names_the_field_not_the_content():
     from services.folkeregister_adapter.kilde import UgyldigInnslag
+
     u = les_innslag({"sekvensnummer": 9, "hendelse": {"hendelsetype": "personErDoed"}})
     assert isinstance(u, UgyldigInnslag) and u.grunn == "folkeregisteridentifikator mangler"
 
@@ -282,6 +299,7 @@ def test_a_page_moves_the_pointer_past_its_last_entry(reg):
 # -- events on nir.folkeregister.v1 ------------------------------------------------------------------------------
 def test_events_carry_the_feed_identity_and_a_stable_event_id(reg):
     from uuid import uuid4
+
     ident, _ = person(reg)
     reg.legg_til("doedsfall", ident, dato="2026-03-01")
     reg.legg_til("annullerDoedsfall", ident)
@@ -299,4 +317,5 @@ def test_events_carry_the_feed_identity_and_a_stable_event_id(reg):
 
 def _ts():
     from datetime import UTC, datetime
+
     return datetime(2026, 1, 1, tzinfo=UTC)

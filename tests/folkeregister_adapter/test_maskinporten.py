@@ -21,11 +21,11 @@ from services.folkeregister_adapter import folger as folger_mod
 from services.folkeregister_adapter.app import maskinporten_for
 from services.folkeregister_adapter.kilde import Kildefeil
 from services.folkeregister_adapter.maskinporten import GRANT_TYPE, Klientoppsett, Maskinporten, Maskinportenfeil
+from services.folkeregister_adapter.skatteetaten import Hendelsesliste
+from shared.settings import FolkeregisterAdapterSettings
 from simulators.folkeregister import maskinporten as mp_sim
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app
-from services.folkeregister_adapter.skatteetaten import Hendelsesliste
-from shared.settings import FolkeregisterAdapterSettings
 from tests.folkeregister_adapter.harness import Oppsett, Simulator, oppsett_med
 
 UTSTEDER = "https://test.maskinporten.no/"
@@ -36,10 +36,14 @@ SCOPE = mp_sim.FOLKEREGISTER_SCOPE
 
 def _nokkel() -> tuple[str, str]:
     k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    privat = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
-    offentlig = k.public_key().public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    privat = k.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    offentlig = (
+        k.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return privat, offentlig
 
 
@@ -69,15 +73,27 @@ class Tellende(httpx.AsyncBaseTransport):
 
 
 def oppsett(**kw) -> Klientoppsett:
-    return Klientoppsett(**({"token_url": "http://sim/maskinporten/token", "audience": UTSTEDER, "client_id": KLIENT,
-                             "scope": SCOPE, "privat_nokkel_pem": PRIVAT, "kid": KID} | kw))
+    return Klientoppsett(
+        **(
+            {
+                "token_url": "http://sim/maskinporten/token",
+                "audience": UTSTEDER,
+                "client_id": KLIENT,
+                "scope": SCOPE,
+                "privat_nokkel_pem": PRIVAT,
+                "kid": KID,
+            }
+            | kw
+        )
+    )
 
 
 def sim_med(klokke: Klokke | None = None, levetid: int = 120):
     reg = Folkeregister(seed=5, personer=20)
     reg.generer(50)
-    mp = mp_sim.Maskinporten([mp_sim.Klient(KLIENT, {KID: OFFENTLIG})], utsteder=UTSTEDER, levetid=levetid,
-                             klokke=klokke or time.time)
+    mp = mp_sim.Maskinporten(
+        [mp_sim.Klient(KLIENT, {KID: OFFENTLIG})], utsteder=UTSTEDER, levetid=levetid, klokke=klokke or time.time
+    )
     app = create_app(reg, mp)
     return reg, mp, Tellende(app)
 
@@ -89,8 +105,14 @@ def kilde(transport, klokke=time.time, **kw) -> tuple[Hendelsesliste, Maskinport
 
 def grant(privat: str = PRIVAT, *, kid: str = KID, iat: float | None = None, levetid: int = 120, **claims) -> str:
     iat = int(iat if iat is not None else time.time())
-    body = {"aud": UTSTEDER, "iss": KLIENT, "scope": SCOPE, "iat": iat, "exp": iat + levetid,
-            "jti": str(uuid.uuid4())} | claims
+    body = {
+        "aud": UTSTEDER,
+        "iss": KLIENT,
+        "scope": SCOPE,
+        "iat": iat,
+        "exp": iat + levetid,
+        "jti": str(uuid.uuid4()),
+    } | claims
     nokkel = serialization.load_pem_private_key(privat.encode(), None)
     assert isinstance(nokkel, rsa.RSAPrivateKey)
     return jwt.encode(body, nokkel, algorithm="RS256", headers={"kid": kid})
@@ -103,15 +125,21 @@ def test_grant_has_maskinportens_claims_and_kid_and_verifies_with_the_public_key
     g1, g2 = m.lag_grant(), m.lag_grant()
     header = jwt.get_unverified_header(g1)
     assert header == {"alg": "RS256", "kid": KID, "typ": "JWT"}
-    claims = jwt.decode(g1, OFFENTLIG, algorithms=["RS256"], audience=UTSTEDER,
-                        options={"verify_exp": False, "verify_iat": False})
+    claims = jwt.decode(
+        g1, OFFENTLIG, algorithms=["RS256"], audience=UTSTEDER, options={"verify_exp": False, "verify_iat": False}
+    )
     assert set(claims) == {"aud", "iss", "scope", "iat", "exp", "jti"}  # Maskinporten refuses unknown claims
     assert claims["aud"] == UTSTEDER and claims["iss"] == KLIENT and claims["scope"] == SCOPE
     assert claims["iat"] == int(klokke.t) and claims["exp"] - claims["iat"] == 120
     assert claims["jti"] != jwt.decode(g2, options={"verify_signature": False})["jti"]
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(g1, serialization.load_pem_private_key(ANNEN_PRIVAT.encode(), None).public_key(),
-                   algorithms=["RS256"], audience=UTSTEDER, options={"verify_exp": False})
+        jwt.decode(
+            g1,
+            serialization.load_pem_private_key(ANNEN_PRIVAT.encode(), None).public_key(),
+            algorithms=["RS256"],
+            audience=UTSTEDER,
+            options={"verify_exp": False},
+        )
 
 
 # -- tokens: reuse, refresh, 401 ---------------------------------------------------------------------------------
@@ -180,17 +208,29 @@ async def test_without_a_token_the_simulator_answers_401_in_maskinporten_mode():
 
 
 # -- grants the simulator refuses, as Maskinporten does ----------------------------------------------------------
-@pytest.mark.parametrize(("lag", "error", "i_beskrivelse"), [
-    (lambda: grant(ANNEN_PRIVAT), "invalid_grant", "Invalid JWT signature"),
-    (lambda: grant(aud="https://test.maskinporten.no/token"), "invalid_grant", "Invalid JWT claim aud"),
-    (lambda: grant(levetid=121), "invalid_grant", "more than 120 seconds"),
-    (lambda: grant(iat=time.time() - 300), "invalid_grant", "expired"),
-    (lambda: grant(iss="en-annen-klient"), "invalid_grant", "Unknown client"),
-    (lambda: grant(kid="ukjent"), "invalid_grant", "Unknown kid"),
-    (lambda: grant(scope="skatteetaten:inntekt"), "invalid_scope", "skatteetaten:inntekt"),
-    (lambda: grant(pid="01010112345"), "invalid_grant", "Unknown claims"),
-], ids=["feil_nokkel", "feil_aud", "exp_for_langt", "utlopt", "ukjent_klient", "ukjent_kid", "feil_scope",
-        "ukjent_claim"])
+@pytest.mark.parametrize(
+    ("lag", "error", "i_beskrivelse"),
+    [
+        (lambda: grant(ANNEN_PRIVAT), "invalid_grant", "Invalid JWT signature"),
+        (lambda: grant(aud="https://test.maskinporten.no/token"), "invalid_grant", "Invalid JWT claim aud"),
+        (lambda: grant(levetid=121), "invalid_grant", "more than 120 seconds"),
+        (lambda: grant(iat=time.time() - 300), "invalid_grant", "expired"),
+        (lambda: grant(iss="en-annen-klient"), "invalid_grant", "Unknown client"),
+        (lambda: grant(kid="ukjent"), "invalid_grant", "Unknown kid"),
+        (lambda: grant(scope="skatteetaten:inntekt"), "invalid_scope", "skatteetaten:inntekt"),
+        (lambda: grant(pid="01010112345"), "invalid_grant", "Unknown claims"),
+    ],
+    ids=[
+        "feil_nokkel",
+        "feil_aud",
+        "exp_for_langt",
+        "utlopt",
+        "ukjent_klient",
+        "ukjent_kid",
+        "feil_scope",
+        "ukjent_claim",
+    ],
+)
 async def test_the_simulator_refuses_bad_grants_like_maskinporten(lag, error, i_beskrivelse):
     _reg, mp, t = sim_med()
     async with httpx.AsyncClient(transport=t, base_url="http://sim") as c:
@@ -236,13 +276,20 @@ async def test_maskinporten_unreachable_is_a_network_source_error():
 def test_settings_choose_maskinporten_only_when_complete():
     assert FolkeregisterAdapterSettings().maskinporten_aktiv is False
     assert maskinporten_for(FolkeregisterAdapterSettings()) is None
-    fullt = dict(maskinporten_token_url="https://test.maskinporten.no/token", maskinporten_client_id=KLIENT,
-                 maskinporten_kid=KID, maskinporten_key=PRIVAT)
+    fullt = dict(
+        maskinporten_token_url="https://test.maskinporten.no/token",
+        maskinporten_client_id=KLIENT,
+        maskinporten_kid=KID,
+        maskinporten_key=PRIVAT,
+    )
     s = FolkeregisterAdapterSettings(**fullt)
     assert s.maskinporten_aktiv and s.maskinporten_scope == SCOPE and PRIVAT not in repr(s)
     assert isinstance(maskinporten_for(s), Maskinporten)
-    for uten, melding in (("maskinporten_key", "MASKINPORTEN_KEY is not"), ("maskinporten_kid", "MASKINPORTEN_KID is not"),
-                          ("maskinporten_token_url", "MASKINPORTEN_TOKEN_URL is not")):
+    for uten, melding in (
+        ("maskinporten_key", "MASKINPORTEN_KEY is not"),
+        ("maskinporten_kid", "MASKINPORTEN_KID is not"),
+        ("maskinporten_token_url", "MASKINPORTEN_TOKEN_URL is not"),
+    ):
         with pytest.raises(ValidationError, match=melding) as e:
             FolkeregisterAdapterSettings(**{k: v for k, v in fullt.items() if k != uten})
         assert "PRIVATE KEY" not in str(e.value)
@@ -257,11 +304,16 @@ def test_settings_choose_maskinporten_only_when_complete():
 @pytest.fixture
 async def oppsett_mp(infrastructure, kafka_bootstrap, unique) -> AsyncIterator[Oppsett]:
     mp = mp_sim.Maskinporten([mp_sim.Klient(KLIENT, {KID: OFFENTLIG})], utsteder=UTSTEDER, levetid=120)
-    async with oppsett_med(Simulator(Folkeregister(seed=11, personer=200), mp), kafka_bootstrap,
-                           infrastructure.database_url, unique) as o:
-        o.ekstra_settings = dict(maskinporten_token_url=o.sim.url + "/maskinporten/token",
-                                 maskinporten_audience=UTSTEDER, maskinporten_client_id=KLIENT, maskinporten_kid=KID,
-                                 maskinporten_key=PRIVAT)
+    async with oppsett_med(
+        Simulator(Folkeregister(seed=11, personer=200), mp), kafka_bootstrap, infrastructure.database_url, unique
+    ) as o:
+        o.ekstra_settings = dict(
+            maskinporten_token_url=o.sim.url + "/maskinporten/token",
+            maskinporten_audience=UTSTEDER,
+            maskinporten_client_id=KLIENT,
+            maskinporten_kid=KID,
+            maskinporten_key=PRIVAT,
+        )
         yield o
 
 
@@ -276,19 +328,27 @@ async def test_feed_to_kafka_in_maskinporten_mode_with_a_revoked_token_on_the_wa
     ps = await o.sim.kontroll("POST", "/personer", params={"antall": 2})
     (a, ka), (b, kb) = [(p["folkeregisteridentifikator"], p["kommunenummer"]) for p in ps]
     ids = await o.registrer_deltakere([(a, ka), (b, kb)])
-    await o.sim.kontroll("POST", "/hendelser", json=[
-        {"art": "doedsfall", "folkeregisteridentifikator": a, "dato": "2026-03-01"}])
+    await o.sim.kontroll(
+        "POST", "/hendelser", json=[{"art": "doedsfall", "folkeregisteridentifikator": a, "dato": "2026-03-01"}]
+    )
     await o.vent_til_lest()
     tokens = set(mp._tokens)
     assert mp.utstedt == 1  # many polls, one token
     await o.sim.kontroll("POST", "/maskinporten/tilbakekall")
-    await o.sim.kontroll("POST", "/hendelser", json=[
-        {"art": "utflytting", "folkeregisteridentifikator": b, "dato": "2026-04-01", "land": "SWE"},
-        {"art": "personErOppdatert", "folkeregisteridentifikator": b}])
+    await o.sim.kontroll(
+        "POST",
+        "/hendelser",
+        json=[
+            {"art": "utflytting", "folkeregisteridentifikator": b, "dato": "2026-04-01", "land": "SWE"},
+            {"art": "personErOppdatert", "folkeregisteridentifikator": b},
+        ],
+    )
     await o.vent_til_lest()
     events = sorted(await o.events(minst=2), key=lambda e: e["sekvensnummer"])
-    assert [(e["type"], e["deltaker_id"]) for e in events] == [("DodsfallRegistrert", str(ids[a])),
-                                                               ("UtvandringRegistrert", str(ids[b]))]
+    assert [(e["type"], e["deltaker_id"]) for e in events] == [
+        ("DodsfallRegistrert", str(ids[a])),
+        ("UtvandringRegistrert", str(ids[b])),
+    ]
     assert mp.utstedt == 2  # the revoked token was replaced once
     tokens |= set(mp._tokens)
     assert o.folger.siste_kildefeil is None

@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from services.folkeregister_adapter.kilde import ForMangeForesporsler, Kildefeil, UtenforRetensjon
+from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app
-from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 
 
 @pytest.fixture
@@ -87,8 +87,9 @@ async def test_person_lookup_and_unknown_person(sim):
 async def test_control_api_appends_a_death_for_a_given_person_and_rejects_unknown_ones(sim):
     reg, _app, c = sim
     ident = reg.personer(0, 1)[0]["folkeregisteridentifikator"]
-    r = await c.post("/kontroll/hendelser", json=[{"art": "doedsfall", "folkeregisteridentifikator": ident,
-                                                   "dato": "2026-02-01"}])
+    r = await c.post(
+        "/kontroll/hendelser", json=[{"art": "doedsfall", "folkeregisteridentifikator": ident, "dato": "2026-02-01"}]
+    )
     assert r.status_code == 200 and r.json()[0]["sekvensnummer"] == reg.siste_sekvensnummer
     assert reg.persondokument(ident)["doedsfall"][0]["doedsdato"] == "2026-02-01"
     r = await c.post("/kontroll/hendelser", json=[{"art": "doedsfall", "folkeregisteridentifikator": "123"}])
@@ -97,6 +98,7 @@ async def test_control_api_appends_a_death_for_a_given_person_and_rejects_unknow
 
 async def test_slow_pages(sim):
     import time
+
     _reg, _app, c = sim
     await c.post("/kontroll/feil", json={"forsinkelseSekunder": 0.3})
     t0 = time.perf_counter()

@@ -22,9 +22,9 @@ from services.plumbing.kafka import TopicNames, encode, ensure_topics, make_brok
 from shared.events import topics
 from shared.events.avslutning import AvslutningRegistrert
 from shared.events.envelope import Event
-from tests.examples import kommune_avslutning
 from tests import consuming
 from tests.consuming import dead_letters
+from tests.examples import kommune_avslutning
 from tests.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -47,9 +47,12 @@ class Effect:
         for e in events:
             if e.event_id in self.broken:
                 raise RuntimeError("a bug in the handler")
-            await conn.execute("INSERT INTO registrerte_avslutninger (avslutning_id, deltaker_id, arsak)"
-                               " VALUES ($1, $2, $3)", e.avslutning.avslutning_id, e.deltaker_id,
-                               e.avslutning.arsak.value)
+            await conn.execute(
+                "INSERT INTO registrerte_avslutninger (avslutning_id, deltaker_id, arsak) VALUES ($1, $2, $3)",
+                e.avslutning.avslutning_id,
+                e.deltaker_id,
+                e.avslutning.arsak.value,
+            )
 
 
 @pytest.fixture
@@ -77,8 +80,12 @@ async def test_unknown_types_are_skipped_poison_is_dead_lettered_alone_and_the_r
     good = kommune_avslutning()
     unknown = json.loads(encode(kommune_avslutning())) | {"type": "AvslutningForsvant"}
     not_valid = json.loads(encode(kommune_avslutning())) | {"avslutning": {"avslutningsdato": 0}}
-    batch = [record(b"{not json", 0), record(json.dumps(unknown).encode(), 1),
-             record(json.dumps(not_valid).encode(), 2), record(encode(good), 3)]
+    batch = [
+        record(b"{not json", 0),
+        record(json.dumps(unknown).encode(), 1),
+        record(json.dumps(not_valid).encode(), 2),
+        record(encode(good), 3),
+    ]
     before = {o: counter(o) for o in ("ok", "unknown_type", "dead_letter")}
     dead_before = metrics.DEAD_LETTERED.labels("test")._value.get()
 
@@ -149,8 +156,14 @@ async def test_it_resumes_from_its_positions_not_from_kafkas_committed_offsets(k
 
     async def run(group: str, events: list[Event], expected: int) -> None:
         broker = make_broker(kafka_bootstrap, client_id=f"test-resume-{group}")
-        consumer = Consumer(service="test", name="resume", topics_in=(topics.AVSLUTNING,), handler=effect,
-                            names=names, group_id=f"test-resume-{unique}-{group}")
+        consumer = Consumer(
+            service="test",
+            name="resume",
+            topics_in=(topics.AVSLUTNING,),
+            handler=effect,
+            names=names,
+            group_id=f"test-resume-{unique}-{group}",
+        )
         consumer.subscribe(broker, lambda: pool)
         await broker.start()
         try:

@@ -64,8 +64,18 @@ class Programme:
             til = None if rnd.random() < 0.25 else fra + timedelta(days=rnd.randrange(0, 1200))
             resultat = Vedtaksresultat.VEDTAK_FATTET if rnd.random() < 0.85 else Vedtaksresultat.OPPHEVET
             vid = uuid4()
-            self.events.append(v.VedtakRegistrert(**b.env(self.did, self._t(len(self.events))), vedtak=v.Vedtak(
-                vedtak_id=vid, vedtakstype=typ, resultat=resultat, vedtaksdato=fra, periode=Periode(fra=fra, til=til))))
+            self.events.append(
+                v.VedtakRegistrert(
+                    **b.env(self.did, self._t(len(self.events))),
+                    vedtak=v.Vedtak(
+                        vedtak_id=vid,
+                        vedtakstype=typ,
+                        resultat=resultat,
+                        vedtaksdato=fra,
+                        periode=Periode(fra=fra, til=til),
+                    ),
+                )
+            )
             if rnd.random() < 0.1:
                 slettet.add(vid)
                 self.events.append(v.VedtakSlettet(**b.env(self.did, self._t(len(self.events))), vedtak_id=vid))
@@ -78,26 +88,38 @@ class Programme:
         for _ in range(rnd.randrange(5)):
             fra = dag(900)
             til = None if rnd.random() < 0.2 else fra + timedelta(days=rnd.randrange(0, 90))
-            typ = rnd.choice(list(Fravaerstype))
+            ftyp = rnd.choice(list(Fravaerstype))
             fid = uuid4()
-            self.events.append(v.FravaerRegistrert(**b.env(self.did, self._t(len(self.events))), fravaer=v.Fravaer(
-                fravaer_id=fid, fravaerstype=typ, periode=Periode(fra=fra, til=til))))
+            self.events.append(
+                v.FravaerRegistrert(
+                    **b.env(self.did, self._t(len(self.events))),
+                    fravaer=v.Fravaer(fravaer_id=fid, fravaerstype=ftyp, periode=Periode(fra=fra, til=til)),
+                )
+            )
             if rnd.random() < 0.1:
                 self.events.append(v.FravaerSlettet(**b.env(self.did, self._t(len(self.events))), fravaer_id=fid))
             else:
-                self.fravaer_rader.append((fid, typ.value, fra, til))
+                self.fravaer_rader.append((fid, ftyp.value, fra, til))
         # rapport has a row (and so a frist) only for a person with an avslutning in force
-        self.events.append(b.kommune_avslutning(self.did, Kode.ARBEID, start + timedelta(days=300),
-                                                self._t(len(self.events))))
+        self.events.append(
+            b.kommune_avslutning(self.did, Kode.ARBEID, start + timedelta(days=300), self._t(len(self.events)))
+        )
         self.i_tilfeldig_rekkefolge = rnd.sample(self.events, len(self.events))
 
     def _t(self, n: int) -> datetime:
         return T0 + timedelta(minutes=n)
 
     async def registrering(self) -> date | None:
-        rad = {"lov": self.lov.value, "bosettingsdato": date(2021, 9, 1), "oppfolgingskommune": "4223",
-               "p_vedtak": self.vedtak_rader, "p_sluttmal": self.sluttmal_rader, "p_tiltak": [],
-               "p_fravaer": self.fravaer_rader, "p_versjoner": []}
+        rad = {
+            "lov": self.lov.value,
+            "bosettingsdato": date(2021, 9, 1),
+            "oppfolgingskommune": "4223",
+            "p_vedtak": self.vedtak_rader,
+            "p_sluttmal": self.sluttmal_rader,
+            "p_tiltak": [],
+            "p_fravaer": self.fravaer_rader,
+            "p_versjoner": [],
+        }
         program = await lager.hent_program(None, rad)  # type: ignore[arg-type]  # loaded already: no query
         try:
             beregning = registrering_regler.gjennomforingsfrist(program)
@@ -120,14 +142,17 @@ async def test_tre_tjenester_samme_gjennomforingsfrist(schema_pool):  # noqa: F8
             # one batch of every programme's events, interleaved: the projection's own batch path
             hendelser = [e for p in programmer for e in p.i_tilfeldig_rekkefolge]
             await projection.project_batch(conn, random.Random(0).sample(hendelser, len(hendelser)))
-        rapport = {r["deltaker_id"]: r["frist_gjennomforing"]
-                   for r in await conn.fetch("SELECT deltaker_id, frist_gjennomforing FROM rapport_rad")}
+        rapport = {
+            r["deltaker_id"]: r["frist_gjennomforing"]
+            for r in await conn.fetch("SELECT deltaker_id, frist_gjennomforing FROM rapport_rad")
+        }
 
     med_frist = 0
     for p in programmer:
         fra_registrering, fra_regelmotor = await p.registrering(), p.regelmotor()
         assert fra_registrering == fra_regelmotor == rapport[p.did], (
-            f"seed {p.seed}: registrering {fra_registrering}, regelmotor {fra_regelmotor}, rapport {rapport[p.did]}")
+            f"seed {p.seed}: registrering {fra_registrering}, regelmotor {fra_regelmotor}, rapport {rapport[p.did]}"
+        )
         med_frist += fra_registrering is not None
     # the generator reaches both sides: programmes with a frist and without one
     assert PROGRAMMER * 0.2 < med_frist < PROGRAMMER * 0.9, med_frist

@@ -51,8 +51,13 @@ async def eget(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator
     tokens = IdentityProvider(idp.base_url, "private")
     run = run_id()
     settings = RegistreringSettings(
-        kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, topic_prefix=f"test-idt-{run}.",
-        consumer_group=f"test-idt-{run}", jwks_min_refresh_seconds=1, **tokens.service_settings())
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_url=database_url,
+        topic_prefix=f"test-idt-{run}.",
+        consumer_group=f"test-idt-{run}",
+        jwks_min_refresh_seconds=1,
+        **tokens.service_settings(),
+    )
     app = create_app(settings)
     try:
         async with (
@@ -65,8 +70,12 @@ async def eget(kafka_bootstrap, database_url, tmp_path_factory) -> AsyncIterator
 
 
 def hentinger(grunn: str, utsteder: str = "saksbehandler") -> float:
-    return REGISTRY.get_sample_value("nir_jwks_fetches_total",
-                                     {"service": "registrering", "issuer": utsteder, "reason": grunn}) or 0.0
+    return (
+        REGISTRY.get_sample_value(
+            "nir_jwks_fetches_total", {"service": "registrering", "issuer": utsteder, "reason": grunn}
+        )
+        or 0.0
+    )
 
 
 def b64(data: bytes) -> str:
@@ -78,8 +87,9 @@ def med_header(token: str, header: dict, signatur: bytes | None = None, nokkel: 
     _, payload, _ = token.split(".")
     signert = f"{b64(json.dumps(header).encode())}.{payload}"
     if nokkel is not None:
-        signatur = hmac.new(nokkel if isinstance(nokkel, bytes) else nokkel.encode(), signert.encode(),
-                            hashlib.sha256).digest()
+        signatur = hmac.new(
+            nokkel if isinstance(nokkel, bytes) else nokkel.encode(), signert.encode(), hashlib.sha256
+        ).digest()
     return f"{signert}.{b64(signatur or b'')}"
 
 
@@ -111,8 +121,9 @@ async def test_the_attacks_get_401_before_anything_else(eget, identity_provider)
     assert (await svar(o, cw, skriv=True)).status_code == 422  # authenticated: then the body is validated
 
     jwks = httpx.get(f"{o.idp.base_url}/nir/jwks").json()["keys"][0]
-    public_pem = jwt.PyJWK(jwks).key.public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = jwt.PyJWK(jwks).key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     header, payload, signature = cw.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     forged = b64(json.dumps({**claims, "kommunenummer": "0301"}).encode())
@@ -124,8 +135,9 @@ async def test_the_attacks_get_401_before_anything_else(eget, identity_provider)
         "forged payload (another kommune)": f"{header}.{forged}.{signature}",
         "alg none": med_header(cw, {"alg": "none", "kid": "nir", "typ": "JWT"}),
         "alg none, no kid": med_header(cw, {"alg": "none", "typ": "JWT"}),
-        "HS256 signed with the provider's public key": med_header(cw, {"alg": "HS256", "kid": "nir", "typ": "JWT"},
-                                                                  nokkel=public_pem),
+        "HS256 signed with the provider's public key": med_header(
+            cw, {"alg": "HS256", "kid": "nir", "typ": "JWT"}, nokkel=public_pem
+        ),
         "signed by another key under the provider's kid": annen_nokkel(cw, "nir"),
         "wrong issuer (another provider's caseworker token)": identity_provider.caseworker("4223-CES", "4223"),
         "wrong issuer (another provider's system token)": identity_provider.system("4223"),
@@ -148,18 +160,24 @@ async def test_the_attacks_get_401_before_anything_else(eget, identity_provider)
     print(f"\n[identitet] attacks tried: {len(angrep) + 2} kinds, each as a GET and an invalid POST")
 
 
-@pytest.mark.parametrize("hvem,claims,melding", [
-    ("no valid role", dict(kommune="4223", rolle="ANNET"), "ingen gyldig rolle"),
-    ("kommune user without kommunenummer", dict(kommune=None), "kommunenummer"),
-    ("unknown kommunenummer", dict(kommune="9999"), "kommunenummer"),
-    ("bydel outside the kommune", dict(kommune="4223", bydel="030102"), "bydelsnummer"),
-    ("IMDi with a kommune", dict(kommune="4223", rolle="IMDI"), "IMDi"),
-])
+@pytest.mark.parametrize(
+    "hvem,claims,melding",
+    [
+        ("no valid role", dict(kommune="4223", rolle="ANNET"), "ingen gyldig rolle"),
+        ("kommune user without kommunenummer", dict(kommune=None), "kommunenummer"),
+        ("unknown kommunenummer", dict(kommune="9999"), "kommunenummer"),
+        ("bydel outside the kommune", dict(kommune="4223", bydel="030102"), "bydelsnummer"),
+        ("IMDi with a kommune", dict(kommune="4223", rolle="IMDI"), "IMDi"),
+    ],
+)
 async def test_a_valid_token_without_authority_is_403(eget, hvem, claims, melding):
     token = eget.tokens.caseworker(f"4223-{hvem[:3].upper().replace(' ', 'X')}", **claims)
     for skriv in (False, True):
         r = await svar(eget, token, skriv=skriv)
-        assert r.status_code == 403 and r.json()["detail"].startswith("ingen tilgang i NIR") and melding in r.text, (hvem, r.text)
+        assert r.status_code == 403 and r.json()["detail"].startswith("ingen tilgang i NIR") and melding in r.text, (
+            hvem,
+            r.text,
+        )
 
 
 async def test_an_organisation_that_is_no_kommune_is_403_and_a_read_only_client_may_not_write(eget):
@@ -202,8 +220,10 @@ async def test_key_rotation_at_the_provider_while_requests_keep_coming(eget):
     async def klient() -> None:
         while not stopp.is_set():
             try:
-                tokens = [await asyncio.to_thread(o.tokens.caseworker, "4223-ROT", "4223"),
-                          await asyncio.to_thread(o.tokens.system, "4223")]
+                tokens = [
+                    await asyncio.to_thread(o.tokens.caseworker, "4223-ROT", "4223"),
+                    await asyncio.to_thread(o.tokens.system, "4223"),
+                ]
             except Exception:  # noqa: BLE001 - the provider is restarting: no new token now
                 tokens = [t for t, _ in o.tokens._tokens.values()]
             for token in tokens:

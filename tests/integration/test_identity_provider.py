@@ -8,8 +8,14 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from tests.identity import (API_AUDIENCE, CASEWORKER_ISSUER, SYSTEM_ISSUER, WEB_CLIENT_ID, IdentityProvider,
-                            IdentityProviderError)
+from tests.identity import (
+    API_AUDIENCE,
+    CASEWORKER_ISSUER,
+    SYSTEM_ISSUER,
+    WEB_CLIENT_ID,
+    IdentityProvider,
+    IdentityProviderError,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +27,14 @@ LES = "imdi:nir/avslutning.les"
 def verify(provider: IdentityProvider, token: str, issuer_id: str, audience: str) -> dict:
     """Verify as a resource server does: the key from the issuer's JWKS (by kid), RS256, iss, aud, exp."""
     key = jwt.PyJWKClient(provider.discovery(issuer_id)["jwks_uri"]).get_signing_key_from_jwt(token)
-    return jwt.decode(token, key, algorithms=["RS256"], issuer=provider.issuer(issuer_id), audience=audience,
-                      options={"require": ["iss", "aud", "exp", "iat", "nbf", "jti"]})
+    return jwt.decode(
+        token,
+        key,
+        algorithms=["RS256"],
+        issuer=provider.issuer(issuer_id),
+        audience=audience,
+        options={"require": ["iss", "aud", "exp", "iat", "nbf", "jti"]},
+    )
 
 
 @pytest.mark.parametrize("issuer_id", [CASEWORKER_ISSUER, SYSTEM_ISSUER])
@@ -38,8 +50,9 @@ def test_discovery_document_and_jwks(identity_provider, issuer_id):
 
 
 def test_each_issuer_signs_with_its_own_key(identity_provider):
-    assert ({k["n"] for k in identity_provider.jwks(CASEWORKER_ISSUER)["keys"]}
-            .isdisjoint(k["n"] for k in identity_provider.jwks(SYSTEM_ISSUER)["keys"]))
+    assert {k["n"] for k in identity_provider.jwks(CASEWORKER_ISSUER)["keys"]}.isdisjoint(
+        k["n"] for k in identity_provider.jwks(SYSTEM_ISSUER)["keys"]
+    )
     token = identity_provider.system_token(consumer_orgnr=ORGNR, scope=SKRIV)
     caseworker_key = jwt.PyJWK(identity_provider.jwks(CASEWORKER_ISSUER)["keys"][0])
     with pytest.raises(jwt.InvalidSignatureError):
@@ -73,10 +86,14 @@ def test_system_token_without_resource_is_for_no_api(identity_provider):
 
 
 CASEWORKERS = {
-    "kommune-wide": ("4223-CES", {"name": "Cecilie Eriksen Solberg", "kommunenummer": "4223",
-                                  "roller": ["SAKSBEHANDLER"]}),
-    "Oslo bydel": ("0301-KANO", {"name": "Kari Nordmann", "kommunenummer": "0301", "bydelsnummer": "030102",
-                                 "roller": ["SAKSBEHANDLER"]}),
+    "kommune-wide": (
+        "4223-CES",
+        {"name": "Cecilie Eriksen Solberg", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]},
+    ),
+    "Oslo bydel": (
+        "0301-KANO",
+        {"name": "Kari Nordmann", "kommunenummer": "0301", "bydelsnummer": "030102", "roller": ["SAKSBEHANDLER"]},
+    ),
     "IMDi": ("IMDI-OLAN", {"name": "Ola Andersen", "roller": ["IMDI"]}),
 }
 
@@ -100,8 +117,9 @@ def test_caseworker_logs_in_through_the_login_page(identity_provider, who):
 
 def test_claims_typed_on_the_login_page_cannot_change_the_audience(identity_provider):
     # idp.json's mapping sets aud and azp; the login page can add claims but not overwrite those.
-    tokens = identity_provider.caseworker_tokens("3024-NIBO", {"kommunenummer": "3024", "aud": "annet-api",
-                                                               "azp": "annen-klient"})
+    tokens = identity_provider.caseworker_tokens(
+        "3024-NIBO", {"kommunenummer": "3024", "aud": "annet-api", "azp": "annen-klient"}
+    )
     claims = verify(identity_provider, tokens.access_token, CASEWORKER_ISSUER, API_AUDIENCE)
     assert claims["aud"] == [WEB_CLIENT_ID, API_AUDIENCE] and claims["azp"] == WEB_CLIENT_ID
 
@@ -123,7 +141,9 @@ def test_refreshed_tokens_keep_the_login_claims(identity_provider):
     sub, typed = CASEWORKERS["Oslo bydel"]
     tokens = identity_provider.caseworker_tokens(sub, typed)
     refreshed = identity_provider._token_request(
-        identity_provider.discovery(CASEWORKER_ISSUER)["token_endpoint"], WEB_CLIENT_ID,
-        {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token})
+        identity_provider.discovery(CASEWORKER_ISSUER)["token_endpoint"],
+        WEB_CLIENT_ID,
+        {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token},
+    )
     claims = verify(identity_provider, refreshed["access_token"], CASEWORKER_ISSUER, API_AUDIENCE)
     assert claims["sub"] == sub and {k: claims.get(k) for k in typed} == typed

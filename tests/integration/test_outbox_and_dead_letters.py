@@ -51,8 +51,9 @@ async def test_poison_messages_are_dead_lettered_and_can_be_republished(kafka_bo
     try:
         topic = names(topics.AVSLUTNING)
         await broker.publish(b"{not json", topic=topic, key=b"k1", headers={"content-type": "application/json"})
-        await broker.publish(json.dumps(unknown_type).encode(), topic=topic, key=b"k2",
-                             headers={"content-type": "application/json"})
+        await broker.publish(
+            json.dumps(unknown_type).encode(), topic=topic, key=b"k2", headers={"content-type": "application/json"}
+        )
         await publish(broker, failing, names=names)
         await publish(broker, healthy, names=names)
 
@@ -61,8 +62,10 @@ async def test_poison_messages_are_dead_lettered_and_can_be_republished(kafka_bo
         partitions = topics.AVSLUTNING.partitions
         await eventually(lambda: _eq(committed(kafka_bootstrap, group, topic, partitions), 4), what="commit past all")
 
-        letters = await eventually(lambda: _when_len(dead_letter_cli.read_all(kafka_bootstrap, names.dead_letter), 3),
-                                   what="three dead letters")
+        letters = await eventually(
+            lambda: _when_len(dead_letter_cli.read_all(kafka_bootstrap, names.dead_letter), 3),
+            what="three dead letters",
+        )
         by_type = {d.error_type: d for _, d in letters}
         assert set(by_type) == {"JSONDecodeError", "ValidationError", "RuntimeError"}, by_type
         assert by_type["RuntimeError"].error == "RuntimeError: a bug in the handler"
@@ -100,8 +103,12 @@ async def test_outbox_publishes_what_committed_and_nothing_that_rolled_back(kafk
 
     assert await relay.pending() == 1
     await relay.start()
-    consumer = AIOKafkaConsumer(names(topics.AVSLUTNING), bootstrap_servers=kafka_bootstrap,
-                                auto_offset_reset="earliest", group_id=f"test-outbox-{unique}")
+    consumer = AIOKafkaConsumer(
+        names(topics.AVSLUTNING),
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"test-outbox-{unique}",
+    )
     await consumer.start()
     try:
         relay.wake()
@@ -196,8 +203,10 @@ async def test_relay_marks_what_was_acknowledged_and_sends_only_the_rest_again(d
         relay = OutboxRelay(pool, broker, schema=schema, names=TopicNames(f"test-{unique}."))
         with pytest.raises(ConnectionError):
             await relay.publish_pending()
-        unpublished = [str(r["event_id"]) for r in await pool.fetch(
-            "SELECT event_id FROM outbox WHERE published_at IS NULL ORDER BY id")]
+        unpublished = [
+            str(r["event_id"])
+            for r in await pool.fetch("SELECT event_id FROM outbox WHERE published_at IS NULL ORDER BY id")
+        ]
         assert unpublished == [str(b2.event_id), str(a3.event_id)]
         broker.refused.clear()
         assert await relay.publish_pending() == 2

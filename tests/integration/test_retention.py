@@ -46,12 +46,17 @@ async def test_old_rows_are_pruned_and_redeliveries_stay_deduplicated(pool):
     async with pool.acquire() as conn, conn.transaction():
         await enqueue(conn, old + recent)
     # the first 30 were processed, and their outbox rows published, three weeks ago; one row is unpublished
-    await pool.execute("UPDATE processed_events SET processed_at = now() - interval '21 days'"
-                       " WHERE event_id = ANY($1::uuid[])", [e.event_id for e in old])
-    await pool.execute("UPDATE outbox SET published_at = now() - interval '21 days' WHERE event_id = ANY($1::uuid[])",
-                       [e.event_id for e in old[1:]])
-    await pool.execute("UPDATE outbox SET published_at = now() WHERE event_id = ANY($1::uuid[])",
-                       [e.event_id for e in recent])
+    await pool.execute(
+        "UPDATE processed_events SET processed_at = now() - interval '21 days' WHERE event_id = ANY($1::uuid[])",
+        [e.event_id for e in old],
+    )
+    await pool.execute(
+        "UPDATE outbox SET published_at = now() - interval '21 days' WHERE event_id = ANY($1::uuid[])",
+        [e.event_id for e in old[1:]],
+    )
+    await pool.execute(
+        "UPDATE outbox SET published_at = now() WHERE event_id = ANY($1::uuid[])", [e.event_id for e in recent]
+    )
     before = await sizes(pool)
     pruned = metrics.PRUNED_ROWS.labels("test", "processed_events")._value.get()
 

@@ -48,7 +48,9 @@ async def test_event_round_trips_through_real_kafka_and_postgres_exactly_once(ka
             if await first_delivery(conn, "roundtrip", event.event_id):
                 await conn.execute(
                     "INSERT INTO registrerte_avslutninger (avslutning_id, deltaker_id, arsak) VALUES ($1, $2, $3)",
-                    event.avslutning.avslutning_id, event.deltaker_id, event.avslutning.arsak,
+                    event.avslutning.avslutning_id,
+                    event.deltaker_id,
+                    event.avslutning.arsak,
                 )
         handled.append(str(event.event_id))
 

@@ -47,8 +47,9 @@ async def wait_ready(port: int, proc: asyncio.subprocess.Process, timeout: float
 
 
 @pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)
-async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(settings_cls, kafka_bootstrap,
-                                                                         database_url, unique):
+async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(
+    settings_cls, kafka_bootstrap, database_url, unique
+):
     port = free_port()
     env = {
         **os.environ,
@@ -59,8 +60,13 @@ async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(settin
         "TOPIC_PREFIX": f"test-{unique}.",
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"services.{settings_cls.SERVICE}", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        f"services.{settings_cls.SERVICE}",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         checks = await wait_ready(port, proc)
@@ -97,4 +103,5 @@ async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(settin
     messages = [(entry["service"], entry["msg"]) for entry in lines]
     assert (settings_cls.SERVICE, "service ready") in messages
     assert messages.index((settings_cls.SERVICE, "service stopping")) < messages.index(
-        (settings_cls.SERVICE, "service stopped"))
+        (settings_cls.SERVICE, "service stopped")
+    )

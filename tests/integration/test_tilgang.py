@@ -44,10 +44,12 @@ async def test_the_sql_filter_and_the_function_agree(database_url):
     rader = plasseringer(rng, 200)
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute("CREATE TEMP TABLE plassering (id int PRIMARY KEY, oppfolgingskommune text NOT NULL,"
-                           " bydel text)")
-        await conn.copy_records_to_table("plassering", records=[
-            (i, p.oppfolgingskommune, p.bydel) for i, p in enumerate(rader)])
+        await conn.execute(
+            "CREATE TEMP TABLE plassering (id int PRIMARY KEY, oppfolgingskommune text NOT NULL, bydel text)"
+        )
+        await conn.copy_records_to_table(
+            "plassering", records=[(i, p.oppfolgingskommune, p.bydel) for i, p in enumerate(rader)]
+        )
         for omfang in OMFANG:
             where, args = tilgang.sql_filter(omfang, forste_parameter=2, tabell="p")
             # a parameter before the filter's own, as the report's queries have (lov = $1)
@@ -91,12 +93,15 @@ def test_the_decisions_per_caller():
     assert tilgang.filter_innenfor(imdi, "4223", "030101").tillatt
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(rolle=Rolle.IMDI, kommunenummer="0301"),
-    dict(rolle=Rolle.IMDI, skrive=True),
-    dict(rolle=Rolle.SAKSBEHANDLER),
-    dict(rolle=Rolle.SAKSBEHANDLER, kommunenummer="4223", bydelsnummer="030102"),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(rolle=Rolle.IMDI, kommunenummer="0301"),
+        dict(rolle=Rolle.IMDI, skrive=True),
+        dict(rolle=Rolle.SAKSBEHANDLER),
+        dict(rolle=Rolle.SAKSBEHANDLER, kommunenummer="4223", bydelsnummer="030102"),
+    ],
+)
 def test_impossible_authorities_cannot_be_built(kwargs):
     with pytest.raises(ValueError):
         Omfang(**kwargs)

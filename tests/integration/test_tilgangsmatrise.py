@@ -24,8 +24,7 @@ from services.folkeregister_adapter.app import create_app as adapter_app
 from services.rapport.app import create_app as rapport_app
 from services.regelmotor.app import create_app as regelmotor_app
 from services.registrering.app import create_app as registrering_app
-from shared.settings import (FolkeregisterAdapterSettings, RapportSettings, RegelmotorSettings,
-                             RegistreringSettings)
+from shared.settings import FolkeregisterAdapterSettings, RapportSettings, RegelmotorSettings, RegistreringSettings
 from tests.conftest import fresh_database
 from tests.identity import SCOPE_SKRIV, IdentityProvider
 from tests.naming import run_id
@@ -50,7 +49,9 @@ KALLERE = [
     Kaller("kommune A saksbehandler", True, True, lambda p: p.caseworker("0301-MAT", OSLO)),
     Kaller("kommune A lesetilgang", True, False, lambda p: p.caseworker("0301-LES", OSLO, rolle="LESETILGANG")),
     Kaller("Oslo bydel-bruker (deltakerens bydel)", True, True, lambda p: p.caseworker("0301-GRU", OSLO, bydel=BYDEL)),
-    Kaller("Oslo bydel-bruker (en annen bydel)", False, True, lambda p: p.caseworker("0301-STH", OSLO, bydel=ANNEN_BYDEL)),
+    Kaller(
+        "Oslo bydel-bruker (en annen bydel)", False, True, lambda p: p.caseworker("0301-STH", OSLO, bydel=ANNEN_BYDEL)
+    ),
     Kaller("kommune B saksbehandler", False, True, lambda p: p.caseworker("4223-MAT", VENNESLA)),
     Kaller("IMDi", True, False, lambda p: p.caseworker("IMDI-MAT", None, rolle="IMDI")),
     Kaller("fagsystem A med skrivescope", True, True, lambda p: p.system(OSLO)),
@@ -86,19 +87,39 @@ async def nytt_maal(t: Tjenester, *, avslutning: bool = True) -> Maal:
     assert r.status_code == 201, r.text
     did = r.json()["deltaker_id"]
     base = f"/api/v1/deltakere/{did}"
-    for path, body in ((
-            "/vedtak", {"vedtakstype": "DELTAKELSE", "vedtaksdato": "2022-01-03",
-                        "periode": {"fra": "2022-01-10", "til": "2024-01-09"}}),
-            ("/sluttmal", {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"})):
+    for path, body in (
+        (
+            "/vedtak",
+            {
+                "vedtakstype": "DELTAKELSE",
+                "vedtaksdato": "2022-01-03",
+                "periode": {"fra": "2022-01-10", "til": "2024-01-09"},
+            },
+        ),
+        ("/sluttmal", {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"}),
+    ):
         assert (await c.post(base + path, json=body, headers=h)).status_code == 201
-    vedtak = await c.post(base + "/vedtak", headers=h, json={
-        "vedtakstype": "PERMISJON", "vedtaksdato": "2022-03-01", "periode": {"fra": "2022-03-01", "til": "2022-04-01"}})
-    fravaer = await c.post(base + "/fravaer", headers=h, json={
-        "fravaerstype": "GYLDIG", "periode": {"fra": "2022-05-01", "til": "2022-05-10"}})
+    vedtak = await c.post(
+        base + "/vedtak",
+        headers=h,
+        json={
+            "vedtakstype": "PERMISJON",
+            "vedtaksdato": "2022-03-01",
+            "periode": {"fra": "2022-03-01", "til": "2022-04-01"},
+        },
+    )
+    fravaer = await c.post(
+        base + "/fravaer",
+        headers=h,
+        json={"fravaerstype": "GYLDIG", "periode": {"fra": "2022-05-01", "til": "2022-05-10"}},
+    )
     aid = None
     if avslutning:
-        a = await c.post(base + "/avslutninger?confirm=true", headers=h, json={
-            "arsak": "ARBEID", "avslutningsdato": "2023-06-01", "timer_arbeid_per_uke": 30})
+        a = await c.post(
+            base + "/avslutninger?confirm=true",
+            headers=h,
+            json={"arsak": "ARBEID", "avslutningsdato": "2023-06-01", "timer_arbeid_per_uke": 30},
+        )
         assert a.status_code == 201, a.text
         aid = a.json()["avslutning"]["avslutning_id"]
     return Maal(did, p["duf_nummer"], vedtak.json()["vedtak_id"], fravaer.json()["id"], aid)
@@ -118,31 +139,69 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}"): (False, False, lambda m: None),
     ("registrering", "PUT", "/api/v1/deltakere/{deltaker_id}"): (True, False, lambda m: _uten_identer()),
     ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/identitet"): (
-        True, False, lambda m: {"fodselsnummer": fodselsnummer()}),
+        True,
+        False,
+        lambda m: {"fodselsnummer": fodselsnummer()},
+    ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/frister"): (False, False, lambda m: None),
-    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/vedtak"): (True, False, lambda m: {
-        "vedtakstype": "PERMISJON", "vedtaksdato": "2022-06-01", "periode": {"fra": "2022-06-01", "til": "2022-06-30"}}),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/vedtak"): (
+        True,
+        False,
+        lambda m: {
+            "vedtakstype": "PERMISJON",
+            "vedtaksdato": "2022-06-01",
+            "periode": {"fra": "2022-06-01", "til": "2022-06-30"},
+        },
+    ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/vedtak"): (False, False, lambda m: None),
     ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/vedtak/{vedtak_id}"): (True, False, lambda m: None),
-    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/sluttmal"): (True, False, lambda m: {
-        "sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-02-01"}),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/sluttmal"): (
+        True,
+        False,
+        lambda m: {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-02-01"},
+    ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/sluttmal"): (False, False, lambda m: None),
-    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/tiltak"): (True, False, lambda m: {
-        "tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10", "til": "2022-12-31"}, "timer_per_uke": "15.0"}),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/tiltak"): (
+        True,
+        False,
+        lambda m: {
+            "tiltakskode": "NORSKOPPLAERING",
+            "periode": {"fra": "2022-01-10", "til": "2022-12-31"},
+            "timer_per_uke": "15.0",
+        },
+    ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/tiltak"): (False, False, lambda m: None),
-    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/fravaer"): (True, False, lambda m: {
-        "fravaerstype": "UGYLDIG", "periode": {"fra": "2022-07-01", "til": "2022-07-02"}}),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/fravaer"): (
+        True,
+        False,
+        lambda m: {"fravaerstype": "UGYLDIG", "periode": {"fra": "2022-07-01", "til": "2022-07-02"}},
+    ),
     ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/fravaer/{fravaer_id}"): (True, False, lambda m: None),
-    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avvisning"): (True, False, lambda m: {
-        "avvist_dato": "2022-01-05"}),
-    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avslutninger"): (True, True, lambda m: {
-        "arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"}),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avvisning"): (
+        True,
+        False,
+        lambda m: {"avvist_dato": "2022-01-05"},
+    ),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avslutninger"): (
+        True,
+        True,
+        lambda m: {"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"},
+    ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/avslutninger"): (False, False, lambda m: None),
-    ("registrering", "PUT", "/api/v1/deltakere/{deltaker_id}/avslutninger/{avslutning_id}"): (True, False, lambda m: {
-        "arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"}),
-    ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/avslutninger/{avslutning_id}"): (True, False, lambda m: None),
-    **{("registrering", "GET", f"/api/v1/kodeverk/{k}"): (False, False, lambda m: None)
-       for k in ("avslutningsarsaker", "sluttmal", "kategorier", "vedtakstyper", "vedtaksresultater")},
+    ("registrering", "PUT", "/api/v1/deltakere/{deltaker_id}/avslutninger/{avslutning_id}"): (
+        True,
+        False,
+        lambda m: {"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"},
+    ),
+    ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/avslutninger/{avslutning_id}"): (
+        True,
+        False,
+        lambda m: None,
+    ),
+    **{
+        ("registrering", "GET", f"/api/v1/kodeverk/{k}"): (False, False, lambda m: None)
+        for k in ("avslutningsarsaker", "sluttmal", "kategorier", "vedtakstyper", "vedtaksresultater")
+    },
     ("rapport", "GET", "/api/v1/rapport/{lov}"): (False, False, lambda m: None),
     ("rapport", "POST", "/api/v1/rapport/{lov}/sok"): (False, False, lambda m: {"duf_nummer": m.duf_nummer}),
     ("rapport", "GET", "/api/v1/rapport/{lov}/csv"): (False, False, lambda m: None),
@@ -160,8 +219,12 @@ SERVICES = ("registrering", "rapport", "regelmotor", "folkeregister_adapter")
 
 
 def operasjoner(docs: dict[str, dict]) -> list[tuple[str, str, str, dict]]:
-    return [(svc, method.upper(), path, op) for svc in SERVICES for path, ops in docs[svc]["paths"].items()
-            for method, op in ops.items()]
+    return [
+        (svc, method.upper(), path, op)
+        for svc in SERVICES
+        for path, ops in docs[svc]["paths"].items()
+        for method, op in ops.items()
+    ]
 
 
 def forventet(op: dict, path: str, kaller: Kaller) -> int:
@@ -171,7 +234,9 @@ def forventet(op: dict, path: str, kaller: Kaller) -> int:
         return suksess
     if kaller.token is None:
         return 401
-    skrive = any(SCOPE_SKRIV in scopes for krav in op["security"] for navn, scopes in krav.items() if navn == "fagsystem")
+    skrive = any(
+        SCOPE_SKRIV in scopes for krav in op["security"] for navn, scopes in krav.items() if navn == "fagsystem"
+    )
     objekt = "{deltaker_id}" in path or path.endswith("/deltakere/sok")
     if skrive and not kaller.skriver:
         return 403  # sees it but may not change it (a read-only client is refused at the scope check already)
@@ -188,30 +253,48 @@ async def tjenester(infrastructure, kafka_bootstrap, identity_provider) -> Async
     felles = dict(kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=f"test-matrise-{run}.")
     async with fresh_database(infrastructure) as db:
         apps = {
-            "registrering": registrering_app(RegistreringSettings(
-                **felles, database_url=db, consumer_group=f"m-reg-{run}", **identity_provider.service_settings())),
-            "rapport": rapport_app(RapportSettings(
-                **felles, database_url=db, consumer_group=f"m-rap-{run}", **identity_provider.service_settings())),
-            "regelmotor": regelmotor_app(RegelmotorSettings(
-                **felles, database_url=db, consumer_group=f"m-rm-{run}", klokke_aktiv=False)),
-            "folkeregister_adapter": adapter_app(FolkeregisterAdapterSettings(
-                **felles, database_url=db, consumer_group=f"m-fa-{run}",
-                folkeregister_base_url="http://127.0.0.1:9/ingen", folkeregister_poll_interval_seconds=60)),
+            "registrering": registrering_app(
+                RegistreringSettings(
+                    **felles, database_url=db, consumer_group=f"m-reg-{run}", **identity_provider.service_settings()
+                )
+            ),
+            "rapport": rapport_app(
+                RapportSettings(
+                    **felles, database_url=db, consumer_group=f"m-rap-{run}", **identity_provider.service_settings()
+                )
+            ),
+            "regelmotor": regelmotor_app(
+                RegelmotorSettings(**felles, database_url=db, consumer_group=f"m-rm-{run}", klokke_aktiv=False)
+            ),
+            "folkeregister_adapter": adapter_app(
+                FolkeregisterAdapterSettings(
+                    **felles,
+                    database_url=db,
+                    consumer_group=f"m-fa-{run}",
+                    folkeregister_base_url="http://127.0.0.1:9/ingen",
+                    folkeregister_poll_interval_seconds=60,
+                )
+            ),
         }
-        async with (apps["registrering"].router.lifespan_context(apps["registrering"]),
-                    apps["rapport"].router.lifespan_context(apps["rapport"]),
-                    apps["regelmotor"].router.lifespan_context(apps["regelmotor"]),
-                    apps["folkeregister_adapter"].router.lifespan_context(apps["folkeregister_adapter"])):
-            clients = {n: httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url=f"http://{n}")
-                       for n, a in apps.items()}
+        async with (
+            apps["registrering"].router.lifespan_context(apps["registrering"]),
+            apps["rapport"].router.lifespan_context(apps["rapport"]),
+            apps["regelmotor"].router.lifespan_context(apps["regelmotor"]),
+            apps["folkeregister_adapter"].router.lifespan_context(apps["folkeregister_adapter"]),
+        ):
+            clients = {
+                n: httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url=f"http://{n}")
+                for n, a in apps.items()
+            }
             try:
                 admin = {"Authorization": f"Bearer {identity_provider.caseworker('0301-ADM', OSLO)}"}
                 t = Tjenester(clients, {n: a.openapi() for n, a in apps.items()}, identity_provider, admin)
                 t.lesemaal = await nytt_maal(t)
                 imdi = {"Authorization": f"Bearer {identity_provider.caseworker('IMDI-ADM', None, rolle='IMDI')}"}
                 for _ in range(200):  # until the report has projected the target
-                    r = await clients["rapport"].get(f"/api/v1/personer/{t.lesemaal.deltaker_id}/avslutningshistorikk",
-                                                     headers=imdi)
+                    r = await clients["rapport"].get(
+                        f"/api/v1/personer/{t.lesemaal.deltaker_id}/avslutningshistorikk", headers=imdi
+                    )
                     if r.status_code == 200:
                         break
                     await asyncio.sleep(0.1)
@@ -241,16 +324,28 @@ async def test_the_access_matrix(tjenester):
         fersk, uten_avslutning, body_for = OPERASJONER.get((svc, method, path), (False, False, lambda m: None))
         for kaller in KALLERE:
             maal = await nytt_maal(t, avslutning=not uten_avslutning) if fersk and kaller.token else t.lesemaal
-            url = path.format(deltaker_id=maal.deltaker_id, vedtak_id=maal.vedtak_id, fravaer_id=maal.fravaer_id,
-                              avslutning_id=maal.avslutning_id, lov="integreringsloven")
+            url = path.format(
+                deltaker_id=maal.deltaker_id,
+                vedtak_id=maal.vedtak_id,
+                fravaer_id=maal.fravaer_id,
+                avslutning_id=maal.avslutning_id,
+                lov="integreringsloven",
+            )
             headers = {"Authorization": f"Bearer {kaller.token(t.idp)}"} if kaller.token else {}
             body = body_for(maal)
-            r = await t.clients[svc].request(method, url, headers=headers, params=QUERY.get((svc, method, path)),
-                                             **({"json": body} if body is not None else {}))
+            r = await t.clients[svc].request(
+                method,
+                url,
+                headers=headers,
+                params=QUERY.get((svc, method, path)),
+                **({"json": body} if body is not None else {}),
+            )
             antall += 1
             vent = forventet(op, path, kaller)
             if r.status_code != vent:
-                avvik.append(f"{svc} {method} {path} as {kaller.navn}: {r.status_code} (expected {vent}) {r.text[:200]}")
+                avvik.append(
+                    f"{svc} {method} {path} as {kaller.navn}: {r.status_code} (expected {vent}) {r.text[:200]}"
+                )
             elif vent == 200 and svc == "rapport" and kaller.token and not kaller.ser and "duf_nummer" in r.text:
                 # a collection answer to one who does not see the target must not contain it
                 assert maal.duf_nummer not in r.text, (path, kaller.navn)
@@ -268,10 +363,16 @@ async def test_every_protected_operation_answers_401_before_it_looks_at_the_requ
     for svc, method, path, op in operasjoner(t.docs):
         if op["security"] == []:
             continue
-        url = path.format(deltaker_id="ikke-en-uuid", vedtak_id="x", fravaer_id="x", avslutning_id="x", lov="grunnloven")
-        r = await t.clients[svc].request(method, url, params={"duf_nummer": "1", "side": "null"}, content=b"{ikke json",
-                                         headers={"content-type": "application/json",
-                                                  "Authorization": "Bearer tull"})
+        url = path.format(
+            deltaker_id="ikke-en-uuid", vedtak_id="x", fravaer_id="x", avslutning_id="x", lov="grunnloven"
+        )
+        r = await t.clients[svc].request(
+            method,
+            url,
+            params={"duf_nummer": "1", "side": "null"},
+            content=b"{ikke json",
+            headers={"content-type": "application/json", "Authorization": "Bearer tull"},
+        )
         assert r.status_code == 401, (svc, method, path, r.status_code, r.text)
         skrive_med_body += method in ("POST", "PUT")
     assert skrive_med_body >= 13  # the issue counted 13 POST/PUT routes (registrering 11, rapport 2)

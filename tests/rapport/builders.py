@@ -23,12 +23,28 @@ def env(deltaker_id: UUID, t: datetime, producer: str = "registrering") -> dict:
     return dict(occurred_at=t, recorded_at=t, correlation_id=uuid4(), producer=producer, deltaker_id=deltaker_id)
 
 
-def person(duf: str, fornavn: str = "Åse", etternavn: str = "Øvrebø", *, kommune: str = "4223",
-           bydel: str | None = None, lov: Lov = Lov.INTEGRERINGSLOVEN, kjonn: d.Kjonn = d.Kjonn.KVINNE,
-           fodselsdato: date = date(1990, 6, 15)) -> d.Personopplysninger:
-    return d.Personopplysninger(duf_nummer=duf, fornavn=fornavn, etternavn=etternavn, kjonn=kjonn,
-                                fodselsdato=fodselsdato, lov=lov, bosettingsdato=date(2021, 9, 1),
-                                oppfolgingskommune=kommune, bydel=bydel)
+def person(
+    duf: str,
+    fornavn: str = "Åse",
+    etternavn: str = "Øvrebø",
+    *,
+    kommune: str = "4223",
+    bydel: str | None = None,
+    lov: Lov = Lov.INTEGRERINGSLOVEN,
+    kjonn: d.Kjonn = d.Kjonn.KVINNE,
+    fodselsdato: date = date(1990, 6, 15),
+) -> d.Personopplysninger:
+    return d.Personopplysninger(
+        duf_nummer=duf,
+        fornavn=fornavn,
+        etternavn=etternavn,
+        kjonn=kjonn,
+        fodselsdato=fodselsdato,
+        lov=lov,
+        bosettingsdato=date(2021, 9, 1),
+        oppfolgingskommune=kommune,
+        bydel=bydel,
+    )
 
 
 def registrert(did: UUID, p: d.Personopplysninger, t: datetime = T0) -> d.DeltakerRegistrert:
@@ -44,59 +60,125 @@ def kategori(did: UUID, k: Kategori | None, fra: date, t: datetime = T0) -> d.Ka
 
 
 def deltakelse(did: UUID, start: date, t: datetime = T0, vid: UUID | None = None) -> v.VedtakRegistrert:
-    return v.VedtakRegistrert(**env(did, t), vedtak=v.Vedtak(
-        vedtak_id=vid or uuid4(), vedtakstype=Vedtakstype.DELTAKELSE, resultat=Vedtaksresultat.VEDTAK_FATTET,
-        vedtaksdato=start - timedelta(days=10), periode=Periode(fra=start, til=start + timedelta(days=700))))
+    return v.VedtakRegistrert(
+        **env(did, t),
+        vedtak=v.Vedtak(
+            vedtak_id=vid or uuid4(),
+            vedtakstype=Vedtakstype.DELTAKELSE,
+            resultat=Vedtaksresultat.VEDTAK_FATTET,
+            vedtaksdato=start - timedelta(days=10),
+            periode=Periode(fra=start, til=start + timedelta(days=700)),
+        ),
+    )
 
 
 def permisjon(did: UUID, fra: date, til: date, t: datetime = T0) -> v.VedtakRegistrert:
-    return v.VedtakRegistrert(**env(did, t), vedtak=v.Vedtak(
-        vedtak_id=uuid4(), vedtakstype=Vedtakstype.PERMISJON, resultat=Vedtaksresultat.VEDTAK_FATTET,
-        vedtaksdato=fra, periode=Periode(fra=fra, til=til)))
+    return v.VedtakRegistrert(
+        **env(did, t),
+        vedtak=v.Vedtak(
+            vedtak_id=uuid4(),
+            vedtakstype=Vedtakstype.PERMISJON,
+            resultat=Vedtaksresultat.VEDTAK_FATTET,
+            vedtaksdato=fra,
+            periode=Periode(fra=fra, til=til),
+        ),
+    )
 
 
 def gyldig_fravaer(did: UUID, fra: date, til: date, t: datetime = T0) -> v.FravaerRegistrert:
-    return v.FravaerRegistrert(**env(did, t), fravaer=v.Fravaer(fravaer_id=uuid4(), fravaerstype=Fravaerstype.GYLDIG,
-                                                                periode=Periode(fra=fra, til=til)))
+    return v.FravaerRegistrert(
+        **env(did, t),
+        fravaer=v.Fravaer(fravaer_id=uuid4(), fravaerstype=Fravaerstype.GYLDIG, periode=Periode(fra=fra, til=til)),
+    )
 
 
 def sluttmal(did: UUID, s: Sluttmalkode, fastsatt: date, t: datetime = T0) -> v.SluttmalRegistrert:
     return v.SluttmalRegistrert(**env(did, t), sluttmal=s, fastsatt_dato=fastsatt)
 
 
-def kommune_avslutning(did: UUID, arsak: Kode, dato: date, t: datetime, *, aid: UUID | None = None, versjon: int = 1,
-                       av: str = "4223-CES", kommune: str = "4223", bydel: str | None = None,
-                       timer: Decimal | None = None) -> a.AvslutningRegistrert | a.AvslutningEndret:
+def kommune_avslutning(
+    did: UUID,
+    arsak: Kode,
+    dato: date,
+    t: datetime,
+    *,
+    aid: UUID | None = None,
+    versjon: int = 1,
+    av: str = "4223-CES",
+    kommune: str = "4223",
+    bydel: str | None = None,
+    timer: Decimal | None = None,
+) -> a.AvslutningRegistrert | a.AvslutningEndret:
     if arsak is Kode.ARBEID and timer is None:
         timer = Decimal("30.0")
     cls = a.AvslutningRegistrert if versjon == 1 else a.AvslutningEndret
-    return cls(**env(did, t), avslutning=a.Avslutning(
-        avslutning_id=aid or uuid4(), versjon=versjon, avslutningstype=Avslutningstype.ORDINAER, arsak=arsak,
-        avslutningsdato=dato, timer_arbeid_per_uke=timer, registrert_av=av, registrert_dato=t,
-        oppfolgingskommune=kommune, bydel=bydel))
+    return cls(
+        **env(did, t),
+        avslutning=a.Avslutning(
+            avslutning_id=aid or uuid4(),
+            versjon=versjon,
+            avslutningstype=Avslutningstype.ORDINAER,
+            arsak=arsak,
+            avslutningsdato=dato,
+            timer_arbeid_per_uke=timer,
+            registrert_av=av,
+            registrert_dato=t,
+            oppfolgingskommune=kommune,
+            bydel=bydel,
+        ),
+    )
 
 
 def slettet(did: UUID, aid: UUID, versjon: int, t: datetime, av: str = "4223-CES") -> a.AvslutningSlettet:
     return a.AvslutningSlettet(**env(did, t), avslutning_id=aid, versjon=versjon, slettet_av=av)
 
 
-def beregnet(did: UUID, arsak: Kode, dato: date, t: datetime, *, aid: UUID | None = None, kommune: str = "4223",
-             bydel: str | None = None) -> a.BeregnetAvslutningOpprettet:
+def beregnet(
+    did: UUID,
+    arsak: Kode,
+    dato: date,
+    t: datetime,
+    *,
+    aid: UUID | None = None,
+    kommune: str = "4223",
+    bydel: str | None = None,
+) -> a.BeregnetAvslutningOpprettet:
     typ = Avslutningstype.STANS if arsak is Kode.VEDTAK_OM_PERMANENT_STANS else Avslutningstype.ORDINAER
     return a.BeregnetAvslutningOpprettet(
-        **env(did, t, "regelmotor"), avslutning_id=aid or uuid4(), avslutningstype=typ, arsak=arsak,
-        avslutningsdato=dato, oppfolgingskommune=kommune, bydel=bydel,
-        grunnlag=a.Regelgrunnlag(regel="test", datoer={"idag": t.date()}))
+        **env(did, t, "regelmotor"),
+        avslutning_id=aid or uuid4(),
+        avslutningstype=typ,
+        arsak=arsak,
+        avslutningsdato=dato,
+        oppfolgingskommune=kommune,
+        bydel=bydel,
+        grunnlag=a.Regelgrunnlag(regel="test", datoer={"idag": t.date()}),
+    )
 
 
-def trukket(did: UUID, aid: UUID, arsak: Kode, t: datetime,
-            grunn: a.Tilbaketrekkingsgrunn = a.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING) -> a.BeregnetAvslutningTrukketTilbake:
-    return a.BeregnetAvslutningTrukketTilbake(**env(did, t, "regelmotor"), avslutning_id=aid, arsak=arsak, grunn=grunn,
-                                              grunnlag=a.Regelgrunnlag(regel="test"))
+def trukket(
+    did: UUID,
+    aid: UUID,
+    arsak: Kode,
+    t: datetime,
+    grunn: a.Tilbaketrekkingsgrunn = a.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
+) -> a.BeregnetAvslutningTrukketTilbake:
+    return a.BeregnetAvslutningTrukketTilbake(
+        **env(did, t, "regelmotor"), avslutning_id=aid, arsak=arsak, grunn=grunn, grunnlag=a.Regelgrunnlag(regel="test")
+    )
 
 
-def kommunens_avsluttede(kommune: str, antall: int, fornavn: str, etternavn: str, *, regelmotorens: int,
-                         regelmotorens_dato: date, arsak: Kode, bruker: str) -> list[tuple[UUID, list]]:
+def kommunens_avsluttede(
+    kommune: str,
+    antall: int,
+    fornavn: str,
+    etternavn: str,
+    *,
+    regelmotorens: int,
+    regelmotorens_dato: date,
+    arsak: Kode,
+    bruker: str,
+) -> list[tuple[UUID, list]]:
     """A kommune's `antall` ended persons «<etternavn>NN» (DUF-nummer <kommune><NN padded>): the one numbered
     `regelmotorens` ended by the regelmotor («ikke registrert») on `regelmotorens_dato`, the others by the
     kommune with `arsak`, on 01.01.2023 + their number of days. Returns each person's id and events."""
@@ -107,7 +189,8 @@ def kommunens_avsluttede(kommune: str, antall: int, fornavn: str, etternavn: str
         if i == regelmotorens:
             evs.append(beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, regelmotorens_dato, T0, kommune=kommune))
         else:
-            evs.append(kommune_avslutning(did, arsak, date(2023, 1, 1) + timedelta(days=i), T0, av=bruker,
-                                          kommune=kommune))
+            evs.append(
+                kommune_avslutning(did, arsak, date(2023, 1, 1) + timedelta(days=i), T0, av=bruker, kommune=kommune)
+            )
         personer.append((did, evs))
     return personer

@@ -19,20 +19,32 @@ from tests.naming import run_id
 @pytest.fixture(scope="session")
 def token(identity_provider):
     """A caseworker's access token from the provider: SAKSBEHANDLER of `kommune`, or IMDI."""
-    def _token(kommune: str | None = "4223", *, imdi: bool = False, user: str = "4223-CES",
-               rolle: str = "SAKSBEHANDLER", bydel: str | None = None) -> str:
+
+    def _token(
+        kommune: str | None = "4223",
+        *,
+        imdi: bool = False,
+        user: str = "4223-CES",
+        rolle: str = "SAKSBEHANDLER",
+        bydel: str | None = None,
+    ) -> str:
         if imdi:
             return identity_provider.caseworker(user, None, rolle="IMDI")
         return identity_provider.caseworker(user, kommune, rolle=rolle, bydel=bydel)
+
     return _token
 
 
 @pytest.fixture(scope="session")
 def rapport_settings(database_url: str, kafka_bootstrap: str, identity_provider) -> RapportSettings:
     run = run_id()
-    return RapportSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
-                           topic_prefix=f"test-rapport-{run}.", consumer_group=f"test-rapport-{run}",
-                           **identity_provider.service_settings())
+    return RapportSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=f"test-rapport-{run}.",
+        consumer_group=f"test-rapport-{run}",
+        **identity_provider.service_settings(),
+    )
 
 
 @pytest.fixture(scope="session")

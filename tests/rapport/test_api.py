@@ -29,8 +29,10 @@ async def data(rapport_app):
     for i in range(30):
         did = uuid4()
         ids[f"v{i}"] = did
-        events += [b.registrert(did, b.person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
-                   b.kategori(did, Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1))]
+        events += [
+            b.registrert(did, b.person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
+            b.kategori(did, Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1)),
+        ]
         dato = date(2022 + i % 2, 6, 1) + timedelta(days=i)
         if i % 3 == 0:
             events.append(b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato, T + timedelta(hours=i)))
@@ -40,17 +42,24 @@ async def data(rapport_app):
     for i in range(3):
         did = uuid4()
         ids[f"o{i}"] = did
-        events += [b.registrert(did, b.person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")),
-                   b.kommune_avslutning(did, Kode.HOYERE_UTDANNING, date(2023, 3, 1), T, av="0301-ABC",
-                                        kommune="0301", bydel="030101")]
+        events += [
+            b.registrert(did, b.person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")),
+            b.kommune_avslutning(
+                did, Kode.HOYERE_UTDANNING, date(2023, 3, 1), T, av="0301-ABC", kommune="0301", bydel="030101"
+            ),
+        ]
     did = uuid4()
     ids["baerum"] = did
-    events += [b.registrert(did, b.person("320100000001", "Kari", "Bærumsen", kommune="3201")),
-               b.kommune_avslutning(did, Kode.ARBEID, date(2023, 4, 1), T, av="3201-XY", kommune="3201")]
+    events += [
+        b.registrert(did, b.person("320100000001", "Kari", "Bærumsen", kommune="3201")),
+        b.kommune_avslutning(did, Kode.ARBEID, date(2023, 4, 1), T, av="3201-XY", kommune="3201"),
+    ]
     did = uuid4()
     ids["intro"] = did
-    events += [b.registrert(did, b.person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
-               b.kommune_avslutning(did, Kode.ARBEID, date(2020, 4, 1), T)]
+    events += [
+        b.registrert(did, b.person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
+        b.kommune_avslutning(did, Kode.ARBEID, date(2020, 4, 1), T),
+    ]
     async with pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
@@ -90,14 +99,22 @@ async def test_an_oslo_bydel_user_sees_only_its_bydel(client, data, token):
     """Oslo's three are in Gamle Oslo (030101): its user sees them, St. Hanshaugen's (030104) none."""
     gamle_oslo = auth(token("0301", user="0301-GAM", bydel="030101"))
     st_hanshaugen = auth(token("0301", user="0301-STH", bydel="030104"))
-    oslo = (await client.get("/api/v1/rapport/integreringsloven?per_side=500", headers=auth(token("0301", user="0301-ABC")))).json()
+    oslo = (
+        await client.get("/api/v1/rapport/integreringsloven?per_side=500", headers=auth(token("0301", user="0301-ABC")))
+    ).json()
     body = (await client.get("/api/v1/rapport/integreringsloven?per_side=500", headers=gamle_oslo)).json()
-    assert len(oslo["rader"]) == 3 and {x["deltaker_id"] for x in body["rader"]} == {x["deltaker_id"] for x in oslo["rader"]}
+    assert len(oslo["rader"]) == 3 and {x["deltaker_id"] for x in body["rader"]} == {
+        x["deltaker_id"] for x in oslo["rader"]
+    }
     assert (await client.get("/api/v1/rapport/integreringsloven", headers=st_hanshaugen)).json()["totalt"] == 0
-    assert (await client.get("/api/v1/rapport/integreringsloven?bydel=030101", headers=st_hanshaugen)).status_code == 403
+    assert (
+        await client.get("/api/v1/rapport/integreringsloven?bydel=030101", headers=st_hanshaugen)
+    ).status_code == 403
     r = await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=st_hanshaugen)
     assert r.status_code == 404
-    assert (await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=gamle_oslo)).status_code == 200
+    assert (
+        await client.get(f"/api/v1/personer/{data['o0']}/avslutningshistorikk", headers=gamle_oslo)
+    ).status_code == 200
     valg = (await client.get("/api/v1/rapport/integreringsloven/filtervalg", headers=st_hanshaugen)).json()
     assert [b["bydelsnummer"] for b in valg["bydeler"]] == ["030104"]
 
@@ -106,8 +123,9 @@ async def test_imdi_sees_all_and_filters_on_kommune_and_bydel(client, data, toke
     imdi = auth(token(None, imdi=True, user="IMDI-ANA"))
     body = (await client.get("/api/v1/rapport/integreringsloven", headers=imdi)).json()
     assert body["totalt"] >= 34
-    body = (await client.get("/api/v1/rapport/integreringsloven?oppfolgingskommune=0301&bydel=030101",
-                             headers=imdi)).json()
+    body = (
+        await client.get("/api/v1/rapport/integreringsloven?oppfolgingskommune=0301&bydel=030101", headers=imdi)
+    ).json()
     assert body["totalt"] == 3 and {x["bydel_navn"] for x in body["rader"]} == {"Gamle Oslo"}
 
 
@@ -156,10 +174,20 @@ async def test_search_on_duf_nummer_and_name_is_posted(client, data, token):
 
 async def test_post_answers_as_the_get_with_paging_and_sorting(client, data, token):
     h = auth(token("4223"))
-    get = (await client.get("/api/v1/rapport/integreringsloven?kategori=RETT_OG_PLIKT&side=2&per_side=7"
-                            "&sorter=fornavn&retning=synkende", headers=h)).json()
-    post = (await sok(client, h, {"kategori": "RETT_OG_PLIKT", "side": 2, "per_side": 7, "sorter": "fornavn",
-                                  "retning": "synkende"})).json()
+    get = (
+        await client.get(
+            "/api/v1/rapport/integreringsloven?kategori=RETT_OG_PLIKT&side=2&per_side=7"
+            "&sorter=fornavn&retning=synkende",
+            headers=h,
+        )
+    ).json()
+    post = (
+        await sok(
+            client,
+            h,
+            {"kategori": "RETT_OG_PLIKT", "side": 2, "per_side": 7, "sorter": "fornavn", "retning": "synkende"},
+        )
+    ).json()
     assert post == get and get["linjer"] == "Viser 8 - 14 av 24 linjer"
 
 
@@ -205,8 +233,10 @@ async def test_post_body_is_validated_per_field(client, data, token):
         assert "01019012345" not in r.text and "202300000101" not in r.text and "Nordmann" not in r.text, r.text
     # queries.Filter's own checks answer as on the GET: 400 with the field and the same message
     r = await sok(client, h, {"duf_nummer": "42x"})
-    assert r.status_code == 400 and r.json()["detail"] == {"felt": "duf_nummer",
-                                                           "feil": "DUF-nummer består av siffer (opptil 12)"}
+    assert r.status_code == 400 and r.json()["detail"] == {
+        "felt": "duf_nummer",
+        "feil": "DUF-nummer består av siffer (opptil 12)",
+    }
     get = await client.get("/api/v1/rapport/integreringsloven?bydel=12", headers=h)
     post = await sok(client, h, {"bydel": "12"})
     assert post.status_code == get.status_code == 400 and post.json() == get.json()
@@ -214,11 +244,24 @@ async def test_post_body_is_validated_per_field(client, data, token):
     assert (await sok(client, h, {}, lov="ingen-lov")).status_code == 422
 
 
-@pytest.mark.parametrize("felt,verdi", [
-    ("side", "2"), ("side", 2.0), ("side", True), ("per_side", "25"), ("avslutningsaar", "2022"),
-    ("avslutningsaar", 2022.0), ("duf_nummer", 4223), ("navn", 1), ("kategori", "kan_tilbys"), ("kategori", 1),
-    ("registrert_av", "Kommunen"), ("retning", True), ("oppfolgingskommune", 4223),
-])
+@pytest.mark.parametrize(
+    "felt,verdi",
+    [
+        ("side", "2"),
+        ("side", 2.0),
+        ("side", True),
+        ("per_side", "25"),
+        ("avslutningsaar", "2022"),
+        ("avslutningsaar", 2022.0),
+        ("duf_nummer", 4223),
+        ("navn", 1),
+        ("kategori", "kan_tilbys"),
+        ("kategori", 1),
+        ("registrert_av", "Kommunen"),
+        ("retning", True),
+        ("oppfolgingskommune", 4223),
+    ],
+)
 async def test_post_body_is_strict_json(client, data, token, felt, verdi):
     """Issue #11 §3: the body's types are strict, a number is a JSON number and a text a string."""
     r = await sok(client, auth(token("4223")), {felt: verdi})
@@ -227,22 +270,37 @@ async def test_post_body_is_strict_json(client, data, token, felt, verdi):
 
 
 async def test_post_body_accepts_the_same_values_in_their_json_types(client, data, token):
-    r = await sok(client, auth(token("4223")), {"side": 1, "per_side": 25, "avslutningsaar": 2022,
-                                                 "kategori": "KAN_TILBYS", "registrert_av": "kommunen",
-                                                 "retning": "synkende", "duf_nummer": "4223"})
+    r = await sok(
+        client,
+        auth(token("4223")),
+        {
+            "side": 1,
+            "per_side": 25,
+            "avslutningsaar": 2022,
+            "kategori": "KAN_TILBYS",
+            "registrert_av": "kommunen",
+            "retning": "synkende",
+            "duf_nummer": "4223",
+        },
+    )
     assert r.status_code == 200, r.text
 
 
 async def test_sorting_by_columns_norwegian_order(client, data, token):
     h = auth(token("4223"))
-    rows = (await client.get("/api/v1/rapport/integreringsloven?per_side=500&sorter=fornavn", headers=h)).json()["rader"]
+    rows = (await client.get("/api/v1/rapport/integreringsloven?per_side=500&sorter=fornavn", headers=h)).json()[
+        "rader"
+    ]
     forste = []
     for x in rows:
         if x["fornavn"] not in forste:
             forste.append(x["fornavn"])
     assert forste == ["Amina", "Bjørn", "Ola", "Æsa", "Ørjan", "Åse"]  # Æ, Ø, Å last, in that order
-    rows = (await client.get("/api/v1/rapport/integreringsloven?per_side=500&sorter=avslutningsdato&retning=synkende",
-                             headers=h)).json()["rader"]
+    rows = (
+        await client.get(
+            "/api/v1/rapport/integreringsloven?per_side=500&sorter=avslutningsdato&retning=synkende", headers=h
+        )
+    ).json()["rader"]
     datoer = [x["avslutningsdato"] for x in rows]
     assert datoer == sorted(datoer, reverse=True)
 
@@ -250,11 +308,14 @@ async def test_sorting_by_columns_norwegian_order(client, data, token):
 async def test_history_newest_first_with_slettet(client, data, token, rapport_app):
     did, rm, ka = uuid4(), uuid4(), uuid4()
     async with rapport_app.state.runtime.pool.acquire() as conn:
-        for e in [b.registrert(did, b.person("420411111111", "Nils", "Historiesen", kommune="4204")),
-                  b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T, aid=rm, kommune="4204"),
-                  b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=1), aid=ka, av="ces",
-                                       kommune="4204"),
-                  b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1))]:
+        for e in [
+            b.registrert(did, b.person("420411111111", "Nils", "Historiesen", kommune="4204")),
+            b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T, aid=rm, kommune="4204"),
+            b.kommune_avslutning(
+                did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=1), aid=ka, av="ces", kommune="4204"
+            ),
+            b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1)),
+        ]:
             async with conn.transaction():
                 await projection.project_batch(conn, [e])
     h = (await client.get(f"/api/v1/personer/{did}/avslutningshistorikk", headers=auth(token("4204")))).json()
@@ -263,8 +324,9 @@ async def test_history_newest_first_with_slettet(client, data, token, rapport_ap
         ("Ordinær avslutning", "Arbeid", "ces"),
     ]
     assert h["linjer"][1]["timer_arbeid_per_uke"] == "30.0"
-    assert (await client.get(f"/api/v1/personer/{uuid4()}/avslutningshistorikk",
-                             headers=auth(token("4223")))).status_code == 404
+    assert (
+        await client.get(f"/api/v1/personer/{uuid4()}/avslutningshistorikk", headers=auth(token("4223")))
+    ).status_code == 404
 
 
 async def test_maaloppnaaelse_as_tabell_2(client, data, token):

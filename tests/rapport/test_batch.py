@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 import random
+import uuid
 from datetime import date, timedelta
 
 import asyncpg
@@ -21,12 +21,12 @@ from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.settings import RapportSettings
-from tests.consuming import dead_letters, record
 from tests import consuming
+from tests.consuming import dead_letters, record
+from tests.naming import run_id
 from tests.polling import eventually
 from tests.rapport import builders as b
 from tests.rapport.test_projection import project_all, seed_scenario
-from tests.naming import run_id
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +85,10 @@ async def test_an_event_whose_date_is_a_number_is_dead_lettered_not_projected(sc
     god = b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)
     body = json.loads(encode(b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 3), T + timedelta(hours=1))))
     body["avslutning"]["avslutningsdato"] = dato
-    batch = [record(topics.AVSLUTNING, 0, json.dumps(body).encode(), did), record(topics.AVSLUTNING, 1, encode(god), did)]
+    batch = [
+        record(topics.AVSLUTNING, 0, json.dumps(body).encode(), did),
+        record(topics.AVSLUTNING, 1, encode(god), did),
+    ]
     await consumer(schema_pool).handle(batch)
     [letter] = await dead_letters(schema_pool)
     assert letter.offset == 0 and letter.error_type == "ValidationError"
@@ -129,12 +132,17 @@ async def test_a_batch_failing_in_postgresql_is_retried_one_by_one(schema_pool):
     assert processed == 2  # the failed event's id rolled back with its writes
 
 
-async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected_once(kafka_bootstrap, own_database,
-                                                                                      identity_provider):
+async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected_once(
+    kafka_bootstrap, own_database, identity_provider
+):
     run = run_id()
-    settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
-                               topic_prefix=f"test-rapport-batch-{run}.", consumer_group=f"test-rapport-batch-{run}",
-                               **identity_provider.service_settings())
+    settings = RapportSettings(
+        database_url=own_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=f"test-rapport-batch-{run}.",
+        consumer_group=f"test-rapport-batch-{run}",
+        **identity_provider.service_settings(),
+    )
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
     did = uuid.uuid4()
@@ -156,8 +164,12 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
         await producer.stop()
 
     letters: list[dict] = []
-    reader = AIOKafkaConsumer(names.dead_letter, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
-                              group_id=f"test-rapport-batch-dl-{run}")
+    reader = AIOKafkaConsumer(
+        names.dead_letter,
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"test-rapport-batch-dl-{run}",
+    )
     await reader.start()
 
     async def read_letters() -> int:
@@ -169,20 +181,30 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
     try:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            row = await eventually(lambda: conn.fetchrow(
-                "SELECT fornavn, kategori, arsak FROM rapport.rapport_rad"
-                " WHERE deltaker_id = $1 AND kategori IS NOT NULL", did), timeout=45, what="the projected row")
+            row = await eventually(
+                lambda: conn.fetchrow(
+                    "SELECT fornavn, kategori, arsak FROM rapport.rapport_rad"
+                    " WHERE deltaker_id = $1 AND kategori IS NOT NULL",
+                    did,
+                ),
+                timeout=45,
+                what="the projected row",
+            )
             await eventually(lambda: _at_least(read_letters(), 2), timeout=30, what="two dead letters")
-            processed = await eventually(lambda: _at_least(
-                conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 3), what="three processed")
+            processed = await eventually(
+                lambda: _at_least(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 3),
+                what="three processed",
+            )
             await read_letters()
     finally:
         await conn.close()
         await reader.stop()
     assert dict(row) == {"fornavn": "Øystein", "kategori": "RETT_OG_PLIKT", "arsak": "GRUNNSKOLE"}
     assert processed == 3  # registrert, kategori, avslutning: the redelivery was not projected again
-    assert sorted((x["original_topic"], x["offset"]) for x in letters) == [(names(topics.DELTAKER), 1),
-                                                                           (names(topics.DELTAKER), 3)]
+    assert sorted((x["original_topic"], x["offset"]) for x in letters) == [
+        (names(topics.DELTAKER), 1),
+        (names(topics.DELTAKER), 3),
+    ]
     assert {base64.b64decode(x["payload_base64"]) for x in letters} == {b"\xff not json", unknown_field(kategori)}
 
 
@@ -195,8 +217,10 @@ async def test_a_batch_retried_through_an_outage_dead_letters_its_poison_once(sc
     """Quality bar «poison to the dead-letter topic, not an endless loop»: while PostgreSQL is away the plumbing
     retries the batch; its poison record must not be dead-lettered again on every retry, only once it is decided."""
     did = uuid.uuid4()
-    batch = [record(topics.DELTAKER, 0, b"not json {", did),
-             record(topics.DELTAKER, 1, encode(b.registrert(did, b.person("202300000102", "Ola", "Nordmann"))), did)]
+    batch = [
+        record(topics.DELTAKER, 0, b"not json {", did),
+        record(topics.DELTAKER, 1, encode(b.registrert(did, b.person("202300000102", "Ola", "Nordmann"))), did),
+    ]
     borte = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
     await borte.close()  # «the database is away»: asyncpg says the pool is closed, an outage
     for _ in range(3):

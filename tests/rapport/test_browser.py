@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 from playwright.async_api import Page, expect
 
-from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from services.rapport.web import COOKIE
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from tests.rapport import builders as b
 from tests.rapport.test_projection import project_all
 from tests.support.browser import serve, sjekk_uu, skjermbilde
@@ -34,8 +34,16 @@ async def served(rapport_app):
 @pytest.fixture
 async def bodo(rapport_app):
     """Bodø (1804): 30 persons «Nettlesen NN», the last regelmotor's."""
-    personer = b.kommunens_avsluttede("1804", 30, "Søren", "Nettlesen", regelmotorens=29,
-                                      regelmotorens_dato=date(2023, 2, 1), arsak=Kode.FAGSKOLE, bruker="1804-NET")
+    personer = b.kommunens_avsluttede(
+        "1804",
+        30,
+        "Søren",
+        "Nettlesen",
+        regelmotorens=29,
+        regelmotorens_dato=date(2023, 2, 1),
+        arsak=Kode.FAGSKOLE,
+        bruker="1804-NET",
+    )
     await project_all(rapport_app.state.runtime.pool, [e for _, events in personer for e in events])
     return [did for did, _ in personer]
 
@@ -51,11 +59,21 @@ async def test_caseworker_filters_pages_downloads_and_opens_history(served, bodo
     await sjekk_uu(page)
     await skjermbilde(page, "rapport-logg-inn")
 
-    await page.context.add_cookies([{"name": COOKIE, "value": token("1804", user="1804-NET"), "url": served,
-                                     "httpOnly": True, "sameSite": "Strict"}])
+    await page.context.add_cookies(
+        [
+            {
+                "name": COOKIE,
+                "value": token("1804", user="1804-NET"),
+                "url": served,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
+    )
     await page.goto(f"{served}/rapport/integreringsloven")
     await expect(page.locator("h1")).to_have_text(
-        "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven")
+        "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven"
+    )
     await sjekk_uu(page)
     await skjermbilde(page, "rapport-integreringsloven")
 

@@ -20,9 +20,23 @@ from tests.rapport import builders as b
 
 pytestmark = pytest.mark.integration
 
-KOLONNER = ["DUF-nummer", "Fornavn", "Etternavn", "Kjønn", "Alder", "Kategori", "Sluttmål", "Avslutningsårsak",
-            "Avslutningsårsakgruppe", "Avslutningsdato", "Oppfølgingsfylke", "Oppfølgingskommune", "Registrert dato",
-            "Registrert av", "Frist for gjennomføring"]
+KOLONNER = [
+    "DUF-nummer",
+    "Fornavn",
+    "Etternavn",
+    "Kjønn",
+    "Alder",
+    "Kategori",
+    "Sluttmål",
+    "Avslutningsårsak",
+    "Avslutningsårsakgruppe",
+    "Avslutningsdato",
+    "Oppfølgingsfylke",
+    "Oppfølgingskommune",
+    "Registrert dato",
+    "Registrert av",
+    "Frist for gjennomføring",
+]
 
 
 def as_excel_reads(data: bytes) -> list[list[str]]:
@@ -36,14 +50,16 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     did, did2 = uuid4(), uuid4()
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)  # 23:30 in Oslo: the date is Oslo's, not UTC's
     events = [
-        b.registrert(did, b.person("110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103",
-                                   fodselsdato=date(1990, 11, 16))),
+        b.registrert(
+            did, b.person("110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103", fodselsdato=date(1990, 11, 16))
+        ),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
         b.deltakelse(did, date(2021, 11, 16)),
         b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
         b.gyldig_fravaer(did, date(2022, 1, 3), date(2022, 1, 7)),
-        b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), t, av="1103-ÅØ", kommune="1103",
-                             timer=Decimal("37.5")),
+        b.kommune_avslutning(
+            did, Kode.ARBEID, date(2023, 11, 15), t, av="1103-ÅØ", kommune="1103", timer=Decimal("37.5")
+        ),
         b.registrert(did2, b.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
         b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune="1103"),
     ]
@@ -52,8 +68,10 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
             async with conn.transaction():
                 await projection.project_batch(conn, [e])
 
-    r = await client.get("/api/v1/rapport/integreringsloven/csv?oppfolgingskommune=1103&sorter=etternavn",
-                         headers={"Authorization": f"Bearer {token('1103', user='1103-ÅØ')}"})
+    r = await client.get(
+        "/api/v1/rapport/integreringsloven/csv?oppfolgingskommune=1103&sorter=etternavn",
+        headers={"Authorization": f"Bearer {token('1103', user='1103-ÅØ')}"},
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/csv")
     assert "avsluttede-deltakere-integreringsloven.csv" in r.headers["content-disposition"]
@@ -77,8 +95,10 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     assert bjorn["Registrert av"] == "Regelmotor" and bjorn["Frist for gjennomføring"] == ""
     assert [x[2] for x in rows[1:]] == ["Øvrebø; «Sør»", "Ås"]  # Norwegian order: Ø before Å
     # a filter applies to the file as to the page
-    r = await client.get("/api/v1/rapport/integreringsloven/csv?registrert_av=regelmotor",
-                         headers={"Authorization": f"Bearer {token('1103')}"})
+    r = await client.get(
+        "/api/v1/rapport/integreringsloven/csv?registrert_av=regelmotor",
+        headers={"Authorization": f"Bearer {token('1103')}"},
+    )
     assert [x[0] for x in as_excel_reads(r.content)[1:]] == ["110300000002"]
     # a search on DUF-nummer or name: the filter in the POST body, the same file
     h = {"Authorization": f"Bearer {token('1103')}"}
@@ -87,8 +107,11 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     assert as_excel_reads(r.content) == rows[:2]
     r = await client.post("/api/v1/rapport/integreringsloven/csv", headers=h, json={"duf_nummer": "110300000002"})
     assert [x[0] for x in as_excel_reads(r.content)[1:]] == ["110300000002"]
-    r = await client.post("/api/v1/rapport/integreringsloven/csv", headers={"Authorization": f"Bearer {token('4223')}"},
-                          json={"duf_nummer": "110300000002"})
+    r = await client.post(
+        "/api/v1/rapport/integreringsloven/csv",
+        headers={"Authorization": f"Bearer {token('4223')}"},
+        json={"duf_nummer": "110300000002"},
+    )
     assert r.status_code == 200 and as_excel_reads(r.content) == [KOLONNER]  # another kommune's person: not in it
     r = await client.post("/api/v1/rapport/integreringsloven/csv", headers=h, json={"duf": "110300000002"})
     assert r.status_code == 422

@@ -23,8 +23,17 @@ def test_maaloppnaaelse_counting_tabell_2():
 
 def test_norwegian_alphabetical_order_as_bytes():
     navn = ["Åse", "Ærlig", "Øvrebø", "Zahra", "ola", "Ölund", "Ängel", "Éric", "Bjørn"]
-    assert sorted(navn, key=domain.sorteringsnokkel) == ["Bjørn", "Éric", "ola", "Zahra", "Ängel", "Ærlig",
-                                                          "Ölund", "Øvrebø", "Åse"]
+    assert sorted(navn, key=domain.sorteringsnokkel) == [
+        "Bjørn",
+        "Éric",
+        "ola",
+        "Zahra",
+        "Ängel",
+        "Ærlig",
+        "Ölund",
+        "Øvrebø",
+        "Åse",
+    ]
 
 
 def test_alder_on_the_avslutningsdato():
@@ -38,8 +47,19 @@ def test_kommune_wins_and_latest_version_counts():
     t = datetime(2023, 1, 1, tzinfo=UTC)
 
     def v(kilde, aid, versjon=1, dag=1):
-        return domain.Avslutningsversjon(aid, versjon, kilde, "Ordinær avslutning", "ARBEID", date(2023, 1, dag), None,
-                                         "x", t.replace(day=dag), "4223", None)
+        return domain.Avslutningsversjon(
+            aid,
+            versjon,
+            kilde,
+            "Ordinær avslutning",
+            "ARBEID",
+            date(2023, 1, dag),
+            None,
+            "x",
+            t.replace(day=dag),
+            "4223",
+            None,
+        )
 
     rm, ka = uuid4(), uuid4()
     versjoner = [v("regelmotor", rm, dag=9), v("kommune", ka, dag=2), v("kommune", ka, 2, dag=3)]

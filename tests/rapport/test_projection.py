@@ -49,8 +49,9 @@ async def snapshot(pool, did):
     async with pool.acquire() as conn:
         row = await conn.fetchrow("SELECT * FROM rapport_rad WHERE deltaker_id = $1", did)
         versjoner, slettinger = await projection.avslutninger(conn, did)
-    return (dict(row) if row else None), [(h.versjon.avslutning_id, h.versjon.versjon, h.status)
-                                         for h in domain.historikk(versjoner, slettinger)]
+    return (dict(row) if row else None), [
+        (h.versjon.avslutning_id, h.versjon.versjon, h.status) for h in domain.historikk(versjoner, slettinger)
+    ]
 
 
 async def project_all(pool, events):
@@ -86,8 +87,9 @@ async def test_redelivered_events_change_nothing(schema_pool):
     await consumer.handle(records)
     first = await snapshot(schema_pool, did)
     await consumer.handle(records)
-    await consumer.handle([consuming.record(topics.topic_of(e), len(events) + i, encode(e), did)
-                           for i, e in enumerate(events)])
+    await consumer.handle(
+        [consuming.record(topics.topic_of(e), len(events) + i, encode(e), did) for i, e in enumerate(events)]
+    )
     async with schema_pool.acquire() as conn:
         n = await conn.fetchval("SELECT count(*) FROM avslutning_versjon WHERE deltaker_id = $1", did)
     assert await snapshot(schema_pool, did) == first
@@ -125,11 +127,14 @@ async def test_avslutning_before_the_person_appears_when_the_person_arrives(sche
 async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
     """DOMAIN.md §4 rule 6: the kommune's own avslutning is current even while the regelmotor's is alive."""
     did, rm, ka = uuid4(), uuid4(), uuid4()
-    await project_all(schema_pool, [
-        b.registrert(did, b.person("202300000003")),
-        b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
-        b.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
-    ])
+    await project_all(
+        schema_pool,
+        [
+            b.registrert(did, b.person("202300000003")),
+            b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
+            b.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
+        ],
+    )
     row, hist = await snapshot(schema_pool, did)
     assert row["avslutning_id"] == ka
     assert dict(((a, s) for a, _, s in hist)) == {rm: "erstattet", ka: "gjeldende"}
@@ -138,12 +143,17 @@ async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
 async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
     """DOMAIN.md §4 rule 5: edits and deletes are kept; a deleted kommune avslutning leaves the regelmotor's."""
     did, ka, rm = uuid4(), uuid4(), uuid4()
-    await project_all(schema_pool, [
-        b.registrert(did, b.person("202300000004")),
-        b.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
-        b.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
-        b.kommune_avslutning(did, Kode.HOYERE_UTDANNING, date(2023, 1, 31), T + timedelta(days=3), aid=ka, versjon=2),
-    ])
+    await project_all(
+        schema_pool,
+        [
+            b.registrert(did, b.person("202300000004")),
+            b.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
+            b.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
+            b.kommune_avslutning(
+                did, Kode.HOYERE_UTDANNING, date(2023, 1, 31), T + timedelta(days=3), aid=ka, versjon=2
+            ),
+        ],
+    )
     row, hist = await snapshot(schema_pool, did)
     assert row["arsak"] == "HOYERE_UTDANNING"
     assert hist == [(ka, 2, "gjeldende"), (ka, 1, "endret"), (rm, 1, "erstattet")]

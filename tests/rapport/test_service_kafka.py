@@ -18,8 +18,8 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
-from tests.rapport import builders as b
 from tests.naming import run_id
+from tests.rapport import builders as b
 
 pytestmark = pytest.mark.integration
 
@@ -39,9 +39,13 @@ async def eventually(check, timeout: float = 45.0):
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, identity_provider):
     run = run_id()
-    settings = RapportSettings(database_url=own_database, kafka_bootstrap_servers=kafka_bootstrap,
-                               topic_prefix=f"test-rapport-e2e-{run}.", consumer_group=f"test-rapport-e2e-{run}",
-                               **identity_provider.service_settings())
+    settings = RapportSettings(
+        database_url=own_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=f"test-rapport-e2e-{run}.",
+        consumer_group=f"test-rapport-e2e-{run}",
+        **identity_provider.service_settings(),
+    )
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
     did, rm, ka = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -66,15 +70,20 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
         await producer.stop()
 
     async def row(conn):
-        return await conn.fetchrow("SELECT arsak, kilde, frist_gjennomforing, fornavn FROM rapport.rapport_rad "
-                                   "WHERE deltaker_id = $1", did)
+        return await conn.fetchrow(
+            "SELECT arsak, kilde, frist_gjennomforing, fornavn FROM rapport.rapport_rad WHERE deltaker_id = $1", did
+        )
 
     conn = await asyncpg.connect(own_database)
     try:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            expected = {"arsak": "ARBEID", "kilde": "kommune", "frist_gjennomforing": date(2023, 11, 15),
-                        "fornavn": "Åsmund"}
+            expected = {
+                "arsak": "ARBEID",
+                "kilde": "kommune",
+                "frist_gjennomforing": date(2023, 11, 15),
+                "fornavn": "Åsmund",
+            }
             # topics are consumed independently: wait until every fact has arrived
             await eventually(lambda: _eq(row(conn), expected, dict))
             await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 7))

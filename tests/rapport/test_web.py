@@ -22,8 +22,16 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 async def kristiansand(rapport_app):
     """Kristiansand (4204): 27 persons «Webbesen NN», the first regelmotor's, the rest the kommune's."""
-    personer = b.kommunens_avsluttede("4204", 27, "Kåre", "Webbesen", regelmotorens=0,
-                                      regelmotorens_dato=date(2023, 1, 1), arsak=Kode.GRUNNSKOLE, bruker="4204-WEB")
+    personer = b.kommunens_avsluttede(
+        "4204",
+        27,
+        "Kåre",
+        "Webbesen",
+        regelmotorens=0,
+        regelmotorens_dato=date(2023, 1, 1),
+        arsak=Kode.GRUNNSKOLE,
+        bruker="4204-WEB",
+    )
     await project_all(rapport_app.state.runtime.pool, [e for _, events in personer for e in events])
     return [did for did, _ in personer]
 
@@ -51,8 +59,12 @@ FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 def postknapp(page: str, id_: str) -> tuple[str, dict[str, str]]:
     """The action and hidden fields of the small POST form around button `id_`."""
-    m = re.search(r'<form method="post" action="([^"]+)" class="lenke">((?:<input [^>]*>)*)<button type="submit" id="'
-                  + id_ + '"', page)
+    m = re.search(
+        r'<form method="post" action="([^"]+)" class="lenke">((?:<input [^>]*>)*)<button type="submit" id="'
+        + id_
+        + '"',
+        page,
+    )
     assert m, f"no POST button #{id_}"
     felter = {unescape(k): unescape(v) for k, v in re.findall(r'name="([^"]*)" value="([^"]*)"', m.group(2))}
     return unescape(m.group(1)), felter
@@ -67,14 +79,25 @@ async def test_report_page_filters_pages_and_links_csv_and_history(client, krist
     # the filter form posts; a name search travels in the body, and the page's links and forms carry it
     # in hidden fields, never in a URL
     assert 'id="filter"' in (await client.get("/rapport/integreringsloven")).text
-    r = await client.post("/rapport/integreringsloven", content=urlencode({"navn": "webbesen", "sorter": "etternavn",
-                                                                           "retning": "stigende"}), headers=FORM)
+    r = await client.post(
+        "/rapport/integreringsloven",
+        content=urlencode({"navn": "webbesen", "sorter": "etternavn", "retning": "stigende"}),
+        headers=FORM,
+    )
     assert r.status_code == 200
     page = r.text
     assert '<form class="filter" method="post" action="/rapport/integreringsloven"' in page
     assert "Oversikt over personer avsluttet introduksjonsprogram etter integreringsloven" in page
     assert "Viser 1 - 25 av 27 linjer" in page
-    for kolonne in ("DUF-nummer", "Fornavn", "Etternavn", "Kategori", "Sluttmål", "Avslutningsårsak", "Avslutningsdato"):
+    for kolonne in (
+        "DUF-nummer",
+        "Fornavn",
+        "Etternavn",
+        "Kategori",
+        "Sluttmål",
+        "Avslutningsårsak",
+        "Avslutningsdato",
+    ):
         assert kolonne in page
     urls = adresser(page)
     assert urls and not [u for u in urls if "webbesen" in u.lower() or "navn=" in u or "4204000000" in u], urls
@@ -89,8 +112,11 @@ async def test_report_page_filters_pages_and_links_csv_and_history(client, krist
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
     assert csv.content.decode("utf-8-sig").count("\r\n") == 28
     # sorting a name search posts too
-    m = re.search(r'<th><form method="post" action="([^"]+)" class="lenke">((?:<input [^>]*>)*)<button type="submit">'
-                  r"Etternavn ↑</button>", page)
+    m = re.search(
+        r'<th><form method="post" action="([^"]+)" class="lenke">((?:<input [^>]*>)*)<button type="submit">'
+        r"Etternavn ↑</button>",
+        page,
+    )
     felter = {unescape(k): unescape(v) for k, v in re.findall(r'name="([^"]*)" value="([^"]*)"', m.group(2))}
     assert (felter["sorter"], felter["retning"], felter["navn"]) == ("etternavn", "synkende", "webbesen")
     sortert = await client.post(unescape(m.group(1)), content=urlencode(felter), headers=FORM)
@@ -136,11 +162,15 @@ async def test_a_post_from_another_site_is_refused(client, kristiansand, token):
         for origin in ("https://angriper.example", "http://rapport.angriper.example", "null"):
             r = await client.post(path, content="navn=webbesen", headers={**FORM, "origin": origin})
             assert r.status_code == 403, (path, origin)
-    r = await client.post("/rapport/integreringsloven", content="navn=webbesen",
-                          headers={**FORM, "origin": "http://rapport"})
+    r = await client.post(
+        "/rapport/integreringsloven", content="navn=webbesen", headers={**FORM, "origin": "http://rapport"}
+    )
     assert r.status_code == 200 and "Viser 1 - 25 av 27 linjer" in r.text
-    r = await client.post("/rapport/integreringsloven", content="navn=webbesen",
-                          headers={**FORM, "origin": "https://nir.example.no", "x-forwarded-host": "nir.example.no"})
+    r = await client.post(
+        "/rapport/integreringsloven",
+        content="navn=webbesen",
+        headers={**FORM, "origin": "https://nir.example.no", "x-forwarded-host": "nir.example.no"},
+    )
     assert r.status_code == 200  # behind an ingress
     client.cookies.clear()
     r = await client.post("/rapport/integreringsloven", content="navn=webbesen", headers=FORM)

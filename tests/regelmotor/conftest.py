@@ -45,21 +45,32 @@ class Regelmotor:
     async def publiser(self, *events: Event) -> None:
         assert self.producer is not None
         for e in events:
-            await self.producer.send_and_wait(self.names(topics.topic_of(e)), encode(e), key=e.message_key(),
-                                              headers=[(k, v.encode()) for k, v in headers_for(e).items()])
+            await self.producer.send_and_wait(
+                self.names(topics.topic_of(e)),
+                encode(e),
+                key=e.message_key(),
+                headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+            )
 
     async def publiser_mange(self, events: list[Event]) -> None:
         """Many events at once (batched by the producer), in order per topic and key."""
         assert self.producer is not None
-        futures = [await self.producer.send(self.names(topics.topic_of(e)), encode(e), key=e.message_key(),
-                                            headers=[(k, v.encode()) for k, v in headers_for(e).items()])
-                   for e in events]
+        futures = [
+            await self.producer.send(
+                self.names(topics.topic_of(e)),
+                encode(e),
+                key=e.message_key(),
+                headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+            )
+            for e in events
+        ]
         await asyncio.gather(*futures)
 
     async def publiser_raa(self, topic: topics.Topic, body: bytes, key: bytes) -> None:
         assert self.producer is not None
-        await self.producer.send_and_wait(self.names(topic), body, key=key,
-                                          headers=[("content-type", b"application/json")])
+        await self.producer.send_and_wait(
+            self.names(topic), body, key=key, headers=[("content-type", b"application/json")]
+        )
 
     async def _les(self, consumer: AIOKafkaConsumer) -> None:
         async for msg in consumer:
@@ -75,10 +86,12 @@ class Regelmotor:
 
         async def ferdig() -> bool:
             n = await self.runtime.pool.fetchval(
-                "SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])", ids)
+                "SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])", ids
+            )
             klokke = await lager.klokkestatus(self.runtime.pool)  # a consumed tick applied and swept
-            return (n == len(ids) and not klokke.venter and not klokke.usveipet
-                    and await self.runtime.relay.pending() == 0)
+            return (
+                n == len(ids) and not klokke.venter and not klokke.usveipet and await self.runtime.relay.pending() == 0
+            )
 
         await eventually(ferdig, what="events processed and published")
         await asyncio.sleep(1.0)
@@ -98,8 +111,11 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
     await admin.close()
     unique = run_id()
     settings = RegelmotorSettings(
-        kafka_bootstrap_servers=kafka_bootstrap, database_url=_with_database(infrastructure.database_url, name),
-        topic_prefix=f"test-regelmotor-{unique}.", consumer_group=f"test-regelmotor-{unique}", klokke_aktiv=False,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_url=_with_database(infrastructure.database_url, name),
+        topic_prefix=f"test-regelmotor-{unique}.",
+        consumer_group=f"test-regelmotor-{unique}",
+        klokke_aktiv=False,
         sveip_batch=50,
     )
     app = create_app(settings)
@@ -110,9 +126,13 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
             motor.producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
             await motor.producer.start()
             stack.push_async_callback(motor.producer.stop)
-            consumer = AIOKafkaConsumer(motor.names(topics.BEREGNET_AVSLUTNING), motor.names.dead_letter,
-                                        bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
-                                        group_id=None)
+            consumer = AIOKafkaConsumer(
+                motor.names(topics.BEREGNET_AVSLUTNING),
+                motor.names.dead_letter,
+                bootstrap_servers=kafka_bootstrap,
+                auto_offset_reset="earliest",
+                group_id=None,
+            )
             await consumer.start()
             stack.push_async_callback(consumer.stop)
             motor._reader = asyncio.create_task(motor._les(consumer))

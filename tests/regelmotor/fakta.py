@@ -39,72 +39,126 @@ class Fakta:
     def _env(self, producer: str = "registrering") -> dict:
         self.n += 1
         t = T0.replace(microsecond=self.n)
-        return dict(occurred_at=t, recorded_at=t, correlation_id=uuid.uuid4(), producer=producer,
-                    deltaker_id=self.deltaker_id)
+        return dict(
+            occurred_at=t, recorded_at=t, correlation_id=uuid.uuid4(), producer=producer, deltaker_id=self.deltaker_id
+        )
 
-    def registrert(self, *, lov: Lov = Lov.INTEGRERINGSLOVEN, bosatt: date = BOSATT,
-                   kommune: str = VENNESLA) -> d.DeltakerRegistrert:
-        return d.DeltakerRegistrert(**self._env(), person=d.Personopplysninger(
-            duf_nummer="202312345678", fornavn="Amina", etternavn="Haddad", kjonn=d.Kjonn.KVINNE,
-            fodselsdato=date(1995, 3, 2), lov=lov, bosettingsdato=bosatt, oppfolgingskommune=kommune))
+    def registrert(
+        self, *, lov: Lov = Lov.INTEGRERINGSLOVEN, bosatt: date = BOSATT, kommune: str = VENNESLA
+    ) -> d.DeltakerRegistrert:
+        return d.DeltakerRegistrert(
+            **self._env(),
+            person=d.Personopplysninger(
+                duf_nummer="202312345678",
+                fornavn="Amina",
+                etternavn="Haddad",
+                kjonn=d.Kjonn.KVINNE,
+                fodselsdato=date(1995, 3, 2),
+                lov=lov,
+                bosettingsdato=bosatt,
+                oppfolgingskommune=kommune,
+            ),
+        )
 
     def kategori(self, kategori: Kategori | None, fra: date) -> d.KategoriEndret:
         return d.KategoriEndret(**self._env(), kategori=kategori, gjelder_fra=fra)
 
-    def vedtak(self, type: Vedtakstype = Vedtakstype.DELTAKELSE, fra: date = PROGRAMSTART, til: date | None = None,
-               *, vedtaksdato: date | None = None, vedtak_id: UUID | None = None,
-               resultat: Vedtaksresultat = Vedtaksresultat.VEDTAK_FATTET) -> v.VedtakRegistrert:
-        return v.VedtakRegistrert(**self._env(), vedtak=v.Vedtak(
-            vedtak_id=vedtak_id or uuid.uuid4(), vedtakstype=type, resultat=resultat,
-            vedtaksdato=vedtaksdato or min(fra, date(2021, 10, 1)), periode=Periode(fra=fra, til=til)))
+    def vedtak(
+        self,
+        type: Vedtakstype = Vedtakstype.DELTAKELSE,
+        fra: date = PROGRAMSTART,
+        til: date | None = None,
+        *,
+        vedtaksdato: date | None = None,
+        vedtak_id: UUID | None = None,
+        resultat: Vedtaksresultat = Vedtaksresultat.VEDTAK_FATTET,
+    ) -> v.VedtakRegistrert:
+        return v.VedtakRegistrert(
+            **self._env(),
+            vedtak=v.Vedtak(
+                vedtak_id=vedtak_id or uuid.uuid4(),
+                vedtakstype=type,
+                resultat=resultat,
+                vedtaksdato=vedtaksdato or min(fra, date(2021, 10, 1)),
+                periode=Periode(fra=fra, til=til),
+            ),
+        )
 
     def vedtak_slettet(self, vedtak_id: UUID) -> v.VedtakSlettet:
         return v.VedtakSlettet(**self._env(), vedtak_id=vedtak_id)
 
-    def sluttmal(self, sluttmal: Sluttmalkode = Sluttmalkode.ARBEID_HAR_IKKE_VGO,
-                 fastsatt: date = date(2021, 10, 1)) -> v.SluttmalRegistrert:
+    def sluttmal(
+        self, sluttmal: Sluttmalkode = Sluttmalkode.ARBEID_HAR_IKKE_VGO, fastsatt: date = date(2021, 10, 1)
+    ) -> v.SluttmalRegistrert:
         return v.SluttmalRegistrert(**self._env(), sluttmal=sluttmal, fastsatt_dato=fastsatt)
 
     def fravaer(self, fra: date, til: date, type: Fravaerstype = Fravaerstype.GYLDIG) -> v.FravaerRegistrert:
-        return v.FravaerRegistrert(**self._env(), fravaer=v.Fravaer(fravaer_id=uuid.uuid4(), fravaerstype=type,
-                                                                    periode=Periode(fra=fra, til=til)))
+        return v.FravaerRegistrert(
+            **self._env(),
+            fravaer=v.Fravaer(fravaer_id=uuid.uuid4(), fravaerstype=type, periode=Periode(fra=fra, til=til)),
+        )
 
     def avvist(self, dato: date) -> v.AvvisningRegistrert:
         return v.AvvisningRegistrert(**self._env(), avvist_dato=dato)
 
-    def kommune_avslutning(self, dato: date = FRIST, *, avslutning_id: UUID | None = None,
-                           versjon: int = 1) -> a.AvslutningRegistrert:
-        return a.AvslutningRegistrert(**self._env(), avslutning=a.Avslutning(
-            avslutning_id=avslutning_id or uuid.uuid4(), versjon=versjon, avslutningstype=Avslutningstype.ORDINAER,
-            arsak=Avslutningsarsakkode.ARBEID, avslutningsdato=dato, timer_arbeid_per_uke=Decimal("30.0"),
-            registrert_av="4223-CES", registrert_dato=T0, oppfolgingskommune=VENNESLA))
+    def kommune_avslutning(
+        self, dato: date = FRIST, *, avslutning_id: UUID | None = None, versjon: int = 1
+    ) -> a.AvslutningRegistrert:
+        return a.AvslutningRegistrert(
+            **self._env(),
+            avslutning=a.Avslutning(
+                avslutning_id=avslutning_id or uuid.uuid4(),
+                versjon=versjon,
+                avslutningstype=Avslutningstype.ORDINAER,
+                arsak=Avslutningsarsakkode.ARBEID,
+                avslutningsdato=dato,
+                timer_arbeid_per_uke=Decimal("30.0"),
+                registrert_av="4223-CES",
+                registrert_dato=T0,
+                oppfolgingskommune=VENNESLA,
+            ),
+        )
 
     def kommune_avslutning_slettet(self, avslutning_id: UUID, versjon: int = 2) -> a.AvslutningSlettet:
         return a.AvslutningSlettet(**self._env(), avslutning_id=avslutning_id, versjon=versjon, slettet_av="4223-CES")
 
     def _fr(self, hendelse_id: str | None, sekvens: int) -> dict:
-        return dict(**self._env("folkeregister_adapter"), hendelse_id=hendelse_id or f"fr-{uuid.uuid4().hex[:8]}",
-                    sekvensnummer=sekvens)
+        return dict(
+            **self._env("folkeregister_adapter"),
+            hendelse_id=hendelse_id or f"fr-{uuid.uuid4().hex[:8]}",
+            sekvensnummer=sekvens,
+        )
 
     def dod(self, dato: date, *, hendelse_id: str | None = None, sekvens: int = 1) -> f.DodsfallRegistrert:
         return f.DodsfallRegistrert(**self._fr(hendelse_id, sekvens), dodsfall=f.Dodsfall(dodsdato=dato))
 
-    def dod_korrigert(self, korrigerer: str, dato: date, *, hendelse_id: str | None = None,
-                      sekvens: int = 2) -> f.DodsfallKorrigert:
-        return f.DodsfallKorrigert(**self._fr(hendelse_id, sekvens), korrigerer_hendelse_id=korrigerer,
-                                   dodsfall=f.Dodsfall(dodsdato=dato))
+    def dod_korrigert(
+        self, korrigerer: str, dato: date, *, hendelse_id: str | None = None, sekvens: int = 2
+    ) -> f.DodsfallKorrigert:
+        return f.DodsfallKorrigert(
+            **self._fr(hendelse_id, sekvens), korrigerer_hendelse_id=korrigerer, dodsfall=f.Dodsfall(dodsdato=dato)
+        )
 
     def utvandret(self, dato: date, *, hendelse_id: str | None = None, sekvens: int = 1) -> f.UtvandringRegistrert:
-        return f.UtvandringRegistrert(**self._fr(hendelse_id, sekvens),
-                                      utvandring=f.Utvandring(utflyttingsdato=dato))
+        return f.UtvandringRegistrert(**self._fr(hendelse_id, sekvens), utvandring=f.Utvandring(utflyttingsdato=dato))
 
-    def flyttet(self, dato: date, til: str = "0301", fra: str | None = VENNESLA, *, hendelse_id: str | None = None,
-                sekvens: int = 1) -> f.FlyttingRegistrert:
-        return f.FlyttingRegistrert(**self._fr(hendelse_id, sekvens), flytting=f.Flytting(
-            til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=dato))
+    def flyttet(
+        self,
+        dato: date,
+        til: str = "0301",
+        fra: str | None = VENNESLA,
+        *,
+        hendelse_id: str | None = None,
+        sekvens: int = 1,
+    ) -> f.FlyttingRegistrert:
+        return f.FlyttingRegistrert(
+            **self._fr(hendelse_id, sekvens),
+            flytting=f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=dato),
+        )
 
-    def annullert(self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DOD,
-                  sekvens: int = 3) -> f.FolkeregisterhendelseAnnullert:
+    def annullert(
+        self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DOD, sekvens: int = 3
+    ) -> f.FolkeregisterhendelseAnnullert:
         return f.FolkeregisterhendelseAnnullert(**self._fr(None, sekvens), annullerer_hendelse_id=hendelse_id, art=art)
 
     def program(self) -> list:
@@ -114,9 +168,14 @@ class Fakta:
 
 def dogn(dato: date) -> k.DognPassert:
     t = datetime(dato.year, dato.month, dato.day, tzinfo=UTC)
-    return k.DognPassert(event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"), occurred_at=t, recorded_at=t,
-                         correlation_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"), producer="regelmotor",
-                         dato=dato)
+    return k.DognPassert(
+        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"),
+        occurred_at=t,
+        recorded_at=t,
+        correlation_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"),
+        producer="regelmotor",
+        dato=dato,
+    )
 
 
 def kjor(events, t: Tilstand | None = None, deltaker_id: UUID | None = None) -> tuple[Tilstand, list]:

@@ -29,53 +29,99 @@ def kort(ut):
 DAG_ETTER = FRIST + timedelta(days=1)
 
 RETRACTIONS = [
-    ("§5–6 kommunen legger til egen avslutning: ikke registrert trekkes tilbake (Vennesla)",
-     lambda f: f.program() + [dogn(DAG_ETTER), f.kommune_avslutning()],
-     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
-      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.KOMMUNE_AVSLUTNING)]),
-    ("§4 regel 7 permanent stans viker for kommunens avslutning",
-     lambda f: f.program() + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1)),
-                              f.kommune_avslutning(date(2022, 9, 1))],
-     [("O", K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), None),
-      ("T", K.VEDTAK_OM_PERMANENT_STANS, None, G.KOMMUNE_AVSLUTNING)]),
-    ("§5 kommunens avslutning slettes: den beregnede kommer tilbake",
-     lambda f: (lambda ka: f.program() + [dogn(DAG_ETTER), ka,
-                                          f.kommune_avslutning_slettet(ka.avslutning.avslutning_id)])(
-         f.kommune_avslutning()),
-     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
-      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.KOMMUNE_AVSLUTNING),
-      ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None)]),
-    ("§5 sent registrert permisjon flytter fristen forbi idag: trekkes tilbake",
-     lambda f: f.program() + [dogn(DAG_ETTER), f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10))],
-     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
-      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET)]),
-    ("§5 sent registrert forlengelse: trekkes tilbake, og ny frist gir ny avslutning når den passeres",
-     lambda f: f.program() + [dogn(DAG_ETTER), f.vedtak(Vedtakstype.FORLENGELSE, FRIST, date(2024, 5, 31)),
-                              dogn(date(2024, 6, 1))],
-     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
-      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET),
-      ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 5, 31), None)]),
-    ("§12 død annulleres: trekkes tilbake",
-     lambda f: f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1")],
-     [("O", K.DOD, date(2023, 1, 3), None), ("T", K.DOD, None, G.FOLKEREGISTER_ANNULLERT)]),
-    ("§12 utvandring annulleres: trekkes tilbake",
-     lambda f: f.program() + [f.utvandret(date(2023, 4, 28), hendelse_id="u1"), f.annullert("u1")],
-     [("O", K.UTVANDRET, date(2023, 4, 28), None), ("T", K.UTVANDRET, None, G.FOLKEREGISTER_ANNULLERT)]),
-    ("§12 dødsdato korrigeres: trekk tilbake + opprett med ny dato",
-     lambda f: f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 1, 4))],
-     [("O", K.DOD, date(2023, 1, 3), None), ("T", K.DOD, None, G.FOLKEREGISTER_KORRIGERT),
-      ("O", K.DOD, date(2023, 1, 4), None)]),
-    ("§12 død etter fristpassering, dødsdato før fristen: Død erstatter ikke registrert",
-     lambda f: f.program() + [dogn(DAG_ETTER), f.dod(date(2023, 1, 3))],
-     [("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
-      ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET), ("O", K.DOD, date(2023, 1, 3), None)]),
-    ("§12 vedtak om permanent stans slettes: trekkes tilbake",
-     lambda f: (lambda s: f.program() + [s, f.vedtak_slettet(s.vedtak.vedtak_id)])(
-         f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1))),
-     [("O", K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), None),
-      ("T", K.VEDTAK_OM_PERMANENT_STANS, None, G.FAKTA_ENDRET)]),
-    ("§5 kommunens avslutning i kraft: en senere død skaper ingenting",
-     lambda f: f.program() + [f.kommune_avslutning(date(2022, 1, 1)), f.dod(date(2023, 1, 3))], []),
+    (
+        "§5–6 kommunen legger til egen avslutning: ikke registrert trekkes tilbake (Vennesla)",
+        lambda f: f.program() + [dogn(DAG_ETTER), f.kommune_avslutning()],
+        [
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+            ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.KOMMUNE_AVSLUTNING),
+        ],
+    ),
+    (
+        "§4 regel 7 permanent stans viker for kommunens avslutning",
+        lambda f: (
+            f.program()
+            + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1)), f.kommune_avslutning(date(2022, 9, 1))]
+        ),
+        [
+            ("O", K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), None),
+            ("T", K.VEDTAK_OM_PERMANENT_STANS, None, G.KOMMUNE_AVSLUTNING),
+        ],
+    ),
+    (
+        "§5 kommunens avslutning slettes: den beregnede kommer tilbake",
+        lambda f: (
+            lambda ka: f.program() + [dogn(DAG_ETTER), ka, f.kommune_avslutning_slettet(ka.avslutning.avslutning_id)]
+        )(f.kommune_avslutning()),
+        [
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+            ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.KOMMUNE_AVSLUTNING),
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+        ],
+    ),
+    (
+        "§5 sent registrert permisjon flytter fristen forbi idag: trekkes tilbake",
+        lambda f: f.program() + [dogn(DAG_ETTER), f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10))],
+        [
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+            ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET),
+        ],
+    ),
+    (
+        "§5 sent registrert forlengelse: trekkes tilbake, og ny frist gir ny avslutning når den passeres",
+        lambda f: (
+            f.program()
+            + [dogn(DAG_ETTER), f.vedtak(Vedtakstype.FORLENGELSE, FRIST, date(2024, 5, 31)), dogn(date(2024, 6, 1))]
+        ),
+        [
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+            ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET),
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 5, 31), None),
+        ],
+    ),
+    (
+        "§12 død annulleres: trekkes tilbake",
+        lambda f: f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1")],
+        [("O", K.DOD, date(2023, 1, 3), None), ("T", K.DOD, None, G.FOLKEREGISTER_ANNULLERT)],
+    ),
+    (
+        "§12 utvandring annulleres: trekkes tilbake",
+        lambda f: f.program() + [f.utvandret(date(2023, 4, 28), hendelse_id="u1"), f.annullert("u1")],
+        [("O", K.UTVANDRET, date(2023, 4, 28), None), ("T", K.UTVANDRET, None, G.FOLKEREGISTER_ANNULLERT)],
+    ),
+    (
+        "§12 dødsdato korrigeres: trekk tilbake + opprett med ny dato",
+        lambda f: f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 1, 4))],
+        [
+            ("O", K.DOD, date(2023, 1, 3), None),
+            ("T", K.DOD, None, G.FOLKEREGISTER_KORRIGERT),
+            ("O", K.DOD, date(2023, 1, 4), None),
+        ],
+    ),
+    (
+        "§12 død etter fristpassering, dødsdato før fristen: Død erstatter ikke registrert",
+        lambda f: f.program() + [dogn(DAG_ETTER), f.dod(date(2023, 1, 3))],
+        [
+            ("O", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None),
+            ("T", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None, G.FAKTA_ENDRET),
+            ("O", K.DOD, date(2023, 1, 3), None),
+        ],
+    ),
+    (
+        "§12 vedtak om permanent stans slettes: trekkes tilbake",
+        lambda f: (lambda s: f.program() + [s, f.vedtak_slettet(s.vedtak.vedtak_id)])(
+            f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1))
+        ),
+        [
+            ("O", K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), None),
+            ("T", K.VEDTAK_OM_PERMANENT_STANS, None, G.FAKTA_ENDRET),
+        ],
+    ),
+    (
+        "§5 kommunens avslutning i kraft: en senere død skaper ingenting",
+        lambda f: f.program() + [f.kommune_avslutning(date(2022, 1, 1)), f.dod(date(2023, 1, 3))],
+        [],
+    ),
 ]
 
 
@@ -97,8 +143,11 @@ def test_opprettelse_og_tilbaketrekking(navn, events, forventet):
 def test_hver_beregnet_avslutning_sendes_en_gang():
     """DOMAIN.md §5: emitted once, however many ticks and unrelated facts follow."""
     f = Fakta()
-    events = f.program() + [dogn(DAG_ETTER + timedelta(days=i)) for i in range(5)] + [f.fravaer(
-        date(2024, 1, 1), date(2024, 1, 2))]
+    events = (
+        f.program()
+        + [dogn(DAG_ETTER + timedelta(days=i)) for i in range(5)]
+        + [f.fravaer(date(2024, 1, 1), date(2024, 1, 2))]
+    )
     _, ut = kjor_for(f.deltaker_id, events)
     assert kort(ut) == [("BeregnetAvslutningOpprettet", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST, None)]
     assert ut[0].oppfolgingskommune == "4223" and ut[0].producer == "regelmotor"
@@ -117,10 +166,14 @@ def test_rekkefolgen_endrer_ikke_utfallet(seed):
     events = f.program() + [
         f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)),
         f.fravaer(date(2022, 4, 1), date(2022, 4, 2)),
-        f.dod(date(2023, 5, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 5, 4), hendelse_id="d2"),
-        f.utvandret(date(2023, 2, 1), hendelse_id="u1"), f.annullert("u1", sekvens=9),
-        ka, f.kommune_avslutning_slettet(ka.avslutning.avslutning_id),
-        dogn(DAG_ETTER), dogn(date(2024, 2, 1)),
+        f.dod(date(2023, 5, 3), hendelse_id="d1"),
+        f.dod_korrigert("d1", date(2023, 5, 4), hendelse_id="d2"),
+        f.utvandret(date(2023, 2, 1), hendelse_id="u1"),
+        f.annullert("u1", sekvens=9),
+        ka,
+        f.kommune_avslutning_slettet(ka.avslutning.avslutning_id),
+        dogn(DAG_ETTER),
+        dogn(date(2024, 2, 1)),
     ]
     fasit, _ = kjor_for(f.deltaker_id, events)
     assert [(a, d) for a, d, _ in _i_kraft(fasit)] == [(K.DOD, date(2023, 5, 4))]
@@ -142,8 +195,9 @@ def test_gjenopprettet_avslutning_far_ny_id():
     f = Fakta()
     ka = f.kommune_avslutning(FRIST)
     _t1, _ut1 = kjor_for(f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka])
-    t2, ut2 = kjor_for(f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka,
-                                                  f.kommune_avslutning_slettet(ka.avslutning.avslutning_id)])
+    t2, ut2 = kjor_for(
+        f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka, f.kommune_avslutning_slettet(ka.avslutning.avslutning_id)]
+    )
     opprettet = [e for e in ut2 if isinstance(e, Opprettet)]
     assert [e.arsak for e in opprettet] == [K.AVSLUTNINGSARSAK_IKKE_REGISTRERT] * 2
     assert opprettet[0].avslutning_id != opprettet[1].avslutning_id
@@ -163,8 +217,9 @@ def test_replay_gir_identiske_hendelser():
 def test_tilstanden_overlever_json():
     """The service stores the state as jsonb: a round trip changes nothing."""
     f = Fakta()
-    t, _ = kjor_for(f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1"),
-                                               dogn(DAG_ETTER)])
+    t, _ = kjor_for(
+        f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1"), dogn(DAG_ETTER)]
+    )
     assert Tilstand.model_validate_json(t.model_dump_json()) == t
 
 
@@ -174,8 +229,14 @@ def test_anvend_endrer_ikke_argumentet():
     t, _ = kjor_for(f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1")])
     for_ = t.model_dump_json()
     ka = f.kommune_avslutning()
-    for e in [f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)), f.annullert("d1"),
-              f.fravaer(date(2022, 4, 1), date(2022, 4, 2)), ka, f.kommune_avslutning_slettet(ka.avslutning.avslutning_id),
-              f.avvist(date(2022, 1, 1)), dogn(DAG_ETTER)]:
+    for e in [
+        f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)),
+        f.annullert("d1"),
+        f.fravaer(date(2022, 4, 1), date(2022, 4, 2)),
+        ka,
+        f.kommune_avslutning_slettet(ka.avslutning.avslutning_id),
+        f.avvist(date(2022, 1, 1)),
+        dogn(DAG_ETTER),
+    ]:
         anvend(t, e)
     assert t.model_dump_json() == for_

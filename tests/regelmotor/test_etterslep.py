@@ -26,8 +26,9 @@ NESTE = IDAG + timedelta(days=1)
 
 
 def kort(ut):
-    return [(type(e).__name__.removeprefix("BeregnetAvslutning"), e.arsak, getattr(e, "avslutningsdato", None))
-            for e in ut]
+    return [
+        (type(e).__name__.removeprefix("BeregnetAvslutning"), e.arsak, getattr(e, "avslutningsdato", None)) for e in ut
+    ]
 
 
 def test_etterslep_uten_vedtak_far_utgatt_oppstartsfrist_forst_neste_dogn():
@@ -35,8 +36,9 @@ def test_etterslep_uten_vedtak_far_utgatt_oppstartsfrist_forst_neste_dogn():
     31.08.2023 behind it and no vedtak: nothing on DeltakerRegistrert or KategoriEndret (nor on the same day
     announced again); the tick of 02.03 ends it, dated the oppstartsfrist."""
     f = Fakta()
-    t, ut = kjor([dogn(IDAG), f.registrert(), f.kategori(Kategori.RETT_OG_PLIKT, BOSATT), dogn(IDAG)],
-                 deltaker_id=f.deltaker_id)
+    t, ut = kjor(
+        [dogn(IDAG), f.registrert(), f.kategori(Kategori.RETT_OG_PLIKT, BOSATT), dogn(IDAG)], deltaker_id=f.deltaker_id
+    )
     assert ut == [] and t.kjent_fra == IDAG
     assert frister(t).neste_tidsfrist == IDAG  # so the sweep (neste_tidsfrist < idag) finds it on the next tick
     [venter] = [u for u in utled(t).utfall if u.venter_pa is not None]
@@ -53,9 +55,15 @@ def test_etterslep_med_vedtak_i_tide_far_aldri_utgatt_oppstartsfrist():
     sluttmål dated before the oppstartsfrist arrive after the person, before the tick: no Opprettet and no
     TrukketTilbake at all, on any event or on the following ticks."""
     f = Fakta()
-    events = [dogn(IDAG), f.registrert(), f.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
-              f.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)), f.sluttmal(fastsatt=date(2023, 7, 15)),
-              dogn(NESTE), dogn(NESTE + timedelta(days=30))]
+    events = [
+        dogn(IDAG),
+        f.registrert(),
+        f.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
+        f.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)),
+        f.sluttmal(fastsatt=date(2023, 7, 15)),
+        dogn(NESTE),
+        dogn(NESTE + timedelta(days=30)),
+    ]
     t, ut = kjor(events, deltaker_id=f.deltaker_id)
     assert ut == []
     assert frister(t).neste_tidsfrist == date(2025, 7, 31)  # only the gjennomføringsfrist (DOMAIN.md §6) ahead
@@ -87,15 +95,18 @@ def test_fakta_trekker_tilbake_og_flytter_en_fristavslutning_straks():
     gjennomføringsfrist, and the avslutning is re-dated on the same event."""
     f = Fakta()
     t, _ = kjor([dogn(IDAG), f.registrert(), dogn(NESTE)], deltaker_id=f.deltaker_id)
-    _, ut = kjor([f.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)),
-                  f.sluttmal(fastsatt=date(2023, 7, 15))], t)
+    _, ut = kjor(
+        [f.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)), f.sluttmal(fastsatt=date(2023, 7, 15))], t
+    )
     assert [(type(e).__name__, e.grunn) for e in ut] == [("BeregnetAvslutningTrukketTilbake", G.FAKTA_ENDRET)]
 
     g = Fakta()
     t, _ = kjor([dogn(IDAG), *g.program(), dogn(NESTE)], deltaker_id=g.deltaker_id)
     _, ut = kjor([g.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10))], t)
-    assert kort(ut) == [("TrukketTilbake", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None),
-                        ("Opprettet", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST + timedelta(days=10))]
+    assert kort(ut) == [
+        ("TrukketTilbake", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, None),
+        ("Opprettet", K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST + timedelta(days=10)),
+    ]
 
 
 def test_en_ventende_frist_holder_tilbake_senere_avslutninger():
@@ -135,11 +146,21 @@ def test_rekkefolgen_endrer_ikke_utfallet_etter_neste_dogn(seed):
     """DOMAIN.md §5 (order across topics): a backlog registration's facts and the ticks in any order, followed
     by the next day's tick, give the same avslutninger in force (with the same ids) as in order."""
     a, b = Fakta(), Fakta()
-    for f, ekstra, forventet in ((a, [], [(K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)]),
-                                 (b, [b.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)),
-                                      b.sluttmal(fastsatt=date(2023, 7, 15))], [])):
-        events = [dogn(IDAG - timedelta(days=1)), dogn(IDAG), f.registrert(),
-                  f.kategori(Kategori.RETT_OG_PLIKT, BOSATT), *ekstra]
+    for f, ekstra, forventet in (
+        (a, [], [(K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)]),
+        (
+            b,
+            [b.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)), b.sluttmal(fastsatt=date(2023, 7, 15))],
+            [],
+        ),
+    ):
+        events = [
+            dogn(IDAG - timedelta(days=1)),
+            dogn(IDAG),
+            f.registrert(),
+            f.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
+            *ekstra,
+        ]
         fasit, _ = kjor([*events, dogn(NESTE)], deltaker_id=f.deltaker_id)
         assert [(x, d) for x, d, _ in _i_kraft(fasit)] == forventet
         stokket = events[:]
@@ -156,15 +177,22 @@ async def test_sveipet_tar_etterslepet_pa_neste_dogn(regelmotor):
     uten, med = Fakta(), Fakta()
     await regelmotor.publiser(dogn(IDAG))
     await regelmotor.behandlet(dogn(IDAG))
-    fakta = [uten.registrert(), uten.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
-             med.registrert(), med.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
-             med.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)), med.sluttmal(fastsatt=date(2023, 7, 15))]
+    fakta = [
+        uten.registrert(),
+        uten.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
+        med.registrert(),
+        med.kategori(Kategori.RETT_OG_PLIKT, BOSATT),
+        med.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)),
+        med.sluttmal(fastsatt=date(2023, 7, 15)),
+    ]
     await regelmotor.publiser(*fakta)
     await regelmotor.behandlet(*fakta)
     assert regelmotor.ut(uten.deltaker_id) == [] and regelmotor.ut(med.deltaker_id) == []
     rad = await regelmotor.runtime.pool.fetchrow(
         "SELECT neste_tidsfrist, oppstartsfrist, tilstand->>'kjent_fra' AS kjent_fra FROM deltaker_tilstand"
-        " WHERE deltaker_id = $1", uten.deltaker_id)
+        " WHERE deltaker_id = $1",
+        uten.deltaker_id,
+    )
     assert (rad["neste_tidsfrist"], rad["oppstartsfrist"], rad["kjent_fra"]) == (IDAG, OPPSTARTSFRIST, "2024-03-01")
 
     await regelmotor.publiser(dogn(IDAG))  # the same day announced again: no day boundary, nothing
@@ -173,8 +201,15 @@ async def test_sveipet_tar_etterslepet_pa_neste_dogn(regelmotor):
     await eventually(lambda: regelmotor.ut(uten.deltaker_id), what="the sweep's avslutning")
     [opprettet] = regelmotor.ut(uten.deltaker_id)
     assert (opprettet["type"], opprettet["arsak"], opprettet["avslutningsdato"]) == (
-        "BeregnetAvslutningOpprettet", "UTGATT_OPPSTARTSFRIST", "2023-08-31")
+        "BeregnetAvslutningOpprettet",
+        "UTGATT_OPPSTARTSFRIST",
+        "2023-08-31",
+    )
     assert opprettet["causation_id"] == str(dogn(NESTE).event_id)  # created by the tick, not by a fact
     assert regelmotor.ut(med.deltaker_id) == []
-    assert await regelmotor.runtime.pool.fetchval(
-        "SELECT neste_tidsfrist FROM deltaker_tilstand WHERE deltaker_id = $1", uten.deltaker_id) is None
+    assert (
+        await regelmotor.runtime.pool.fetchval(
+            "SELECT neste_tidsfrist FROM deltaker_tilstand WHERE deltaker_id = $1", uten.deltaker_id
+        )
+        is None
+    )

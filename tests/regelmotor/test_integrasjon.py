@@ -38,9 +38,13 @@ async def test_vennesla_frist_passerer_og_kommunens_avslutning_trekker_tilbake(r
     await regelmotor.publiser(dogn(FRIST + timedelta(days=1)))
     await eventually(lambda: regelmotor.ut(f.deltaker_id), what="computed avslutning")
     [opprettet] = regelmotor.ut(f.deltaker_id)
-    assert (opprettet["type"], opprettet["arsak"], opprettet["avslutningsdato"], opprettet["avslutningstype"],
-            opprettet["oppfolgingskommune"]) == ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT",
-                                                 "2023-11-15", "Ordinær avslutning", "4223")
+    assert (
+        opprettet["type"],
+        opprettet["arsak"],
+        opprettet["avslutningsdato"],
+        opprettet["avslutningstype"],
+        opprettet["oppfolgingskommune"],
+    ) == ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-15", "Ordinær avslutning", "4223")
     assert opprettet["grunnlag"]["regel"] == "GJENNOMFORINGSFRIST_UTLOPT"
     assert opprettet["grunnlag"]["datoer"]["gjennomforingsfrist"] == "2023-11-15"
 
@@ -49,7 +53,10 @@ async def test_vennesla_frist_passerer_og_kommunens_avslutning_trekker_tilbake(r
     await eventually(lambda: len(regelmotor.ut(f.deltaker_id)) == 2, what="retraction")
     trukket = regelmotor.ut(f.deltaker_id)[1]
     assert (trukket["type"], trukket["avslutning_id"], trukket["grunn"]) == (
-        "BeregnetAvslutningTrukketTilbake", opprettet["avslutning_id"], "KOMMUNE_AVSLUTNING")
+        "BeregnetAvslutningTrukketTilbake",
+        opprettet["avslutning_id"],
+        "KOMMUNE_AVSLUTNING",
+    )
     assert str(ka.event_id) in trukket["grunnlag"]["kilde_event_ids"]
 
 
@@ -98,8 +105,9 @@ async def test_giftig_melding_til_dead_letter_og_ukjent_type_hoppes_over(regelmo
     f = Fakta()
     ukjent_for = metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "unknown_type")._value.get()
     key = str(f.deltaker_id).encode()
-    await regelmotor.publiser_raa(topics.VEDTAK, json.dumps({"type": "VedtakRegistrert",
-                                                             "deltaker_id": str(f.deltaker_id)}).encode(), key)
+    await regelmotor.publiser_raa(
+        topics.VEDTAK, json.dumps({"type": "VedtakRegistrert", "deltaker_id": str(f.deltaker_id)}).encode(), key
+    )
     await regelmotor.publiser_raa(topics.VEDTAK, json.dumps({"type": "EnNyHendelse"}).encode(), key)
     avvist = f.avvist(date(2021, 10, 2))
     await regelmotor.publiser(f.registrert(), avvist)
@@ -108,9 +116,12 @@ async def test_giftig_melding_til_dead_letter_og_ukjent_type_hoppes_over(regelmo
     assert dl["original_topic"] == regelmotor.names(topics.VEDTAK) and dl["error_type"] == "ValidationError"
     assert dl["key"] == str(f.deltaker_id)
     await eventually(lambda: regelmotor.ut(f.deltaker_id), what="the next message still processed")
-    assert kort(regelmotor.ut(f.deltaker_id)) == [("BeregnetAvslutningOpprettet", "PERSON_AVVIST_PROGRAM",
-                                                   "2021-10-02", None)]
-    assert metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "unknown_type")._value.get() == ukjent_for + 1
+    assert kort(regelmotor.ut(f.deltaker_id)) == [
+        ("BeregnetAvslutningOpprettet", "PERSON_AVVIST_PROGRAM", "2021-10-02", None)
+    ]
+    assert (
+        metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "unknown_type")._value.get() == ukjent_for + 1
+    )
 
 
 async def test_klokken_publiserer_hver_oslo_dag_og_henter_inn_etter_nedetid(regelmotor):
@@ -133,7 +144,8 @@ async def test_klokken_publiserer_hver_oslo_dag_og_henter_inn_etter_nedetid(rege
     assert await klokke.publiser_manglende(pool) == [date(2023, 11, 15), date(2023, 11, 16)]
     await eventually(lambda: regelmotor.ut(f.deltaker_id), what="computed avslutning from the clock's ticks")
     assert kort(regelmotor.ut(f.deltaker_id)) == [
-        ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-15", None)]
+        ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-15", None)
+    ]
     assert await regelmotor.runtime.pool.fetchval("SELECT idag FROM klokke") == date(2023, 11, 16)
 
 
@@ -157,14 +169,21 @@ async def test_replay_av_de_samme_hendelsene_gir_samme_utfall(regelmotor, infras
     fase1 = a.program() + b.program() + c.program()
     ka = a.kommune_avslutning(FRIST)
     dod = c.dod(date(2023, 1, 3), hendelse_id=f"d-{uuid.uuid4()}")
-    fase2 = [ka, b.vedtak(Vedtakstype.PERMANENT_STANS, date(2023, 2, 1)), dod,
-             c.dod_korrigert(dod.hendelse_id, date(2023, 1, 5))]
+    fase2 = [
+        ka,
+        b.vedtak(Vedtakstype.PERMANENT_STANS, date(2023, 2, 1)),
+        dod,
+        c.dod_korrigert(dod.hendelse_id, date(2023, 1, 5)),
+    ]
     tick = dogn(FRIST + timedelta(days=1))
     for fase in (fase1, [tick], fase2):
         await regelmotor.publiser(*fase)
         await regelmotor.behandlet(*fase)
     forste = i_kraft(regelmotor.utdata)
-    assert sorted(v[1:] for v in forste.values()) == [("DOD", "2023-01-05"), ("VEDTAK_OM_PERMANENT_STANS", "2023-02-01")]
+    assert sorted(v[1:] for v in forste.values()) == [
+        ("DOD", "2023-01-05"),
+        ("VEDTAK_OM_PERMANENT_STANS", "2023-02-01"),
+    ]
 
     async with start_regelmotor(infrastructure, kafka_bootstrap) as replay:
         alle = fase1 + [tick] + fase2
@@ -189,5 +208,6 @@ async def test_dognet_venter_til_faktaene_pa_andre_topics_er_lest(regelmotor):
     await eventually(lambda: len(regelmotor.utdata) >= len(deltakere), what="one avslutning per deltaker")
     await asyncio.sleep(1.0)
     assert {kort([e])[0] for e in regelmotor.utdata} == {
-        ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-15", None)}
+        ("BeregnetAvslutningOpprettet", "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "2023-11-15", None)
+    }
     assert len(regelmotor.utdata) == len(deltakere)

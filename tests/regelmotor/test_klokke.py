@@ -17,7 +17,10 @@ def test_forste_gang_bare_idag():
 
 def test_innhenting_etter_nedetid():
     assert dager_a_publisere(date(2026, 11, 20), date(2026, 11, 23)) == [
-        date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
+        date(2026, 11, 21),
+        date(2026, 11, 22),
+        date(2026, 11, 23),
+    ]
 
 
 def test_ingenting_nar_dagen_er_publisert():

@@ -36,73 +36,149 @@ def _p(f: Fakta):
 
 CASES = [
     # --- «Avslutningsårsak ikke registrert» (seed §1, §5: Vennesla, 15.11.2023)
-    ("§5 frist passert: ikke registrert, datert fristen",
-     lambda f: _p(f) + [dogn(FRIST + timedelta(days=1))], (K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST)),
+    (
+        "§5 frist passert: ikke registrert, datert fristen",
+        lambda f: _p(f) + [dogn(FRIST + timedelta(days=1))],
+        (K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST),
+    ),
     ("§5 på fristdagen er fristen ikke passert", lambda f: _p(f) + [dogn(FRIST)], None),
     ("§5 uten klokke beregnes ingenting", lambda f: _p(f), None),
-    ("§6 gyldig fravær flytter fristen (3 dager)",
-     lambda f: _p(f) + [f.fravaer(date(2022, 2, 1), date(2022, 2, 3)), dogn(FRIST + timedelta(days=1))], None),
-    ("§6 permisjon flytter fristen, og når den er passert dateres avslutningen ny frist",
-     lambda f: _p(f) + [f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)),
-                        dogn(FRIST + timedelta(days=11))],
-     (K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST + timedelta(days=10))),
-    ("§5 kommunens avslutning i kraft: ingen beregnet",
-     lambda f: _p(f) + [f.kommune_avslutning(), dogn(FRIST + timedelta(days=1))], None),
-    ("§5 vedtak som ikke er fattet starter ikke program",
-     lambda f: [f.registrert(), f.vedtak(resultat=Vedtaksresultat.OPPHEVET), f.sluttmal(),
-                dogn(FRIST + timedelta(days=1))], (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)),
+    (
+        "§6 gyldig fravær flytter fristen (3 dager)",
+        lambda f: _p(f) + [f.fravaer(date(2022, 2, 1), date(2022, 2, 3)), dogn(FRIST + timedelta(days=1))],
+        None,
+    ),
+    (
+        "§6 permisjon flytter fristen, og når den er passert dateres avslutningen ny frist",
+        lambda f: (
+            _p(f)
+            + [f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)), dogn(FRIST + timedelta(days=11))]
+        ),
+        (K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST + timedelta(days=10)),
+    ),
+    (
+        "§5 kommunens avslutning i kraft: ingen beregnet",
+        lambda f: _p(f) + [f.kommune_avslutning(), dogn(FRIST + timedelta(days=1))],
+        None,
+    ),
+    (
+        "§5 vedtak som ikke er fattet starter ikke program",
+        lambda f: [
+            f.registrert(),
+            f.vedtak(resultat=Vedtaksresultat.OPPHEVET),
+            f.sluttmal(),
+            dogn(FRIST + timedelta(days=1)),
+        ],
+        (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST),
+    ),
     # --- «Utgått oppstartsfrist» (seed §12)
-    ("§12 oppstartsfrist passert uten vedtak og sluttmål",
-     lambda f: [f.registrert(), dogn(OPPSTARTSFRIST + timedelta(days=1))], (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)),
-    ("§12 oppstartsfrist passert med vedtak men uten sluttmål (integreringsloven)",
-     lambda f: [f.registrert(), f.vedtak(), dogn(OPPSTARTSFRIST + timedelta(days=1))],
-     (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)),
-    ("§12 introduksjonsloven trenger ikke sluttmål",
-     lambda f: [f.registrert(lov=Lov.INTRODUKSJONSLOVEN), f.vedtak(), dogn(OPPSTARTSFRIST + timedelta(days=1))], None),
-    ("§12 vedtak fattet etter oppstartsfristen teller ikke",
-     lambda f: [f.registrert(), f.vedtak(fra=date(2023, 10, 1), vedtaksdato=date(2023, 9, 15)),
-                f.sluttmal(fastsatt=date(2023, 9, 15)), dogn(OPPSTARTSFRIST + timedelta(days=1))],
-     (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)),
+    (
+        "§12 oppstartsfrist passert uten vedtak og sluttmål",
+        lambda f: [f.registrert(), dogn(OPPSTARTSFRIST + timedelta(days=1))],
+        (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST),
+    ),
+    (
+        "§12 oppstartsfrist passert med vedtak men uten sluttmål (integreringsloven)",
+        lambda f: [f.registrert(), f.vedtak(), dogn(OPPSTARTSFRIST + timedelta(days=1))],
+        (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST),
+    ),
+    (
+        "§12 introduksjonsloven trenger ikke sluttmål",
+        lambda f: [f.registrert(lov=Lov.INTRODUKSJONSLOVEN), f.vedtak(), dogn(OPPSTARTSFRIST + timedelta(days=1))],
+        None,
+    ),
+    (
+        "§12 vedtak fattet etter oppstartsfristen teller ikke",
+        lambda f: [
+            f.registrert(),
+            f.vedtak(fra=date(2023, 10, 1), vedtaksdato=date(2023, 9, 15)),
+            f.sluttmal(fastsatt=date(2023, 9, 15)),
+            dogn(OPPSTARTSFRIST + timedelta(days=1)),
+        ],
+        (K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST),
+    ),
     ("§12 oppstartsfristen ikke passert", lambda f: [f.registrert(), dogn(OPPSTARTSFRIST)], None),
     # --- «Ikke lenger i kategori» (seed §12)
-    ("§12 kategorien opphører i program",
-     lambda f: _p(f) + [f.kategori(None, date(2022, 6, 1))], (K.IKKE_LENGER_I_KATEGORI, date(2022, 6, 1))),
-    ("§12 kategorien opphører før programstart: ingenting",
-     lambda f: _p(f) + [f.kategori(None, date(2021, 10, 1))], None),
-    ("§12 kategorien opphører etter fristen: ingenting (programmet var slutt)",
-     lambda f: _p(f) + [f.kategori(None, FRIST + timedelta(days=5))], None),
-    ("§12 samme dag gjenopprettet (sist registrerte vinner): ingenting",
-     lambda f: _p(f) + [f.kategori(None, date(2022, 6, 1)), f.kategori(Kategori.KAN_TILBYS, date(2022, 6, 1))], None),
+    (
+        "§12 kategorien opphører i program",
+        lambda f: _p(f) + [f.kategori(None, date(2022, 6, 1))],
+        (K.IKKE_LENGER_I_KATEGORI, date(2022, 6, 1)),
+    ),
+    (
+        "§12 kategorien opphører før programstart: ingenting",
+        lambda f: _p(f) + [f.kategori(None, date(2021, 10, 1))],
+        None,
+    ),
+    (
+        "§12 kategorien opphører etter fristen: ingenting (programmet var slutt)",
+        lambda f: _p(f) + [f.kategori(None, FRIST + timedelta(days=5))],
+        None,
+    ),
+    (
+        "§12 samme dag gjenopprettet (sist registrerte vinner): ingenting",
+        lambda f: _p(f) + [f.kategori(None, date(2022, 6, 1)), f.kategori(Kategori.KAN_TILBYS, date(2022, 6, 1))],
+        None,
+    ),
     # --- «Person avvist program» (seed §12)
-    ("§12 avvisning registrert", lambda f: [f.registrert(), f.avvist(date(2021, 10, 2))],
-     (K.PERSON_AVVIST_PROGRAM, date(2021, 10, 2))),
+    (
+        "§12 avvisning registrert",
+        lambda f: [f.registrert(), f.avvist(date(2021, 10, 2))],
+        (K.PERSON_AVVIST_PROGRAM, date(2021, 10, 2)),
+    ),
     # --- «Vedtak om permanent stans» (seed §3, §12): type Stans, the stans date
-    ("§12 permanent stans", lambda f: _p(f) + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1))],
-     (K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), Avslutningstype.STANS)),
-    ("§12 midlertidig stans avslutter ikke", lambda f: _p(f) + [f.vedtak(Vedtakstype.MIDLERTIDIG_STANS,
-                                                                          date(2022, 9, 1), date(2022, 10, 1))], None),
+    (
+        "§12 permanent stans",
+        lambda f: _p(f) + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1))],
+        (K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), Avslutningstype.STANS),
+    ),
+    (
+        "§12 midlertidig stans avslutter ikke",
+        lambda f: _p(f) + [f.vedtak(Vedtakstype.MIDLERTIDIG_STANS, date(2022, 9, 1), date(2022, 10, 1))],
+        None,
+    ),
     # --- Folkeregister (seed §11–12): only while in programme
     ("§12 død i program", lambda f: _p(f) + [f.dod(date(2023, 1, 3))], (K.DOD, date(2023, 1, 3))),
     ("§12 utvandret i program", lambda f: _p(f) + [f.utvandret(date(2023, 4, 28))], (K.UTVANDRET, date(2023, 4, 28))),
-    ("§12 flyttet til annen kommune i program", lambda f: _p(f) + [f.flyttet(date(2022, 5, 1))],
-     (K.FLYTTET, date(2022, 5, 1))),
-    ("FOLKEREGISTER.md: samme kommunenummer er ingen flytting",
-     lambda f: _p(f) + [f.flyttet(date(2022, 5, 1), til="4223", fra="4223")], None),
+    (
+        "§12 flyttet til annen kommune i program",
+        lambda f: _p(f) + [f.flyttet(date(2022, 5, 1))],
+        (K.FLYTTET, date(2022, 5, 1)),
+    ),
+    (
+        "FOLKEREGISTER.md: samme kommunenummer er ingen flytting",
+        lambda f: _p(f) + [f.flyttet(date(2022, 5, 1), til="4223", fra="4223")],
+        None,
+    ),
     ("§12 død før programstart: ingenting", lambda f: _p(f) + [f.dod(date(2021, 10, 1))], None),
     ("§12 død uten program: ingenting", lambda f: [f.registrert(), f.dod(date(2022, 1, 1))], None),
     ("§12 død etter fristen: ingenting", lambda f: _p(f) + [f.dod(FRIST + timedelta(days=3))], None),
-    ("§5 død etter en tidligere beregnet avslutning: den tidligste gjelder",
-     lambda f: _p(f) + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1)), f.dod(date(2023, 1, 3))],
-     (K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), Avslutningstype.STANS)),
-    ("§12 korrigert dødsdato gjelder",
-     lambda f: _p(f) + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 1, 4))],
-     (K.DOD, date(2023, 1, 4))),
-    ("§12 annullert død: ingenting",
-     lambda f: _p(f) + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1")], None),
-    ("§12 annullert korrigering: tilbake til originalen",
-     lambda f: _p(f) + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 1, 4),
-                                                                                    hendelse_id="d2"),
-                        f.annullert("d2")], (K.DOD, date(2023, 1, 3))),
+    (
+        "§5 død etter en tidligere beregnet avslutning: den tidligste gjelder",
+        lambda f: _p(f) + [f.vedtak(Vedtakstype.PERMANENT_STANS, date(2022, 9, 1)), f.dod(date(2023, 1, 3))],
+        (K.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 1), Avslutningstype.STANS),
+    ),
+    (
+        "§12 korrigert dødsdato gjelder",
+        lambda f: _p(f) + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.dod_korrigert("d1", date(2023, 1, 4))],
+        (K.DOD, date(2023, 1, 4)),
+    ),
+    (
+        "§12 annullert død: ingenting",
+        lambda f: _p(f) + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1")],
+        None,
+    ),
+    (
+        "§12 annullert korrigering: tilbake til originalen",
+        lambda f: (
+            _p(f)
+            + [
+                f.dod(date(2023, 1, 3), hendelse_id="d1"),
+                f.dod_korrigert("d1", date(2023, 1, 4), hendelse_id="d2"),
+                f.annullert("d2"),
+            ]
+        ),
+        (K.DOD, date(2023, 1, 3)),
+    ),
     ("§5 uten personopplysninger beregnes ingenting", lambda f: [f.avvist(date(2021, 10, 2))], None),
 ]
 
@@ -138,4 +214,4 @@ def test_frister_for_indeksen():
     assert frister(anvend(t, f.kommune_avslutning())).neste_tidsfrist is None
     u = tilstand(f, [f.registrert()])
     assert frister(u).neste_tidsfrist == date(2023, 8, 31) and frister(u).oppstartsfrist == date(2023, 8, 31)
-    assert BOSATT == date(2021, 9, 1) and PROGRAMSTART == date(2021, 11, 16)
+    assert date(2021, 9, 1) == BOSATT and date(2021, 11, 16) == PROGRAMSTART

@@ -16,13 +16,12 @@ import asyncpg
 import pytest
 
 from services.plumbing.db import apply_migrations, create_pool
-from services.regelmotor import lager
+from services.regelmotor import behandling, lager
 from services.regelmotor.app import MIGRATIONS
-from services.regelmotor import behandling
-from tests.regelmotor.test_innhenting import tick
 from tests.conftest import fresh_database
 from tests.parallelt import Port
 from tests.regelmotor.fakta import Fakta
+from tests.regelmotor.test_innhenting import tick
 
 pytestmark = pytest.mark.integration
 
@@ -59,11 +58,13 @@ async def test_parallel_batches_on_one_deltaker_keep_every_fact(infrastructure):
     # of eight would survive (seen when FOR UPDATE is taken out of lager.hent).
     async with regelmotor(infrastructure) as (pool, port, fakta):
         for i in range(0, RUNDER, PER_BOLGE):
-            bolge = fakta[i:i + PER_BOLGE]
+            bolge = fakta[i : i + PER_BOLGE]
 
             async def hold(conn, bolge=bolge):
-                await conn.execute("SELECT 1 FROM deltaker_tilstand WHERE deltaker_id = ANY($1::uuid[]) FOR UPDATE",
-                                   [f.deltaker_id for f in bolge])
+                await conn.execute(
+                    "SELECT 1 FROM deltaker_tilstand WHERE deltaker_id = ANY($1::uuid[]) FOR UPDATE",
+                    [f.deltaker_id for f in bolge],
+                )
 
             _, svar = await port.slipp(hold, vedtak_parallelt(pool, bolge))
             assert not [s for s in svar if isinstance(s, BaseException)], svar
@@ -78,7 +79,7 @@ async def test_facts_that_waited_for_the_clock_to_move_see_the_new_day(infrastru
     # the rows such a batch holds (FOR UPDATE SKIP LOCKED, behandling.sveip), trusting it to have seen it.
     async with regelmotor(infrastructure) as (pool, port, fakta):
         for n, i in enumerate(range(0, RUNDER, PER_BOLGE)):
-            bolge, dag = fakta[i:i + PER_BOLGE], date(2023, 11, 1) + timedelta(days=n)
+            bolge, dag = fakta[i : i + PER_BOLGE], date(2023, 11, 1) + timedelta(days=n)
 
             async def flytt_klokken(conn, dag=dag):  # the gate is the tick, committed once every batch waits
                 assert await lager.flytt_idag(conn, tick(dag)) == dag

@@ -30,8 +30,15 @@ class Registrering:
     settings: RegistreringSettings
     idp: IdentityProvider
 
-    def token(self, user: str = "4223-CES", kommune: str | None = "4223", imdi: bool = False, *,
-              rolle: str = "SAKSBEHANDLER", bydel: str | None = None) -> dict[str, str]:
+    def token(
+        self,
+        user: str = "4223-CES",
+        kommune: str | None = "4223",
+        imdi: bool = False,
+        *,
+        rolle: str = "SAKSBEHANDLER",
+        bydel: str | None = None,
+    ) -> dict[str, str]:
         """A caseworker's Authorization header (IMDi: role IMDI, no kommune)."""
         if imdi:
             return {"Authorization": "Bearer " + self.idp.caseworker(user, None, rolle="IMDI")}
@@ -43,13 +50,17 @@ class Registrering:
 
 
 @asynccontextmanager
-async def start_registrering(kafka_bootstrap: str, database_url: str, identity_provider, *,
-                             db_pool_max_size: int = 20) -> AsyncIterator[Registrering]:
+async def start_registrering(
+    kafka_bootstrap: str, database_url: str, identity_provider, *, db_pool_max_size: int = 20
+) -> AsyncIterator[Registrering]:
     """A registrering app with its own topic prefix and consumer group, started and stopped around the block."""
     run = run_id()
     settings = RegistreringSettings(
-        kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, topic_prefix=f"test-reg-{run}.",
-        consumer_group=f"test-registrering-{run}", db_pool_max_size=db_pool_max_size,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_url=database_url,
+        topic_prefix=f"test-reg-{run}.",
+        consumer_group=f"test-registrering-{run}",
+        db_pool_max_size=db_pool_max_size,
         **identity_provider.service_settings(),
     )
     app = create_app(settings)
@@ -72,17 +83,26 @@ def duf() -> str:
 
 def fodselsnummer() -> str:
     while True:
-        fnr = med_kontrollsiffer(f"{random.randint(1, 28):02d}{random.randint(1, 12):02d}{random.randint(50, 99):02d}"
-                                 f"{random.randint(0, 999):03d}")
+        fnr = med_kontrollsiffer(
+            f"{random.randint(1, 28):02d}{random.randint(1, 12):02d}{random.randint(50, 99):02d}"
+            f"{random.randint(0, 999):03d}"
+        )
         if fnr:
             return fnr
 
 
 def person(kommune: str = "4223", **endringer) -> dict:
     body = {
-        "duf_nummer": duf(), "fodselsnummer": fodselsnummer(), "fornavn": "Amina", "etternavn": "Haddad",
-        "kjonn": "K", "fodselsdato": "1995-03-02", "lov": "integreringsloven", "bosettingsdato": "2021-09-01",
-        "oppfolgingskommune": kommune, "kategori": "RETT_OG_PLIKT",
+        "duf_nummer": duf(),
+        "fodselsnummer": fodselsnummer(),
+        "fornavn": "Amina",
+        "etternavn": "Haddad",
+        "kjonn": "K",
+        "fodselsdato": "1995-03-02",
+        "lov": "integreringsloven",
+        "bosettingsdato": "2021-09-01",
+        "oppfolgingskommune": kommune,
+        "kategori": "RETT_OG_PLIKT",
         "kategori_periode": {"fra": "2021-09-01", "til": None},
     }
     body.update(endringer)
@@ -93,19 +113,36 @@ START = date(2022, 1, 10)
 FRIST = date(2024, 1, 9)  # ARBEID_HAR_IKKE_VGO, integreringsloven-2021: 24 months
 
 
-async def ny_deltaker(r: Registrering, *, kommune: str = "4223", program: bool = True, sluttmal: bool = True,
-                      til: str | None = "2024-01-09", **endringer) -> str:
+async def ny_deltaker(
+    r: Registrering,
+    *,
+    kommune: str = "4223",
+    program: bool = True,
+    sluttmal: bool = True,
+    til: str | None = "2024-01-09",
+    **endringer,
+) -> str:
     """A registered deltaker, with a vedtak om deltakelse from START and a sluttmål unless told otherwise."""
     h = r.token(user=f"{kommune}-CES", kommune=kommune)
     resp = await r.client.post("/api/v1/deltakere", json=person(kommune, **endringer), headers=h)
     assert resp.status_code == 201, resp.text
     did = resp.json()["deltaker_id"]
     if program:
-        resp = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", headers=h, json={
-            "vedtakstype": "DELTAKELSE", "vedtaksdato": "2022-01-03", "periode": {"fra": START.isoformat(), "til": til}})
+        resp = await r.client.post(
+            f"/api/v1/deltakere/{did}/vedtak",
+            headers=h,
+            json={
+                "vedtakstype": "DELTAKELSE",
+                "vedtaksdato": "2022-01-03",
+                "periode": {"fra": START.isoformat(), "til": til},
+            },
+        )
         assert resp.status_code == 201, resp.text
     if sluttmal:
-        resp = await r.client.post(f"/api/v1/deltakere/{did}/sluttmal", headers=h,
-                                   json={"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"})
+        resp = await r.client.post(
+            f"/api/v1/deltakere/{did}/sluttmal",
+            headers=h,
+            json={"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"},
+        )
         assert resp.status_code == 201, resp.text
     return did

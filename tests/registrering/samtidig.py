@@ -22,8 +22,10 @@ from tests.polling import eventually
 
 def laas_deltakerne(deltaker_ids: Sequence[str]) -> Hold:
     async def hold(conn: asyncpg.Connection) -> None:
-        await conn.execute("SELECT 1 FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) FOR UPDATE",
-                           [UUID(d) for d in deltaker_ids])
+        await conn.execute(
+            "SELECT 1 FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) FOR UPDATE", [UUID(d) for d in deltaker_ids]
+        )
+
     return hold
 
 
@@ -37,8 +39,13 @@ class Runde:
 
     def statuser(self) -> list[int | str]:
         """HTTP statuses, «ok» for a call that returned nothing, the exception's type for one that raised."""
-        return sorted((s.status_code if hasattr(s, "status_code") else "ok" if s is None else type(s).__name__
-                       for s in self.svar), key=str)
+        return sorted(
+            (
+                s.status_code if hasattr(s, "status_code") else "ok" if s is None else type(s).__name__
+                for s in self.svar
+            ),
+            key=str,
+        )
 
 
 def fordeling(runder: Sequence[Runde]) -> str:
@@ -53,14 +60,21 @@ class Kafkaspeil:
 
     def __init__(self, r) -> None:
         self.r = r
-        self.partisjoner = [TopicPartition(r.runtime.topics(t), p)
-                            for t in (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING) for p in range(t.partitions)]
+        self.partisjoner = [
+            TopicPartition(r.runtime.topics(t), p)
+            for t in (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING)
+            for p in range(t.partitions)
+        ]
         self.hendelser: dict[str, list[dict]] = defaultdict(list)
 
-    async def __aenter__(self) -> "Kafkaspeil":
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=self.r.settings.kafka_bootstrap_servers, group_id=None,
-                                         enable_auto_commit=False, auto_offset_reset="earliest",
-                                         fetch_max_wait_ms=20)  # read to the end, do not linger
+    async def __aenter__(self) -> Kafkaspeil:
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.r.settings.kafka_bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=20,
+        )  # read to the end, do not linger
         await self.consumer.start()
         self.consumer.assign(self.partisjoner)  # the app created them at its start
         await self.consumer.seek_to_beginning(*self.partisjoner)
@@ -72,8 +86,10 @@ class Kafkaspeil:
     async def les_alt(self) -> dict[str, list[dict]]:
         """Once the outbox is empty, every event is acknowledged by the broker: read each partition to its end."""
         pool = self.r.runtime.pool
-        await eventually(lambda: pool.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
-                         what="the outbox to be published")
+        await eventually(
+            lambda: pool.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"),
+            what="the outbox to be published",
+        )
         slutt = await self.consumer.end_offsets(self.partisjoner)
         while True:
             mangler = [tp for tp in self.partisjoner if await self.consumer.position(tp) < slutt[tp]]
@@ -103,7 +119,10 @@ async def speil(pool: asyncpg.Pool, deltaker_id: str, hendelser: list[dict]) -> 
     siste = _av(hendelser, "DeltakerRegistrert", "DeltakerOppdatert")[-1]["person"]
     lagret = {k: d[k] for k in ("duf_nummer", "fornavn", "etternavn", "kjonn", "lov", "oppfolgingskommune", "bydel")}
     assert {k: siste[k] for k in lagret} == lagret
-    assert (siste["fodselsdato"], siste["bosettingsdato"]) == (d["fodselsdato"].isoformat(), d["bosettingsdato"].isoformat())
+    assert (siste["fodselsdato"], siste["bosettingsdato"]) == (
+        d["fodselsdato"].isoformat(),
+        d["bosettingsdato"].isoformat(),
+    )
     fnr = registrert["person"]["fodselsnummer"]
     for h in _av(hendelser, "IdentitetEndret"):  # one chain of identities, ending in the stored one
         assert h["tidligere_fodselsnummer"] == fnr
@@ -111,34 +130,58 @@ async def speil(pool: asyncpg.Pool, deltaker_id: str, hendelser: list[dict]) -> 
     assert fnr == d["fodselsnummer"]
 
     for tabell, entitet in (("vedtak", "Vedtak"), ("tiltak", "Tiltak")):
-        rader = {str(r[f"{tabell}_id"]): r for r in await pool.fetch(f"SELECT * FROM {tabell} WHERE deltaker_id = $1", did)}
+        rader = {
+            str(r[f"{tabell}_id"]): r for r in await pool.fetch(f"SELECT * FROM {tabell} WHERE deltaker_id = $1", did)
+        }
         assert _unike([h[tabell][f"{tabell}_id"] for h in _av(hendelser, f"{entitet}Registrert")]) == set(rader)
-        gjeldende = {h[tabell][f"{tabell}_id"]: h[tabell]["gjeldende"]
-                     for h in _av(hendelser, f"{entitet}Registrert", f"{entitet}Endret")}
+        gjeldende = {
+            h[tabell][f"{tabell}_id"]: h[tabell]["gjeldende"]
+            for h in _av(hendelser, f"{entitet}Registrert", f"{entitet}Endret")
+        }
         assert gjeldende == {i: r["gjeldende"] for i, r in rader.items()}
     vedtak = await pool.fetch("SELECT vedtak_id FROM vedtak WHERE deltaker_id = $1 AND slettet", did)
     assert _unike([h["vedtak_id"] for h in _av(hendelser, "VedtakSlettet")]) == {str(r["vedtak_id"]) for r in vedtak}
     fravaer = await pool.fetch("SELECT fravaer_id, slettet FROM fravaer WHERE deltaker_id = $1", did)
     assert _unike([h["fravaer"]["fravaer_id"] for h in _av(hendelser, "FravaerRegistrert")]) == {
-        str(r["fravaer_id"]) for r in fravaer}
+        str(r["fravaer_id"]) for r in fravaer
+    }
     assert _unike([h["fravaer_id"] for h in _av(hendelser, "FravaerSlettet")]) == {
-        str(r["fravaer_id"]) for r in fravaer if r["slettet"]}
+        str(r["fravaer_id"]) for r in fravaer if r["slettet"]
+    }
     sluttmal = await pool.fetch("SELECT sluttmal, fastsatt_dato FROM sluttmal WHERE deltaker_id = $1 ORDER BY id", did)
     assert [(h["sluttmal"], h["fastsatt_dato"]) for h in _av(hendelser, "SluttmalRegistrert")] == [
-        (r["sluttmal"], r["fastsatt_dato"].isoformat()) for r in sluttmal]
+        (r["sluttmal"], r["fastsatt_dato"].isoformat()) for r in sluttmal
+    ]
     avvisning = await pool.fetch("SELECT avvist_dato FROM avvisning WHERE deltaker_id = $1 ORDER BY id", did)
     assert [h["avvist_dato"] for h in _av(hendelser, "AvvisningRegistrert")] == [
-        r["avvist_dato"].isoformat() for r in avvisning]
+        r["avvist_dato"].isoformat() for r in avvisning
+    ]
 
     versjoner = await pool.fetch(
         "SELECT a.avslutning_id, v.versjon, v.slettet, v.arsak, v.avslutningsdato FROM avslutning a"
-        " JOIN avslutningsversjon v USING (avslutning_id) WHERE a.deltaker_id = $1 AND a.kilde = 'kommune'", did)
-    lagrede = sorted((str(v["avslutning_id"]), v["versjon"], v["slettet"],
-                      None if v["slettet"] else (v["arsak"], v["avslutningsdato"].isoformat())) for v in versjoner)
+        " JOIN avslutningsversjon v USING (avslutning_id) WHERE a.deltaker_id = $1 AND a.kilde = 'kommune'",
+        did,
+    )
+    lagrede = sorted(
+        (
+            str(v["avslutning_id"]),
+            v["versjon"],
+            v["slettet"],
+            None if v["slettet"] else (v["arsak"], v["avslutningsdato"].isoformat()),
+        )
+        for v in versjoner
+    )
     publiserte = sorted(
-        [(h["avslutning"]["avslutning_id"], h["avslutning"]["versjon"], False,
-          (h["avslutning"]["arsak"], h["avslutning"]["avslutningsdato"]))
-         for h in _av(hendelser, "AvslutningRegistrert", "AvslutningEndret")]
-        + [(h["avslutning_id"], h["versjon"], True, None) for h in _av(hendelser, "AvslutningSlettet")])
+        [
+            (
+                h["avslutning"]["avslutning_id"],
+                h["avslutning"]["versjon"],
+                False,
+                (h["avslutning"]["arsak"], h["avslutning"]["avslutningsdato"]),
+            )
+            for h in _av(hendelser, "AvslutningRegistrert", "AvslutningEndret")
+        ]
+        + [(h["avslutning_id"], h["versjon"], True, None) for h in _av(hendelser, "AvslutningSlettet")]
+    )
     assert publiserte == lagrede
     assert all(h["avslutning"]["versjon"] == 1 for h in _av(hendelser, "AvslutningRegistrert"))

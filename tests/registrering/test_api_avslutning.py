@@ -20,13 +20,15 @@ async def antall(r, deltaker_id: str) -> dict[str, int]:
     q = {
         "avslutning": "SELECT count(*) FROM avslutning WHERE deltaker_id = $1",
         "versjoner": "SELECT count(*) FROM avslutningsversjon JOIN avslutning USING (avslutning_id)"
-                     " WHERE deltaker_id = $1",
+        " WHERE deltaker_id = $1",
         "ikke_gjeldende": "SELECT (SELECT count(*) FROM vedtak WHERE deltaker_id = $1 AND NOT gjeldende)"
-                          " + (SELECT count(*) FROM tiltak WHERE deltaker_id = $1 AND NOT gjeldende)",
+        " + (SELECT count(*) FROM tiltak WHERE deltaker_id = $1 AND NOT gjeldende)",
         "outbox": "SELECT count(*) FROM outbox WHERE key = convert_to($1::text, 'UTF8')",
     }
-    return {k: await r.runtime.pool.fetchval(sql, uuid.UUID(deltaker_id) if k != "outbox" else deltaker_id)
-            for k, sql in q.items()}
+    return {
+        k: await r.runtime.pool.fetchval(sql, uuid.UUID(deltaker_id) if k != "outbox" else deltaker_id)
+        for k, sql in q.items()
+    }
 
 
 async def test_rule_4_1_no_avslutning_without_vedtak_om_program_and_sluttmal(registrering):
@@ -38,21 +40,26 @@ async def test_rule_4_1_no_avslutning_without_vedtak_om_program_and_sluttmal(reg
         assert resp.json()["regel"].startswith("DOMAIN.md §4.1")
 
 
-@pytest.mark.parametrize("body,felt,tekst", [
-    ({**ARBEID, "avslutningsdato": "2024-01-10"}, "avslutningsdato", "gjennomføringsfristen"),   # rule 2
-    ({**ARBEID, "avslutningsdato": "2022-01-09"}, "avslutningsdato", "programstart"),           # rule 2
-    ({"arsak": "ARBEID", "avslutningsdato": "2023-06-01"}, "timer_arbeid_per_uke", "påkrevd"),  # rule 3
-    ({**ARBEID, "timer_arbeid_per_uke": "30.25"}, "timer_arbeid_per_uke", "desimal"),
-    ({**ARBEID, "timer_arbeid_per_uke": "0"}, "timer_arbeid_per_uke", "større enn 0"),
-    ({**ARBEID, "timer_arbeid_per_uke": "-3"}, "timer_arbeid_per_uke", "større enn 0"),
-    ({**ARBEID, "timer_arbeid_per_uke": "tretti"}, "timer_arbeid_per_uke", ""),
-    ({"arsak": "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "avslutningsdato": "2023-06-01"}, "arsak", "regelmotor"),  # §3
-    ({"arsak": "VEDTAK_OM_PERMANENT_STANS", "avslutningsdato": "2023-06-01"}, "arsak", "regelmotor"),
-    ({"arsak": "FINNES_IKKE", "avslutningsdato": "2023-06-01"}, "arsak", ""),                   # unknown code
-    ({"arsak": "GRUNNSKOLE", "avslutningsdato": "01.06.2023"}, "avslutningsdato", ""),
-    ({"arsak": "GRUNNSKOLE"}, "avslutningsdato", ""),
-])
-async def test_bad_avslutning_is_422_with_field_message_and_leaves_no_rows_and_no_outbox(registrering, body, felt, tekst):
+@pytest.mark.parametrize(
+    "body,felt,tekst",
+    [
+        ({**ARBEID, "avslutningsdato": "2024-01-10"}, "avslutningsdato", "gjennomføringsfristen"),  # rule 2
+        ({**ARBEID, "avslutningsdato": "2022-01-09"}, "avslutningsdato", "programstart"),  # rule 2
+        ({"arsak": "ARBEID", "avslutningsdato": "2023-06-01"}, "timer_arbeid_per_uke", "påkrevd"),  # rule 3
+        ({**ARBEID, "timer_arbeid_per_uke": "30.25"}, "timer_arbeid_per_uke", "desimal"),
+        ({**ARBEID, "timer_arbeid_per_uke": "0"}, "timer_arbeid_per_uke", "større enn 0"),
+        ({**ARBEID, "timer_arbeid_per_uke": "-3"}, "timer_arbeid_per_uke", "større enn 0"),
+        ({**ARBEID, "timer_arbeid_per_uke": "tretti"}, "timer_arbeid_per_uke", ""),
+        ({"arsak": "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "avslutningsdato": "2023-06-01"}, "arsak", "regelmotor"),  # §3
+        ({"arsak": "VEDTAK_OM_PERMANENT_STANS", "avslutningsdato": "2023-06-01"}, "arsak", "regelmotor"),
+        ({"arsak": "FINNES_IKKE", "avslutningsdato": "2023-06-01"}, "arsak", ""),  # unknown code
+        ({"arsak": "GRUNNSKOLE", "avslutningsdato": "01.06.2023"}, "avslutningsdato", ""),
+        ({"arsak": "GRUNNSKOLE"}, "avslutningsdato", ""),
+    ],
+)
+async def test_bad_avslutning_is_422_with_field_message_and_leaves_no_rows_and_no_outbox(
+    registrering, body, felt, tekst
+):
     r = registrering
     did = await ny_deltaker(r)
     før = await antall(r, did)
@@ -79,15 +86,24 @@ async def test_rule_4_4_warning_stores_nothing_until_confirmed_then_marks_ikke_g
     r = registrering
     did = await ny_deltaker(r)  # the vedtak runs to 2024-01-09
     h = r.token()
-    t = await r.client.post(f"/api/v1/deltakere/{did}/tiltak", headers=h, json={
-        "tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10", "til": "2023-12-31"}, "timer_per_uke": "15.0"})
+    t = await r.client.post(
+        f"/api/v1/deltakere/{did}/tiltak",
+        headers=h,
+        json={
+            "tiltakskode": "NORSKOPPLAERING",
+            "periode": {"fra": "2022-01-10", "til": "2023-12-31"},
+            "timer_per_uke": "15.0",
+        },
+    )
     før = await antall(r, did)
     body = {"arsak": "VGO_STUDIESPESIALISERING", "avslutningsdato": "2023-06-21"}
     resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=body, headers=h)
     assert resp.status_code == 409, resp.text
     advarsel = resp.json()
     assert advarsel["krever_bekreftelse"] is True and "Er du sikker" in advarsel["detail"]
-    assert advarsel["advarsel"]["tiltak_ids"] == [t.json()["tiltak_id"]] and len(advarsel["advarsel"]["vedtak_ids"]) == 1
+    assert (
+        advarsel["advarsel"]["tiltak_ids"] == [t.json()["tiltak_id"]] and len(advarsel["advarsel"]["vedtak_ids"]) == 1
+    )
     assert await antall(r, did) == før  # stored nothing, enqueued nothing
 
     resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger?confirm=true", json=body, headers=h)
@@ -131,8 +147,12 @@ async def test_rules_4_5_edit_and_delete_keep_every_version_and_show_slettet(reg
         (1, "ARBEID", False, "Ordinær avslutning"),
     ]
     assert alle["historikk"][2]["timer_arbeid_per_uke"] == "30.0"
-    assert (await outbox_typer(r, did))[-4:] == ["AvslutningRegistrert", "VedtakEndret", "AvslutningEndret",
-                                                "AvslutningSlettet"]
+    assert (await outbox_typer(r, did))[-4:] == [
+        "AvslutningRegistrert",
+        "VedtakEndret",
+        "AvslutningEndret",
+        "AvslutningSlettet",
+    ]
     # after a delete the kommune may register a new one
     assert (await r.client.post(base, json=ARBEID, headers=h)).status_code == 201
 
@@ -152,18 +172,23 @@ async def test_rule_4_5_an_avslutning_from_another_bydel_is_403_but_flyttet_is_e
     arbeid = (await r.client.post(base, json=ARBEID, headers=grunerlokka)).json()["avslutning"]["avslutning_id"]
     assert (await r.client.put(f"/api/v1/deltakere/{did}", json=flytt, headers=oslo)).status_code == 200
     assert (await r.client.get(base, headers=grunerlokka)).status_code == 404  # no longer Grünerløkka's
-    resp = await r.client.put(f"{base}/{arbeid}", json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"},
-                              headers=st_hanshaugen)
+    resp = await r.client.put(
+        f"{base}/{arbeid}", json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"}, headers=st_hanshaugen
+    )
     assert resp.status_code == 403 and "annen kommune eller bydel" in resp.json()["detail"], resp.text
     assert (await r.client.delete(f"{base}/{arbeid}", headers=st_hanshaugen)).status_code == 403
 
     did2 = await ny_deltaker(r, kommune="0301", bydel="030102")
     base2 = f"/api/v1/deltakere/{did2}/avslutninger"
-    flyttet = (await r.client.post(base2, json={"arsak": "FLYTTET", "avslutningsdato": "2024-01-09"},
-                                   headers=grunerlokka)).json()["avslutning"]["avslutning_id"]
+    flyttet = (
+        await r.client.post(base2, json={"arsak": "FLYTTET", "avslutningsdato": "2024-01-09"}, headers=grunerlokka)
+    ).json()["avslutning"]["avslutning_id"]
     assert (await r.client.put(f"/api/v1/deltakere/{did2}", json=flytt, headers=oslo)).status_code == 200
-    resp = await r.client.put(f"{base2}/{flyttet}?confirm=true", json={"arsak": "FLYTTET", "avslutningsdato": "2024-01-08"},
-                              headers=st_hanshaugen)
+    resp = await r.client.put(
+        f"{base2}/{flyttet}?confirm=true",
+        json={"arsak": "FLYTTET", "avslutningsdato": "2024-01-08"},
+        headers=st_hanshaugen,
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["avslutning"]["bydel"] == "030104"
 
@@ -173,8 +198,9 @@ async def test_unknown_avslutning_is_404(registrering):
     did = await ny_deltaker(r)
     other = await ny_deltaker(r)
     aid = (await r.client.post(f"/api/v1/deltakere/{other}/avslutninger", json=ARBEID, headers=r.token())).json()
-    resp = await r.client.delete(f"/api/v1/deltakere/{did}/avslutninger/{aid['avslutning']['avslutning_id']}",
-                                 headers=r.token())
+    resp = await r.client.delete(
+        f"/api/v1/deltakere/{did}/avslutninger/{aid['avslutning']['avslutning_id']}", headers=r.token()
+    )
     assert resp.status_code == 404
 
 
@@ -190,7 +216,8 @@ async def test_concurrent_avslutninger_for_one_deltaker_are_decided_one_after_th
 
     r = registrering
     did = await ny_deltaker(r)
-    answers = await asyncio.gather(*(r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=ARBEID,
-                                                   headers=r.token()) for _ in range(5)))
+    answers = await asyncio.gather(
+        *(r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=ARBEID, headers=r.token()) for _ in range(5))
+    )
     assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
     assert (await antall(r, did))["avslutning"] == 1

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.integration
 
 
 async def outbox_typer(r, deltaker_id: str) -> list[str]:
-    rows = await r.runtime.pool.fetch("SELECT headers->>'event-type' AS t FROM outbox WHERE key = $1 ORDER BY id",
-                                      deltaker_id.encode())
+    rows = await r.runtime.pool.fetch(
+        "SELECT headers->>'event-type' AS t FROM outbox WHERE key = $1 ORDER BY id", deltaker_id.encode()
+    )
     return [x["t"] for x in rows]
 
 
@@ -37,18 +38,21 @@ async def test_requests_without_a_valid_bearer_token_get_401(registrering):
     assert resp.status_code == 401
 
 
-@pytest.mark.parametrize("endring,felt", [
-    ({"duf_nummer": "12345"}, "duf_nummer"),
-    ({"duf_nummer": "12345678901a"}, "duf_nummer"),
-    ({"fodselsnummer": "15076500566"}, "fodselsnummer"),      # mod-11 check digit wrong
-    ({"fodselsnummer": "1507650056"}, "fodselsnummer"),
-    ({"oppfolgingskommune": "9998"}, "oppfolgingskommune"),   # unknown kommunenummer
-    ({"oppfolgingskommune": "42"}, "oppfolgingskommune"),
-    ({"bydel": "039999"}, "bydel"),                           # unknown bydel
-    ({"kjonn": "X"}, "kjonn"),
-    ({"lov": "grunnloven"}, "lov"),
-    ({"kategori_periode": {"fra": "2022-01-01", "til": "2021-01-01"}}, "kategori_periode"),  # date order
-])
+@pytest.mark.parametrize(
+    "endring,felt",
+    [
+        ({"duf_nummer": "12345"}, "duf_nummer"),
+        ({"duf_nummer": "12345678901a"}, "duf_nummer"),
+        ({"fodselsnummer": "15076500566"}, "fodselsnummer"),  # mod-11 check digit wrong
+        ({"fodselsnummer": "1507650056"}, "fodselsnummer"),
+        ({"oppfolgingskommune": "9998"}, "oppfolgingskommune"),  # unknown kommunenummer
+        ({"oppfolgingskommune": "42"}, "oppfolgingskommune"),
+        ({"bydel": "039999"}, "bydel"),  # unknown bydel
+        ({"kjonn": "X"}, "kjonn"),
+        ({"lov": "grunnloven"}, "lov"),
+        ({"kategori_periode": {"fra": "2022-01-01", "til": "2021-01-01"}}, "kategori_periode"),  # date order
+    ],
+)
 async def test_bad_deltaker_input_is_422_naming_the_field_and_writes_nothing(registrering, endring, felt):
     r = registrering
     body = person(**endring)
@@ -61,8 +65,9 @@ async def test_bad_deltaker_input_is_422_naming_the_field_and_writes_nothing(reg
 
 
 async def test_bydel_outside_the_kommune_is_422(registrering):
-    resp = await registrering.client.post("/api/v1/deltakere", json=person("4223", bydel="030101"),
-                                          headers=registrering.token())
+    resp = await registrering.client.post(
+        "/api/v1/deltakere", json=person("4223", bydel="030101"), headers=registrering.token()
+    )
     assert resp.status_code == 422 and "ligger ikke i kommune" in resp.text
 
 
@@ -84,16 +89,26 @@ async def test_another_kommunes_deltaker_answers_as_unknown_and_a_reader_may_not
     ukjent = await r.client.get(f"/api/v1/deltakere/{uuid.uuid4()}", headers=oslo)
     for path in (f"/api/v1/deltakere/{did}", f"/api/v1/deltakere/{did}/avslutninger"):
         resp = await r.client.get(path, headers=oslo)
-        assert (resp.status_code, resp.json()) == (ukjent.status_code, ukjent.json()) == (404, {"detail": "deltakeren finnes ikke"})
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=oslo,
-                               json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"})
+        assert (
+            (resp.status_code, resp.json())
+            == (ukjent.status_code, ukjent.json())
+            == (404, {"detail": "deltakeren finnes ikke"})
+        )
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/avslutninger",
+        headers=oslo,
+        json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"},
+    )
     assert resp.status_code == 404
     # registering a person for another kommune is refused
     assert (await r.client.post("/api/v1/deltakere", json=person("4223"), headers=oslo)).status_code == 403
     leser = r.token(user="4223-LES", kommune="4223", rolle="LESETILGANG")
     assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=leser)).status_code == 200
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=leser,
-                               json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/avslutninger",
+        headers=leser,
+        json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"},
+    )
     assert resp.status_code == 403 and "lesetilgang" in resp.json()["detail"]
 
 
@@ -103,8 +118,11 @@ async def test_imdi_reads_every_kommune_but_writes_nothing(registrering):
     imdi = r.token(user="IMDI-ANNA", kommune=None, imdi=True)
     assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=imdi)).status_code == 200
     assert (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=imdi)).status_code == 200
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=imdi,
-                               json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/avslutninger",
+        headers=imdi,
+        json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-06-01"},
+    )
     assert resp.status_code == 403 and "lesetilgang" in resp.json()["detail"]
 
 
@@ -124,7 +142,9 @@ async def test_update_stays_within_the_kommune_moves_between_oslo_bydeler_and_id
     ny = fodselsnummer()
     resp = await r.client.post(f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": ny}, headers=oslo)
     assert resp.status_code == 200 and resp.json()["fodselsnummer"] == ny
-    bad = await r.client.post(f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo)
+    bad = await r.client.post(
+        f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo
+    )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "fodselsnummer"]
     assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetEndret"]
 
@@ -148,8 +168,15 @@ async def test_frister_with_beregningslogg(registrering):
     r = registrering
     did = await ny_deltaker(r)
     h = r.token()
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", headers=h, json={
-        "vedtakstype": "PERMISJON", "vedtaksdato": "2022-02-20", "periode": {"fra": "2022-03-01", "til": "2022-03-10"}})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/vedtak",
+        headers=h,
+        json={
+            "vedtakstype": "PERMISJON",
+            "vedtaksdato": "2022-02-20",
+            "periode": {"fra": "2022-03-01", "til": "2022-03-10"},
+        },
+    )
     assert resp.status_code == 201, resp.text
     f = (await r.client.get(f"/api/v1/deltakere/{did}/frister", headers=h)).json()
     assert f["gjennomforingsfrist"]["frist"] == "2024-01-19"
@@ -164,11 +191,17 @@ async def test_frister_with_beregningslogg(registrering):
 async def test_sluttmal_unknown_to_the_regelverk_is_422(registrering):
     r = registrering
     did = await ny_deltaker(r, sluttmal=False)
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/sluttmal", headers=r.token(),
-                               json={"sluttmal": "P14_ARBEID", "fastsatt_dato": "2022-01-03"})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/sluttmal",
+        headers=r.token(),
+        json={"sluttmal": "P14_ARBEID", "fastsatt_dato": "2022-01-03"},
+    )
     assert resp.status_code == 422 and resp.json()["detail"][0]["loc"] == ["body", "sluttmal"]
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/sluttmal", headers=r.token(),
-                               json={"sluttmal": "NOE_ANNET", "fastsatt_dato": "2022-01-03"})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/sluttmal",
+        headers=r.token(),
+        json={"sluttmal": "NOE_ANNET", "fastsatt_dato": "2022-01-03"},
+    )
     assert resp.status_code == 422
 
 
@@ -177,34 +210,65 @@ async def test_programme_facts_vedtak_tiltak_fravaer_avvisning(registrering):
     did = await ny_deltaker(r)
     h = r.token()
     base = f"/api/v1/deltakere/{did}"
-    bad = await r.client.post(f"{base}/vedtak", headers=h, json={
-        "vedtakstype": "DELTAKELSE", "vedtaksdato": "2022-01-03", "periode": {"fra": "2022-02-01", "til": "2022-01-01"}})
+    bad = await r.client.post(
+        f"{base}/vedtak",
+        headers=h,
+        json={
+            "vedtakstype": "DELTAKELSE",
+            "vedtaksdato": "2022-01-03",
+            "periode": {"fra": "2022-02-01", "til": "2022-01-01"},
+        },
+    )
     assert bad.status_code == 422 and "til-dato" in bad.text
-    t = await r.client.post(f"{base}/tiltak", headers=h, json={
-        "tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10"}, "timer_per_uke": "22.5"})
+    t = await r.client.post(
+        f"{base}/tiltak",
+        headers=h,
+        json={"tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10"}, "timer_per_uke": "22.5"},
+    )
     assert t.status_code == 201, t.text
-    assert (await r.client.post(f"{base}/tiltak", headers=h, json={
-        "tiltakskode": "X", "periode": {"fra": "2022-01-10"}, "timer_per_uke": "0"})).status_code == 422
-    f = await r.client.post(f"{base}/fravaer", headers=h, json={
-        "fravaerstype": "GYLDIG", "periode": {"fra": "2022-04-01", "til": "2022-04-05"}})
+    assert (
+        await r.client.post(
+            f"{base}/tiltak",
+            headers=h,
+            json={"tiltakskode": "X", "periode": {"fra": "2022-01-10"}, "timer_per_uke": "0"},
+        )
+    ).status_code == 422
+    f = await r.client.post(
+        f"{base}/fravaer",
+        headers=h,
+        json={"fravaerstype": "GYLDIG", "periode": {"fra": "2022-04-01", "til": "2022-04-05"}},
+    )
     assert f.status_code == 201
     assert (await r.client.delete(f"{base}/fravaer/{f.json()['id']}", headers=h)).status_code == 204
     assert (await r.client.delete(f"{base}/fravaer/{f.json()['id']}", headers=h)).status_code == 404
     assert (await r.client.post(f"{base}/avvisning", headers=h, json={"avvist_dato": "2022-02-01"})).status_code == 201
-    stans = await r.client.post(f"{base}/vedtak", headers=h, json={
-        "vedtakstype": "PERMANENT_STANS", "vedtaksdato": "2022-01-01", "periode": {"fra": "2021-12-01"}})
+    stans = await r.client.post(
+        f"{base}/vedtak",
+        headers=h,
+        json={"vedtakstype": "PERMANENT_STANS", "vedtaksdato": "2022-01-01", "periode": {"fra": "2021-12-01"}},
+    )
     assert stans.status_code == 422  # a stans dated before programme start
     assert (await r.client.get(f"{base}/tiltak", headers=h)).json()[0]["timer_per_uke"] == "22.5"
     assert await outbox_typer(r, did) == [
-        "DeltakerRegistrert", "KategoriEndret", "VedtakRegistrert", "SluttmalRegistrert", "TiltakRegistrert",
-        "FravaerRegistrert", "FravaerSlettet", "AvvisningRegistrert"]
+        "DeltakerRegistrert",
+        "KategoriEndret",
+        "VedtakRegistrert",
+        "SluttmalRegistrert",
+        "TiltakRegistrert",
+        "FravaerRegistrert",
+        "FravaerSlettet",
+        "AvvisningRegistrert",
+    ]
 
 
 async def test_deltakelse_before_the_lov_applies_is_422(registrering):
     r = registrering
     did = await ny_deltaker(r, program=False, sluttmal=False)
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", headers=r.token(), json={
-        "vedtakstype": "DELTAKELSE", "vedtaksdato": "2020-06-01", "periode": {"fra": "2020-06-01"}})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/vedtak",
+        headers=r.token(),
+        json={"vedtakstype": "DELTAKELSE", "vedtaksdato": "2020-06-01", "periode": {"fra": "2020-06-01"}},
+    )
     assert resp.status_code == 422 and resp.json()["detail"][0]["loc"] == ["body", "periode", "fra"]
 
 
@@ -220,5 +284,7 @@ async def test_find_a_person_by_duf_nummer_or_fodselsnummer_in_the_body(registre
     annen = await r.client.post("/api/v1/deltakere/sok", json={"duf_nummer": body["duf_nummer"]}, headers=oslo)
     ukjent = await r.client.post("/api/v1/deltakere/sok", json={"duf_nummer": "000000000001"}, headers=oslo)
     assert annen.status_code == ukjent.status_code == 404 and annen.json() == ukjent.json()
-    assert (await r.client.post("/api/v1/deltakere/sok", json={"duf_nummer": "000000000001"}, headers=r.token())).status_code == 404
+    assert (
+        await r.client.post("/api/v1/deltakere/sok", json={"duf_nummer": "000000000001"}, headers=r.token())
+    ).status_code == 404
     assert (await r.client.post("/api/v1/deltakere/sok", json={}, headers=r.token())).status_code == 422

@@ -28,7 +28,9 @@ PUBLISHED = [t for t in topics.ALL if t.producer == "registrering"]
 
 
 @pytest.fixture
-async def kafka_and_registrering(infrastructure, tmp_path, identity_provider) -> AsyncIterator[tuple[PrivateKafka, Registrering]]:
+async def kafka_and_registrering(
+    infrastructure, tmp_path, identity_provider
+) -> AsyncIterator[tuple[PrivateKafka, Registrering]]:
     """registrering on a database of its own (its outbox is the only one in the schema) and a broker of its own."""
     kafka = PrivateKafka(tmp_path / "kafka-state", infrastructure.database_url)
     kafka.start()
@@ -36,8 +38,12 @@ async def kafka_and_registrering(infrastructure, tmp_path, identity_provider) ->
         async with fresh_database(infrastructure) as db_url:
             run = run_id()
             settings = RegistreringSettings(
-                kafka_bootstrap_servers=kafka.bootstrap, database_url=db_url, topic_prefix=f"outage-{run}.",
-                consumer_group=f"outage-{run}", **identity_provider.service_settings())
+                kafka_bootstrap_servers=kafka.bootstrap,
+                database_url=db_url,
+                topic_prefix=f"outage-{run}.",
+                consumer_group=f"outage-{run}",
+                **identity_provider.service_settings(),
+            )
             app = create_app(settings)
             async with (
                 app.router.lifespan_context(app),
@@ -53,8 +59,11 @@ async def everything_on(bootstrap: str, names: list[str]) -> list[tuple[str, byt
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        parts = [TopicPartition(t["topic"], p["partition"]) for t in await admin.describe_topics(names)
-                 for p in t["partitions"]]
+        parts = [
+            TopicPartition(t["topic"], p["partition"])
+            for t in await admin.describe_topics(names)
+            for p in t["partitions"]
+        ]
     finally:
         await admin.close()
     assert {tp.topic for tp in parts} == set(names)
@@ -77,7 +86,9 @@ async def outbox_pending(r: Registrering) -> int:
     return await r.runtime.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
 
 
-async def test_broker_stopped_api_accepts_and_after_restart_every_event_is_on_kafka_exactly_once(kafka_and_registrering):
+async def test_broker_stopped_api_accepts_and_after_restart_every_event_is_on_kafka_exactly_once(
+    kafka_and_registrering,
+):
     kafka, r = kafka_and_registrering
     foer = await ny_deltaker(r)  # while the broker runs
     await eventually(lambda: _zero(r), timeout=30, what="outbox drained")
@@ -88,11 +99,16 @@ async def test_broker_stopped_api_accepts_and_after_restart_every_event_is_on_ka
     under = []
     for _ in range(4):  # the API keeps accepting: nothing in a request waits for Kafka
         did = await ny_deltaker(r)
-        resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token(),
-                                   json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"})
+        resp = await r.client.post(
+            f"/api/v1/deltakere/{did}/avslutninger",
+            headers=r.token(),
+            json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"},
+        )
         assert resp.status_code == 201, resp.text
         under.append(did)
-    assert await outbox_pending(r) == 4 * 5  # each: DeltakerRegistrert, KategoriEndret, Vedtak-, Sluttmal-, AvslutningRegistrert
+    assert (
+        await outbox_pending(r) == 4 * 5
+    )  # each: DeltakerRegistrert, KategoriEndret, Vedtak-, Sluttmal-, AvslutningRegistrert
 
     kafka.start()
     await eventually(lambda: _zero(r), timeout=120, what="outbox drained after the broker came back")
@@ -107,7 +123,9 @@ async def test_broker_stopped_api_accepts_and_after_restart_every_event_is_on_ka
     for did in [foer, *under]:
         for topic in {t for t, _, _ in on_kafka}:
             seen = [e["event_id"] for t, k, e in on_kafka if t == topic and k == did.encode()]
-            committed = [str(row["event_id"]) for row in outbox if row["key"] == did.encode() and str(row["event_id"]) in seen]
+            committed = [
+                str(row["event_id"]) for row in outbox if row["key"] == did.encode() and str(row["event_id"]) in seen
+            ]
             assert seen == committed
 
 

@@ -55,25 +55,38 @@ RUTER: dict[tuple[str, str], Rute] = {
     ("post", BASE): Rute(person, lambda r: _url(BASE)),
     ("put", BASE + "/{deltaker_id}"): Rute(_oppdatering, lambda r: _url_for(r, _uten_program, ""), ok=200),
     ("post", BASE + "/{deltaker_id}/vedtak"): Rute(
-        lambda: {"vedtakstype": "DELTAKELSE", "vedtaksdato": "2022-01-03",
-                 "periode": {"fra": "2022-01-10", "til": "2024-01-09"}},
-        lambda r: _url_for(r, _uten_program, "/vedtak")),
+        lambda: {
+            "vedtakstype": "DELTAKELSE",
+            "vedtaksdato": "2022-01-03",
+            "periode": {"fra": "2022-01-10", "til": "2024-01-09"},
+        },
+        lambda r: _url_for(r, _uten_program, "/vedtak"),
+    ),
     ("post", BASE + "/{deltaker_id}/sluttmal"): Rute(
         lambda: {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"},
-        lambda r: _url_for(r, lambda r: ny_deltaker(r, sluttmal=False), "/sluttmal")),
+        lambda r: _url_for(r, lambda r: ny_deltaker(r, sluttmal=False), "/sluttmal"),
+    ),
     ("post", BASE + "/{deltaker_id}/tiltak"): Rute(
-        lambda: {"tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10", "til": "2022-06-30"},
-                 "timer_per_uke": 22.5},
-        lambda r: _url_for(r, ny_deltaker, "/tiltak")),
+        lambda: {
+            "tiltakskode": "NORSKOPPLAERING",
+            "periode": {"fra": "2022-01-10", "til": "2022-06-30"},
+            "timer_per_uke": 22.5,
+        },
+        lambda r: _url_for(r, ny_deltaker, "/tiltak"),
+    ),
     ("post", BASE + "/{deltaker_id}/fravaer"): Rute(
         lambda: {"fravaerstype": "GYLDIG", "periode": {"fra": "2022-04-01", "til": "2022-04-05"}},
-        lambda r: _url_for(r, ny_deltaker, "/fravaer")),
+        lambda r: _url_for(r, ny_deltaker, "/fravaer"),
+    ),
     ("post", BASE + "/{deltaker_id}/avvisning"): Rute(
-        lambda: {"avvist_dato": "2021-12-01"}, lambda r: _url_for(r, _uten_program, "/avvisning")),
+        lambda: {"avvist_dato": "2021-12-01"}, lambda r: _url_for(r, _uten_program, "/avvisning")
+    ),
     ("post", BASE + "/{deltaker_id}/avslutninger"): Rute(
-        lambda: dict(AVSLUTNING), lambda r: _url_for(r, ny_deltaker, "/avslutninger")),
+        lambda: dict(AVSLUTNING), lambda r: _url_for(r, ny_deltaker, "/avslutninger")
+    ),
     ("put", BASE + "/{deltaker_id}/avslutninger/{avslutning_id}"): Rute(
-        lambda: {"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"}, _avslutning, ok=200),
+        lambda: {"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"}, _avslutning, ok=200
+    ),
 }
 
 
@@ -88,6 +101,7 @@ async def _url_for(r, deltaker: Callable[[Any], Awaitable[str]], rest: str) -> s
 def _openapi():
     from services.registrering.app import create_app
     from shared.settings import RegistreringSettings
+
     return create_app(RegistreringSettings()).openapi()
 
 
@@ -170,45 +184,70 @@ async def test_issue_11_avvisning_dated_0_is_refused_with_a_norwegian_message(re
     url = f"{BASE}/{did}/avvisning"
     resp = await r.client.post(url, headers=r.token(), json={"avvist_dato": 0})
     assert resp.status_code == 422
-    assert resp.json()["detail"] == [{"loc": ["body", "avvist_dato"], "type": "dato_type",
-                                      "msg": "datoen må oppgis som tekst på formen ÅÅÅÅ-MM-DD (f.eks. \"2024-02-01\"), "
-                                             "ikke som tall"}]
+    assert resp.json()["detail"] == [
+        {
+            "loc": ["body", "avvist_dato"],
+            "type": "dato_type",
+            "msg": 'datoen må oppgis som tekst på formen ÅÅÅÅ-MM-DD (f.eks. "2024-02-01"), ikke som tall',
+        }
+    ]
     resp = await r.client.post(url, headers=r.token(), json={"avvist_dato": "1970-01-01"})
     assert resp.status_code == 422
-    assert resp.json()["detail"] == [{"loc": ["body", "avvist_dato"], "type": "DOMAIN.md §4 dato ikke før fødselsdato",
-                                      "msg": "avvist dato kan ikke være før personens fødselsdato"}]
+    assert resp.json()["detail"] == [
+        {
+            "loc": ["body", "avvist_dato"],
+            "type": "DOMAIN.md §4 dato ikke før fødselsdato",
+            "msg": "avvist dato kan ikke være før personens fødselsdato",
+        }
+    ]
 
 
 async def test_dates_outside_the_programmes_time_are_refused_naming_the_field(registrering):
     """regler.innenfor_programmets_tid: not before introduksjonsloven (01.09.2003), not further ahead than any
     programme can run (8 years with today's regelverk)."""
     r = registrering
-    eldre = person(fodselsdato="1980-05-01", bosettingsdato="2002-01-01",
-                   kategori_periode={"fra": "2002-01-01", "til": None})
+    eldre = person(
+        fodselsdato="1980-05-01", bosettingsdato="2002-01-01", kategori_periode={"fra": "2002-01-01", "til": None}
+    )
     resp = await r.client.post(BASE, headers=r.token(), json=eldre)
     assert resp.status_code == 201, resp.text
     url = f"{BASE}/{resp.json()['deltaker_id']}"
-    resp = await r.client.post(f"{url}/fravaer", headers=r.token(),
-                               json={"fravaerstype": "GYLDIG", "periode": {"fra": "2003-08-31", "til": "2003-09-02"}})
+    resp = await r.client.post(
+        f"{url}/fravaer",
+        headers=r.token(),
+        json={"fravaerstype": "GYLDIG", "periode": {"fra": "2003-08-31", "til": "2003-09-02"}},
+    )
     assert resp.status_code == 422
-    assert resp.json()["detail"] == [{"loc": ["body", "periode", "fra"], "type": resp.json()["detail"][0]["type"],
-                                      "msg": "fra-dato kan ikke være før 2003-09-01, da introduksjonsloven trådte i kraft"}]
+    assert resp.json()["detail"] == [
+        {
+            "loc": ["body", "periode", "fra"],
+            "type": resp.json()["detail"][0]["type"],
+            "msg": "fra-dato kan ikke være før 2003-09-01, da introduksjonsloven trådte i kraft",
+        }
+    ]
     langt_fram = date(date.today().year + 9, 1, 1).isoformat()
-    resp = await r.client.post(f"{url}/tiltak", headers=r.token(), json={
-        "tiltakskode": "X", "periode": {"fra": "2022-01-10", "til": langt_fram}, "timer_per_uke": 10})
+    resp = await r.client.post(
+        f"{url}/tiltak",
+        headers=r.token(),
+        json={"tiltakskode": "X", "periode": {"fra": "2022-01-10", "til": langt_fram}, "timer_per_uke": 10},
+    )
     assert resp.status_code == 422 and [d["loc"] for d in resp.json()["detail"]] == [["body", "periode", "til"]]
     assert "år fram i tid" in resp.json()["detail"][0]["msg"]
 
 
-@pytest.mark.parametrize("timer,status", [(30, 201), (30.5, 201), ("30.5", 201), ("30,5", 422), (True, 422),
-                                          (30.25, 422), ("30.25", 422)])
+@pytest.mark.parametrize(
+    "timer,status", [(30, 201), (30.5, 201), ("30.5", 201), ("30,5", 422), (True, 422), (30.25, 422), ("30.25", 422)]
+)
 async def test_hours_are_a_number_with_a_decimal_point_and_the_message_says_so(registrering, timer, status):
     """DOMAIN.md §4 rule 3 («at most one decimal, e.g. 30,0» is how NIR shows it); in JSON the decimal mark is a
     point, and the error says what is accepted rather than suggesting «30,0»."""
     r = registrering
     did = await ny_deltaker(r)
-    resp = await r.client.post(f"{BASE}/{did}/avslutninger", headers=r.token(),
-                               json={"arsak": "ARBEID", "avslutningsdato": "2024-01-09", "timer_arbeid_per_uke": timer})
+    resp = await r.client.post(
+        f"{BASE}/{did}/avslutninger",
+        headers=r.token(),
+        json={"arsak": "ARBEID", "avslutningsdato": "2024-01-09", "timer_arbeid_per_uke": timer},
+    )
     assert resp.status_code == status, resp.text
     if status == 422:
         (d,) = resp.json()["detail"]

@@ -15,9 +15,14 @@ from aiokafka import AIOKafkaConsumer
 from services.plumbing import dead_letter_cli
 from services.plumbing.kafka import publish
 from shared.events import topics
-from shared.events.avslutning import (BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake, Regelgrunnlag,
-                                      Tilbaketrekkingsgrunn)
-from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A, Avslutningstype
+from shared.events.avslutning import (
+    BeregnetAvslutningOpprettet,
+    BeregnetAvslutningTrukketTilbake,
+    Regelgrunnlag,
+    Tilbaketrekkingsgrunn,
+)
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
+from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from tests.naming import run_id
 from tests.polling import eventually
 from tests.registrering.conftest import ny_deltaker
@@ -27,8 +32,12 @@ pytestmark = pytest.mark.integration
 
 async def read_from_broker(r, topic: topics.Topic, deltaker_id: str, want: int, timeout: float = 30) -> list[dict]:
     """Every message for the deltaker on the (prefixed) topic, read from the beginning by a fresh consumer."""
-    consumer = AIOKafkaConsumer(r.runtime.topics(topic), bootstrap_servers=r.settings.kafka_bootstrap_servers,
-                                group_id=f"test-read-{run_id()}", auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        r.runtime.topics(topic),
+        bootstrap_servers=r.settings.kafka_bootstrap_servers,
+        group_id=f"test-read-{run_id()}",
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     found: list[dict] = []
     try:
@@ -45,8 +54,11 @@ async def read_from_broker(r, topic: topics.Topic, deltaker_id: str, want: int, 
 async def test_published_avslutning_and_vedtak_events_are_on_the_real_broker(registrering):
     r = registrering
     did = await ny_deltaker(r)
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token(),
-                               json={"arsak": "ARBEID", "avslutningsdato": "2024-01-09", "timer_arbeid_per_uke": "37.5"})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/avslutninger",
+        headers=r.token(),
+        json={"arsak": "ARBEID", "avslutningsdato": "2024-01-09", "timer_arbeid_per_uke": "37.5"},
+    )
     assert resp.status_code == 201, resp.text
     [event] = await read_from_broker(r, topics.AVSLUTNING, did, want=1)
     parsed = topics.AVSLUTNING.adapter().validate_python(event)
@@ -64,15 +76,24 @@ def _env(did: str) -> dict:
 
 def beregnet(did: str, arsak: A, dato: date) -> BeregnetAvslutningOpprettet:
     return BeregnetAvslutningOpprettet(
-        **_env(did), avslutning_id=uuid4(), avslutningstype=(Avslutningstype.STANS if arsak is A.VEDTAK_OM_PERMANENT_STANS
-                                                            else Avslutningstype.ORDINAER),
-        arsak=arsak, avslutningsdato=dato, oppfolgingskommune="4223", grunnlag=Regelgrunnlag(regel="test"))
+        **_env(did),
+        avslutning_id=uuid4(),
+        avslutningstype=(Avslutningstype.STANS if arsak is A.VEDTAK_OM_PERMANENT_STANS else Avslutningstype.ORDINAER),
+        arsak=arsak,
+        avslutningsdato=dato,
+        oppfolgingskommune="4223",
+        grunnlag=Regelgrunnlag(regel="test"),
+    )
 
 
 def trukket(e: BeregnetAvslutningOpprettet) -> BeregnetAvslutningTrukketTilbake:
-    return BeregnetAvslutningTrukketTilbake(**_env(str(e.deltaker_id)), avslutning_id=e.avslutning_id, arsak=e.arsak,
-                                            grunn=Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
-                                            grunnlag=Regelgrunnlag(regel="kommune-avslutning"))
+    return BeregnetAvslutningTrukketTilbake(
+        **_env(str(e.deltaker_id)),
+        avslutning_id=e.avslutning_id,
+        arsak=e.arsak,
+        grunn=Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
+        grunnlag=Regelgrunnlag(regel="kommune-avslutning"),
+    )
 
 
 async def avslutninger(r, did: str, until=lambda a: True, timeout: float = 30) -> dict:
@@ -86,7 +107,9 @@ async def avslutninger(r, did: str, until=lambda a: True, timeout: float = 30) -
         await asyncio.sleep(0.1)
 
 
-async def test_rule_4_6_computed_avslutning_consumed_once_kommune_adds_its_own_and_retracted_shows_slettet(registrering):
+async def test_rule_4_6_computed_avslutning_consumed_once_kommune_adds_its_own_and_retracted_shows_slettet(
+    registrering,
+):
     r = registrering
     did = await ny_deltaker(r)
     e = beregnet(did, A.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 1, 9))
@@ -94,11 +117,16 @@ async def test_rule_4_6_computed_avslutning_consumed_once_kommune_adds_its_own_a
     await publish(r.runtime.broker, e, names=r.runtime.topics)  # redelivery: same event_id
     a = await avslutninger(r, did, lambda a: a["gjeldende"] is not None)
     assert a["gjeldende"]["registrert_av"] == "Regelmotor" and a["gjeldende"]["kilde"] == "regelmotor"
-    assert a["gjeldende"]["arsak"] == {"kode": "AVSLUTNINGSARSAK_IKKE_REGISTRERT", "navn": "Avslutningsårsak ikke registrert"}
+    assert a["gjeldende"]["arsak"] == {
+        "kode": "AVSLUTNINGSARSAK_IKKE_REGISTRERT",
+        "navn": "Avslutningsårsak ikke registrert",
+    }
     base = f"/api/v1/deltakere/{did}/avslutninger"
     aid = a["gjeldende"]["avslutning_id"]
     # the kommune may neither edit nor delete it (rule 6) ...
-    resp = await r.client.put(f"{base}/{aid}", headers=r.token(), json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"})
+    resp = await r.client.put(
+        f"{base}/{aid}", headers=r.token(), json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-09"}
+    )
     assert resp.status_code == 409 and "regelmotor" in resp.json()["detail"]
     assert (await r.client.delete(f"{base}/{aid}", headers=r.token())).status_code == 409
     # ... but adds its own, which is current at once
@@ -125,19 +153,28 @@ async def test_rule_4_7_permanent_stans_flow(registrering):
     r = registrering
     did = await ny_deltaker(r)
     h = r.token()
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", headers=h, json={
-        "vedtakstype": "PERMANENT_STANS", "vedtaksdato": "2022-09-14", "periode": {"fra": "2022-09-14"}})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/vedtak",
+        headers=h,
+        json={"vedtakstype": "PERMANENT_STANS", "vedtaksdato": "2022-09-14", "periode": {"fra": "2022-09-14"}},
+    )
     assert resp.status_code == 201, resp.text
     [_, _, stansvedtak] = await read_from_broker(r, topics.VEDTAK, did, want=3)
-    assert stansvedtak["vedtak"]["vedtakstype"] == "PERMANENT_STANS" and stansvedtak["vedtak"]["periode"]["fra"] == "2022-09-14"
+    assert (
+        stansvedtak["vedtak"]["vedtakstype"] == "PERMANENT_STANS"
+        and stansvedtak["vedtak"]["periode"]["fra"] == "2022-09-14"
+    )
     # the regelmotor computes «Vedtak om permanent stans», type Stans, on the stans date
     e = beregnet(did, A.VEDTAK_OM_PERMANENT_STANS, date(2022, 9, 14))
     await publish(r.runtime.broker, e, names=r.runtime.topics)
     a = await avslutninger(r, did, lambda a: a["gjeldende"] is not None)
     assert a["gjeldende"]["visning"] == "Stans" and a["venter_paa_kommunens_arsak"] is True
     # the kommune adds the real årsak (vedtak running past the date: confirmed)
-    resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger?confirm=true", headers=h,
-                               json={"arsak": "ARBEID", "avslutningsdato": "2022-09-14", "timer_arbeid_per_uke": "30.0"})
+    resp = await r.client.post(
+        f"/api/v1/deltakere/{did}/avslutninger?confirm=true",
+        headers=h,
+        json={"arsak": "ARBEID", "avslutningsdato": "2022-09-14", "timer_arbeid_per_uke": "30.0"},
+    )
     assert resp.status_code == 201, resp.text
     await publish(r.runtime.broker, trukket(e), names=r.runtime.topics)
     a = await avslutninger(r, did, lambda a: len(a["historikk"]) == 3)
@@ -153,8 +190,11 @@ async def test_rule_4_6_computed_flyttet_is_editable_by_the_kommune(registrering
     e = beregnet(did, A.FLYTTET, date(2023, 5, 1))
     await publish(r.runtime.broker, e, names=r.runtime.topics)
     a = await avslutninger(r, did, lambda a: a["gjeldende"] is not None)
-    resp = await r.client.put(f"/api/v1/deltakere/{did}/avslutninger/{a['gjeldende']['avslutning_id']}?confirm=true",
-                              headers=r.token(), json={"arsak": "FLYTTET", "avslutningsdato": "2023-04-20"})
+    resp = await r.client.put(
+        f"/api/v1/deltakere/{did}/avslutninger/{a['gjeldende']['avslutning_id']}?confirm=true",
+        headers=r.token(),
+        json={"arsak": "FLYTTET", "avslutningsdato": "2023-04-20"},
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["avslutning"]["kilde"] == "kommune"  # the kommune's own now; the regelmotor retracts its one
     a = await avslutninger(r, did)
@@ -169,8 +209,12 @@ async def test_a_computed_avslutning_whose_date_is_not_an_iso_string_is_dead_let
     did = await ny_deltaker(r)
     gift = json.loads(beregnet(did, A.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 1, 9)).model_dump_json())
     gift["avslutningsdato"] = dato
-    await r.runtime.broker.publish(json.dumps(gift).encode(), topic=r.runtime.topics(topics.BEREGNET_AVSLUTNING),
-                                   key=did.encode(), headers={"content-type": "application/json"})
+    await r.runtime.broker.publish(
+        json.dumps(gift).encode(),
+        topic=r.runtime.topics(topics.BEREGNET_AVSLUTNING),
+        key=did.encode(),
+        headers={"content-type": "application/json"},
+    )
     god = beregnet(did, A.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2024, 1, 9))
     await publish(r.runtime.broker, god, names=r.runtime.topics)
     a = await avslutninger(r, did, lambda a: a["gjeldende"] is not None)
@@ -182,5 +226,6 @@ async def test_a_computed_avslutning_whose_date_is_not_an_iso_string_is_dead_let
 
     letters = await eventually(brev, what="the dead letter of the record with a number for a date")
     assert [(d.error_type, d.original_topic) for d in letters] == [
-        ("ValidationError", r.runtime.topics(topics.BEREGNET_AVSLUTNING))]
+        ("ValidationError", r.runtime.topics(topics.BEREGNET_AVSLUTNING))
+    ]
     assert "avslutningsdato" in letters[0].error and "ÅÅÅÅ-MM-DD" in letters[0].error

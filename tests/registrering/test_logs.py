@@ -33,8 +33,15 @@ async def test_no_fodselsnummer_or_duf_nummer_in_logs(registrering):
     root = logging.getLogger()
     saved_handlers, old_level = root.handlers[:], root.level
     names = ("aiokafka", "faststream", "uvicorn", "uvicorn.error", "uvicorn.access")
-    saved = {n: (logging.getLogger(n).level, logging.getLogger(n).handlers[:], logging.getLogger(n).propagate,
-                 logging.getLogger(n).disabled) for n in names}
+    saved = {
+        n: (
+            logging.getLogger(n).level,
+            logging.getLogger(n).handlers[:],
+            logging.getLogger(n).propagate,
+            logging.getLogger(n).disabled,
+        )
+        for n in names
+    }
     configure("registrering", "DEBUG")
     root.addHandler(handler)
     try:
@@ -49,8 +56,11 @@ async def test_no_fodselsnummer_or_duf_nummer_in_logs(registrering):
         new_fnr = fodselsnummer()
         await r.client.post(f"/api/v1/deltakere/{did}/identitet", json={"fodselsnummer": new_fnr}, headers=h)
         await r.client.get(f"/api/v1/deltakere/{did}", headers=h)
-        await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", headers=h,
-                            json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-01-01"})
+        await r.client.post(
+            f"/api/v1/deltakere/{did}/avslutninger",
+            headers=h,
+            json={"arsak": "GRUNNSKOLE", "avslutningsdato": "2023-01-01"},
+        )
         await r.runtime.relay.publish_pending()  # the relay's own logging too
     finally:
         root.handlers[:] = saved_handlers

@@ -26,8 +26,8 @@ from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
 from tests import consuming
 from tests.conftest import fresh_database
-from tests.registrering.conftest import START, fodselsnummer, ny_deltaker, person, start_registrering
 from tests.parallelt import Port
+from tests.registrering.conftest import START, fodselsnummer, ny_deltaker, person, start_registrering
 from tests.registrering.samtidig import Kafkaspeil, Runde, fordeling, laas_deltakerne, speil
 from tests.registrering.test_kafka import beregnet, trukket
 
@@ -42,11 +42,12 @@ TALL: dict[str, str] = {}  # route → outcome per round, printed at the end (py
 
 @pytest.fixture(scope="module")
 async def reg(infrastructure, kafka_bootstrap, identity_provider):
-    async with fresh_database(infrastructure) as url:
-        async with start_registrering(kafka_bootstrap, url, identity_provider,
-                                      db_pool_max_size=SAMTIDIGE + 8) as r:
-            r.database_url = url
-            yield r
+    async with (
+        fresh_database(infrastructure) as url,
+        start_registrering(kafka_bootstrap, url, identity_provider, db_pool_max_size=SAMTIDIGE + 8) as r,
+    ):
+        r.database_url = url
+        yield r
     print("\n[samtidighet] " + "\n[samtidighet] ".join(f"{k}: {v}" for k, v in TALL.items()))
 
 
@@ -62,9 +63,17 @@ async def kafka(reg):
         yield k
 
 
-async def hamre(r, port: Port, navn: str, runder: list[Runde], *, parallelle: int,
-                kall: Callable[[Runde, int], Awaitable], forst: Callable[[Runde], Awaitable] | None = None,
-                hold: Callable[[list[Runde]], Callable] | None = None) -> list[Runde]:
+async def hamre(
+    r,
+    port: Port,
+    navn: str,
+    runder: list[Runde],
+    *,
+    parallelle: int,
+    kall: Callable[[Runde, int], Awaitable],
+    forst: Callable[[Runde], Awaitable] | None = None,
+    hold: Callable[[list[Runde]], Callable] | None = None,
+) -> list[Runde]:
     """Each round's `parallelle` calls on its own deltaker, as many rounds per wave as SAMTIDIGE allows; `forst`
     (if given) is each round's first call, queued at the lock before the others. Returns the rounds anew, with
     the answers."""
@@ -72,12 +81,15 @@ async def hamre(r, port: Port, navn: str, runder: list[Runde], *, parallelle: in
     per_bolge = SAMTIDIGE // parallelle
     n = parallelle - (forst is not None)
     for i in range(0, len(runder), per_bolge):
-        bolge = runder[i:i + per_bolge]
+        bolge = runder[i : i + per_bolge]
         laas = hold(bolge) if hold else laas_deltakerne([x.deltaker_id for x in bolge])
-        forste, svar = await port.slipp(laas, [partial(kall, x, j) for x in bolge for j in range(n)],
-                                        forst=[partial(forst, x) for x in bolge] if forst else [])
+        forste, svar = await port.slipp(
+            laas,
+            [partial(kall, x, j) for x in bolge for j in range(n)],
+            forst=[partial(forst, x) for x in bolge] if forst else [],
+        )
         for k, x in enumerate(bolge):
-            x.svar = ([forste[k]] if forst else []) + svar[k * n:(k + 1) * n]
+            x.svar = ([forste[k]] if forst else []) + svar[k * n : (k + 1) * n]
     TALL[navn] = f"{len(runder)} rounds × {parallelle}: {fordeling(runder)}"
     return runder
 
@@ -102,23 +114,53 @@ def konflikter(x: Runde) -> list[dict]:
 
 def nokkel_holdes(bolge):  # the gate claims each round's Idempotency-Key first: every request waits on the claim
     async def laas(conn):
-        await conn.execute("INSERT INTO idempotens (brukerident, nokkel, foresporsel)"
-                           " SELECT '4223-CES', unnest($1::text[]), 'port'", [x.data["nokkel"] for x in bolge])
+        await conn.execute(
+            "INSERT INTO idempotens (brukerident, nokkel, foresporsel) SELECT '4223-CES', unnest($1::text[]), 'port'",
+            [x.data["nokkel"] for x in bolge],
+        )
+
     return laas
 
 
 # --- a deltaker and the programme's facts: one set of deltakere through every route in turn -------------------
 
+
 async def test_a_deltaker_and_its_programme_facts_under_parallel_writes(reg, port, kafka):
     r, h = reg, reg.token()
     runder = await registrer_samme_duf(r, port, kafka)
-    for steg in (oppdater, ny_identitet, forlengelse_bak_deltakelse, *(partial(alle_lagres, r, port, kafka, *x) for x in (
-            ("POST /sluttmal", "sluttmal", lambda j: {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": f"2022-02-0{j + 1}"}),
-            ("POST /tiltak", "tiltak", lambda j: {"tiltakskode": f"NORSK{j}", "periode": {"fra": "2022-01-10", "til": "2023-01-01"},
-                                                  "timer_per_uke": "10.0"}),
-            ("POST /fravaer", "fravaer", lambda j: {"fravaerstype": "GYLDIG",
-                                                    "periode": {"fra": f"2022-04-0{j + 1}", "til": f"2022-04-0{j + 2}"}}),
-            ("POST /avvisning", "avvisning", lambda j: {"avvist_dato": f"2021-10-0{j + 1}"})))):
+    for steg in (
+        oppdater,
+        ny_identitet,
+        forlengelse_bak_deltakelse,
+        *(
+            partial(alle_lagres, r, port, kafka, *x)
+            for x in (
+                (
+                    "POST /sluttmal",
+                    "sluttmal",
+                    lambda j: {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": f"2022-02-0{j + 1}"},
+                ),
+                (
+                    "POST /tiltak",
+                    "tiltak",
+                    lambda j: {
+                        "tiltakskode": f"NORSK{j}",
+                        "periode": {"fra": "2022-01-10", "til": "2023-01-01"},
+                        "timer_per_uke": "10.0",
+                    },
+                ),
+                (
+                    "POST /fravaer",
+                    "fravaer",
+                    lambda j: {
+                        "fravaerstype": "GYLDIG",
+                        "periode": {"fra": f"2022-04-0{j + 1}", "til": f"2022-04-0{j + 2}"},
+                    },
+                ),
+                ("POST /avvisning", "avvisning", lambda j: {"avvist_dato": f"2021-10-0{j + 1}"}),
+            )
+        ),
+    ):
         runder = await (steg(runder) if isinstance(steg, partial) else steg(r, h, port, kafka, runder))
     for tabell in ("fravaer", "vedtak"):
         runder = await slettes_en_gang(r, h, port, kafka, runder, tabell)
@@ -133,15 +175,24 @@ async def registrer_samme_duf(r, port, kafka) -> list[Runde]:
                 "INSERT INTO deltaker (deltaker_id, duf_nummer, fornavn, etternavn, kjonn, fodselsdato, lov,"
                 " bosettingsdato, oppfolgingskommune, registrert_av, registrert_dato, oppdatert_dato)"
                 " SELECT gen_random_uuid(), duf, 'Port', 'Port', 'K', '1990-01-01', 'integreringsloven',"
-                " '2021-01-01', '4223', 'port', now(), now() FROM unnest($1::text[]) duf", [x.data["duf"] for x in bolge])
+                " '2021-01-01', '4223', 'port', now(), now() FROM unnest($1::text[]) duf",
+                [x.data["duf"] for x in bolge],
+            )
+
         return laas
 
     async def kall(x: Runde, j: int):
         return await r.client.post("/api/v1/deltakere", json=person(duf_nummer=x.data["duf"]), headers=h)
 
-    runder = await hamre(r, port, "POST /deltakere (same DUF-nummer)", [Runde("", {"duf": person()["duf_nummer"]})
-                                                                        for _ in range(RUNDER)],
-                         parallelle=P, kall=kall, hold=hold)
+    runder = await hamre(
+        r,
+        port,
+        "POST /deltakere (same DUF-nummer)",
+        [Runde("", {"duf": person()["duf_nummer"]}) for _ in range(RUNDER)],
+        parallelle=P,
+        kall=kall,
+        hold=hold,
+    )
     for x in runder:
         assert statuser(x) == [201] + [409] * (P - 1)
         assert all("DUF-nummer" in k["detail"] for k in konflikter(x))
@@ -182,8 +233,9 @@ async def ny_identitet(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
         x.data["fnr"] = fodselsnummer()
 
     async def kall(x: Runde, j: int):
-        return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/identitet", json={"fodselsnummer": x.data["fnr"]},
-                                   headers=h)
+        return await r.client.post(
+            f"/api/v1/deltakere/{x.deltaker_id}/identitet", json={"fodselsnummer": x.data["fnr"]}, headers=h
+        )
 
     runder = await hamre(r, port, "POST /deltakere/{id}/identitet (same number)", runder, parallelle=P, kall=kall)
     for x in runder:
@@ -197,26 +249,53 @@ async def forlengelse_bak_deltakelse(r, h, port, kafka, runder: list[Runde]) -> 
     # DOMAIN.md §4 rule 7: a forlengelse needs a vedtak om deltakelse. The deltakelse is first in the queue;
     # every forlengelse behind it must see it committed.
     async def deltakelse(x: Runde):
-        return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/vedtak", headers=h, json={
-            "vedtakstype": "DELTAKELSE", "vedtaksdato": "2022-01-03", "periode": {"fra": START.isoformat(), "til": "2024-01-09"}})
+        return await r.client.post(
+            f"/api/v1/deltakere/{x.deltaker_id}/vedtak",
+            headers=h,
+            json={
+                "vedtakstype": "DELTAKELSE",
+                "vedtaksdato": "2022-01-03",
+                "periode": {"fra": START.isoformat(), "til": "2024-01-09"},
+            },
+        )
 
     async def forlengelse(x: Runde, j: int):
-        return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/vedtak", headers=h, json={
-            "vedtakstype": "FORLENGELSE", "vedtaksdato": "2023-12-01", "periode": {"fra": "2024-01-10", "til": f"2024-02-{10 + j}"}})
+        return await r.client.post(
+            f"/api/v1/deltakere/{x.deltaker_id}/vedtak",
+            headers=h,
+            json={
+                "vedtakstype": "FORLENGELSE",
+                "vedtaksdato": "2023-12-01",
+                "periode": {"fra": "2024-01-10", "til": f"2024-02-{10 + j}"},
+            },
+        )
 
-    runder = await hamre(r, port, "POST /vedtak (forlengelse behind deltakelse)", runder, parallelle=P,
-                         forst=deltakelse, kall=forlengelse)
+    runder = await hamre(
+        r,
+        port,
+        "POST /vedtak (forlengelse behind deltakelse)",
+        runder,
+        parallelle=P,
+        forst=deltakelse,
+        kall=forlengelse,
+    )
     for x in runder:
         assert statuser(x) == [201] * P, [s.text for s in x.svar if s.status_code != 201][:1]
     await kafka_er_lagret(r, kafka, runder)
     return runder
 
 
-async def alle_lagres(r, port, kafka, navn: str, sti: str, body: Callable[[int], dict], runder: list[Runde]) -> list[Runde]:
+async def alle_lagres(
+    r, port, kafka, navn: str, sti: str, body: Callable[[int], dict], runder: list[Runde]
+) -> list[Runde]:
     """A fact every parallel request adds: all stored, each once, each published once."""
     h = r.token()
-    for_ = {x.deltaker_id: await r.runtime.pool.fetchval(f"SELECT count(*) FROM {sti} WHERE deltaker_id = $1",
-                                                          UUID(x.deltaker_id)) for x in runder}
+    for_ = {
+        x.deltaker_id: await r.runtime.pool.fetchval(
+            f"SELECT count(*) FROM {sti} WHERE deltaker_id = $1", UUID(x.deltaker_id)
+        )
+        for x in runder
+    }
 
     async def kall(x: Runde, j: int):
         return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/{sti}", json=body(j), headers=h)
@@ -224,16 +303,21 @@ async def alle_lagres(r, port, kafka, navn: str, sti: str, body: Callable[[int],
     runder = await hamre(r, port, navn, runder, parallelle=P, kall=kall)
     for x in runder:
         assert statuser(x) == [201] * P
-        assert await r.runtime.pool.fetchval(f"SELECT count(*) FROM {sti} WHERE deltaker_id = $1",
-                                             UUID(x.deltaker_id)) == for_[x.deltaker_id] + P
+        assert (
+            await r.runtime.pool.fetchval(f"SELECT count(*) FROM {sti} WHERE deltaker_id = $1", UUID(x.deltaker_id))
+            == for_[x.deltaker_id] + P
+        )
     await kafka_er_lagret(r, kafka, runder)
     return runder
 
 
 async def slettes_en_gang(r, h, port, kafka, runder: list[Runde], tabell: str) -> list[Runde]:
     for x in runder:
-        x.data["id"] = str(await r.runtime.pool.fetchval(
-            f"SELECT {tabell}_id FROM {tabell} WHERE deltaker_id = $1 AND NOT slettet LIMIT 1", UUID(x.deltaker_id)))
+        x.data["id"] = str(
+            await r.runtime.pool.fetchval(
+                f"SELECT {tabell}_id FROM {tabell} WHERE deltaker_id = $1 AND NOT slettet LIMIT 1", UUID(x.deltaker_id)
+            )
+        )
 
     async def kall(x: Runde, j: int):
         return await r.client.delete(f"/api/v1/deltakere/{x.deltaker_id}/{tabell}/{x.data['id']}", headers=h)
@@ -249,29 +333,47 @@ async def test_parallel_retries_with_one_idempotency_key_register_one_deltaker(r
     r = reg
 
     async def kall(x: Runde, j: int):
-        return await r.client.post("/api/v1/deltakere", json=x.data["body"],
-                                   headers={**r.token(), "Idempotency-Key": x.data["nokkel"]})
+        return await r.client.post(
+            "/api/v1/deltakere", json=x.data["body"], headers={**r.token(), "Idempotency-Key": x.data["nokkel"]}
+        )
 
-    runder = await hamre(r, port, "POST /deltakere (same Idempotency-Key)",
-                         [Runde("", {"nokkel": uuid.uuid4().hex, "body": person()}) for _ in range(RUNDER)],
-                         parallelle=P, kall=kall, hold=nokkel_holdes)
+    runder = await hamre(
+        r,
+        port,
+        "POST /deltakere (same Idempotency-Key)",
+        [Runde("", {"nokkel": uuid.uuid4().hex, "body": person()}) for _ in range(RUNDER)],
+        parallelle=P,
+        kall=kall,
+        hold=nokkel_holdes,
+    )
     for x in runder:
         assert statuser(x) == [201] * P
         assert all(s.json() == x.svar[0].json() for s in x.svar)  # the first answer, each time
         assert sum(s.headers.get("Idempotent-Replayed") == "true" for s in x.svar) == P - 1
         x.deltaker_id = x.svar[0].json()["deltaker_id"]
-        assert await r.runtime.pool.fetchval("SELECT count(*) FROM deltaker WHERE duf_nummer = $1",
-                                             x.data["body"]["duf_nummer"]) == 1
+        assert (
+            await r.runtime.pool.fetchval(
+                "SELECT count(*) FROM deltaker WHERE duf_nummer = $1", x.data["body"]["duf_nummer"]
+            )
+            == 1
+        )
     await kafka_er_lagret(r, kafka, runder)
 
 
 # --- avslutninger (DOMAIN.md §4 rules 4–6) -------------------------------------------------------------------------
 
+
 async def kommuneavslutninger(r, did: str, *, i_kraft: bool = False) -> int:
     return await r.runtime.pool.fetchval(
-        "SELECT count(*) FROM avslutning a WHERE deltaker_id = $1 AND kilde = 'kommune'" + (
+        "SELECT count(*) FROM avslutning a WHERE deltaker_id = $1 AND kilde = 'kommune'"
+        + (
             " AND NOT (SELECT slettet FROM avslutningsversjon v WHERE v.avslutning_id = a.avslutning_id"
-            " ORDER BY versjon DESC LIMIT 1)" if i_kraft else ""), UUID(did))
+            " ORDER BY versjon DESC LIMIT 1)"
+            if i_kraft
+            else ""
+        ),
+        UUID(did),
+    )
 
 
 def en_kommuneavslutning(k: dict) -> bool:
@@ -294,8 +396,11 @@ async def test_the_kommunes_avslutning_under_parallel_writes(reg, port, kafka):
     await kafka_er_lagret(r, kafka, runder)
 
     async def rediger(x: Runde, j: int):
-        return await r.client.put(f"/api/v1/deltakere/{x.deltaker_id}/avslutninger/{x.data['aid']}", headers=h,
-                                  json={**ARBEID, "timer_arbeid_per_uke": f"{20 + j}.0"})
+        return await r.client.put(
+            f"/api/v1/deltakere/{x.deltaker_id}/avslutninger/{x.data['aid']}",
+            headers=h,
+            json={**ARBEID, "timer_arbeid_per_uke": f"{20 + j}.0"},
+        )
 
     runder = await hamre(r, port, "PUT /avslutninger/{id} (own)", runder, parallelle=P, kall=rediger)
     for x in runder:
@@ -318,11 +423,15 @@ async def test_the_kommunes_avslutning_under_parallel_writes(reg, port, kafka):
     await kafka_er_lagret(r, kafka, runder)
 
     async def med_nokkel(x: Runde, j: int):
-        return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/avslutninger", json=ARBEID,
-                                   headers={**h, "Idempotency-Key": x.data["nokkel"]})
+        return await r.client.post(
+            f"/api/v1/deltakere/{x.deltaker_id}/avslutninger",
+            json=ARBEID,
+            headers={**h, "Idempotency-Key": x.data["nokkel"]},
+        )
 
-    runder = await hamre(r, port, "POST /avslutninger (same Idempotency-Key)", runder, parallelle=P, kall=med_nokkel,
-                         hold=nokkel_holdes)
+    runder = await hamre(
+        r, port, "POST /avslutninger (same Idempotency-Key)", runder, parallelle=P, kall=med_nokkel, hold=nokkel_holdes
+    )
     for x in runder:
         assert statuser(x) == [201] * P and all(s.json() == x.svar[0].json() for s in x.svar)
         assert sum(s.headers.get("Idempotent-Replayed") == "true" for s in x.svar) == P - 1
@@ -338,11 +447,13 @@ async def test_parallel_avslutninger_with_and_without_confirm_one_wins_and_marks
     body = {**ARBEID, "avslutningsdato": "2023-06-01"}
 
     async def kall(x: Runde, j: int):
-        return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/avslutninger" + ("?confirm=true" if j % 2 else ""),
-                                   json=body, headers=h)
+        return await r.client.post(
+            f"/api/v1/deltakere/{x.deltaker_id}/avslutninger" + ("?confirm=true" if j % 2 else ""), json=body, headers=h
+        )
 
-    runder = await hamre(r, port, "POST /avslutninger (half with confirm=true, warning)", await nye(r), parallelle=8,
-                         kall=kall)
+    runder = await hamre(
+        r, port, "POST /avslutninger (half with confirm=true, warning)", await nye(r), parallelle=8, kall=kall
+    )
     for x in runder:
         assert statuser(x) == [201] + [409] * 7
         for j, s in enumerate(x.svar):
@@ -352,8 +463,12 @@ async def test_parallel_avslutninger_with_and_without_confirm_one_wins_and_marks
                 assert en_kommuneavslutning(s.json()), s.text
             else:
                 assert s.json().get("krever_bekreftelse") or en_kommuneavslutning(s.json()), s.text
-        assert await r.runtime.pool.fetchval("SELECT count(*) FROM vedtak WHERE deltaker_id = $1 AND NOT gjeldende",
-                                             UUID(x.deltaker_id)) == 1
+        assert (
+            await r.runtime.pool.fetchval(
+                "SELECT count(*) FROM vedtak WHERE deltaker_id = $1 AND NOT gjeldende", UUID(x.deltaker_id)
+            )
+            == 1
+        )
     await kafka_er_lagret(r, kafka, runder)
 
 
@@ -365,8 +480,9 @@ _partisjon = itertools.count()
 async def konsumer(r, e) -> None:
     """One record through registrering's consumer path (services/plumbing/consumer.py), as Kafka delivers it —
     each on a partition of its own, so only the deltaker's lock orders parallel ones (not their positions)."""
-    c = consuming.consumer_for(r.runtime.pool, ved_beregnet_avslutning, (topics.BEREGNET_AVSLUTNING,),
-                               name=CONSUMER, service="registrering")
+    c = consuming.consumer_for(
+        r.runtime.pool, ved_beregnet_avslutning, (topics.BEREGNET_AVSLUTNING,), name=CONSUMER, service="registrering"
+    )
     await c.handle([consuming.record(topics.BEREGNET_AVSLUTNING, 0, encode(e), e.deltaker_id, next(_partisjon))])
     assert await consuming.dead_letters(r.runtime.pool) == [], "a record was dead-lettered"
 
@@ -384,8 +500,11 @@ async def test_the_regelmotors_avslutning_under_parallel_writes(reg, port, kafka
 
     async def rediger(x: Runde, j: int):
         # the date lies before the vedtak's end: confirmed from the start (§4 rule 4)
-        return await r.client.put(f"/api/v1/deltakere/{x.deltaker_id}/avslutninger/{x.data['e'].avslutning_id}"
-                                  "?confirm=true", headers=h, json={"arsak": "FLYTTET", "avslutningsdato": "2023-03-02"})
+        return await r.client.put(
+            f"/api/v1/deltakere/{x.deltaker_id}/avslutninger/{x.data['e'].avslutning_id}?confirm=true",
+            headers=h,
+            json={"arsak": "FLYTTET", "avslutningsdato": "2023-03-02"},
+        )
 
     runder = await hamre(r, port, "PUT /avslutninger/{id} (regelmotor's Flyttet)", runder, parallelle=P, kall=rediger)
     for x in runder:
@@ -397,15 +516,20 @@ async def test_the_regelmotors_avslutning_under_parallel_writes(reg, port, kafka
     async def trekk_tilbake(x: Runde, j: int):
         return await konsumer(r, trukket(x.data["e"]))
 
-    runder = await hamre(r, port, "consumer: BeregnetAvslutningTrukketTilbake", runder, parallelle=P, kall=trekk_tilbake)
+    runder = await hamre(
+        r, port, "consumer: BeregnetAvslutningTrukketTilbake", runder, parallelle=P, kall=trekk_tilbake
+    )
     for x in runder:
         assert statuser(x) == ["ok"] * P, [repr(s) for s in x.svar if s is not None][:1]
-        versjoner = await r.runtime.pool.fetch("SELECT versjon, slettet FROM avslutningsversjon WHERE avslutning_id = $1"
-                                               " ORDER BY versjon", x.data["e"].avslutning_id)
+        versjoner = await r.runtime.pool.fetch(
+            "SELECT versjon, slettet FROM avslutningsversjon WHERE avslutning_id = $1 ORDER BY versjon",
+            x.data["e"].avslutning_id,
+        )
         assert [(v["versjon"], v["slettet"]) for v in versjoner] == [(1, False), (2, True)]
 
 
 # --- the schema's own refusal ---------------------------------------------------------------------------------
+
 
 async def test_without_the_lock_the_schema_still_refuses_a_second_kommune_avslutning(reg, port, kafka, monkeypatch):
     # The second layer alone: the lock switched off (the rules then decide on what they read, as the old code
@@ -421,16 +545,20 @@ async def test_without_the_lock_the_schema_still_refuses_a_second_kommune_avslut
 
     def hold(bolge):
         async def laas(conn):
-            await conn.execute("INSERT INTO avslutning (avslutning_id, deltaker_id, kilde)"
-                               " SELECT gen_random_uuid(), unnest($1::uuid[]), 'kommune'",
-                               [UUID(x.deltaker_id) for x in bolge])
+            await conn.execute(
+                "INSERT INTO avslutning (avslutning_id, deltaker_id, kilde)"
+                " SELECT gen_random_uuid(), unnest($1::uuid[]), 'kommune'",
+                [UUID(x.deltaker_id) for x in bolge],
+            )
+
         return laas
 
     async def kall(x: Runde, j: int):
         return await r.client.post(f"/api/v1/deltakere/{x.deltaker_id}/avslutninger", json=ARBEID, headers=h)
 
-    runder = await hamre(r, port, "POST /avslutninger without the lock (schema only)", await nye(r), parallelle=8,
-                         kall=kall, hold=hold)
+    runder = await hamre(
+        r, port, "POST /avslutninger without the lock (schema only)", await nye(r), parallelle=8, kall=kall, hold=hold
+    )
     for x in runder:
         assert statuser(x) == [201] + [409] * 7
         for k in konflikter(x):

@@ -23,8 +23,9 @@ NAA = datetime(2024, 1, 10, tzinfo=UTC)
 
 async def ny_avslutning(conn, deltaker_id: UUID, kilde: str = "kommune") -> UUID:
     aid = uuid4()
-    await conn.execute("INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $2, $3)", aid,
-                       deltaker_id, kilde)
+    await conn.execute(
+        "INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $2, $3)", aid, deltaker_id, kilde
+    )
     await versjon(conn, aid, 1)
     return aid
 
@@ -34,7 +35,12 @@ async def versjon(conn, aid: UUID, n: int, *, slettet: bool = False, timer: str 
         "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
         " timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, slettet)"
         " VALUES ($1, $2, 'Ordinær avslutning', 'GRUNNSKOLE', '2024-01-09', $3::numeric, '4223-CES', $4, '4223', $5)",
-        aid, n, timer, NAA, slettet)
+        aid,
+        n,
+        timer,
+        NAA,
+        slettet,
+    )
 
 
 async def test_a_second_kommune_avslutning_in_force_is_refused_by_the_schema(registrering):
@@ -48,8 +54,12 @@ async def test_a_second_kommune_avslutning_in_force_is_refused_by_the_schema(reg
         assert e.value.constraint_name == "avslutning_en_gjeldende_kommuneavslutning"
         await versjon(conn, first, 2, slettet=True)  # once deleted, a new one may be registered
         await ny_avslutning(conn, did)
-        assert await conn.fetchval("SELECT count(*) FROM avslutning WHERE deltaker_id = $1 AND kilde = 'kommune'"
-                                   " AND NOT slettet", did) == 1
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM avslutning WHERE deltaker_id = $1 AND kilde = 'kommune' AND NOT slettet", did
+            )
+            == 1
+        )
 
 
 async def test_versions_follow_the_newest_and_nothing_follows_a_delete(registrering):
@@ -62,16 +72,18 @@ async def test_versions_follow_the_newest_and_nothing_follows_a_delete(registrer
                 await versjon(conn, aid, feil)
         await versjon(conn, aid, 2)
         await versjon(conn, aid, 3, slettet=True)
-        assert tuple(await conn.fetchrow("SELECT siste_versjon, slettet FROM avslutning WHERE avslutning_id = $1",
-                                         aid)) == (3, True)
+        assert tuple(
+            await conn.fetchrow("SELECT siste_versjon, slettet FROM avslutning WHERE avslutning_id = $1", aid)
+        ) == (3, True)
         with pytest.raises(asyncpg.UniqueViolationError) as e:
             await versjon(conn, aid, 4)
         assert e.value.constraint_name == "avslutningsversjon_etter_siste"
         with pytest.raises(asyncpg.CheckViolationError):  # a first version is never a delete
             async with conn.transaction():
                 ny = uuid4()
-                await conn.execute("INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $2, 'kommune')",
-                                   ny, did)
+                await conn.execute(
+                    "INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $2, 'kommune')", ny, did
+                )
                 await versjon(conn, ny, 1, slettet=True)
 
 
@@ -101,11 +113,15 @@ async def test_the_migration_stops_on_a_deltaker_with_two_kommune_avslutninger_i
                 " bosettingsdato, oppfolgingskommune, registrert_av, registrert_dato, oppdatert_dato) VALUES"
                 " ($1, '202300000001', 'A', 'B', 'K', '1990-01-01', 'integreringsloven', '2021-01-01', '4223', 'x',"
                 " $2, $2)",
-                did, NAA)
+                did,
+                NAA,
+            )
             async with pool.acquire() as conn:
                 for _ in range(2):
                     await ny_avslutning(conn, did)
-            with pytest.raises(asyncpg.RaiseError, match="1 deltaker\\(e\\) har mer enn én gjeldende kommuneavslutning"):
+            with pytest.raises(
+                asyncpg.RaiseError, match="1 deltaker\\(e\\) har mer enn én gjeldende kommuneavslutning"
+            ):
                 await apply_migrations(pool, "registrering", MIGRATIONS)
         finally:
             await pool.close()

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.integration
 async def test_authorize_logs_in_at_the_provider_and_try_it_out_calls_the_api(registrering, page: Page):
     # The mock provider's own login page links a web font from the internet, which this machine cannot reach:
     # answer it empty (it is the provider's page, not ours; ours is checked below to load nothing from outside).
-    await page.context.route(re.compile(r"^https?://fonts\.googleapis\.com/"),
-                             lambda route: route.fulfill(status=200, content_type="text/css", body=""))
+    await page.context.route(
+        re.compile(r"^https?://fonts\.googleapis\.com/"),
+        lambda route: route.fulfill(status=200, content_type="text/css", body=""),
+    )
     utenfor: list[str] = []
     page.on("request", lambda r: utenfor.append(r.url) if not r.url.startswith("http://127.0.0.1") else None)
     async with serve(registrering.app) as url:
@@ -32,8 +34,10 @@ async def test_authorize_logs_in_at_the_provider_and_try_it_out_calls_the_api(re
             await boks.locator("button.authorize").click()
         login = await popup.value
         await login.fill("input[name=username]", "sub-4223-SWA")  # the provider's own login page
-        await login.fill("textarea[name=claims]", json.dumps(
-            {"preferred_username": "4223-SWA", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]}))
+        await login.fill(
+            "textarea[name=claims]",
+            json.dumps({"preferred_username": "4223-SWA", "kommunenummer": "4223", "roller": ["SAKSBEHANDLER"]}),
+        )
         await login.click("[type=submit]")
         await expect(boks.locator("h6", has_text="Authorized")).to_be_visible()
         await page.locator(".auth-btn-wrapper button.btn-done").first.click()

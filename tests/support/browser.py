@@ -38,8 +38,15 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps opening connections to Google's services, which this
 # machine's closed network refuses; QUIC is disabled for the same reason. Playwright adds --headless itself.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BREDDER = (1400, 360)  # a caseworker's desktop, and the narrowest phone the pages must work on
 HOYDE = 900
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -89,8 +96,12 @@ def sidefeil() -> list[str]:
 
 @pytest.fixture
 async def page(browser: Browser, sidefeil: list[str]) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": BREDDER[0], "height": HOYDE}, locale="nb-NO",
-                                        timezone_id="Europe/Oslo", accept_downloads=True)
+    context = await browser.new_context(
+        viewport={"width": BREDDER[0], "height": HOYDE},
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        accept_downloads=True,
+    )
     context.set_default_timeout(15_000)
     lytt_etter_feil(context, sidefeil)
     yield await context.new_page()
@@ -190,21 +201,33 @@ async def sjekk_uu(page: Page) -> list[dict]:
             await page.set_viewport_size({"width": bredde, "height": HOYDE})
             resultat = await page.evaluate(
                 "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                WCAG_21_AA)
+                WCAG_21_AA,
+            )
             for v in resultat["violations"]:
                 v["bredde"] = bredde
                 brudd.append(v)
                 if v["impact"] in ALVORLIG:
                     alvorlige.append(v)
             if bredde == min(BREDDER) and (ute := await page.evaluate(UTENFOR_KANTEN)):
-                alvorlige.append({"id": "reflow", "impact": "serious", "bredde": bredde, "nodes": [],
-                                  "help": "WCAG 2.1 1.4.10: the page scrolls sideways; these reach past its edge: "
-                                          + "; ".join(ute), "helpUrl": "https://www.w3.org/WAI/WCAG21/Understanding/reflow"})
+                alvorlige.append(
+                    {
+                        "id": "reflow",
+                        "impact": "serious",
+                        "bredde": bredde,
+                        "nodes": [],
+                        "help": "WCAG 2.1 1.4.10: the page scrolls sideways; these reach past its edge: "
+                        + "; ".join(ute),
+                        "helpUrl": "https://www.w3.org/WAI/WCAG21/Understanding/reflow",
+                    }
+                )
     finally:
         await page.set_viewport_size(viewport)
     if alvorlige:
-        pytest.fail(f"{len(alvorlige)} serious or critical WCAG 2.1 A/AA violations on {page.url} (axe-core "
-                    f"{resultat['testEngine']['version']}, and reflow):\n" + "\n".join(map(beskriv, alvorlige)), pytrace=False)
+        pytest.fail(
+            f"{len(alvorlige)} serious or critical WCAG 2.1 A/AA violations on {page.url} (axe-core "
+            f"{resultat['testEngine']['version']}, and reflow):\n" + "\n".join(map(beskriv, alvorlige)),
+            pytrace=False,
+        )
     return brudd
 
 

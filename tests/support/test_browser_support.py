@@ -11,10 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from tests.support.browser import serve, sjekk_uu, skjermbilde
 
-GOD = """<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>Eksempel</title></head>
+GOD = (
+    """<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>Eksempel</title></head>
 <body><main><h1>Eksempel</h1><label>Navn <input name="navn"></label><a id="fil" href="/fil">Last ned</a>
 <div style="overflow-x:auto"><table><tr><th>Bred tabell</th><td style="min-width:900px">i en boks som ruller</td></tr>
-</table></div><p id="lang">""" + "Lang tekst. " * 300 + "</p></main></body></html>"
+</table></div><p id="lang">"""
+    + "Lang tekst. " * 300
+    + "</p></main></body></html>"
+)
 DARLIG = """<!doctype html><html><head><title>Dårlig</title></head>
 <body><main><h1>Dårlig</h1><input id="uten-etikett"><p style="color:#bbb">Lys grå tekst</p>
 <div id="bred" style="width:600px">For bred for en telefon</div>
@@ -26,8 +30,9 @@ app.get("/darlig")(lambda: HTMLResponse(DARLIG))
 app.get("/feil")(lambda: HTMLResponse(GOD.replace("</main>", '<img src="/mangler.png" alt="mangler"></main>')))
 app.get("/avvist")(lambda: HTMLResponse(GOD, status_code=400))
 app.get("/krasj")(lambda: HTMLResponse("<!doctype html><title>Feil</title>", status_code=500))
-app.get("/fil")(lambda: Response("a;b\n", media_type="text/csv",
-                                 headers={"Content-Disposition": 'attachment; filename="fil.csv"'}))
+app.get("/fil")(
+    lambda: Response("a;b\n", media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="fil.csv"'})
+)
 
 
 @pytest.fixture
@@ -46,8 +51,15 @@ async def test_a_bad_page_fails_with_every_serious_violation_its_rule_width_and_
     with pytest.raises(pytest.fail.Exception) as feil:
         await sjekk_uu(page)
     melding = str(feil.value)
-    for ventet in ("html-has-lang (serious) at 1400 px", "label (critical) at 360 px", "#uten-etikett", "color-contrast (serious)",
-                   "reflow (serious) at 360 px", "div#bred «For bred for en telefon» to 608 px", "h2#ord «Introduksjonsprogramavslutningsregist"):
+    for ventet in (
+        "html-has-lang (serious) at 1400 px",
+        "label (critical) at 360 px",
+        "#uten-etikett",
+        "color-contrast (serious)",
+        "reflow (serious) at 360 px",
+        "div#bred «For bred for en telefon» to 608 px",
+        "h2#ord «Introduksjonsprogramavslutningsregist",
+    ):
         assert ventet in melding, melding
 
 

@@ -15,11 +15,14 @@ def test_the_development_org_kommune_table_is_valid_and_covers_the_demo_kommuner
     assert {"0301", "4601", "5001", "1103", "3201", "4223", "3301", "1804", "4204"} <= set(tabell.values())
 
 
-@pytest.mark.parametrize("innhold,feil", [
-    ("kommunenummer,orgnr,navn\n4223,964966754,Vennesla\n", "ikke et organisasjonsnummer"),  # check digit
-    ("kommunenummer,orgnr,navn\n9999,964966753,Ingen\n", "finnes ikke i kodeverket"),
-    ("kommunenummer,orgnr,navn\n4223,964966753,A\n0301,964966753,B\n", "to ganger"),
-])
+@pytest.mark.parametrize(
+    "innhold,feil",
+    [
+        ("kommunenummer,orgnr,navn\n4223,964966754,Vennesla\n", "ikke et organisasjonsnummer"),  # check digit
+        ("kommunenummer,orgnr,navn\n9999,964966753,Ingen\n", "finnes ikke i kodeverket"),
+        ("kommunenummer,orgnr,navn\n4223,964966753,A\n0301,964966753,B\n", "to ganger"),
+    ],
+)
 def test_a_broken_table_stops_the_service(tmp_path, innhold, feil):
     fil = tmp_path / "t.csv"
     fil.write_text(innhold)
@@ -32,6 +35,7 @@ def test_a_broken_table_stops_the_service(tmp_path, innhold, feil):
 def test_a_protected_route_must_say_whether_it_reads_or_writes():
     router = APIRouter(route_class=BeskyttetRute)
     with pytest.raises(TypeError, match="Lesetilgang og Skrivetilgang"):
+
         @router.get("/uten")
         async def uten() -> dict:
             return {}
@@ -39,4 +43,5 @@ def test_a_protected_route_must_say_whether_it_reads_or_writes():
     @router.get("/med")
     async def med(_: Lesetilgang) -> dict:
         return {}
+
     assert router.routes[-1].handling.value == "lese"

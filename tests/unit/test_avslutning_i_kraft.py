@@ -68,19 +68,41 @@ def test_registrering_and_rapport_agree_on_random_histories():
             slettet = rnd.random() < 0.3
             for n in range(1, versjoner + 1):
                 dato = T + timedelta(hours=rnd.randrange(6))  # few distinct times: ties happen
-                felles = dict(avslutning_id=aid, versjon=n, avslutningsdato=date(2024, 1, 1), timer_arbeid_per_uke=None,
-                              registrert_av="4223-CES", registrert_dato=dato, oppfolgingskommune="4223", bydel=None)
-                registrering.append(modell.Avslutningsversjon(
-                    **felles, kilde=kilde, avslutningstype=Avslutningstype.ORDINAER,
-                    arsak=Avslutningsarsakkode.GRUNNSKOLE, slettet=slettet and n == versjoner))
-                rapport.append(rapport_domain.Avslutningsversjon(
-                    **felles, kilde=kilde.value, avslutningstype="Ordinær avslutning", arsak="GRUNNSKOLE"))
+                felles = dict(
+                    avslutning_id=aid,
+                    versjon=n,
+                    avslutningsdato=date(2024, 1, 1),
+                    timer_arbeid_per_uke=None,
+                    registrert_av="4223-CES",
+                    registrert_dato=dato,
+                    oppfolgingskommune="4223",
+                    bydel=None,
+                )
+                registrering.append(
+                    modell.Avslutningsversjon(
+                        **felles,
+                        kilde=kilde,
+                        avslutningstype=Avslutningstype.ORDINAER,
+                        arsak=Avslutningsarsakkode.GRUNNSKOLE,
+                        slettet=slettet and n == versjoner,
+                    )
+                )
+                rapport.append(
+                    rapport_domain.Avslutningsversjon(
+                        **felles, kilde=kilde.value, avslutningstype="Ordinær avslutning", arsak="GRUNNSKOLE"
+                    )
+                )
             if slettet:
                 slettinger.append(rapport_domain.Sletting(aid, "4223-CES", T + timedelta(days=1)))
         rnd.shuffle(rapport)
-        program = modell.Program(lov=Lov.INTEGRERINGSLOVEN, bosettingsdato=date(2021, 9, 1),
-                                 oppfolgingskommune="4223", avslutningsversjoner=tuple(registrering))
+        program = modell.Program(
+            lov=Lov.INTEGRERINGSLOVEN,
+            bosettingsdato=date(2021, 9, 1),
+            oppfolgingskommune="4223",
+            avslutningsversjoner=tuple(registrering),
+        )
         fra_registrering = registrering_regler.gjeldende_avslutning(program)
         fra_rapport = rapport_domain.gjeldende_avslutning(rapport, slettinger)
         assert (None if fra_registrering is None else (fra_registrering.avslutning_id, fra_registrering.versjon)) == (
-            None if fra_rapport is None else (fra_rapport.avslutning_id, fra_rapport.versjon)), f"seed {seed}"
+            None if fra_rapport is None else (fra_rapport.avslutning_id, fra_rapport.versjon)
+        ), f"seed {seed}"

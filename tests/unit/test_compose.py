@@ -3,10 +3,9 @@ settings classes: every service's environment is a setting it reads, and nothing
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -56,7 +55,9 @@ def test_simulators_stay_out_of_the_production_image():
     # issue #12 §3: the Folkeregister simulator is a development and test double; its own build target
     stages = re.split(r"^FROM ", (ROOT / "Dockerfile").read_text(), flags=re.M)[1:]
     production = stages[-1]  # the default target
-    assert "simulators" not in production and all("COPY simulators" not in s for s in stages if " AS simulators" not in s)
+    assert "simulators" not in production and all(
+        "COPY simulators" not in s for s in stages if " AS simulators" not in s
+    )
     assert SERVICES["folkeregister-simulator"]["build"] == {"context": ".", "target": "simulators"}
     assert SERVICES["folkeregister-simulator"]["command"][:3] == ["python", "-m", "simulators.folkeregister"]
 
@@ -80,8 +81,10 @@ def test_service_matches_its_settings(settings_cls):
     assert settings.database_url.endswith("@postgres:5432/nir")
     assert svc["ports"] == [f"{settings.http_port}:{settings.http_port}"]
 
-    assert svc["depends_on"] == {"kafka": {"condition": "service_healthy"},
-                                 "postgres": {"condition": "service_healthy"}}
+    assert svc["depends_on"] == {
+        "kafka": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+    }
     assert "/health/ready" in " ".join(svc["healthcheck"]["test"])
 
 

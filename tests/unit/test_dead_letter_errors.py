@@ -11,9 +11,17 @@ from shared.events.deltaker import Personopplysninger
 
 
 def test_validation_error_is_described_by_field_and_reason_only():
-    bad = {"duf_nummer": "20231234567X", "fodselsnummer": "15076500564", "fornavn": "Amina", "etternavn": "Haddad",
-           "kjonn": "K", "fodselsdato": "1995-03-02", "lov": "integreringsloven", "bosettingsdato": "2021-09-01",
-           "oppfolgingskommune": "4223"}
+    bad = {
+        "duf_nummer": "20231234567X",
+        "fodselsnummer": "15076500564",
+        "fornavn": "Amina",
+        "etternavn": "Haddad",
+        "kjonn": "K",
+        "fodselsdato": "1995-03-02",
+        "lov": "integreringsloven",
+        "bosettingsdato": "2021-09-01",
+        "oppfolgingskommune": "4223",
+    }
     with pytest.raises(ValidationError) as info:
         TypeAdapter(Personopplysninger).validate_python(bad)
     text = describe_error(info.value)
@@ -32,6 +40,7 @@ def test_url_logging_libraries_are_quiet():
     import logging
 
     from services.plumbing import logs
+
     root = logging.getLogger()
     saved = (root.handlers[:], root.level, {n: logging.getLogger(n).level for n in ("httpx", "httpcore", "aiokafka")})
     try:

@@ -21,8 +21,12 @@ def vedtak(typ: T, fra: date, til: date | None = None, *, fattet: bool = True, k
 
 def test_6_programme_start_is_the_earliest_fattet_vedtak_om_deltakelse():
     """§6 «programme start (vedtak om program)»: an opphevet vedtak or another type never starts it."""
-    alle = [vedtak(T.DELTAKELSE, date(2021, 12, 1), fattet=False), vedtak(T.PERMISJON, date(2021, 11, 1)),
-            vedtak(T.DELTAKELSE, date(2022, 3, 1)), vedtak(T.DELTAKELSE, START)]
+    alle = [
+        vedtak(T.DELTAKELSE, date(2021, 12, 1), fattet=False),
+        vedtak(T.PERMISJON, date(2021, 11, 1)),
+        vedtak(T.DELTAKELSE, date(2022, 3, 1)),
+        vedtak(T.DELTAKELSE, START),
+    ]
     assert fg.programstart(alle) == alle[3]
     assert fg.fristgrunnlag(Lov.INTRODUKSJONSLOVEN, alle[:2], [], []) is None  # no programme, no frist
 
@@ -46,14 +50,22 @@ def test_6_what_extends_the_frist_fattet_forlengelse_closed_permisjon_and_closed
     no number of days yet, and ugyldig fravær never extends."""
     g = fg.fristgrunnlag(
         Lov.INTEGRERINGSLOVEN,
-        [vedtak(T.DELTAKELSE, START, kilde=1), vedtak(T.FORLENGELSE, date(2023, 1, 1), kilde=2),
-         vedtak(T.FORLENGELSE, date(2023, 1, 1), date(2024, 6, 1), kilde=3),
-         vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 10), kilde=4), vedtak(T.PERMISJON, date(2022, 6, 1)),
-         vedtak(T.PERMISJON, date(2022, 7, 1), date(2022, 7, 2), fattet=False),
-         vedtak(T.MIDLERTIDIG_STANS, date(2022, 8, 1), date(2022, 8, 30))],
+        [
+            vedtak(T.DELTAKELSE, START, kilde=1),
+            vedtak(T.FORLENGELSE, date(2023, 1, 1), kilde=2),
+            vedtak(T.FORLENGELSE, date(2023, 1, 1), date(2024, 6, 1), kilde=3),
+            vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 10), kilde=4),
+            vedtak(T.PERMISJON, date(2022, 6, 1)),
+            vedtak(T.PERMISJON, date(2022, 7, 1), date(2022, 7, 2), fattet=False),
+            vedtak(T.MIDLERTIDIG_STANS, date(2022, 8, 1), date(2022, 8, 30)),
+        ],
         [fg.Sluttmal(S.ARBEID_HAR_IKKE_VGO, START, kilde=UUID(int=5))],
-        [fg.Fravaer(F.GYLDIG, date(2022, 9, 1), date(2022, 9, 3), kilde=UUID(int=6)),
-         fg.Fravaer(F.GYLDIG, date(2022, 10, 1), None), fg.Fravaer(F.UGYLDIG, date(2022, 11, 1), date(2022, 11, 2))])
+        [
+            fg.Fravaer(F.GYLDIG, date(2022, 9, 1), date(2022, 9, 3), kilde=UUID(int=6)),
+            fg.Fravaer(F.GYLDIG, date(2022, 10, 1), None),
+            fg.Fravaer(F.UGYLDIG, date(2022, 11, 1), date(2022, 11, 2)),
+        ],
+    )
     assert g is not None
     assert (g.programstart, g.sluttmal) == (START, S.ARBEID_HAR_IKKE_VGO)
     assert g.forlengelser == ((date(2023, 1, 1), date(2024, 6, 1)), (date(2023, 1, 1), None))  # open one last
@@ -65,7 +77,10 @@ def test_6_what_extends_the_frist_fattet_forlengelse_closed_permisjon_and_closed
 
 
 def test_6_equal_facts_in_another_order_give_an_equal_grunnlag():
-    v = [vedtak(T.DELTAKELSE, START), vedtak(T.PERMISJON, date(2022, 6, 1), date(2022, 6, 5)),
-         vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 5))]
+    v = [
+        vedtak(T.DELTAKELSE, START),
+        vedtak(T.PERMISJON, date(2022, 6, 1), date(2022, 6, 5)),
+        vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 5)),
+    ]
     lov = Lov.INTRODUKSJONSLOVEN
     assert fg.fristgrunnlag(lov, v, [], []) == fg.fristgrunnlag(lov, v[::-1], [], [])

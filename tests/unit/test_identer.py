@@ -18,12 +18,15 @@ def test_valid_numbers(fnr):
     assert FNR.validate_python(fnr) == fnr
 
 
-@pytest.mark.parametrize("fnr,feil", [
-    ("15076500564", "feil kontrollsiffer"),
-    ("1507650056", "11 siffer"),
-    ("1507650056a", "11 siffer"),
-    ("", "11 siffer"),
-])
+@pytest.mark.parametrize(
+    "fnr,feil",
+    [
+        ("15076500564", "feil kontrollsiffer"),
+        ("1507650056", "11 siffer"),
+        ("1507650056a", "11 siffer"),
+        ("", "11 siffer"),
+    ],
+)
 def test_invalid_numbers_say_why(fnr, feil):
     assert feil in fodselsnummer_feil(fnr)
     with pytest.raises(ValidationError, match=feil):
@@ -34,7 +37,7 @@ def test_every_single_digit_error_is_caught_by_the_check_digits():
     valid = "15076500565"
     for i in range(11):
         for d in "0123456789":
-            wrong = valid[:i] + d + valid[i + 1:]
+            wrong = valid[:i] + d + valid[i + 1 :]
             if wrong != valid:
                 assert fodselsnummer_feil(wrong) is not None, wrong
 

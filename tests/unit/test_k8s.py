@@ -82,8 +82,13 @@ def test_registrering_and_rapport_get_their_identity_configuration_and_the_org_k
 
     config = next(d for d in of_kind("ConfigMap") if d["metadata"]["name"] == "nir-avslutning")["data"]
     identity = {k: v for k, v in config.items() if k.lower() in IdentitySettings.model_fields}
-    assert {"OIDC_DISCOVERY_URLS", "OIDC_CLIENT_IDS", "MASKINPORTEN_DISCOVERY_URL", "API_AUDIENCE",
-            "KOMMUNE_ORGNR_FILE"} <= set(identity)
+    assert {
+        "OIDC_DISCOVERY_URLS",
+        "OIDC_CLIENT_IDS",
+        "MASKINPORTEN_DISCOVERY_URL",
+        "API_AUDIENCE",
+        "KOMMUNE_ORGNR_FILE",
+    } <= set(identity)
     assert not [k for k in config if k.startswith("JWT_")]
     fil = PurePosixPath(config["KOMMUNE_ORGNR_FILE"])
     tabell = next(d for d in of_kind("ConfigMap") if d["metadata"]["name"] == "nir-avslutning-kommune-orgnr")["data"]

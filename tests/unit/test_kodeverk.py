@@ -65,8 +65,16 @@ def test_folkeregister_codes_are_set_by_both_and_editable_whoever_set_them(kode)
     assert a.redigerbar_uansett_kilde
 
 
-@pytest.mark.parametrize("kode", ["AVSLUTNINGSARSAK_IKKE_REGISTRERT", "UTGATT_OPPSTARTSFRIST", "IKKE_LENGER_I_KATEGORI",
-                                  "PERSON_AVVIST_PROGRAM", "VEDTAK_OM_PERMANENT_STANS"])
+@pytest.mark.parametrize(
+    "kode",
+    [
+        "AVSLUTNINGSARSAK_IKKE_REGISTRERT",
+        "UTGATT_OPPSTARTSFRIST",
+        "IKKE_LENGER_I_KATEGORI",
+        "PERSON_AVVIST_PROGRAM",
+        "VEDTAK_OM_PERMANENT_STANS",
+    ],
+)
 def test_regelmotor_only_codes_are_not_a_choice_for_the_kommune(kode):
     # DOMAIN.md §3 «R only»; seed §12 «ikke et valgalternativ for kommunen».
     a = avslutningsarsak(kode)
@@ -78,16 +86,22 @@ def test_only_arbeid_requires_timer_and_only_permanent_stans_is_type_stans():
     # DOMAIN.md §4 rule 3; seed §3 («Stans — Vedtak om permanent stans — Regelmotor»).
     assert [a.kode for a in AVSLUTNINGSARSAKER.values() if a.krever_timer_arbeid_per_uke] == ["ARBEID"]
     assert [a.kode for a in AVSLUTNINGSARSAKER.values() if a.avslutningstype is Avslutningstype.STANS] == [
-        "VEDTAK_OM_PERMANENT_STANS"]
+        "VEDTAK_OM_PERMANENT_STANS"
+    ]
 
 
 def test_codes_outside_the_maaloppnaaelse_base():
     # DOMAIN.md §7: gruppe «Inngår ikke i tallgrunnlaget for måloppnåelse» is left out of the base.
     utenfor = {a.navn for a in AVSLUTNINGSARSAKER.values() if not a.inngar_i_maaloppnaaelse}
-    assert utenfor == {"Ikke lenger i kategori, mistet rett", "Utvandret", "Død", "Utgått oppstartsfrist",
-                       "Ikke lenger i kategori", "Person avvist program"}
-    assert all(a.gruppe is Maaloppnaaelsesgruppe.INNGAR_IKKE for a in AVSLUTNINGSARSAKER.values()
-               if a.navn in utenfor)
+    assert utenfor == {
+        "Ikke lenger i kategori, mistet rett",
+        "Utvandret",
+        "Død",
+        "Utgått oppstartsfrist",
+        "Ikke lenger i kategori",
+        "Person avvist program",
+    }
+    assert all(a.gruppe is Maaloppnaaelsesgruppe.INNGAR_IKKE for a in AVSLUTNINGSARSAKER.values() if a.navn in utenfor)
 
 
 def test_unknown_code_is_a_clear_error():

@@ -35,8 +35,17 @@ def test_oppfolgingskommune_og_bydel_ved_navn():
 
 
 def test_feltfeil_fra_api_per_felt():
-    svar = Svar(422, {"detail": [{"loc": ["body", "timer_arbeid_per_uke"], "msg": "påkrevd", "type": "x"},
-                                 {"loc": ["body"], "msg": "hele skjemaet", "type": "y"}]})
+    svar = Svar(
+        422,
+        {
+            "detail": [
+                {"loc": ["body", "timer_arbeid_per_uke"], "msg": "påkrevd", "type": "x"},
+                {"loc": ["body"], "msg": "hele skjemaet", "type": "y"},
+            ]
+        },
+    )
     assert svar.feltfeil() == {"timer_arbeid_per_uke": "påkrevd", "": "hele skjemaet"}
-    assert Svar(409, {"detail": "konflikt"}).feltfeil() == {} and Svar(409, {"detail": "konflikt"}).melding == "konflikt"
+    assert (
+        Svar(409, {"detail": "konflikt"}).feltfeil() == {} and Svar(409, {"detail": "konflikt"}).melding == "konflikt"
+    )
     assert Svar(409, {"detail": "x", "krever_bekreftelse": True}).krever_bekreftelse

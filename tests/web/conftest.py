@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import asyncpg
-
 import httpx
 import pytest
 from playwright.async_api import Page, expect
@@ -19,8 +18,8 @@ from playwright.async_api import Page, expect
 from services.plumbing.kafka import TopicNames, make_broker, publish
 from services.rapport.app import create_app as create_rapport
 from services.regelmotor.app import create_app as create_regelmotor
-from shared.events.klokke import DognPassert
 from services.web.app import create_app as create_web
+from shared.events.klokke import DognPassert
 from shared.settings import RapportSettings, RegelmotorSettings, WebSettings
 from tests.conftest import fresh_database
 from tests.identity import IdentityProvider
@@ -41,31 +40,48 @@ class Web:
     async def tick_etter(self, deltaker_id: str, dato: date) -> None:
         """The day `dato` begins (DognPassert), once the regelmotor knows the person's gjennomføringsfrist: as in
         production, midnight comes after the day's registrations have been decided."""
+
         async def kjent() -> bool:
             conn = await asyncpg.connect(self.database_url)
             try:
-                return await conn.fetchval("SELECT gjennomforingsfrist IS NOT NULL FROM regelmotor.deltaker_tilstand"
-                                           " WHERE deltaker_id = $1", uuid.UUID(deltaker_id)) is True
+                return (
+                    await conn.fetchval(
+                        "SELECT gjennomforingsfrist IS NOT NULL FROM regelmotor.deltaker_tilstand"
+                        " WHERE deltaker_id = $1",
+                        uuid.UUID(deltaker_id),
+                    )
+                    is True
+                )
             finally:
                 await conn.close()
+
         await eventually(kjent, what="the regelmotor knows the person's frist")
         now = datetime.now(UTC)
         broker = make_broker(self.registrering.settings.kafka_bootstrap_servers, client_id="test-web-klokke")
         await broker.start()
         try:
-            await publish(broker, DognPassert(dato=dato, occurred_at=now, recorded_at=now, correlation_id=uuid.uuid4(),
-                                              producer="test-web"),
-                          names=TopicNames(self.registrering.settings.topic_prefix))
+            await publish(
+                broker,
+                DognPassert(
+                    dato=dato, occurred_at=now, recorded_at=now, correlation_id=uuid.uuid4(), producer="test-web"
+                ),
+                names=TopicNames(self.registrering.settings.topic_prefix),
+            )
         finally:
             await broker.stop()
 
     async def projisert(self, navn: str, antall: int = 1, status: str = "alle") -> None:
         """Wait until rapport's read models hold `antall` persons by this name (its personlister)."""
+
         async def finnes() -> bool:
             async with httpx.AsyncClient() as c:
-                r = await c.post(f"{self.rapport_url}/api/v1/personer/sok", json={"navn": navn, "status": status},
-                                 headers=self.registrering.token())
+                r = await c.post(
+                    f"{self.rapport_url}/api/v1/personer/sok",
+                    json={"navn": navn, "status": status},
+                    headers=self.registrering.token(),
+                )
             return r.status_code == 200 and r.json()["totalt"] >= antall
+
         await eventually(finnes, what=f"rapport projects {navn}")
 
 
@@ -75,8 +91,15 @@ async def _verlatt_side(page: Page, sidefeil: list[str]) -> AsyncIterator[None]:
     page's load event) is cancelled with ERR_ABORTED: the page was left, it did not fail. A failed load still
     counts (an error status, a refused connection: browser.py's other records)."""
     yield
-    sidefeil[:] = [f for f in sidefeil if not (f.startswith("request failed: GET ") and f.endswith(": net::ERR_ABORTED")
-                                              and ("/designsystemet/" in f or "/static/" in f))]
+    sidefeil[:] = [
+        f
+        for f in sidefeil
+        if not (
+            f.startswith("request failed: GET ")
+            and f.endswith(": net::ERR_ABORTED")
+            and ("/designsystemet/" in f or "/static/" in f)
+        )
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -84,20 +107,34 @@ async def web(kafka_bootstrap, infrastructure, identity_provider) -> AsyncIterat
     run = run_id()
     # A database of its own: other suites run registrering and rapport on the session database's schemas with
     # other topic prefixes, and two outbox relays on one schema would publish each other's events.
-    async with fresh_database(infrastructure) as database_url, \
-            start_registrering(kafka_bootstrap, database_url, identity_provider) as reg:
-        felles = dict(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
-                      topic_prefix=reg.settings.topic_prefix)
-        rapport = create_rapport(RapportSettings(**felles, consumer_group=f"test-web-rapport-{run}",
-                                                 **identity_provider.service_settings()))
+    async with (
+        fresh_database(infrastructure) as database_url,
+        start_registrering(kafka_bootstrap, database_url, identity_provider) as reg,
+    ):
+        felles = dict(
+            database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=reg.settings.topic_prefix
+        )
+        rapport = create_rapport(
+            RapportSettings(**felles, consumer_group=f"test-web-rapport-{run}", **identity_provider.service_settings())
+        )
         # the regelmotor with its clock off: a test moves the day by publishing DognPassert (Web.tick)
-        regelmotor = create_regelmotor(RegelmotorSettings(**felles, consumer_group=f"test-web-regelmotor-{run}",
-                                                          klokke_aktiv=False))
-        async with rapport.router.lifespan_context(rapport), regelmotor.router.lifespan_context(regelmotor), \
-                serve(reg.app) as reg_url, serve(rapport) as rapport_url:
-            app = create_web(WebSettings(database_url=database_url, registrering_url=reg_url,
-                                         rapport_url=rapport_url,
-                                         web_oidc_discovery_url=identity_provider.discovery_url()))
+        regelmotor = create_regelmotor(
+            RegelmotorSettings(**felles, consumer_group=f"test-web-regelmotor-{run}", klokke_aktiv=False)
+        )
+        async with (
+            rapport.router.lifespan_context(rapport),
+            regelmotor.router.lifespan_context(regelmotor),
+            serve(reg.app) as reg_url,
+            serve(rapport) as rapport_url,
+        ):
+            app = create_web(
+                WebSettings(
+                    database_url=database_url,
+                    registrering_url=reg_url,
+                    rapport_url=rapport_url,
+                    web_oidc_discovery_url=identity_provider.discovery_url(),
+                )
+            )
             async with serve(app) as url:
                 app.state.settings = app.state.settings.model_copy(update={"public_url": url})
                 async with app.router.lifespan_context(app):

@@ -4,10 +4,10 @@ til» Arbeid with 30,0 timer, the API's warning and «Er du sikker på at du vil
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.async_api import Page, expect
-
-from datetime import timedelta
 
 from tests.polling import eventually
 from tests.registrering.conftest import FRIST, ny_deltaker
@@ -25,6 +25,7 @@ async def regelmotorens_slettet(web: Web, did: str) -> None:
     async def trukket() -> bool:
         a = (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token())).json()
         return any(x["kilde"] == "regelmotor" and x["slettet"] for x in a["historikk"])
+
     await eventually(trukket, what="the regelmotor's avslutning retracted")
 
 
@@ -38,7 +39,8 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     await expect(page.locator("h1")).to_have_text("Amina Haddad")
     await expect(page.locator("#ingen-avslutning")).to_be_visible()
     await expect(page.locator("#sluttmal")).to_have_text(
-        "Arbeid, person har ikke utdanning på videregående nivå (fastsatt 03.01.2022)")
+        "Arbeid, person har ikke utdanning på videregående nivå (fastsatt 03.01.2022)"
+    )
     await uu(page)
     await skjermbilde(page, "web-person")
 
@@ -48,7 +50,8 @@ async def test_legg_til_bekreft_rediger_slett_og_historikk(web: Web, page: Page)
     await page.fill("#avslutningsdato", "2023-11-15")
     await page.select_option("#arsak", "ARBEID")
     await expect(page.locator("#veiledning")).to_have_text(
-        "Fast eller midlertidig arbeid. Registrer antall timer pr. uke for arbeidsforholdet/ene")
+        "Fast eller midlertidig arbeid. Registrer antall timer pr. uke for arbeidsforholdet/ene"
+    )
     await expect(page.locator("#timer-felt")).to_be_visible()
     await page.fill("#timer_arbeid_per_uke", "30,0")
     await uu(page)
@@ -130,7 +133,8 @@ async def test_arbeidsflaten_og_ny_arsak_over_avslutningsarsak_ikke_registrert(w
     await regelmotorens_slettet(web, did)
     await page.goto(f"{web.url}/personer/{did}?historikk=alle")
     await expect(page.locator("#avslutninger tbody tr").first.locator("td").first).to_have_text(
-        "Ordinær avslutning (slettet)")
+        "Ordinær avslutning (slettet)"
+    )
     await uu(page)
     await skjermbilde(page, "web-historikk-vennesla")
 
@@ -140,13 +144,21 @@ async def test_permanent_stans_og_kommunens_arsak(web: Web, page: Page):
     waits for the kommune's årsak; once it is registered, «Stans (slettet)» in the history."""
     r = web.registrering
     did = await ny_deltaker(r, fornavn="Berit", etternavn="Bærum")
-    svar = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", headers=r.token(), json={
-        "vedtakstype": "PERMANENT_STANS", "vedtaksdato": "2022-09-14", "periode": {"fra": "2022-09-14", "til": None}})
+    svar = await r.client.post(
+        f"/api/v1/deltakere/{did}/vedtak",
+        headers=r.token(),
+        json={
+            "vedtakstype": "PERMANENT_STANS",
+            "vedtaksdato": "2022-09-14",
+            "periode": {"fra": "2022-09-14", "til": None},
+        },
+    )
     assert svar.status_code == 201, svar.text
 
     async def beregnet() -> bool:
         a = (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token())).json()
         return a["gjeldende"] is not None and a["gjeldende"]["arsak"]["kode"] == "VEDTAK_OM_PERMANENT_STANS"
+
     await eventually(beregnet, what="the regelmotor's «Vedtak om permanent stans»")
 
     await logg_inn(page, web, claims("4223-CES", "4223"))
@@ -174,14 +186,17 @@ async def test_dobbeltklikk_lagrer_en_gang(web: Web, page: Page):
     did = await ny_deltaker(web.registrering)
     await logg_inn(page, web, claims("4223-CES", "4223"))
     await page.goto(f"{web.url}/personer/{did}?legg_til=1")
-    skjema = {n: await page.locator(f"#avslutning-skjema input[name={n}]").get_attribute("value")
-              for n in ("_csrf", "idempotency_key")}
+    skjema: dict[str, str | float | bool] = {
+        n: await page.locator(f"#avslutning-skjema input[name={n}]").get_attribute("value") or ""
+        for n in ("_csrf", "idempotency_key")
+    }
     skjema |= {"avslutningsdato": FRIST.isoformat(), "arsak": "GRUNNSKOLE"}  # no vedtak past it: no warning
     for _ in range(2):
         svar = await page.context.request.post(f"{web.url}/personer/{did}/avslutninger", form=skjema, max_redirects=0)
         assert svar.status == 303, await svar.text()
-    a = (await web.registrering.client.get(f"/api/v1/deltakere/{did}/avslutninger",
-                                           headers=web.registrering.token())).json()
+    a = (
+        await web.registrering.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=web.registrering.token())
+    ).json()
     assert len(a["historikk"]) == 1
 
 

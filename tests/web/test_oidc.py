@@ -22,14 +22,19 @@ REDIRECT = "http://127.0.0.1:1/innlogging/callback"  # never visited: the code i
 
 def _pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @pytest.fixture
 async def leverandor(identity_provider):
-    settings = WebSettings(web_oidc_discovery_url=identity_provider.discovery_url(), public_url="http://127.0.0.1:1",
-                           web_client_key=_pem(), web_client_kid="nir-web-test")
+    settings = WebSettings(
+        web_oidc_discovery_url=identity_provider.discovery_url(),
+        public_url="http://127.0.0.1:1",
+        web_client_key=_pem(),
+        web_client_kid="nir-web-test",
+    )
     async with httpx.AsyncClient(timeout=10) as http:
         yield Leverandor(settings, http)
 

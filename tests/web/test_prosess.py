@@ -22,10 +22,21 @@ pytestmark = pytest.mark.integration
 
 async def test_web_starter_og_stopper_paa_sigterm(database_url, identity_provider):
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "HTTP_PORT": str(port),
-           "WEB_OIDC_DISCOVERY_URL": identity_provider.discovery_url()}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.web", cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HTTP_PORT": str(port),
+        "WEB_OIDC_DISCOVERY_URL": identity_provider.discovery_url(),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.web",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         checks = await wait_ready(port, proc)
         assert checks["postgres"] is True

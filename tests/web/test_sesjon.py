@@ -29,12 +29,15 @@ async def _min_sesjon(web: Web, page: Page) -> str:
     return f"id_hash = '{hashlib.sha256(cookie['value'].encode()).hexdigest()}'"
 
 
-@pytest.mark.parametrize("kolonne, siden", [("sist_brukt", "31 minutes"), ("opprettet", "11 hours")],
-                         ids=["idle", "absolutt"])
+@pytest.mark.parametrize(
+    "kolonne, siden", [("sist_brukt", "31 minutes"), ("opprettet", "11 hours")], ids=["idle", "absolutt"]
+)
 async def test_tidsavbrudd_avslutter_sesjonen(web: Web, page: Page, kolonne: str, siden: str):
     await logg_inn(page, web, claims("4223-CES", "4223"))
     # the session as if it were last used (or logged in) that long ago: PostgreSQL's clock decides
-    await _sql(web, f"UPDATE web.sesjon SET {kolonne} = now() - interval '{siden}' WHERE {await _min_sesjon(web, page)}")
+    await _sql(
+        web, f"UPDATE web.sesjon SET {kolonne} = now() - interval '{siden}' WHERE {await _min_sesjon(web, page)}"
+    )
     svar = await page.context.request.get(f"{web.url}/personer", max_redirects=0)
     assert svar.status == 303 and svar.headers["location"] == "/innlogging"
 
@@ -60,13 +63,16 @@ async def test_callback_med_annen_state_nektes(web: Web, page: Page):
     await page.route("**/fonts.googleapis.com/**", lambda r: r.fulfill(status=200, body="", content_type="text/css"))
     await page.goto(f"{web.url}/innlogging")  # the provider's page: this browser has a pending login now
     svar = await page.goto(f"{web.url}/innlogging/callback?code=x&state=en-annen")
+    assert svar is not None
     assert svar.status == 400
     await expect(page.locator("h1")).to_have_text("Innloggingen kunne ikke fullføres")
 
 
 async def test_ukjent_adresse_er_en_norsk_404_side(web: Web, page: Page):
     svar = await page.goto(f"{web.url}/finnes-ikke")
+    assert svar is not None
     assert svar.status == 404 and "text/html" in svar.headers["content-type"]
     await expect(page.locator("h1")).to_have_text("Siden finnes ikke")
     svar = await page.goto(f"{web.url}/personer/ikke-en-id")
+    assert svar is not None
     assert svar.status == 404

@@ -33,10 +33,12 @@ async def test_en_annen_kommunes_person_finnes_ikke(web: Web, page: Page):
     annen = await ny_deltaker(web.registrering, kommune="0301")
     await logg_inn(page, web, claims("4223-CES", "4223"))
     svar = await page.goto(f"{web.url}/personer/{annen}")
+    assert svar is not None
     assert svar.status == 404
     await expect(page.locator("h1")).to_have_text("Personen finnes ikke")
     tekst = await page.locator("main").inner_text()
     ukjent = await page.goto(f"{web.url}/personer/{uuid.uuid4()}")  # exactly as a person nobody registered
+    assert ukjent is not None
     assert ukjent.status == 404 and await page.locator("main").inner_text() == tekst
     await uu(page)
     await skjermbilde(page, "web-finnes-ikke")
@@ -45,14 +47,16 @@ async def test_en_annen_kommunes_person_finnes_ikke(web: Web, page: Page):
 async def test_post_uten_csrf_nektes_og_utlogging_avslutter_sesjonen(web: Web, page: Page):
     did = await ny_deltaker(web.registrering)
     await logg_inn(page, web, claims("4223-CES", "4223"))
-    skjema = {"avslutningsdato": "2023-11-15", "arsak": "GRUNNSKOLE"}
+    skjema: dict[str, str | float | bool] = {"avslutningsdato": "2023-11-15", "arsak": "GRUNNSKOLE"}
     svar = await page.context.request.post(f"{web.url}/personer/{did}/avslutninger", form=skjema, max_redirects=0)
     assert svar.status == 403 and "sikkerhetsnøkkelen" in await svar.text()
-    svar = await page.context.request.post(f"{web.url}/personer/{did}/avslutninger",
-                                           form={**skjema, "_csrf": "feil"}, max_redirects=0)
+    svar = await page.context.request.post(
+        f"{web.url}/personer/{did}/avslutninger", form={**skjema, "_csrf": "feil"}, max_redirects=0
+    )
     assert svar.status == 403
-    avslutninger = await web.registrering.client.get(f"/api/v1/deltakere/{did}/avslutninger",
-                                                     headers=web.registrering.token())
+    avslutninger = await web.registrering.client.get(
+        f"/api/v1/deltakere/{did}/avslutninger", headers=web.registrering.token()
+    )
     assert avslutninger.json()["gjeldende"] is None  # nothing was stored
 
     gammel = [c for c in await page.context.cookies() if c["name"] == "nir_sesjon"]
@@ -60,14 +64,16 @@ async def test_post_uten_csrf_nektes_og_utlogging_avslutter_sesjonen(web: Web, p
     await expect(page.locator("h1")).to_have_text("Du er logget ut")
     await uu(page)
     # the old session cookie, put back, logs nobody in: the page sends the browser to log in again
-    await page.context.add_cookies(gammel)
+    await page.context.add_cookies(gammel)  # type: ignore[arg-type]  # a Cookie read back is a SetCookieParam
     svar = await page.context.request.get(f"{web.url}/personer/{did}", max_redirects=0)
     assert svar.status == 303 and svar.headers["location"] == "/innlogging"
 
 
 async def test_sok_postes_og_feltfeil_vises_ved_feltet(web: Web, page: Page):
     did = await ny_deltaker(web.registrering, fornavn="Sofie", etternavn="Søkesen")
-    duf = (await web.registrering.client.get(f"/api/v1/deltakere/{did}", headers=web.registrering.token())).json()["duf_nummer"]
+    duf = (await web.registrering.client.get(f"/api/v1/deltakere/{did}", headers=web.registrering.token())).json()[
+        "duf_nummer"
+    ]
     await web.projisert("Søkesen")
     await logg_inn(page, web, claims("4223-CES", "4223"))
     await page.get_by_role("link", name="Personer").click()

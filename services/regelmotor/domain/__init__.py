@@ -5,5 +5,15 @@ from services.regelmotor.domain.differanse import Resultat, differanse
 from services.regelmotor.domain.regler import Frister, Utledning, frister, utled
 from services.regelmotor.domain.tilstand import Tilstand, UkjentHendelse, anvend, med_idag
 
-__all__ = ["Frister", "Resultat", "Tilstand", "UkjentHendelse", "Utledning", "anvend", "differanse", "frister",
-           "med_idag", "utled"]
+__all__ = [
+    "Frister",
+    "Resultat",
+    "Tilstand",
+    "UkjentHendelse",
+    "Utledning",
+    "anvend",
+    "differanse",
+    "frister",
+    "med_idag",
+    "utled",
+]

@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from services.regelmotor.domain.regler import Utledning, gjeldende_folkeregisterhendelser, utled
+from services.regelmotor.domain.tilstand import Tilstand, Utsendt
 from shared.events.avslutning import (
     BeregnetAvslutningOpprettet,
     BeregnetAvslutningTrukketTilbake,
@@ -15,9 +17,6 @@ from shared.events.avslutning import (
     Tilbaketrekkingsgrunn,
 )
 from shared.events.envelope import Event
-
-from services.regelmotor.domain.regler import Utledning, gjeldende_folkeregisterhendelser, utled
-from services.regelmotor.domain.tilstand import Tilstand, Utsendt
 
 PRODUCER = "regelmotor"
 
@@ -33,8 +32,11 @@ class Resultat:
 
 def _grunn(t: Tilstand, u: Utsendt, utledning: Utledning) -> tuple[Tilbaketrekkingsgrunn, str, tuple[uuid.UUID, ...]]:
     if utledning.kommuneavslutning_i_kraft:
-        return (Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING, "kommunens avslutning er i kraft",
-                utledning.kommuneavslutning_i_kraft)
+        return (
+            Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
+            "kommunens avslutning er i kraft",
+            utledning.kommuneavslutning_i_kraft,
+        )
     if u.folkeregister_rot is not None:
         annullering = t.annulleringer.get(u.folkeregister_rot)
         gjeldende = gjeldende_folkeregisterhendelser(t).get(u.folkeregister_rot)
@@ -66,9 +68,14 @@ def differanse(t: Tilstand, trigger: Event) -> Resultat:
     takes its times from the triggering event (not the wall clock), so a replay is identical."""
     utledning = utled(t)
     onsket = {o.avslutning_id: o for o in utledning.onsket}
-    envelope: dict[str, Any] = dict(occurred_at=trigger.occurred_at, recorded_at=trigger.recorded_at,
-                    correlation_id=trigger.correlation_id, causation_id=trigger.event_id, producer=PRODUCER,
-                    deltaker_id=t.deltaker_id)
+    envelope: dict[str, Any] = dict(
+        occurred_at=trigger.occurred_at,
+        recorded_at=trigger.recorded_at,
+        correlation_id=trigger.correlation_id,
+        causation_id=trigger.event_id,
+        producer=PRODUCER,
+        deltaker_id=t.deltaker_id,
+    )
     hendelser: list[Utgaende] = []
     utsendte = dict(t.utsendte)
     tilbaketrekkinger = dict(t.tilbaketrekkinger)
@@ -78,12 +85,21 @@ def differanse(t: Tilstand, trigger: Event) -> Resultat:
         grunn, tekst, kilder = _grunn(t, u, utledning)
         regelsti = (f"{u.regel}: gjelder ikke lenger", f"{grunn.value}: {tekst}")
         pid = u.publisert_id or aid
-        hendelser.append(BeregnetAvslutningTrukketTilbake(
-            **envelope, event_id=_event_id(pid, "trukket", trigger), avslutning_id=pid, arsak=u.arsak, grunn=grunn,
-            grunnlag=Regelgrunnlag(regel=f"TILBAKETREKKING_{grunn.value}", regelsti=regelsti,
-                                   datoer={"avslutningsdato": u.avslutningsdato, **({"idag": t.idag} if t.idag else {})},
-                                   kilde_event_ids=tuple(dict.fromkeys((*kilder, trigger.event_id)))),
-        ))
+        hendelser.append(
+            BeregnetAvslutningTrukketTilbake(
+                **envelope,
+                event_id=_event_id(pid, "trukket", trigger),
+                avslutning_id=pid,
+                arsak=u.arsak,
+                grunn=grunn,
+                grunnlag=Regelgrunnlag(
+                    regel=f"TILBAKETREKKING_{grunn.value}",
+                    regelsti=regelsti,
+                    datoer={"avslutningsdato": u.avslutningsdato, **({"idag": t.idag} if t.idag else {})},
+                    kilde_event_ids=tuple(dict.fromkeys((*kilder, trigger.event_id))),
+                ),
+            )
+        )
         del utsendte[aid]
         tilbaketrekkinger[aid] = tilbaketrekkinger.get(aid, 0) + 1
     person = t.person
@@ -92,14 +108,27 @@ def differanse(t: Tilstand, trigger: Event) -> Resultat:
             continue
         assert person is not None  # utled demands none without personopplysninger
         pid = publisert_id(t.model_copy(update={"tilbaketrekkinger": tilbaketrekkinger}), aid)
-        hendelser.append(BeregnetAvslutningOpprettet(
-            **envelope, event_id=_event_id(pid, "opprettet", trigger), avslutning_id=pid,
-            avslutningstype=o.avslutningstype, arsak=o.arsak, avslutningsdato=o.avslutningsdato,
-            oppfolgingskommune=person.oppfolgingskommune, bydel=person.bydel,
-            grunnlag=o.grunnlag,
-        ))
-        utsendte[aid] = Utsendt(avslutning_id=aid, regel=o.regel, arsak=o.arsak, avslutningstype=o.avslutningstype,
-                                avslutningsdato=o.avslutningsdato, folkeregister_rot=o.folkeregister_rot,
-                                publisert_id=pid)
+        hendelser.append(
+            BeregnetAvslutningOpprettet(
+                **envelope,
+                event_id=_event_id(pid, "opprettet", trigger),
+                avslutning_id=pid,
+                avslutningstype=o.avslutningstype,
+                arsak=o.arsak,
+                avslutningsdato=o.avslutningsdato,
+                oppfolgingskommune=person.oppfolgingskommune,
+                bydel=person.bydel,
+                grunnlag=o.grunnlag,
+            )
+        )
+        utsendte[aid] = Utsendt(
+            avslutning_id=aid,
+            regel=o.regel,
+            arsak=o.arsak,
+            avslutningstype=o.avslutningstype,
+            avslutningsdato=o.avslutningsdato,
+            folkeregister_rot=o.folkeregister_rot,
+            publisert_id=pid,
+        )
     ny = t.model_copy(update={"utsendte": utsendte, "tilbaketrekkinger": tilbaketrekkinger}) if hendelser else t
     return Resultat(ny, tuple(hendelser), utledning)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from uuid import UUID
 
+from services.regelmotor.domain.tilstand import Folkeregisterhendelse, Kategorifakta, Tilstand, Vedtaksfakta
 from shared.events.avslutning import Regelgrunnlag
 from shared.events.folkeregister import Folkeregisterart
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
@@ -25,8 +26,6 @@ from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.vedtak import Vedtakstype
 from shared.regelverk import fristgrunnlag
 from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, oppstartsfrist
-
-from services.regelmotor.domain.tilstand import Folkeregisterhendelse, Tilstand
 
 # Fixed namespace: computed avslutning ids are uuid5(deltaker, rule, date), so a replay yields the same ids.
 NAMESPACE = UUID("6f0d3c1a-52b8-4f7e-9d0b-0a6c1e2f7b41")
@@ -80,13 +79,15 @@ def avslutning_id(deltaker_id: UUID, arsak: K, dato: date) -> UUID:
 # ---------------------------------------------------------------- facts the rules share
 
 
-def programvedtak(t: Tilstand):
+def programvedtak(t: Tilstand) -> list[Vedtaksfakta]:
     return fristgrunnlag.programvedtak(t.vedtak.values())
 
 
 def _vedtak(t: Tilstand) -> list[fristgrunnlag.Vedtak]:
-    return [fristgrunnlag.Vedtak(vedtakstype=x.vedtakstype, fattet=x.fattet, fra=x.fra, til=x.til, kilde=x.event_id)
-            for x in t.vedtak.values()]
+    return [
+        fristgrunnlag.Vedtak(vedtakstype=x.vedtakstype, fattet=x.fattet, fra=x.fra, til=x.til, kilde=x.event_id)
+        for x in t.vedtak.values()
+    ]
 
 
 def programstart(t: Tilstand) -> tuple[date, UUID] | None:
@@ -99,11 +100,22 @@ def grunnlag(t: Tilstand) -> fristgrunnlag.Fristgrunnlag | None:
     if t.person is None:
         return None
     return fristgrunnlag.fristgrunnlag(
-        t.person.lov, _vedtak(t),
-        [fristgrunnlag.Sluttmal(sluttmal=s.sluttmal, fastsatt_dato=s.fastsatt_dato,
-                                rekkefolge=(s.recorded_at, s.event_id), kilde=s.event_id) for s in t.sluttmal],
-        [fristgrunnlag.Fravaer(fravaerstype=x.fravaerstype, fra=x.fra, til=x.til, kilde=x.event_id)
-         for x in t.fravaer.values()])
+        t.person.lov,
+        _vedtak(t),
+        [
+            fristgrunnlag.Sluttmal(
+                sluttmal=s.sluttmal,
+                fastsatt_dato=s.fastsatt_dato,
+                rekkefolge=(s.recorded_at, s.event_id),
+                kilde=s.event_id,
+            )
+            for s in t.sluttmal
+        ],
+        [
+            fristgrunnlag.Fravaer(fravaerstype=x.fravaerstype, fra=x.fra, til=x.til, kilde=x.event_id)
+            for x in t.fravaer.values()
+        ],
+    )
 
 
 Fristsvar = tuple[Fristberegning | None, str, tuple[UUID, ...]]
@@ -118,7 +130,7 @@ def frist(t: Tilstand) -> Fristsvar:
     """The gjennomføringsfrist (shared/regelverk), or None with the reason it cannot be computed."""
     global _sist
     fakta = (t.person, t.vedtak, t.sluttmal, t.fravaer)
-    if _sist is not None and all(a is b for a, b in zip(_sist[0], fakta)):
+    if _sist is not None and all(a is b for a, b in zip(_sist[0], fakta, strict=True)):
         return _sist[1]
     svar = _frist(t)
     _sist = (fakta, svar)
@@ -171,10 +183,23 @@ def regel_gjennomforingsfrist_utlopt(t: Tilstand) -> Regelutfall:
     if not _passert(t, beregning.frist):
         return Regelutfall(r, False, "fristen er ikke passert", datoer=datoer, kilder=kilder)
     if not _passert(t, fristdag(t, beregning.frist)):
-        return Regelutfall(r, False, "fristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
-                           datoer=datoer, kilder=kilder, venter_pa=beregning.frist)
-    return Regelutfall(r, True, f"fristen {beregning.frist.isoformat()} er passert ({hvorfor})",
-                       K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato=beregning.frist, datoer=datoer, kilder=kilder)
+        return Regelutfall(
+            r,
+            False,
+            "fristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
+            datoer=datoer,
+            kilder=kilder,
+            venter_pa=beregning.frist,
+        )
+    return Regelutfall(
+        r,
+        True,
+        f"fristen {beregning.frist.isoformat()} er passert ({hvorfor})",
+        K.AVSLUTNINGSARSAK_IKKE_REGISTRERT,
+        dato=beregning.frist,
+        datoer=datoer,
+        kilder=kilder,
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -206,15 +231,29 @@ def regel_utgatt_oppstartsfrist(t: Tilstand) -> Regelutfall:
     grense, i_tide, kilder = g
     datoer = {"oppstartsfrist": grense, **_tidsdatoer(t)}
     if i_tide:
-        return Regelutfall(r, False, "vedtak om program og sluttmål registrert innen fristen", datoer=datoer,
-                           kilder=kilder)
+        return Regelutfall(
+            r, False, "vedtak om program og sluttmål registrert innen fristen", datoer=datoer, kilder=kilder
+        )
     if not _passert(t, grense):
         return Regelutfall(r, False, "oppstartsfristen er ikke passert", datoer=datoer, kilder=kilder)
     if not _passert(t, fristdag(t, grense)):
-        return Regelutfall(r, False, "oppstartsfristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
-                           datoer=datoer, kilder=kilder, venter_pa=grense)
-    return Regelutfall(r, True, "oppstartsfristen er passert uten vedtak om program og sluttmål",
-                       K.UTGATT_OPPSTARTSFRIST, dato=grense, datoer=datoer, kilder=kilder)
+        return Regelutfall(
+            r,
+            False,
+            "oppstartsfristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
+            datoer=datoer,
+            kilder=kilder,
+            venter_pa=grense,
+        )
+    return Regelutfall(
+        r,
+        True,
+        "oppstartsfristen er passert uten vedtak om program og sluttmål",
+        K.UTGATT_OPPSTARTSFRIST,
+        dato=grense,
+        datoer=datoer,
+        kilder=kilder,
+    )
 
 
 def i_program(t: Tilstand, dag: date) -> tuple[bool, str, dict[str, date], tuple[UUID, ...]]:
@@ -237,17 +276,23 @@ def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
     the kategori ended. The kategori history is a timeline by gjelder_fra (several facts on one day: the
     last recorded wins); the first end within the programme counts."""
     r = "IKKE_LENGER_I_KATEGORI"
-    tidslinje: dict[date, object] = {}
+    tidslinje: dict[date, Kategorifakta] = {}
     for x in sorted(t.kategorier, key=lambda x: (x.gjelder_fra, x.recorded_at, str(x.event_id))):
         tidslinje[x.gjelder_fra] = x
-    forrige = None
+    forrige: Kategorifakta | None = None
     for dag, x in sorted(tidslinje.items()):
-        if x.kategori is None and forrige is not None and forrige.kategori is not None:  # type: ignore[attr-defined]
-            inne, hvorfor, datoer, kilder = i_program(t, dag)
+        if x.kategori is None and forrige is not None and forrige.kategori is not None:
+            inne, _hvorfor, datoer, kilder = i_program(t, dag)
             if inne:
-                return Regelutfall(r, True, f"kategorien opphørte {dag.isoformat()} i program",
-                                   K.IKKE_LENGER_I_KATEGORI, dato=dag, datoer={**datoer, "kategori_slutt": dag},
-                                   kilder=(*kilder, forrige.event_id, x.event_id))  # type: ignore[attr-defined]
+                return Regelutfall(
+                    r,
+                    True,
+                    f"kategorien opphørte {dag.isoformat()} i program",
+                    K.IKKE_LENGER_I_KATEGORI,
+                    dato=dag,
+                    datoer={**datoer, "kategori_slutt": dag},
+                    kilder=(*kilder, forrige.event_id, x.event_id),
+                )
         forrige = x
     return Regelutfall(r, False, "kategorien har ikke opphørt i program")
 
@@ -258,8 +303,15 @@ def regel_person_avvist_program(t: Tilstand) -> Regelutfall:
     if not t.avvisninger:
         return Regelutfall(r, False, "ingen avvisning registrert")
     forste = min(t.avvisninger, key=lambda x: (x.avvist_dato, str(x.event_id)))
-    return Regelutfall(r, True, "avvisning registrert", K.PERSON_AVVIST_PROGRAM, dato=forste.avvist_dato,
-                       datoer={"avvist_dato": forste.avvist_dato}, kilder=(forste.event_id,))
+    return Regelutfall(
+        r,
+        True,
+        "avvisning registrert",
+        K.PERSON_AVVIST_PROGRAM,
+        dato=forste.avvist_dato,
+        datoer={"avvist_dato": forste.avvist_dato},
+        kilder=(forste.event_id,),
+    )
 
 
 def regel_permanent_stans(t: Tilstand) -> Regelutfall:
@@ -270,15 +322,23 @@ def regel_permanent_stans(t: Tilstand) -> Regelutfall:
     if not stans:
         return Regelutfall(r, False, "ingen fattet vedtak om permanent stans")
     forste = min(stans, key=lambda x: (x.fra, str(x.event_id)))
-    return Regelutfall(r, True, "vedtak om permanent stans fattet", K.VEDTAK_OM_PERMANENT_STANS,
-                       Avslutningstype.STANS, dato=forste.fra, datoer={"stansdato": forste.fra},
-                       kilder=(forste.event_id,))
+    return Regelutfall(
+        r,
+        True,
+        "vedtak om permanent stans fattet",
+        K.VEDTAK_OM_PERMANENT_STANS,
+        Avslutningstype.STANS,
+        dato=forste.fra,
+        datoer={"stansdato": forste.fra},
+        kilder=(forste.event_id,),
+    )
 
 
 def gjeldende_folkeregisterhendelser(t: Tilstand) -> dict[str, tuple[Folkeregisterhendelse, tuple[UUID, ...]]]:
     """Per original hendelse (the chain's root): the version in force after corrections and annulments,
     with the event ids of the chain. Annulling the original undoes the chain; annulling a correction falls
     back to the version before it."""
+
     def rot(h: Folkeregisterhendelse) -> str:
         sett = set()
         while h.korrigerer is not None and h.korrigerer in t.folkeregister and h.hendelse_id not in sett:
@@ -321,11 +381,20 @@ def regel_folkeregister(t: Tilstand, art: Folkeregisterart) -> Regelutfall:
     for rot, (h, kilder) in gjeldende_folkeregisterhendelser(t).items():
         if h.art is not art or (art is Folkeregisterart.FLYTTING and not er_flytting_til_annen_kommune(h)):
             continue
-        inne, hvorfor, datoer, programkilder = i_program(t, h.dato)
+        inne, _hvorfor, datoer, programkilder = i_program(t, h.dato)
         if inne:
-            kandidater.append(Regelutfall(r, True, f"{datonavn} {h.dato.isoformat()} i program", arsak, dato=h.dato,
-                                          datoer={**datoer, datonavn: h.dato}, kilder=(*programkilder, *kilder),
-                                          folkeregister_rot=rot))
+            kandidater.append(
+                Regelutfall(
+                    r,
+                    True,
+                    f"{datonavn} {h.dato.isoformat()} i program",
+                    arsak,
+                    dato=h.dato,
+                    datoer={**datoer, datonavn: h.dato},
+                    kilder=(*programkilder, *kilder),
+                    folkeregister_rot=rot,
+                )
+            )
     if not kandidater:
         return Regelutfall(r, False, f"ingen gjeldende {art.value.lower()} i program")
     return min(kandidater, key=lambda u: (u.dato, u.folkeregister_rot))
@@ -345,8 +414,16 @@ def regel_dod(t: Tilstand) -> Regelutfall:
 
 # In this order when two rules give the same date: the facts (death, emigration, move, decisions) before
 # the deadlines.
-REGLER = (regel_dod, regel_utvandret, regel_flyttet, regel_permanent_stans, regel_person_avvist_program,
-          regel_ikke_lenger_i_kategori, regel_utgatt_oppstartsfrist, regel_gjennomforingsfrist_utlopt)
+REGLER = (
+    regel_dod,
+    regel_utvandret,
+    regel_flyttet,
+    regel_permanent_stans,
+    regel_person_avvist_program,
+    regel_ikke_lenger_i_kategori,
+    regel_utgatt_oppstartsfrist,
+    regel_gjennomforingsfrist_utlopt,
+)
 
 
 def utled(t: Tilstand) -> Utledning:
@@ -360,8 +437,11 @@ def utled(t: Tilstand) -> Utledning:
         return Utledning((), utfall, i_kraft)
     venter = [u.venter_pa for u in utfall if u.venter_pa is not None]
     grense = min(venter) if venter else None
-    oppfylte = [(u.dato, i, u) for i, u in enumerate(utfall)
-                if u.oppfylt and u.dato is not None and (grense is None or u.dato <= grense)]
+    oppfylte = [
+        (u.dato, i, u)
+        for i, u in enumerate(utfall)
+        if u.oppfylt and u.dato is not None and (grense is None or u.dato <= grense)
+    ]
     if not oppfylte:
         return Utledning((), utfall, i_kraft)
     _, _, valgt = min(oppfylte, key=lambda x: (x[0], x[1]))
@@ -373,8 +453,12 @@ def utled(t: Tilstand) -> Utledning:
         kilde_event_ids=tuple(dict.fromkeys(valgt.kilder)),
     )
     onsket = OnsketAvslutning(
-        avslutning_id=avslutning_id(t.deltaker_id, valgt.arsak, valgt.dato), arsak=valgt.arsak,
-        avslutningstype=valgt.avslutningstype, avslutningsdato=valgt.dato, regel=valgt.regel, grunnlag=grunnlag,
+        avslutning_id=avslutning_id(t.deltaker_id, valgt.arsak, valgt.dato),
+        arsak=valgt.arsak,
+        avslutningstype=valgt.avslutningstype,
+        avslutningsdato=valgt.dato,
+        regel=valgt.regel,
+        grunnlag=grunnlag,
         folkeregister_rot=valgt.folkeregister_rot,
     )
     return Utledning((onsket,), utfall, i_kraft)

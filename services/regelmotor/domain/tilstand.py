@@ -135,7 +135,7 @@ class Tilstand(_Fakta):
     tilbaketrekkinger: dict[UUID, int] = Field(default_factory=dict)  # rule id -> how often it was retracted
 
     @classmethod
-    def ny(cls, deltaker_id: UUID) -> "Tilstand":
+    def ny(cls, deltaker_id: UUID) -> Tilstand:
         return cls(deltaker_id=deltaker_id)
 
 
@@ -143,14 +143,25 @@ class UkjentHendelse(ValueError):
     """An event type the regelmotor has no use for (it is skipped and counted, never an error)."""
 
 
-IGNORERTE = (d.IdentitetEndret, v.TiltakRegistrert, v.TiltakEndret,
-             a.BeregnetAvslutningOpprettet, a.BeregnetAvslutningTrukketTilbake)
+IGNORERTE = (
+    d.IdentitetEndret,
+    v.TiltakRegistrert,
+    v.TiltakEndret,
+    a.BeregnetAvslutningOpprettet,
+    a.BeregnetAvslutningTrukketTilbake,
+)
 
 
 def _vedtak(e: v.VedtakRegistrert | v.VedtakEndret) -> Vedtaksfakta:
     x = e.vedtak
-    return Vedtaksfakta(vedtakstype=x.vedtakstype, resultat=x.resultat, vedtaksdato=x.vedtaksdato,
-                        fra=x.periode.fra, til=x.periode.til, event_id=e.event_id)
+    return Vedtaksfakta(
+        vedtakstype=x.vedtakstype,
+        resultat=x.resultat,
+        vedtaksdato=x.vedtaksdato,
+        fra=x.periode.fra,
+        til=x.periode.til,
+        event_id=e.event_id,
+    )
 
 
 def _kommuneavslutning(t: Tilstand, avslutning_id: UUID, ny: Kommuneavslutning) -> None:
@@ -176,12 +187,21 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                 # the caller moves the clock first (behandling.anvend_fakta)
                 t.kjent_fra = max((x for x in (t.idag, siste_dag) if x is not None), default=None)
             p = e.person
-            t.person = Person(lov=p.lov, bosettingsdato=p.bosettingsdato, oppfolgingskommune=p.oppfolgingskommune,
-                              bydel=p.bydel, event_id=e.event_id)
+            t.person = Person(
+                lov=p.lov,
+                bosettingsdato=p.bosettingsdato,
+                oppfolgingskommune=p.oppfolgingskommune,
+                bydel=p.bydel,
+                event_id=e.event_id,
+            )
         case d.KategoriEndret():
             if all(x.event_id != e.event_id for x in t.kategorier):
-                t.kategorier = [*t.kategorier, Kategorifakta(kategori=e.kategori, gjelder_fra=e.gjelder_fra,
-                                                  recorded_at=e.recorded_at, event_id=e.event_id)]
+                t.kategorier = [
+                    *t.kategorier,
+                    Kategorifakta(
+                        kategori=e.kategori, gjelder_fra=e.gjelder_fra, recorded_at=e.recorded_at, event_id=e.event_id
+                    ),
+                ]
         case v.VedtakRegistrert() | v.VedtakEndret():
             if e.vedtak.vedtak_id not in t.slettede_vedtak:
                 t.vedtak = {**t.vedtak, e.vedtak.vedtak_id: _vedtak(e)}
@@ -190,13 +210,26 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
             t.slettede_vedtak = {**t.slettede_vedtak, e.vedtak_id: e.event_id}
         case v.SluttmalRegistrert():
             if all(x.event_id != e.event_id for x in t.sluttmal):
-                t.sluttmal = [*t.sluttmal, Sluttmalfakta(sluttmal=e.sluttmal, fastsatt_dato=e.fastsatt_dato,
-                                                         recorded_at=e.recorded_at, event_id=e.event_id)]
+                t.sluttmal = [
+                    *t.sluttmal,
+                    Sluttmalfakta(
+                        sluttmal=e.sluttmal,
+                        fastsatt_dato=e.fastsatt_dato,
+                        recorded_at=e.recorded_at,
+                        event_id=e.event_id,
+                    ),
+                ]
         case v.FravaerRegistrert():
             if e.fravaer.fravaer_id not in t.slettet_fravaer:
-                t.fravaer = {**t.fravaer, e.fravaer.fravaer_id: Fravaersfakta(
-                    fravaerstype=e.fravaer.fravaerstype, fra=e.fravaer.periode.fra, til=e.fravaer.periode.til,
-                    event_id=e.event_id)}
+                t.fravaer = {
+                    **t.fravaer,
+                    e.fravaer.fravaer_id: Fravaersfakta(
+                        fravaerstype=e.fravaer.fravaerstype,
+                        fra=e.fravaer.periode.fra,
+                        til=e.fravaer.periode.til,
+                        event_id=e.event_id,
+                    ),
+                }
         case v.FravaerSlettet():
             t.fravaer = {k: x for k, x in t.fravaer.items() if k != e.fravaer_id}
             t.slettet_fravaer = {**t.slettet_fravaer, e.fravaer_id: e.event_id}
@@ -205,34 +238,69 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                 t.avvisninger = [*t.avvisninger, Avvisningsfakta(avvist_dato=e.avvist_dato, event_id=e.event_id)]
         case a.AvslutningRegistrert() | a.AvslutningEndret():
             x = e.avslutning
-            _kommuneavslutning(t, x.avslutning_id, Kommuneavslutning(
-                versjon=x.versjon, arsak=x.arsak, avslutningsdato=x.avslutningsdato, event_id=e.event_id))
+            _kommuneavslutning(
+                t,
+                x.avslutning_id,
+                Kommuneavslutning(
+                    versjon=x.versjon, arsak=x.arsak, avslutningsdato=x.avslutningsdato, event_id=e.event_id
+                ),
+            )
         case a.AvslutningSlettet():
             gammel = t.kommuneavslutninger.get(e.avslutning_id)
-            _kommuneavslutning(t, e.avslutning_id, Kommuneavslutning(
-                versjon=e.versjon,
-                arsak=gammel.arsak if gammel else Avslutningsarsakkode.UKJENT,
-                avslutningsdato=gammel.avslutningsdato if gammel else date.min,
-                slettet=True, event_id=e.event_id))
+            _kommuneavslutning(
+                t,
+                e.avslutning_id,
+                Kommuneavslutning(
+                    versjon=e.versjon,
+                    arsak=gammel.arsak if gammel else Avslutningsarsakkode.UKJENT,
+                    avslutningsdato=gammel.avslutningsdato if gammel else date.min,
+                    slettet=True,
+                    event_id=e.event_id,
+                ),
+            )
         case f.FlyttingRegistrert() | f.FlyttingKorrigert():
-            t.folkeregister = {**t.folkeregister, e.hendelse_id: Folkeregisterhendelse(
-                hendelse_id=e.hendelse_id, art=f.Folkeregisterart.FLYTTING, dato=e.flytting.flyttedato,
-                til_kommunenummer=e.flytting.til_kommunenummer, fra_kommunenummer=e.flytting.fra_kommunenummer,
-                sekvensnummer=e.sekvensnummer, korrigerer=getattr(e, "korrigerer_hendelse_id", None),
-                event_id=e.event_id)}
+            t.folkeregister = {
+                **t.folkeregister,
+                e.hendelse_id: Folkeregisterhendelse(
+                    hendelse_id=e.hendelse_id,
+                    art=f.Folkeregisterart.FLYTTING,
+                    dato=e.flytting.flyttedato,
+                    til_kommunenummer=e.flytting.til_kommunenummer,
+                    fra_kommunenummer=e.flytting.fra_kommunenummer,
+                    sekvensnummer=e.sekvensnummer,
+                    korrigerer=getattr(e, "korrigerer_hendelse_id", None),
+                    event_id=e.event_id,
+                ),
+            }
         case f.UtvandringRegistrert() | f.UtvandringKorrigert():
-            t.folkeregister = {**t.folkeregister, e.hendelse_id: Folkeregisterhendelse(
-                hendelse_id=e.hendelse_id, art=f.Folkeregisterart.UTVANDRING, dato=e.utvandring.utflyttingsdato,
-                sekvensnummer=e.sekvensnummer, korrigerer=getattr(e, "korrigerer_hendelse_id", None),
-                event_id=e.event_id)}
+            t.folkeregister = {
+                **t.folkeregister,
+                e.hendelse_id: Folkeregisterhendelse(
+                    hendelse_id=e.hendelse_id,
+                    art=f.Folkeregisterart.UTVANDRING,
+                    dato=e.utvandring.utflyttingsdato,
+                    sekvensnummer=e.sekvensnummer,
+                    korrigerer=getattr(e, "korrigerer_hendelse_id", None),
+                    event_id=e.event_id,
+                ),
+            }
         case f.DodsfallRegistrert() | f.DodsfallKorrigert():
-            t.folkeregister = {**t.folkeregister, e.hendelse_id: Folkeregisterhendelse(
-                hendelse_id=e.hendelse_id, art=f.Folkeregisterart.DOD, dato=e.dodsfall.dodsdato,
-                sekvensnummer=e.sekvensnummer, korrigerer=getattr(e, "korrigerer_hendelse_id", None),
-                event_id=e.event_id)}
+            t.folkeregister = {
+                **t.folkeregister,
+                e.hendelse_id: Folkeregisterhendelse(
+                    hendelse_id=e.hendelse_id,
+                    art=f.Folkeregisterart.DOD,
+                    dato=e.dodsfall.dodsdato,
+                    sekvensnummer=e.sekvensnummer,
+                    korrigerer=getattr(e, "korrigerer_hendelse_id", None),
+                    event_id=e.event_id,
+                ),
+            }
         case f.FolkeregisterhendelseAnnullert():
-            t.annulleringer = {**t.annulleringer,
-                               e.annullerer_hendelse_id: Annullering(hendelse_id=e.hendelse_id, event_id=e.event_id)}
+            t.annulleringer = {
+                **t.annulleringer,
+                e.annullerer_hendelse_id: Annullering(hendelse_id=e.hendelse_id, event_id=e.event_id),
+            }
         case k.DognPassert():
             t.idag = e.dato if t.idag is None else max(t.idag, e.dato)
         case _ if isinstance(e, IGNORERTE):

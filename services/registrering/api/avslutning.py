@@ -5,24 +5,30 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi import Query, Request, Response
 
 from services.plumbing import outbox
+from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering import hendelser
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import avvis, ikke_funnet, konflikt, krev, krever_bekreftelse
-from services.registrering.api.idempotens import lagre_svar
-from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering.api.felles import kontekst, les, ruter, skriv
+from services.registrering.api.idempotens import lagre_svar
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Avslutningsversjon, Program
 from services.registrering.hendelser import Kontekst
-from services.registrering.lager import (hent_program, lagre_avslutningsversjon, sett_ikke_gjeldende, siste_versjon,
-                                         som_versjon, timer)
+from services.registrering.lager import (
+    hent_program,
+    lagre_avslutningsversjon,
+    sett_ikke_gjeldende,
+    siste_versjon,
+    som_versjon,
+    timer,
+)
 from shared.events import avslutning as a
 from shared.events import vedtak as v
 from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
@@ -30,26 +36,52 @@ from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
 log = logging.getLogger(__name__)
 router = ruter("/api/v1/deltakere/{deltaker_id}/avslutninger", "avslutning")
 _FEIL: dict[int | str, dict[str, Any]] = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
-Bekreft = Query(False, description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
-                                   "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.")
+Bekreft = Query(
+    False,
+    description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
+    "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.",
+)
 
 
 def versjon_ut(x: Avslutningsversjon) -> s.AvslutningsversjonUt:
     return s.AvslutningsversjonUt(
-        avslutning_id=x.avslutning_id, versjon=x.versjon, kilde=x.kilde.value, avslutningstype=x.avslutningstype,
-        arsak=s.Arsak(kode=x.arsak, navn=avslutningsarsak(x.arsak).navn), timer_arbeid_per_uke=x.timer_arbeid_per_uke,
-        avslutningsdato=x.avslutningsdato, registrert_av=x.registrert_av, registrert_dato=x.registrert_dato,
-        oppfolgingskommune=x.oppfolgingskommune, bydel=x.bydel, slettet=x.slettet,
+        avslutning_id=x.avslutning_id,
+        versjon=x.versjon,
+        kilde=x.kilde.value,
+        avslutningstype=x.avslutningstype,
+        arsak=s.Arsak(kode=x.arsak, navn=avslutningsarsak(x.arsak).navn),
+        timer_arbeid_per_uke=x.timer_arbeid_per_uke,
+        avslutningsdato=x.avslutningsdato,
+        registrert_av=x.registrert_av,
+        registrert_dato=x.registrert_dato,
+        oppfolgingskommune=x.oppfolgingskommune,
+        bydel=x.bydel,
+        slettet=x.slettet,
         visning=x.avslutningstype.value + (" (slettet)" if x.slettet else ""),
     )
 
 
-async def _vurder_og_merk(conn, program: Program, inn: s.AvslutningInn, k: Kontekst, deltaker_id: UUID,
-                          confirm: bool, *, ny: bool, fodselsdato: date) -> tuple[list, list[UUID], list[UUID]]:
+async def _vurder_og_merk(
+    conn,
+    program: Program,
+    inn: s.AvslutningInn,
+    k: Kontekst,
+    deltaker_id: UUID,
+    confirm: bool,
+    *,
+    ny: bool,
+    fodselsdato: date,
+) -> tuple[list, list[UUID], list[UUID]]:
     """The rules, the warning, and on confirmation the vedtak/tiltak made ikke gjeldende with their events."""
-    vurdering = regler.vurder_kommuneavslutning(program, arsak=inn.arsak, avslutningsdato=inn.avslutningsdato,
-                                                timer=inn.timer_arbeid_per_uke, ny=ny, fodselsdato=fodselsdato,
-                                                idag=k.idag)
+    vurdering = regler.vurder_kommuneavslutning(
+        program,
+        arsak=inn.arsak,
+        avslutningsdato=inn.avslutningsdato,
+        timer=inn.timer_arbeid_per_uke,
+        ny=ny,
+        fodselsdato=fodselsdato,
+        idag=k.idag,
+    )
     if not vurdering.godkjent:
         raise avvis(vurdering.brudd)
     if vurdering.advarsel is not None and not confirm:
@@ -58,29 +90,40 @@ async def _vurder_og_merk(conn, program: Program, inn: s.AvslutningInn, k: Konte
         return [], [], []
     vedtak, tiltak = await sett_ikke_gjeldende(conn, vurdering.advarsel.vedtak_ids, vurdering.advarsel.tiltak_ids)
     events: list[v.VedtakEndret | v.TiltakEndret] = [
-        v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak]
+        v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak
+    ]
     events += [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r)) for r in tiltak]
     return events, [r["vedtak_id"] for r in vedtak], [r["tiltak_id"] for r in tiltak]
 
 
 def _ny_versjon(avslutning_id: UUID, versjon: int, inn: s.AvslutningInn, k: Kontekst, row) -> Avslutningsversjon:
     return Avslutningsversjon(
-        avslutning_id=avslutning_id, kilde=Kilde.KOMMUNE, versjon=versjon,
-        avslutningstype=avslutningsarsak(inn.arsak).avslutningstype, arsak=inn.arsak,
-        avslutningsdato=inn.avslutningsdato, timer_arbeid_per_uke=timer(inn.timer_arbeid_per_uke),
-        registrert_av=k.brukerident, registrert_dato=k.naa, oppfolgingskommune=row["oppfolgingskommune"],
-        bydel=row["bydel"], slettet=False)
+        avslutning_id=avslutning_id,
+        kilde=Kilde.KOMMUNE,
+        versjon=versjon,
+        avslutningstype=avslutningsarsak(inn.arsak).avslutningstype,
+        arsak=inn.arsak,
+        avslutningsdato=inn.avslutningsdato,
+        timer_arbeid_per_uke=timer(inn.timer_arbeid_per_uke),
+        registrert_av=k.brukerident,
+        registrert_dato=k.naa,
+        oppfolgingskommune=row["oppfolgingskommune"],
+        bydel=row["bydel"],
+        slettet=False,
+    )
 
 
 @router.post("", status_code=201, response_model=s.AvslutningLagret, responses=_FEIL)
-async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang, request: Request,
-                    confirm: bool = Bekreft) -> s.AvslutningLagret:
+async def registrer(
+    deltaker_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang, request: Request, confirm: bool = Bekreft
+) -> s.AvslutningLagret:
     """Add the kommune's avslutning (also over a computed one: the regelmotor then retracts its own)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
-        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm, ny=True,
-                                                               fodselsdato=row["fodselsdato"])
+        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(
+            conn, program, inn, k, deltaker_id, confirm, ny=True, fodselsdato=row["fodselsdato"]
+        )
         versjon = _ny_versjon(uuid4(), 1, inn, k, row)
         events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
         ut = await _lagre(conn, request, 201, deltaker_id, versjon, events, vedtak_ids, tiltak_ids)
@@ -88,13 +131,22 @@ async def registrer(deltaker_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilga
     return ut
 
 
-async def _lagre(conn, request: Request, status: int, deltaker_id: UUID, versjon: Avslutningsversjon, events: list,
-                 vedtak_ids: list[UUID], tiltak_ids: list[UUID]) -> s.AvslutningLagret:
+async def _lagre(
+    conn,
+    request: Request,
+    status: int,
+    deltaker_id: UUID,
+    versjon: Avslutningsversjon,
+    events: list,
+    vedtak_ids: list[UUID],
+    tiltak_ids: list[UUID],
+) -> s.AvslutningLagret:
     """The new version, its events and the answer (for an Idempotency-Key retry), in the caller's transaction."""
     await lagre_avslutningsversjon(conn, versjon, deltaker_id)
     await outbox.enqueue(conn, events)
-    ut = s.AvslutningLagret(avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids,
-                            ikke_gjeldende_tiltak=tiltak_ids)
+    ut = s.AvslutningLagret(
+        avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids, ikke_gjeldende_tiltak=tiltak_ids
+    )
     await lagre_svar(conn, request, status, ut)
     return ut
 
@@ -107,8 +159,14 @@ async def _siste(conn, deltaker_id: UUID, avslutning_id: UUID) -> Avslutningsver
 
 
 @router.put("/{avslutning_id}", response_model=s.AvslutningLagret, responses=_FEIL)
-async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang,
-                  request: Request, confirm: bool = Bekreft) -> s.AvslutningLagret:
+async def rediger(
+    deltaker_id: UUID,
+    avslutning_id: UUID,
+    inn: s.AvslutningInn,
+    bruker: Skrivetilgang,
+    request: Request,
+    confirm: bool = Bekreft,
+) -> s.AvslutningLagret:
     """Edit: a new version of the kommune's own avslutning. Flyttet/Utvandret/Død are editable whoever set them;
     editing the regelmotor's registers the kommune's own in its place (the regelmotor then retracts it)."""
     k = kontekst(request, bruker)
@@ -117,9 +175,16 @@ async def rediger(deltaker_id: UUID, avslutning_id: UUID, inn: s.AvslutningInn, 
         krev(regler.kan_endre_avslutning(bruker.omfang, siste))
         program = await hent_program(conn, row)
         # editing the regelmotor's Flyttet/Utvandret/Død adds the kommune's own: the one-avslutning rule applies
-        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(conn, program, inn, k, deltaker_id, confirm,
-                                                               ny=siste.kilde is Kilde.REGELMOTOR,
-                                                               fodselsdato=row["fodselsdato"])
+        events, vedtak_ids, tiltak_ids = await _vurder_og_merk(
+            conn,
+            program,
+            inn,
+            k,
+            deltaker_id,
+            confirm,
+            ny=siste.kilde is Kilde.REGELMOTOR,
+            fodselsdato=row["fodselsdato"],
+        )
         if siste.kilde is Kilde.REGELMOTOR:
             versjon = _ny_versjon(uuid4(), 1, inn, k, row)
             events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
@@ -139,13 +204,25 @@ async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, r
         siste = await _siste(conn, deltaker_id, avslutning_id)
         krev(regler.kan_endre_avslutning(bruker.omfang, siste))
         if siste.kilde is Kilde.REGELMOTOR:
-            raise konflikt("en avslutning beregnet av regelmotor slettes av regelmotoren; registrer kommunens egen "
-                           "avslutning i stedet")
-        slettet = replace(siste, versjon=siste.versjon + 1, registrert_av=k.brukerident, registrert_dato=k.naa,
-                          slettet=True)
+            raise konflikt(
+                "en avslutning beregnet av regelmotor slettes av regelmotoren; registrer kommunens egen "
+                "avslutning i stedet"
+            )
+        slettet = replace(
+            siste, versjon=siste.versjon + 1, registrert_av=k.brukerident, registrert_dato=k.naa, slettet=True
+        )
         await lagre_avslutningsversjon(conn, slettet, deltaker_id)
-        await outbox.enqueue(conn, [a.AvslutningSlettet(**k.envelope(deltaker_id), avslutning_id=avslutning_id,
-                                                        versjon=slettet.versjon, slettet_av=k.brukerident)])
+        await outbox.enqueue(
+            conn,
+            [
+                a.AvslutningSlettet(
+                    **k.envelope(deltaker_id),
+                    avslutning_id=avslutning_id,
+                    versjon=slettet.versjon,
+                    slettet_av=k.brukerident,
+                )
+            ],
+        )
         await lagre_svar(conn, request, 204, None)
     log.info("avslutning slettet", extra={"deltaker_id": str(deltaker_id)})
     return Response(status_code=204)
@@ -157,6 +234,8 @@ async def hent(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.Av
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
     g = regler.gjeldende_avslutning(program)
-    return s.AvslutningerUt(gjeldende=versjon_ut(g) if g else None,
-                            historikk=[versjon_ut(x) for x in regler.historikk(program)],
-                            venter_paa_kommunens_arsak=not regler.venter_paa_kommunens_arsak(program).oppfylt)
+    return s.AvslutningerUt(
+        gjeldende=versjon_ut(g) if g else None,
+        historikk=[versjon_ut(x) for x in regler.historikk(program)],
+        venter_paa_kommunens_arsak=not regler.venter_paa_kommunens_arsak(program).oppfylt,
+    )

@@ -63,35 +63,46 @@ _UNIKT = {
     "deltaker_fodselsnummer_key": {"detail": "en annen deltaker er allerede registrert med dette fødselsnummeret"},
     "avslutning_en_gjeldende_kommuneavslutning": {
         "detail": "personen har allerede en gjeldende avslutning registrert av kommunen (lagret av en annen "
-                  "forespørsel samtidig); hent den, og rediger eller slett den",
-        "regel": "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning"},
-    "avslutningsversjon_pkey": {"detail": "avslutningen ble endret av en annen forespørsel samtidig; hent den på "
-                                          "nytt og prøv igjen"},
-    "avslutningsversjon_etter_siste": {"detail": "avslutningen ble endret eller slettet av en annen forespørsel "
-                                                 "samtidig; hent den på nytt og prøv igjen"},
+        "forespørsel samtidig); hent den, og rediger eller slett den",
+        "regel": "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning",
+    },
+    "avslutningsversjon_pkey": {
+        "detail": "avslutningen ble endret av en annen forespørsel samtidig; hent den på nytt og prøv igjen"
+    },
+    "avslutningsversjon_etter_siste": {
+        "detail": "avslutningen ble endret eller slettet av en annen forespørsel "
+        "samtidig; hent den på nytt og prøv igjen"
+    },
 }
 
 
 def unikhetskonflikt(exc: asyncpg.UniqueViolationError) -> Avvist:
     """A uniqueness the schema enforces, as a 409 naming what conflicts (never a 500)."""
-    body = _UNIKT.get(exc.constraint_name or "", {
-        "detail": "forespørselen er i konflikt med en registrering som ble lagret samtidig; hent dataene på nytt "
-                  "og prøv igjen"})
+    body = _UNIKT.get(
+        exc.constraint_name or "",
+        {
+            "detail": "forespørselen er i konflikt med en registrering som ble lagret samtidig; hent dataene på nytt "
+            "og prøv igjen"
+        },
+    )
     log.info("unikhetskonflikt", extra={"constraint": exc.constraint_name})
     return Avvist(409, dict(body))
 
 
 def krever_bekreftelse(advarsel: Advarsel) -> Avvist:
-    return Avvist(409, {
-        "detail": advarsel.melding,
-        "advarsel": {
-            "kode": "VEDTAK_TILTAK_ETTER_AVSLUTNINGSDATO",
-            "regel": "DOMAIN.md §4.4 varsel før lagring",
-            "vedtak_ids": [str(i) for i in advarsel.vedtak_ids],
-            "tiltak_ids": [str(i) for i in advarsel.tiltak_ids],
+    return Avvist(
+        409,
+        {
+            "detail": advarsel.melding,
+            "advarsel": {
+                "kode": "VEDTAK_TILTAK_ETTER_AVSLUTNINGSDATO",
+                "regel": "DOMAIN.md §4.4 varsel før lagring",
+                "vedtak_ids": [str(i) for i in advarsel.vedtak_ids],
+                "tiltak_ids": [str(i) for i in advarsel.tiltak_ids],
+            },
+            "krever_bekreftelse": True,
         },
-        "krever_bekreftelse": True,
-    })
+    )
 
 
 class UventetFeil:
@@ -114,10 +125,17 @@ class UventetFeil:
 
         try:
             await self.app(scope, receive, _send)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             route = scope.get("route")
-            log.error("uventet feil", extra={"feil": type(exc).__name__, "sqlstate": getattr(exc, "sqlstate", None),
-                                             "metode": scope.get("method"), "rute": getattr(route, "path", None)})
+            log.error(
+                "uventet feil",
+                extra={
+                    "feil": type(exc).__name__,
+                    "sqlstate": getattr(exc, "sqlstate", None),
+                    "metode": scope.get("method"),
+                    "rute": getattr(route, "path", None),
+                },
+            )
             if started:
                 raise
             await JSONResponse({"detail": "intern feil"}, status_code=500)(scope, receive, send)

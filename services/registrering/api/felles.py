@@ -47,7 +47,9 @@ def plassering(row: asyncpg.Record) -> Plassering:
 
 
 @asynccontextmanager
-async def skriv(request: Request, bruker: Bruker, deltaker_id: UUID) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Record]]:
+async def skriv(
+    request: Request, bruker: Bruker, deltaker_id: UUID
+) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Record]]:
     """One transaction on one deltaker, claiming the Idempotency-Key first: 404 if unknown or not seen by the
     caller, 403 if seen but not the caller's to change. The deltaker is locked (lager.laas_deltaker) before its
     programme is read, and stays locked until commit: two requests on the same deltaker are decided one after the
@@ -70,7 +72,9 @@ async def skriv(request: Request, bruker: Bruker, deltaker_id: UUID) -> AsyncIte
 
 
 @asynccontextmanager
-async def les(request: Request, bruker: Bruker, deltaker_id: UUID) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Record]]:
+async def les(
+    request: Request, bruker: Bruker, deltaker_id: UUID
+) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Record]]:
     async with runtime(request).pool.acquire() as conn:
         row = await hent_deltaker(conn, deltaker_id, bruker.omfang)
         if row is None:

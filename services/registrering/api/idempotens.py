@@ -23,18 +23,49 @@ async def krev_nokkel(conn: asyncpg.Connection, request: Request, brukerident: s
     if nokkel is None:
         return
     if not 1 <= len(nokkel) <= 200:
-        raise Avvist(422, {"detail": [{"loc": ["header", "Idempotency-Key"], "msg": "må være 1–200 tegn",
-                                       "type": "idempotency_key"}]})
-    foresporsel = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"?"
-                                 + request.url.query.encode() + b"\n" + await request.body()).hexdigest()
-    ny = await conn.fetchval("INSERT INTO idempotens (brukerident, nokkel, foresporsel) VALUES ($1, $2, $3)"
-                             " ON CONFLICT DO NOTHING RETURNING 1", brukerident, nokkel, foresporsel)
+        raise Avvist(
+            422,
+            {
+                "detail": [
+                    {"loc": ["header", "Idempotency-Key"], "msg": "må være 1–200 tegn", "type": "idempotency_key"}
+                ]
+            },
+        )
+    foresporsel = hashlib.sha256(
+        request.method.encode()
+        + b" "
+        + request.url.path.encode()
+        + b"?"
+        + request.url.query.encode()
+        + b"\n"
+        + await request.body()
+    ).hexdigest()
+    ny = await conn.fetchval(
+        "INSERT INTO idempotens (brukerident, nokkel, foresporsel) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        brukerident,
+        nokkel,
+        foresporsel,
+    )
     if ny is None:
-        row = await conn.fetchrow("SELECT foresporsel, status, svar FROM idempotens WHERE brukerident = $1 AND"
-                                  " nokkel = $2", brukerident, nokkel)
+        row = await conn.fetchrow(
+            "SELECT foresporsel, status, svar FROM idempotens WHERE brukerident = $1 AND nokkel = $2",
+            brukerident,
+            nokkel,
+        )
         if row["foresporsel"] != foresporsel:
-            raise Avvist(422, {"detail": [{"loc": ["header", "Idempotency-Key"], "type": "idempotency_key",
-                                           "msg": "nøkkelen er allerede brukt for en annen forespørsel"}]})
+            raise Avvist(
+                422,
+                {
+                    "detail": [
+                        {
+                            "loc": ["header", "Idempotency-Key"],
+                            "type": "idempotency_key",
+                            "msg": "nøkkelen er allerede brukt for en annen forespørsel",
+                        }
+                    ]
+                },
+            )
         raise Avvist(row["status"], row["svar"], replay=True)
     request.state.idempotens = (brukerident, nokkel)
 
@@ -45,5 +76,6 @@ async def lagre_svar(conn: asyncpg.Connection, request: Request, status: int, sv
     if claim is None:
         return
     body: Any = svar.model_dump(mode="json") if svar is not None else None
-    await conn.execute("UPDATE idempotens SET status = $3, svar = $4 WHERE brukerident = $1 AND nokkel = $2",
-                       *claim, status, body)
+    await conn.execute(
+        "UPDATE idempotens SET status = $3, svar = $4 WHERE brukerident = $1 AND nokkel = $2", *claim, status, body
+    )

@@ -39,19 +39,29 @@ class SluttmalUt(Kode):
 
 @router.get("/avslutningsarsaker", response_model=list[AvslutningsarsakUt])
 async def avslutningsarsaker(_: Lesetilgang) -> list[AvslutningsarsakUt]:
-    return [AvslutningsarsakUt(
-        kode=a.kode.value, navn=a.navn, gruppe=a.gruppe.value, avslutningstype=a.avslutningstype.value,
-        veiledningstekst=a.veiledningstekst, kan_settes_av=sorted(k.value for k in a.kan_settes_av),
-        kan_registreres_av_kommunen=a.kan_registreres_av_kommunen, redigerbar_uansett_kilde=a.redigerbar_uansett_kilde,
-        krever_timer_arbeid_per_uke=a.krever_timer_arbeid_per_uke) for a in AVSLUTNINGSARSAKER.values()]
+    return [
+        AvslutningsarsakUt(
+            kode=a.kode.value,
+            navn=a.navn,
+            gruppe=a.gruppe.value,
+            avslutningstype=a.avslutningstype.value,
+            veiledningstekst=a.veiledningstekst,
+            kan_settes_av=sorted(k.value for k in a.kan_settes_av),
+            kan_registreres_av_kommunen=a.kan_registreres_av_kommunen,
+            redigerbar_uansett_kilde=a.redigerbar_uansett_kilde,
+            krever_timer_arbeid_per_uke=a.krever_timer_arbeid_per_uke,
+        )
+        for a in AVSLUTNINGSARSAKER.values()
+    ]
 
 
 @router.get("/sluttmal", response_model=list[SluttmalUt])
 async def sluttmal(_: Lesetilgang) -> list[SluttmalUt]:
     """Each sluttmål with the regelverk versions that know it (a programme uses the version of its start)."""
-    return [SluttmalUt(kode=k.value, navn=navn,
-                       regelverk=[v.id for v in regelverk().versjoner if k in v.sluttmal])
-            for k, navn in SLUTTMALNAVN.items()]
+    return [
+        SluttmalUt(kode=k.value, navn=navn, regelverk=[v.id for v in regelverk().versjoner if k in v.sluttmal])
+        for k, navn in SLUTTMALNAVN.items()
+    ]
 
 
 @router.get("/kategorier", response_model=list[Kode])

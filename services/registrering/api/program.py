@@ -10,13 +10,12 @@ from uuid import UUID, uuid4
 from fastapi import Request, Response
 
 from services.plumbing import outbox
-from services.plumbing.auth import Bruker
+from services.plumbing.auth import Bruker, Lesetilgang, Skrivetilgang
 from services.registrering import hendelser
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import ikke_funnet, krev
-from services.registrering.api.idempotens import lagre_svar
-from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering.api.felles import kontekst, les, ruter, skriv
+from services.registrering.api.idempotens import lagre_svar
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Vedtak
 from services.registrering.lager import hent_program, hent_tiltak, hent_vedtak
@@ -41,8 +40,14 @@ def _periode(p: Periode) -> dict:
 
 
 def _vedtak_ut(r) -> s.VedtakUt:
-    return s.VedtakUt(vedtak_id=r["vedtak_id"], vedtakstype=r["vedtakstype"], resultat=r["resultat"],
-                      vedtaksdato=r["vedtaksdato"], periode=Periode(fra=r["fra"], til=r["til"]), gjeldende=r["gjeldende"])
+    return s.VedtakUt(
+        vedtak_id=r["vedtak_id"],
+        vedtakstype=r["vedtakstype"],
+        resultat=r["resultat"],
+        vedtaksdato=r["vedtaksdato"],
+        periode=Periode(fra=r["fra"], til=r["til"]),
+        gjeldende=r["gjeldende"],
+    )
 
 
 @router.post("/vedtak", status_code=201, response_model=s.VedtakUt, responses=_FEIL)
@@ -53,18 +58,33 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skriveti
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"vedtaksdato": inn.vedtaksdato, **_periode(inn.periode)})
         program = await hent_program(conn, row)
-        krev(regler.vedtak_etter_programstart(program, inn.vedtakstype, inn.periode.fra),
-             regler.programstart_har_regelverk(program.lov, inn.vedtakstype, inn.periode.fra))
+        krev(
+            regler.vedtak_etter_programstart(program, inn.vedtakstype, inn.periode.fra),
+            regler.programstart_har_regelverk(program.lov, inn.vedtakstype, inn.periode.fra),
+        )
         if inn.vedtakstype is Vedtakstype.DELTAKELSE and program.sluttmal is not None:
             # a new programstart may fall under another regelverk, which must know the sluttmål (DOMAIN.md §6)
-            ny = regler.programstart(replace(program, vedtak=program.vedtak + (
-                Vedtak(uuid4(), inn.vedtakstype, inn.resultat, inn.periode.fra, inn.periode.til),)))
+            ny = regler.programstart(
+                replace(
+                    program,
+                    vedtak=program.vedtak
+                    + (Vedtak(uuid4(), inn.vedtakstype, inn.resultat, inn.periode.fra, inn.periode.til),),
+                )
+            )
             krev(regler.sluttmal_finnes_i_regelverket(program.lov, ny, program.sluttmal))
         r = await conn.fetchrow(
             "INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, vedtaksdato, fra, til, registrert_av,"
             " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *",
-            uuid4(), deltaker_id, inn.vedtakstype.value, inn.resultat.value, inn.vedtaksdato, inn.periode.fra,
-            inn.periode.til, k.brukerident, k.naa)
+            uuid4(),
+            deltaker_id,
+            inn.vedtakstype.value,
+            inn.resultat.value,
+            inn.vedtaksdato,
+            inn.periode.fra,
+            inn.periode.til,
+            k.brukerident,
+            k.naa,
+        )
         await outbox.enqueue(conn, [v.VedtakRegistrert(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))])
         ut = _vedtak_ut(r)
         await lagre_svar(conn, request, 201, ut)
@@ -81,41 +101,72 @@ async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) 
 @router.delete("/vedtak/{vedtak_id}", status_code=204, responses=_FEIL)
 async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
-    return await _slett(request, bruker, deltaker_id, "vedtak", vedtak_id, "vedtaket",
-                        v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id))
+    return await _slett(
+        request,
+        bruker,
+        deltaker_id,
+        "vedtak",
+        vedtak_id,
+        "vedtaket",
+        v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id),
+    )
 
 
 @router.get("/sluttmal", response_model=list[s.SluttmalUt], responses=_FEIL)
 async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.SluttmalUt]:
     """Every sluttmål set, newest first; the first is the one in force (the newest registered)."""
     async with les(request, bruker, deltaker_id) as (conn, _):
-        rows = await conn.fetch("SELECT sluttmal, fastsatt_dato, registrert_av FROM sluttmal WHERE deltaker_id = $1"
-                                " ORDER BY id DESC", deltaker_id)
-    return [s.SluttmalUt(sluttmal=r["sluttmal"], navn=SLUTTMALNAVN[Sluttmalkode(r["sluttmal"])],
-                         fastsatt_dato=r["fastsatt_dato"], registrert_av=r["registrert_av"], gjeldende=i == 0)
-            for i, r in enumerate(rows)]
+        rows = await conn.fetch(
+            "SELECT sluttmal, fastsatt_dato, registrert_av FROM sluttmal WHERE deltaker_id = $1 ORDER BY id DESC",
+            deltaker_id,
+        )
+    return [
+        s.SluttmalUt(
+            sluttmal=r["sluttmal"],
+            navn=SLUTTMALNAVN[Sluttmalkode(r["sluttmal"])],
+            fastsatt_dato=r["fastsatt_dato"],
+            registrert_av=r["registrert_av"],
+            gjeldende=i == 0,
+        )
+        for i, r in enumerate(rows)
+    ]
 
 
 @router.post("/sluttmal", status_code=201, response_model=s.Opprettet, responses=_FEIL)
-async def registrer_sluttmal(deltaker_id: UUID, inn: s.SluttmalInn, bruker: Skrivetilgang, request: Request) -> s.Opprettet:
+async def registrer_sluttmal(
+    deltaker_id: UUID, inn: s.SluttmalInn, bruker: Skrivetilgang, request: Request
+) -> s.Opprettet:
     """The sluttmål in force from now on; it must be one the regelverk for the person's lov and programstart knows."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"fastsatt_dato": inn.fastsatt_dato})
         program = await hent_program(conn, row)
         krev(regler.sluttmal_finnes_i_regelverket(program.lov, regler.programstart(program), inn.sluttmal))
-        await conn.execute("INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
-                           " VALUES ($1,$2,$3,$4,$5)", deltaker_id, inn.sluttmal.value, inn.fastsatt_dato,
-                           k.brukerident, k.naa)
-        hendelse = v.SluttmalRegistrert(**k.envelope(deltaker_id), sluttmal=inn.sluttmal, fastsatt_dato=inn.fastsatt_dato)
+        await conn.execute(
+            "INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
+            " VALUES ($1,$2,$3,$4,$5)",
+            deltaker_id,
+            inn.sluttmal.value,
+            inn.fastsatt_dato,
+            k.brukerident,
+            k.naa,
+        )
+        hendelse = v.SluttmalRegistrert(
+            **k.envelope(deltaker_id), sluttmal=inn.sluttmal, fastsatt_dato=inn.fastsatt_dato
+        )
         await outbox.enqueue(conn, [hendelse])
         await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
     return s.Opprettet(id=hendelse.event_id)
 
 
 def _tiltak_ut(r) -> s.TiltakUt:
-    return s.TiltakUt(tiltak_id=r["tiltak_id"], tiltakskode=r["tiltakskode"], periode=Periode(fra=r["fra"], til=r["til"]),
-                      timer_per_uke=r["timer_per_uke"], gjeldende=r["gjeldende"])
+    return s.TiltakUt(
+        tiltak_id=r["tiltak_id"],
+        tiltakskode=r["tiltakskode"],
+        periode=Periode(fra=r["fra"], til=r["til"]),
+        timer_per_uke=r["timer_per_uke"],
+        gjeldende=r["gjeldende"],
+    )
 
 
 @router.post("/tiltak", status_code=201, response_model=s.TiltakUt, responses=_FEIL)
@@ -126,8 +177,15 @@ async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skriveti
         r = await conn.fetchrow(
             "INSERT INTO tiltak (tiltak_id, deltaker_id, tiltakskode, fra, til, timer_per_uke, registrert_av,"
             " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *",
-            uuid4(), deltaker_id, inn.tiltakskode, inn.periode.fra, inn.periode.til, inn.timer_per_uke,
-            k.brukerident, k.naa)
+            uuid4(),
+            deltaker_id,
+            inn.tiltakskode,
+            inn.periode.fra,
+            inn.periode.til,
+            inn.timer_per_uke,
+            k.brukerident,
+            k.naa,
+        )
         await outbox.enqueue(conn, [v.TiltakRegistrert(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))])
         ut = _tiltak_ut(r)
         await lagre_svar(conn, request, 201, ut)
@@ -141,7 +199,9 @@ async def list_tiltak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) 
 
 
 @router.post("/fravaer", status_code=201, response_model=s.Opprettet, responses=_FEIL)
-async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrivetilgang, request: Request) -> s.Opprettet:
+async def registrer_fravaer(
+    deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrivetilgang, request: Request
+) -> s.Opprettet:
     """Gyldig fravær extends the gjennomføringsfrist where the regelverk says so (DOMAIN.md §6)."""
     k = kontekst(request, bruker)
     fravaer_id = uuid4()
@@ -149,10 +209,24 @@ async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrive
         _krev_datoer_i_tid(row, k, _periode(inn.periode))
         await conn.execute(
             "INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til, registrert_av, registrert_dato)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7)", fravaer_id, deltaker_id, inn.fravaerstype.value, inn.periode.fra,
-            inn.periode.til, k.brukerident, k.naa)
-        await outbox.enqueue(conn, [v.FravaerRegistrert(**k.envelope(deltaker_id), fravaer=v.Fravaer(
-            fravaer_id=fravaer_id, fravaerstype=inn.fravaerstype, periode=inn.periode))])
+            " VALUES ($1,$2,$3,$4,$5,$6,$7)",
+            fravaer_id,
+            deltaker_id,
+            inn.fravaerstype.value,
+            inn.periode.fra,
+            inn.periode.til,
+            k.brukerident,
+            k.naa,
+        )
+        await outbox.enqueue(
+            conn,
+            [
+                v.FravaerRegistrert(
+                    **k.envelope(deltaker_id),
+                    fravaer=v.Fravaer(fravaer_id=fravaer_id, fravaerstype=inn.fravaerstype, periode=inn.periode),
+                )
+            ],
+        )
         await lagre_svar(conn, request, 201, s.Opprettet(id=fravaer_id))
     return s.Opprettet(id=fravaer_id)
 
@@ -160,30 +234,58 @@ async def registrer_fravaer(deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrive
 @router.delete("/fravaer/{fravaer_id}", status_code=204, responses=_FEIL)
 async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
-    return await _slett(request, bruker, deltaker_id, "fravaer", fravaer_id, "fraværet",
-                        v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id))
+    return await _slett(
+        request,
+        bruker,
+        deltaker_id,
+        "fravaer",
+        fravaer_id,
+        "fraværet",
+        v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id),
+    )
 
 
 @router.post("/avvisning", status_code=201, response_model=s.Opprettet, responses=_FEIL)
-async def registrer_avvisning(deltaker_id: UUID, inn: s.AvvisningInn, bruker: Skrivetilgang, request: Request) -> s.Opprettet:
+async def registrer_avvisning(
+    deltaker_id: UUID, inn: s.AvvisningInn, bruker: Skrivetilgang, request: Request
+) -> s.Opprettet:
     """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"avvist_dato": inn.avvist_dato})
-        await conn.execute("INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato)"
-                           " VALUES ($1,$2,$3,$4)", deltaker_id, inn.avvist_dato, k.brukerident, k.naa)
+        await conn.execute(
+            "INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato) VALUES ($1,$2,$3,$4)",
+            deltaker_id,
+            inn.avvist_dato,
+            k.brukerident,
+            k.naa,
+        )
         hendelse = v.AvvisningRegistrert(**k.envelope(deltaker_id), avvist_dato=inn.avvist_dato)
         await outbox.enqueue(conn, [hendelse])
         await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
     return s.Opprettet(id=hendelse.event_id)
 
 
-async def _slett(request: Request, bruker: Bruker, deltaker_id: UUID, tabell: str, rad_id: UUID, hva: str,
-                 hendelse: v.VedtakSlettet | v.FravaerSlettet) -> Response:
+async def _slett(
+    request: Request,
+    bruker: Bruker,
+    deltaker_id: UUID,
+    tabell: str,
+    rad_id: UUID,
+    hva: str,
+    hendelse: v.VedtakSlettet | v.FravaerSlettet,
+) -> Response:
     """Mark a vedtak or fravær deleted (kept, for history) and publish the deletion, in one transaction."""
     async with skriv(request, bruker, deltaker_id) as (conn, _):
-        if await conn.fetchval(f"UPDATE {tabell} SET slettet = true WHERE {tabell}_id=$1 AND deltaker_id=$2"
-                               " AND NOT slettet RETURNING 1", rad_id, deltaker_id) is None:
+        if (
+            await conn.fetchval(
+                f"UPDATE {tabell} SET slettet = true WHERE {tabell}_id=$1 AND deltaker_id=$2"
+                " AND NOT slettet RETURNING 1",
+                rad_id,
+                deltaker_id,
+            )
+            is None
+        ):
             raise ikke_funnet(hva)
         await outbox.enqueue(conn, [hendelse])
         await lagre_svar(conn, request, 204, None)

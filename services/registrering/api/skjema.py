@@ -65,11 +65,12 @@ class _Person(_Inn):
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
     kategori: Kode[Kategori] | None = None
-    kategori_periode: Periode | None = Field(default=None, description="The period the kategori applies; "
-                                             "til = the last day in the kategori.")
+    kategori_periode: Periode | None = Field(
+        default=None, description="The period the kategori applies; til = the last day in the kategori."
+    )
 
     @model_validator(mode="after")
-    def _sammenheng(self) -> "_Person":
+    def _sammenheng(self) -> _Person:
         if self.bydel is not None and geografi.bydeler()[self.bydel].kommunenummer != self.oppfolgingskommune:
             raise ValueError(f"bydel {self.bydel} ligger ikke i kommune {self.oppfolgingskommune}")
         if (self.kategori is None) != (self.kategori_periode is None):
@@ -93,7 +94,7 @@ class SokInn(_Inn):
     fodselsnummer: Fodselsnummer | None = None
 
     @model_validator(mode="after")
-    def _en(self) -> "SokInn":
+    def _en(self) -> SokInn:
         if (self.duf_nummer is None) == (self.fodselsnummer is None):
             raise ValueError("oppgi enten duf_nummer eller fodselsnummer")
         return self
@@ -123,8 +124,10 @@ class VedtakInn(_Inn):
     vedtakstype: Kode[Vedtakstype]
     resultat: Kode[Vedtaksresultat] = Vedtaksresultat.VEDTAK_FATTET
     vedtaksdato: Dato
-    periode: Periode = Field(description="DELTAKELSE: programstart and planned end; FORLENGELSE/PERMISJON: the "
-                                         "period granted; PERMANENT_STANS: fra = the stans date.")
+    periode: Periode = Field(
+        description="DELTAKELSE: programstart and planned end; FORLENGELSE/PERMISJON: the "
+        "period granted; PERMANENT_STANS: fra = the stans date."
+    )
 
 
 class VedtakUt(BaseModel):
@@ -180,9 +183,12 @@ class AvslutningInn(_Inn):
     arsak: Kode[Avslutningsarsakkode]
     avslutningsdato: Dato
     # bounds and decimals are DOMAIN.md §4 rule 3 in regler.timer_arbeid_per_uke (one message for all of them)
-    timer_arbeid_per_uke: Desimal | None = Field(default=None, description="Required for Arbeid: > 0, at most one "
-                                                 "decimal, as a JSON number (30.5) or a string with a decimal point "
-                                                 "(\"30.5\").")
+    timer_arbeid_per_uke: Desimal | None = Field(
+        default=None,
+        description="Required for Arbeid: > 0, at most one "
+        "decimal, as a JSON number (30.5) or a string with a decimal point "
+        '("30.5").',
+    )
 
 
 class Arsak(BaseModel):
@@ -209,8 +215,9 @@ class AvslutningsversjonUt(BaseModel):
 class AvslutningerUt(BaseModel):
     gjeldende: AvslutningsversjonUt | None
     historikk: list[AvslutningsversjonUt]
-    venter_paa_kommunens_arsak: bool = Field(description="DOMAIN.md §4 rule 7: a permanent stans awaits the "
-                                                         "kommune's avslutningsårsak.")
+    venter_paa_kommunens_arsak: bool = Field(
+        description="DOMAIN.md §4 rule 7: a permanent stans awaits the kommune's avslutningsårsak."
+    )
 
 
 class AvslutningLagret(BaseModel):

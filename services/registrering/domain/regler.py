@@ -18,15 +18,14 @@ from typing import Any
 from uuid import UUID
 
 from services.registrering.domain.modell import Avslutningsversjon, Program
+from shared import tilgang as tilgang_
 from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Kilde, avslutningsarsak
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
-from shared.regelverk import frister, fristgrunnlag
-from shared.regelverk import avslutning_i_kraft
+from shared.regelverk import avslutning_i_kraft, frister, fristgrunnlag
 from shared.regelverk.frister import Fristberegning
-from shared import tilgang as tilgang_
 from shared.tilgang import Omfang, Plassering
 
 
@@ -50,16 +49,19 @@ def _ok(regel: str, **grunnlag: Any) -> Utfall:
     return Utfall(regel=regel, oppfylt=True, grunnlag=grunnlag)
 
 
-def _brudd(regel: str, melding: str, felt: str | None = None, bruddtype: Bruddtype = Bruddtype.UGYLDIG,
-           **grunnlag: Any) -> Utfall:
+def _brudd(
+    regel: str, melding: str, felt: str | None = None, bruddtype: Bruddtype = Bruddtype.UGYLDIG, **grunnlag: Any
+) -> Utfall:
     return Utfall(regel=regel, oppfylt=False, melding=melding, felt=felt, bruddtype=bruddtype, grunnlag=grunnlag)
 
 
 # --- facts derived from the programme ----------------------------------------------------------------
 
+
 def _vedtak(program: Program) -> list[fristgrunnlag.Vedtak]:
-    return [fristgrunnlag.Vedtak(vedtakstype=v.vedtakstype, fattet=v.fattet, fra=v.fra, til=v.til)
-            for v in program.vedtak]
+    return [
+        fristgrunnlag.Vedtak(vedtakstype=v.vedtakstype, fattet=v.fattet, fra=v.fra, til=v.til) for v in program.vedtak
+    ]
 
 
 def programstart(program: Program) -> date | None:
@@ -71,9 +73,11 @@ def programstart(program: Program) -> date | None:
 def grunnlag(program: Program) -> fristgrunnlag.Fristgrunnlag | None:
     """The frist's inputs from the programme (its sluttmål is the one in force already: lager.hent_program)."""
     return fristgrunnlag.fristgrunnlag(
-        program.lov, _vedtak(program),
+        program.lov,
+        _vedtak(program),
         [fristgrunnlag.Sluttmal(sluttmal=program.sluttmal, fastsatt_dato=date.min)] if program.sluttmal else [],
-        [fristgrunnlag.Fravaer(fravaerstype=f.fravaerstype, fra=f.fra, til=f.til) for f in program.fravaer])
+        [fristgrunnlag.Fravaer(fravaerstype=f.fravaerstype, fra=f.fra, til=f.til) for f in program.fravaer],
+    )
 
 
 def gjennomforingsfrist(program: Program) -> Fristberegning | None:
@@ -90,6 +94,7 @@ def oppstartsfrist(program: Program) -> Fristberegning:
 
 
 # --- avslutninger: current and history ----------------------------------------------------------------
+
 
 def gjeldende_avslutning(program: Program) -> Avslutningsversjon | None:
     """The avslutning in force (shared/regelverk/avslutning_i_kraft.py: DOMAIN.md §4 rules 5–7, §5): a
@@ -109,23 +114,37 @@ def venter_paa_kommunens_arsak(program: Program) -> Utfall:
     regel = "DOMAIN.md §4.7 permanent stans krever kommunens avslutningsårsak"
     g = gjeldende_avslutning(program)
     if g is not None and g.arsak is Avslutningsarsakkode.VEDTAK_OM_PERMANENT_STANS:
-        return _brudd(regel, "Vedtak om permanent stans er registrert; kommunen må registrere avslutningsårsak",
-                      bruddtype=Bruddtype.KONFLIKT, avslutning_id=str(g.avslutning_id))
+        return _brudd(
+            regel,
+            "Vedtak om permanent stans er registrert; kommunen må registrere avslutningsårsak",
+            bruddtype=Bruddtype.KONFLIKT,
+            avslutning_id=str(g.avslutning_id),
+        )
     return _ok(regel)
 
 
 # --- the rules -----------------------------------------------------------------------------------------
+
 
 def krever_vedtak_om_program_og_sluttmal(program: Program) -> Utfall:
     """§4 rule 1: an avslutning needs a vedtak om program and (under integreringsloven) a sluttmål."""
     regel = "DOMAIN.md §4.1 vedtak om program og sluttmål"
     start = programstart(program)
     if start is None:
-        return _brudd(regel, "personen har ikke vedtak om deltakelse i introduksjonsprogram",
-                      bruddtype=Bruddtype.KONFLIKT, programstart=None)
+        return _brudd(
+            regel,
+            "personen har ikke vedtak om deltakelse i introduksjonsprogram",
+            bruddtype=Bruddtype.KONFLIKT,
+            programstart=None,
+        )
     if program.lov is Lov.INTEGRERINGSLOVEN and program.sluttmal is None:
-        return _brudd(regel, "personen har ikke registrert sluttmål", bruddtype=Bruddtype.KONFLIKT,
-                      programstart=start, sluttmal=None)
+        return _brudd(
+            regel,
+            "personen har ikke registrert sluttmål",
+            bruddtype=Bruddtype.KONFLIKT,
+            programstart=start,
+            sluttmal=None,
+        )
     return _ok(regel, programstart=start, sluttmal=program.sluttmal)
 
 
@@ -135,18 +154,36 @@ def avslutningsdato_innenfor_frist(avslutningsdato: date, program: Program) -> U
     regel = "DOMAIN.md §4.2 avslutningsdato innenfor gjennomføringsfristen"
     start = programstart(program)
     if start is not None and avslutningsdato < start:
-        return _brudd(regel, f"avslutningsdato kan ikke være før programstart {start.isoformat()}",
-                      felt="avslutningsdato", avslutningsdato=avslutningsdato, programstart=start)
+        return _brudd(
+            regel,
+            f"avslutningsdato kan ikke være før programstart {start.isoformat()}",
+            felt="avslutningsdato",
+            avslutningsdato=avslutningsdato,
+            programstart=start,
+        )
     try:
         beregning = gjennomforingsfrist(program)
     except (frister.UkjentSluttmal, frister.IngenRegelverk) as exc:
-        return _brudd(regel, f"gjennomføringsfristen kan ikke beregnes: {exc}", felt="avslutningsdato",
-                      bruddtype=Bruddtype.KONFLIKT)
+        return _brudd(
+            regel,
+            f"gjennomføringsfristen kan ikke beregnes: {exc}",
+            felt="avslutningsdato",
+            bruddtype=Bruddtype.KONFLIKT,
+        )
     if beregning is not None and avslutningsdato > beregning.frist:
-        return _brudd(regel, f"avslutningsdato er etter gjennomføringsfristen {beregning.frist.isoformat()}",
-                      felt="avslutningsdato", avslutningsdato=avslutningsdato, gjennomforingsfrist=beregning.frist)
-    return _ok(regel, avslutningsdato=avslutningsdato, programstart=start,
-               gjennomforingsfrist=beregning.frist if beregning else None)
+        return _brudd(
+            regel,
+            f"avslutningsdato er etter gjennomføringsfristen {beregning.frist.isoformat()}",
+            felt="avslutningsdato",
+            avslutningsdato=avslutningsdato,
+            gjennomforingsfrist=beregning.frist,
+        )
+    return _ok(
+        regel,
+        avslutningsdato=avslutningsdato,
+        programstart=start,
+        gjennomforingsfrist=beregning.frist if beregning else None,
+    )
 
 
 def timer_arbeid_per_uke(arsak: Avslutningsarsakkode, timer: Decimal | None) -> Utfall:
@@ -172,8 +209,12 @@ def kommunen_kan_sette_arsak(arsak: Avslutningsarsakkode) -> Utfall:
     regel = "DOMAIN.md §3 hvem kan sette avslutningsårsaken"
     a = avslutningsarsak(arsak)
     if not a.kan_registreres_av_kommunen:
-        return _brudd(regel, f"avslutningsårsak «{a.navn}» beregnes av regelmotor og kan ikke registreres av "
-                             "kommunen", felt="arsak", arsak=arsak)
+        return _brudd(
+            regel,
+            f"avslutningsårsak «{a.navn}» beregnes av regelmotor og kan ikke registreres av kommunen",
+            felt="arsak",
+            arsak=arsak,
+        )
     return _ok(regel, arsak=arsak)
 
 
@@ -189,10 +230,17 @@ def kommunen_kan_sette_arsak(arsak: Avslutningsarsakkode) -> Utfall:
 TIDLIGSTE_PROGRAMDATO = date(2003, 9, 1)
 PERMISJON_MAANEDER = 12  # slack beyond the longest programme for permisjon (a DECISION, not a source)
 
-_DATOFELT = {"vedtaksdato": "vedtaksdato", "periode.fra": "fra-dato", "periode.til": "til-dato",
-             "fastsatt_dato": "fastsatt dato", "avvist_dato": "avvist dato", "avslutningsdato": "avslutningsdato",
-             "bosettingsdato": "bosettingsdato", "kategori_periode.fra": "fra-dato for kategorien",
-             "kategori_periode.til": "til-dato for kategorien"}
+_DATOFELT = {
+    "vedtaksdato": "vedtaksdato",
+    "periode.fra": "fra-dato",
+    "periode.til": "til-dato",
+    "fastsatt_dato": "fastsatt dato",
+    "avvist_dato": "avvist dato",
+    "avslutningsdato": "avslutningsdato",
+    "bosettingsdato": "bosettingsdato",
+    "kategori_periode.fra": "fra-dato for kategorien",
+    "kategori_periode.til": "til-dato for kategorien",
+}
 
 
 @cache
@@ -201,9 +249,12 @@ def maaneder_fram_i_tid() -> int:
     forlengelse; Prop. 81 L fag- og yrkesopplæring: 5 years), planned up to the oppstartsfrist ahead of its
     start (bosetting + 2 years), plus permisjon: 60 + 24 + 12 months = 8 years with today's varighet.yaml."""
     rv = frister.regelverk()
-    lengste = max(v.maks_maaneder + v.forlengelse_maaneder for versjon in rv.versjoner
-                  for v in (*versjon.sluttmal.values(), *((versjon.uten_sluttmal,) if versjon.uten_sluttmal else ())))
-    return lengste + rv.oppstartsfrist.maaneder_etter_bosetting + PERMISJON_MAANEDER
+    lengste = max(
+        v.maks_maaneder + v.forlengelse_maaneder
+        for versjon in rv.versjoner
+        for v in (*versjon.sluttmal.values(), *((versjon.uten_sluttmal,) if versjon.uten_sluttmal else ()))
+    )
+    return int(lengste + rv.oppstartsfrist.maaneder_etter_bosetting + PERMISJON_MAANEDER)
 
 
 def seneste_programdato(idag: date) -> date:
@@ -216,8 +267,13 @@ def ikke_for_fodselsdato(felt: str, dato: date, fodselsdato: date) -> Utfall:
     regel = "DOMAIN.md §4 dato ikke før fødselsdato"
     if dato < fodselsdato:
         # the fødselsdato itself is not repeated: a 422 ends up in client logs
-        return _brudd(regel, f"{_DATOFELT.get(felt, felt)} kan ikke være før personens fødselsdato", felt=felt,
-                      dato=dato, fodselsdato=fodselsdato)
+        return _brudd(
+            regel,
+            f"{_DATOFELT.get(felt, felt)} kan ikke være før personens fødselsdato",
+            felt=felt,
+            dato=dato,
+            fodselsdato=fodselsdato,
+        )
     return _ok(regel, dato=dato, fodselsdato=fodselsdato)
 
 
@@ -227,13 +283,23 @@ def innenfor_programmets_tid(felt: str, dato: date, idag: date) -> Utfall:
     regel = "introduksjonsordningen fra 01.09.2003 (Rundskriv H-20/03) til lengste program fram i tid"
     navn = _DATOFELT.get(felt, felt)
     if dato < TIDLIGSTE_PROGRAMDATO:
-        return _brudd(regel, f"{navn} kan ikke være før {TIDLIGSTE_PROGRAMDATO.isoformat()}, da introduksjonsloven "
-                             "trådte i kraft", felt=felt, dato=dato, tidligste=TIDLIGSTE_PROGRAMDATO)
+        return _brudd(
+            regel,
+            f"{navn} kan ikke være før {TIDLIGSTE_PROGRAMDATO.isoformat()}, da introduksjonsloven trådte i kraft",
+            felt=felt,
+            dato=dato,
+            tidligste=TIDLIGSTE_PROGRAMDATO,
+        )
     seneste = seneste_programdato(idag)
     if dato > seneste:
-        return _brudd(regel, f"{navn} kan ikke være senere enn {seneste.isoformat()} ({maaneder_fram_i_tid() // 12} "
-                             "år fram i tid: lenger enn noe introduksjonsprogram kan vare)", felt=felt, dato=dato,
-                      seneste=seneste)
+        return _brudd(
+            regel,
+            f"{navn} kan ikke være senere enn {seneste.isoformat()} ({maaneder_fram_i_tid() // 12} "
+            "år fram i tid: lenger enn noe introduksjonsprogram kan vare)",
+            felt=felt,
+            dato=dato,
+            seneste=seneste,
+        )
     return _ok(regel, dato=dato, tidligste=TIDLIGSTE_PROGRAMDATO, seneste=seneste)
 
 
@@ -257,17 +323,26 @@ def fodselsdato_ikke_i_fremtiden(fodselsdato: date, idag: date) -> Utfall:
     return _ok(regel)
 
 
-def personens_datoer(*, fodselsdato: date, bosettingsdato: date, kategori_periode: Periode | None,
-                     idag: date) -> tuple[Utfall, ...]:
+def personens_datoer(
+    *, fodselsdato: date, bosettingsdato: date, kategori_periode: Periode | None, idag: date
+) -> tuple[Utfall, ...]:
     """The person's own dates: born by today, and settled and in a kategori only after birth (a fødselsdato in
     the future is the one error then: the others would only repeat it)."""
     fodt = fodselsdato_ikke_i_fremtiden(fodselsdato, idag)
     if not fodt.oppfylt:
         return (fodt,)
-    return (fodt, ikke_for_fodselsdato("bosettingsdato", bosettingsdato, fodselsdato),
-            *(ikke_for_fodselsdato(f"kategori_periode.{navn}", d, fodselsdato)
-              for navn, d in (("fra", kategori_periode.fra if kategori_periode else None),
-                              ("til", kategori_periode.til if kategori_periode else None)) if d is not None))
+    return (
+        fodt,
+        ikke_for_fodselsdato("bosettingsdato", bosettingsdato, fodselsdato),
+        *(
+            ikke_for_fodselsdato(f"kategori_periode.{navn}", d, fodselsdato)
+            for navn, d in (
+                ("fra", kategori_periode.fra if kategori_periode else None),
+                ("til", kategori_periode.til if kategori_periode else None),
+            )
+            if d is not None
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -285,16 +360,24 @@ _UTEN_VARIGHET = (Vedtakstype.PERMANENT_STANS, Vedtakstype.AVSLAG)  # a date, no
 def vedtak_og_tiltak_etter_avslutningsdato(avslutningsdato: date, program: Program) -> Advarsel | None:
     """§4 rule 4 (seed §2 tips): gjeldende vedtak or tiltak whose til-dato is after the avslutningsdato, or
     that have no til-dato, give a warning; on confirmation exactly these are marked ikke gjeldende."""
-    vedtak = tuple(v.vedtak_id for v in program.vedtak
-                   if v.gjeldende and v.fattet and v.vedtakstype not in _UTEN_VARIGHET and (v.til is None or v.til > avslutningsdato))
+    vedtak = tuple(
+        v.vedtak_id
+        for v in program.vedtak
+        if v.gjeldende
+        and v.fattet
+        and v.vedtakstype not in _UTEN_VARIGHET
+        and (v.til is None or v.til > avslutningsdato)
+    )
     tiltak = tuple(t.tiltak_id for t in program.tiltak if t.gjeldende and (t.til is None or t.til > avslutningsdato))
     if not vedtak and not tiltak:
         return None
     return Advarsel(
         melding="Det er registrert vedtak/tiltak som fortsetter etter valgt avslutningsdato (eller vedtak uten "
-                "sluttdato). Lagrer du denne avslutningsdatoen, vil de vises som ikke gjeldende. Er du sikker på "
-                "at du vil lagre? Send samme forespørsel med confirm=true.",
-        vedtak_ids=vedtak, tiltak_ids=tiltak)
+        "sluttdato). Lagrer du denne avslutningsdatoen, vil de vises som ikke gjeldende. Er du sikker på "
+        "at du vil lagre? Send samme forespørsel med confirm=true.",
+        vedtak_ids=vedtak,
+        tiltak_ids=tiltak,
+    )
 
 
 def kan_ha_ny_kommuneavslutning(program: Program) -> Utfall:
@@ -302,8 +385,12 @@ def kan_ha_ny_kommuneavslutning(program: Program) -> Utfall:
     regel = "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning"
     g = gjeldende_avslutning(program)
     if g is not None and g.kilde is Kilde.KOMMUNE:
-        return _brudd(regel, "personen har allerede en avslutning registrert av kommunen; rediger eller slett den",
-                      bruddtype=Bruddtype.KONFLIKT, avslutning_id=str(g.avslutning_id))
+        return _brudd(
+            regel,
+            "personen har allerede en avslutning registrert av kommunen; rediger eller slett den",
+            bruddtype=Bruddtype.KONFLIKT,
+            avslutning_id=str(g.avslutning_id),
+        )
     return _ok(regel, gjeldende=str(g.avslutning_id) if g else None)
 
 
@@ -318,13 +405,21 @@ def kan_endre_avslutning(omfang: Omfang, avslutning: Avslutningsversjon) -> Utfa
     if a.redigerbar_uansett_kilde:
         return _ok(regel, arsak=avslutning.arsak, kilde=avslutning.kilde)
     if avslutning.kilde is Kilde.REGELMOTOR:
-        return _brudd(regel, f"avslutning «{a.navn}» er beregnet av regelmotor og kan ikke endres eller slettes; "
-                             "legg til en ny avslutning i stedet", bruddtype=Bruddtype.KONFLIKT,
-                      kilde=avslutning.kilde)
+        return _brudd(
+            regel,
+            f"avslutning «{a.navn}» er beregnet av regelmotor og kan ikke endres eller slettes; "
+            "legg til en ny avslutning i stedet",
+            bruddtype=Bruddtype.KONFLIKT,
+            kilde=avslutning.kilde,
+        )
     if not tilgang_.kan_se(omfang, Plassering(avslutning.oppfolgingskommune, avslutning.bydel)):
         # §4.8: registered where the person was followed up before (another Oslo bydel)
-        return _brudd(regel, "avslutningen er registrert av en annen kommune eller bydel", bruddtype=Bruddtype.FORBUDT,
-                      registrert_i=avslutning.oppfolgingskommune)
+        return _brudd(
+            regel,
+            "avslutningen er registrert av en annen kommune eller bydel",
+            bruddtype=Bruddtype.FORBUDT,
+            registrert_i=avslutning.oppfolgingskommune,
+        )
     return _ok(regel, kilde=avslutning.kilde, registrert_i=avslutning.oppfolgingskommune)
 
 
@@ -338,8 +433,13 @@ def sluttmal_finnes_i_regelverket(lov: Lov, programstart_: date | None, sluttmal
         except frister.IngenRegelverk as exc:
             return _brudd(regel, str(exc), felt="sluttmal")
         if sluttmal not in versjon.sluttmal:
-            return _brudd(regel, f"sluttmål {sluttmal} finnes ikke i regelverket {versjon.id} som gjelder for "
-                                 f"programstart {programstart_.isoformat()}", felt="sluttmal", regelverk=versjon.id)
+            return _brudd(
+                regel,
+                f"sluttmål {sluttmal} finnes ikke i regelverket {versjon.id} som gjelder for "
+                f"programstart {programstart_.isoformat()}",
+                felt="sluttmal",
+                regelverk=versjon.id,
+            )
         return _ok(regel, regelverk=versjon.id)
     versjoner = [v.id for v in frister.regelverk().versjoner if v.lov == lov and sluttmal in v.sluttmal]
     if not versjoner:
@@ -355,11 +455,19 @@ def vedtak_etter_programstart(program: Program, vedtakstype: Vedtakstype, fra: d
         return _ok(regel, vedtakstype=vedtakstype)
     start = programstart(program)
     if start is None:
-        return _brudd(regel, f"vedtak {vedtakstype} krever et vedtak om deltakelse i introduksjonsprogram",
-                      felt="vedtakstype", bruddtype=Bruddtype.KONFLIKT)
+        return _brudd(
+            regel,
+            f"vedtak {vedtakstype} krever et vedtak om deltakelse i introduksjonsprogram",
+            felt="vedtakstype",
+            bruddtype=Bruddtype.KONFLIKT,
+        )
     if fra < start:
-        return _brudd(regel, f"fra-dato kan ikke være før programstart {start.isoformat()}", felt="periode.fra",
-                      programstart=start)
+        return _brudd(
+            regel,
+            f"fra-dato kan ikke være før programstart {start.isoformat()}",
+            felt="periode.fra",
+            programstart=start,
+        )
     return _ok(regel, programstart=start)
 
 
@@ -386,6 +494,7 @@ def tilgang(vurdering: tilgang_.Vurdering) -> Utfall:
 
 # --- the composite decision for an avslutning ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Vurdering:
     """The decision on a new or edited kommune avslutning."""
@@ -399,8 +508,16 @@ class Vurdering:
         return not self.brudd
 
 
-def vurder_kommuneavslutning(program: Program, *, arsak: Avslutningsarsakkode, avslutningsdato: date,
-                             timer: Decimal | None, ny: bool, fodselsdato: date, idag: date) -> Vurdering:
+def vurder_kommuneavslutning(
+    program: Program,
+    *,
+    arsak: Avslutningsarsakkode,
+    avslutningsdato: date,
+    timer: Decimal | None,
+    ny: bool,
+    fodselsdato: date,
+    idag: date,
+) -> Vurdering:
     """Every rule of §4 that applies to registering (ny) or editing a kommune avslutning, evaluated in order.
     Refusals are reported together so the client can fix every field at once."""
     (i_tid,) = datoer_i_tid({"avslutningsdato": avslutningsdato}, fodselsdato=fodselsdato, idag=idag)
