@@ -144,16 +144,22 @@ async def test_permanent_stans_og_kommunens_arsak(web: Web, page: Page):
     waits for the kommune's årsak; once it is registered, «Stans (slettet)» in the history."""
     r = web.registrering
     did = await ny_deltaker(r, fornavn="Berit", etternavn="Bærum")
-    svar = await r.client.post(
-        f"/api/v1/deltakere/{did}/vedtak",
-        headers=r.token(),
-        json={
-            "vedtakstype": "PERMANENT_STANS",
-            "vedtaksdato": "2022-09-14",
-            "periode": {"fra": "2022-09-14", "til": None},
-        },
-    )
-    assert svar.status_code == 201, svar.text
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    # the vedtak om permanent stans, registered on the person page («+ Legg til vedtak»); first without its
+    # date: the form names the field and keeps what was typed
+    await page.goto(f"{web.url}/personer/{did}")
+    await page.click("#legg-til-vedtak")
+    await page.select_option("#vedtakstype", "PERMANENT_STANS")
+    await page.fill("#fra", "2022-09-14")
+    await page.click("#lagre-vedtak")
+    await expect(page.locator("#vedtaksdato-feil")).to_have_text("Vedtaksdato må fylles ut")
+    await expect(page.locator("#fra")).to_have_value("2022-09-14")
+    await uu(page)
+    await skjermbilde(page, "web-vedtak-feltfeil")
+    await page.fill("#vedtaksdato", "2022-09-14")
+    await page.click("#lagre-vedtak")
+    await expect(page.locator("#vedtak-kvittering")).to_have_text("Vedtaket er lagret.")
+    await expect(page.locator("#vedtak tbody")).to_contain_text("14.09.2022")
 
     async def beregnet() -> bool:
         a = (await r.client.get(f"/api/v1/deltakere/{did}/avslutninger", headers=r.token())).json()
@@ -161,7 +167,6 @@ async def test_permanent_stans_og_kommunens_arsak(web: Web, page: Page):
 
     await eventually(beregnet, what="the regelmotor's «Vedtak om permanent stans»")
 
-    await logg_inn(page, web, claims("4223-CES", "4223"))
     await page.goto(f"{web.url}/personer/{did}")
     await expect(page.locator("#venter")).to_be_visible()
     await expect(page.locator("#avslutninger tbody tr").first.locator("td").first).to_have_text("Stans")
