@@ -7,7 +7,6 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -16,6 +15,7 @@ from services.plumbing.kafka import delete_topics
 from tests.identity import IdentityProvider
 from tests.infrastructure import Infrastructure, resolve, resolve_identity_provider
 from tests.naming import SESSION, run_id
+from tests.support.databases import with_database
 
 # the browser fixtures (browser, page, sidefeil) for every test directory
 pytest_plugins = ["tests.support.browser"]
@@ -57,11 +57,6 @@ async def kafka_bootstrap(infrastructure: Infrastructure) -> AsyncIterator[str]:
         print(f"\n[tests] deleted this session's {len(deleted)} topics")
 
 
-def _with_database(url: str, name: str) -> str:
-    u = urlsplit(url)
-    return urlunsplit((u.scheme, u.netloc, f"/{name}", u.query, u.fragment))
-
-
 @asynccontextmanager
 async def fresh_database(infrastructure: Infrastructure) -> AsyncIterator[str]:
     """A new, empty database, dropped afterwards."""
@@ -72,7 +67,7 @@ async def fresh_database(infrastructure: Infrastructure) -> AsyncIterator[str]:
     finally:
         await admin.close()
     try:
-        yield _with_database(infrastructure.database_url, name)
+        yield with_database(infrastructure.database_url, name)
     finally:
         admin = await asyncpg.connect(infrastructure.database_url)
         try:

@@ -13,20 +13,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from tests.infrastructure import IDP_CONFIG
+from tests.support.ports import free_port
 
 INFRA = Path(__file__).resolve().parents[1] / "deploy" / "local" / "infra.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateIdentityProvider:
@@ -36,7 +30,7 @@ class PrivateIdentityProvider:
                 "these tests start an identity provider of their own with deploy/local/infra.sh, "
                 "which needs Java 17 (apt-get install openjdk-17-jre-headless)"
             )
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._config = state_dir / "idp-config.json"
         state_dir.mkdir(parents=True, exist_ok=True)

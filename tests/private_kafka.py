@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
+from tests.support.ports import free_port
+
 INFRA = Path(__file__).resolve().parents[1] / "deploy" / "local" / "infra.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateKafka:
@@ -29,7 +24,7 @@ class PrivateKafka:
                 "the broker-outage tests start a Kafka broker of their own with deploy/local/infra.sh, "
                 "which needs Java 17 (apt-get install openjdk-17-jre-headless)"
             )
-        port, controller = _free_port(), _free_port()
+        port, controller = free_port(), free_port()
         self.bootstrap = f"127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
         # DATABASE_URL set: infra.sh uses that server and starts no PostgreSQL of its own.

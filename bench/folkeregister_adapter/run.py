@@ -23,8 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.folkeregister_adapter.harness import Oppsett, free_port
+from tests.folkeregister_adapter.harness import Oppsett
 from tests.infrastructure import resolve
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

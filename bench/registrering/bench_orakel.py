@@ -27,10 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from bench.registrering.bench_registrering import free_port
 from tests.identity import IdentityProvider
 from tests.infrastructure import resolve_identity_provider
 from tests.registrering.conftest import person
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

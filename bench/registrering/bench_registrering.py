@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import sys
 import time
@@ -33,14 +32,9 @@ from services.plumbing.kafka import delete_topics
 from shared.identer import med_kontrollsiffer
 from tests.identity import IdentityProvider
 from tests.infrastructure import resolve_identity_provider
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 _brukte: set[str] = set()

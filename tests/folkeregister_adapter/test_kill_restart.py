@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from simulators.folkeregister.register import BASE_PATH
-from tests.folkeregister_adapter.harness import free_port
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

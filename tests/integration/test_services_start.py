@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -18,16 +17,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.events import topics
 from shared.settings import ALL_SETTINGS
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def wait_ready(port: int, proc: asyncio.subprocess.Process, timeout: float = 60.0) -> dict:

@@ -12,8 +12,8 @@ import pytest
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport.app import MIGRATIONS, create_app
 from shared.settings import RapportSettings
-from tests.conftest import _with_database
 from tests.naming import run_id
+from tests.support.databases import with_database
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +83,7 @@ async def own_database(infrastructure):
     admin = await asyncpg.connect(infrastructure.database_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    yield _with_database(infrastructure.database_url, name)
+    yield with_database(infrastructure.database_url, name)
     admin = await asyncpg.connect(infrastructure.database_url)
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.close()

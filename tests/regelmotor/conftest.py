@@ -10,7 +10,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -24,6 +23,7 @@ from shared.events.envelope import Event
 from shared.settings import RegelmotorSettings
 from tests.naming import run_id
 from tests.polling import eventually
+from tests.support.databases import with_database
 
 
 class Regelmotor:
@@ -97,11 +97,6 @@ class Regelmotor:
         await asyncio.sleep(1.0)
 
 
-def _with_database(url: str, name: str) -> str:
-    u = urlsplit(url)
-    return urlunsplit((u.scheme, u.netloc, f"/{name}", u.query, u.fragment))
-
-
 @asynccontextmanager
 async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterator[Regelmotor]:
     """A fresh regelmotor: its own database, topic prefix and consumer group; the clock off."""
@@ -112,7 +107,7 @@ async def start_regelmotor(infrastructure, kafka_bootstrap: str) -> AsyncIterato
     unique = run_id()
     settings = RegelmotorSettings(
         kafka_bootstrap_servers=kafka_bootstrap,
-        database_url=_with_database(infrastructure.database_url, name),
+        database_url=with_database(infrastructure.database_url, name),
         topic_prefix=f"test-regelmotor-{unique}.",
         consumer_group=f"test-regelmotor-{unique}",
         klokke_aktiv=False,
