@@ -8,6 +8,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from services.rapport.csv_export import KOLONNER
+from tests.support.browser import skjermbilde
 from tests.web.conftest import Web, claims, logg_inn, uu
 
 pytestmark = [pytest.mark.integration]
@@ -18,6 +19,7 @@ async def test_rapporter_fra_menyen_og_nedlasting(web: Web, page: Page):
     await page.click("text=Rapporter")
     await expect(page.locator("h1")).to_have_text("Rapport – Integreringsloven")
     await uu(page)
+    await skjermbilde(page, "rapporter")
     async with page.expect_download() as d:
         await page.click("#last-ned-xlsx")
     assert (await d.value).suggested_filename.endswith(".xlsx")
