@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from services.plumbing import idempotency, metrics, outbox
 from services.plumbing.db import retry_on_conflict
-from services.plumbing.dead_letter_policy import letter_for, transient
+from services.plumbing.dead_letter_policy import letter_for, log_dead_lettered, transient
 from services.plumbing.kafka import TopicNames
 from shared.events import topics
 from shared.events.envelope import Event
@@ -247,16 +247,7 @@ class Consumer:
                     "event-type": "DeadLetter",
                 },
             )
-            log.error(
-                "message dead-lettered",
-                extra={
-                    "topic": record.topic,
-                    "partition": record.partition,
-                    "offset": record.offset,
-                    "group": self.group_id,
-                    "error_type": type(exc).__name__,
-                },
-            )
+            log_dead_lettered(record, self.group_id, exc)
 
     def _count(self, received: Sequence[Received], fresh: Sequence[Received], outcome: str) -> None:
         fresh_ids = {id(r) for r in fresh}

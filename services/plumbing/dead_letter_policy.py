@@ -26,6 +26,21 @@ from shared.events.dead_letter import DeadLetter
 
 log = logging.getLogger(__name__)
 
+
+def log_dead_lettered(record: Any, group_id: str | None, exc: BaseException) -> None:
+    """Where the record was and what kind of error, never its value (it may hold personal data)."""
+    log.error(
+        "message dead-lettered",
+        extra={
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "group": group_id,
+            "error_type": type(exc).__name__,
+        },
+    )
+
+
 TRANSIENT: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
@@ -142,13 +157,4 @@ class DeadLetterPolicy:
         )
         self.dead_lettered += 1
         metrics.DEAD_LETTERED.labels(self.service).inc()
-        log.error(
-            "message dead-lettered",
-            extra={
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "group": self.group_id,
-                "error_type": type(exc).__name__,
-            },
-        )
+        log_dead_lettered(record, self.group_id, exc)
