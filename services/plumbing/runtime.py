@@ -18,13 +18,12 @@ from typing import Any
 import asyncpg
 import httpx
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import logs, metrics, openapi, retention
+from services.plumbing import logs, metrics, openapi, problem, retention
 from services.plumbing.auth import TokenVerifier
 from services.plumbing.consumer import Consumer, Handler
 from services.plumbing.db import apply_migrations, create_pool
@@ -295,15 +294,7 @@ def create_http_app(
 
         runtime.on_stopping.append(_close)
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # Field, message and type, without FastAPI's default "input": that would echo the rejected value,
-        # which may be a fødselsnummer, a DUF-nummer or a name, into gateways' and clients' error logs.
-        detail = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
-        ]
-        return JSONResponse({"detail": detail}, status_code=422)
-
+    problem.install(app)  # every refusal as problem details (RFC 9457), one format for all services
     app.include_router(health_router(runtime))
     for r in routers:
         app.include_router(r)

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
+from services.plumbing.problem import feltfeil, problem
 from services.rapport import csv_export, personliste, queries, xlsx_export
 from shared.events.felttyper import Kode
 from shared.kodeverk import geografi
@@ -25,10 +26,12 @@ def pool(request: Request) -> asyncpg.Pool:
 
 
 def feil(exc: Exception) -> HTTPException:
+    """The report's refusals as problem details (services/plumbing/problem.py): a filter value it cannot use is
+    a 422 naming the field, as every other invalid field is."""
     if isinstance(exc, queries.IkkeTilgang):
-        return HTTPException(403, str(exc))
+        return HTTPException(403, problem("INGEN_TILGANG", str(exc)))
     if isinstance(exc, queries.Ugyldig):
-        return HTTPException(400, {"felt": exc.felt, "feil": exc.grunn})
+        return HTTPException(422, problem("UGYLDIGE_FELT", feil=[feltfeil(exc.felt, exc.grunn, i="query")]))
     raise exc
 
 
@@ -36,22 +39,25 @@ def feil(exc: Exception) -> HTTPException:
 # logs of ingresses and proxies and in browsers' history («no fødselsnummer or DUF-nummer in logs»).
 IDENTIFISERENDE = ("duf_nummer", "navn")
 KONTROLLTEGN = r"^[^\x00-\x1f\x7f]*$"
+# the filter's forms, in the schema (empty = not set, as a GET form sends it); queries.Filter checks them too
+KOMMUNENUMMER, BYDELSNUMMER, DUF_PREFIKS = r"^([0-9]{4})?$", r"^([0-9]{6})?$", r"^[0-9]{0,12}$"
+Aar = Annotated[int, Field(ge=queries.FORSTE_AAR, le=queries.SISTE_AAR)]
 
 
 def ikke_i_url(request: Request, lov: Lov) -> None:
     """Refuse a GET carrying an identifying filter (even empty): accepting it would keep identifiers in URLs."""
     felt = next((k for k in IDENTIFISERENDE if k in request.query_params), None)
     if felt is not None:
+        melding = (
+            "DUF-nummer og navn skal ikke stå i URL-en (den havner i logger): bruk "
+            f"POST /api/v1/rapport/{lov.value}/sok (eller POST /api/v1/rapport/{lov.value}/csv) "
+            "med filteret i JSON-body"
+        )
         raise HTTPException(
             400,
-            {
-                "felt": felt,
-                "feil": (
-                    "DUF-nummer og navn skal ikke stå i URL-en (den havner i logger): bruk "
-                    f"POST /api/v1/rapport/{lov.value}/sok (eller POST /api/v1/rapport/{lov.value}/csv) "
-                    "med filteret i JSON-body"
-                ),
-            },
+            problem(
+                "IDENTIFIKATOR_I_URL", melding, feil=[feltfeil(felt, melding, kode="identifikator_i_url", i="query")]
+            ),
         )
 
 
@@ -85,10 +91,12 @@ def lag_filter(
 def rapportfilter(
     lov: Lov,
     request: Request,
-    oppfolgingskommune: Annotated[str | None, Query(description="kommunenummer, fire siffer")] = None,
-    bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
+    oppfolgingskommune: Annotated[
+        str | None, Query(description="kommunenummer, fire siffer", pattern=KOMMUNENUMMER)
+    ] = None,
+    bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer", pattern=BYDELSNUMMER)] = None,
     kategori: Kategori | None = None,
-    avslutningsaar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
+    avslutningsaar: Annotated[int | None, Query(ge=queries.FORSTE_AAR, le=queries.SISTE_AAR)] = None,
     registrert_av: queries.RegistrertAv = "alle",
 ) -> queries.Filter:
     """The GET filter: only the non-identifying fields, so a link can be bookmarked without personal data."""
@@ -111,18 +119,18 @@ class RapportSok(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    oppfolgingskommune: str | None = Field(None, description="kommunenummer, fire siffer")
-    bydel: str | None = Field(None, description="bydelsnummer, seks siffer")
+    oppfolgingskommune: str | None = Field(None, description="kommunenummer, fire siffer", pattern=KOMMUNENUMMER)
+    bydel: str | None = Field(None, description="bydelsnummer, seks siffer", pattern=BYDELSNUMMER)
     kategori: Kode[Kategori] | None = None
-    avslutningsaar: int | None = Field(None, ge=1900, le=2199)
+    avslutningsaar: Aar | None = None
     registrert_av: queries.RegistrertAv = "alle"
-    duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret")
+    duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret", pattern=DUF_PREFIKS)
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
     )
     side: int = Field(1, ge=1, le=1_000_000)
     per_side: int = Field(25, ge=1, le=500)
-    sorter: str = "etternavn"
+    sorter: queries.Sortering = "etternavn"
     retning: queries.Retning = "stigende"
 
     def filter(self, lov: Lov) -> queries.Filter:
@@ -159,7 +167,7 @@ def rad_json(r: dict) -> dict:
 
 
 def csv_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: queries.Sortering, retning: queries.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
@@ -208,7 +216,7 @@ def filterlinje(f: queries.Filter) -> str:
 
 
 def xlsx_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: queries.Sortering, retning: queries.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
@@ -236,7 +244,7 @@ async def side_svar(
     *,
     side: int,
     per_side: int,
-    sorter: str,
+    sorter: queries.Sortering,
     retning: queries.Retning,
 ) -> dict:
     try:
@@ -274,7 +282,7 @@ def router() -> APIRouter:
         p: Annotated[asyncpg.Pool, Depends(pool)],
         side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=500)] = 25,
-        sorter: str = "etternavn",
+        sorter: queries.Sortering = "etternavn",
         retning: queries.Retning = "stigende",
     ) -> dict:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
@@ -290,7 +298,7 @@ def router() -> APIRouter:
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        sorter: str = "etternavn",
+        sorter: queries.Sortering = "etternavn",
         retning: queries.Retning = "stigende",
     ) -> StreamingResponse:
         return csv_response(p, bruker, f, sorter, retning)
@@ -314,7 +322,7 @@ def router() -> APIRouter:
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        sorter: str = "etternavn",
+        sorter: queries.Sortering = "etternavn",
         retning: queries.Retning = "stigende",
     ) -> StreamingResponse:
         return xlsx_response(p, bruker, f, sorter, retning)
@@ -339,7 +347,7 @@ def router() -> APIRouter:
         async with p.acquire() as conn:
             h = await queries.historikk(conn, bruker, deltaker_id)
         if h is None:  # also a person the user may not see: answered as unknown
-            raise HTTPException(404, "ingen avslutningshistorikk for denne personen")
+            raise HTTPException(404, problem("IKKE_FUNNET", "ingen avslutningshistorikk for denne personen"))
         return h
 
     @r.post("/personer/sok", summary="Personene brukeren ser (i program eller avsluttet), side for side")

@@ -206,7 +206,8 @@ async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, r
         if siste.kilde is Kilde.REGELMOTOR:
             raise konflikt(
                 "en avslutning beregnet av regelmotor slettes av regelmotoren; registrer kommunens egen "
-                "avslutning i stedet"
+                "avslutning i stedet",
+                "AVSLUTNING_KAN_IKKE_ENDRES",
             )
         slettet = replace(
             siste, versjon=siste.versjon + 1, registrert_av=k.brukerident, registrert_dato=k.naa, slettet=True

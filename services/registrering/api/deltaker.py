@@ -12,7 +12,7 @@ from fastapi import Request
 from services.plumbing import outbox
 from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering.api import skjema as s
-from services.registrering.api.feil import ikke_funnet, konflikt, krev
+from services.registrering.api.feil import allerede_registrert, ikke_funnet, konflikt, krev
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.domain import regler
@@ -91,7 +91,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
         await laas_identer(conn, inn.duf_nummer, inn.fodselsnummer)
         felt = await synlig_duplikat(conn, bruker.omfang, duf_nummer=inn.duf_nummer, fodselsnummer=inn.fodselsnummer)
         if felt is not None:
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
+            raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         try:
             row = await conn.fetchrow(
                 "INSERT INTO deltaker (deltaker_id, duf_nummer, fodselsnummer, fornavn, etternavn, kjonn, fodselsdato,"
@@ -117,7 +117,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
             )
         except asyncpg.UniqueViolationError as exc:  # the same place of follow-up: the caller sees that one
             felt = "fødselsnummer" if "fnr" in (exc.constraint_name or "") else "DUF-nummer"
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert") from None
+            raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert") from None
         await outbox.enqueue(
             conn,
             [
@@ -179,7 +179,7 @@ async def oppdater(
                 unntatt=deltaker_id,
             )
             if felt is not None:  # the caller's own other deltaker with this person (an Oslo-wide user)
-                raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
+                raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         row = await conn.fetchrow(
             "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
             " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"
@@ -228,7 +228,7 @@ async def endre_identitet(
         if await synlig_duplikat(
             conn, bruker.omfang, duf_nummer=None, fodselsnummer=inn.fodselsnummer, unntatt=deltaker_id
         ):
-            raise konflikt("en annen deltaker har dette fødselsnummeret")
+            raise allerede_registrert("en annen deltaker har dette fødselsnummeret")
         try:
             row = await conn.fetchrow(
                 "UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
@@ -237,7 +237,7 @@ async def endre_identitet(
                 k.naa,
             )
         except asyncpg.UniqueViolationError:
-            raise konflikt("en annen deltaker har dette fødselsnummeret") from None
+            raise allerede_registrert("en annen deltaker har dette fødselsnummeret") from None
         await outbox.enqueue(
             conn,
             [
