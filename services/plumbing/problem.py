@@ -94,6 +94,8 @@ class Problem(BaseModel):
 
     model_config = {
         "json_schema_extra": {
+            "description": "Feilsvar etter RFC 9457 (problem details): `kode` er den stabile koden å handle på, "
+            "`detail` meldingen på norsk, og ved 422 gir `feil` hvert felt.",
             "examples": [
                 {
                     "type": "urn:nir:problem:ugyldige-felt",
@@ -110,7 +112,7 @@ class Problem(BaseModel):
                         }
                     ],
                 }
-            ]
+            ],
         }
     }
 

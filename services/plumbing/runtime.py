@@ -241,7 +241,8 @@ def _record_schemas(doc: dict[str, Any], names: TopicNames) -> dict[str, Any]:
 
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["drift"])
+    # operational, not the API a kommune integrates with: outside the OpenAPI document (the README lists them)
+    router = APIRouter(tags=["drift"], include_in_schema=False)
 
     @router.get("/health/live")
     async def live() -> dict[str, str]:
@@ -271,6 +272,7 @@ def create_http_app(
     description: str = "",
     routers: Sequence[APIRouter] = (),
     identity: IdentitySettings | None = None,
+    idempotens: bool = False,
 ) -> FastAPI:
     """The service's HTTP app: health, readiness, metrics and AsyncAPI (public), its routers, and with
     `identity` the token verifier its BeskyttetRute routes use (services/plumbing/auth.py)."""
@@ -298,7 +300,7 @@ def create_http_app(
     app.include_router(health_router(runtime))
     for r in routers:
         app.include_router(r)
-    openapi.install(app, identity)
+    openapi.install(app, identity, idempotens=idempotens)
 
     app.add_middleware(LatencyMetric, service=runtime.service)
     return app

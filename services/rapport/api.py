@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
 from services.plumbing.problem import feltfeil, problem
-from services.rapport import csv_export, personliste, queries, xlsx_export
+from services.rapport import csv_export, personliste, queries, skjema, xlsx_export
 from shared.events.felttyper import Kode
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -117,7 +117,15 @@ class RapportSok(BaseModel):
     "4223", never 4223), a code one of its values (shared/events/felttyper.py). The GET's query parameters are
     text by nature and keep FastAPI's parsing of them ("2" is side 2)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        json_schema_extra={
+            "description": "Filteret (også DUF-nummer og navn), side og sortering; tomme felt er ikke satt.",
+            "examples": [{"oppfolgingskommune": "0301", "avslutningsaar": 2023, "navn": "Haddad", "per_side": 25}],
+        },
+    )
 
     oppfolgingskommune: str | None = Field(None, description="kommunenummer, fire siffer", pattern=KOMMUNENUMMER)
     bydel: str | None = Field(None, description="bydelsnummer, seks siffer", pattern=BYDELSNUMMER)
@@ -149,10 +157,20 @@ class RapportSok(BaseModel):
 class PersonSok(BaseModel):
     """POST body of /personer/sok (NIR's personlister): a name search goes in a body, never in a URL."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        json_schema_extra={
+            "description": "Lov, status og navn (starten av fornavn eller etternavn), side for side.",
+            "examples": [{"lov": "integreringsloven", "status": "i_program", "navn": "Had", "side": 1}],
+        },
+    )
 
     lov: Kode[Lov] | None = None
-    status: personliste.Status = Field("alle", description="i_program: no current avslutning; avsluttet: one")
+    status: personliste.Status = Field(
+        "alle", description="i_program: uten gjeldende avslutning; avsluttet: med en; alle: begge"
+    )
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
     )
@@ -267,16 +285,46 @@ async def side_svar(
     )
 
 
+class CsvSvar(StreamingResponse):
+    media_type = "text/csv"
+
+
+class XlsxSvar(StreamingResponse):
+    media_type = xlsx_export.MEDIA_TYPE
+
+
+FIL = {"type": "string", "format": "binary"}
+CSV_OK = {
+    200: {
+        "description": "CSV-fil for Excel med norske innstillinger: semikolon, UTF-8 med BOM, datoer dd.mm.åååå; "
+        "én rad per person (alle radene, uten sider).",
+        "content": {
+            "text/csv": {"schema": FIL, "example": "DUF-nummer;Fornavn;Etternavn\r\n202312345678;Amina;Haddad"}
+        },
+    }
+}
+XLSX_OK = {
+    200: {
+        "description": "Excel-arbeidsbok: tittel på rad 1, filteret på rad 2, kolonnetitler på rad 3 med autofilter, "
+        "DUF-nummer som tekst og datoer som datoer; alle radene, uten sider.",
+        "content": {xlsx_export.MEDIA_TYPE: {"schema": FIL}},
+    }
+}
+
+
 def router() -> APIRouter:
     # Every route authenticated and read access checked before its filter is looked at (BeskyttetRute).
     r = APIRouter(prefix="/api/v1", tags=["rapport"], route_class=BeskyttetRute)
 
     @r.get(
         "/rapport/{lov}",
-        summary="Avsluttede deltakere: én rad per person med gjeldende avslutning "
-        "(søk på DUF-nummer eller navn: POST …/sok)",
+        response_model=skjema.Rapportside,
+        summary="Avsluttede deltakere, side for side",
+        description="Én rad per person med gjeldende avslutning etter loven, innenfor brukerens kommune (eller "
+        "bydel; IMDi ser alle). Filtrene står i URL-en og kan bokmerkes; søk på DUF-nummer eller navn med "
+        "POST …/sok, så identifikatorene aldri havner i en URL.",
     )
-    async def rapport(
+    async def hent_rapport(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
@@ -287,14 +335,27 @@ def router() -> APIRouter:
     ) -> dict:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
 
-    @r.post("/rapport/{lov}/sok", summary="Som GET /rapport/{lov}, med filteret (også DUF-nummer og navn) i body")
-    async def sok(lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+    @r.post(
+        "/rapport/{lov}/sok",
+        response_model=skjema.Rapportside,
+        summary="Søk i rapporten",
+        description="Som GET /rapport/{lov}, med filteret i kroppen, også DUF-nummer (helt eller starten) og navn.",
+    )
+    async def sok_i_rapport(
+        lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
+    ) -> dict:
         return await side_svar(
             p, bruker, inn.filter(lov), side=inn.side, per_side=inn.per_side, sorter=inn.sorter, retning=inn.retning
         )
 
-    @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
-    async def rapport_csv(
+    @r.get(
+        "/rapport/{lov}/csv",
+        response_class=CsvSvar,
+        responses=CSV_OK,
+        summary="Last ned rapporten som CSV",
+        description="Alle radene for filteret i URL-en, som en CSV-fil for Excel med norske innstillinger.",
+    )
+    async def last_ned_csv(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
@@ -305,20 +366,25 @@ def router() -> APIRouter:
 
     @r.post(
         "/rapport/{lov}/csv",
-        summary="CSV fil for filteret i body (også DUF-nummer og navn); side/per_side "
-        "gjelder ikke: filen har alle radene",
+        response_class=CsvSvar,
+        responses=CSV_OK,
+        summary="Last ned søket som CSV",
+        description="CSV-fil for filteret i kroppen (også DUF-nummer og navn); side og per_side gjelder ikke: "
+        "filen har alle radene.",
     )
-    async def rapport_csv_sok(
+    async def last_ned_csv_for_sok(
         lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
     ) -> StreamingResponse:
         return csv_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
     @r.get(
         "/rapport/{lov}/xlsx",
-        summary="Last ned Excel-fil for gjeldende filter: kolonnetitler på rad 3 med "
-        "autofilter, DUF-nummer som tekst, datoer som datoer",
+        response_class=XlsxSvar,
+        responses=XLSX_OK,
+        summary="Last ned rapporten som Excel",
+        description="Alle radene for filteret i URL-en, som en Excel-arbeidsbok.",
     )
-    async def rapport_xlsx(
+    async def last_ned_xlsx(
         f: Annotated[queries.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
@@ -329,38 +395,65 @@ def router() -> APIRouter:
 
     @r.post(
         "/rapport/{lov}/xlsx",
-        summary="Excel-fil for filteret i body (også DUF-nummer og navn); side/per_side "
-        "gjelder ikke: filen har alle radene",
+        response_class=XlsxSvar,
+        responses=XLSX_OK,
+        summary="Last ned søket som Excel",
+        description="Excel-arbeidsbok for filteret i kroppen (også DUF-nummer og navn); side og per_side gjelder "
+        "ikke: filen har alle radene.",
     )
-    async def rapport_xlsx_sok(
+    async def last_ned_xlsx_for_sok(
         lov: Lov, inn: RapportSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
     ) -> StreamingResponse:
         return xlsx_response(p, bruker, inn.filter(lov), inn.sorter, inn.retning)
 
-    @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
-    async def filtervalg(lov: Lov, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+    @r.get(
+        "/rapport/{lov}/filtervalg",
+        response_model=skjema.Filtervalg,
+        summary="Valgene filtrene tilbyr",
+        description="Kommunene og bydelene brukeren kan filtrere på, og årene avslutningene faller i.",
+    )
+    async def hent_filtervalg(lov: Lov, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
             return await queries.filtervalg(conn, bruker, lov)
 
-    @r.get("/personer/{deltaker_id}/avslutningshistorikk", summary="All avslutningshistorikk, nyeste først")
-    async def historikk(deltaker_id: UUID, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+    @r.get(
+        "/personer/{deltaker_id:uuid}/avslutningshistorikk",
+        response_model=skjema.Historikk,
+        summary="All avslutningshistorikk for en person",
+        description="Hver versjon av hver avslutning, nyeste først, slettede merket. En person brukeren ikke ser, "
+        "svarer som ukjent (404).",
+    )
+    async def hent_avslutningshistorikk(
+        deltaker_id: UUID, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
+    ) -> dict:
         async with p.acquire() as conn:
             h = await queries.historikk(conn, bruker, deltaker_id)
         if h is None:  # also a person the user may not see: answered as unknown
             raise HTTPException(404, problem("IKKE_FUNNET", "ingen avslutningshistorikk for denne personen"))
         return h
 
-    @r.post("/personer/sok", summary="Personene brukeren ser (i program eller avsluttet), side for side")
-    async def personer(inn: PersonSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
+    @r.post(
+        "/personer/sok",
+        response_model=skjema.Personside,
+        summary="Personene brukeren ser, side for side",
+        description="Personer i program eller avsluttet, filtrert på lov, status og navn (i kroppen, aldri i en URL).",
+    )
+    async def sok_personer(inn: PersonSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         f = personliste.Personfilter(lov=inn.lov.value if inn.lov else None, status=inn.status, navn=inn.navn)
         async with p.acquire() as conn:
             return await personliste.side(conn, bruker, f, side=inn.side, per_side=inn.per_side)
 
-    @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
-    async def maaloppnaaelse(
+    @r.get(
+        "/maaloppnaaelse",
+        response_model=skjema.Maaloppnaaelse,
+        summary="Måloppnåelse per år, fylke og kommune",
+        description="Andelen i jobb, i utdanning og i jobb eller utdanning blant dem som avsluttet (Tabell 2); en "
+        "kommune ser sin egen, IMDi også fylkene og landet.",
+    )
+    async def hent_maaloppnaaelse(
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        aar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
+        aar: Annotated[int | None, Query(ge=queries.FORSTE_AAR, le=queries.SISTE_AAR)] = None,
         lov: Lov | None = None,
     ) -> dict:
         async with p.acquire() as conn:
