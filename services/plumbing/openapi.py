@@ -161,7 +161,7 @@ def _beskriv(op: dict[str, Any], route: APIRoute, *, idempotens: bool) -> None:
     if isinstance(route, BeskyttetRute):
         op["security"] = krav(route.handling)
         op["x-nir-tilgang"] = route.handling.value
-        for status in ("401", "403", "503"):
+        for status in ("401", "403", "422", "503"):  # 422: a fagsystem's malformed Nir-Saksbehandler
             svar.setdefault(status, {})
         parametre = op.setdefault("parameters", [])
         parametre.append(SAKSBEHANDLER)

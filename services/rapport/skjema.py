@@ -45,7 +45,7 @@ _RAD = {
 
 
 class Rapportrad(BaseModel):
-    """One person with a current avslutning (DOMAIN.md §7's columns and the codes behind them)."""
+    """Én person med gjeldende avslutning: rapportens kolonner og kodene bak dem."""
 
     model_config = _eksempel(_RAD)
 
