@@ -12,8 +12,8 @@ import asyncio
 import sys
 
 from services.plumbing.db import apply_migrations, create_pool
-from services.rapport import projection
 from services.rapport.app import MIGRATIONS
+from services.rapport.lager import projeksjon
 from shared.settings import RapportSettings
 
 
@@ -25,7 +25,7 @@ async def rebuild(settings: RapportSettings) -> int:
         await apply_migrations(pool, settings.DB_SCHEMA, MIGRATIONS)
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
-            return await projection.reset(conn, projection.PROJECTION_VERSION)
+            return await projeksjon.reset(conn, projeksjon.PROJECTION_VERSION)
     finally:
         await pool.close()
 

@@ -58,16 +58,7 @@ _SLETT = """INSERT INTO avslutning_slettet (avslutning_id, deltaker_id, slettet_
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"""
 
 
-async def project_batch(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> None:
-    """The consumer's handler (services/plumbing/consumer.py has de-duplicated the batch, in this
-    transaction): lock the batch's deltakere, apply the events, refresh each touched row once."""
-    if not events:
-        return
-    await lock(conn, {e.deltaker_id for e in events})
-    await refresh_all(conn, await apply_all(conn, events))
-
-
-async def lock(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
+async def laas(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
     # The topics are consumed concurrently: without this lock, an avslutning and its person arriving at the
     # same moment could each recompute the row without seeing the other's uncommitted facts, and no row
     # would result. Held to the end of the transaction, it serialises one deltaker's batches; taken in key
