@@ -24,7 +24,7 @@ async def rebuild(settings: RapportSettings) -> int:
     try:
         await apply_migrations(pool, settings.DB_SCHEMA, MIGRATIONS)
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
+            await projeksjon.laas_projeksjonen(conn)
             return await projeksjon.reset(conn, projeksjon.PROJECTION_VERSION)
     finally:
         await pool.close()

@@ -286,6 +286,11 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
 # --- projection version and rebuild ---------------------------------------------------------------------------
 
 
+async def laas_projeksjonen(conn: asyncpg.Connection) -> None:
+    """The projection's own lock, to the end of the transaction: a start and a rebuild never reset at once."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
+
+
 async def reset(conn: asyncpg.Connection, versjon: int) -> int:
     """Empty the read models, the processed ids and the positions (so the consumer reads every topic from the
     beginning), in the caller's transaction; returns the new generation (a count of rebuilds)."""
@@ -304,7 +309,7 @@ async def prepare(conn: asyncpg.Connection, versjon: int = PROJECTION_VERSION) -
     """At start: the generation to consume with, rebuilding first when the stored projection version differs.
     Returns (generation, rebuilt)."""
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
+        await laas_projeksjonen(conn)
         row = await conn.fetchrow("SELECT versjon, generasjon FROM projeksjon FOR UPDATE")
         if row is None:
             return await reset(conn, versjon), False
