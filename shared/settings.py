@@ -227,6 +227,11 @@ class WebSettings(ServiceSettings):
     web_client_kid: str = ""
     # The session cookie: Secure in production (https); off for local http.
     cookie_secure: bool = False
+    # The users' tokens are encrypted in the session table (Fernet: AES-128-CBC + HMAC-SHA256): comma-separated
+    # keys, the first encrypts, all decrypt (rotation: put the new key first, drop the old one after the absolute
+    # timeout). Empty: a random key per process, so sessions do not outlive a restart — fine locally; production
+    # sets it from the Secret (every replica the same keys).
+    session_token_keys: SecretStr = SecretStr("")
     session_idle_minutes: float = Field(default=30, gt=0)
     session_absolute_hours: float = Field(default=10, gt=0)
 

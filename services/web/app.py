@@ -83,6 +83,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             pool,
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolutt=timedelta(hours=settings.session_absolute_hours),
+            nokler=settings.session_token_keys.get_secret_value(),
         )
         app.state.leverandor = Leverandor(settings, http)
         app.state.apier = Apier(http, registrering_url=settings.registrering_url, rapport_url=settings.rapport_url)
