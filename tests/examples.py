@@ -165,7 +165,7 @@ def all_examples() -> list[Event]:
             **envelope("folkeregister_adapter"),
             hendelse_id="fr-7",
             annullerer_hendelse_id="fr-5",
-            art=f.Folkeregisterart.DOD,
+            art=f.Folkeregisterart.DODSFALL,
             **fr,
         ),
         k.DognPassert(

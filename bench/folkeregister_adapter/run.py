@@ -71,7 +71,7 @@ async def main(a: argparse.Namespace) -> None:
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
         await o.opprett_database()
-        await o.start_adapter(lambda f: setattr(f, "poll_interval", 0.05))
+        await o.start_adapter(poll_interval=0.05)
         personer = await sim.kontroll("GET", "/personer", params={"fra": 0, "antall": a.nir})
         await o.registrer_deltakere([(p["folkeregisteridentifikator"], p["kommunenummer"]) for p in personer])
         # The feed is generated while the adapter is stopped, so the figure is the adapter's alone.
@@ -82,7 +82,7 @@ async def main(a: argparse.Namespace) -> None:
             siste = (await sim.kontroll("POST", "/generer", params={"antall": n}))["sisteSekvensnummer"]
             rest -= n
         t0 = time.perf_counter()
-        await o.start_adapter(lambda f: setattr(f, "poll_interval", 0.05))
+        await o.start_adapter(poll_interval=0.05)
         await o.vent(o.peker, siste + 1, "feed lest", timeout=1800)
         await o.vent(o._upublisert, 0, "outbox tom", timeout=600)
         dt = time.perf_counter() - t0

@@ -33,9 +33,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+from cryptography.fernet import Fernet
 
 from bench.rapport import bench_report
 from services.rapport.domain import sorteringsnokkel
+from services.web.lager import Tokenkrypto
 from shared.regelverk.frister import oppstartsfrist
 from tests.identity import IdentityProvider
 from tests.infrastructure import resolve_identity_provider
@@ -232,9 +234,9 @@ async def vent_klar(url: str) -> None:
     raise RuntimeError(f"{url} never became ready")
 
 
-async def innlogget_sesjon(db_url: str, idp: IdentityProvider, ident: str, kommune: str) -> str:
-    """A logged-in session as the web application's login writes it (services/web/sesjon.py), for a token the
-    provider issued through its login page."""
+async def innlogget_sesjon(db_url: str, idp: IdentityProvider, ident: str, kommune: str, nokkel: str) -> str:
+    """A logged-in session as the web application's login writes it (services/web/lager.py: the token encrypted
+    with the web's SESSION_TOKEN_KEYS), for a token the provider issued through its login page."""
     token = idp.caseworker(ident, kommune)
     del_ = token.split(".")[1]
     exp = json.loads(base64.urlsafe_b64decode(del_ + "=" * (-len(del_) % 4)))["exp"]
@@ -246,7 +248,7 @@ async def innlogget_sesjon(db_url: str, idp: IdentityProvider, ident: str, kommu
             hashlib.sha256(sid.encode()).hexdigest(),
             "bench-csrf",
             json.dumps({"preferred_username": ident, "roller": ["SAKSBEHANDLER"], "kommunenummer": kommune}),
-            token,
+            Tokenkrypto(nokkel).krypter(token),
             datetime.fromtimestamp(exp, UTC),
         )
     finally:
@@ -289,6 +291,7 @@ async def main(a: argparse.Namespace) -> int:
     db_url = urlunsplit((u.scheme, u.netloc, f"/{dbname}", u.query, u.fragment))
     idp = IdentityProvider(resolve_identity_provider().base_url, "bench")
     porter = {s: free_port() for s in ("registrering", "rapport", "web")}
+    nokkel = Fernet.generate_key().decode()
     url = {s: f"http://127.0.0.1:{p}" for s, p in porter.items()}
     felles = {
         **os.environ,
@@ -306,6 +309,7 @@ async def main(a: argparse.Namespace) -> int:
             "RAPPORT_URL": url["rapport"],
             "PUBLIC_URL": url["web"],
             "WEB_OIDC_DISCOVERY_URL": idp.discovery_url(),
+            "SESSION_TOKEN_KEYS": nokkel,
         },
     }
     prosesser = []
@@ -321,7 +325,7 @@ async def main(a: argparse.Namespace) -> int:
             f"loaded {a.deltakere:,} deltakere and {a.avsluttede:,} avsluttede (COPY + VACUUM ANALYZE) in {secs:.0f} s",
             flush=True,
         )
-        sid = await innlogget_sesjon(db_url, idp, f"{KOMMUNE}-BEN", KOMMUNE)
+        sid = await innlogget_sesjon(db_url, idp, f"{KOMMUNE}-BEN", KOMMUNE, nokkel)
         mine = [p for p in deltakere(a.deltakere) if p["kommune"] == KOMMUNE]
         rnd = random.Random(3)
         utvalg = [mine[rnd.randrange(len(mine))]["id"] for _ in range(a.runs)]

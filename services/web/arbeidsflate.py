@@ -6,7 +6,7 @@
   passing without vedtak om program and sluttmål (seed §12 «Utgått oppstartsfrist»): rapport's
   `GET /api/v1/frister/{gjennomforing|oppstart}`.
 - «Flyttet», «Utvandret» and «Død» the regelmotor registered from the Folkeregister since the caseworker's
-  previous visit (besok.py): rapport's `GET /api/v1/folkeregisteravslutninger`.
+  previous visit (lager.forrige_besok): rapport's `GET /api/v1/folkeregisteravslutninger`.
 
 Which window and page each list shows is in the query (plain links, no JavaScript)."""
 
@@ -21,8 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.apier import Svar
-from services.web.besok import forrige_besok
 from services.web.felles import Feilside, apier, innlogget, side
+from services.web.lager import forrige_besok
 
 router = APIRouter(include_in_schema=False)
 IKKE_REGISTRERT = "AVSLUTNINGSARSAK_IKKE_REGISTRERT"

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.rapport import domain, projection
+from services.rapport import domain, forbruker
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
@@ -35,7 +35,7 @@ async def prosjekter(pool, events) -> None:
     async with pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.rapport import projection
+from services.rapport import forbruker
 from shared.kodeverk.kategorier import Kategori
 from tests.rapport import builders as b
 
@@ -31,7 +31,7 @@ async def data(rapport_app):
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in ev:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
     return {k: str(v) for k, v in ids.items()}
 
 

@@ -13,7 +13,7 @@ import asyncpg
 
 from services.plumbing.auth import Bruker
 from services.rapport import domain
-from services.rapport.queries import Side
+from services.rapport.lager.sporringer import Side
 from shared import tilgang
 
 Fristtype = Literal["gjennomforing", "oppstart"]
