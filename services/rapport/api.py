@@ -398,6 +398,20 @@ def router() -> APIRouter:
         async with p.acquire() as conn:
             return await fristliste.folkeregister(conn, bruker, siden=siden, side=side, per_side=per_side)
 
+    @r.get(
+        "/avslutningsarsak-ikke-registrert",
+        summary="Personer regelmotoren har avsluttet med «Avslutningsårsak ikke registrert» (begge lover), "
+        "eldste først",
+    )
+    async def ikke_registrert(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        async with p.acquire() as conn:
+            return await fristliste.ikke_registrert(conn, bruker, side=side, per_side=per_side)
+
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
     async def maaloppnaaelse(
         bruker: Lesetilgang,

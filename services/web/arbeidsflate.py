@@ -1,7 +1,7 @@
 """Arbeidsflate (the start page): what needs the caseworker now, each line linking to the person.
 
 - The persons the regelmotor ended with «Avslutningsårsak ikke registrert» (seed §1, §7–8: the kommune must
-  register the right årsak), from rapport's report.
+  register the right årsak): rapport's `GET /api/v1/avslutningsarsak-ikke-registrert`.
 - Gjennomføringsfrister passing in the next 30, 60 or 90 days (persons in programme), and oppstartsfrister
   passing without vedtak om program and sluttmål (seed §12 «Utgått oppstartsfrist»): rapport's
   `GET /api/v1/frister/{gjennomforing|oppstart}`.
@@ -25,12 +25,9 @@ from services.web.felles import Feilside, apier, innlogget, side
 from services.web.lager import forrige_besok
 
 router = APIRouter(include_in_schema=False)
-IKKE_REGISTRERT = "AVSLUTNINGSARSAK_IKKE_REGISTRERT"
-LOVER = ("integreringsloven", "introduksjonsloven")
-# the report's largest page: the worklist shows the first this many of each lov's regelmotor avslutninger
-MAKS = 500
 VINDUER = (30, 60, 90)
 PER_SIDE = 10
+IKKE_REGISTRERT_PER_SIDE = 25
 # the first visit: what the Folkeregister brought in this many days
 FORSTE_BESOK_DAGER = 30
 
@@ -52,6 +49,7 @@ def _valg(q: dict[str, str]) -> dict[str, int]:
         "oppstart": _tall(q.get("oppstart"), VINDUER, 30),
         "oside": _tall(q.get("oside")),
         "fside": _tall(q.get("fside")),
+        "iside": _tall(q.get("iside")),
     }
 
 
@@ -78,14 +76,12 @@ async def arbeidsflate(request: Request) -> Response:
     forrige = await forrige_besok(request.app.state.pool, inn.bruker.ident, inn.sesjon.id)
     siden = forrige or datetime.now(UTC) - timedelta(days=FORSTE_BESOK_DAGER)
     api = apier(request)
-    rapporter, gjennomforing, oppstart, folkeregister = await asyncio.gather(
-        asyncio.gather(
-            *(
-                api.rapport(
-                    inn.token, "GET", f"/api/v1/rapport/{lov}", params={"registrert_av": "regelmotor", "per_side": MAKS}
-                )
-                for lov in LOVER
-            )
+    ikke_registrert, gjennomforing, oppstart, folkeregister = await asyncio.gather(
+        api.rapport(
+            inn.token,
+            "GET",
+            "/api/v1/avslutningsarsak-ikke-registrert",
+            params={"side": valg["iside"], "per_side": IKKE_REGISTRERT_PER_SIDE},
         ),
         api.rapport(
             inn.token,
@@ -106,20 +102,12 @@ async def arbeidsflate(request: Request) -> Response:
             params={"siden": siden.isoformat(), "side": valg["fside"], "per_side": PER_SIDE},
         ),
     )
-    rader = [
-        {**r, "lov": lov}
-        for lov, s in zip(LOVER, rapporter, strict=True)
-        for r in _krev(s)["rader"]
-        if r["arsak"] == IKKE_REGISTRERT
-    ]
-    flere = any(s.data["totalt"] > MAKS for s in rapporter)
     return side(
         request,
         "arbeidsflate.html",
         inn=inn,
         tittel="Arbeidsflate",
-        rader=rader,
-        flere=flere,
+        ikke_registrert=_krev(ikke_registrert),
         valg=valg,
         vinduer=VINDUER,
         lenke=lenke,

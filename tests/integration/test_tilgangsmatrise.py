@@ -240,6 +240,7 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ("rapport", "POST", "/api/v1/personer/sok"): (False, False, lambda m: {"navn": "Haddad"}),
     ("rapport", "GET", "/api/v1/frister/{hvilken}"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/folkeregisteravslutninger"): (False, False, lambda m: None),
+    ("rapport", "GET", "/api/v1/avslutningsarsak-ikke-registrert"): (False, False, lambda m: None),
 }
 # DOMAIN.md §4.4: the warning about vedtak running past the date is confirmed up front
 QUERY = {

@@ -44,7 +44,10 @@ async def data(rapport_app):
     «intro» an introduksjonsloven vedtak (needs no sluttmål: nothing to follow), «i_program» vedtak and sluttmål
     (a gjennomføringsfrist), «avsluttet» the same but ended (nothing), «flyttet» ended by the regelmotor from the
     Folkeregister. One Oslo bydel person with no vedtak."""
-    ids = {k: uuid4() for k in ("uten", "utenmal", "intro", "i_program", "avsluttet", "flyttet", "oslo")}
+    ids = {
+        k: uuid4()
+        for k in ("uten", "utenmal", "intro", "i_program", "avsluttet", "flyttet", "oslo", "ikke_reg", "rettet")
+    }
     ev = [
         b.registrert(ids["uten"], person("500100000001", "Uten")),
         b.registrert(ids["utenmal"], person("500100000002", "Utenmål")),
@@ -53,7 +56,7 @@ async def data(rapport_app):
         b.deltakelse(ids["intro"], START),
         b.registrert(ids["oslo"], person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
     ]
-    for i, k in enumerate(("i_program", "avsluttet", "flyttet")):
+    for i, k in enumerate(("i_program", "avsluttet", "flyttet", "ikke_reg", "rettet")):
         ev += [
             b.registrert(ids[k], person(f"50010000010{i}", k.capitalize())),
             b.deltakelse(ids[k], START),
@@ -64,6 +67,10 @@ async def data(rapport_app):
     )
     flyttet_tid = datetime(2023, 11, 20, 3, 0, tzinfo=UTC)
     ev.append(b.beregnet(ids["flyttet"], Kode.FLYTTET, date(2023, 11, 19), flyttet_tid, kommune=KOMMUNE))
+    # the regelmotor's «Avslutningsårsak ikke registrert»; for «rettet» the kommune has registered the right årsak
+    for k in ("ikke_reg", "rettet"):
+        ev.append(b.beregnet(ids[k], Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 1, 3), b.T0, kommune=KOMMUNE))
+    ev.append(b.kommune_avslutning(ids["rettet"], Kode.ARBEID, date(2022, 12, 1), b.T0, av="5001-AB", kommune=KOMMUNE))
     await prosjekter(rapport_app.state.runtime.pool, ev)
     return ids, flyttet_tid
 
@@ -177,6 +184,17 @@ async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(c
     assert not await paa_lista()
 
 
+async def test_avslutningsarsak_ikke_registrert_until_the_kommune_registers_its_own(client, data, token):
+    """Seed §1: «Kommunen må i disse tilfellene registrere ny korrekt avslutningsårsak»: the worklist holds the
+    regelmotor's «Avslutningsårsak ikke registrert» that is still the person's current avslutning."""
+    ids, _ = data
+    r = await client.get("/api/v1/avslutningsarsak-ikke-registrert", headers=trondheim(token))
+    assert r.status_code == 200, r.text
+    assert [x["deltaker_id"] for x in r.json()["rader"]] == [str(ids["ikke_reg"])]
+    vennesla = await client.get("/api/v1/avslutningsarsak-ikke-registrert", headers=auth(token("4223")))
+    assert str(ids["ikke_reg"]) not in {x["deltaker_id"] for x in vennesla.json()["rader"]}
+
+
 async def test_the_lists_use_their_indexes(rapport_app):
     async with rapport_app.state.runtime.pool.acquire() as conn:
         await conn.execute("SET enable_seqscan = off")  # a small table: ask whether the index can serve at all
@@ -186,7 +204,11 @@ async def test_the_lists_use_their_indexes(rapport_app):
             "SELECT * FROM deltaker WHERE oppstartsfrist BETWEEN '2024-01-01' AND '2024-03-01'",
             "SELECT * FROM rapport_rad WHERE kilde = 'regelmotor' AND arsak IN ('FLYTTET', 'UTVANDRET', 'DOD')"
             " AND registrert_dato >= now() AND oppfolgingskommune = '5001'",
+            "SELECT * FROM rapport_rad WHERE kilde = 'regelmotor' AND arsak = 'AVSLUTNINGSARSAK_IKKE_REGISTRERT'"
+            " AND oppfolgingskommune = '5001' ORDER BY avslutningsdato",
         ):
             plan = "\n".join(r[0] for r in await conn.fetch("EXPLAIN " + sql))
-            assert "deltaker_gjennomforingsfrist" in plan or "oppstartsfrist" in plan or "folkeregister" in plan, plan
+            assert any(
+                i in plan for i in ("gjennomforingsfrist", "oppstartsfrist", "folkeregister", "ikke_registrert")
+            ), plan
         await conn.execute("RESET enable_seqscan")

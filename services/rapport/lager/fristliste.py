@@ -1,8 +1,8 @@
 """The Arbeidsflate's lists across the caller's deltakere (issue #15): gjennomføringsfrister and oppstartsfrister
-passing in a window of days, and the Flyttet/Utvandret/Død the regelmotor registered from the Folkeregister since
-a date. From the read models (deltaker.gjennomforingsfrist / oppstartsfrist, kept by the projection; rapport_rad),
-a page at a time, each list on its own partial index (migration 0004). The caller's scope is shared/tilgang.py's
-sql_filter, as everywhere in the report."""
+passing in a window of days, the Flyttet/Utvandret/Død the regelmotor registered from the Folkeregister since a
+date, and the regelmotor's «Avslutningsårsak ikke registrert». From the read models (deltaker.gjennomforingsfrist
+and oppstartsfrist, kept by the projection; rapport_rad), a page at a time, each list on its own partial index
+(migrations 0004, 0005). The caller's scope is shared/tilgang.py's sql_filter, as everywhere in the report."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from shared import tilgang
 Fristtype = Literal["gjennomforing", "oppstart"]
 KOLONNE: dict[Fristtype, str] = {"gjennomforing": "gjennomforingsfrist", "oppstart": "oppstartsfrist"}
 FOLKEREGISTER_ARSAKER = ("FLYTTET", "UTVANDRET", "DOD")  # as in migration 0004's partial index
+IKKE_REGISTRERT = "AVSLUTNINGSARSAK_IKKE_REGISTRERT"  # as in migration 0005's
 
 
 def _svar(s: Side) -> dict:
@@ -72,6 +73,21 @@ async def folkeregister(conn: asyncpg.Connection, bruker: Bruker, *, siden: date
         f" registrert_dato, oppfolgingskommune, bydel FROM rapport_rad WHERE {where}"
         f" ORDER BY registrert_dato DESC, deltaker_id LIMIT {per_side} OFFSET {(side - 1) * per_side}",
         siden,
+        *args,
+    )
+    return _svar(Side([dict(r) for r in rader], totalt, side, per_side))
+
+
+async def ikke_registrert(conn: asyncpg.Connection, bruker: Bruker, *, side: int, per_side: int) -> dict:
+    """The persons the regelmotor ended with «Avslutningsårsak ikke registrert» and whose kommune has not yet
+    registered the right årsak (seed §1, §7–8), both laws, the oldest first."""
+    omfang, args = tilgang.sql_filter(bruker.omfang, forste_parameter=1)
+    where = f"kilde = '{domain.REGELMOTOR}' AND arsak = '{IKKE_REGISTRERT}' AND {omfang}"
+    totalt = await conn.fetchval(f"SELECT count(*) FROM rapport_rad WHERE {where}", *args)
+    rader = await conn.fetch(
+        "SELECT deltaker_id, duf_nummer, fornavn, etternavn, lov, avslutningsdato, oppfolgingskommune, bydel"
+        f" FROM rapport_rad WHERE {where} ORDER BY avslutningsdato, etternavn_sort, fornavn_sort, deltaker_id"
+        f" LIMIT {per_side} OFFSET {(side - 1) * per_side}",
         *args,
     )
     return _svar(Side([dict(r) for r in rader], totalt, side, per_side))
