@@ -344,7 +344,7 @@ async def main(a: argparse.Namespace) -> int:
             ),
             "Personer, page 1": ("GET", "/personer", None),
             "Personer, name search (POST)": ("POST", "/personer", {"_csrf": "bench-csrf", "navn": navn}),
-            "Arbeidsflate (5 lists)": ("GET", "/", None),
+            "Arbeidsflate (4 lists)": ("GET", "/", None),
         }
         await maal_personer(url["web"], sid, utvalg, a.runs)  # a different person each time
         await maal(url["web"], sid, sider, a.runs)
