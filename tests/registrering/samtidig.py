@@ -17,7 +17,7 @@ from aiokafka.structs import TopicPartition
 
 from shared.events import topics
 from tests.parallelt import Hold
-from tests.polling import eventually
+from tests.support.polling import eventually
 
 
 def laas_deltakerne(deltaker_ids: Sequence[str]) -> Hold:

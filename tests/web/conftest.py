@@ -24,9 +24,9 @@ from shared.settings import RapportSettings, RegelmotorSettings, WebSettings
 from tests.conftest import fresh_database
 from tests.identity import IdentityProvider
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.registrering.conftest import Registrering, start_registrering
 from tests.support.browser import beskriv, serve, sjekk_uu
+from tests.support.polling import eventually
 
 
 @dataclass
