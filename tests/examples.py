@@ -92,6 +92,7 @@ def all_examples() -> list[Event]:
         ),
         v.TiltakRegistrert(**envelope(), tiltak=tiltak),
         v.TiltakEndret(**envelope(), tiltak=tiltak.model_copy(update={"gjeldende": False})),
+        v.TiltakSlettet(**envelope(), tiltak_id=tiltak.tiltak_id),
         v.FravaerRegistrert(
             **envelope(),
             fravaer=v.Fravaer(

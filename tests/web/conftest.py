@@ -70,15 +70,15 @@ class Web:
         finally:
             await broker.stop()
 
-    async def projisert(self, navn: str, antall: int = 1, status: str = "alle") -> None:
-        """Wait until rapport's read models hold `antall` persons by this name (its personlister)."""
+    async def projisert(self, navn: str, antall: int = 1, status: str = "alle", kommune: str = "4223") -> None:
+        """Wait until rapport's read models hold `antall` persons by this name in `kommune` (its personlister)."""
 
         async def finnes() -> bool:
             async with httpx.AsyncClient() as c:
                 r = await c.post(
                     f"{self.rapport_url}/api/v1/personer/sok",
                     json={"navn": navn, "status": status},
-                    headers=self.registrering.token(),
+                    headers=self.registrering.token(user=f"{kommune}-CES", kommune=kommune),
                 )
             return r.status_code == 200 and r.json()["totalt"] >= antall
 

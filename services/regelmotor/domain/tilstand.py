@@ -147,6 +147,7 @@ IGNORERTE = (
     d.IdentitetEndret,
     v.TiltakRegistrert,
     v.TiltakEndret,
+    v.TiltakSlettet,
     a.BeregnetAvslutningOpprettet,
     a.BeregnetAvslutningTrukketTilbake,
 )
