@@ -49,7 +49,7 @@ def create_app(
     )
     holder: dict[str, Feedfolger] = {}
 
-    runtime.consume((topics.DELTAKER,), deltakere.behandle, name=deltakere.CONSUMER)
+    runtime.consume((topics.DELTAKER, topics.IDENTITET), deltakere.behandle, name=deltakere.CONSUMER)
 
     async def start_feed(rt: ServiceRuntime) -> None:
         folger = Feedfolger(
