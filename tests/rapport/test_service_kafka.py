@@ -58,7 +58,7 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
         b.deltakelse(did, date(2021, 11, 16)),
         b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        b.registrert(did, b.person("202399999999", "Åsmund", "Ærø")),
+        *b.registrering(did, b.person("202399999999", "Åsmund", "Ærø")),
         avslutning,  # redelivered
     ]
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-producer")

@@ -146,7 +146,7 @@ async def test_update_stays_within_the_kommune_moves_between_oslo_bydeler_and_id
         f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "fodselsnummer"]
-    assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetEndret"]
+    assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetFastsatt"]
 
 
 async def test_kodeverk_serves_arsaker_with_veiledningstekst_and_who_sets_them(registrering):
