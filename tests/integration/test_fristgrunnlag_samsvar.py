@@ -49,7 +49,7 @@ class Programme:
         # integreringsloven from 2021 (a few before: no regelverk, no frist), introduksjonsloven from 2015
         forste = date(2020, 10, 1) if self.lov is Lov.INTEGRERINGSLOVEN else date(2015, 1, 1)
         start = forste + timedelta(days=rnd.randrange(1500))
-        self.events: list = [b.registrert(self.did, b.person(f"{seed:012d}", lov=self.lov), self._t(0))]
+        self.events: list = [*b.registrering(self.did, b.person(f"{seed:012d}", lov=self.lov), self._t(0))]
         self.vedtak_rader: list[tuple] = []
         self.sluttmal_rader: list[tuple] = []
         self.fravaer_rader: list[tuple] = []

@@ -201,7 +201,7 @@ def kommunens_avsluttede(
     personer = []
     for i in range(antall):
         did = uuid4()
-        evs: list = [registrert(did, person(f"{kommune}{i:08d}", fornavn, f"{etternavn}{i:02d}", kommune=kommune))]
+        evs: list = [*registrering(did, person(f"{kommune}{i:08d}", fornavn, f"{etternavn}{i:02d}", kommune=kommune))]
         if i == regelmotorens:
             evs.append(beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, regelmotorens_dato, T0, kommune=kommune))
         else:

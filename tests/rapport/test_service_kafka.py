@@ -86,7 +86,7 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
             }
             # topics are consumed independently: wait until every fact has arrived
             await eventually(lambda: _eq(row(conn), expected, dict))
-            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 7))
+            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 8))
             generasjon = await conn.fetchval("SELECT generasjon FROM rapport.projeksjon")
 
         assert await rebuild(settings) == generasjon + 1
