@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import logs, metrics, openapi, retention
+from services.plumbing import db, logs, metrics, openapi, retention
 from services.plumbing.asyncapi import document as asyncapi_document
 from services.plumbing.auth import TokenVerifier
 from services.plumbing.consumer import Consumer, Handler
@@ -156,7 +156,7 @@ class ServiceRuntime:
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {"started": self.ready}
         try:
-            checks["postgres"] = await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2) == 1
+            checks["postgres"] = await db.svarer(self.pool)
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             checks["postgres"] = False
             checks["postgres_error"] = type(exc).__name__

@@ -12,7 +12,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
-from services.rapport import csv_export, personliste, queries, xlsx_export
+from services.rapport import csv_export, xlsx_export
+from services.rapport.lager import personliste, sporringer
 from shared.events.felttyper import Kode
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -25,9 +26,9 @@ def pool(request: Request) -> asyncpg.Pool:
 
 
 def feil(exc: Exception) -> HTTPException:
-    if isinstance(exc, queries.IkkeTilgang):
+    if isinstance(exc, sporringer.IkkeTilgang):
         return HTTPException(403, str(exc))
-    if isinstance(exc, queries.Ugyldig):
+    if isinstance(exc, sporringer.Ugyldig):
         return HTTPException(400, {"felt": exc.felt, "feil": exc.grunn})
     raise exc
 
@@ -62,13 +63,13 @@ def lag_filter(
     bydel: str | None = None,
     kategori: Kategori | None = None,
     avslutningsaar: int | None = None,
-    registrert_av: queries.RegistrertAv = "alle",
+    registrert_av: sporringer.RegistrertAv = "alle",
     duf_nummer: str | None = None,
     navn: str | None = None,
-) -> queries.Filter:
-    """queries.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
+) -> sporringer.Filter:
+    """sporringer.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
     try:
-        return queries.Filter(
+        return sporringer.Filter(
             lov=lov,
             oppfolgingskommune=oppfolgingskommune or None,
             bydel=bydel or None,
@@ -78,7 +79,7 @@ def lag_filter(
             duf_nummer=duf_nummer or None,
             navn=navn or None,
         )
-    except queries.Ugyldig as exc:
+    except sporringer.Ugyldig as exc:
         raise feil(exc) from None
 
 
@@ -89,8 +90,8 @@ def rapportfilter(
     bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
     kategori: Kategori | None = None,
     avslutningsaar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
-    registrert_av: queries.RegistrertAv = "alle",
-) -> queries.Filter:
+    registrert_av: sporringer.RegistrertAv = "alle",
+) -> sporringer.Filter:
     """The GET filter: only the non-identifying fields, so a link can be bookmarked without personal data."""
     ikke_i_url(request, lov)
     return lag_filter(
@@ -115,7 +116,7 @@ class RapportSok(BaseModel):
     bydel: str | None = Field(None, description="bydelsnummer, seks siffer")
     kategori: Kode[Kategori] | None = None
     avslutningsaar: int | None = Field(None, ge=1900, le=2199)
-    registrert_av: queries.RegistrertAv = "alle"
+    registrert_av: sporringer.RegistrertAv = "alle"
     duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret")
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
@@ -123,9 +124,9 @@ class RapportSok(BaseModel):
     side: int = Field(1, ge=1, le=1_000_000)
     per_side: int = Field(25, ge=1, le=500)
     sorter: str = "etternavn"
-    retning: queries.Retning = "stigende"
+    retning: sporringer.Retning = "stigende"
 
-    def filter(self, lov: Lov) -> queries.Filter:
+    def filter(self, lov: Lov) -> sporringer.Filter:
         return lag_filter(
             lov,
             oppfolgingskommune=self.oppfolgingskommune,
@@ -159,18 +160,18 @@ def rad_json(r: dict) -> dict:
 
 
 def csv_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter, sorter: str, retning: sporringer.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
-        queries.order_by(sorter, retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        sporringer.order_by(sorter, retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             async for chunk in csv_export.csv_bytes(
-                queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
+                sporringer.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
             ):
                 yield chunk
 
@@ -181,7 +182,7 @@ def csv_response(
     )
 
 
-def filterlinje(f: queries.Filter) -> str:
+def filterlinje(f: sporringer.Filter) -> str:
     """The filter as the spreadsheet's row 2 says it, in the report's words."""
     deler = []
     if f.oppfolgingskommune:
@@ -208,17 +209,18 @@ def filterlinje(f: queries.Filter) -> str:
 
 
 def xlsx_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter, sorter: str, retning: sporringer.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
-        queries.order_by(sorter, retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        sporringer.order_by(sorter, retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            rows = queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning, kolonner=queries.XLSX_KOLONNER)
+            kolonner = sporringer.XLSX_KOLONNER
+            rows = sporringer.csv_batches(conn, bruker, f, sorter=sorter, retning=retning, kolonner=kolonner)
             async for chunk in xlsx_export.xlsx_bytes(TITTEL.format(lov=f.lov.value), filterlinje(f), rows):
                 yield chunk
 
@@ -232,17 +234,17 @@ def xlsx_response(
 async def side_svar(
     p: asyncpg.Pool,
     bruker: Bruker,
-    f: queries.Filter,
+    f: sporringer.Filter,
     *,
     side: int,
     per_side: int,
     sorter: str,
-    retning: queries.Retning,
+    retning: sporringer.Retning,
 ) -> dict:
     try:
         async with p.acquire() as conn:
-            s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+            s = await sporringer.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
     return dict(
         tittel=TITTEL.format(lov=f.lov.value),
@@ -269,13 +271,13 @@ def router() -> APIRouter:
         "(søk på DUF-nummer eller navn: POST …/sok)",
     )
     async def rapport(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=500)] = 25,
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> dict:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
 
@@ -287,11 +289,11 @@ def router() -> APIRouter:
 
     @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
     async def rapport_csv(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> StreamingResponse:
         return csv_response(p, bruker, f, sorter, retning)
 
@@ -311,11 +313,11 @@ def router() -> APIRouter:
         "autofilter, DUF-nummer som tekst, datoer som datoer",
     )
     async def rapport_xlsx(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> StreamingResponse:
         return xlsx_response(p, bruker, f, sorter, retning)
 
@@ -332,12 +334,12 @@ def router() -> APIRouter:
     @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
     async def filtervalg(lov: Lov, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
-            return await queries.filtervalg(conn, bruker, lov)
+            return await sporringer.filtervalg(conn, bruker, lov)
 
     @r.get("/personer/{deltaker_id}/avslutningshistorikk", summary="All avslutningshistorikk, nyeste først")
     async def historikk(deltaker_id: UUID, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
-            h = await queries.historikk(conn, bruker, deltaker_id)
+            h = await sporringer.historikk(conn, bruker, deltaker_id)
         if h is None:  # also a person the user may not see: answered as unknown
             raise HTTPException(404, "ingen avslutningshistorikk for denne personen")
         return h
@@ -356,6 +358,6 @@ def router() -> APIRouter:
         lov: Lov | None = None,
     ) -> dict:
         async with p.acquire() as conn:
-            return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
+            return await sporringer.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
 
     return r

@@ -114,7 +114,7 @@ def frist_for_gjennomforing(
 ) -> date | None:
     """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk (fristgrunnlag.py
     picks the facts, frister.py computes); None when the facts do not give one (no vedtak om deltakelse, a
-    sluttmål the regelverk does not know). `sluttmal` is the one in force already (projection.py keeps the
+    sluttmål the regelverk does not know). `sluttmal` is the one in force already (projeksjon.py keeps the
     one fastsatt last)."""
     if lov is None:
         return None

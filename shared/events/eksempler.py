@@ -185,7 +185,7 @@ def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-7",
             annullerer_hendelse_id="fr-5",
-            art=f.Folkeregisterart.DOD,
+            art=f.Folkeregisterart.DODSFALL,
             **fr,
         ),
         k.DognPassert(

@@ -34,7 +34,7 @@ async def rad_med(nir: Nir, d: dict, arsak: str) -> dict:
 
 
 async def test_dod_og_annullering(nir: Nir) -> None:
-    d, ident = await deltaker_i_folkeregisteret(nir, "4223", "Doedsfall")
+    d, ident = await deltaker_i_folkeregisteret(nir, "4223", "Dodsfallsopplysning")
     await nir.folkeregisterhendelse("doedsfall", ident, dato="2024-02-10")
 
     row = await rad_med(nir, d, "DOD")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.folkeregister_adapter.kilde import ForMangeForesporsler, Kildefeil, UtenforRetensjon
+from services.folkeregister_adapter.folkeregisterkilde import ForMangeForesporsler, Kildefeil, UtenforRetensjon
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app

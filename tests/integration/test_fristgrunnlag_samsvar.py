@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.rapport import projection
+from services.rapport import forbruker
 from services.regelmotor.domain import regler as regelmotor_regler
 from services.regelmotor.domain.tilstand import Tilstand, anvend
 from services.registrering import lager
@@ -141,7 +141,7 @@ async def test_tre_tjenester_samme_gjennomforingsfrist(schema_pool):  # noqa: F8
         async with conn.transaction():
             # one batch of every programme's events, interleaved: the projection's own batch path
             hendelser = [e for p in programmer for e in p.i_tilfeldig_rekkefolge]
-            await projection.project_batch(conn, random.Random(0).sample(hendelser, len(hendelser)))
+            await forbruker.behandle(conn, random.Random(0).sample(hendelser, len(hendelser)))
         rapport = {
             r["deltaker_id"]: r["frist_gjennomforing"]
             for r in await conn.fetch("SELECT deltaker_id, frist_gjennomforing FROM rapport_rad")

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.rapport import projection
+from services.rapport import forbruker
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori, Lov
 from tests.rapport import builders as b
@@ -63,7 +63,7 @@ async def data(rapport_app):
     async with pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
     return ids
 
 
@@ -231,7 +231,7 @@ async def test_post_body_is_validated_per_field(client, data, token):
         r = await sok(client, h, body)
         assert r.status_code == 422, r.text
         assert "01019012345" not in r.text and "202300000101" not in r.text and "Nordmann" not in r.text, r.text
-    # queries.Filter's own checks answer as on the GET: 400 with the field and the same message
+    # sporringer.Filter's own checks answer as on the GET: 400 with the field and the same message
     r = await sok(client, h, {"duf_nummer": "42x"})
     assert r.status_code == 400 and r.json()["detail"] == {
         "felt": "duf_nummer",
@@ -317,7 +317,7 @@ async def test_history_newest_first_with_slettet(client, data, token, rapport_ap
             b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1)),
         ]:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
     h = (await client.get(f"/api/v1/personer/{did}/avslutningshistorikk", headers=auth(token("4204")))).json()
     assert [(x["avslutning"], x["arsak_navn"], x["registrert_av"]) for x in h["linjer"]] == [
         ("Ordinær avslutning (slettet)", "Avslutningsårsak ikke registrert", "Regelmotor"),

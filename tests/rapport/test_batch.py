@@ -15,8 +15,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from services.plumbing.kafka import TopicNames, encode, ensure_topics, make_broker, publish
-from services.rapport import projection
+from services.rapport import forbruker
 from services.rapport.app import CONSUMED, create_app
+from services.rapport.lager import projeksjon
 from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -46,7 +47,7 @@ async def rows(pool, ids) -> list[dict]:
 
 
 def consumer(pool):
-    return consuming.consumer_for(pool, projection.project_batch, CONSUMED, name=projection.CONSUMER)
+    return consuming.consumer_for(pool, forbruker.behandle, CONSUMED, name=forbruker.CONSUMER)
 
 
 async def offsets_dead_lettered(pool) -> list[int]:
@@ -111,9 +112,9 @@ async def test_one_batch_gives_the_rows_that_event_by_event_gives(schema_pool):
     one_by_one = await rows(schema_pool, ids)
     assert len(one_by_one) == 6
     async with schema_pool.acquire() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(projection.TABLES)}, processed_events")
+        await conn.execute(f"TRUNCATE {', '.join(projeksjon.TABLES)}, processed_events")
         async with conn.transaction():
-            await projection.project_batch(conn, events)
+            await forbruker.behandle(conn, events)
     assert await rows(schema_pool, ids) == one_by_one
 
 

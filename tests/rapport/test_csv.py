@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.rapport import domain, projection
+from services.rapport import domain, forbruker
 from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -66,7 +66,7 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
 
     r = await client.get(
         "/api/v1/rapport/integreringsloven/csv?oppfolgingskommune=1103&sorter=etternavn",

@@ -18,7 +18,7 @@ from uuid import uuid4
 import openpyxl
 import pytest
 
-from services.rapport import domain, projection
+from services.rapport import domain, forbruker
 from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -52,7 +52,7 @@ async def to_personer(rapport_app):
         b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune=KOMMUNE),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn, conn.transaction():
-        await projection.project_batch(conn, events)
+        await forbruker.behandle(conn, events)
     return duf1, duf2
 
 

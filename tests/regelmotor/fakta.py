@@ -153,7 +153,7 @@ class Fakta:
         )
 
     def annullert(
-        self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DOD, sekvens: int = 3
+        self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DODSFALL, sekvens: int = 3
     ) -> f.FolkeregisterhendelseAnnullert:
         return f.FolkeregisterhendelseAnnullert(**self._fr(None, sekvens), annullerer_hendelse_id=hendelse_id, art=art)
 

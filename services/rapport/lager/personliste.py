@@ -11,7 +11,7 @@ from typing import Literal
 import asyncpg
 
 from services.plumbing.auth import Bruker
-from services.rapport.queries import Side
+from services.rapport.lager.sporringer import Side
 from shared import tilgang
 
 Status = Literal["alle", "i_program", "avsluttet"]

@@ -59,16 +59,7 @@ _SLETT = """INSERT INTO avslutning_slettet (avslutning_id, deltaker_id, slettet_
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"""
 
 
-async def project_batch(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> None:
-    """The consumer's handler (services/plumbing/consumer.py has de-duplicated the batch, in this
-    transaction): lock the batch's deltakere, apply the events, refresh each touched row once."""
-    if not events:
-        return
-    await lock(conn, {e.deltaker_id for e in events})
-    await refresh_all(conn, await apply_all(conn, events))
-
-
-async def lock(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
+async def laas(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
     # The topics are consumed concurrently: without this lock, an avslutning and its person arriving at the
     # same moment could each recompute the row without seeing the other's uncommitted facts, and no row
     # would result. Held to the end of the transaction, it serialises one deltaker's batches; taken in key
@@ -288,6 +279,11 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
 # --- projection version and rebuild ---------------------------------------------------------------------------
 
 
+async def laas_projeksjonen(conn: asyncpg.Connection) -> None:
+    """The projection's own lock, to the end of the transaction: a start and a rebuild never reset at once."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
+
+
 async def reset(conn: asyncpg.Connection, versjon: int) -> int:
     """Empty the read models, the processed ids and the positions (so the consumer reads every topic from the
     beginning), in the caller's transaction; returns the new generation (a count of rebuilds)."""
@@ -306,7 +302,7 @@ async def prepare(conn: asyncpg.Connection, versjon: int = PROJECTION_VERSION) -
     """At start: the generation to consume with, rebuilding first when the stored projection version differs.
     Returns (generation, rebuilt)."""
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
+        await laas_projeksjonen(conn)
         row = await conn.fetchrow("SELECT versjon, generasjon FROM projeksjon FOR UPDATE")
         if row is None:
             return await reset(conn, versjon), False

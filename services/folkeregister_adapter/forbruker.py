@@ -2,7 +2,7 @@
 (nir.deltaker-identitet.v1: the fødselsnummer/d-nummer) → ident → deltaker_id in our own tables.
 
 The two topics arrive in any order: the ident mapping (personer) and the deltaker's facts (deltakere) are
-separate rows, and a deltaker without facts yet is judged with none (folger.py). A person joining NIR is known
+separate rows, and a deltaker without facts yet is judged with none (feedlytter.py). A person joining NIR is known
 from then on; the feed is not replayed for them (README: «joins later»)."""
 
 from __future__ import annotations
