@@ -153,9 +153,12 @@ def _channel(t: topics.Topic, names: TopicNames) -> dict[str, Any]:
     description = f"{t.description} Producer: {t.producer}. Key: {t.key}. Partitions: {t.partitions}."
     if t.compacted:
         description += " Compacted: the newest record per key is kept."
-    description += (
-        f" Personal data: {t.personal_data}." if t.personal_data else " No direct identifiers: deltaker ids only."
-    )
+    if t.personal_data:
+        description += f" Personal data: {t.personal_data}."
+    elif t.key == "deltaker_id":
+        description += " No direct identifiers: deltaker ids only."
+    else:
+        description += " No personal data."
     kafka: dict[str, Any] = {"topic": names(t), "partitions": t.partitions, "bindingVersion": KAFKA_BINDING}
     if configs := topic_configs(t):
         kafka["topicConfiguration"] = {"cleanup.policy": [configs["cleanup.policy"]]}
@@ -206,7 +209,8 @@ def _message(t: topics.Topic, cls: type[Event], example: Event) -> dict[str, Any
         "examples": [
             {
                 "name": f"{cls.__name__}-eksempel",
-                "summary": f"A {cls.__name__} about a synthetic person (key {example.message_key().decode()}).",
+                "summary": f"{cls.__name__} with key {example.message_key().decode()}"
+                + (" (a synthetic person)" if issubclass(cls, DeltakerEvent) else ""),
                 "headers": headers_for(example),
                 "payload": example.model_dump(mode="json"),
             }
