@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json"
 
 
+# name, partitions and, optionally, topic configs (e.g. {"cleanup.policy": "compact"})
+TopicSpec = tuple[str, int] | tuple[str, int, dict[str, str]]
+
+
 class TopicNames:
     """Physical topic names: the catalogue's names behind the environment's prefix (settings.topic_prefix)."""
 
@@ -34,9 +38,9 @@ class TopicNames:
     def dead_letter(self) -> str:
         return self(topics.DEAD_LETTER_NAME)
 
-    def specs(self) -> list[tuple[str, int] | tuple[str, int, dict[str, str]]]:
+    def specs(self) -> list[tuple[str, int, dict[str, str]]]:
         """Every topic with its partitions and, for a compacted one, its cleanup policy."""
-        return [(self(t), t.partitions, topic_configs(t)) for t in topics.ALL] + [(self.dead_letter, 1)]
+        return [(self(t), t.partitions, topic_configs(t)) for t in topics.ALL] + [(self.dead_letter, 1, {})]
 
 
 def topic_configs(topic: topics.Topic) -> dict[str, str]:
@@ -93,9 +97,7 @@ async def publish(
     )
 
 
-async def ensure_topics(
-    bootstrap_servers: str, wanted: Iterable[topics.Topic | tuple[str, int] | tuple[str, int, dict[str, str]]]
-) -> list[str]:
+async def ensure_topics(bootstrap_servers: str, wanted: Iterable[topics.Topic | TopicSpec]) -> list[str]:
     """Create the topics that are missing, with their partition counts (and configs: a compacted topic's
     cleanup policy); returns the names created."""
     specs = [(t.name, t.partitions, topic_configs(t)) if isinstance(t, topics.Topic) else t for t in wanted]
@@ -104,9 +106,9 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(s[0], num_partitions=s[1], replication_factor=1, topic_configs=s[2] if len(s) > 2 else {})
-            for s in specs
-            if s[0] not in existing
+            NewTopic(name, num_partitions=n, replication_factor=1, topic_configs=configs[0] if configs else {})
+            for name, n, *configs in specs
+            if name not in existing
         ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another service created it at the same moment
