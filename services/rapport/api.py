@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -12,8 +13,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
-from services.rapport import csv_export, xlsx_export
-from services.rapport.lager import personliste, sporringer
+from services.rapport import csv_export, domain, xlsx_export
+from services.rapport.lager import fristliste, personliste, sporringer
 from shared.events.felttyper import Kode
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -146,6 +147,8 @@ class PersonSok(BaseModel):
 
     lov: Kode[Lov] | None = None
     status: personliste.Status = Field("alle", description="i_program: no current avslutning; avsluttet: one")
+    kategori: Kode[Kategori] | None = Field(None, description="the person's current kategori")
+    bydel: str | None = Field(None, description="bydelsnummer, seks siffer", pattern=r"^\d{6}$")
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
     )
@@ -346,9 +349,68 @@ def router() -> APIRouter:
 
     @r.post("/personer/sok", summary="Personene brukeren ser (i program eller avsluttet), side for side")
     async def personer(inn: PersonSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
-        f = personliste.Personfilter(lov=inn.lov.value if inn.lov else None, status=inn.status, navn=inn.navn)
+        f = personliste.Personfilter(
+            lov=inn.lov.value if inn.lov else None,
+            status=inn.status,
+            navn=inn.navn,
+            kategori=inn.kategori.value if inn.kategori else None,
+            bydel=inn.bydel,
+        )
         async with p.acquire() as conn:
             return await personliste.side(conn, bruker, f, side=inn.side, per_side=inn.per_side)
+
+    @r.get(
+        "/frister/{hvilken}",
+        summary="Personer i program med gjennomføringsfrist (gjennomforing) eller oppstartsfrist uten vedtak om "
+        "program og sluttmål (oppstart) de neste `dager` dagene, tidligste først",
+    )
+    async def fristliste_(
+        hvilken: fristliste.Fristtype,
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        dager: Annotated[int, Query(ge=0, le=366, description="fra og med `fra` til og med `fra` + dager")] = 30,
+        fra: Annotated[date | None, Query(description="første dag (standard: i dag, norsk tid)")] = None,
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        start = fra or datetime.now(domain.OSLO).date()
+        async with p.acquire() as conn:
+            return await fristliste.frister(
+                conn, bruker, hvilken, fra=start, til=start + timedelta(days=dager), side=side, per_side=per_side
+            )
+
+    @r.get(
+        "/folkeregisteravslutninger",
+        summary="Flyttet, Utvandret og Død som regelmotoren har registrert fra Folkeregisteret siden `siden`, "
+        "nyeste først",
+    )
+    async def folkeregister(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        siden: Annotated[datetime, Query(description="tidspunkt med tidssone (ISO 8601)")],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        if siden.tzinfo is None:
+            raise HTTPException(
+                400, {"felt": "siden", "feil": "tidspunktet må ha tidssone, f.eks. 2026-01-01T00:00:00+01:00"}
+            )
+        async with p.acquire() as conn:
+            return await fristliste.folkeregister(conn, bruker, siden=siden, side=side, per_side=per_side)
+
+    @r.get(
+        "/avslutningsarsak-ikke-registrert",
+        summary="Personer regelmotoren har avsluttet med «Avslutningsårsak ikke registrert» (begge lover), "
+        "eldste først",
+    )
+    async def ikke_registrert(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        async with p.acquire() as conn:
+            return await fristliste.ikke_registrert(conn, bruker, side=side, per_side=per_side)
 
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
     async def maaloppnaaelse(

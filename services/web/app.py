@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.plumbing import db, metrics
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.runtime import LatencyMetric
-from services.web import arbeidsflate, innlogging, person, personer, rapporter, vedtak
+from services.web import arbeidsflate, innlogging, person, personer, programfakta, rapporter
 from services.web.apier import Apier, IkkeInnlogget, Utilgjengelig
 from services.web.felles import Feilside, side, videre
 from services.web.lager import COOKIE, Sesjoner
@@ -119,7 +119,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routers = (innlogging.router, arbeidsflate.router, personer.router, person.router, vedtak.router, rapporter.router)
+    # person before programfakta: its /personer/{id}/avslutninger… are matched before programfakta's /{sti}
+    routers = (
+        innlogging.router,
+        arbeidsflate.router,
+        personer.router,
+        person.router,
+        programfakta.router,
+        rapporter.router,
+    )
     for r in routers:
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=HER / "static"), name="static")

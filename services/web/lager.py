@@ -158,3 +158,18 @@ class Sesjoner:
             self.idle,
             self.absolutt,
         )
+
+
+async def forrige_besok(pool: asyncpg.Pool, brukerident: str, sesjon_id: str) -> datetime | None:
+    """Records this visit to the Arbeidsflate (migrations/0002_besok.sql); returns the caseworker's last visit in
+    an earlier session (None: the first). A visit is a session: within one the previous visit stays the same, so
+    reloading the page does not empty «Flyttet, utvandret eller død siden forrige besøk»."""
+    return await pool.fetchval(
+        """INSERT INTO besok (brukerident, sesjon_hash, sist) VALUES ($1, $2, now())
+           ON CONFLICT (brukerident) DO UPDATE SET
+               forrige = CASE WHEN besok.sesjon_hash = EXCLUDED.sesjon_hash THEN besok.forrige ELSE besok.sist END,
+               sesjon_hash = EXCLUDED.sesjon_hash, sist = now()
+           RETURNING forrige""",
+        brukerident,
+        _hash(sesjon_id),
+    )

@@ -110,6 +110,7 @@ def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
         ),
         v.TiltakRegistrert(**envelope(ny_id=ny_id), tiltak=tiltak),
         v.TiltakEndret(**envelope(ny_id=ny_id), tiltak=tiltak.model_copy(update={"gjeldende": False})),
+        v.TiltakSlettet(**envelope(ny_id=ny_id), tiltak_id=tiltak.tiltak_id),
         v.FravaerRegistrert(
             **envelope(ny_id=ny_id),
             fravaer=v.Fravaer(

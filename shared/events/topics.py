@@ -78,6 +78,7 @@ VEDTAK = Topic(
         vedtak.SluttmalRegistrert,
         vedtak.TiltakRegistrert,
         vedtak.TiltakEndret,
+        vedtak.TiltakSlettet,
         vedtak.FravaerRegistrert,
         vedtak.FravaerSlettet,
         vedtak.AvvisningRegistrert,

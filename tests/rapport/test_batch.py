@@ -25,9 +25,9 @@ from shared.settings import RapportSettings
 from tests import consuming
 from tests.consuming import dead_letters, record
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.rapport import builders as b
 from tests.rapport.test_projection import project_all, seed_scenario
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

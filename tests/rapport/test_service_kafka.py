@@ -4,7 +4,6 @@ makes the next start consume everything again from the beginning with a new cons
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date, timedelta
 
@@ -20,21 +19,11 @@ from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
 from tests.naming import run_id
 from tests.rapport import builders as b
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
 T = b.T0
-
-
-async def eventually(check, timeout: float = 45.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not reached in {timeout}s: last {result!r}")
-        await asyncio.sleep(0.2)
 
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, identity_provider):

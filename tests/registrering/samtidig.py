@@ -17,7 +17,7 @@ from aiokafka.structs import TopicPartition
 
 from shared.events import topics
 from tests.parallelt import Hold
-from tests.polling import eventually
+from tests.support.polling import eventually
 
 
 def laas_deltakerne(deltaker_ids: Sequence[str]) -> Hold:
@@ -138,13 +138,23 @@ async def speil(pool: asyncpg.Pool, deltaker_id: str, hendelser: list[dict]) -> 
             str(r[f"{tabell}_id"]): r for r in await pool.fetch(f"SELECT * FROM {tabell} WHERE deltaker_id = $1", did)
         }
         assert _unike([h[tabell][f"{tabell}_id"] for h in _av(hendelser, f"{entitet}Registrert")]) == set(rader)
-        gjeldende = {
-            h[tabell][f"{tabell}_id"]: h[tabell]["gjeldende"]
+        # the last snapshot of each (a PUT's, or the avslutning's ikke gjeldende) is the stored row
+        siste_ord = {
+            h[tabell][f"{tabell}_id"]: (
+                h[tabell]["gjeldende"],
+                h[tabell]["periode"]["fra"],
+                h[tabell]["periode"]["til"],
+            )
             for h in _av(hendelser, f"{entitet}Registrert", f"{entitet}Endret")
         }
-        assert gjeldende == {i: r["gjeldende"] for i, r in rader.items()}
-    vedtak = await pool.fetch("SELECT vedtak_id FROM vedtak WHERE deltaker_id = $1 AND slettet", did)
-    assert _unike([h["vedtak_id"] for h in _av(hendelser, "VedtakSlettet")]) == {str(r["vedtak_id"]) for r in vedtak}
+        assert siste_ord == {
+            i: (r["gjeldende"], r["fra"].isoformat(), r["til"].isoformat() if r["til"] else None)
+            for i, r in rader.items()
+        }
+        slettede = await pool.fetch(f"SELECT {tabell}_id FROM {tabell} WHERE deltaker_id = $1 AND slettet", did)
+        assert _unike([h[f"{tabell}_id"] for h in _av(hendelser, f"{entitet}Slettet")]) == {
+            str(r[f"{tabell}_id"]) for r in slettede
+        }
     fravaer = await pool.fetch("SELECT fravaer_id, slettet FROM fravaer WHERE deltaker_id = $1", did)
     assert _unike([h["fravaer"]["fravaer_id"] for h in _av(hendelser, "FravaerRegistrert")]) == {
         str(r["fravaer_id"]) for r in fravaer

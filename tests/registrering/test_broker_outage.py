@@ -18,9 +18,9 @@ from shared.events import topics
 from shared.settings import RegistreringSettings
 from tests.conftest import fresh_database
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.private_kafka import PrivateKafka
 from tests.registrering.conftest import Registrering, ny_deltaker
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

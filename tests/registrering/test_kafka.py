@@ -24,8 +24,8 @@ from shared.events.avslutning import (
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.registrering.conftest import ny_deltaker
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -26,6 +26,8 @@ class Personfilter:
     lov: str | None = None
     status: Status = "alle"
     navn: str | None = None
+    kategori: str | None = None  # the current one (deltaker.kategori: none once the person has left it)
+    bydel: str | None = None  # within the caller's scope: another kommune's bydel finds nobody
 
 
 def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list[object]]:
@@ -40,6 +42,10 @@ def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list[object]]:
 
     if f.lov:
         legg_til("d.lov = ?", f.lov)
+    if f.kategori:
+        legg_til("d.kategori = ?", f.kategori)
+    if f.bydel:
+        legg_til("d.bydel = ?", f.bydel)
     if f.status == "avsluttet":
         deler.append("r.deltaker_id IS NOT NULL")
     elif f.status == "i_program":

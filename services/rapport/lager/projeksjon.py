@@ -25,7 +25,8 @@ from shared.events.envelope import DeltakerEvent
 
 CONSUMER = "rapport-projeksjon"
 # Bump when the projection's code or tables change meaning: the service then rebuilds from the topics.
-PROJECTION_VERSION = 2  # 2: identities from nir.deltaker-identitet.v1 (issue #16)
+PROJECTION_VERSION = 3  # 2: deltaker.gjennomforingsfrist/oppstartsfrist (migration 0004); 3: identities from
+# nir.deltaker-identitet.v1 (issue #16, migration 0006)
 
 # Tables the projection fills (truncated on rebuild).
 TABLES = ("deltaker", "vedtak", "fravaer", "avslutning_versjon", "avslutning_slettet", "rapport_rad")
@@ -231,18 +232,40 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
         if g is not None:
             gjeldende[did] = g
     kandidater = list(gjeldende)  # a known person with a current avslutning: the only ones with a row
+    # the facts of every known person: the report row's frist, and the frister the Arbeidsflate follows
     vedtak = await _per_deltaker(
         conn,
         "SELECT deltaker_id, vedtakstype, resultat, fra, til FROM vedtak"
         " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
-        kandidater,
+        list(personer),
     )
     fravaer = await _per_deltaker(
         conn,
         "SELECT deltaker_id, fravaerstype, fra, til FROM fravaer"
         " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
-        kandidater,
+        list(personer),
     )
+    aa_folge = {
+        did: domain.frister_aa_folge(
+            avsluttet=did in gjeldende,
+            lov=p["lov"],
+            bosettingsdato=p["bosettingsdato"],
+            sluttmal=p["sluttmal"],
+            vedtak=[domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
+            fravaer=[domain.Fravaersfakta(**r) for r in fravaer.get(did, ())],
+        )
+        for did, p in personer.items()
+    }
+    if aa_folge:
+        await conn.execute(
+            """UPDATE deltaker d SET gjennomforingsfrist = f.g, oppstartsfrist = f.o
+               FROM unnest($1::uuid[], $2::date[], $3::date[]) AS f(id, g, o)
+               WHERE d.deltaker_id = f.id
+                 AND (d.gjennomforingsfrist, d.oppstartsfrist) IS DISTINCT FROM (f.g, f.o)""",
+            list(aa_folge),
+            [f.gjennomforingsfrist for f in aa_folge.values()],
+            [f.oppstartsfrist for f in aa_folge.values()],
+        )
     rader = []
     for did in kandidater:
         p = personer[did]

@@ -146,6 +146,7 @@ class UkjentHendelse(ValueError):
 IGNORERTE = (
     v.TiltakRegistrert,
     v.TiltakEndret,
+    v.TiltakSlettet,
     a.BeregnetAvslutningOpprettet,
     a.BeregnetAvslutningTrukketTilbake,
 )
