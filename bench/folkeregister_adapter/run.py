@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.folkeregister_adapter.run [--hendelser 100000] [--personer 10000] [--nir 1000]
 
 The simulator runs as its own process; the adapter in this process against the real broker and a fresh
-PostgreSQL database. `--nir` of the `--personer` are registered as NIR deltakere (via nir.deltaker.v1), so
-about nir/personer of the hendelser concern NIR. Measured: from the first generated hendelse until the
-pointer has passed the last one and the outbox is empty (everything published to Kafka), from the adapter's
-start (the feed is generated first, while the adapter is stopped; the adapter's start-up is included).
+PostgreSQL database. `--nir` of the `--personer` are registered as NIR deltakere (via nir.deltaker.v2 and
+nir.deltaker-identitet.v1), so about nir/personer of the hendelser concern NIR. Measured: from the first
+generated hendelse until the pointer has passed the last one and the outbox is empty (everything published
+to Kafka), from the adapter's start (the feed is generated first, while the adapter is stopped; the adapter's
+start-up is included).
 """
 
 from __future__ import annotations

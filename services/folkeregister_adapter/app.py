@@ -51,7 +51,7 @@ def create_app(
     )
     lytter = Feedlytter(kilde, feedoppsett or Feedoppsett(poll_interval=settings.folkeregister_poll_interval_seconds))
 
-    runtime.consume((topics.DELTAKER,), forbruker.behandle, name=forbruker.CONSUMER)
+    runtime.consume((topics.DELTAKER, topics.IDENTITET), forbruker.behandle, name=forbruker.CONSUMER)
 
     async def start_feed(rt: ServiceRuntime) -> None:
         lytter.start(rt.pool, rt.relay.wake if rt.relay else (lambda: None))

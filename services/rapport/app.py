@@ -26,7 +26,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
 POOL_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 # Every topic whose facts the report shows; the Folkeregister's effect reaches us as computed avslutninger.
-CONSUMED = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
+CONSUMED = (topics.DELTAKER, topics.IDENTITET, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
 
 
 async def _prepare(runtime: ServiceRuntime) -> None:

@@ -11,7 +11,7 @@ import asyncpg
 
 from services.registrering.domain.modell import Avslutningsversjon, Fravaer, Program, Tiltak, Vedtak
 from shared import tilgang
-from shared.events.deltaker import Kjonn, Personopplysninger
+from shared.events.deltaker import Identitet, Kjonn, Personopplysninger
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, Kilde
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
@@ -92,16 +92,21 @@ async def finn_synlig(
 
 def person(row: asyncpg.Record) -> Personopplysninger:
     return Personopplysninger(
-        duf_nummer=row["duf_nummer"],
-        fodselsnummer=row["fodselsnummer"],
-        fornavn=row["fornavn"],
-        etternavn=row["etternavn"],
         kjonn=Kjonn(row["kjonn"]),
-        fodselsdato=row["fodselsdato"],
         lov=Lov(row["lov"]),
         bosettingsdato=row["bosettingsdato"],
         oppfolgingskommune=row["oppfolgingskommune"],
         bydel=row["bydel"],
+    )
+
+
+def identitet(row: asyncpg.Record) -> Identitet:
+    return Identitet(
+        duf_nummer=row["duf_nummer"],
+        fodselsnummer=row["fodselsnummer"],
+        fornavn=row["fornavn"],
+        etternavn=row["etternavn"],
+        fodselsdato=row["fodselsdato"],
     )
 
 

@@ -238,22 +238,23 @@ class Nir:
         ]
 
     async def kjent_for_adapteren(self, d: dict, timeout: float = 60) -> None:
-        """Wait until the Folkeregister adapter has consumed the person's DeltakerRegistrert: hendelser the feed
-        delivers before that are «not NIR» and never replayed (folkeregister_adapter/README.md). Observed through
-        Kafka: the record is on nir.deltaker.v1 and the adapter's consumer group has committed past it."""
+        """Wait until the Folkeregister adapter has consumed the person's identity (IdentitetFastsatt: the
+        fødselsnummer it matches the feed on): hendelser the feed delivers before that are «not NIR» and never
+        replayed (folkeregister_adapter/README.md). Observed through Kafka: the record is on
+        nir.deltaker-identitet.v1 and the adapter's consumer group has committed past it."""
 
         async def published() -> bool:
-            ids = {e.get("deltaker_id") for e in await self.system.read_topic(topics.DELTAKER)}
-            assert d["deltaker_id"] in ids, "DeltakerRegistrert not yet on nir.deltaker.v1"
+            ids = {e.get("deltaker_id") for e in await self.system.read_topic(topics.IDENTITET)}
+            assert d["deltaker_id"] in ids, "IdentitetFastsatt not yet on nir.deltaker-identitet.v1"
             return True
 
         await eventually(published, timeout)
-        end = await self.system.end_offsets(topics.DELTAKER)
+        end = await self.system.end_offsets(topics.IDENTITET)
 
         async def consumed() -> bool:
-            committed = await self.system.committed("folkeregister_adapter", topics.DELTAKER)
+            committed = await self.system.committed("folkeregister_adapter", topics.IDENTITET)
             behind = {p: (committed.get(p, 0), o) for p, o in end.items() if committed.get(p, 0) < o}
-            assert not behind, f"adapter behind on nir.deltaker.v1: {behind}"
+            assert not behind, f"adapter behind on nir.deltaker-identitet.v1: {behind}"
             return True
 
         await eventually(consumed, timeout)

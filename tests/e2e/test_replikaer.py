@@ -22,7 +22,7 @@ from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
-RAPPORT_INN = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
+RAPPORT_INN = (topics.DELTAKER, topics.IDENTITET, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
 DAG = date(2027, 1, 4)  # a day after the real clock's: the frister (28.02.2023) have long passed
 NESTE = date(2027, 1, 5)
 

@@ -27,7 +27,7 @@ from shared.settings import FolkeregisterAdapterSettings
 from simulators.folkeregister.maskinporten import Maskinporten
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app as create_simulator
-from tests.examples import PERSON, envelope
+from tests.examples import IDENTITET, PERSON, envelope
 from tests.support.ports import free_port
 
 
@@ -128,23 +128,28 @@ class Oppsett:
             await conn.close()
 
     async def registrer_deltakere(self, identer: list[tuple[str, str]]) -> dict[str, UUID]:
-        """Publish DeltakerRegistrert for each (ident, kommunenummer) on the real deltaker topic."""
+        """Publish DeltakerRegistrert and IdentitetFastsatt for each (ident, kommunenummer) on the real deltaker
+        and identity topics, as registrering does."""
         ut = {}
         prod = AIOKafkaProducer(bootstrap_servers=self.kafka)
         await prod.start()
         try:
             for ident, kommune in identer:
                 did = uuid.uuid4()
-                e = d.DeltakerRegistrert(
-                    **envelope(deltaker_id=did),
-                    person=PERSON.model_copy(update={"fodselsnummer": ident, "oppfolgingskommune": kommune}),
-                )
-                await prod.send_and_wait(
-                    self.prefix + topics.DELTAKER.name,
-                    encode(e),
-                    key=e.message_key(),
-                    headers=[(k, v.encode()) for k, v in headers_for(e).items()],
-                )
+                for e in (
+                    d.DeltakerRegistrert(
+                        **envelope(deltaker_id=did), person=PERSON.model_copy(update={"oppfolgingskommune": kommune})
+                    ),
+                    d.IdentitetFastsatt(
+                        **envelope(deltaker_id=did), identitet=IDENTITET.model_copy(update={"fodselsnummer": ident})
+                    ),
+                ):
+                    await prod.send_and_wait(
+                        self.prefix + topics.topic_of(e).name,
+                        encode(e),
+                        key=e.message_key(),
+                        headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+                    )
                 ut[ident] = did
         finally:
             await prod.stop()

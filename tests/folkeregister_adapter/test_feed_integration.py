@@ -190,19 +190,23 @@ async def test_identity_change_from_registrering_is_followed(oppsett):
     from services.plumbing.kafka import encode, headers_for
     from shared.events import deltaker as dl
     from shared.events import topics
-    from tests.examples import envelope
+    from tests.examples import IDENTITET, envelope
 
     o = oppsett
     ((a, ka),) = await nir_personer(o, 1)
     await o.start_adapter()
     ids = await o.registrer_deltakere([(a, ka)])
     ny = o.sim.register._ny_ident(o.sim.register.person(a).fodselsdato)  # a number the register will give
-    e = dl.IdentitetEndret(**envelope(deltaker_id=ids[a]), fodselsnummer=ny, tidligere_fodselsnummer=a)
+    e = dl.IdentitetFastsatt(
+        **envelope(deltaker_id=ids[a]),
+        identitet=IDENTITET.model_copy(update={"fodselsnummer": ny}),
+        tidligere_fodselsnummer=a,
+    )
     prod = AIOKafkaProducer(bootstrap_servers=o.kafka)
     await prod.start()
     try:
         await prod.send_and_wait(
-            o.prefix + topics.DELTAKER.name,
+            o.prefix + topics.IDENTITET.name,
             encode(e),
             key=e.message_key(),
             headers=[(k, v.encode()) for k, v in headers_for(e).items()],

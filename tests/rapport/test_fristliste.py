@@ -26,9 +26,8 @@ START = date(2021, 1, 4)
 
 
 def person(duf: str, etternavn: str, *, lov: Lov = Lov.INTEGRERINGSLOVEN, kommune: str = KOMMUNE, bydel=None):
-    return b.person(duf, "Tora", etternavn, kommune=kommune, bydel=bydel, lov=lov).model_copy(
-        update={"bosettingsdato": BOSATT}
-    )
+    p = b.person(duf, "Tora", etternavn, kommune=kommune, bydel=bydel, lov=lov)
+    return p._replace(person=p.person.model_copy(update={"bosettingsdato": BOSATT}))
 
 
 async def prosjekter(pool, events) -> None:
@@ -49,16 +48,16 @@ async def data(rapport_app):
         for k in ("uten", "utenmal", "intro", "i_program", "avsluttet", "flyttet", "oslo", "ikke_reg", "rettet")
     }
     ev = [
-        b.registrert(ids["uten"], person("500100000001", "Uten")),
-        b.registrert(ids["utenmal"], person("500100000002", "Utenmål")),
+        *b.registrering(ids["uten"], person("500100000001", "Uten")),
+        *b.registrering(ids["utenmal"], person("500100000002", "Utenmål")),
         b.deltakelse(ids["utenmal"], START),
-        b.registrert(ids["intro"], person("500100000003", "Intro", lov=Lov.INTRODUKSJONSLOVEN)),
+        *b.registrering(ids["intro"], person("500100000003", "Intro", lov=Lov.INTRODUKSJONSLOVEN)),
         b.deltakelse(ids["intro"], START),
-        b.registrert(ids["oslo"], person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
+        *b.registrering(ids["oslo"], person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
     ]
     for i, k in enumerate(("i_program", "avsluttet", "flyttet", "ikke_reg", "rettet")):
         ev += [
-            b.registrert(ids[k], person(f"50010000010{i}", k.capitalize())),
+            *b.registrering(ids[k], person(f"50010000010{i}", k.capitalize())),
             b.deltakelse(ids[k], START),
             b.sluttmal(ids[k], Sluttmalkode.ARBEID_HAR_IKKE_VGO, START),
         ]
@@ -172,7 +171,7 @@ async def test_folkeregister_since(client, data, token):
 async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(client, rapport_app, token):
     did = uuid4()
     pool = rapport_app.state.runtime.pool
-    await prosjekter(pool, [b.registrert(did, person("500100000050", "Senere"))])
+    await prosjekter(pool, [*b.registrering(did, person("500100000050", "Senere"))])
     params = {"fra": OPPSTARTSFRIST.isoformat(), "dager": 0}
 
     async def paa_lista() -> bool:

@@ -33,7 +33,7 @@ def seed_scenario():
     rm = uuid4()
     ka = uuid4()
     events = [
-        b.registrert(did, b.person("202300000001", "Åse", "Øvrebø"), T),
+        *b.registrering(did, b.person("202300000001", "Åse", "Øvrebø"), T),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1), T),
         b.deltakelse(did, date(2021, 11, 16), T + timedelta(minutes=1)),
         b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16), T + timedelta(minutes=2)),
@@ -41,7 +41,7 @@ def seed_scenario():
         b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 25), T + timedelta(days=30), aid=rm),
         b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka),
         b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
-        b.oppdatert(did, b.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
+        *b.oppdatering(did, b.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
     ]
     return did, rm, ka, events
 
@@ -120,7 +120,7 @@ async def test_avslutning_before_the_person_appears_when_the_person_arrives(sche
     did = uuid4()
     await project_all(schema_pool, [b.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T)])
     assert (await snapshot(schema_pool, did))[0] is None
-    await project_all(schema_pool, [b.registrert(did, b.person("202300000002"), T - timedelta(days=400))])
+    await project_all(schema_pool, [*b.registrering(did, b.person("202300000002"), T - timedelta(days=400))])
     row, _ = await snapshot(schema_pool, did)
     assert row["arsak_navn"] == "Grunnskole" and row["frist_gjennomforing"] is None  # no vedtak seen: no frist
 
@@ -131,7 +131,7 @@ async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
     await project_all(
         schema_pool,
         [
-            b.registrert(did, b.person("202300000003")),
+            *b.registrering(did, b.person("202300000003")),
             b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
             b.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
         ],
@@ -147,7 +147,7 @@ async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
     await project_all(
         schema_pool,
         [
-            b.registrert(did, b.person("202300000004")),
+            *b.registrering(did, b.person("202300000004")),
             b.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
             b.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
             b.kommune_avslutning(
@@ -192,7 +192,7 @@ async def test_concurrent_events_of_one_person_from_two_topics_both_count(schema
 
         async def person() -> None:
             async with c2.transaction():
-                await forbruker.behandle(c2, [b.registrert(did, b.person("202300000009"))])
+                await forbruker.behandle(c2, [*b.registrering(did, b.person("202300000009"))])
 
         task = asyncio.create_task(person())
         await asyncio.sleep(0.3)

@@ -47,7 +47,7 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
         b.deltakelse(did, date(2021, 11, 16)),
         b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        b.registrert(did, b.person("202399999999", "Åsmund", "Ærø")),
+        *b.registrering(did, b.person("202399999999", "Åsmund", "Ærø")),
         avslutning,  # redelivered
     ]
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-producer")
@@ -75,7 +75,7 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
             }
             # topics are consumed independently: wait until every fact has arrived
             await eventually(lambda: _eq(row(conn), expected, dict))
-            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 7))
+            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 8))
             generasjon = await conn.fetchval("SELECT generasjon FROM rapport.projeksjon")
 
         assert await rebuild(settings) == generasjon + 1

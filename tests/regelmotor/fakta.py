@@ -49,11 +49,7 @@ class Fakta:
         return d.DeltakerRegistrert(
             **self._env(),
             person=d.Personopplysninger(
-                duf_nummer="202312345678",
-                fornavn="Amina",
-                etternavn="Haddad",
                 kjonn=d.Kjonn.KVINNE,
-                fodselsdato=date(1995, 3, 2),
                 lov=lov,
                 bosettingsdato=bosatt,
                 oppfolgingskommune=kommune,

@@ -55,14 +55,14 @@ def fordeling(runder: Sequence[Runde]) -> str:
 
 
 class Kafkaspeil:
-    """Every record on the app's deltaker, vedtak and avslutning topics, by key (the deltaker id), in the order
-    of its partition."""
+    """Every record on the app's deltaker, identity, vedtak and avslutning topics, by key (the deltaker id), in
+    the order of its partition."""
 
     def __init__(self, r) -> None:
         self.r = r
         self.partisjoner = [
             TopicPartition(r.runtime.topics(t), p)
-            for t in (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING)
+            for t in (topics.DELTAKER, topics.IDENTITET, topics.VEDTAK, topics.AVSLUTNING)
             for p in range(t.partitions)
         ]
         self.hendelser: dict[str, list[dict]] = defaultdict(list)
@@ -115,18 +115,22 @@ async def speil(pool: asyncpg.Pool, deltaker_id: str, hendelser: list[dict]) -> 
     did = UUID(deltaker_id)
     _unike([h["event_id"] for h in hendelser])
     d = await pool.fetchrow("SELECT * FROM deltaker WHERE deltaker_id = $1", did)
-    [registrert] = _av(hendelser, "DeltakerRegistrert")
+    [_] = _av(hendelser, "DeltakerRegistrert")  # exactly one
     siste = _av(hendelser, "DeltakerRegistrert", "DeltakerOppdatert")[-1]["person"]
-    lagret = {k: d[k] for k in ("duf_nummer", "fornavn", "etternavn", "kjonn", "lov", "oppfolgingskommune", "bydel")}
+    lagret = {k: d[k] for k in ("kjonn", "lov", "oppfolgingskommune", "bydel")}
     assert {k: siste[k] for k in lagret} == lagret
-    assert (siste["fodselsdato"], siste["bosettingsdato"]) == (
-        d["fodselsdato"].isoformat(),
-        d["bosettingsdato"].isoformat(),
-    )
-    fnr = registrert["person"]["fodselsnummer"]
-    for h in _av(hendelser, "IdentitetEndret"):  # one chain of identities, ending in the stored one
-        assert h["tidligere_fodselsnummer"] == fnr
-        fnr = h["fodselsnummer"]
+    assert siste["bosettingsdato"] == d["bosettingsdato"].isoformat()
+    identiteter = _av(hendelser, "IdentitetFastsatt")  # the first with the registration, then one per change
+    identitet = identiteter[-1]["identitet"]
+    assert {k: identitet[k] for k in ("duf_nummer", "fornavn", "etternavn")} == {
+        k: d[k] for k in ("duf_nummer", "fornavn", "etternavn")
+    }
+    assert identitet["fodselsdato"] == d["fodselsdato"].isoformat()
+    fnr = identiteter[0]["identitet"]["fodselsnummer"]
+    for h in identiteter[1:]:  # one chain of identities, ending in the stored one
+        if h["identitet"]["fodselsnummer"] != fnr:
+            assert h["tidligere_fodselsnummer"] == fnr
+            fnr = h["identitet"]["fodselsnummer"]
     assert fnr == d["fodselsnummer"]
 
     for tabell, entitet in (("vedtak", "Vedtak"), ("tiltak", "Tiltak")):

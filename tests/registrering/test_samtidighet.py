@@ -213,6 +213,9 @@ async def registrer_samme_duf(r, port, kafka) -> list[Runde]:
     return runder
 
 
+KJONN = ("K", "M")
+
+
 async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
     # KategoriEndret is published when the kategori changed since the last committed update: alternate the
     # kategori period, and each update's events must follow from the one committed just before it.
@@ -221,6 +224,8 @@ async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
     async def kall(x: Runde, j: int):
         body = {k: v for k, v in person(fornavn=f"Navn{j}").items() if k not in ("duf_nummer", "fodselsnummer")}
         body["kategori_periode"] = {"fra": "2021-09-01", "til": til[j % 2]}
+        # which update an event on the deltaker topic is (the names are on the identity topic): its kjønn
+        body["kjonn"] = KJONN[j % 2]
         return await r.client.put(f"/api/v1/deltakere/{x.deltaker_id}", json=body, headers=h)
 
     runder = await hamre(r, port, "PUT /deltakere/{id}", runder, parallelle=P, kall=kall)
@@ -233,7 +238,7 @@ async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
         assert len(oppdateringer) == P
         for i, start in enumerate(oppdateringer):
             slutt = oppdateringer[i + 1] if i + 1 < len(oppdateringer) else len(strom)
-            ny = til[int(strom[start]["person"]["fornavn"][4:]) % 2]
+            ny = til[KJONN.index(strom[start]["person"]["kjonn"])]
             assert (slutt - start - 1 > 0) == (ny != forrige)  # KategoriEndret iff the period changed
             forrige = ny
     return runder

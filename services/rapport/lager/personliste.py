@@ -33,7 +33,8 @@ class Personfilter:
 def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list[object]]:
     omfang, filterargs = tilgang.sql_filter(bruker.omfang, tabell="d")
     args: list[object] = list(filterargs)
-    deler = ["d.duf_nummer IS NOT NULL", omfang]  # a row a later topic made before its DeltakerRegistrert: not yet
+    # a row another topic made before its DeltakerRegistrert or its identity arrived: not shown yet
+    deler = ["d.duf_nummer IS NOT NULL AND d.person_tid IS NOT NULL", omfang]
 
     def legg_til(sql: str, verdi: object) -> None:
         args.append(verdi)

@@ -25,14 +25,16 @@ from shared.events.envelope import DeltakerEvent
 
 CONSUMER = "rapport-projeksjon"
 # Bump when the projection's code or tables change meaning: the service then rebuilds from the topics.
-PROJECTION_VERSION = 2  # 2: deltaker.gjennomforingsfrist/oppstartsfrist (migration 0004)
+PROJECTION_VERSION = 3  # 2: deltaker.gjennomforingsfrist/oppstartsfrist (migration 0004); 3: identities from
+# nir.deltaker-identitet.v1 (issue #16, migration 0006)
 
 # Tables the projection fills (truncated on rebuild).
 TABLES = ("deltaker", "vedtak", "fravaer", "avslutning_versjon", "avslutning_slettet", "rapport_rad")
 
-_PERSON = """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, kjonn=$5, fodselsdato=$6, lov=$7,
-                 bosettingsdato=$8, oppfolgingskommune=$9, bydel=$10, person_tid=$11
-             WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $11)"""
+_PERSON = """UPDATE deltaker SET kjonn=$2, lov=$3, bosettingsdato=$4, oppfolgingskommune=$5, bydel=$6, person_tid=$7
+             WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $7)"""
+_IDENTITET = """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, fodselsdato=$5, identitet_tid=$6
+                WHERE deltaker_id=$1 AND (identitet_tid IS NULL OR identitet_tid <= $6)"""
 _KATEGORI = """UPDATE deltaker SET kategori=$2, kategori_fra=$3, kategori_tid=$4
                WHERE deltaker_id=$1 AND (kategori_fra IS NULL OR (kategori_fra, kategori_tid) <= ($3, $4))"""
 _SISTE_KATEGORI = """UPDATE deltaker SET siste_kategori=$2, siste_kategori_fra=$3
@@ -100,28 +102,18 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
             p = e.person
             ensure[e.deltaker_id] = None
             writes[_PERSON].append(
-                (
-                    e.deltaker_id,
-                    p.duf_nummer,
-                    p.fornavn,
-                    p.etternavn,
-                    p.kjonn.value,
-                    p.fodselsdato,
-                    p.lov.value,
-                    p.bosettingsdato,
-                    p.oppfolgingskommune,
-                    p.bydel,
-                    t,
-                )
+                (e.deltaker_id, p.kjonn.value, p.lov.value, p.bosettingsdato, p.oppfolgingskommune, p.bydel, t)
             )
+        case d.IdentitetFastsatt():
+            i = e.identitet  # the report never shows the fødselsnummer
+            ensure[e.deltaker_id] = None
+            writes[_IDENTITET].append((e.deltaker_id, i.duf_nummer, i.fornavn, i.etternavn, i.fodselsdato, t))
         case d.KategoriEndret():
             ensure[e.deltaker_id] = None
             kategori = e.kategori.value if e.kategori else None
             writes[_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra, t))
             if kategori is not None:
                 writes[_SISTE_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra))
-        case d.IdentitetEndret():
-            return False  # the report never shows fødselsnummer
         case v.SluttmalRegistrert():
             ensure[e.deltaker_id] = None
             writes[_SLUTTMAL].append((e.deltaker_id, e.sluttmal.value, e.fastsatt_dato, t))
@@ -217,7 +209,9 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
     personer = {
         r["deltaker_id"]: r
         for r in await conn.fetch(
-            "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) AND person_tid IS NOT NULL", ids
+            "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[])"
+            " AND person_tid IS NOT NULL AND identitet_tid IS NOT NULL",  # both topics' snapshots have arrived
+            ids,
         )
     }
     versjoner = await _per_deltaker(

@@ -144,7 +144,6 @@ class UkjentHendelse(ValueError):
 
 
 IGNORERTE = (
-    d.IdentitetEndret,
     v.TiltakRegistrert,
     v.TiltakEndret,
     v.TiltakSlettet,
