@@ -16,6 +16,7 @@ from a real conflict (KONFLIKT and its specific codes)."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -214,7 +215,7 @@ def fra_validering(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return problem("UGYLDIGE_FELT", feil=feil)
 
 
-def tillatte_metoder(app: FastAPI, scope: dict[str, Any]) -> list[str]:
+def tillatte_metoder(app: FastAPI, scope: MutableMapping[str, Any]) -> list[str]:
     """Every method the path answers to, over all routes (Starlette's 405 names only the first route's)."""
     metoder: set[str] = set()
     for route in app.router.routes:

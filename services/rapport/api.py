@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
@@ -13,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
 from services.plumbing.problem import feltfeil, problem
-from services.rapport import csv_export, personliste, queries, skjema, xlsx_export
-from shared.events.felttyper import Kode
+from services.rapport import csv_export, domain, skjema, xlsx_export
+from services.rapport.lager import fristliste, personliste, sporringer
+from shared.events.felttyper import Dato, Kode
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 
@@ -28,9 +30,9 @@ def pool(request: Request) -> asyncpg.Pool:
 def feil(exc: Exception) -> HTTPException:
     """The report's refusals as problem details (services/plumbing/problem.py): a filter value it cannot use is
     a 422 naming the field, as every other invalid field is."""
-    if isinstance(exc, queries.IkkeTilgang):
+    if isinstance(exc, sporringer.IkkeTilgang):
         return HTTPException(403, problem("INGEN_TILGANG", str(exc)))
-    if isinstance(exc, queries.Ugyldig):
+    if isinstance(exc, sporringer.Ugyldig):
         return HTTPException(422, problem("UGYLDIGE_FELT", feil=[feltfeil(exc.felt, exc.grunn, i="query")]))
     raise exc
 
@@ -39,9 +41,9 @@ def feil(exc: Exception) -> HTTPException:
 # logs of ingresses and proxies and in browsers' history («no fødselsnummer or DUF-nummer in logs»).
 IDENTIFISERENDE = ("duf_nummer", "navn")
 KONTROLLTEGN = r"^[^\x00-\x1f\x7f]*$"
-# the filter's forms, in the schema (empty = not set, as a GET form sends it); queries.Filter checks them too
+# the filter's forms, in the schema (empty = not set, as a GET form sends it); sporringer.Filter checks them too
 KOMMUNENUMMER, BYDELSNUMMER, DUF_PREFIKS = r"^([0-9]{4})?$", r"^([0-9]{6})?$", r"^[0-9]{0,12}$"
-Aar = Annotated[int, Field(ge=queries.FORSTE_AAR, le=queries.SISTE_AAR)]
+Aar = Annotated[int, Field(ge=sporringer.FORSTE_AAR, le=sporringer.SISTE_AAR)]
 
 
 def ikke_i_url(request: Request, lov: Lov) -> None:
@@ -68,13 +70,13 @@ def lag_filter(
     bydel: str | None = None,
     kategori: Kategori | None = None,
     avslutningsaar: int | None = None,
-    registrert_av: queries.RegistrertAv = "alle",
+    registrert_av: sporringer.RegistrertAv = "alle",
     duf_nummer: str | None = None,
     navn: str | None = None,
-) -> queries.Filter:
-    """queries.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
+) -> sporringer.Filter:
+    """sporringer.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
     try:
-        return queries.Filter(
+        return sporringer.Filter(
             lov=lov,
             oppfolgingskommune=oppfolgingskommune or None,
             bydel=bydel or None,
@@ -84,7 +86,7 @@ def lag_filter(
             duf_nummer=duf_nummer or None,
             navn=navn or None,
         )
-    except queries.Ugyldig as exc:
+    except sporringer.Ugyldig as exc:
         raise feil(exc) from None
 
 
@@ -96,9 +98,9 @@ def rapportfilter(
     ] = None,
     bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer", pattern=BYDELSNUMMER)] = None,
     kategori: Kategori | None = None,
-    avslutningsaar: Annotated[int | None, Query(ge=queries.FORSTE_AAR, le=queries.SISTE_AAR)] = None,
-    registrert_av: queries.RegistrertAv = "alle",
-) -> queries.Filter:
+    avslutningsaar: Annotated[int | None, Query(ge=sporringer.FORSTE_AAR, le=sporringer.SISTE_AAR)] = None,
+    registrert_av: sporringer.RegistrertAv = "alle",
+) -> sporringer.Filter:
     """The GET filter: only the non-identifying fields, so a link can be bookmarked without personal data."""
     ikke_i_url(request, lov)
     return lag_filter(
@@ -131,17 +133,17 @@ class RapportSok(BaseModel):
     bydel: str | None = Field(None, description="bydelsnummer, seks siffer", pattern=BYDELSNUMMER)
     kategori: Kode[Kategori] | None = None
     avslutningsaar: Aar | None = None
-    registrert_av: queries.RegistrertAv = "alle"
+    registrert_av: sporringer.RegistrertAv = "alle"
     duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret", pattern=DUF_PREFIKS)
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
     )
     side: int = Field(1, ge=1, le=1_000_000)
     per_side: int = Field(25, ge=1, le=500)
-    sorter: queries.Sortering = "etternavn"
-    retning: queries.Retning = "stigende"
+    sorter: sporringer.Sortering = "etternavn"
+    retning: sporringer.Retning = "stigende"
 
-    def filter(self, lov: Lov) -> queries.Filter:
+    def filter(self, lov: Lov) -> sporringer.Filter:
         return lag_filter(
             lov,
             oppfolgingskommune=self.oppfolgingskommune,
@@ -171,6 +173,8 @@ class PersonSok(BaseModel):
     status: personliste.Status = Field(
         "alle", description="i_program: uten gjeldende avslutning; avsluttet: med en; alle: begge"
     )
+    kategori: Kode[Kategori] | None = Field(None, description="personens gjeldende kategori")
+    bydel: str | None = Field(None, description="bydelsnummer, seks siffer", pattern=BYDELSNUMMER)
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
     )
@@ -185,18 +189,18 @@ def rad_json(r: dict) -> dict:
 
 
 def csv_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: queries.Sortering, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter, sorter: str, retning: sporringer.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
-        queries.order_by(sorter, retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        sporringer.order_by(sorter, retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             async for chunk in csv_export.csv_bytes(
-                queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
+                sporringer.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
             ):
                 yield chunk
 
@@ -207,7 +211,7 @@ def csv_response(
     )
 
 
-def filterlinje(f: queries.Filter) -> str:
+def filterlinje(f: sporringer.Filter) -> str:
     """The filter as the spreadsheet's row 2 says it, in the report's words."""
     deler = []
     if f.oppfolgingskommune:
@@ -234,17 +238,19 @@ def filterlinje(f: queries.Filter) -> str:
 
 
 def xlsx_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: queries.Sortering, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter, sorter: str, retning: sporringer.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
-        queries.order_by(sorter, retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        sporringer.order_by(sorter, retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            rows = queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning, kolonner=queries.XLSX_KOLONNER)
+            rows = sporringer.csv_batches(
+                conn, bruker, f, sorter=sorter, retning=retning, kolonner=sporringer.XLSX_KOLONNER
+            )
             async for chunk in xlsx_export.xlsx_bytes(TITTEL.format(lov=f.lov.value), filterlinje(f), rows):
                 yield chunk
 
@@ -258,17 +264,17 @@ def xlsx_response(
 async def side_svar(
     p: asyncpg.Pool,
     bruker: Bruker,
-    f: queries.Filter,
+    f: sporringer.Filter,
     *,
     side: int,
     per_side: int,
-    sorter: queries.Sortering,
-    retning: queries.Retning,
+    sorter: sporringer.Sortering,
+    retning: sporringer.Retning,
 ) -> dict:
     try:
         async with p.acquire() as conn:
-            s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+            s = await sporringer.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
     return dict(
         tittel=TITTEL.format(lov=f.lov.value),
@@ -294,7 +300,7 @@ class XlsxSvar(StreamingResponse):
 
 
 FIL = {"type": "string", "format": "binary"}
-CSV_OK = {
+CSV_OK: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "CSV-fil for Excel med norske innstillinger: semikolon, UTF-8 med BOM, datoer dd.mm.åååå; "
         "én rad per person (alle radene, uten sider).",
@@ -303,7 +309,7 @@ CSV_OK = {
         },
     }
 }
-XLSX_OK = {
+XLSX_OK: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Excel-arbeidsbok: tittel på rad 1, filteret på rad 2, kolonnetitler på rad 3 med autofilter, "
         "DUF-nummer som tekst og datoer som datoer; alle radene, uten sider.",
@@ -325,13 +331,13 @@ def router() -> APIRouter:
         "POST …/sok, så identifikatorene aldri havner i en URL.",
     )
     async def hent_rapport(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=500)] = 25,
-        sorter: queries.Sortering = "etternavn",
-        retning: queries.Retning = "stigende",
+        sorter: sporringer.Sortering = "etternavn",
+        retning: sporringer.Retning = "stigende",
     ) -> dict:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
 
@@ -356,11 +362,11 @@ def router() -> APIRouter:
         description="Alle radene for filteret i URL-en, som en CSV-fil for Excel med norske innstillinger.",
     )
     async def last_ned_csv(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        sorter: queries.Sortering = "etternavn",
-        retning: queries.Retning = "stigende",
+        sorter: sporringer.Sortering = "etternavn",
+        retning: sporringer.Retning = "stigende",
     ) -> StreamingResponse:
         return csv_response(p, bruker, f, sorter, retning)
 
@@ -385,11 +391,11 @@ def router() -> APIRouter:
         description="Alle radene for filteret i URL-en, som en Excel-arbeidsbok.",
     )
     async def last_ned_xlsx(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        sorter: queries.Sortering = "etternavn",
-        retning: queries.Retning = "stigende",
+        sorter: sporringer.Sortering = "etternavn",
+        retning: sporringer.Retning = "stigende",
     ) -> StreamingResponse:
         return xlsx_response(p, bruker, f, sorter, retning)
 
@@ -414,7 +420,7 @@ def router() -> APIRouter:
     )
     async def hent_filtervalg(lov: Lov, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
-            return await queries.filtervalg(conn, bruker, lov)
+            return await sporringer.filtervalg(conn, bruker, lov)
 
     @r.get(
         "/personer/{deltaker_id:uuid}/avslutningshistorikk",
@@ -427,7 +433,7 @@ def router() -> APIRouter:
         deltaker_id: UUID, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]
     ) -> dict:
         async with p.acquire() as conn:
-            h = await queries.historikk(conn, bruker, deltaker_id)
+            h = await sporringer.historikk(conn, bruker, deltaker_id)
         if h is None:  # also a person the user may not see: answered as unknown
             raise HTTPException(404, problem("IKKE_FUNNET", "ingen avslutningshistorikk for denne personen"))
         return h
@@ -439,9 +445,80 @@ def router() -> APIRouter:
         description="Personer i program eller avsluttet, filtrert på lov, status og navn (i kroppen, aldri i en URL).",
     )
     async def sok_personer(inn: PersonSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
-        f = personliste.Personfilter(lov=inn.lov.value if inn.lov else None, status=inn.status, navn=inn.navn)
+        f = personliste.Personfilter(
+            lov=inn.lov.value if inn.lov else None,
+            status=inn.status,
+            navn=inn.navn,
+            kategori=inn.kategori.value if inn.kategori else None,
+            bydel=inn.bydel,
+        )
         async with p.acquire() as conn:
             return await personliste.side(conn, bruker, f, side=inn.side, per_side=inn.per_side)
+
+    @r.get(
+        "/frister/{hvilken}",
+        response_model=skjema.Fristside,
+        summary="Frister som nærmer seg",
+        description="Personer i program med gjennomføringsfrist (gjennomforing), eller oppstartsfrist uten vedtak "
+        "om program og sluttmål (oppstart), fra og med `fra` til og med `fra` + `dager`, tidligste først.",
+    )
+    async def hent_frister(
+        hvilken: fristliste.Fristtype,
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        dager: Annotated[int, Query(ge=0, le=366, description="fra og med `fra` til og med `fra` + dager")] = 30,
+        fra: Annotated[Dato | None, Query(description="første dag (standard: i dag, norsk tid)")] = None,
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        start = fra or datetime.now(domain.OSLO).date()
+        async with p.acquire() as conn:
+            return await fristliste.frister(
+                conn, bruker, hvilken, fra=start, til=start + timedelta(days=dager), side=side, per_side=per_side
+            )
+
+    @r.get(
+        "/folkeregisteravslutninger",
+        response_model=skjema.Folkeregisterside,
+        summary="Avslutninger fra Folkeregisteret",
+        description="Flyttet, Utvandret og Død som regelmotoren har registrert fra Folkeregisteret siden `siden` "
+        "og som fortsatt gjelder, nyeste først.",
+    )
+    async def hent_folkeregisteravslutninger(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        siden: Annotated[
+            datetime, Query(description="tidspunkt med tidssone (ISO 8601)", examples=["2026-01-01T00:00:00+01:00"])
+        ],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        if siden.tzinfo is None:
+            raise HTTPException(
+                422,
+                problem(
+                    "UGYLDIGE_FELT",
+                    feil=[feltfeil("siden", "tidspunktet må ha tidssone, f.eks. 2026-01-01T00:00:00+01:00", i="query")],
+                ),
+            )
+        async with p.acquire() as conn:
+            return await fristliste.folkeregister(conn, bruker, siden=siden, side=side, per_side=per_side)
+
+    @r.get(
+        "/avslutningsarsak-ikke-registrert",
+        response_model=skjema.IkkeRegistrertside,
+        summary="Avslutningsårsak ikke registrert",
+        description="Personer regelmotoren har avsluttet med «Avslutningsårsak ikke registrert» og som kommunen "
+        "ennå ikke har registrert riktig årsak for (begge lover), eldste først.",
+    )
+    async def hent_ikke_registrert(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        async with p.acquire() as conn:
+            return await fristliste.ikke_registrert(conn, bruker, side=side, per_side=per_side)
 
     @r.get(
         "/maaloppnaaelse",
@@ -453,10 +530,10 @@ def router() -> APIRouter:
     async def hent_maaloppnaaelse(
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
-        aar: Annotated[int | None, Query(ge=queries.FORSTE_AAR, le=queries.SISTE_AAR)] = None,
+        aar: Annotated[int | None, Query(ge=sporringer.FORSTE_AAR, le=sporringer.SISTE_AAR)] = None,
         lov: Lov | None = None,
     ) -> dict:
         async with p.acquire() as conn:
-            return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
+            return await sporringer.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
 
     return r

@@ -1,5 +1,5 @@
 """The answers of rapport's JSON API (/api/v1), as the OpenAPI document shows them (issue #16 §1: typed 200s).
-The queries build plain dicts (queries.py, personliste.py); these models are what a client may rely on, and
+The queries build plain dicts (sporringer.py, personliste.py); these models are what a client may rely on, and
 FastAPI checks every answer against them."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.rapport import queries
+from services.rapport.lager import sporringer
 
 
 def _eksempel(eksempel: dict[str, Any]) -> ConfigDict:
@@ -104,8 +104,8 @@ class Rapportside(_Side):
     )
 
     tittel: str
-    sorter: queries.Sortering
-    retning: queries.Retning
+    sorter: sporringer.Sortering
+    retning: sporringer.Retning
     rader: list[Rapportrad]
 
 
@@ -291,3 +291,84 @@ class Maaloppnaaelse(BaseModel):
     aar: int | None
     lov: str | None
     linjer: list[Maaloppnaaelseslinje]
+
+
+_LISTESIDE = {"linjer": "Viser 1 - 1 av 1 linjer", "fra": 1, "til": 1, "totalt": 1, "side": 1, "per_side": 25,
+              "antall_sider": 1}  # fmt: skip
+_PERSON = {
+    "deltaker_id": "0b6f2c1e-6a4f-4d7e-9a51-3f1c2b7d9e10",
+    "duf_nummer": "202312345678",
+    "fornavn": "Amina",
+    "etternavn": "Haddad",
+    "lov": "integreringsloven",
+}
+
+
+class _Listeperson(BaseModel):
+    deltaker_id: str
+    duf_nummer: str | None
+    fornavn: str | None
+    etternavn: str | None
+    lov: str | None
+    oppfolgingskommune: str | None
+    bydel: str | None
+
+
+class Fristrad(_Listeperson):
+    kategori: str | None
+    frist: str = Field(description="ÅÅÅÅ-MM-DD: gjennomførings- eller oppstartsfristen")
+
+
+class Fristside(_Side):
+    model_config = _eksempel(
+        _LISTESIDE
+        | {
+            "rader": [
+                _PERSON
+                | {"kategori": "RETT_OG_PLIKT", "oppfolgingskommune": "0301", "bydel": "030102", "frist": "2026-12-20"}
+            ]
+        }
+    )
+
+    rader: list[Fristrad]
+
+
+class Folkeregisterrad(_Listeperson):
+    arsak: str = Field(description="FLYTTET, UTVANDRET eller DOD")
+    arsak_navn: str | None
+    avslutningsdato: str = Field(description="ÅÅÅÅ-MM-DD")
+    registrert_dato: str = Field(description="tidspunktet regelmotoren registrerte avslutningen (ISO 8601)")
+
+
+class Folkeregisterside(_Side):
+    model_config = _eksempel(
+        _LISTESIDE
+        | {
+            "rader": [
+                _PERSON
+                | {
+                    "arsak": "FLYTTET",
+                    "arsak_navn": "Flyttet",
+                    "avslutningsdato": "2026-11-30",
+                    "registrert_dato": "2026-12-01T08:15:00+00:00",
+                    "oppfolgingskommune": "0301",
+                    "bydel": None,
+                }
+            ]
+        }
+    )
+
+    rader: list[Folkeregisterrad]
+
+
+class IkkeRegistrertrad(_Listeperson):
+    avslutningsdato: str = Field(description="ÅÅÅÅ-MM-DD")
+
+
+class IkkeRegistrertside(_Side):
+    model_config = _eksempel(
+        _LISTESIDE
+        | {"rader": [_PERSON | {"avslutningsdato": "2026-10-01", "oppfolgingskommune": "0301", "bydel": None}]}
+    )
+
+    rader: list[IkkeRegistrertrad]
