@@ -16,15 +16,18 @@ from a real conflict (KONFLIKT and its specific codes)."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -216,15 +219,22 @@ def fra_validering(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def tillatte_metoder(app: FastAPI, scope: MutableMapping[str, Any]) -> list[str]:
-    """Every method the path answers to, over all routes (Starlette's 405 names only the first route's)."""
+    """Every method the path answers to, over all routes (Starlette's 405 names only the first route's), included
+    routers' routes too."""
     metoder: set[str] = set()
-    for route in app.router.routes:
-        match, _ = route.matches({**scope, "method": "\x00"})
-        if match is not Match.NONE:
-            metoder |= set(getattr(route, "methods", None) or ())
+    for kontekst in iter_route_contexts(app.routes):
+        if kontekst.path is not None and kontekst.methods and _regex(kontekst.path).match(scope["path"]):
+            metoder |= set(kontekst.methods)
     if "GET" in metoder:
         metoder.add("HEAD")
+    if metoder:
+        metoder.add("OPTIONS")  # answered for every path below (install's _http), so it is allowed too
     return sorted(metoder)
+
+
+@functools.cache
+def _regex(sti: str) -> re.Pattern[str]:
+    return compile_path(sti)[0]
 
 
 def install(app: FastAPI) -> None:
@@ -236,12 +246,16 @@ def install(app: FastAPI) -> None:
         return svar(fra_validering(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
         if isinstance(exc.detail, dict) and "kode" in exc.detail:  # raised as a problem already
             return svar(exc.detail, headers)
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(tillatte_metoder(app, request.scope))
+            if request.method == "OPTIONS":
+                # RFC 9110 §9.3.7: what the path answers to. Only the path pattern's methods, the same for every
+                # caller, so no token is needed (every operation still authenticates first)
+                return Response(status_code=204, headers=headers)
         kode = kode_for(exc.status_code)
         if isinstance(exc.detail, list):  # field errors raised by hand (a header)
             return svar(problem("UGYLDIGE_FELT", feil=exc.detail), headers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 import pytest
 from openapi_spec_validator import validate
 
@@ -92,3 +93,30 @@ def test_the_report_files_have_their_content_types():
         for op in doc["paths"][sti].values():
             assert [t for t in op["responses"]["200"]["content"] if typ in t], (sti, op["responses"]["200"])
             assert "application/json" not in op["responses"]["200"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("tjeneste", "sti", "metoder"),
+    [
+        ("registrering", "/api/v1/deltakere/00000000-0000-4000-8000-000000000001", {"GET", "HEAD", "PUT"}),
+        ("registrering", "/api/v1/deltakere", {"POST"}),
+        ("rapport", "/api/v1/rapport/integreringsloven/csv", {"GET", "HEAD", "POST"}),
+    ],
+)
+async def test_options_and_405_name_every_method_of_the_path(tjeneste, sti, metoder):
+    """RFC 9110: OPTIONS says what a path answers to, and a 405's Allow names all of it (every route of the path,
+    not only the first one Starlette tried). Only routing is involved, so the app runs without its lifespan."""
+    doc = _doc(tjeneste)
+    dokumentert = {m.upper() for m in doc["paths"][next(p for p in doc["paths"] if _samme(p, sti))]}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=APPS[tjeneste]()), base_url="http://t") as c:
+        options = await c.options(sti)
+        feil = await c.request("PUT" if "PUT" not in metoder else "TRACE", sti)
+    allow = {m.strip() for m in options.headers["allow"].split(",")}
+    assert options.status_code == 204 and allow == metoder | {"OPTIONS"}, options.headers
+    assert allow - {"HEAD", "OPTIONS"} == dokumentert
+    assert feil.status_code == 405 and {m.strip() for m in feil.headers["allow"].split(",")} == allow
+    assert feil.headers["content-type"] == MEDIA_TYPE
+
+
+def _samme(mal: str, sti: str) -> bool:
+    return re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", mal), sti) is not None
