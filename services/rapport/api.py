@@ -16,7 +16,7 @@ from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
 from services.plumbing.problem import feltfeil, problem
 from services.rapport import csv_export, domain, skjema, xlsx_export
 from services.rapport.lager import fristliste, personliste, sporringer
-from shared.events.felttyper import Dato, Kode
+from shared.events.felttyper import Dato, Kode, Tidspunkt
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 
@@ -487,20 +487,14 @@ def router() -> APIRouter:
     async def hent_folkeregisteravslutninger(
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
+        # Tidspunkt: a text with its time zone, never a number (pydantic would read 0.5 as a Unix time)
         siden: Annotated[
-            datetime, Query(description="tidspunkt med tidssone (ISO 8601)", examples=["2026-01-01T00:00:00+01:00"])
+            Tidspunkt,
+            Query(description="tidspunkt med tidssone (ISO 8601)", examples=["2026-01-01T00:00:00+01:00"]),
         ],
         side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=100)] = 25,
     ) -> dict:
-        if siden.tzinfo is None:
-            raise HTTPException(
-                422,
-                problem(
-                    "UGYLDIGE_FELT",
-                    feil=[feltfeil("siden", "tidspunktet må ha tidssone, f.eks. 2026-01-01T00:00:00+01:00", i="query")],
-                ),
-            )
         async with p.acquire() as conn:
             return await fristliste.folkeregister(conn, bruker, siden=siden, side=side, per_side=per_side)
 

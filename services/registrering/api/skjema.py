@@ -57,7 +57,11 @@ Bydelsnummer = Annotated[
     Field(pattern=r"^[0-9]{6}$", json_schema_extra={"enum": sorted(geografi.bydeler())}),
     AfterValidator(_kjent_bydel),
 ]
-Navn = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_uten_kontrolltegn)]
+# the schema says what _uten_kontrolltegn refuses (the validator keeps its own message)
+UTEN_KONTROLLTEGN = {"pattern": r"^[^\x00-\x1f\x7f]*$"}
+Navn = Annotated[
+    str, Field(min_length=1, max_length=100, json_schema_extra=UTEN_KONTROLLTEGN), AfterValidator(_uten_kontrolltegn)
+]
 
 
 class _Inn(BaseModel):
@@ -267,7 +271,9 @@ class TiltakInn(_Inn):
         {"tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10", "til": "2022-12-31"}, "timer_per_uke": 15}
     )
 
-    tiltakskode: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_uten_kontrolltegn)]
+    tiltakskode: Annotated[
+        str, Field(min_length=1, max_length=64, json_schema_extra=UTEN_KONTROLLTEGN), AfterValidator(_uten_kontrolltegn)
+    ]
     periode: Periode
     timer_per_uke: Annotated[TimerPerUke, WithJsonSchema({"anyOf": _TIMER, "description": _TIMER_BESKRIVELSE})]
 
