@@ -168,6 +168,7 @@ _MELDINGER = {
     "bool_parsing": "må være true eller false",
     "float_type": "må være et tall",
     "decimal_type": "må være et tall",
+    "timezone_aware": "tidspunktet må ha tidssone, f.eks. 2026-01-01T00:00:00+01:00",
     "list_type": "må være en liste",
     "dict_type": "må være et JSON-objekt",
     "model_type": "må være et JSON-objekt",
