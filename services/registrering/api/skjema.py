@@ -293,6 +293,12 @@ class FravaerInn(_Inn):
     periode: Periode
 
 
+class FravaerUt(BaseModel):
+    fravaer_id: UUID
+    fravaerstype: Fravaerstype
+    periode: Periode
+
+
 class AvvisningInn(_Inn):
     model_config = _med({"avvist_dato": "2022-01-05"})
 
