@@ -45,6 +45,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.routing import APIRoute
 
 from services.plumbing import metrics
+from services.plumbing.problem import feltfeil, problem
 from shared.kodeverk import geografi
 from shared.tilgang import Handling, Omfang, Rolle
 
@@ -443,14 +444,18 @@ def bruker_for(identitet: Identitet, request: Request) -> Bruker:
     if treff is None or treff[1] != kommune:
         raise HTTPException(
             422,
-            [
-                {
-                    "loc": ["header", SAKSBEHANDLER_HEADER],
-                    "type": "saksbehandler",
-                    "msg": f"må være «{kommune}-<initialer>» (kommunenummeret til klientens kommune og 1–12 store "
-                    "bokstaver eller siffer)",
-                }
-            ],
+            problem(
+                "UGYLDIGE_FELT",
+                feil=[
+                    feltfeil(
+                        SAKSBEHANDLER_HEADER,
+                        f"må være «{kommune}-<initialer>» (kommunenummeret til klientens kommune og 1–12 store "
+                        "bokstaver eller siffer)",
+                        kode="saksbehandler",
+                        i="header",
+                    )
+                ],
+            ),
         )
     return Bruker(treff[0], identitet.omfang, identitet.nokkel)
 
@@ -465,23 +470,25 @@ async def autentiser(request: Request, handling: Handling) -> Bruker:
         metrics.AUTH_REFUSED.labels(service, "401").inc()
         raise HTTPException(
             401,
-            str(exc),
+            problem("IKKE_AUTENTISERT", str(exc)),
             headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{_ascii(exc)}"'},
         ) from None
     except IngenTilgang as exc:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
-        raise HTTPException(403, str(exc)) from None
+        raise HTTPException(403, problem("INGEN_TILGANG", str(exc))) from None
     except Utilgjengelig as exc:
         metrics.AUTH_REFUSED.labels(service, "503").inc()
         log.warning("identitetstjenesten er utilgjengelig", extra={"feil": str(exc)})
         raise HTTPException(
-            503, "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke", headers={"Retry-After": "5"}
+            503,
+            problem("UTILGJENGELIG", "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke"),
+            headers={"Retry-After": "5"},
         ) from None
     if handling is Handling.SKRIVE and identitet.system and not identitet.omfang.skrive:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
         raise HTTPException(
             403,
-            f"klienten mangler scope {SCOPE_SKRIV}",
+            problem("INGEN_TILGANG", f"klienten mangler scope {SCOPE_SKRIV}"),
             headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{SCOPE_SKRIV}"'},
         )
     return bruker_for(identitet, request)

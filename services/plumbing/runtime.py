@@ -17,12 +17,11 @@ from typing import Any
 import asyncpg
 import httpx
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import db, logs, metrics, openapi, retention
+from services.plumbing import db, logs, metrics, openapi, problem, retention
 from services.plumbing.asyncapi import document as asyncapi_document
 from services.plumbing.auth import TokenVerifier
 from services.plumbing.consumer import Consumer, Handler
@@ -182,7 +181,8 @@ class ServiceRuntime:
 
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["drift"])
+    # operational, not the API a kommune integrates with: outside the OpenAPI document (the README lists them)
+    router = APIRouter(tags=["drift"], include_in_schema=False)
 
     @router.get("/health/live")
     async def live() -> dict[str, str]:
@@ -212,6 +212,7 @@ def create_http_app(
     description: str = "",
     routers: Sequence[APIRouter] = (),
     identity: IdentitySettings | None = None,
+    idempotens: bool = False,
 ) -> FastAPI:
     """The service's HTTP app: health, readiness, metrics and AsyncAPI (public), its routers, and with
     `identity` the token verifier its BeskyttetRute routes use (services/plumbing/auth.py)."""
@@ -235,19 +236,11 @@ def create_http_app(
 
         runtime.on_stopping.append(_close)
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # Field, message and type, without FastAPI's default "input": that would echo the rejected value,
-        # which may be a fødselsnummer, a DUF-nummer or a name, into gateways' and clients' error logs.
-        detail = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
-        ]
-        return JSONResponse({"detail": detail}, status_code=422)
-
+    problem.install(app)  # every refusal as problem details (RFC 9457), one format for all services
     app.include_router(health_router(runtime))
     for r in routers:
         app.include_router(r)
-    openapi.install(app, identity)
+    openapi.install(app, identity, idempotens=idempotens)
 
     app.add_middleware(LatencyMetric, service=runtime.service)
     return app

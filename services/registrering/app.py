@@ -15,12 +15,15 @@ from shared.events import topics
 from shared.settings import RegistreringSettings
 
 DESCRIPTION = (
-    "The API kommune fagsystem integrations call: deltakere, vedtak, sluttmål, tiltak, fravær, avvisning and "
-    "avslutninger (DOMAIN.md §4). Every request carries a bearer access token: a fagsystem's from Maskinporten "
-    "(scope imdi:nir.avslutning.les or .skriv; the kommune is its consumer organisation), a caseworker's from the "
-    "OIDC provider through NIR's web application (roles SAKSBEHANDLER, LESETILGANG, IMDI). A kommune (or Oslo "
-    "bydel) sees and changes only the deltakere it follows up — another's answer as unknown (404) — and IMDi reads "
-    "all and writes nothing. «Authorize» logs in at the configured provider."
+    "API-et kommunenes fagsystemer kaller: deltakere, vedtak, sluttmål, tiltak, fravær, avvisning og avslutninger. "
+    "Hver forespørsel har et bearer access token: et fagsystems fra Maskinporten (scope imdi:nir.avslutning.les "
+    "eller .skriv; kommunen er consumer-organisasjonen), en saksbehandlers fra OIDC-leverandøren via NIRs "
+    "webapplikasjon (roller SAKSBEHANDLER, LESETILGANG, IMDI). En kommune (eller bydel i Oslo) ser og endrer bare "
+    "deltakerne den følger opp — andres svarer som ukjente (404) — og IMDi leser alle og skriver ingenting. "
+    "«Authorize» logger inn hos den konfigurerte leverandøren.\n\n"
+    "Alle feilsvar er problem details (RFC 9457, application/problem+json) med en stabil `kode`, meldingen på "
+    "norsk i `detail` og, ved 422, feltene i `feil`. Skriveoperasjoner tar Idempotency-Key. Drift: /health/live, "
+    "/health/ready, /metrics (Prometheus) og /asyncapi.json står utenfor dette dokumentet."
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,6 +43,7 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
         identity=settings,
+        idempotens=True,  # api/idempotens.py
     )
     feil.install(app)
     return app

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from services.plumbing.problem import problem
 from tests.registrering.conftest import fodselsnummer, ny_deltaker, person
 
 pytestmark = pytest.mark.integration
@@ -59,8 +60,8 @@ async def test_bad_deltaker_input_is_422_naming_the_field_and_writes_nothing(reg
     body = person(**endring)
     resp = await r.client.post("/api/v1/deltakere", json=body, headers=r.token())
     assert resp.status_code == 422, resp.text
-    detail = resp.json()["detail"]
-    assert any(felt in d["loc"] for d in detail), detail
+    feil = resp.json()["feil"]
+    assert any(felt in d["felt"].split(".") for d in feil), feil
     assert body["duf_nummer"] not in resp.text and str(body.get("fodselsnummer")) not in resp.text  # no echo
     assert await r.runtime.pool.fetchval("SELECT count(*) FROM deltaker WHERE duf_nummer = $1", body["duf_nummer"]) == 0
 
@@ -97,7 +98,7 @@ async def test_another_kommunes_deltaker_answers_as_unknown_and_a_reader_may_not
         assert (
             (resp.status_code, resp.json())
             == (ukjent.status_code, ukjent.json())
-            == (404, {"detail": "deltakeren finnes ikke"})
+            == (404, problem("IKKE_FUNNET", "deltakeren finnes ikke"))
         )
     resp = await r.client.post(
         f"/api/v1/deltakere/{did}/avslutninger",
@@ -150,7 +151,7 @@ async def test_update_stays_within_the_kommune_moves_between_oslo_bydeler_and_id
     bad = await r.client.post(
         f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo
     )
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "fodselsnummer"]
+    assert bad.status_code == 422 and bad.json()["feil"][0]["felt"] == "fodselsnummer"
     assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetFastsatt"]
 
 
@@ -201,7 +202,7 @@ async def test_sluttmal_unknown_to_the_regelverk_is_422(registrering):
         headers=r.token(),
         json={"sluttmal": "P14_ARBEID", "fastsatt_dato": "2022-01-03"},
     )
-    assert resp.status_code == 422 and resp.json()["detail"][0]["loc"] == ["body", "sluttmal"]
+    assert resp.status_code == 422 and resp.json()["feil"][0]["felt"] == "sluttmal"
     resp = await r.client.post(
         f"/api/v1/deltakere/{did}/sluttmal",
         headers=r.token(),
@@ -279,7 +280,7 @@ async def test_deltakelse_before_the_lov_applies_is_422(registrering):
         headers=r.token(),
         json={"vedtakstype": "DELTAKELSE", "vedtaksdato": "2020-06-01", "periode": {"fra": "2020-06-01"}},
     )
-    assert resp.status_code == 422 and resp.json()["detail"][0]["loc"] == ["body", "periode", "fra"]
+    assert resp.status_code == 422 and resp.json()["feil"][0]["felt"] == "periode.fra"
 
 
 async def test_find_a_person_by_duf_nummer_or_fodselsnummer_in_the_body(registrering):

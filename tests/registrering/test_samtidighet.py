@@ -415,7 +415,7 @@ async def kommuneavslutninger(r, did: str, *, i_kraft: bool = False) -> int:
 
 
 def en_kommuneavslutning(k: dict) -> bool:
-    return k["regel"].startswith("DOMAIN.md §4.5–6")
+    return k["kode"] == "EN_GJELDENDE_KOMMUNEAVSLUTNING"
 
 
 async def test_the_kommunes_avslutning_under_parallel_writes(reg, port, kafka):
@@ -500,7 +500,7 @@ async def test_parallel_avslutninger_with_and_without_confirm_one_wins_and_marks
             elif j % 2 == 1:
                 assert en_kommuneavslutning(s.json()), s.text
             else:
-                assert s.json().get("krever_bekreftelse") or en_kommuneavslutning(s.json()), s.text
+                assert s.json()["kode"] == "KREVER_BEKREFTELSE" or en_kommuneavslutning(s.json()), s.text
         assert (
             await r.runtime.pool.fetchval(
                 "SELECT count(*) FROM vedtak WHERE deltaker_id = $1 AND NOT gjeldende", UUID(x.deltaker_id)
@@ -601,6 +601,6 @@ async def test_without_the_lock_the_schema_still_refuses_a_second_kommune_avslut
         assert statuser(x) == [201] + [409] * 7
         for k in konflikter(x):
             assert "lagret av en annen forespørsel samtidig" in k["detail"], k
-            assert k["regel"] == "DOMAIN.md §4.5–6 én gjeldende kommuneavslutning"
+            assert k["kode"] == "EN_GJELDENDE_KOMMUNEAVSLUTNING"
         assert await kommuneavslutninger(r, x.deltaker_id) == 1
     await kafka_er_lagret(r, kafka, runder)

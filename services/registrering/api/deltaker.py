@@ -12,7 +12,7 @@ from fastapi import Request
 from services.plumbing import outbox
 from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering.api import skjema as s
-from services.registrering.api.feil import ikke_funnet, konflikt, krev
+from services.registrering.api.feil import allerede_registrert, ikke_funnet, konflikt, krev
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.domain import regler
@@ -66,7 +66,19 @@ def _kategorihendelser(k, deltaker_id: UUID, inn: s._Person, for_: asyncpg.Recor
 
 
 @router.post(
-    "", status_code=201, response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 409: {"model": s.Feil}}
+    "",
+    status_code=201,
+    response_model=s.DeltakerUt,
+    summary="Registrer en deltaker",
+    description="Registrerer en person brukeren følger opp (egen kommune, eller egen bydel i Oslo). En person en "
+    "annen kommune eller bydel følger opp, verken nevnes eller endres: brukeren får sin egen deltaker (etter en "
+    "flytting registrerer den nye kommunen personen selv).",
+    responses={
+        409: {
+            "description": "ALLEREDE_REGISTRERT: brukeren ser allerede en deltaker med dette "
+            "DUF-nummeret eller fødselsnummeret (hent den med POST /api/v1/deltakere/sok)."
+        }
+    },
 )
 async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request: Request) -> s.DeltakerUt:
     """Register a person the caller follows up (its own kommune, or its own Oslo bydel). 409 only when the
@@ -91,7 +103,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
         await laas_identer(conn, inn.duf_nummer, inn.fodselsnummer)
         felt = await synlig_duplikat(conn, bruker.omfang, duf_nummer=inn.duf_nummer, fodselsnummer=inn.fodselsnummer)
         if felt is not None:
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
+            raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         try:
             row = await conn.fetchrow(
                 "INSERT INTO deltaker (deltaker_id, duf_nummer, fodselsnummer, fornavn, etternavn, kjonn, fodselsdato,"
@@ -117,7 +129,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
             )
         except asyncpg.UniqueViolationError as exc:  # the same place of follow-up: the caller sees that one
             felt = "fødselsnummer" if "fnr" in (exc.constraint_name or "") else "DUF-nummer"
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert") from None
+            raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert") from None
         await outbox.enqueue(
             conn,
             [
@@ -134,8 +146,16 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
     return ut
 
 
-@router.post("/sok", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def sok(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+@router.post(
+    "/sok",
+    response_model=s.DeltakerUt,
+    summary="Finn en deltaker på DUF-nummer eller fødselsnummer",
+    description="Identifikatoren står i kroppen, så den aldri havner i en URL eller en tilgangslogg. Oppgi "
+    "nøyaktig ett av duf_nummer og fodselsnummer. En person brukeren ikke ser (en annen kommunes), svarer som "
+    "ukjent (404); IMDi, som ser alle kommuner, får den nyeste.",
+    responses={404: {"description": "Ingen deltaker brukeren ser, har denne identifikatoren (IKKE_FUNNET)."}},
+)
+async def sok_deltaker(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
     """Find a person the caller sees by DUF-nummer or fødselsnummer (e.g. after a 409 «allerede registrert»);
     another kommune's person answers as an unknown one. IMDi, who sees every kommune, gets the newest."""
     async with runtime(request).pool.acquire() as conn:
@@ -145,14 +165,32 @@ async def sok(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.Deltake
     return _ut(row)
 
 
-@router.get("/{deltaker_id}", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def hent(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+@router.get(
+    "/{deltaker_id:uuid}",
+    response_model=s.DeltakerUt,
+    summary="Hent en deltaker",
+    description="Personopplysningene og oppfølgingen slik de er registrert nå.",
+)
+async def hent_deltaker(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
     async with les(request, bruker, deltaker_id) as (_, row):
         return _ut(row)
 
 
-@router.put("/{deltaker_id}", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def oppdater(
+@router.put(
+    "/{deltaker_id:uuid}",
+    response_model=s.DeltakerUt,
+    summary="Oppdater en deltaker",
+    description="Alt unntatt identitetene (DUF-nummeret endres aldri; fødselsnummer via …/identitet). "
+    "Oppfølgingskommune og bydel holder seg innenfor brukerens egne (en bruker for hele Oslo kan flytte personen "
+    "mellom bydeler); en person overføres ikke til en annen kommune.",
+    responses={
+        409: {
+            "description": "ALLEREDE_REGISTRERT: brukeren har allerede en annen deltaker for personen "
+            "i den nye bydelen."
+        }
+    },
+)
+async def oppdater_deltaker(
     deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: Skrivetilgang, request: Request
 ) -> s.DeltakerUt:
     """Update the person. The oppfølgingskommune and bydel stay within the caller's own (an Oslo-wide user may
@@ -180,7 +218,7 @@ async def oppdater(
                 unntatt=deltaker_id,
             )
             if felt is not None:  # the caller's own other deltaker with this person (an Oslo-wide user)
-                raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
+                raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         row = await conn.fetchrow(
             "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
             " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"
@@ -219,9 +257,16 @@ async def oppdater(
 
 
 @router.post(
-    "/{deltaker_id}/identitet",
+    "/{deltaker_id:uuid}/identitet",
     response_model=s.DeltakerUt,
-    responses={403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}},
+    summary="Endre fødselsnummer eller d-nummer",
+    description="Et nytt fødselsnummer eller d-nummer for deltakeren (f.eks. fra d-nummer til fødselsnummer).",
+    responses={
+        409: {
+            "description": "KONFLIKT: deltakeren har allerede dette fødselsnummeret; "
+            "ALLEREDE_REGISTRERT: en annen deltaker brukeren ser, har det."
+        }
+    },
 )
 async def endre_identitet(
     deltaker_id: UUID, inn: s.IdentitetInn, bruker: Skrivetilgang, request: Request
@@ -235,7 +280,7 @@ async def endre_identitet(
         if await synlig_duplikat(
             conn, bruker.omfang, duf_nummer=None, fodselsnummer=inn.fodselsnummer, unntatt=deltaker_id
         ):
-            raise konflikt("en annen deltaker har dette fødselsnummeret")
+            raise allerede_registrert("en annen deltaker har dette fødselsnummeret")
         try:
             row = await conn.fetchrow(
                 "UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
@@ -244,7 +289,7 @@ async def endre_identitet(
                 k.naa,
             )
         except asyncpg.UniqueViolationError:
-            raise konflikt("en annen deltaker har dette fødselsnummeret") from None
+            raise allerede_registrert("en annen deltaker har dette fødselsnummeret") from None
         await outbox.enqueue(
             conn,
             [
@@ -270,9 +315,13 @@ def _frist(b: frister.Fristberegning) -> s.Frist:
 
 
 @router.get(
-    "/{deltaker_id}/frister", response_model=s.FristerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}}
+    "/{deltaker_id:uuid}/frister",
+    response_model=s.FristerUt,
+    summary="Gjennomføringsfrist og oppstartsfrist",
+    description="Fristene beregnet fra personens vedtak, sluttmål, permisjoner og fravær, med hvert steg i "
+    "beregningen (beregningslogg). Mangler det vedtak eller sluttmål, sier gjennomforingsfrist_mangler hva.",
 )
-async def frister_for(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.FristerUt:
+async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.FristerUt:
     """Gjennomføringsfrist and oppstartsfrist with their beregningslogg (DOMAIN.md §6)."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
