@@ -7,7 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.plumbing.runtime import ServiceRuntime, create_http_app
+from services.plumbing.http_app import create_http_app
+from services.plumbing.runtime import ServiceRuntime
 from services.rapport import api, forbruker, web
 from services.rapport.lager import projeksjon
 from shared.events import topics

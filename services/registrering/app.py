@@ -8,7 +8,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.plumbing import retention
-from services.plumbing.runtime import ServiceRuntime, create_http_app
+from services.plumbing.http_app import create_http_app
+from services.plumbing.runtime import ServiceRuntime
 from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
 from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
 from shared.events import topics
