@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.plumbing import retention
 from services.plumbing.runtime import ServiceRuntime, create_http_app
-from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
+from services.registrering.api import avslutning, deltaker, feil, kodeverk, opphold, program
 from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
 from shared.events import topics
 from shared.settings import RegistreringSettings
@@ -20,7 +20,8 @@ DESCRIPTION = (
     "(scope imdi:nir.avslutning.les or .skriv; the kommune is its consumer organisation), a caseworker's from the "
     "OIDC provider through NIR's web application (roles SAKSBEHANDLER, LESETILGANG, IMDI). A kommune (or Oslo "
     "bydel) sees and changes only the deltakere it follows up — another's answer as unknown (404) — and IMDi reads "
-    "all and writes nothing. «Authorize» logs in at the configured provider."
+    "all and writes nothing. Kategori and lov are computed by NIR from the opphold facts IMDi's bosetting system "
+    "reports (POST /api/v1/opphold, scope imdi:nir.avslutning.opphold). «Authorize» logs in at the configured provider."
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,7 +39,7 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
         runtime,
         title="NIR avslutning – registrering",
         description=DESCRIPTION,
-        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
+        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router, opphold.router],
         identity=settings,
     )
     feil.install(app)

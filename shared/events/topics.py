@@ -42,7 +42,7 @@ def _union(*types: type[Event]) -> Any:
 DELTAKER = Topic(
     name="nir.deltaker.v1",
     producer="registrering",
-    description="The deltaker as a person: registered, updated, identity and kategori changes.",
+    description="The deltaker as a person: registered, updated, identity and kategori changes, utdanningsbakgrunn.",
     key="deltaker_id",
     partitions=6,
     event_types=(
@@ -50,6 +50,7 @@ DELTAKER = Topic(
         deltaker.DeltakerOppdatert,
         deltaker.IdentitetEndret,
         deltaker.KategoriEndret,
+        deltaker.UtdanningsbakgrunnRegistrert,
     ),
 )
 VEDTAK = Topic(

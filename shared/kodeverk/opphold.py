@@ -29,8 +29,12 @@ class Oppholdsgrunnlag(StrEnum):
 OPPHOLDSGRUNNLAGNAVN: dict[Oppholdsgrunnlag, str] = {
     Oppholdsgrunnlag.FLYKTNING: "Flyktning (utlendingsloven § 28)",
     Oppholdsgrunnlag.OVERFORINGSFLYKTNING: "Overføringsflyktning (utlendingsloven § 35)",
-    Oppholdsgrunnlag.STERKE_MENNESKELIGE_HENSYN: "Sterke menneskelige hensyn etter søknad om asyl (utlendingsloven § 38)",
-    Oppholdsgrunnlag.BEGRENSET_BARNEFAMILIE: "Begrenset tillatelse, medlem av barnefamilie (utlendingsloven § 38 femte ledd)",
+    Oppholdsgrunnlag.STERKE_MENNESKELIGE_HENSYN: (
+        "Sterke menneskelige hensyn etter søknad om asyl (utlendingsloven § 38)"
+    ),
+    Oppholdsgrunnlag.BEGRENSET_BARNEFAMILIE: (
+        "Begrenset tillatelse, medlem av barnefamilie (utlendingsloven § 38 femte ledd)"
+    ),
     Oppholdsgrunnlag.KOLLEKTIV_BESKYTTELSE: "Kollektiv beskyttelse (utlendingsloven § 34)",
     Oppholdsgrunnlag.FAMILIEGJENFORENT_MED_FLYKTNING: "Familiegjenforent med flyktning (utlendingsloven kapittel 6)",
     Oppholdsgrunnlag.SELVSTENDIG_GRUNNLAG: "Selvstendig grunnlag (utlendingsloven § 53)",

@@ -36,7 +36,9 @@ UTDANNINGSNAVN: dict[Utdanningsbakgrunn, str] = {
 
 KRAVNAVN: dict[Utdanningskrav, str] = {
     Utdanningskrav.MED_VGO: "deltakere med utdanning på videregående nivå eller høyere (integreringsloven § 13)",
-    Utdanningskrav.UTEN_VGO: "deltakere som ikke har utdanning på videregående nivå eller høyere (integreringsloven § 14)",
+    Utdanningskrav.UTEN_VGO: (
+        "deltakere som ikke har utdanning på videregående nivå eller høyere (integreringsloven § 14)"
+    ),
 }
 
 

@@ -98,6 +98,11 @@ def gjeldende_versjon(lov: Lov, programstart: date) -> Regelverksversjon:
     return max(kandidater, key=lambda v: v.gjelder_fra)
 
 
+def versjon(versjon_id: str) -> Regelverksversjon | None:
+    """The version a Fristberegning names (None for the oppstartsfrist, which has no version)."""
+    return next((v for v in regelverk().versjoner if v.id == versjon_id), None)
+
+
 def varighet(versjon: Regelverksversjon, sluttmal: Sluttmalkode | None) -> Varighet:
     if versjon.uten_sluttmal is not None:
         return versjon.uten_sluttmal

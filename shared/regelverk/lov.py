@@ -18,7 +18,6 @@ the right and duty»); without one, the first tillatelse of any kind.
 
 from __future__ import annotations
 
-
 from shared.kodeverk.kategorier import Lov
 from shared.regelverk.ikrafttredelse import ikrafttredelser
 from shared.regelverk.kategoridata import gir_kategori

@@ -145,6 +145,7 @@ class UkjentHendelse(ValueError):
 
 IGNORERTE = (
     d.IdentitetEndret,
+    d.UtdanningsbakgrunnRegistrert,  # registrering checks the sluttmål against it; no rule of §5 uses it
     v.TiltakRegistrert,
     v.TiltakEndret,
     a.BeregnetAvslutningOpprettet,

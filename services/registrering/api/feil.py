@@ -95,8 +95,8 @@ def krever_bekreftelse(advarsel: Advarsel) -> Avvist:
         {
             "detail": advarsel.melding,
             "advarsel": {
-                "kode": "VEDTAK_TILTAK_ETTER_AVSLUTNINGSDATO",
-                "regel": "DOMAIN.md §4.4 varsel før lagring",
+                "kode": advarsel.kode,
+                "regel": advarsel.regel,
                 "vedtak_ids": [str(i) for i in advarsel.vedtak_ids],
                 "tiltak_ids": [str(i) for i in advarsel.tiltak_ids],
             },
