@@ -39,6 +39,7 @@ class Rolle(StrEnum):
 class Handling(StrEnum):
     LESE = "lese"
     SKRIVE = "skrive"
+    OPPHOLD = "opphold"  # report opphold facts: the oppholdskilde's one operation, and nobody else's
 
 
 @dataclass(frozen=True)

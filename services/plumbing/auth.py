@@ -57,7 +57,7 @@ LEEWAY = 30  # seconds of clock skew accepted on exp/nbf
 SCOPE_LES = "imdi:nir.avslutning.les"
 SCOPE_SKRIV = "imdi:nir.avslutning.skriv"
 SCOPE_OPPHOLD = "imdi:nir.avslutning.opphold"  # IMDi's bosetting system reports opphold facts (issue #13 §1)
-SCOPES = {Handling.LESE: SCOPE_LES, Handling.SKRIVE: SCOPE_SKRIV}
+SCOPES = {Handling.LESE: SCOPE_LES, Handling.SKRIVE: SCOPE_SKRIV, Handling.OPPHOLD: SCOPE_OPPHOLD}
 SAKSBEHANDLER_HEADER = "Nir-Saksbehandler"
 ORGNR_AUTHORITY = "0192"  # ISO 6523 ICD of Enhetsregisteret's organisasjonsnummer
 _IDENT = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
@@ -479,6 +479,16 @@ async def autentiser(request: Request, handling: Handling) -> Bruker:
         raise HTTPException(
             503, "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke", headers={"Retry-After": "5"}
         ) from None
+    oppholdskilde = identitet.omfang.rolle is Rolle.OPPHOLDSKILDE
+    if (handling is Handling.OPPHOLD) != oppholdskilde:
+        # issue #13 §1: opphold facts come only from IMDi's bosetting system, which does nothing else
+        metrics.AUTH_REFUSED.labels(service, "403").inc()
+        raise HTTPException(
+            403,
+            f"opphold registreres bare av IMDi (scope {SCOPE_OPPHOLD})"
+            if handling is Handling.OPPHOLD
+            else "oppholdskilden har bare tilgang til å registrere opphold (POST /api/v1/opphold)",
+        )
     if handling is Handling.SKRIVE and identitet.system and not identitet.omfang.skrive:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
         raise HTTPException(
@@ -496,7 +506,7 @@ def _ascii(exc: Exception) -> str:
 class BeskyttetRute(APIRoute):
     """A route of the API: the caller is authenticated and its capability checked before FastAPI reads the
     body or any parameter (issue #14 §3: 401 before 422). Each route says what it does with a parameter typed
-    `Lesetilgang` or `Skrivetilgang`; a route that says neither refuses to be built."""
+    `Lesetilgang`, `Skrivetilgang` or `Oppholdstilgang`; a route that says none refuses to be built."""
 
     handling: Handling
 
@@ -504,7 +514,9 @@ class BeskyttetRute(APIRoute):
         # called by APIRoute.__init__ once the dependant is known
         handlinger = {h for d in _alle(self.dependant) for h, f in _TILGANG.items() if d.call is f}
         if len(handlinger) != 1:
-            raise TypeError(f"{self.path}: en beskyttet rute må ha nøyaktig én av Lesetilgang og Skrivetilgang")
+            raise TypeError(
+                f"{self.path}: en beskyttet rute må ha nøyaktig én av Lesetilgang, Skrivetilgang og Oppholdstilgang"
+            )
         self.handling = handling = handlinger.pop()
         handler = super().get_route_handler()
 
@@ -534,6 +546,11 @@ async def _skrive(request: Request) -> Bruker:
     return await _innlogget(request)
 
 
-_TILGANG = {Handling.LESE: _lese, Handling.SKRIVE: _skrive}
+async def _opphold(request: Request) -> Bruker:
+    return await _innlogget(request)
+
+
+_TILGANG = {Handling.LESE: _lese, Handling.SKRIVE: _skrive, Handling.OPPHOLD: _opphold}
 Lesetilgang = Annotated[Bruker, Depends(_lese)]
 Skrivetilgang = Annotated[Bruker, Depends(_skrive)]
+Oppholdstilgang = Annotated[Bruker, Depends(_opphold)]  # IMDi's bosetting system only (Rolle.OPPHOLDSKILDE)

@@ -66,7 +66,9 @@ class Registrering:
             json={
                 "duf_nummer": duf_nummer,
                 "ankomstdato": ankomstdato,
-                "tillatelser": [{"oppholdsgrunnlag": g, "innvilget": fra, "opphort": til} for g, fra, til in tillatelser],
+                "tillatelser": [
+                    {"oppholdsgrunnlag": g, "innvilget": fra, "opphort": til} for g, fra, til in tillatelser
+                ],
             },
         )
         assert resp.status_code == status, resp.text

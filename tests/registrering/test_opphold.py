@@ -31,12 +31,27 @@ async def test_only_imdis_bosetting_system_may_report_opphold(registrering):
     assert await r.runtime.pool.fetchval("SELECT count(*) FROM opphold WHERE duf_nummer=$1", body["duf_nummer"]) == 0
 
 
-async def test_the_oppholdskilde_sees_no_deltaker(registrering):
+async def test_the_oppholdskilde_does_nothing_but_report_opphold(registrering):
     r = registrering
     did = await ny_deltaker(r, program=False, sluttmal=False)
-    assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=r.imdi_opphold())).status_code == 404
-    resp = await r.client.post("/api/v1/deltakere", json=person(), headers=r.imdi_opphold())
-    assert resp.status_code == 403
+    for metode, url, body in (
+        ("GET", f"/api/v1/deltakere/{did}", None),
+        ("POST", "/api/v1/deltakere", person()),
+        ("POST", f"/api/v1/deltakere/{did}/utdanningsbakgrunn", {"utdanningsbakgrunn": "IKKE_VGO"}),
+    ):
+        resp = await r.client.request(metode, url, headers=r.imdi_opphold(), json=body)
+        assert resp.status_code == 403 and "registrere opphold" in resp.text, resp.text
+
+
+async def test_opphold_dates_are_strict_iso_dates_naming_the_field(registrering):
+    r = registrering
+    for felt, verdi in (("innvilget", 20220101), ("innvilget", "01.01.2022"), ("opphort", "2021-12-31")):
+        t = {"oppholdsgrunnlag": "FLYKTNING", "innvilget": "2022-01-01", felt: verdi}
+        resp = await r.client.post(
+            "/api/v1/opphold", headers=r.imdi_opphold(), json={"duf_nummer": duf(), "tillatelser": [t]}
+        )
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["detail"][0]["loc"][:3] == ["body", "tillatelser", 0], resp.text
 
 
 async def test_opphold_before_registration_gives_kategori_and_lov_and_a_contradicting_lov_is_422(registrering):

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
 from services.plumbing import outbox
-from services.plumbing.auth import Skrivetilgang
+from services.plumbing.auth import Oppholdstilgang
 from services.registrering.api import skjema as s
 from services.registrering.api.deltaker import kategorihendelser
 from services.registrering.api.felles import kontekst, runtime, ruter
@@ -28,20 +28,17 @@ from services.registrering.domain import regler
 from services.registrering.lager import deltakere_med_duf, hent_deltaker, laas_identer, lagre_opphold, person
 from shared.events import deltaker as d
 from shared.regelverk.opphold import Opphold, Tillatelse
-from shared.tilgang import Rolle
 
 log = logging.getLogger(__name__)
 router = ruter("/api/v1/opphold", "opphold")
 
 
 @router.post("", response_model=s.OppholdLagret, responses={403: {"model": s.Feil}})
-async def registrer_opphold(inn: s.OppholdInn, bruker: Skrivetilgang, request: Request) -> s.OppholdLagret:
+async def registrer_opphold(inn: s.OppholdInn, bruker: Oppholdstilgang, request: Request) -> s.OppholdLagret:
     """Store IMDi's full list of the person's oppholdstillatelser and the arrival date (replacing the previous
     report), and recompute lov and kategori of every deltaker with the DUF-nummer: DeltakerOppdatert when the lov
     changes, KategoriEndret when the kategori or its period does. A kategori that ends while the person is in
     programme makes the regelmotor compute «Ikke lenger i kategori», dated the first day out of it."""
-    if bruker.omfang.rolle is not Rolle.OPPHOLDSKILDE:
-        raise HTTPException(403, "opphold registreres bare av IMDi (scope imdi:nir.avslutning.opphold)")
     k = kontekst(request, bruker)
     opphold = Opphold(
         tillatelser=tuple(Tillatelse(t.oppholdsgrunnlag, t.innvilget, t.opphort) for t in inn.tillatelser),
