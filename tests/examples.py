@@ -15,6 +15,7 @@ from shared.events import vedtak as v
 from shared.events.envelope import Event, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
@@ -84,6 +85,7 @@ def all_examples() -> list[Event]:
         d.DeltakerOppdatert(**envelope(), person=PERSON.model_copy(update={"bydel": None})),
         d.IdentitetEndret(**envelope(), fodselsnummer=FNR, tidligere_fodselsnummer=None),
         d.KategoriEndret(**envelope(), kategori=Kategori.RETT_OG_PLIKT, gjelder_fra=date(2021, 9, 1)),
+        d.UtdanningsbakgrunnRegistrert(**envelope(), utdanningsbakgrunn=Utdanningsbakgrunn.IKKE_VGO),
         v.VedtakRegistrert(**envelope(), vedtak=vedtak),
         v.VedtakEndret(**envelope(), vedtak=vedtak.model_copy(update={"gjeldende": False})),
         v.VedtakSlettet(**envelope(), vedtak_id=vedtak.vedtak_id),
