@@ -15,8 +15,8 @@ from shared.events import vedtak as v
 from shared.events.envelope import Event, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
-from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
 NOW = datetime(2023, 11, 16, 8, 30, tzinfo=UTC)
