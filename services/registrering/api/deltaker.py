@@ -21,6 +21,7 @@ from services.registrering.lager import (
     finn_synlig,
     hent_opphold,
     hent_program,
+    identitet,
     laas_identer,
     person,
     synlig_duplikat,
@@ -139,6 +140,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
             conn,
             [
                 d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
+                d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row)),
                 *kategorihendelser(k, deltaker_id, kategori, (None, None, None)),
             ],
         )
@@ -215,6 +217,12 @@ async def oppdater(
             conn,
             [
                 d.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)),
+                # names and birth date may have changed: a new snapshot on the identity topic when they did
+                *(
+                    [d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row))]
+                    if identitet(row) != identitet(gammel)
+                    else []
+                ),
                 *kategorihendelser(k, deltaker_id, kategori, _kategori_fra_rad(gammel)),
             ],
         )
@@ -254,9 +262,9 @@ async def endre_identitet(
         await outbox.enqueue(
             conn,
             [
-                d.IdentitetEndret(
+                d.IdentitetFastsatt(
                     **k.envelope(deltaker_id),
-                    fodselsnummer=inn.fodselsnummer,
+                    identitet=identitet(row),
                     tidligere_fodselsnummer=gammel["fodselsnummer"],
                 )
             ],

@@ -16,7 +16,8 @@ from uuid import UUID
 import asyncpg
 
 from services.plumbing.auth import Bruker
-from services.rapport import domain, projection
+from services.rapport import domain
+from services.rapport.lager import projeksjon
 from shared import tilgang
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import avslutningsarsak
@@ -282,7 +283,7 @@ async def historikk(conn: asyncpg.Connection, bruker: Bruker, deltaker_id: UUID)
         "SELECT duf_nummer, fornavn, etternavn, lov, oppfolgingskommune, bydel FROM deltaker WHERE deltaker_id = $1",
         deltaker_id,
     )
-    versjoner, slettinger = await projection.avslutninger(conn, deltaker_id)
+    versjoner, slettinger = await projeksjon.avslutninger(conn, deltaker_id)
     if person is None and not versjoner:
         return None
     plasseringer = {tilgang.Plassering(v.oppfolgingskommune, v.bydel) for v in versjoner}
