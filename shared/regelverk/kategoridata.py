@@ -73,8 +73,8 @@ def beholder_kategori(g: Oppholdsgrunnlag) -> bool:
 
 def versjon_for(lov: Lov, dato: date) -> Kategoriversjon:
     """The version of the lov in force on `dato` (the tillatelse's innvilget date); a tillatelse granted before
-    the lov's first version (integreringsforskriften § 72: granted abroad before 2021, arrived after) takes the
-    lov's first version."""
+    the lov's first version (a kommune's lov, while IMDi has not reported, may disagree) takes the lov's first
+    version."""
     egne = sorted((v for v in kategoriregelverk().versjoner if v.lov is lov), key=lambda v: v.gjelder_fra)
     gjeldende = [v for v in egne if v.gjelder_fra <= dato]
     return gjeldende[-1] if gjeldende else egne[0]

@@ -1,17 +1,19 @@
 """Which law governs a person, from the opphold dates (issue #13 §1: `lov` follows from the dates).
 
-Integreringsforskriften § 72 (overgangsregler, to integreringsloven § 51), as IMDi's juridiske veileder quotes it:
-«Personer som søker om oppholdstillatelse fra utlandet og får innvilget oppholdstillatelse før integreringsloven
-trer i kraft, men som ankommer Norge etter integreringsloven trer i kraft, omfattes av integreringsloven.» and
-«[introduksjonsloven] gjelder for de som ikke omfattes av integreringsloven i henhold til overgangsreglene»;
-Kompetanse Norge: «Personer som får oppholdstillatelse etter 1. januar 2021; Personer som fikk oppholdstillatelse
-før 1. januar 2021, men som kommer til Norge etter 1. januar 2021».
+Followed: the seed nir-ny-integreringslov-endringer-2021 (line 65): «Integreringsloven vil gjelde personer som får
+opphold og er ankommet Norge etter 01.01.21, mens introduksjonsloven fortsatt vil gjelde for de som har fått
+opphold før 01.01.21» (DOMAIN.md §2 and issue #13 say the same). So a tillatelse before the ikrafttredelse gives
+introduksjonsloven, whenever the person arrived; one from it gives integreringsloven. The seed's «og er ankommet»
+does not say which law a person granted from 2021 who arrived before (an asylum seeker) falls under; read as one
+rule with its second sentence (introduksjonsloven only for «opphold før 01.01.21») it is integreringsloven, which
+is also what integreringsloven § 51 and integreringsforskriften § 72 give.
 
-So integreringsloven applies when the tillatelse OR the arrival is on or after its ikrafttredelse. The seed
-nir-ny-integreringslov-endringer-2021 («personer som får opphold og er ankommet Norge etter 01.01.21») and
-DOMAIN.md §2 («opphold and arrival from 01.01.2021») say «and»; read literally that leaves an asylum seeker who
-arrived in 2020 and got the tillatelse in 2021 under neither law (the seed's other sentence gives introduksjonsloven
-only to «de som har fått opphold før 01.01.21»), so the forskrift's rule is followed (README, issue #13 note).
+Where the public source disagrees with the seed (README «Regelverk», ASSUMPTION to confirm with IMDi):
+integreringsforskriften § 72, as IMDi's juridiske veileder quotes it, «Personer som søker om oppholdstillatelse fra
+utlandet og får innvilget oppholdstillatelse før integreringsloven trer i kraft, men som ankommer Norge etter
+integreringsloven trer i kraft, omfattes av integreringsloven» — the seed puts them under introduksjonsloven
+(«fått opphold før 01.01.21»), and the brief for issue #13 says to follow the seed. The arrival date is stored
+(IMDi reports it) so that the forskrift's reading is a change here only.
 The tillatelse that counts is the first one that gives a kategori (Oslo VO: «the first residence permit that gives
 the right and duty»); without one, the first tillatelse of any kind.
 """
@@ -23,7 +25,7 @@ from shared.regelverk.ikrafttredelse import ikrafttredelser
 from shared.regelverk.kategoridata import gir_kategori
 from shared.regelverk.opphold import Opphold, Tillatelse
 
-REGEL = "integreringsforskriften § 72 lov etter datoer"
+REGEL = "lov etter oppholdsdato (seed nir-ny-integreringslov-endringer-2021)"
 
 
 def avgjorende_tillatelse(opphold: Opphold) -> Tillatelse | None:
@@ -32,13 +34,13 @@ def avgjorende_tillatelse(opphold: Opphold) -> Tillatelse | None:
 
 
 def lov_for(opphold: Opphold) -> Lov | None:
-    """integreringsloven if the deciding tillatelse or the arrival is on or after 01.01.2021 (the configured
-    ikrafttredelse); introduksjonsloven otherwise; None without any tillatelse."""
+    """integreringsloven if the deciding tillatelse is granted on or after 01.01.2021 (the configured
+    ikrafttredelse), introduksjonsloven if before (the seed; the arrival does not change it); None without any
+    tillatelse."""
     t = avgjorende_tillatelse(opphold)
     if t is None:
         return None
-    fra = ikrafttredelser().integreringsloven.dato
-    if t.innvilget >= fra or (opphold.ankomstdato is not None and opphold.ankomstdato >= fra):
+    if t.innvilget >= ikrafttredelser().integreringsloven.dato:
         return Lov.INTEGRERINGSLOVEN
     return Lov.INTRODUKSJONSLOVEN
 
@@ -50,5 +52,5 @@ def begrunnelse(opphold: Opphold, lov: Lov) -> str:
     innvilget = t.innvilget.isoformat() if t else "ukjent"
     return (
         f"{lov.value}: tillatelse innvilget {innvilget}, ankomst {ankomst} "
-        f"({'minst én' if lov is Lov.INTEGRERINGSLOVEN else 'ingen'} fra {fra.isoformat()}, {REGEL})"
+        f"(tillatelsen {'fra' if lov is Lov.INTEGRERINGSLOVEN else 'før'} {fra.isoformat()}, {REGEL})"
     )

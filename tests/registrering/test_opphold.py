@@ -55,16 +55,17 @@ async def test_opphold_dates_are_strict_iso_dates_naming_the_field(registrering)
 
 
 async def test_opphold_before_registration_gives_kategori_and_lov_and_a_contradicting_lov_is_422(registrering):
-    """integreringsforskriften § 72: tillatelse before 2021, arrival after → integreringsloven."""
+    """Seed nir-ny-integreringslov-endringer-2021 line 65: opphold from 01.01.21 → integreringsloven (an asylum
+    seeker who arrived before is not under introduksjonsloven, which is for «opphold før 01.01.21»)."""
     r = registrering
     nummer = duf()
-    await r.opphold(nummer, ("OVERFORINGSFLYKTNING", "2020-11-15", None), ankomstdato="2021-02-01")
+    await r.opphold(nummer, ("OVERFORINGSFLYKTNING", "2021-01-15", None), ankomstdato="2020-11-15")
     feil = await r.client.post(
         "/api/v1/deltakere", json=person(duf_nummer=nummer, lov="introduksjonsloven"), headers=r.token()
     )
     assert feil.status_code == 422, feil.text
     (d,) = feil.json()["detail"]
-    assert d["loc"] == ["body", "lov"] and "integreringsloven" in d["msg"] and "§ 72" in d["type"]
+    assert d["loc"] == ["body", "lov"] and "integreringsloven" in d["msg"] and "seed" in d["type"]
     body = person(duf_nummer=nummer)
     del body["lov"]
     resp = await r.client.post("/api/v1/deltakere", json=body, headers=r.token())
@@ -73,9 +74,9 @@ async def test_opphold_before_registration_gives_kategori_and_lov_and_a_contradi
     assert (out["lov"], out["kategori"], out["kategori_periode"]) == (
         "integreringsloven",
         "RETT_OG_PLIKT",
-        {"fra": "2020-11-15", "til": None},
+        {"fra": "2021-01-15", "til": None},
     )
-    assert await _kategori_hendelser(r, out["deltaker_id"]) == [("RETT_OG_PLIKT", "2020-11-15")]
+    assert await _kategori_hendelser(r, out["deltaker_id"]) == [("RETT_OG_PLIKT", "2021-01-15")]
 
 
 async def test_without_opphold_the_kommune_must_give_lov(registrering):

@@ -171,20 +171,26 @@ def test_kategori(kilde, fodt, opphold, lov, kategori, fra, til, versjon):
 # (source, opphold, expected lov)
 LOV = [
     (
-        "integreringsforskriften § 72 / Kompetanse Norge: tillatelse from 01.01.2021 → integreringsloven",
+        "seed 2021 note line 65 «får opphold … etter 01.01.21» → integreringsloven; arrived before (an asylum "
+        "seeker): the seed's «introduksjonsloven … opphold før 01.01.21» does not cover it (integreringsloven § 51)",
         _opphold((G.FLYKTNING, date(2021, 1, 1), None), ankomst=date(2020, 6, 1)),
         INTEG,
     ),
     (
-        "integreringsforskriften § 72: «får innvilget oppholdstillatelse før … men som ankommer Norge etter» → "
-        "integreringsloven (the seed's «og» would leave this person under neither law)",
+        "seed 2021 note line 65 «introduksjonsloven fortsatt vil gjelde for de som har fått opphold før 01.01.21», "
+        "also when the arrival is after (integreringsforskriften § 72 says integreringsloven: ASSUMPTION, README)",
         _opphold((G.OVERFORINGSFLYKTNING, date(2020, 11, 15), None), ankomst=date(2021, 2, 1)),
-        INTEG,
+        INTRO,
     ),
     (
         "seed 2021 note: «introduksjonsloven fortsatt vil gjelde for de som har fått opphold før 01.01.21»",
         _opphold((G.FLYKTNING, date(2020, 12, 31), None), ankomst=date(2020, 1, 10)),
         INTRO,
+    ),
+    (
+        "seed 2021 note: opphold and arrival after 01.01.21 → integreringsloven",
+        _opphold((G.FLYKTNING, date(2021, 3, 1), None), ankomst=date(2021, 4, 1)),
+        INTEG,
     ),
     (
         "introduksjonsloven when the arrival is unknown and the tillatelse before 2021",

@@ -66,7 +66,7 @@ class _Person(_Inn):
     fodselsdato: Dato
     lov: Kode[Lov] | None = Field(
         default=None,
-        description="Follows from IMDi's opphold dates (integreringsforskriften § 72) once IMDi has reported them: "
+        description="Follows from IMDi's opphold (the tillatelse's date, shared/regelverk/lov.py) once reported: "
         "then it may be left out, and one that contradicts the dates is refused. Required until then.",
     )
     bosettingsdato: Dato

@@ -336,9 +336,9 @@ def personens_datoer(*, fodselsdato: date, bosettingsdato: date, idag: date) -> 
 
 
 def lov_etter_opphold(oppgitt: Lov | None, opphold: Opphold | None) -> tuple[Utfall, Lov | None]:
-    """Issue #13 §1: `lov` follows from IMDi's opphold dates (shared/regelverk/lov.py, integreringsforskriften
-    § 72). With them, a posted lov that contradicts them is a field error; without them (IMDi has not reported
-    yet) the kommune's lov is required and stands until they come."""
+    """Issue #13 §1: `lov` follows from IMDi's opphold (shared/regelverk/lov.py: the tillatelse's date, seed
+    nir-ny-integreringslov-endringer-2021). With it, a posted lov that contradicts it is a field error; without
+    it (IMDi has not reported yet) the kommune's lov is required and stands until it comes."""
     regel = lov_.REGEL
     beregnet = lov_.lov_for(opphold) if opphold is not None else None
     if beregnet is None:
@@ -347,7 +347,7 @@ def lov_etter_opphold(oppgitt: Lov | None, opphold: Opphold | None) -> tuple[Utf
                 _brudd(
                     regel,
                     "lov er påkrevd så lenge IMDi ikke har registrert opphold for personen; da følger den av "
-                    "datoene for tillatelse og ankomst",
+                    "datoen for oppholdstillatelsen",
                     felt="lov",
                 ),
                 None,
