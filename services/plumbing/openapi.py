@@ -127,7 +127,8 @@ def security_schemes(identity: IdentitySettings) -> dict[str, Any]:
             "openIdConnectUrl": identity.maskinporten_discovery_url,
             "description": "Kommunens fagsystem (Maskinporten). Kommunen er consumer-organisasjonen "
             "(0192:<orgnr>); scope imdi:nir.avslutning.les leser, imdi:nir.avslutning.skriv skriver "
-            "og leser. «Registrert av»: headeren Nir-Saksbehandler («<kommunenummer>-<initialer>»), "
+            "og leser. IMDis bosettingssystem (IMDis orgnr) med scope imdi:nir.avslutning.opphold registrerer "
+            "opphold og ingenting annet. «Registrert av»: headeren Nir-Saksbehandler («<kommunenummer>-<initialer>»), "
             "ellers «<kommunenummer>-SYSTEM».",
         },
         "bearer": {
@@ -140,7 +141,10 @@ def security_schemes(identity: IdentitySettings) -> dict[str, Any]:
 
 
 def krav(handling: Handling) -> list[dict[str, list[str]]]:
-    """Any one of: a caseworker's token, a system token with the operation's scope, or a pasted bearer token."""
+    """Any one of: a caseworker's token, a system token with the operation's scope, or a pasted bearer token;
+    reporting opphold takes IMDi's system token only (no caseworker)."""
+    if handling is Handling.OPPHOLD:
+        return [{"fagsystem": [SCOPES[handling]]}, {"bearer": []}]
     return [{"saksbehandler": OIDC_SCOPES}, {"fagsystem": [SCOPES[handling]]}, {"bearer": []}]
 
 

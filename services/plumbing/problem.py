@@ -50,6 +50,7 @@ KODER: dict[str, tuple[int, str]] = {
     "FRIST_KAN_IKKE_BEREGNES": (409, "Gjennomføringsfristen kan ikke beregnes"),
     "VENTER_PAA_KOMMUNENS_ARSAK": (409, "Venter på kommunens avslutningsårsak"),
     "KREVER_BEKREFTELSE": (409, "Krever bekreftelse"),
+    "AVVISNING_ETTER_PROGRAMSTART": (409, "Avvisning kan bare registreres før programstart"),
     "KROPP_FOR_STOR": (413, "Kroppen er for stor"),
     "FEIL_MEDIETYPE": (415, "Kroppen må være JSON"),
     "UGYLDIGE_FELT": (422, "Ugyldige felt"),
@@ -77,10 +78,14 @@ class Feltfeil(BaseModel):
     i: str = Field(description="Hvor feltet står: body, query, path eller header.")
     kode: str = Field(description="Feiltypen, stabil (f.eks. missing, dato_format, kode_ukjent, value_error).")
     melding: str = Field(description="Meldingen på norsk.")
+    regel: str | None = Field(
+        default=None, description="Regelen som ble brutt, når feilen kommer fra en av NIRs regler (kode «regel»)."
+    )
 
 
 class Advarsel(BaseModel):
     kode: str
+    regel: str | None = Field(default=None, description="Regelen advarselen kommer fra.")
     vedtak_ids: list[str]
     tiltak_ids: list[str]
 

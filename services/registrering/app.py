@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.plumbing import retention
 from services.plumbing.http_app import create_http_app
 from services.plumbing.runtime import ServiceRuntime
-from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
+from services.registrering.api import avslutning, deltaker, feil, kodeverk, opphold, program
 from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
 from shared.events import topics
 from shared.settings import RegistreringSettings
@@ -21,7 +21,8 @@ DESCRIPTION = (
     "eller .skriv; kommunen er consumer-organisasjonen), en saksbehandlers fra OIDC-leverandøren via NIRs "
     "webapplikasjon (roller SAKSBEHANDLER, LESETILGANG, IMDI). En kommune (eller bydel i Oslo) ser og endrer bare "
     "deltakerne den følger opp — andres svarer som ukjente (404) — og IMDi leser alle og skriver ingenting. "
-    "«Authorize» logger inn hos den konfigurerte leverandøren.\n\n"
+    "Kategori og lov beregnes av NIR fra oppholdsopplysningene IMDis bosettingssystem melder (POST /api/v1/opphold, "
+    "scope imdi:nir.avslutning.opphold). «Authorize» logger inn hos den konfigurerte leverandøren.\n\n"
     "Alle feilsvar er problem details (RFC 9457, application/problem+json) med en stabil `kode`, meldingen på "
     "norsk i `detail` og, ved 422, feltene i `feil`. Skriveoperasjoner tar Idempotency-Key. Drift: /health/live, "
     "/health/ready, /metrics (Prometheus) og /asyncapi.json står utenfor dette dokumentet."
@@ -42,7 +43,7 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
         runtime,
         title="NIR avslutning – registrering",
         description=DESCRIPTION,
-        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
+        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router, opphold.router],
         identity=settings,
         idempotens=True,  # api/idempotens.py
     )

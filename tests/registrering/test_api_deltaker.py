@@ -20,15 +20,17 @@ async def outbox_typer(r, deltaker_id: str) -> list[str]:
     return [x["t"] for x in rows]
 
 
-async def test_register_deltaker_stores_and_enqueues_deltaker_registrert_and_kategori(registrering):
+async def test_register_deltaker_stores_and_enqueues_deltaker_registrert(registrering):
     r = registrering
     body = person()
     resp = await r.client.post("/api/v1/deltakere", json=body, headers=r.token())
     assert resp.status_code == 201, resp.text
     out = resp.json()
     assert out["duf_nummer"] == body["duf_nummer"] and out["oppfolgingskommune"] == "4223"
-    # the identities on their own topic, in the same transaction (issue #16 §3)
-    assert await outbox_typer(r, out["deltaker_id"]) == ["DeltakerRegistrert", "IdentitetFastsatt", "KategoriEndret"]
+    # the identities on their own topic, in the same transaction (issue #16 §3); no kategori until IMDi has
+    # reported the opphold it is computed from (tests/registrering/test_opphold.py)
+    assert await outbox_typer(r, out["deltaker_id"]) == ["DeltakerRegistrert", "IdentitetFastsatt"]
+    assert out["kategori"] is None and out["lov"] == "integreringsloven"
     got = await r.client.get(f"/api/v1/deltakere/{out['deltaker_id']}", headers=r.token())
     assert got.status_code == 200 and got.json()["fodselsnummer"] == body["fodselsnummer"]
 
@@ -52,7 +54,8 @@ async def test_requests_without_a_valid_bearer_token_get_401(registrering):
         ({"bydel": "039999"}, "bydel"),  # unknown bydel
         ({"kjonn": "X"}, "kjonn"),
         ({"lov": "grunnloven"}, "lov"),
-        ({"kategori_periode": {"fra": "2022-01-01", "til": "2021-01-01"}}, "kategori_periode"),  # date order
+        ({"kategori": "RETT_OG_PLIKT"}, "kategori"),  # computed by NIR, never the kommune's (issue #13 §1)
+        ({"kategori_periode": {"fra": "2022-01-01", "til": None}}, "kategori_periode"),
     ],
 )
 async def test_bad_deltaker_input_is_422_naming_the_field_and_writes_nothing(registrering, endring, felt):
@@ -251,7 +254,8 @@ async def test_programme_facts_vedtak_tiltak_fravaer_avvisning(registrering):
     assert (await r.client.delete(f"{base}/fravaer/{f.json()['id']}", headers=h)).status_code == 204
     assert (await r.client.delete(f"{base}/fravaer/{f.json()['id']}", headers=h)).status_code == 404
     assert (await r.client.get(f"{base}/fravaer", headers=h)).json() == []
-    assert (await r.client.post(f"{base}/avvisning", headers=h, json={"avvist_dato": "2022-02-01"})).status_code == 201
+    # DOMAIN.md §4.9: an avvisning only before the programme start (2022-01-10)
+    assert (await r.client.post(f"{base}/avvisning", headers=h, json={"avvist_dato": "2022-01-05"})).status_code == 201
     stans = await r.client.post(
         f"{base}/vedtak",
         headers=h,
@@ -262,7 +266,6 @@ async def test_programme_facts_vedtak_tiltak_fravaer_avvisning(registrering):
     assert await outbox_typer(r, did) == [
         "DeltakerRegistrert",
         "IdentitetFastsatt",
-        "KategoriEndret",
         "VedtakRegistrert",
         "SluttmalRegistrert",
         "TiltakRegistrert",

@@ -125,6 +125,8 @@ def _skrive_ruter() -> list[tuple[str, str, dict]]:
     doc = _openapi()
     ut = []
     for sti, operasjoner in doc["paths"].items():
+        if sti == "/api/v1/opphold":
+            continue  # IMDi's facts about a person, not a deltaker's: no fødselsdato to judge them by (test_opphold)
         for metode, op in operasjoner.items():
             schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if schema is not None:
@@ -223,9 +225,7 @@ async def test_dates_outside_the_programmes_time_are_refused_naming_the_field(re
     """regler.innenfor_programmets_tid: not before introduksjonsloven (01.09.2003), not further ahead than any
     programme can run (8 years with today's regelverk)."""
     r = registrering
-    eldre = person(
-        fodselsdato="1980-05-01", bosettingsdato="2002-01-01", kategori_periode={"fra": "2002-01-01", "til": None}
-    )
+    eldre = person(fodselsdato="1980-05-01", bosettingsdato="2002-01-01", lov="introduksjonsloven")
     resp = await r.client.post(BASE, headers=r.token(), json=eldre)
     assert resp.status_code == 201, resp.text
     url = f"{BASE}/{resp.json()['deltaker_id']}"

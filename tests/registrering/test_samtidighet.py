@@ -217,14 +217,19 @@ KJONN = ("K", "M")
 
 
 async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
-    # KategoriEndret is published when the kategori changed since the last committed update: alternate the
-    # kategori period, and each update's events must follow from the one committed just before it.
-    til = [None, "2023-08-31"]
+    # KategoriEndret is published when the computed kategori changed since the last committed update: with
+    # IMDi's opphold reported (a tillatelse of 2021-09-01), alternate the fødselsdato between one that makes the
+    # person 26 (rett og plikt) and one that makes 61 (kan tilbys) when it was granted, and each update's events
+    # must follow from the one committed just before it.
+    for x in runder:
+        await r.opphold(x.data["duf"], ("FLYKTNING", "2021-09-01", None))
+    til = ["1995-03-02", "1960-01-01"]
 
     async def kall(x: Runde, j: int):
         body = {k: v for k, v in person(fornavn=f"Navn{j}").items() if k not in ("duf_nummer", "fodselsnummer")}
-        body["kategori_periode"] = {"fra": "2021-09-01", "til": til[j % 2]}
-        # which update an event on the deltaker topic is (the names are on the identity topic): its kjønn
+        body["fodselsdato"] = til[j % 2]
+        # which update an event on the deltaker topic is (the names and birth date are on the identity topic):
+        # its kjønn
         body["kjonn"] = KJONN[j % 2]
         return await r.client.put(f"/api/v1/deltakere/{x.deltaker_id}", json=body, headers=h)
 
@@ -232,14 +237,14 @@ async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
     hendelser = await kafka_er_lagret(r, kafka, runder)
     for x in runder:
         assert statuser(x) == [200] * P
-        forrige = None  # as registered
+        forrige = person()["fodselsdato"]  # as registered (and the opphold computed on it)
         strom = [e for e in hendelser[x.deltaker_id] if e["type"] in ("DeltakerOppdatert", "KategoriEndret")]
         oppdateringer = [i for i, e in enumerate(strom) if e["type"] == "DeltakerOppdatert"]
         assert len(oppdateringer) == P
         for i, start in enumerate(oppdateringer):
             slutt = oppdateringer[i + 1] if i + 1 < len(oppdateringer) else len(strom)
             ny = til[KJONN.index(strom[start]["person"]["kjonn"])]
-            assert (slutt - start - 1 > 0) == (ny != forrige)  # KategoriEndret iff the period changed
+            assert (slutt - start - 1 > 0) == (ny != forrige)  # KategoriEndret iff the kategori changed
             forrige = ny
     return runder
 

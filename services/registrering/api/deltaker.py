@@ -16,10 +16,20 @@ from services.registrering.api.feil import allerede_registrert, ikke_funnet, kon
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.domain import regler
-from services.registrering.lager import finn_synlig, hent_program, identitet, laas_identer, person, synlig_duplikat
+from services.registrering.hendelser import Kontekst
+from services.registrering.lager import (
+    finn_synlig,
+    hent_opphold,
+    hent_program,
+    identitet,
+    laas_identer,
+    person,
+    synlig_duplikat,
+)
 from shared import tilgang
 from shared.events import deltaker as d
 from shared.events.envelope import Periode
+from shared.kodeverk.kategorier import Kategori, Lov
 from shared.regelverk import frister
 from shared.tilgang import Plassering
 
@@ -42,27 +52,40 @@ def _ut(r: asyncpg.Record) -> s.DeltakerUt:
         bydel=r["bydel"],
         kategori=r["kategori"],
         kategori_periode=Periode(fra=r["kategori_fra"], til=r["kategori_til"]) if r["kategori_fra"] else None,
+        utdanningsbakgrunn=r["utdanningsbakgrunn"],
     )
 
 
-def _kategorihendelser(k, deltaker_id: UUID, inn: s._Person, for_: asyncpg.Record | None) -> list[d.KategoriEndret]:
-    """KategoriEndret when the kategori or its period changed; leaving it (til) is kategori None from the day
-    after the last day in the kategori."""
-    gammel = (for_["kategori"], for_["kategori_fra"], for_["kategori_til"]) if for_ else (None, None, None)
-    p = inn.kategori_periode
-    ny = (inn.kategori.value if inn.kategori else None, p.fra if p else None, p.til if p else None)
+def kategorihendelser(
+    k: Kontekst, deltaker_id: UUID, ny: regler.Kategoritilstand, gammel: regler.Kategoritilstand
+) -> list[d.KategoriEndret]:
+    """KategoriEndret when the computed kategori or its period changed: the kategori from its first day, and
+    leaving it as kategori None from the day after its last day. An end that is no longer there (IMDi reported a
+    tillatelse that continues it) is overwritten on that day with the kategori, so the regelmotor's timeline (by
+    gjelder_fra, the last recorded wins) no longer shows the person leaving."""
     if ny == gammel:
         return []
+    kategori, fra, til = ny
     hendelser = []
-    if inn.kategori is not None and p is not None:
-        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=inn.kategori, gjelder_fra=p.fra))
-        if p.til is not None:
+    if kategori is not None and fra is not None:
+        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=fra))
+        if til is not None:
             hendelser.append(
-                d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=p.til + timedelta(days=1))
+                d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=til + timedelta(days=1))
+            )
+        elif gammel[0] is not None and gammel[2] is not None:
+            hendelser.append(
+                d.KategoriEndret(
+                    **k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=gammel[2] + timedelta(days=1)
+                )
             )
     elif gammel[0] is not None:
-        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=k.naa.date()))
+        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=k.idag))
     return hendelser
+
+
+def _kategori_fra_rad(r: asyncpg.Record | None) -> regler.Kategoritilstand:
+    return (r["kategori"], r["kategori_fra"], r["kategori_til"]) if r is not None else (None, None, None)
 
 
 @router.post(
@@ -87,20 +110,17 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
     kommune registers the person; services/registrering/README.md)."""
     krev(regler.tilgang(tilgang.kan_registrere(bruker.omfang, Plassering(inn.oppfolgingskommune, inn.bydel))))
     k = kontekst(request, bruker)
-    krev(
-        *regler.personens_datoer(
-            fodselsdato=inn.fodselsdato,
-            bosettingsdato=inn.bosettingsdato,
-            kategori_periode=inn.kategori_periode,
-            idag=k.idag,
-        )
-    )
+    krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato, idag=k.idag))
     deltaker_id = uuid4()
     rt = runtime(request)
-    p = inn.kategori_periode
     async with rt.pool.acquire() as conn, conn.transaction():
         await krev_nokkel(conn, request, bruker.nokkel)
         await laas_identer(conn, inn.duf_nummer, inn.fodselsnummer)
+        opphold = await hent_opphold(conn, inn.duf_nummer)
+        lov_utfall, lov = regler.lov_etter_opphold(inn.lov, opphold)
+        krev(lov_utfall)
+        assert lov is not None
+        kategori = regler.kategori(opphold, inn.fodselsdato)
         felt = await synlig_duplikat(conn, bruker.omfang, duf_nummer=inn.duf_nummer, fodselsnummer=inn.fodselsnummer)
         if felt is not None:
             raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
@@ -117,13 +137,11 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
                 inn.etternavn,
                 inn.kjonn.value,
                 inn.fodselsdato,
-                inn.lov.value,
+                lov.value,
                 inn.bosettingsdato,
                 inn.oppfolgingskommune,
                 inn.bydel,
-                inn.kategori.value if inn.kategori else None,
-                p.fra if p else None,
-                p.til if p else None,
+                *kategori,
                 k.brukerident,
                 k.naa,
             )
@@ -135,7 +153,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
             [
                 d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
                 d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row)),
-                *_kategorihendelser(k, deltaker_id, inn, None),
+                *kategorihendelser(k, deltaker_id, kategori, (None, None, None)),
             ],
         )
         ut = _ut(row)
@@ -197,17 +215,15 @@ async def oppdater_deltaker(
     move the person between bydeler); a person is not handed to another kommune: after a move the new kommune
     registers the person itself (issue #14 §4)."""
     k = kontekst(request, bruker)
-    p = inn.kategori_periode
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
         krev(regler.tilgang(tilgang.kan_registrere(bruker.omfang, Plassering(inn.oppfolgingskommune, inn.bydel))))
-        krev(
-            *regler.personens_datoer(
-                fodselsdato=inn.fodselsdato,
-                bosettingsdato=inn.bosettingsdato,
-                kategori_periode=inn.kategori_periode,
-                idag=k.idag,
-            )
-        )
+        krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato, idag=k.idag))
+        opphold = await hent_opphold(conn, gammel["duf_nummer"])
+        # without opphold facts the kommune's lov stands: the one posted, else the one it had
+        lov_utfall, lov = regler.lov_etter_opphold(inn.lov or (None if opphold else Lov(gammel["lov"])), opphold)
+        krev(lov_utfall)
+        assert lov is not None
+        kategori = regler.kategori(opphold, inn.fodselsdato)
         if (inn.oppfolgingskommune, inn.bydel) != (gammel["oppfolgingskommune"], gammel["bydel"]):
             await laas_identer(conn, gammel["duf_nummer"], gammel["fodselsnummer"])
             felt = await synlig_duplikat(
@@ -228,13 +244,11 @@ async def oppdater_deltaker(
             inn.etternavn,
             inn.kjonn.value,
             inn.fodselsdato,
-            inn.lov.value,
+            lov.value,
             inn.bosettingsdato,
             inn.oppfolgingskommune,
             inn.bydel,
-            inn.kategori.value if inn.kategori else None,
-            p.fra if p else None,
-            p.til if p else None,
+            *kategori,
             k.naa,
         )
         await outbox.enqueue(
@@ -247,7 +261,7 @@ async def oppdater_deltaker(
                     if identitet(row) != identitet(gammel)
                     else []
                 ),
-                *_kategorihendelser(k, deltaker_id, inn, gammel),
+                *kategorihendelser(k, deltaker_id, kategori, _kategori_fra_rad(gammel)),
             ],
         )
         ut = _ut(row)
@@ -307,9 +321,11 @@ async def endre_identitet(
 
 
 def _frist(b: frister.Fristberegning) -> s.Frist:
+    versjon = frister.versjon(b.regelverk)
     return s.Frist(
         frist=b.frist,
         regelverk=b.regelverk,
+        regelverk_gjelder_fra=versjon.gjelder_fra if versjon else None,
         beregningslogg=[s.Steg(beskrivelse=st.beskrivelse, dato=st.dato) for st in b.steg],
     )
 
@@ -337,3 +353,35 @@ async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request)
         gjennomforingsfrist_mangler=mangler,
         oppstartsfrist=_frist(regler.oppstartsfrist(program)),
     )
+
+
+@router.post(
+    "/{deltaker_id}/utdanningsbakgrunn",
+    response_model=s.DeltakerUt,
+    summary="Registrer personens utdanningsbakgrunn",
+    description="Om personen har videregående opplæring fra før eller ikke. Den avgjør om sluttmålet er etter "
+    "integreringsloven § 13 eller § 14; dokumentasjon kreves ikke. En ny registrering erstatter den forrige.",
+)
+async def registrer_utdanningsbakgrunn(
+    deltaker_id: UUID, inn: s.UtdanningsbakgrunnInn, bruker: Skrivetilgang, request: Request
+) -> s.DeltakerUt:
+    """The kommune's registration of the person's utdanningsbakgrunn (seed nir-ny-integreringslov-endringer-2021:
+    «om personen har videregående opplæring fra før eller ikke»), which decides § 13 or § 14 and so the sluttmål
+    allowed from now on (issue #13 §2). No document is asked for (Prop. 81 L: «ikke krav til at utdanningen er
+    dokumentert»). A later registration replaces the earlier; the sluttmål already in force is not re-judged."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        row = await conn.fetchrow(
+            "UPDATE deltaker SET utdanningsbakgrunn=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
+            deltaker_id,
+            inn.utdanningsbakgrunn.value,
+            k.naa,
+        )
+        await outbox.enqueue(
+            conn,
+            [d.UtdanningsbakgrunnRegistrert(**k.envelope(deltaker_id), utdanningsbakgrunn=inn.utdanningsbakgrunn)],
+        )
+        ut = _ut(row)
+        await lagre_svar(conn, request, 200, ut)
+    log.info("utdanningsbakgrunn registrert", extra={"deltaker_id": str(deltaker_id)})
+    return ut

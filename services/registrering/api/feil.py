@@ -6,6 +6,7 @@ fødselsnummer or DUF-nummer in a 422 would end up in client logs)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import asyncpg
@@ -25,6 +26,7 @@ _REGELKODE = {
     "DOMAIN.md §4.5–6 endre eller slette avslutning": "AVSLUTNING_KAN_IKKE_ENDRES",
     "DOMAIN.md §4.7 permanent stans krever kommunens avslutningsårsak": "VENTER_PAA_KOMMUNENS_ARSAK",
     "DOMAIN.md §4.7 vedtak hører til et program": "MANGLER_VEDTAK_OM_DELTAKELSE",
+    "DOMAIN.md §4.9 avvisning før programstart": "AVVISNING_ETTER_PROGRAMSTART",
 }
 
 
@@ -43,8 +45,14 @@ class Avvist(Exception):
         return cls(body["status"], body)
 
 
+def offentlig_regel(regel: str) -> str:
+    """A rule's name as an answer shows it: without our own document's section numbers (DOMAIN.md is ours, not the
+    integrator's; the lov, forskrift or seed the rule cites stays)."""
+    return re.sub(r"^DOMAIN\.md §[\d.–]+\s*", "", re.sub(r"\s*\(DOMAIN\.md[^)]*\)", "", regel))
+
+
 def _feltfeil(u: Utfall) -> dict[str, str]:
-    return feltfeil(u.felt or "", u.melding, kode="regel")
+    return feltfeil(u.felt or "", u.melding, kode="regel") | {"regel": offentlig_regel(u.regel)}
 
 
 def avvis(brudd: Utfall | list[Utfall] | tuple[Utfall, ...]) -> Avvist:
@@ -116,12 +124,14 @@ def unikhetskonflikt(exc: asyncpg.UniqueViolationError) -> Avvist:
 
 
 def krever_bekreftelse(advarsel: Advarsel) -> Avvist:
-    """DOMAIN.md §4 rule 4: nothing is stored; the same request with confirm=true saves it."""
+    """A warning to confirm (DOMAIN.md §4 rule 4; the under-25 hovedregel, issue #13): nothing is stored; the same
+    request with confirm=true saves it. The advarsel names its own code and rule."""
     return Avvist.problem(
         "KREVER_BEKREFTELSE",
         advarsel.melding,
         advarsel={
-            "kode": "VEDTAK_TILTAK_ETTER_AVSLUTNINGSDATO",
+            "kode": advarsel.kode,
+            "regel": offentlig_regel(advarsel.regel),
             "vedtak_ids": [str(i) for i in advarsel.vedtak_ids],
             "tiltak_ids": [str(i) for i in advarsel.tiltak_ids],
         },

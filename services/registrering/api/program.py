@@ -6,13 +6,13 @@ import logging
 from dataclasses import replace
 from uuid import UUID, uuid4
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from services.plumbing import outbox
 from services.plumbing.auth import Bruker, Lesetilgang, Skrivetilgang
 from services.registrering import hendelser, lager
 from services.registrering.api import skjema as s
-from services.registrering.api.feil import ikke_funnet, krev
+from services.registrering.api.feil import ikke_funnet, krev, krever_bekreftelse
 from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.api.idempotens import lagre_svar
 from services.registrering.domain import regler
@@ -22,6 +22,7 @@ from shared.events import vedtak as v
 from shared.events.envelope import Periode
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
+from shared.regelverk import kategori
 
 log = logging.getLogger(__name__)
 router = ruter("/api/v1/deltakere/{deltaker_id:uuid}", "program")
@@ -214,14 +215,34 @@ async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request
     description="Sluttmålet som gjelder fra nå; det må finnes i regelverket for personens lov og programstart.",
 )
 async def registrer_sluttmal(
-    deltaker_id: UUID, inn: s.SluttmalInn, bruker: Skrivetilgang, request: Request
+    deltaker_id: UUID,
+    inn: s.SluttmalInn,
+    bruker: Skrivetilgang,
+    request: Request,
+    confirm: bool = Query(
+        False,
+        description="Repeat with confirm=true after the warning that the sluttmål is the «hovedregel for "
+        "personer under 25 år» (Prop. 81 L § 14) and the person is older.",
+    ),
 ) -> s.Opprettet:
-    """The sluttmål in force from now on; it must be one the regelverk for the person's lov and programstart knows."""
+    """The sluttmål in force from now on. It must be one the regelverk for the person's lov and programstart
+    knows, of the person's § 13/§ 14 (utdanningsbakgrunn), and within its age band at the fastsatt dato (DOMAIN.md
+    §4.10; issue #13 §2); outside the «hovedregel for personer under 25 år» the answer is a warning to confirm."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"fastsatt_dato": inn.fastsatt_dato})
         program = await hent_program(conn, row)
-        krev(regler.sluttmal_finnes_i_regelverket(program.lov, regler.programstart(program), inn.sluttmal))
+        start = regler.programstart(program)
+        krev(regler.sluttmal_finnes_i_regelverket(program.lov, start, inn.sluttmal))
+        varighet = regler.sluttmalets_varighet(program.lov, start, inn.sluttmal)
+        alder = kategori.alder(row["fodselsdato"], inn.fastsatt_dato)
+        krev(
+            regler.sluttmal_etter_utdanningsbakgrunn(inn.sluttmal, varighet, program.utdanningsbakgrunn),
+            regler.sluttmal_innenfor_aldersband(inn.sluttmal, varighet, alder),
+        )
+        advarsel = regler.hovedregel_under_alder(inn.sluttmal, varighet, alder)
+        if advarsel is not None and not confirm:
+            raise krever_bekreftelse(advarsel)  # nothing is stored: the transaction rolls back
         await conn.execute(
             "INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
             " VALUES ($1,$2,$3,$4,$5)",
@@ -424,10 +445,13 @@ async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: Skrivetilga
 async def registrer_avvisning(
     deltaker_id: UUID, inn: s.AvvisningInn, bruker: Skrivetilgang, request: Request
 ) -> s.Opprettet:
-    """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5)."""
+    """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5). Only
+    before the programme starts (DOMAIN.md §4 rule 9): after it, 409 says to register permanent stans or an
+    avslutning."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"avvist_dato": inn.avvist_dato})
+        krev(regler.avvisning_for_programstart(await hent_program(conn, row), inn.avvist_dato))
         await conn.execute(
             "INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato) VALUES ($1,$2,$3,$4)",
             deltaker_id,

@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from shared.events.deltaker import Kjonn
 from shared.events.envelope import Periode, TimerPerUke
@@ -23,7 +25,9 @@ from shared.identer import DufNummer, Fodselsnummer
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.opphold import Oppholdsgrunnlag
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
 
@@ -138,21 +142,34 @@ class _Person(_Inn):
     etternavn: Navn
     kjonn: Kode[Kjonn]
     fodselsdato: Dato
-    lov: Kode[Lov]
+    lov: Kode[Lov] | None = Field(
+        default=None,
+        description="Follows from IMDi's opphold (the tillatelse's date, shared/regelverk/lov.py) once reported: "
+        "then it may be left out, and one that contradicts the dates is refused. Required until then.",
+    )
     bosettingsdato: Dato
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
-    kategori: Kode[Kategori] | None = None
-    kategori_periode: Periode | None = Field(
-        default=None, description="Perioden kategorien gjelder; til er den siste dagen i kategorien."
-    )
+    # Computed by NIR from IMDi's opphold facts and the age (issue #13 §1): never the kommune's input. Declared
+    # only so that a client still sending them learns why, in Norwegian, on the field (not «extra inputs»).
+    kategori: SkipJsonSchema[None] = None
+    kategori_periode: SkipJsonSchema[None] = None
+
+    @field_validator("kategori", "kategori_periode", mode="before")
+    @classmethod
+    def _beregnes_av_nir(cls, verdi: object) -> None:
+        if verdi is not None:
+            raise PydanticCustomError(
+                "kategori_beregnes",
+                "kategori beregnes av NIR fra oppholdsgrunnlaget IMDi har registrert og personens alder, og kan "
+                "ikke oppgis av kommunen",
+            )
+        return None
 
     @model_validator(mode="after")
     def _sammenheng(self) -> _Person:
         if self.bydel is not None and geografi.bydeler()[self.bydel].kommunenummer != self.oppfolgingskommune:
             raise ValueError(f"bydel {self.bydel} ligger ikke i kommune {self.oppfolgingskommune}")
-        if (self.kategori is None) != (self.kategori_periode is None):
-            raise ValueError("kategori og kategori_periode oppgis sammen")
         return self  # dates against the fødselsdato: regler.personens_datoer (one home, naming the field)
 
 
@@ -219,8 +236,42 @@ class DeltakerUt(BaseModel):
     bosettingsdato: Dato
     oppfolgingskommune: str
     bydel: str | None
-    kategori: Kategori | None
+    kategori: Kategori | None = Field(description="Computed by NIR from IMDi's opphold facts and the age.")
     kategori_periode: Periode | None
+    utdanningsbakgrunn: Utdanningsbakgrunn | None = None
+
+
+class TillatelseInn(_Inn):
+    oppholdsgrunnlag: Kode[Oppholdsgrunnlag]
+    innvilget: Dato
+    opphort: Dato | None = Field(default=None, description="The first day the tillatelse no longer applies.")
+
+    @model_validator(mode="after")
+    def _rekkefolge(self) -> TillatelseInn:
+        if self.opphort is not None and self.opphort <= self.innvilget:
+            raise ValueError("opphort må være etter innvilget")
+        return self
+
+
+class OppholdInn(_Inn):
+    """IMDi's opphold facts for one person (from UDI through IMDi's bosetting): the full list of
+    oppholdstillatelser (each report replaces the one before) and the arrival in Norway."""
+
+    duf_nummer: DufNummer
+    ankomstdato: Dato | None = None
+    tillatelser: list[TillatelseInn] = Field(min_length=1, max_length=50)
+
+
+class OppholdLagret(BaseModel):
+    deltakere_oppdatert: int = Field(description="Deltakere (places of follow-up) whose lov or kategori changed.")
+    deltakere: int = Field(description="Deltakere registered with this DUF-nummer.")
+
+
+class UtdanningsbakgrunnInn(_Inn):
+    utdanningsbakgrunn: Kode[Utdanningsbakgrunn] = Field(
+        description="Seed 2021 note: whether the person has upper-secondary education; Prop. 81 L: the GSU list, "
+        "the Ukraina exception; no documentation required."
+    )
 
 
 class VedtakInn(_Inn):
@@ -369,7 +420,10 @@ class Steg(BaseModel):
 
 class Frist(BaseModel):
     frist: Dato
-    regelverk: str
+    regelverk: str = Field(description="The regelverk version that decided the frist (varighet.yaml id).")
+    regelverk_gjelder_fra: Dato | None = Field(
+        default=None, description="The date that version applies from (shared/regelverk/ikrafttredelse.yaml)."
+    )
     beregningslogg: list[Steg]
 
 
