@@ -472,6 +472,28 @@ def bruker_for(identitet: Identitet, request: Request) -> Bruker:
     return Bruker(treff[0], identitet.omfang, identitet.nokkel)
 
 
+def _ikke_autentisert(exc: Uautentisert) -> HTTPException:
+    return HTTPException(
+        401,
+        problem("IKKE_AUTENTISERT", str(exc)),
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{_ascii(exc)}"'},
+    )
+
+
+async def uautentisert(request: Request) -> HTTPException | None:
+    """The 401 for a request without a valid token, else None. For a path under the API that no route matches (an
+    id that is not a UUID): an anonymous caller gets 401 there too, as on every route, before anything else."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        await verifier.verify(bearer_token(request))
+    except Uautentisert as exc:
+        metrics.AUTH_REFUSED.labels(request.app.state.runtime.service, "401").inc()
+        return _ikke_autentisert(exc)
+    except (IngenTilgang, Utilgjengelig):
+        return None  # authenticated, or cannot tell: the path's own answer (404) stands
+    return None
+
+
 async def autentiser(request: Request, handling: Handling) -> Bruker:
     """Authenticate and authorise the request for `handling`, as HTTP answers (401/403/422/503)."""
     verifier: TokenVerifier = request.app.state.token_verifier
@@ -480,11 +502,7 @@ async def autentiser(request: Request, handling: Handling) -> Bruker:
         identitet = await verifier.verify(bearer_token(request))
     except Uautentisert as exc:
         metrics.AUTH_REFUSED.labels(service, "401").inc()
-        raise HTTPException(
-            401,
-            problem("IKKE_AUTENTISERT", str(exc)),
-            headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{_ascii(exc)}"'},
-        ) from None
+        raise _ikke_autentisert(exc) from None
     except IngenTilgang as exc:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
         raise HTTPException(403, problem("INGEN_TILGANG", str(exc))) from None

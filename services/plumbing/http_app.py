@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.plumbing import openapi, problem
 from services.plumbing.asyncapi import document as asyncapi_document
-from services.plumbing.auth import TokenVerifier
+from services.plumbing.auth import TokenVerifier, uautentisert
 from services.plumbing.latency import LatencyMetric
 from services.plumbing.runtime import ServiceRuntime
 from shared.settings import IdentitySettings
@@ -70,6 +70,7 @@ def create_http_app(
     if identity is not None:
         http = httpx.AsyncClient(timeout=5)
         app.state.token_verifier = TokenVerifier.fra_settings(identity, service=runtime.service, http=http)
+        app.state.uautentisert = uautentisert  # problem.install: 401 before a 404 for a path no route matches
 
         async def _close(_: ServiceRuntime) -> None:
             await http.aclose()

@@ -254,6 +254,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
+        uautentisert = getattr(request.app.state, "uautentisert", None)
+        # no route for the path (e.g. an id that is not a UUID): authentication still comes first
+        if (
+            exc.status_code == 404
+            and uautentisert is not None
+            and request.url.path.startswith("/api/")
+            and (avvist := await uautentisert(request)) is not None
+        ):
+            return await _http(request, avvist)
         if isinstance(exc.detail, dict) and "kode" in exc.detail:  # raised as a problem already
             return svar(exc.detail, headers)
         if exc.status_code == 405:

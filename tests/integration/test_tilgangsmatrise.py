@@ -218,6 +218,7 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
         False,
         lambda m: {"fravaerstype": "UGYLDIG", "periode": {"fra": "2022-07-01", "til": "2022-07-02"}},
     ),
+    ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/fravaer"): (False, False, lambda m: None),
     ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/fravaer/{fravaer_id}"): (True, False, lambda m: None),
     ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avvisning"): (
         True,

@@ -244,7 +244,7 @@ class DeltakerUt(BaseModel):
 class TillatelseInn(_Inn):
     oppholdsgrunnlag: Kode[Oppholdsgrunnlag]
     innvilget: Dato
-    opphort: Dato | None = Field(default=None, description="The first day the tillatelse no longer applies.")
+    opphort: Dato | None = Field(default=None, description="Første dag tillatelsen ikke lenger gjelder.")
 
     @model_validator(mode="after")
     def _rekkefolge(self) -> TillatelseInn:
@@ -257,20 +257,30 @@ class OppholdInn(_Inn):
     """IMDi's opphold facts for one person (from UDI through IMDi's bosetting): the full list of
     oppholdstillatelser (each report replaces the one before) and the arrival in Norway."""
 
+    model_config = _med(
+        {
+            "duf_nummer": "202312345678",
+            "ankomstdato": "2021-08-20",
+            "tillatelser": [{"oppholdsgrunnlag": "FLYKTNING", "innvilget": "2021-09-01"}],
+        }
+    )
+
     duf_nummer: DufNummer
     ankomstdato: Dato | None = None
     tillatelser: list[TillatelseInn] = Field(min_length=1, max_length=50)
 
 
 class OppholdLagret(BaseModel):
-    deltakere_oppdatert: int = Field(description="Deltakere (places of follow-up) whose lov or kategori changed.")
-    deltakere: int = Field(description="Deltakere registered with this DUF-nummer.")
+    deltakere_oppdatert: int = Field(description="Deltakere (steder for oppfølging) der lov eller kategori endret seg.")
+    deltakere: int = Field(description="Deltakere registrert med dette DUF-nummeret.")
 
 
 class UtdanningsbakgrunnInn(_Inn):
+    model_config = _med({"utdanningsbakgrunn": "IKKE_VGO"})
+
     utdanningsbakgrunn: Kode[Utdanningsbakgrunn] = Field(
-        description="Seed 2021 note: whether the person has upper-secondary education; Prop. 81 L: the GSU list, "
-        "the Ukraina exception; no documentation required."
+        description="Om personen har utdanning på videregående nivå eller høyere (GSU-listen; unntaket for "
+        "Ukraina regnes som videregående). Dokumentasjon kreves ikke."
     )
 
 
