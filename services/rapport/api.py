@@ -1,4 +1,4 @@
-"""The JSON API, /api/v1: the report per lov, its CSV, a person's avslutningshistorikk, måloppnåelse."""
+"""The JSON API, /api/v1: the report per lov, its CSV, a person's avslutningshistorikk, måloppnåelse, statistikk."""
 
 from __future__ import annotations
 
@@ -357,5 +357,27 @@ def router() -> APIRouter:
     ) -> dict:
         async with p.acquire() as conn:
             return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
+
+    @r.get(
+        "/statistikk/{lov}",
+        summary="Måloppnåelse for alle nivåer brukeren kan se (landet, fylker, egen kommune/bydel), per år i "
+        "perioden, med sluttårsak per gruppe og kode, tid i program og forlengelse; små tall er prikket",
+    )
+    async def statistikk(
+        lov: Lov,
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        fra_aar: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        til_aar: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    ) -> dict:
+        async with p.acquire() as conn:
+            if fra_aar is None or til_aar is None:
+                lav, hoy = await queries.aarspenn(conn, lov)
+                til_aar = til_aar or hoy
+                fra_aar = fra_aar or max(lav, til_aar - 4)
+            try:
+                return await queries.statistikk_tall(conn, bruker, lov, fra_aar, til_aar)
+            except queries.Ugyldig as e:
+                raise feil(e) from e
 
     return r

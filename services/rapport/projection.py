@@ -25,7 +25,7 @@ from shared.events.envelope import DeltakerEvent
 
 CONSUMER = "rapport-projeksjon"
 # Bump when the projection's code or tables change meaning: the service then rebuilds from the topics.
-PROJECTION_VERSION = 1
+PROJECTION_VERSION = 2  # 2: programstart and forlenget on the report row (statistikk)
 
 # Tables the projection fills (truncated on rebuild).
 TABLES = ("deltaker", "vedtak", "fravaer", "avslutning_versjon", "avslutning_slettet", "rapport_rad")
@@ -276,7 +276,10 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
             [domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
             [domain.Fravaersfakta(**r) for r in fravaer.get(did, ())],
         )
-        rad = domain.rapportrad(did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"], gjeldende[did], frist)
+        start, forlenget = domain.programforlop(domain.Vedtaksfakta(**r) for r in vedtak.get(did, ()))
+        rad = domain.rapportrad(
+            did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"], gjeldende[did], frist, start, forlenget
+        )
         if rad is not None:
             rader.append(rad)
     med_rad = {r["deltaker_id"] for r in rader}

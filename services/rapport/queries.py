@@ -16,10 +16,10 @@ from uuid import UUID
 import asyncpg
 
 from services.plumbing.auth import Bruker
-from services.rapport import domain, projection
+from services.rapport import domain, projection, statistikk
 from shared import tilgang
 from shared.kodeverk import geografi
-from shared.kodeverk.avslutningsarsaker import avslutningsarsak
+from shared.kodeverk.avslutningsarsaker import AVSLUTNINGSARSAKER, Maaloppnaaelsesgruppe, avslutningsarsak
 from shared.kodeverk.kategorier import Lov
 
 RegistrertAv = Literal["alle", "kommunen", "regelmotor"]
@@ -432,3 +432,230 @@ async def filtervalg(conn: asyncpg.Connection, bruker: Bruker, lov: Lov) -> dict
         bydeler=[dict(bydelsnummer=b.bydelsnummer, navn=b.navn, kommunenummer=b.kommunenummer) for b in bydeler],
         avslutningsaar=aar,
     )
+
+
+# --- statistikk (issue #17): måloppnåelse for every level, personvern applied ------------------------------------
+
+LANDET = "landet"
+
+
+def _node(nivaa: str, nummer: str) -> str:
+    return f"{nivaa}:{nummer}"
+
+
+def synlighet(bruker: Bruker, tre: statistikk.Tre) -> tuple[set[str], set[str]]:
+    """(usynlig, kjent): the lines the user may not see, and those of its own area, whose deltakere it reads
+    person by person in the report. IMDi sees every line and none as known: its view is the publishable one.
+    A kommune sees landet, every fylke and its own kommune (with its bydeler); an Oslo bydel its own bydel and
+    Oslo; nobody another kommune's or bydel's line (tilgang: a kommune learns of only its own deltakere)."""
+    if bruker.imdi:
+        return set(), set()
+    kommune = _node("kommune", bruker.kommunenummer or "")
+    if bruker.bydelsnummer:
+        kjent = {_node("bydel", bruker.bydelsnummer)}
+        apne = {kommune, *kjent}
+    else:
+        kjent = {kommune} | {n for n, f in tre.forelder.items() if f == kommune}
+        apne = set(kjent)
+    usynlig = {n for n in tre.forelder if n.split(":")[0] in ("kommune", "bydel", "utenbydel") and n not in apne}
+    return usynlig, kjent
+
+
+async def aarspenn(conn: asyncpg.Connection, lov: Lov) -> tuple[int, int]:
+    """The first and last avslutningsår of the lov over the whole country (this year's when none)."""
+    lav, hoy = await conn.fetchrow(
+        "SELECT min(avslutningsaar), max(avslutningsaar) FROM rapport_rad WHERE lov = $1", lov.value
+    )
+    if lav is None:
+        aar = await conn.fetchval("SELECT extract(year FROM now())::int")
+        return aar, aar
+    return lav, hoy
+
+
+async def statistikk_tall(conn: asyncpg.Connection, bruker: Bruker, lov: Lov, fra_aar: int, til_aar: int) -> dict:
+    """Måloppnåelse, sluttårsak per gruppe and per code, time in programme and forlengelse, per year in
+    fra_aar–til_aar, for every level the user may see; what personvern does not allow is prikket
+    (services/rapport/statistikk.py). The counts are read over the whole country whatever the user's scope —
+    the fylke and national figures need them — and only the lines statistikk.prikk lets through leave."""
+    if fra_aar > til_aar:
+        raise Ugyldig("fra_aar", "kan ikke være etter til_aar")
+    if til_aar - fra_aar > 20:
+        raise Ugyldig("til_aar", "høyst 20 år om gangen")
+    rader = await conn.fetch(
+        """SELECT avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel, gruppe,
+                  count(*) AS antall, count(*) FILTER (WHERE forlenget) AS forlenget
+           FROM rapport_rad WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3
+           GROUP BY 1, 2, 3, 4, 5""",
+        lov.value,
+        fra_aar,
+        til_aar,
+    )
+    # Days in programme per line, at each level (median and quartiles are not sums: each level reads them).
+    tider = await conn.fetch(
+        """SELECT avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel,
+                  GROUPING(oppfolgingsfylke, oppfolgingskommune, bydel) AS g, count(*) AS antall,
+                  percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY avslutningsdato - programstart) AS q
+           FROM rapport_rad
+           WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 AND programstart <= avslutningsdato
+           GROUP BY GROUPING SETS ((avslutningsaar), (avslutningsaar, oppfolgingsfylke),
+                                   (avslutningsaar, oppfolgingsfylke, oppfolgingskommune),
+                                   (avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel))""",
+        lov.value,
+        fra_aar,
+        til_aar,
+    )
+    kodetall = await conn.fetch(
+        f"""SELECT avslutningsaar, arsak, count(*) AS antall,
+                   count(*) FILTER (WHERE {_eget_omraade(bruker)}) AS eget
+            FROM rapport_rad WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 GROUP BY 1, 2""",
+        lov.value,
+        fra_aar,
+        til_aar,
+        *([] if bruker.imdi else [bruker.bydelsnummer or bruker.kommunenummer]),
+    )
+    aarene = []
+    for aar in range(til_aar, fra_aar - 1, -1):
+        tre, navn = _tre([r for r in rader if r["avslutningsaar"] == aar])
+        usynlig, kjent = synlighet(bruker, tre)
+        prikket = statistikk.prikk(tre, usynlig=usynlig, kjent=kjent)
+        tid = {_tidnode(r): statistikk.tid_i_program(r["antall"], r["q"]) for r in tider if r["avslutningsaar"] == aar}
+        linjer = [_linje(n, tre, navn, n in prikket, tid.get(n)) for n in _rekkefolge(tre, bruker) if n not in usynlig]
+        koder = [r for r in kodetall if r["avslutningsaar"] == aar]
+        aarene.append(
+            dict(aar=aar, linjer=linjer, koder=[] if LANDET in prikket or LANDET not in tre.telling else _koder(koder))
+        )
+    return dict(lov=lov.value, fra_aar=fra_aar, til_aar=til_aar, terskel=statistikk.TERSKEL, aar=aarene)
+
+
+def _eget_omraade(bruker: Bruker) -> str:
+    if bruker.imdi:
+        return "false"
+    return "bydel = $4" if bruker.bydelsnummer else "oppfolgingskommune = $4"
+
+
+def _tidnode(r: asyncpg.Record) -> str:
+    g = r["g"]  # GROUPING bits: fylke 4, kommune 2, bydel 1 — set when the column is not grouped
+    if g == 0b111:
+        return LANDET
+    if g == 0b011:
+        return _node("fylke", r["oppfolgingsfylke"])
+    if g == 0b001:
+        return _node("kommune", r["oppfolgingskommune"])
+    if r["bydel"] is None:
+        return _node("utenbydel", r["oppfolgingskommune"])
+    return _node("bydel", r["bydel"])
+
+
+def _tre(rader: list[asyncpg.Record]) -> tuple[statistikk.Tre, dict[str, str]]:
+    """The year's tree of lines from the finest counts (kommune or bydel × gruppe)."""
+    telling: dict[str, statistikk.Telling] = {}
+    forelder: dict[str, str | None] = {}
+    navn: dict[str, str] = {LANDET: "Hele landet"}
+    med_bydel = {r["oppfolgingskommune"] for r in rader if r["bydel"] is not None}
+    for r in rader:
+        fylke, kommune = _node("fylke", r["oppfolgingsfylke"]), _node("kommune", r["oppfolgingskommune"])
+        sti = [LANDET, fylke, kommune]
+        if r["oppfolgingskommune"] in med_bydel:
+            sti.append(_node("bydel", r["bydel"]) if r["bydel"] else _node("utenbydel", r["oppfolgingskommune"]))
+        t = statistikk.telling(r["gruppe"], False)
+        t = statistikk.Telling(tuple(x * r["antall"] for x in t.grupper), r["forlenget"])
+        for i, n in enumerate(sti):
+            forelder.setdefault(n, sti[i - 1] if i else None)
+            telling[n] = telling.get(n, statistikk.Telling()) + t
+        navn.setdefault(fylke, _fylkesnavn(r["oppfolgingsfylke"]))
+        navn.setdefault(kommune, _kommunenavn(r["oppfolgingskommune"]))
+        if len(sti) == 4:
+            navn.setdefault(sti[3], _bydelsnavn(r["bydel"]) if r["bydel"] else "Uten bydel")
+    return statistikk.Tre(telling=telling, forelder=forelder), navn
+
+
+def _fylkesnavn(nummer: str) -> str:
+    f = geografi.fylker().get(nummer)
+    return f.navn if f else nummer
+
+
+def _kommunenavn(nummer: str) -> str:
+    k = geografi.kommuner().get(nummer)
+    return k.navn if k else nummer
+
+
+def _bydelsnavn(nummer: str) -> str:
+    b = geografi.bydeler().get(nummer)
+    return b.navn if b else nummer
+
+
+def _rekkefolge(tre: statistikk.Tre, bruker: Bruker) -> list[str]:
+    """Landet; the user's own chain (fylke, kommune, bydel); then, as Tabell 2, fylker with the highest andel i
+    jobb eller utdanning first; each fylke's kommuner and a kommune's bydeler after it."""
+
+    def andel(n: str) -> float:
+        t = tre.telling[n]
+        return -(domain.andel(t.i_jobb + t.i_utdanning, t.avsluttet) or 0.0)
+
+    ut: list[str] = []
+
+    def besok(n: str) -> None:
+        ut.append(n)
+        for b in sorted(tre.barn[n], key=lambda b: (andel(b), b)):
+            besok(b)
+
+    if LANDET in tre.telling:
+        besok(LANDET)
+    return ut
+
+
+def _linje(n: str, tre: statistikk.Tre, navn: dict[str, str], prikket: bool, tid: statistikk.Tid | None) -> dict:
+    t = tre.telling[n]
+    nivaa, _, nummer = n.partition(":")
+    forelder = tre.forelder[n]
+    linje: dict = dict(
+        id=n,
+        nivaa=nivaa,
+        nummer=nummer or None,
+        navn=navn[n],
+        forelder=forelder,
+        prikket=prikket,
+    )
+    if prikket:
+        return linje
+    jou = t.i_jobb + t.i_utdanning
+    linje |= dict(
+        avsluttet=t.avsluttet,
+        utenfor_tallgrunnlaget=t.gruppe(Maaloppnaaelsesgruppe.INNGAR_IKKE),
+        i_jobb=t.i_jobb,
+        i_utdanning=t.i_utdanning,
+        i_jobb_eller_utdanning=jou,
+        andel_i_jobb=domain.andel(t.i_jobb, t.avsluttet),
+        andel_i_utdanning=domain.andel(t.i_utdanning, t.avsluttet),
+        andel_i_jobb_eller_utdanning=domain.andel(jou, t.avsluttet),
+        grupper={g.value: t.gruppe(g) for g in statistikk.GRUPPER},
+        forlenget=t.forlenget,
+        andel_forlenget=domain.andel(t.forlenget, t.totalt),
+        tid_i_program=None
+        if tid is None
+        else dict(median=tid.median, nedre_kvartil=tid.nedre_kvartil, ovre_kvartil=tid.ovre_kvartil),
+    )
+    return linje
+
+
+def _koder(rader: list[asyncpg.Record]) -> list[dict]:
+    """Sluttårsak per code for the whole country, in the kodeverk's order; small counts prikket."""
+    per_kode = {r["arsak"]: r["antall"] for r in rader}
+    eget = {r["arsak"]: r["eget"] for r in rader}
+    gruppe_av = {k: avslutningsarsak(k).gruppe.value for k in per_kode}
+    prikket = statistikk.prikk_koder(per_kode, gruppe_av, eget)
+    ut = []
+    for a in AVSLUTNINGSARSAKER.values():
+        k = a.kode.value
+        if k not in per_kode:
+            continue
+        ut.append(
+            dict(
+                kode=k,
+                navn=a.navn,
+                gruppe=a.gruppe.value,
+                prikket=k in prikket,
+                antall=None if k in prikket else per_kode[k],
+            )
+        )
+    return ut
