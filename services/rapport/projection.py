@@ -11,6 +11,7 @@ statement (executemany), and each touched person's row recomputed once at the en
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
@@ -28,7 +29,18 @@ CONSUMER = "rapport-projeksjon"
 PROJECTION_VERSION = 2  # 2: programstart and forlenget on the report row (statistikk)
 
 # Tables the projection fills (truncated on rebuild).
-TABLES = ("deltaker", "vedtak", "fravaer", "avslutning_versjon", "avslutning_slettet", "rapport_rad")
+TABLES = (
+    "deltaker",
+    "vedtak",
+    "fravaer",
+    "avslutning_versjon",
+    "avslutning_slettet",
+    "rapport_rad",
+    "statistikk_gruppe",
+    "statistikk_arsak",
+    "statistikk_arsak_kommune",
+    "statistikk_tid",
+)
 
 _PERSON = """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, kjonn=$5, fodselsdato=$6, lov=$7,
                  bosettingsdato=$8, oppfolgingskommune=$9, bydel=$10, person_tid=$11
@@ -287,11 +299,14 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
     if uten:
         await conn.execute("DELETE FROM rapport_rad WHERE deltaker_id = ANY($1::uuid[])", uten)
     if rader:
+        # One statement for the batch's rows (from JSON: dates, times and ids as their text), so the statistics'
+        # counters (migration 0004's statement triggers) are updated once per batch, in key order.
         cols = list(rader[0])
-        await conn.executemany(
-            f"INSERT INTO rapport_rad ({', '.join(cols)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})"
+        await conn.execute(
+            f"INSERT INTO rapport_rad ({', '.join(cols)})"
+            f" SELECT {', '.join(cols)} FROM jsonb_populate_recordset(NULL::rapport_rad, $1::text::jsonb)"
             f" ON CONFLICT (deltaker_id) DO UPDATE SET {', '.join(f'{c}=EXCLUDED.{c}' for c in cols[1:])}",
-            [tuple(r[c] for c in cols) for r in rader],
+            json.dumps(rader, default=str),
         )
 
 

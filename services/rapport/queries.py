@@ -472,100 +472,142 @@ async def aarspenn(conn: asyncpg.Connection, lov: Lov) -> tuple[int, int]:
     return lav, hoy
 
 
+_NIVAAER = """GROUPING SETS ((avslutningsaar), (avslutningsaar, oppfolgingsfylke),
+    (avslutningsaar, oppfolgingsfylke, oppfolgingskommune),
+    (avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel))"""
+_GRUPPEKOLONNER = ", ".join(
+    f"coalesce(sum(antall) FILTER (WHERE gruppe = ${i + 4}), 0)::int AS g{i}" for i in range(len(statistikk.GRUPPER))
+)
+_G = [f"g{i}" for i in range(len(statistikk.GRUPPER))]
+
+
 async def statistikk_tall(conn: asyncpg.Connection, bruker: Bruker, lov: Lov, fra_aar: int, til_aar: int) -> dict:
     """Måloppnåelse, sluttårsak per gruppe and per code, time in programme and forlengelse, per year in
     fra_aar–til_aar, for every level the user may see; what personvern does not allow is prikket
-    (services/rapport/statistikk.py). The counts are read over the whole country whatever the user's scope —
-    the fylke and national figures need them — and only the lines statistikk.prikk lets through leave."""
+    (services/rapport/statistikk.py). Read from the counters migration 0004 keeps beside the report rows, over
+    the whole country whatever the user's scope — the fylke and national figures need them — and only the lines
+    statistikk.prikk lets through leave."""
     if fra_aar > til_aar:
         raise Ugyldig("fra_aar", "kan ikke være etter til_aar")
     if til_aar - fra_aar > 20:
         raise Ugyldig("til_aar", "høyst 20 år om gangen")
-    rader = await conn.fetch(
-        """SELECT avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel, gruppe,
-                  count(*) AS antall, count(*) FILTER (WHERE forlenget) AS forlenget
-           FROM rapport_rad WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3
-           GROUP BY 1, 2, 3, 4, 5""",
-        lov.value,
-        fra_aar,
-        til_aar,
+    periode = (lov.value, fra_aar, til_aar)
+    linjerader = await conn.fetch(
+        f"""SELECT avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel,
+                   GROUPING(oppfolgingsfylke, oppfolgingskommune, bydel) AS g, {_GRUPPEKOLONNER},
+                   sum(forlenget)::int AS forlenget
+            FROM statistikk_gruppe WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3
+            GROUP BY {_NIVAAER}""",
+        *periode,
+        *(g.value for g in statistikk.GRUPPER),
     )
-    # Days in programme per line, at each level (median and quartiles are not sums: each level reads them).
-    tider = await conn.fetch(
-        """SELECT avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel,
-                  GROUPING(oppfolgingsfylke, oppfolgingskommune, bydel) AS g, count(*) AS antall,
-                  percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY avslutningsdato - programstart) AS q
-           FROM rapport_rad
-           WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 AND programstart <= avslutningsdato
-           GROUP BY GROUPING SETS ((avslutningsaar), (avslutningsaar, oppfolgingsfylke),
-                                   (avslutningsaar, oppfolgingsfylke, oppfolgingskommune),
-                                   (avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel))""",
-        lov.value,
-        fra_aar,
-        til_aar,
+    # Time in programme: persons per whole month, summed per fylke (landet adds them up), and per bydel for the
+    # kommuner with bydeler and the user's own kommune (a kommune's time is shown to itself; IMDi reads it per
+    # fylke and per Oslo bydel: a histogram per kommune for all of them would be most of the table).
+    per_fylke = await conn.fetch(
+        """SELECT avslutningsaar, oppfolgingsfylke, maaneder, sum(antall)::int AS n FROM statistikk_tid
+           WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 AND antall <> 0 GROUP BY 1, 2, 3""",
+        *periode,
+    )
+    med_bydel = sorted({r["oppfolgingskommune"] for r in linjerader if r["g"] == 0 and r["bydel"]})
+    egne = sorted({*med_bydel, *([bruker.kommunenummer] if bruker.kommunenummer else [])})
+    per_omraade = await conn.fetch(
+        """SELECT avslutningsaar, oppfolgingskommune, bydel, maaneder, sum(antall)::int AS n FROM statistikk_tid
+           WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 AND oppfolgingskommune = ANY($4::text[])
+             AND antall <> 0 GROUP BY 1, 2, 3, 4""",
+        *periode,
+        egne,
     )
     kodetall = await conn.fetch(
-        f"""SELECT avslutningsaar, arsak, count(*) AS antall,
-                   count(*) FILTER (WHERE {_eget_omraade(bruker)}) AS eget
-            FROM rapport_rad WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 GROUP BY 1, 2""",
-        lov.value,
-        fra_aar,
-        til_aar,
-        *([] if bruker.imdi else [bruker.bydelsnummer or bruker.kommunenummer]),
+        """SELECT avslutningsaar, arsak, sum(antall)::int AS antall FROM statistikk_arsak
+           WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 GROUP BY 1, 2 HAVING sum(antall) <> 0""",
+        *periode,
     )
+    egne_koder: list[asyncpg.Record] = []
+    if not bruker.imdi:
+        bydel = "AND bydel = $5" if bruker.bydelsnummer else ""
+        egne_koder = await conn.fetch(
+            f"""SELECT avslutningsaar, arsak, sum(antall)::int AS antall FROM statistikk_arsak_kommune
+                WHERE lov = $1 AND avslutningsaar BETWEEN $2 AND $3 AND oppfolgingskommune = $4 {bydel}
+                GROUP BY 1, 2""",
+            *periode,
+            bruker.kommunenummer,
+            *([bruker.bydelsnummer] if bruker.bydelsnummer else []),
+        )
+    per_aar: dict[int, tuple[list, ...]] = {a: ([], [], [], [], []) for a in range(fra_aar, til_aar + 1)}
+    for i, rader in enumerate((linjerader, per_fylke, per_omraade, kodetall, egne_koder)):
+        for r in rader:
+            per_aar[r["avslutningsaar"]][i].append(r)
     aarene = []
     for aar in range(til_aar, fra_aar - 1, -1):
-        tre, navn = _tre([r for r in rader if r["avslutningsaar"] == aar])
+        lr, fr, orr, kr, ekr = per_aar[aar]
+        tre, navn = _tre(lr)
         usynlig, kjent = synlighet(bruker, tre)
         prikket = statistikk.prikk(tre, usynlig=usynlig, kjent=kjent)
-        tid = {_tidnode(r): statistikk.tid_i_program(r["antall"], r["q"]) for r in tider if r["avslutningsaar"] == aar}
-        linjer = [_linje(n, tre, navn, n in prikket, tid.get(n)) for n in _rekkefolge(tre, bruker) if n not in usynlig]
-        koder = [r for r in kodetall if r["avslutningsaar"] == aar]
-        aarene.append(
-            dict(aar=aar, linjer=linjer, koder=[] if LANDET in prikket or LANDET not in tre.telling else _koder(koder))
-        )
+        tid = {n: statistikk.tid_i_program(h) for n, h in _histogrammer(tre, fr, orr).items()}
+        linjer = [_linje(n, tre, navn, n in prikket, tid.get(n)) for n in _rekkefolge(tre) if n not in usynlig]
+        vis_koder = LANDET in tre.telling and LANDET not in prikket
+        aarene.append(dict(aar=aar, linjer=linjer, koder=_koder(kr, ekr) if vis_koder else []))
     return dict(lov=lov.value, fra_aar=fra_aar, til_aar=til_aar, terskel=statistikk.TERSKEL, aar=aarene)
 
 
-def _eget_omraade(bruker: Bruker) -> str:
-    if bruker.imdi:
-        return "false"
-    return "bydel = $4" if bruker.bydelsnummer else "oppfolgingskommune = $4"
-
-
-def _tidnode(r: asyncpg.Record) -> str:
-    g = r["g"]  # GROUPING bits: fylke 4, kommune 2, bydel 1 — set when the column is not grouped
+def _node_av(r: asyncpg.Record) -> str:
+    """The line of a grouping-sets row (GROUPING bits: fylke 4, kommune 2, bydel 1, set when not grouped)."""
+    g = r["g"]
     if g == 0b111:
         return LANDET
     if g == 0b011:
         return _node("fylke", r["oppfolgingsfylke"])
     if g == 0b001:
         return _node("kommune", r["oppfolgingskommune"])
-    if r["bydel"] is None:
-        return _node("utenbydel", r["oppfolgingskommune"])
-    return _node("bydel", r["bydel"])
+    return _node("bydel", r["bydel"]) if r["bydel"] else _node("utenbydel", r["oppfolgingskommune"])
+
+
+def _histogrammer(
+    tre: statistikk.Tre, per_fylke: list[asyncpg.Record], per_omraade: list[asyncpg.Record]
+) -> dict[str, dict[int, int]]:
+    """Persons per whole month for landet, each fylke, and the kommuner and bydeler read per area."""
+    h: dict[str, dict[int, int]] = {}
+
+    def legg_til(n: str, m: int, antall: int) -> None:
+        h.setdefault(n, {})
+        h[n][m] = h[n].get(m, 0) + antall
+
+    for r in per_fylke:
+        legg_til(_node("fylke", r["oppfolgingsfylke"]), r["maaneder"], r["n"])
+        legg_til(LANDET, r["maaneder"], r["n"])
+    for r in per_omraade:
+        kommune = _node("kommune", r["oppfolgingskommune"])
+        legg_til(kommune, r["maaneder"], r["n"])
+        under = _node("bydel", r["bydel"]) if r["bydel"] else _node("utenbydel", r["oppfolgingskommune"])
+        if under in tre.forelder:
+            legg_til(under, r["maaneder"], r["n"])
+    return h
 
 
 def _tre(rader: list[asyncpg.Record]) -> tuple[statistikk.Tre, dict[str, str]]:
-    """The year's tree of lines from the finest counts (kommune or bydel × gruppe)."""
+    """The year's tree of lines from the grouping-sets rows."""
+    med_bydel = {r["oppfolgingskommune"] for r in rader if r["g"] == 0 and r["bydel"]}
     telling: dict[str, statistikk.Telling] = {}
     forelder: dict[str, str | None] = {}
     navn: dict[str, str] = {LANDET: "Hele landet"}
-    med_bydel = {r["oppfolgingskommune"] for r in rader if r["bydel"] is not None}
     for r in rader:
-        fylke, kommune = _node("fylke", r["oppfolgingsfylke"]), _node("kommune", r["oppfolgingskommune"])
-        sti = [LANDET, fylke, kommune]
-        if r["oppfolgingskommune"] in med_bydel:
-            sti.append(_node("bydel", r["bydel"]) if r["bydel"] else _node("utenbydel", r["oppfolgingskommune"]))
-        t = statistikk.telling(r["gruppe"], False)
-        t = statistikk.Telling(tuple(x * r["antall"] for x in t.grupper), r["forlenget"])
-        for i, n in enumerate(sti):
-            forelder.setdefault(n, sti[i - 1] if i else None)
-            telling[n] = telling.get(n, statistikk.Telling()) + t
-        navn.setdefault(fylke, _fylkesnavn(r["oppfolgingsfylke"]))
-        navn.setdefault(kommune, _kommunenavn(r["oppfolgingskommune"]))
-        if len(sti) == 4:
-            navn.setdefault(sti[3], _bydelsnavn(r["bydel"]) if r["bydel"] else "Uten bydel")
+        if r["g"] == 0 and r["oppfolgingskommune"] not in med_bydel:
+            continue
+        t = statistikk.Telling(tuple(r[g] for g in _G), r["forlenget"])
+        if t.tom:  # an area whose persons have all left the year (the counters stay, at zero)
+            continue
+        n = _node_av(r)
+        telling[n] = t
+        if r["g"] == 0b011:
+            forelder[n], navn[n] = LANDET, _fylkesnavn(r["oppfolgingsfylke"])
+        elif r["g"] == 0b001:
+            forelder[n], navn[n] = _node("fylke", r["oppfolgingsfylke"]), _kommunenavn(r["oppfolgingskommune"])
+        elif r["g"] == 0:
+            forelder[n] = _node("kommune", r["oppfolgingskommune"])
+            navn[n] = _bydelsnavn(r["bydel"]) if r["bydel"] else "Uten bydel"
+        else:
+            forelder[n] = None
     return statistikk.Tre(telling=telling, forelder=forelder), navn
 
 
@@ -584,9 +626,9 @@ def _bydelsnavn(nummer: str) -> str:
     return b.navn if b else nummer
 
 
-def _rekkefolge(tre: statistikk.Tre, bruker: Bruker) -> list[str]:
-    """Landet; the user's own chain (fylke, kommune, bydel); then, as Tabell 2, fylker with the highest andel i
-    jobb eller utdanning first; each fylke's kommuner and a kommune's bydeler after it."""
+def _rekkefolge(tre: statistikk.Tre) -> list[str]:
+    """Landet, then as Tabell 2 the fylker with the highest andel i jobb eller utdanning first, each fylke's
+    kommuner after it (likewise ordered) and a kommune's bydeler after the kommune."""
 
     def andel(n: str) -> float:
         t = tre.telling[n]
@@ -638,10 +680,11 @@ def _linje(n: str, tre: statistikk.Tre, navn: dict[str, str], prikket: bool, tid
     return linje
 
 
-def _koder(rader: list[asyncpg.Record]) -> list[dict]:
-    """Sluttårsak per code for the whole country, in the kodeverk's order; small counts prikket."""
+def _koder(rader: list[asyncpg.Record], egne: list[asyncpg.Record]) -> list[dict]:
+    """Sluttårsak per code for the whole country, in the kodeverk's order; small counts prikket (also where
+    the rest of the country beside the user's own area is small)."""
     per_kode = {r["arsak"]: r["antall"] for r in rader}
-    eget = {r["arsak"]: r["eget"] for r in rader}
+    eget = {r["arsak"]: r["antall"] for r in egne}
     gruppe_av = {k: avslutningsarsak(k).gruppe.value for k in per_kode}
     prikket = statistikk.prikk_koder(per_kode, gruppe_av, eget)
     ut = []

@@ -24,6 +24,7 @@ that adds lines up: no sum over years or over both laws, so each year and lov is
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -36,8 +37,11 @@ TERSKEL = 5
 TERSKEL_TID = 10
 
 GRUPPER: tuple[Maaloppnaaelsesgruppe, ...] = tuple(Maaloppnaaelsesgruppe)
-JOBB = frozenset({Maaloppnaaelsesgruppe.ARBEID, Maaloppnaaelsesgruppe.ARBEID_OG_UTDANNING})
-UTDANNING = frozenset({Maaloppnaaelsesgruppe.UTDANNING_HOY_FAGSKOLE, Maaloppnaaelsesgruppe.UTDANNING_VGO})
+_INDEKS = {g: i for i, g in enumerate(GRUPPER)}
+# As domain.telling counts Tabell 2: «Arbeid og utdanning» once, as jobb.
+JOBB = (_INDEKS[Maaloppnaaelsesgruppe.ARBEID], _INDEKS[Maaloppnaaelsesgruppe.ARBEID_OG_UTDANNING])
+UTDANNING = (_INDEKS[Maaloppnaaelsesgruppe.UTDANNING_HOY_FAGSKOLE], _INDEKS[Maaloppnaaelsesgruppe.UTDANNING_VGO])
+_UTENFOR = _INDEKS[Maaloppnaaelsesgruppe.INNGAR_IKKE]
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class Telling:
         return Telling(tuple(a - b for a, b in zip(self.grupper, o.grupper, strict=True)), self.forlenget - o.forlenget)
 
     def gruppe(self, g: Maaloppnaaelsesgruppe) -> int:
-        return self.grupper[GRUPPER.index(g)]
+        return self.grupper[_INDEKS[g]]
 
     @property
     def totalt(self) -> int:
@@ -63,15 +67,15 @@ class Telling:
     @property
     def avsluttet(self) -> int:
         """Tabell 2's base: all but «Inngår ikke i tallgrunnlaget for måloppnåelse»."""
-        return self.totalt - self.gruppe(Maaloppnaaelsesgruppe.INNGAR_IKKE)
+        return self.totalt - self.grupper[_UTENFOR]
 
     @property
     def i_jobb(self) -> int:
-        return sum(self.gruppe(g) for g in JOBB)
+        return self.grupper[JOBB[0]] + self.grupper[JOBB[1]]
 
     @property
     def i_utdanning(self) -> int:
-        return sum(self.gruppe(g) for g in UTDANNING)
+        return self.grupper[UTDANNING[0]] + self.grupper[UTDANNING[1]]
 
     @property
     def celler(self) -> tuple[int, ...]:
@@ -85,7 +89,7 @@ class Telling:
 
 def telling(gruppe: str, forlenget: bool) -> Telling:
     """One person's contribution."""
-    i = GRUPPER.index(Maaloppnaaelsesgruppe(gruppe))
+    i = _INDEKS[Maaloppnaaelsesgruppe(gruppe)]
     return Telling(tuple(int(j == i) for j in range(len(GRUPPER))), int(forlenget))
 
 
@@ -169,26 +173,44 @@ def _sikre(tre: Tre, start: set[str], kjent: frozenset[str], behold: frozenset[s
 
 # --- time in programme ------------------------------------------------------------------------------------------
 
-DAGER_PER_MAANED = 365.25 / 12
+DAGER_PER_MAANED = 365.25 / 12  # also in migration 0004's maaneder_i_program
 
 
 @dataclass(frozen=True)
 class Tid:
-    """Months from programme start to avslutningsdato: median and quartiles (the spread)."""
+    """Whole months from programme start to avslutningsdato: median and quartiles (the spread), nearest rank."""
 
-    median: float
-    nedre_kvartil: float
-    ovre_kvartil: float
+    median: int
+    nedre_kvartil: int
+    ovre_kvartil: int
     antall: int
 
 
-def tid_i_program(antall: int, kvartiler_dager: Sequence[float] | None) -> Tid | None:
-    """The quartiles of the days in programme (the query's percentile_cont: linear interpolation) in months;
-    None under TERSKEL_TID persons, since each is one person's own value."""
-    if antall < TERSKEL_TID or not kvartiler_dager:
+def maaneder_i_program(dager: int) -> int:
+    """Whole months completed (as the migration's SQL function): the 2007 report's «tid i programmet»."""
+    return int(dager // DAGER_PER_MAANED)
+
+
+def kvartil(maaneder: Sequence[int], p: float) -> int:
+    """Nearest rank (PostgreSQL's percentile_disc): the first value whose cumulative share reaches p."""
+    d = sorted(maaneder)
+    return d[max(0, math.ceil(p * len(d)) - 1)]
+
+
+def tid_i_program(histogram: Mapping[int, int]) -> Tid | None:
+    """Median and quartiles (nearest rank, as `kvartil`) from persons per whole month; None under TERSKEL_TID
+    persons (each is one person's own value)."""
+    n = sum(histogram.values())
+    if n < TERSKEL_TID:
         return None
-    q1, q2, q3 = (round(d / DAGER_PER_MAANED, 1) for d in kvartiler_dager)
-    return Tid(median=q2, nedre_kvartil=q1, ovre_kvartil=q3, antall=antall)
+    grenser = [math.ceil(p * n) for p in (0.25, 0.5, 0.75)]
+    svar: list[int] = []
+    kum = 0
+    for m in sorted(histogram):
+        kum += histogram[m]
+        while len(svar) < 3 and kum >= grenser[len(svar)]:
+            svar.append(m)
+    return Tid(median=svar[1], nedre_kvartil=svar[0], ovre_kvartil=svar[2], antall=n)
 
 
 # --- sluttårsak by code, at the national level ------------------------------------------------------------------

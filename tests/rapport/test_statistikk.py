@@ -78,10 +78,15 @@ def test_a_kommune_alone_with_one_other_in_its_fylke_does_not_learn_the_other():
     assert "f2" in p or "landet" in p  # else landet − f2 = f1
 
 
-def test_time_in_programme_needs_ten_persons():
-    assert s.tid_i_program(9, [300.0, 700.0, 730.0]) is None
-    tid = s.tid_i_program(10, [365.25, 730.5, 1095.75])
-    assert tid is not None and (tid.nedre_kvartil, tid.median, tid.ovre_kvartil) == (12.0, 24.0, 36.0)
+def test_time_in_programme_whole_months_nearest_rank_from_ten_persons():
+    assert s.maaneder_i_program(730) == 23 and s.maaneder_i_program(731) == 24  # 2 years = 730.5 days
+    assert s.kvartil([1, 2, 3, 4], 0.5) == 2 and s.kvartil([1, 2, 3, 4, 5], 0.5) == 3
+    assert s.kvartil([7, 1, 3, 9], 0.25) == 1 and s.kvartil([7, 1, 3, 9], 0.75) == 7
+    assert s.tid_i_program({24: 9}) is None
+    maaneder = [12, 12, 13, 20, 24, 24, 25, 30, 36, 40, 41]
+    tid = s.tid_i_program({m: maaneder.count(m) for m in maaneder})
+    assert tid is not None and tid.antall == 11
+    assert (tid.nedre_kvartil, tid.median, tid.ovre_kvartil) == tuple(s.kvartil(maaneder, p) for p in (0.25, 0.5, 0.75))
 
 
 def test_codes_within_a_gruppe_are_prikket_in_pairs_summing_to_five_or_more():

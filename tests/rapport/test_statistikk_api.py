@@ -6,23 +6,27 @@ line."""
 from __future__ import annotations
 
 import json
-import statistics
 
 import pytest
 
 from services.rapport import projection
-from services.rapport.statistikk import DAGER_PER_MAANED
+from services.rapport import statistikk as s
 from tests.rapport import statistikkdata as data
 
 pytestmark = pytest.mark.integration
 
-URL = f"/api/v1/statistikk/integreringsloven?fra_aar={data.AAR}&til_aar={data.AAR}"
+URL = f"/api/v1/statistikk/introduksjonsloven?fra_aar={data.AAR}&til_aar={data.AAR}"
 
 
 @pytest.fixture(scope="module")
 async def projisert(rapport_app):
     async with rapport_app.state.runtime.pool.acquire() as conn, conn.transaction():
         await projection.project_batch(conn, data.hendelser())
+
+
+def agder_tid(ls: dict[str, dict]) -> tuple[int, int, int]:
+    t = ls["fylke:42"]["tid_i_program"]
+    return t["nedre_kvartil"], t["median"], t["ovre_kvartil"]
 
 
 def auth(token: str) -> dict:
@@ -43,10 +47,10 @@ async def test_imdi_sees_every_level_with_the_small_ones_prikket(client, token, 
     assert body["terskel"] == 5
     ls = {x["id"]: x for x in aar["linjer"]}
     assert aar["linjer"][0]["id"] == "landet"
-    # Kristiansand's 3 are prikket, and Grimstad (the smallest neighbour) with them: Agder − the rest ≠ 3
-    assert ls["kommune:4204"]["prikket"] and ls["kommune:4202"]["prikket"]
-    assert "avsluttet" not in ls["kommune:4204"] and "i_jobb" not in ls["kommune:4202"]
-    v, agder, landet = ls["kommune:4223"], ls["fylke:42"], ls["landet"]
+    # Gjerstad's 3 are prikket, and Grimstad (the smallest neighbour) with them: Agder − the rest ≠ 3
+    assert ls["kommune:4211"]["prikket"] and ls["kommune:4202"]["prikket"]
+    assert "avsluttet" not in ls["kommune:4211"] and "i_jobb" not in ls["kommune:4202"]
+    v, agder, landet = ls["kommune:4201"], ls["fylke:42"], ls["landet"]
     assert not v["prikket"]
     assert (v["avsluttet"], v["i_jobb"], v["i_utdanning"], v["i_jobb_eller_utdanning"]) == (20, 8, 5, 13)
     assert v["andel_i_jobb_eller_utdanning"] == pytest.approx(13 / 20)
@@ -58,15 +62,11 @@ async def test_imdi_sees_every_level_with_the_small_ones_prikket(client, token, 
     # Oslo's bydeler against Oslo: Grünerløkka's 2 prikket with Gamle Oslo (the tie broken by number)
     assert ls["bydel:030102"]["prikket"] and ls["bydel:030101"]["prikket"] and not ls["bydel:030103"]["prikket"]
     assert ls["bydel:030103"]["forelder"] == "kommune:0301" and ls["kommune:0301"]["avsluttet"] == 22
-    # time in programme: the median and quartiles of Vennesla's 20 (statistics.quantiles: the same interpolation)
-    dager = [data.dager_i_program(i) for i in range(20)]
-    q1, q2, q3 = statistics.quantiles(dager, n=4, method="inclusive")
-    tid = v["tid_i_program"]
-    assert (tid["nedre_kvartil"], tid["median"], tid["ovre_kvartil"]) == tuple(
-        round(q / DAGER_PER_MAANED, 1) for q in (q1, q2, q3)
-    )
+    # time in programme: whole months, nearest rank, per fylke and per Oslo bydel (a kommune's to itself)
+    agder = [int(data.dager_i_program(i) // (365.25 / 12)) for n in (20, 3, 30, 12) for i in range(n)]
+    assert agder_tid(ls) == (s.kvartil(agder, 0.25), s.kvartil(agder, 0.5), s.kvartil(agder, 0.75))
     assert ls["bydel:030103"]["tid_i_program"] is not None  # 10 persons
-    assert ls["kommune:1103"]["tid_i_program"] is not None and ls["kommune:1149"]["tid_i_program"] is not None
+    assert ls["kommune:4201"]["tid_i_program"] is None
     # sluttårsak per code, the whole country
     koder = {k["kode"]: k for k in aar["koder"]}
     assert koder["ARBEID"]["antall"] == 8 + 3 + 10 + 6 + 10 + 5 + 5 + 2
@@ -74,18 +74,21 @@ async def test_imdi_sees_every_level_with_the_small_ones_prikket(client, token, 
 
 
 async def test_a_kommune_sees_itself_its_fylke_and_the_country_and_no_other_kommune(client, token, projisert):
-    ls = await linjer(client, token("4223"))
-    assert {n for n in ls if n.startswith(("kommune", "bydel"))} == {"kommune:4223"}
+    ls = await linjer(client, token("4201"))
+    assert {n for n in ls if n.startswith(("kommune", "bydel"))} == {"kommune:4201"}
     assert {"landet", "fylke:42", "fylke:11", "fylke:03"} <= set(ls)
-    assert ls["kommune:4223"]["avsluttet"] == 20 and ls["fylke:42"]["avsluttet"] == 65  # Agder − Vennesla = 45
-    r = await client.get(URL, headers=auth(token("4223")))
-    assert "Kristiansand" not in json.dumps(r.json()) and "Grünerløkka" not in json.dumps(r.json())
+    assert ls["kommune:4201"]["avsluttet"] == 20 and ls["fylke:42"]["avsluttet"] == 65  # Agder − Risør = 45
+    maaneder = sorted(int(data.dager_i_program(i) // (365.25 / 12)) for i in range(20))
+    tid = ls["kommune:4201"]["tid_i_program"]
+    assert (tid["nedre_kvartil"], tid["median"], tid["ovre_kvartil"]) == (maaneder[4], maaneder[9], maaneder[14])
+    r = await client.get(URL, headers=auth(token("4201")))
+    assert "Gjerstad" not in json.dumps(r.json()) and "Grünerløkka" not in json.dumps(r.json())
 
 
 async def test_a_kommune_alone_with_a_small_neighbour_does_not_get_its_fylke(client, token, projisert):
-    # Grimstad sees Agder − Grimstad = 53 persons: fine. Kristiansand (3) sees its own line prikket.
-    ls = await linjer(client, token("4204"))
-    assert ls["kommune:4204"]["prikket"]
+    # Grimstad sees Agder − Grimstad = 53 persons: fine. Gjerstad (3) sees its own line prikket.
+    ls = await linjer(client, token("4211"))
+    assert ls["kommune:4211"]["prikket"]
     assert not ls["fylke:42"]["prikket"] and ls["fylke:42"]["avsluttet"] == 65
 
 
@@ -100,9 +103,57 @@ async def test_an_oslo_bydel_sees_itself_and_oslo(client, token, projisert):
 
 async def test_bad_period_is_a_named_error(client, token, projisert):
     r = await client.get(
-        "/api/v1/statistikk/integreringsloven?fra_aar=2013&til_aar=2012", headers=auth(token(None, imdi=True))
+        "/api/v1/statistikk/introduksjonsloven?fra_aar=2013&til_aar=2012", headers=auth(token(None, imdi=True))
     )
     assert r.status_code == 400 and r.json()["detail"]["felt"] == "fra_aar"
-    r = await client.get("/api/v1/statistikk/integreringsloven?fra_aar=tjue", headers=auth(token(None, imdi=True)))
+    r = await client.get("/api/v1/statistikk/introduksjonsloven?fra_aar=tjue", headers=auth(token(None, imdi=True)))
     assert r.status_code == 422
     assert (await client.get(URL)).status_code == 401
+
+
+async def test_the_counters_follow_the_report_rows_through_changes_and_deletions(rapport_app, projisert):
+    """Migration 0004's triggers: after an avslutning is edited (another gruppe) and another deleted, the
+    counters equal a count over rapport_rad, for every test's rows in the database."""
+    from datetime import date
+    from uuid import uuid4
+
+    from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
+    from tests.rapport import builders as b
+
+    endret, slettet, aid1, aid2 = uuid4(), uuid4(), uuid4(), uuid4()
+    hendelser = [
+        b.registrert(endret, b.person("201300000001", kommune="4212", lov=data.LOV)),
+        b.kommune_avslutning(endret, Kode.ARBEID, date(2013, 5, 1), b.T0, aid=aid1, kommune="4212"),
+        b.registrert(slettet, b.person("201300000002", kommune="4212", lov=data.LOV)),
+        b.kommune_avslutning(slettet, Kode.ARBEID, date(2013, 5, 1), b.T0, aid=aid2, kommune="4212"),
+    ]
+    pool = rapport_app.state.runtime.pool
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await projection.project_batch(conn, hendelser)
+        async with conn.transaction():
+            await projection.project_batch(
+                conn,
+                [
+                    b.kommune_avslutning(
+                        endret, Kode.GRUNNSKOLE, date(2013, 5, 1), b.T0, aid=aid1, versjon=2, kommune="4212"
+                    ),
+                    b.slettet(slettet, aid2, 1, b.T0),
+                ],
+            )
+        fra_radene = await conn.fetch(
+            """SELECT lov, avslutningsaar, oppfolgingskommune, coalesce(bydel, '') AS bydel, gruppe,
+                      count(*)::int AS antall, (count(*) FILTER (WHERE forlenget))::int AS forlenget
+               FROM rapport_rad GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"""
+        )
+        tellere = await conn.fetch(
+            """SELECT lov, avslutningsaar, oppfolgingskommune, bydel, gruppe, antall, forlenget
+               FROM statistikk_gruppe WHERE antall <> 0 OR forlenget <> 0 ORDER BY 1, 2, 3, 4, 5"""
+        )
+        assert [tuple(r) for r in tellere] == [tuple(r) for r in fra_radene]
+        vegarshei = [tuple(r) for r in tellere if r["oppfolgingskommune"] == "4212"]
+        assert vegarshei == [(data.LOV.value, 2013, "4212", "", "Annet", 1, 0)]
+        kode = await conn.fetch(
+            "SELECT arsak, antall FROM statistikk_arsak_kommune WHERE oppfolgingskommune = '4212' AND antall <> 0"
+        )
+        assert [tuple(r) for r in kode] == [("GRUNNSKOLE", 1)]
