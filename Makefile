@@ -14,7 +14,7 @@ help:
 	@echo "make test    run the whole test suite against real Kafka, PostgreSQL and identity provider (installs and starts them)"
 	@echo "make stop    stop the services and the infrastructure (data and jar cache are kept)"
 	@echo "make status  what is running"
-	@echo "make lint    ruff (lint and format check) and mypy, as CI runs them before the tests"
+	@echo "make lint    ruff (lint and format check), mypy and the AsyncAPI CLI's validation, as CI runs them before the tests"
 	@echo "make fmt     format the code (ruff format) and apply ruff's safe fixes"
 
 # Python dependencies from the lock file (uv is installed from PyPI if it is missing), npm packages from
@@ -78,6 +78,7 @@ lint: setup
 	@uv run --frozen ruff check .
 	@uv run --frozen ruff format --check .
 	@uv run --frozen mypy
+	@uv run --frozen python -m services.plumbing.asyncapi --check
 
 # Fixes first: an applied fix (import order, say) may leave lines the formatter then settles.
 fmt: setup

@@ -6,11 +6,14 @@ docker-compose.yml and deploy/ set exactly these, and a test checks that they do
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.kodeverk import geografi
 
 
 class ServiceSettings(BaseSettings):
@@ -62,6 +65,11 @@ class IdentitySettings(BaseSettings):
     # The clients whose caseworker tokens are accepted (the token's azp, or client_id), comma-separated: a token
     # the same provider issued to another application is refused.
     oidc_client_ids: str = "nir-web,nir-swagger"
+    # Which kommuner each caseworker issuer may grant (a kommune's Entra tenant must not name another kommune):
+    # a JSON object, discovery URL → list of kommunenumre, or "*" for a national issuer (ID-porten behind IMDi's
+    # broker: any kommune, and the IMDI role). With one issuer, an unlisted one is national; with several, every
+    # one must be listed (checked at start), so a tenant added later cannot be forgotten.
+    oidc_issuer_kommuner: str = ""
     # Systems' tokens (kommune fagsystem integrations): Maskinporten's metadata document.
     maskinporten_discovery_url: str = "http://127.0.0.1:18080/maskinporten/.well-known/openid-configuration"
     # Every token's aud must contain this (the API's identifier at both providers).
@@ -83,6 +91,37 @@ class IdentitySettings(BaseSettings):
     @property
     def oidc_clients(self) -> frozenset[str]:
         return frozenset(c.strip() for c in self.oidc_client_ids.split(",") if c.strip())
+
+    @property
+    def oidc_kommuner(self) -> dict[str, frozenset[str] | None]:
+        """Discovery URL → the kommuner its tokens may name (None: any kommune, and IMDi). Raises ValueError
+        with the reason when the setting is malformed or leaves an issuer unbound."""
+        return issuer_kommuner(self.oidc_issuer_kommuner, self.oidc_discovery)
+
+
+def issuer_kommuner(verdi: str, issuers: tuple[str, ...]) -> dict[str, frozenset[str] | None]:
+    try:
+        raw = json.loads(verdi) if verdi.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"OIDC_ISSUER_KOMMUNER er ikke JSON: {exc.msg}") from None
+    if not isinstance(raw, dict):
+        raise ValueError('OIDC_ISSUER_KOMMUNER må være et JSON-objekt: discovery-URL → kommunenumre eller "*"')
+    ukjente = set(raw) - set(issuers)
+    if ukjente:
+        raise ValueError(f"OIDC_ISSUER_KOMMUNER nevner utstedere som ikke er i OIDC_DISCOVERY_URLS: {sorted(ukjente)}")
+    if len(issuers) > 1 and (mangler := [u for u in issuers if u not in raw]):
+        raise ValueError(f"OIDC_ISSUER_KOMMUNER mangler utstederne {mangler}: med flere utstedere må hver bindes")
+    kjente = geografi.kommuner()
+    ut: dict[str, frozenset[str] | None] = {}
+    for url in issuers:
+        k = raw.get(url, "*")
+        if k == "*":
+            ut[url] = None
+        elif isinstance(k, list) and k and all(isinstance(x, str) and x in kjente for x in k):
+            ut[url] = frozenset(k)
+        else:
+            raise ValueError(f'OIDC_ISSUER_KOMMUNER[{url}] må være "*" eller en liste av kjente kommunenumre')
+    return ut
 
 
 class RegistreringSettings(IdentitySettings, ServiceSettings):
@@ -188,6 +227,11 @@ class WebSettings(ServiceSettings):
     web_client_kid: str = ""
     # The session cookie: Secure in production (https); off for local http.
     cookie_secure: bool = False
+    # The users' tokens are encrypted in the session table (Fernet: AES-128-CBC + HMAC-SHA256): comma-separated
+    # keys, the first encrypts, all decrypt (rotation: put the new key first, drop the old one after the absolute
+    # timeout). Empty: a random key per process, so sessions do not outlive a restart — fine locally; production
+    # sets it from the Secret (every replica the same keys).
+    session_token_keys: SecretStr = SecretStr("")
     session_idle_minutes: float = Field(default=30, gt=0)
     session_absolute_hours: float = Field(default=10, gt=0)
 

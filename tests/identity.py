@@ -88,6 +88,8 @@ class Tokens:
 class IdentityProvider:
     base_url: str
     source: str
+    # the issuer caseworkers log in at (the mock serves any issuer id; a test may play a kommune's own tenant)
+    caseworker_issuer: str = CASEWORKER_ISSUER
     _client_key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), repr=False
     )
@@ -144,7 +146,7 @@ class IdentityProvider:
         scope: str = "openid profile",
     ) -> Login:
         """The browser's part: the authorization request and the login form; returns the code it was sent back."""
-        doc = self.discovery(CASEWORKER_ISSUER)
+        doc = self.discovery(self.caseworker_issuer)
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
@@ -177,7 +179,7 @@ class IdentityProvider:
     def exchange(self, login: Login, *, code_verifier: str | None = None) -> Tokens:
         """The web application's part: the code (and PKCE verifier) for tokens at the token endpoint."""
         body = self._token_request(
-            self.discovery(CASEWORKER_ISSUER)["token_endpoint"],
+            self.discovery(self.caseworker_issuer)["token_endpoint"],
             login.client_id,
             {
                 "grant_type": "authorization_code",

@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.folkeregister_adapter.run [--hendelser 100000] [--personer 10000] [--nir 1000]
 
 The simulator runs as its own process; the adapter in this process against the real broker and a fresh
-PostgreSQL database. `--nir` of the `--personer` are registered as NIR deltakere (via nir.deltaker.v1), so
-about nir/personer of the hendelser concern NIR. Measured: from the first generated hendelse until the
-pointer has passed the last one and the outbox is empty (everything published to Kafka), from the adapter's
-start (the feed is generated first, while the adapter is stopped; the adapter's start-up is included).
+PostgreSQL database. `--nir` of the `--personer` are registered as NIR deltakere (via nir.deltaker.v2 and
+nir.deltaker-identitet.v1), so about nir/personer of the hendelser concern NIR. Measured: from the first
+generated hendelse until the pointer has passed the last one and the outbox is empty (everything published
+to Kafka), from the adapter's start (the feed is generated first, while the adapter is stopped; the adapter's
+start-up is included).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ async def main(a: argparse.Namespace) -> None:
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
         await o.opprett_database()
-        await o.start_adapter(lambda f: setattr(f, "poll_interval", 0.05))
+        await o.start_adapter(poll_interval=0.05)
         personer = await sim.kontroll("GET", "/personer", params={"fra": 0, "antall": a.nir})
         await o.registrer_deltakere([(p["folkeregisteridentifikator"], p["kommunenummer"]) for p in personer])
         # The feed is generated while the adapter is stopped, so the figure is the adapter's alone.
@@ -82,7 +83,7 @@ async def main(a: argparse.Namespace) -> None:
             siste = (await sim.kontroll("POST", "/generer", params={"antall": n}))["sisteSekvensnummer"]
             rest -= n
         t0 = time.perf_counter()
-        await o.start_adapter(lambda f: setattr(f, "poll_interval", 0.05))
+        await o.start_adapter(poll_interval=0.05)
         await o.vent(o.peker, siste + 1, "feed lest", timeout=1800)
         await o.vent(o._upublisert, 0, "outbox tom", timeout=600)
         dt = time.perf_counter() - t0

@@ -60,7 +60,7 @@ async def main() -> None:
             did = uuid.uuid4()
             start = date(2021, 1, 4) + timedelta(days=i % 700)
             for e in (
-                b.registrert(did, b.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
+                *b.registrering(did, b.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
                 b.kategori(did, Kategori.RETT_OG_PLIKT, start),
                 b.deltakelse(did, start),
                 b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),

@@ -27,9 +27,10 @@ import asyncpg
 
 from services.plumbing.auth import Bruker
 from services.plumbing.db import apply_migrations, create_pool
-from services.rapport import csv_export, queries
+from services.rapport import csv_export
 from services.rapport.app import MIGRATIONS, POOL_SETTINGS
 from services.rapport.domain import sorteringsnokkel
+from services.rapport.lager import sporringer
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, avslutningsarsak
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -205,22 +206,22 @@ async def pages(pool: asyncpg.Pool, runs: int) -> dict[str, dict[str, float]]:
             for _ in range(runs):
                 bruker, f, kw = make()
                 t = time.perf_counter()
-                s = await queries.side(conn, bruker, queries.Filter(lov=Lov.INTEGRERINGSLOVEN, **f), **kw)
+                s = await sporringer.side(conn, bruker, sporringer.Filter(lov=Lov.INTEGRERINGSLOVEN, **f), **kw)
                 times.append((time.perf_counter() - t) * 1000)
             out[name] = {"p50_ms": statistics.median(times), "p95_ms": pct(times, 95), "rows_total": s.totalt}
     return out
 
 
-async def _stream(pool: asyncpg.Pool, bruker: Bruker, f: queries.Filter) -> tuple[int, int]:
+async def _stream(pool: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter) -> tuple[int, int]:
     n_bytes = rows = 0
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        async for chunk in csv_export.csv_bytes(queries.csv_batches(conn, bruker, f)):
+        async for chunk in csv_export.csv_bytes(sporringer.csv_batches(conn, bruker, f)):
             n_bytes += len(chunk)
             rows += chunk.count(b"\r\n")
     return n_bytes, rows - 1
 
 
-async def csv_run(pool: asyncpg.Pool, bruker: Bruker, f: queries.Filter) -> dict[str, float]:
+async def csv_run(pool: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter) -> dict[str, float]:
     """Timed without tracing, then once more under tracemalloc for the peak of Python allocations."""
     t = time.perf_counter()
     n_bytes, rows = await _stream(pool, bruker, f)
@@ -258,9 +259,9 @@ async def main() -> None:
                 f"page  {name_:<48} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  (of {r['rows_total']:,} rows)"
             )
         imdi = IMDI
-        small = await csv_run(pool, imdi, queries.Filter(lov=Lov.INTEGRERINGSLOVEN, duf_nummer="2000000001"))
-        mid = await csv_run(pool, kommune("0301"), queries.Filter(lov=Lov.INTEGRERINGSLOVEN, bydel="030101"))
-        big = await csv_run(pool, kommune("0301"), queries.Filter(lov=Lov.INTEGRERINGSLOVEN))
+        small = await csv_run(pool, imdi, sporringer.Filter(lov=Lov.INTEGRERINGSLOVEN, duf_nummer="2000000001"))
+        mid = await csv_run(pool, kommune("0301"), sporringer.Filter(lov=Lov.INTEGRERINGSLOVEN, bydel="030101"))
+        big = await csv_run(pool, kommune("0301"), sporringer.Filter(lov=Lov.INTEGRERINGSLOVEN))
         for label, r in (("small", small), ("bydel", mid), ("Oslo", big)):
             print(
                 f"csv   {label:<6} {r['rows']:>7,} rows  {r['seconds']:5.2f} s  {r['mbytes']:6.1f} MB  "

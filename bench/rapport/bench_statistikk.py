@@ -1,6 +1,6 @@
 """Benchmark of the statistics (issue #17 §1): måloppnåelse for every level — landet, fylker, kommuner, Oslo's
 bydeler — with personvern applied, over N avsluttede under one lov (default 1,000,000), as
-`queries.statistikk_tall` answers GET /api/v1/statistikk/{lov}. Target p95 < 300 ms.
+`lager.statistikk.statistikk_tall` answers GET /api/v1/statistikk/{lov}. Target p95 < 300 ms.
 
     PYTHONPATH=. .venv/bin/python bench/rapport/bench_statistikk.py [--rows 1000000] [--runs 30]
 
@@ -24,8 +24,8 @@ import asyncpg
 from bench.rapport.bench_report import COLUMNS, DEFAULT_DB, IMDI, kommune, pct, records, with_db
 from services.plumbing.auth import Bruker
 from services.plumbing.db import apply_migrations, create_pool
-from services.rapport import queries
 from services.rapport.app import MIGRATIONS, POOL_SETTINGS
+from services.rapport.lager import statistikk
 from shared.kodeverk.kategorier import Lov
 from shared.tilgang import Omfang, Rolle
 
@@ -62,7 +62,7 @@ async def maal(pool: asyncpg.Pool, bruker: Bruker, fra: int, til: int, runs: int
     async with pool.acquire() as conn:
         for _ in range(runs):
             t = time.perf_counter()
-            svar = await queries.statistikk_tall(conn, bruker, Lov.INTEGRERINGSLOVEN, fra, til)
+            svar = await statistikk.statistikk_tall(conn, bruker, Lov.INTEGRERINGSLOVEN, fra, til)
             times.append((time.perf_counter() - t) * 1000)
     linjer = sum(len(a["linjer"]) for a in svar["aar"])
     return statistics.median(times), pct(times, 95), linjer

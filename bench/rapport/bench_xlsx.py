@@ -3,7 +3,7 @@
     PYTHONPATH=. .venv/bin/python bench/rapport/bench_xlsx.py [--rows 100000]
 
 Loads N report rows (all Oslo, integreringsloven) into a database of its own with binary COPY, then streams the
-workbook through the same code the endpoint uses (queries.csv_batches with XLSX_KOLONNER → xlsx_export.xlsx_bytes)
+workbook through the same code the endpoint uses (sporringer.csv_batches with XLSX_KOLONNER → xlsx_export.xlsx_bytes)
 and reports the seconds, the file size, the peak RSS of this process (ru_maxrss: everything, Python included)
 and the RSS before the export; then the same for 100 rows, to show memory does not grow with the file.
 """
@@ -22,9 +22,10 @@ import asyncpg
 from bench.rapport.bench_report import COLUMNS, DEFAULT_DB, records, with_db
 from services.plumbing.auth import Bruker
 from services.plumbing.db import apply_migrations, create_pool
-from services.rapport import queries, xlsx_export
+from services.rapport import xlsx_export
 from services.rapport.api import filterlinje
 from services.rapport.app import MIGRATIONS, POOL_SETTINGS
+from services.rapport.lager import sporringer
 from shared.kodeverk.kategorier import Lov
 from shared.tilgang import Omfang, Rolle
 
@@ -56,12 +57,12 @@ async def load_oslo(pool: asyncpg.Pool, n: int) -> None:
         await conn.execute("VACUUM ANALYZE rapport_rad")
 
 
-async def export(pool: asyncpg.Pool, f: queries.Filter) -> tuple[float, int]:
+async def export(pool: asyncpg.Pool, f: sporringer.Filter) -> tuple[float, int]:
     bruker = Bruker("x", Omfang(Rolle.LESETILGANG, "0301"), "bench")
     t = time.perf_counter()
     size = 0
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = queries.csv_batches(conn, bruker, f, kolonner=queries.XLSX_KOLONNER)
+        rows = sporringer.csv_batches(conn, bruker, f, kolonner=sporringer.XLSX_KOLONNER)
         async for chunk in xlsx_export.xlsx_bytes("Oversikt", filterlinje(f), rows):
             size += len(chunk)
     return time.perf_counter() - t, size
@@ -81,12 +82,12 @@ async def main() -> None:
         await apply_migrations(pool, "rapport", MIGRATIONS)
         await load_oslo(pool, a.rows)
         n = await pool.fetchval("SELECT count(*) FROM rapport_rad")
-        small = queries.Filter(lov=Lov.INTEGRERINGSLOVEN, duf_nummer="2000000001")
+        small = sporringer.Filter(lov=Lov.INTEGRERINGSLOVEN, duf_nummer="2000000001")
         await export(pool, small)  # warm up (imports, first plan)
         before = rss_mb()
         s_small, size_small = await export(pool, small)
         after_small = peak_rss_mb()
-        s_big, size_big = await export(pool, queries.Filter(lov=Lov.INTEGRERINGSLOVEN))
+        s_big, size_big = await export(pool, sporringer.Filter(lov=Lov.INTEGRERINGSLOVEN))
         after_big = peak_rss_mb()
         print(
             f"xlsx  {n:,} rows: {s_big:.2f} s, {size_big / 1e6:.1f} MB file; RSS before {before:.0f} MB,"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
-from services.folkeregister_adapter import deltakere
-from services.folkeregister_adapter.folger import Feedfolger
-from services.folkeregister_adapter.kilde import Folkeregisterkilde
+from services.folkeregister_adapter import forbruker
+from services.folkeregister_adapter.feedlytter import Feedlytter, Feedoppsett
+from services.folkeregister_adapter.folkeregisterkilde import Folkeregisterkilde
 from services.folkeregister_adapter.maskinporten import Klientoppsett, Maskinporten
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from services.plumbing.runtime import ServiceRuntime, create_http_app
@@ -37,7 +36,10 @@ def maskinporten_for(settings: FolkeregisterAdapterSettings) -> Maskinporten | N
 
 
 def create_app(
-    settings: FolkeregisterAdapterSettings | None = None, *, kilde: Folkeregisterkilde | None = None
+    settings: FolkeregisterAdapterSettings | None = None,
+    *,
+    kilde: Folkeregisterkilde | None = None,
+    feedoppsett: Feedoppsett | None = None,
 ) -> FastAPI:
     settings = settings or FolkeregisterAdapterSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
@@ -47,34 +49,20 @@ def create_app(
         client_secret=settings.folkeregister_client_secret,
         maskinporten=maskinporten_for(settings),
     )
-    holder: dict[str, Feedfolger] = {}
+    lytter = Feedlytter(kilde, feedoppsett or Feedoppsett(poll_interval=settings.folkeregister_poll_interval_seconds))
 
-    runtime.consume((topics.DELTAKER,), deltakere.behandle, name=deltakere.CONSUMER)
+    runtime.consume((topics.DELTAKER, topics.IDENTITET), forbruker.behandle, name=forbruker.CONSUMER)
 
     async def start_feed(rt: ServiceRuntime) -> None:
-        folger = Feedfolger(
-            rt.pool,
-            kilde,
-            vekk_relay=rt.relay.wake if rt.relay else (lambda: None),
-            poll_interval=settings.folkeregister_poll_interval_seconds,
-        )
-        app.state.feedfolger = folger
-        holder["f"] = folger
-        for tweak in app.state.feed_tweaks:  # tests adjust backoff and hooks before the loop starts
-            tweak(folger)
-        folger.start()
+        lytter.start(rt.pool, rt.relay.wake if rt.relay else (lambda: None))
 
     async def stop_feed(_: ServiceRuntime) -> None:
-        if "f" in holder:
-            await holder["f"].stop()
+        await lytter.stop()
         await kilde.close()
-
-    async def feed_status() -> dict[str, Any]:
-        return await holder["f"].status() if "f" in holder else {}
 
     runtime.on_started.append(start_feed)
     runtime.on_stopping.append(stop_feed)
-    runtime.readiness_checks.append(feed_status)
+    runtime.readiness_checks.append(lytter.status)
     app = create_http_app(runtime, title="NIR avslutning – folkeregister_adapter", description=DESCRIPTION)
-    app.state.feed_tweaks = []
+    app.state.feedlytter = lytter
     return app

@@ -16,9 +16,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from services.folkeregister_adapter.kilde import (
+from services.folkeregister_adapter.folkeregisterkilde import (
     Bostedsadresse,
-    Doedsfall,
+    Dodsfallsopplysning,
     Feedhendelse,
     Identifikasjonsnummer,
     Persondokument,
@@ -37,7 +37,7 @@ KJENTE_TYPER = (*DOED, *UTFLYTTET, *FLYTTET, OMNUMMERERT, NY_IDENT, OPPDATERT)
 
 Verdi = Flytting | Utvandring | Dodsfall
 # The opplysninger vurder_opplysning reads one value from.
-_O = TypeVar("_O", Doedsfall, UtflyttingFraNorge)
+_O = TypeVar("_O", Dodsfallsopplysning, UtflyttingFraNorge)
 
 
 class KjenteFakta(BaseModel):
@@ -64,7 +64,7 @@ class KjenteFakta(BaseModel):
 
 
 _FELT = {
-    Folkeregisterart.DOD: "dodsfall",
+    Folkeregisterart.DODSFALL: "dodsfall",
     Folkeregisterart.UTVANDRING: "utvandring",
     Folkeregisterart.FLYTTING: "flytting",
 }
@@ -142,8 +142,8 @@ def er_flytting(fra: str | None, til: str | None, flyttedato: date | None) -> tu
     return True, "flytting til annen kommune"
 
 
-def _doedsfall(o: Doedsfall) -> Dodsfall | None:
-    return Dodsfall(dodsdato=o.doedsdato) if o.doedsdato else None
+def _dodsfall(o: Dodsfallsopplysning) -> Dodsfall | None:
+    return Dodsfall(dodsdato=o.dodsdato) if o.dodsdato else None
 
 
 def _utvandring(o: UtflyttingFraNorge) -> Utvandring | None:
@@ -257,7 +257,7 @@ def vurder_persondokument(h: Feedhendelse, kjent: KjenteFakta, person: Persondok
     regler = []
     verdi: Verdi | None
     for art, verdi in (
-        (Folkeregisterart.DOD, _doedsfall(person.doedsfall) if person.doedsfall else None),
+        (Folkeregisterart.DODSFALL, _dodsfall(person.dodsfall) if person.dodsfall else None),
         (Folkeregisterart.UTVANDRING, _utvandring(person.utflytting) if person.utflytting else None),
     ):
         v = fakta_endret(art, verdi, h.hendelse_id, kjent, korrigering=True)
@@ -291,7 +291,7 @@ def vurder(h: Feedhendelse, kjent: KjenteFakta, person: Persondokument | None = 
     """The one entry point: what `h` means for a deltaker NIR knows (see the module docstring)."""
     t = h.hendelsestype
     if t in DOED:
-        return vurder_opplysning(h, kjent, Folkeregisterart.DOD, Doedsfall, _doedsfall)
+        return vurder_opplysning(h, kjent, Folkeregisterart.DODSFALL, Dodsfallsopplysning, _dodsfall)
     if t in UTFLYTTET:
         return vurder_opplysning(h, kjent, Folkeregisterart.UTVANDRING, UtflyttingFraNorge, _utvandring)
     if t in FLYTTET:

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from services.folkeregister_adapter.domain import Annullert, Korrigert, Registrert, Utfall
-from services.folkeregister_adapter.kilde import Feedhendelse
+from services.folkeregister_adapter.folkeregisterkilde import Feedhendelse
 from shared.events import folkeregister as f
 from shared.events.envelope import Event
 
@@ -19,12 +19,12 @@ _NS = uuid.UUID("6f1c1f0e-4e0c-4a8e-9a4e-5f6b8a0c2d11")
 _REGISTRERT = {
     f.Folkeregisterart.FLYTTING: (f.FlyttingRegistrert, "flytting"),
     f.Folkeregisterart.UTVANDRING: (f.UtvandringRegistrert, "utvandring"),
-    f.Folkeregisterart.DOD: (f.DodsfallRegistrert, "dodsfall"),
+    f.Folkeregisterart.DODSFALL: (f.DodsfallRegistrert, "dodsfall"),
 }
 _KORRIGERT = {
     f.Folkeregisterart.FLYTTING: (f.FlyttingKorrigert, "flytting"),
     f.Folkeregisterart.UTVANDRING: (f.UtvandringKorrigert, "utvandring"),
-    f.Folkeregisterart.DOD: (f.DodsfallKorrigert, "dodsfall"),
+    f.Folkeregisterart.DODSFALL: (f.DodsfallKorrigert, "dodsfall"),
 }
 
 

@@ -23,7 +23,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.folkeregister_adapter.kilde import Kildefeil
+from services.folkeregister_adapter.folkeregisterkilde import Kildefeil
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GRANT_LEVETID = 120  # seconds; Maskinporten refuses a grant whose exp is more than 120 s after iat

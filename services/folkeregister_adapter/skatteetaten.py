@@ -1,5 +1,5 @@
 """Skatteetaten's «hendelsesliste» as a Folkeregisterkilde: HTTP, status codes, and parsing of the real field
-names (docs/FOLKEREGISTER.md) into the source-neutral values of kilde.py."""
+names (docs/FOLKEREGISTER.md) into the source-neutral values of folkeregisterkilde.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from services.folkeregister_adapter.kilde import (
+from services.folkeregister_adapter.folkeregisterkilde import (
     Bostedsadresse,
-    Doedsfall,
+    Dodsfallsopplysning,
     Egenskapshendelse,
     Feedhendelse,
     ForMangeForesporsler,
@@ -72,7 +72,7 @@ def les_opplysning(navn: str, o: dict[str, Any]) -> Opplysning | None:
         raise Ugyldig(f"{navn} er ikke et objekt")
     match navn:
         case "doedsfall":
-            return Doedsfall(_dato(o.get("doedsdato"), "doedsfall.doedsdato"), _opphoert(o))
+            return Dodsfallsopplysning(_dato(o.get("doedsdato"), "doedsfall.doedsdato"), _opphoert(o))
         case "utflyttingFraNorge":
             land = o.get("tilflyttingsland")
             return UtflyttingFraNorge(
@@ -170,7 +170,7 @@ def les_side(fra: int, body: Any) -> Side:
     return Side(fra=fra, neste=max(neste, fra), innslag=lest)
 
 
-_O = TypeVar("_O", Doedsfall, UtflyttingFraNorge, Bostedsadresse)
+_O = TypeVar("_O", Dodsfallsopplysning, UtflyttingFraNorge, Bostedsadresse)
 
 
 def _gjeldende(liste: Any, navn: str, typ: type[_O]) -> _O | None:
@@ -190,7 +190,7 @@ def les_persondokument(p: dict[str, Any]) -> Persondokument:
     )
     return Persondokument(
         identer=identer,
-        doedsfall=_gjeldende(p.get("doedsfall"), "doedsfall", Doedsfall),
+        dodsfall=_gjeldende(p.get("doedsfall"), "doedsfall", Dodsfallsopplysning),
         utflytting=_gjeldende(p.get("utflyttingFraNorge"), "utflyttingFraNorge", UtflyttingFraNorge),
         bosted=_gjeldende(p.get("bostedsadresse"), "bostedsadresse", Bostedsadresse),
     )

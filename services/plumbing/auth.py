@@ -162,10 +162,13 @@ class Utsteder:
         navn: str,
         min_refresh: float,
         max_age: float,
+        kommuner: frozenset[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.discovery_url = discovery_url
         self.navn = navn
+        # A caseworker issuer's reach: these kommuner only, or None for a national one (any kommune, and IMDi).
+        self.kommuner = kommuner
         self._http, self._service = http, service
         self._min_refresh, self._max_age, self._clock = min_refresh, max_age, clock
         self._metadata: dict[str, Any] | None = None
@@ -259,7 +262,7 @@ class TokenVerifier:
 
     @classmethod
     def fra_settings(cls, settings: Any, *, service: str, http: httpx.AsyncClient) -> TokenVerifier:
-        def utsteder(url: str, navn: str) -> Utsteder:
+        def utsteder(url: str, navn: str, kommuner: frozenset[str] | None = None) -> Utsteder:
             return Utsteder(
                 url,
                 http,
@@ -267,10 +270,12 @@ class TokenVerifier:
                 navn=navn,
                 min_refresh=settings.jwks_min_refresh_seconds,
                 max_age=settings.jwks_max_age_seconds,
+                kommuner=kommuner,
             )
 
+        binding = settings.oidc_kommuner
         return cls(
-            saksbehandler=[utsteder(url, "saksbehandler") for url in settings.oidc_discovery],
+            saksbehandler=[utsteder(url, "saksbehandler", binding[url]) for url in settings.oidc_discovery],
             system=utsteder(settings.maskinporten_discovery_url, "system"),
             audience=settings.api_audience,
             klienter=settings.oidc_clients,
@@ -326,7 +331,7 @@ class TokenVerifier:
         exp = claims["exp"]
         if not isinstance(exp, (int, float)):
             raise Uautentisert("ugyldig token: exp må være et tall")
-        identitet = self._saksbehandler(claims) if utsteder is not self.system else self._system(claims, iss)
+        identitet = self._saksbehandler(claims, utsteder) if utsteder is not self.system else self._system(claims, iss)
         return identitet, float(exp) + LEEWAY  # remembered no longer than the check itself allows
 
     async def _utsteder(self, iss: object) -> Utsteder:
@@ -343,7 +348,7 @@ class TokenVerifier:
             raise utilgjengelig
         raise Uautentisert("ugyldig token: ukjent utsteder")
 
-    def _saksbehandler(self, c: dict[str, Any]) -> Identitet:
+    def _saksbehandler(self, c: dict[str, Any], utsteder: Utsteder) -> Identitet:
         klient = c.get("azp", c.get("client_id"))
         if not isinstance(klient, str) or klient not in self._klienter:
             raise Uautentisert("ugyldig token: utstedt til en annen klient")
@@ -364,6 +369,8 @@ class TokenVerifier:
                 raise IngenTilgang(
                     "ingen tilgang i NIR: IMDi-rollen kan ikke kombineres med en kommune eller en annen rolle"
                 )
+            if utsteder.kommuner is not None:
+                raise IngenTilgang("ingen tilgang i NIR: denne utstederen kan ikke gi IMDi-tilgang")
             omfang = Omfang(Rolle.IMDI)
         else:
             if not isinstance(kommune, str) or kommune not in geografi.kommuner():
@@ -372,6 +379,9 @@ class TokenVerifier:
                 not isinstance(bydel, str) or bydel not in {b.bydelsnummer for b in geografi.bydeler_i(kommune)}
             ):
                 raise IngenTilgang("ingen tilgang i NIR: bydelsnummer er ikke en bydel i kommunen")
+            if utsteder.kommuner is not None and kommune not in utsteder.kommuner:
+                # a kommune's own tenant naming another kommune: its claim is not the tenant's to make
+                raise IngenTilgang("ingen tilgang i NIR: utstederen kan ikke gi tilgang i denne kommunen")
             skrive = Rolle.SAKSBEHANDLER.value in gyldige
             omfang = Omfang(Rolle.SAKSBEHANDLER if skrive else Rolle.LESETILGANG, kommune, bydel, skrive=skrive)
         return Identitet(omfang=omfang, nokkel=f"{c['iss']}|{sub}", brukerident=ident)

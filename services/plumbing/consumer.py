@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from services.plumbing import idempotency, metrics, outbox
 from services.plumbing.db import retry_on_conflict
-from services.plumbing.dead_letter_policy import letter_for, log_dead_lettered, transient
+from services.plumbing.dead_letter_policy import dead_letter_headers, letter_for, log_dead_lettered, transient
 from services.plumbing.kafka import TopicNames
 from shared.events import topics
 from shared.events.envelope import Event
@@ -241,11 +241,7 @@ class Consumer:
                 topic=topics.DEAD_LETTER_NAME,
                 key=record.key or b"",
                 payload=letter.model_dump_json().encode(),
-                headers={
-                    "content-type": "application/json",
-                    "original-topic": record.topic,
-                    "event-type": "DeadLetter",
-                },
+                headers=dead_letter_headers(record.topic),
             )
             log_dead_lettered(record, self.group_id, exc)
 

@@ -42,6 +42,11 @@ async def create_pool(
     )
 
 
+async def svarer(pool: asyncpg.Pool, timeout: float = 2.0) -> bool:
+    """For readiness: the database answers a trivial query within `timeout` seconds (raises otherwise)."""
+    return await asyncio.wait_for(pool.fetchval("SELECT 1"), timeout) == 1
+
+
 def migration_files(directory: Path) -> list[Path]:
     files = sorted(p for p in directory.iterdir() if p.suffix == ".sql")
     for p in files:

@@ -67,6 +67,11 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
+def dead_letter_headers(original_topic: str) -> dict[str, str]:
+    """The headers of a dead letter (the AsyncAPI documents describe them: services/plumbing/asyncapi.py)."""
+    return {"content-type": "application/json", "event-type": "DeadLetter", "original-topic": original_topic}
+
+
 def letter_for(record: Any, exc: BaseException, group_id: str) -> DeadLetter:
     """The dead letter of a Kafka record: where it came from, the error (without input values) and the body."""
     return DeadLetter(
@@ -153,7 +158,7 @@ class DeadLetterPolicy:
             letter.model_dump_json().encode(),
             topic=self.names.dead_letter,
             key=record.key,
-            headers={"content-type": "application/json", "original-topic": record.topic},
+            headers=dead_letter_headers(record.topic),
         )
         self.dead_lettered += 1
         metrics.DEAD_LETTERED.labels(self.service).inc()

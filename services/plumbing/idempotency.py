@@ -18,14 +18,6 @@ from uuid import UUID
 import asyncpg
 
 
-async def first_delivery(conn: asyncpg.Connection, consumer: str, event_id: UUID) -> bool:
-    """True the first time `consumer` sees `event_id`; False for a redelivery.
-
-    Call inside the transaction that writes the effect: if that transaction rolls back, so does the mark.
-    """
-    return bool(await first_deliveries(conn, consumer, [event_id]))
-
-
 async def first_deliveries(conn: asyncpg.Connection, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
     """The ids among `event_ids` that `consumer` has not seen before (each is marked seen now)."""
     if not event_ids:

@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json"
 
 
+# name, partitions and, optionally, topic configs (e.g. {"cleanup.policy": "compact"})
+TopicSpec = tuple[str, int] | tuple[str, int, dict[str, str]]
+
+
 class TopicNames:
     """Physical topic names: the catalogue's names behind the environment's prefix (settings.topic_prefix)."""
 
@@ -34,8 +38,13 @@ class TopicNames:
     def dead_letter(self) -> str:
         return self(topics.DEAD_LETTER_NAME)
 
-    def specs(self) -> list[tuple[str, int]]:
-        return [(self(t), t.partitions) for t in topics.ALL] + [(self.dead_letter, 1)]
+    def specs(self) -> list[tuple[str, int, dict[str, str]]]:
+        """Every topic with its partitions and, for a compacted one, its cleanup policy."""
+        return [(self(t), t.partitions, topic_configs(t)) for t in topics.ALL] + [(self.dead_letter, 1, {})]
+
+
+def topic_configs(topic: topics.Topic) -> dict[str, str]:
+    return {"cleanup.policy": "compact"} if topic.compacted else {}
 
 
 def make_broker(bootstrap_servers: str, *, client_id: str, middlewares: Sequence[Any] = ()) -> KafkaBroker:
@@ -48,6 +57,10 @@ def make_broker(bootstrap_servers: str, *, client_id: str, middlewares: Sequence
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
+        # faststream adds a `correlation_id` header from this generator to every message it publishes unless
+        # the call passes one; the envelope's `correlation-id` header (headers_for) is the one operators read,
+        # so the generator gives nothing and no second header is written.
+        id_generator=str,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         enable_idempotence=True,
         middlewares=tuple(middlewares),
@@ -81,18 +94,22 @@ async def publish(
         topic=topic or (names or TopicNames())(topics.topic_of(event)),
         key=event.message_key(),
         headers=headers_for(event),
-        correlation_id=str(event.correlation_id),
     )
 
 
-async def ensure_topics(bootstrap_servers: str, wanted: Iterable[topics.Topic | tuple[str, int]]) -> list[str]:
-    """Create the topics that are missing, with their partition counts; returns the names created."""
-    specs = [(t.name, t.partitions) if isinstance(t, topics.Topic) else t for t in wanted]
+async def ensure_topics(bootstrap_servers: str, wanted: Iterable[topics.Topic | TopicSpec]) -> list[str]:
+    """Create the topics that are missing, with their partition counts (and configs: a compacted topic's
+    cleanup policy); returns the names created."""
+    specs = [(t.name, t.partitions, topic_configs(t)) if isinstance(t, topics.Topic) else t for t in wanted]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, num_partitions=n, replication_factor=1) for name, n in specs if name not in existing]
+        missing = [
+            NewTopic(name, num_partitions=n, replication_factor=1, topic_configs=configs[0] if configs else {})
+            for name, n, *configs in specs
+            if name not in existing
+        ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another service created it at the same moment
                 await admin.create_topics(missing)

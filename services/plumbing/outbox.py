@@ -105,7 +105,6 @@ class OutboxRelay:
                             topic=self._names(r["topic"]),
                             key=r["key"],
                             headers=r["headers"],
-                            correlation_id=r["headers"].get("correlation-id"),
                             no_confirm=True,
                         )
                     )

@@ -4,7 +4,6 @@ HTTP app with health, readiness and metrics. Each service's app.py builds one an
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 import sys
@@ -21,10 +20,10 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import logs, metrics, openapi, retention
+from services.plumbing import db, logs, metrics, openapi, retention
+from services.plumbing.asyncapi import document as asyncapi_document
 from services.plumbing.auth import TokenVerifier
 from services.plumbing.consumer import Consumer, Handler
 from services.plumbing.db import apply_migrations, create_pool
@@ -57,15 +56,6 @@ class ServiceRuntime:
             middlewares=[self.dead_letters.middleware],
         )
         self.dead_letters.broker = self.broker
-        # The outbox relay publishes this service's topics; declaring them documents them in AsyncAPI.
-        for t in topics.ALL:
-            if t.producer == self.service:
-                self.broker.publisher(
-                    self.topics(t),
-                    schema=t.union,
-                    title=f"{t.name}:publish",
-                    description=f"{t.description} Key: {t.key}.",
-                )
         self._pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.ready = False
@@ -166,7 +156,7 @@ class ServiceRuntime:
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {"started": self.ready}
         try:
-            checks["postgres"] = await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2) == 1
+            checks["postgres"] = await db.svarer(self.pool)
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             checks["postgres"] = False
             checks["postgres_error"] = type(exc).__name__
@@ -191,56 +181,6 @@ class ServiceRuntime:
         return checks
 
 
-def asyncapi_document(runtime: ServiceRuntime) -> str:
-    spec = AsyncAPI(
-        runtime.broker,
-        title=f"NIR avslutning – {runtime.service}",
-        version="1",
-        description=f"Topics consumed and produced by {runtime.service}.",
-    )
-    return json.dumps(_record_schemas(json.loads(spec.to_specification().to_json()), runtime.topics))
-
-
-def _generic(schema: dict[str, Any]) -> bool:
-    """«A list» or «an object»: a handler that takes the raw body and parses it with the topic's union."""
-    return (
-        schema.get("type") in ("array", "object")
-        and schema.get("items", {}) == {}
-        and not {"properties", "$ref", "oneOf", "anyOf", "allOf", "discriminator"} & schema.keys()
-    )
-
-
-def _record_schemas(doc: dict[str, Any], names: TopicNames) -> dict[str, Any]:
-    """Our consumer takes the raw records and decodes each with its topic's union (services/plumbing/
-    consumer.py), so faststream can only document its payload as «a list», one schema for all its topics.
-    Document what one record of each topic holds instead: the topic's events, from the same contracts as
-    docs/contracts/."""
-    by_address = {names(t): t for t in topics.ALL}
-    components = doc.setdefault("components", {})
-    schemas = components.setdefault("schemas", {})
-    generic: set[str] = set()
-    for channel in doc.get("channels", {}).values():
-        topic = by_address.get(channel.get("address"))
-        if topic is None:
-            continue
-        for ref in channel.get("messages", {}).values():
-            message = components.get("messages", {}).get(ref.get("$ref", "").rsplit("/", 1)[-1])
-            payload_ref = (message or {}).get("payload", {}).get("$ref", "")
-            name = payload_ref.rsplit("/", 1)[-1]
-            if message is None or not _generic(schemas.get(name, {})):
-                continue
-            generic.add(name)
-            record = topic.adapter().json_schema(ref_template="#/components/schemas/{model}")
-            for model, definition in record.pop("$defs", {}).items():
-                schemas.setdefault(model, definition)
-            own = f"{topic.name}.Record"
-            schemas[own] = {**record, "title": own, "description": f"One record on {topic.name}: {topic.description}"}
-            message["payload"] = {"$ref": f"#/components/schemas/{own}"}
-    for name in generic:
-        schemas.pop(name, None)
-    return doc
-
-
 def health_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["drift"])
 
@@ -254,9 +194,9 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
         return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
 
     @router.get("/asyncapi.json")
-    async def asyncapi() -> Response:
-        """The service's topics, messages and schemas (AsyncAPI 3.0, from the faststream broker)."""
-        return Response(asyncapi_document(runtime), media_type="application/json")
+    async def asyncapi() -> JSONResponse:
+        """The service's topics, messages and schemas (AsyncAPI 3.0: services/plumbing/asyncapi.py)."""
+        return JSONResponse(asyncapi_document(runtime))
 
     @router.get("/metrics")
     async def prometheus() -> Response:

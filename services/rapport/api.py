@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -12,7 +13,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
-from services.rapport import csv_export, personliste, queries, xlsx_export
+from services.rapport import csv_export, domain, xlsx_export
+from services.rapport.lager import fristliste, personliste, sporringer
+from services.rapport.lager import statistikk as statistikklager
 from shared.events.felttyper import Kode
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -25,9 +28,9 @@ def pool(request: Request) -> asyncpg.Pool:
 
 
 def feil(exc: Exception) -> HTTPException:
-    if isinstance(exc, queries.IkkeTilgang):
+    if isinstance(exc, sporringer.IkkeTilgang):
         return HTTPException(403, str(exc))
-    if isinstance(exc, queries.Ugyldig):
+    if isinstance(exc, sporringer.Ugyldig):
         return HTTPException(400, {"felt": exc.felt, "feil": exc.grunn})
     raise exc
 
@@ -62,13 +65,13 @@ def lag_filter(
     bydel: str | None = None,
     kategori: Kategori | None = None,
     avslutningsaar: int | None = None,
-    registrert_av: queries.RegistrertAv = "alle",
+    registrert_av: sporringer.RegistrertAv = "alle",
     duf_nummer: str | None = None,
     navn: str | None = None,
-) -> queries.Filter:
-    """queries.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
+) -> sporringer.Filter:
+    """sporringer.Filter from the request's values (empty = not set); its validation answers 400 as `feil`."""
     try:
-        return queries.Filter(
+        return sporringer.Filter(
             lov=lov,
             oppfolgingskommune=oppfolgingskommune or None,
             bydel=bydel or None,
@@ -78,7 +81,7 @@ def lag_filter(
             duf_nummer=duf_nummer or None,
             navn=navn or None,
         )
-    except queries.Ugyldig as exc:
+    except sporringer.Ugyldig as exc:
         raise feil(exc) from None
 
 
@@ -89,8 +92,8 @@ def rapportfilter(
     bydel: Annotated[str | None, Query(description="bydelsnummer, seks siffer")] = None,
     kategori: Kategori | None = None,
     avslutningsaar: Annotated[int | None, Query(ge=1900, le=2199)] = None,
-    registrert_av: queries.RegistrertAv = "alle",
-) -> queries.Filter:
+    registrert_av: sporringer.RegistrertAv = "alle",
+) -> sporringer.Filter:
     """The GET filter: only the non-identifying fields, so a link can be bookmarked without personal data."""
     ikke_i_url(request, lov)
     return lag_filter(
@@ -115,7 +118,7 @@ class RapportSok(BaseModel):
     bydel: str | None = Field(None, description="bydelsnummer, seks siffer")
     kategori: Kode[Kategori] | None = None
     avslutningsaar: int | None = Field(None, ge=1900, le=2199)
-    registrert_av: queries.RegistrertAv = "alle"
+    registrert_av: sporringer.RegistrertAv = "alle"
     duf_nummer: str | None = Field(None, description="hele eller starten av DUF-nummeret")
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
@@ -123,9 +126,9 @@ class RapportSok(BaseModel):
     side: int = Field(1, ge=1, le=1_000_000)
     per_side: int = Field(25, ge=1, le=500)
     sorter: str = "etternavn"
-    retning: queries.Retning = "stigende"
+    retning: sporringer.Retning = "stigende"
 
-    def filter(self, lov: Lov) -> queries.Filter:
+    def filter(self, lov: Lov) -> sporringer.Filter:
         return lag_filter(
             lov,
             oppfolgingskommune=self.oppfolgingskommune,
@@ -145,6 +148,8 @@ class PersonSok(BaseModel):
 
     lov: Kode[Lov] | None = None
     status: personliste.Status = Field("alle", description="i_program: no current avslutning; avsluttet: one")
+    kategori: Kode[Kategori] | None = Field(None, description="the person's current kategori")
+    bydel: str | None = Field(None, description="bydelsnummer, seks siffer", pattern=r"^\d{6}$")
     navn: str | None = Field(
         None, description="fornavn eller etternavn (starten av)", max_length=100, pattern=KONTROLLTEGN
     )
@@ -159,18 +164,18 @@ def rad_json(r: dict) -> dict:
 
 
 def csv_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter, sorter: str, retning: sporringer.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
-        queries.order_by(sorter, retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        sporringer.order_by(sorter, retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             async for chunk in csv_export.csv_bytes(
-                queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
+                sporringer.csv_batches(conn, bruker, f, sorter=sorter, retning=retning)
             ):
                 yield chunk
 
@@ -181,7 +186,7 @@ def csv_response(
     )
 
 
-def filterlinje(f: queries.Filter) -> str:
+def filterlinje(f: sporringer.Filter) -> str:
     """The filter as the spreadsheet's row 2 says it, in the report's words."""
     deler = []
     if f.oppfolgingskommune:
@@ -208,17 +213,18 @@ def filterlinje(f: queries.Filter) -> str:
 
 
 def xlsx_response(
-    p: asyncpg.Pool, bruker: Bruker, f: queries.Filter, sorter: str, retning: queries.Retning
+    p: asyncpg.Pool, bruker: Bruker, f: sporringer.Filter, sorter: str, retning: sporringer.Retning
 ) -> StreamingResponse:
     try:
         f.where(bruker)  # access and filter errors before the first byte is sent
-        queries.order_by(sorter, retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+        sporringer.order_by(sorter, retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
 
     async def stream() -> AsyncIterator[bytes]:
         async with p.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            rows = queries.csv_batches(conn, bruker, f, sorter=sorter, retning=retning, kolonner=queries.XLSX_KOLONNER)
+            kolonner = sporringer.XLSX_KOLONNER
+            rows = sporringer.csv_batches(conn, bruker, f, sorter=sorter, retning=retning, kolonner=kolonner)
             async for chunk in xlsx_export.xlsx_bytes(TITTEL.format(lov=f.lov.value), filterlinje(f), rows):
                 yield chunk
 
@@ -232,17 +238,17 @@ def xlsx_response(
 async def side_svar(
     p: asyncpg.Pool,
     bruker: Bruker,
-    f: queries.Filter,
+    f: sporringer.Filter,
     *,
     side: int,
     per_side: int,
     sorter: str,
-    retning: queries.Retning,
+    retning: sporringer.Retning,
 ) -> dict:
     try:
         async with p.acquire() as conn:
-            s = await queries.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
-    except (queries.IkkeTilgang, queries.Ugyldig) as exc:
+            s = await sporringer.side(conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
+    except (sporringer.IkkeTilgang, sporringer.Ugyldig) as exc:
         raise feil(exc) from None
     return dict(
         tittel=TITTEL.format(lov=f.lov.value),
@@ -269,13 +275,13 @@ def router() -> APIRouter:
         "(søk på DUF-nummer eller navn: POST …/sok)",
     )
     async def rapport(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_side: Annotated[int, Query(ge=1, le=500)] = 25,
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> dict:
         return await side_svar(p, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning)
 
@@ -287,11 +293,11 @@ def router() -> APIRouter:
 
     @r.get("/rapport/{lov}/csv", summary="Last ned CSV fil for gjeldende filter (Excel, norske innstillinger)")
     async def rapport_csv(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> StreamingResponse:
         return csv_response(p, bruker, f, sorter, retning)
 
@@ -311,11 +317,11 @@ def router() -> APIRouter:
         "autofilter, DUF-nummer som tekst, datoer som datoer",
     )
     async def rapport_xlsx(
-        f: Annotated[queries.Filter, Depends(rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(rapportfilter)],
         bruker: Lesetilgang,
         p: Annotated[asyncpg.Pool, Depends(pool)],
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> StreamingResponse:
         return xlsx_response(p, bruker, f, sorter, retning)
 
@@ -332,21 +338,80 @@ def router() -> APIRouter:
     @r.get("/rapport/{lov}/filtervalg", summary="Valgene filtrene tilbyr")
     async def filtervalg(lov: Lov, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
-            return await queries.filtervalg(conn, bruker, lov)
+            return await sporringer.filtervalg(conn, bruker, lov)
 
     @r.get("/personer/{deltaker_id}/avslutningshistorikk", summary="All avslutningshistorikk, nyeste først")
     async def historikk(deltaker_id: UUID, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
         async with p.acquire() as conn:
-            h = await queries.historikk(conn, bruker, deltaker_id)
+            h = await sporringer.historikk(conn, bruker, deltaker_id)
         if h is None:  # also a person the user may not see: answered as unknown
             raise HTTPException(404, "ingen avslutningshistorikk for denne personen")
         return h
 
     @r.post("/personer/sok", summary="Personene brukeren ser (i program eller avsluttet), side for side")
     async def personer(inn: PersonSok, bruker: Lesetilgang, p: Annotated[asyncpg.Pool, Depends(pool)]) -> dict:
-        f = personliste.Personfilter(lov=inn.lov.value if inn.lov else None, status=inn.status, navn=inn.navn)
+        f = personliste.Personfilter(
+            lov=inn.lov.value if inn.lov else None,
+            status=inn.status,
+            navn=inn.navn,
+            kategori=inn.kategori.value if inn.kategori else None,
+            bydel=inn.bydel,
+        )
         async with p.acquire() as conn:
             return await personliste.side(conn, bruker, f, side=inn.side, per_side=inn.per_side)
+
+    @r.get(
+        "/frister/{hvilken}",
+        summary="Personer i program med gjennomføringsfrist (gjennomforing) eller oppstartsfrist uten vedtak om "
+        "program og sluttmål (oppstart) de neste `dager` dagene, tidligste først",
+    )
+    async def fristliste_(
+        hvilken: fristliste.Fristtype,
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        dager: Annotated[int, Query(ge=0, le=366, description="fra og med `fra` til og med `fra` + dager")] = 30,
+        fra: Annotated[date | None, Query(description="første dag (standard: i dag, norsk tid)")] = None,
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        start = fra or datetime.now(domain.OSLO).date()
+        async with p.acquire() as conn:
+            return await fristliste.frister(
+                conn, bruker, hvilken, fra=start, til=start + timedelta(days=dager), side=side, per_side=per_side
+            )
+
+    @r.get(
+        "/folkeregisteravslutninger",
+        summary="Flyttet, Utvandret og Død som regelmotoren har registrert fra Folkeregisteret siden `siden`, "
+        "nyeste først",
+    )
+    async def folkeregister(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        siden: Annotated[datetime, Query(description="tidspunkt med tidssone (ISO 8601)")],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        if siden.tzinfo is None:
+            raise HTTPException(
+                400, {"felt": "siden", "feil": "tidspunktet må ha tidssone, f.eks. 2026-01-01T00:00:00+01:00"}
+            )
+        async with p.acquire() as conn:
+            return await fristliste.folkeregister(conn, bruker, siden=siden, side=side, per_side=per_side)
+
+    @r.get(
+        "/avslutningsarsak-ikke-registrert",
+        summary="Personer regelmotoren har avsluttet med «Avslutningsårsak ikke registrert» (begge lover), "
+        "eldste først",
+    )
+    async def ikke_registrert(
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_side: Annotated[int, Query(ge=1, le=100)] = 25,
+    ) -> dict:
+        async with p.acquire() as conn:
+            return await fristliste.ikke_registrert(conn, bruker, side=side, per_side=per_side)
 
     @r.get("/maaloppnaaelse", summary="Måloppnåelse per år, fylke og kommune (Tabell 2)")
     async def maaloppnaaelse(
@@ -356,7 +421,7 @@ def router() -> APIRouter:
         lov: Lov | None = None,
     ) -> dict:
         async with p.acquire() as conn:
-            return await queries.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
+            return await sporringer.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
 
     @r.get(
         "/statistikk/{lov}",
@@ -372,13 +437,13 @@ def router() -> APIRouter:
     ) -> JSONResponse:
         async with p.acquire() as conn:
             if fra_aar is None or til_aar is None:
-                lav, hoy = await queries.aarspenn(conn, lov)
+                lav, hoy = await statistikklager.aarspenn(conn, lov)
                 til_aar = til_aar or hoy
                 fra_aar = fra_aar or max(lav, til_aar - 4)
             try:
                 # plain json.dumps: FastAPI's encoder walks the two thousand lines of a national answer slowly
-                return JSONResponse(await queries.statistikk_tall(conn, bruker, lov, fra_aar, til_aar))
-            except queries.Ugyldig as e:
+                return JSONResponse(await statistikklager.statistikk_tall(conn, bruker, lov, fra_aar, til_aar))
+            except sporringer.Ugyldig as e:
                 raise feil(e) from e
 
     return r

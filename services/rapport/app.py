@@ -8,7 +8,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.plumbing.runtime import ServiceRuntime, create_http_app
-from services.rapport import api, projection, web
+from services.rapport import api, forbruker, web
+from services.rapport.lager import projeksjon
 from shared.events import topics
 from shared.settings import RapportSettings
 
@@ -25,18 +26,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # index only in a plan made for its value: plan every query for its values (planning costs < 1 ms).
 POOL_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 # Every topic whose facts the report shows; the Folkeregister's effect reaches us as computed avslutninger.
-CONSUMED = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
+CONSUMED = (topics.DELTAKER, topics.IDENTITET, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
 
 
 async def _prepare(runtime: ServiceRuntime) -> None:
     """Before consuming: a changed projection version empties the read models, so they are rebuilt from the
     topics (the consumer then finds no positions and reads from the beginning)."""
     async with runtime.pool.acquire() as conn:
-        generasjon, rebuilt = await projection.prepare(conn)
+        generasjon, rebuilt = await projeksjon.prepare(conn)
     if rebuilt:
         log.info(
             "projection version changed: read models reset, rebuilding from the topics",
-            extra={"projection_version": projection.PROJECTION_VERSION, "generation": generasjon},
+            extra={"projection_version": projeksjon.PROJECTION_VERSION, "generation": generasjon},
         )
 
 
@@ -44,7 +45,7 @@ def create_app(settings: RapportSettings | None = None) -> FastAPI:
     settings = settings or RapportSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS, pool_settings=POOL_SETTINGS)
     runtime.before_consuming.append(_prepare)
-    runtime.consume(CONSUMED, projection.project_batch, name=projection.CONSUMER)
+    runtime.consume(CONSUMED, forbruker.behandle, name=forbruker.CONSUMER)
     app = create_http_app(
         runtime,
         title="NIR avslutning – rapport",

@@ -48,7 +48,7 @@ def _ta(buffer: io.StringIO) -> bytes:
 
 
 async def csv_bytes(batches: AsyncIterator[Sequence[Sequence[str]]]) -> AsyncIterator[bytes]:
-    """BOM and header, then one chunk per batch of rows (already formatted: queries.CSV_KOLONNER)."""
+    """BOM and header, then one chunk per batch of rows (already formatted: sporringer.CSV_KOLONNER)."""
     buffer, w = _skriver()
     buffer.write(BOM)
     w.writerow(KOLONNER)

@@ -20,7 +20,7 @@ from shared.kodeverk.avslutningsarsaker import Maaloppnaaelsesgruppe, avslutning
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
-from shared.regelverk import avslutning_i_kraft, fristgrunnlag
+from shared.regelverk import avslutning_i_kraft, frister, fristgrunnlag
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "kommune"
@@ -114,7 +114,7 @@ def frist_for_gjennomforing(
 ) -> date | None:
     """Frist for gjennomføring (DOMAIN.md §6) from the facts seen, with shared/regelverk (fristgrunnlag.py
     picks the facts, frister.py computes); None when the facts do not give one (no vedtak om deltakelse, a
-    sluttmål the regelverk does not know). `sluttmal` is the one in force already (projection.py keeps the
+    sluttmål the regelverk does not know). `sluttmal` is the one in force already (projeksjon.py keeps the
     one fastsatt last)."""
     if lov is None:
         return None
@@ -153,6 +153,48 @@ def programforlop(vedtak: Iterable[Vedtaksfakta]) -> tuple[date | None, bool]:
     start = fristgrunnlag.programstart(fakta)
     forlenget = any(v.fattet and v.vedtakstype is Vedtakstype.FORLENGELSE for v in fakta)
     return (start.fra if start else None), forlenget
+
+
+def mangler_vedtak_eller_sluttmal(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta]) -> bool:
+    """Whether the person still lacks what the oppstartsfrist asks for (seed §12 «Utgått oppstartsfrist»: «vedtak
+    om program og slutt mål»): a fattet vedtak om deltakelse, and under integreringsloven a sluttmål
+    (introduksjonsloven has none), as the regelmotor's `oppstartsfrist_gjelder` counts them."""
+    har_vedtak = any(
+        v.vedtakstype == Vedtakstype.DELTAKELSE.value and v.resultat == Vedtaksresultat.VEDTAK_FATTET.value
+        for v in vedtak
+    )
+    trenger_sluttmal = lov == Lov.INTEGRERINGSLOVEN.value
+    return not har_vedtak or (trenger_sluttmal and sluttmal is None)
+
+
+@dataclass(frozen=True)
+class FristerAaFolge:
+    """The frister the Arbeidsflate watches for a person in programme; None where there is nothing to watch."""
+
+    gjennomforingsfrist: date | None
+    oppstartsfrist: date | None
+
+
+def frister_aa_folge(
+    *,
+    avsluttet: bool,
+    lov: str | None,
+    bosettingsdato: date | None,
+    sluttmal: str | None,
+    vedtak: Sequence[Vedtaksfakta],
+    fravaer: Sequence[Fravaersfakta],
+) -> FristerAaFolge:
+    """An avsluttet person has no frist left to meet. The gjennomføringsfrist is the report's own
+    (frist_for_gjennomforing); the oppstartsfrist (shared/regelverk/frister.oppstartsfrist) only while vedtak om
+    program or sluttmål is missing — once both are registered it is met."""
+    if avsluttet:
+        return FristerAaFolge(None, None)
+    oppstart = (
+        frister.oppstartsfrist(bosettingsdato).frist
+        if bosettingsdato is not None and mangler_vedtak_eller_sluttmal(lov, sluttmal, vedtak)
+        else None
+    )
+    return FristerAaFolge(frist_for_gjennomforing(lov, sluttmal, vedtak, fravaer), oppstart)
 
 
 def alder(fodselsdato: date, paa_dato: date) -> int:

@@ -12,8 +12,8 @@ import asyncio
 import sys
 
 from services.plumbing.db import apply_migrations, create_pool
-from services.rapport import projection
 from services.rapport.app import MIGRATIONS
+from services.rapport.lager import projeksjon
 from shared.settings import RapportSettings
 
 
@@ -24,8 +24,8 @@ async def rebuild(settings: RapportSettings) -> int:
     try:
         await apply_migrations(pool, settings.DB_SCHEMA, MIGRATIONS)
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
-            return await projection.reset(conn, projection.PROJECTION_VERSION)
+            await projeksjon.laas_projeksjonen(conn)
+            return await projeksjon.reset(conn, projeksjon.PROJECTION_VERSION)
     finally:
         await pool.close()
 

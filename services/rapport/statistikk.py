@@ -173,7 +173,7 @@ def _sikre(tre: Tre, start: set[str], kjent: frozenset[str], behold: frozenset[s
 
 # --- time in programme ------------------------------------------------------------------------------------------
 
-DAGER_PER_MAANED = 365.25 / 12  # also in migration 0004's maaneder_i_program
+DAGER_PER_MAANED = 365.25 / 12  # also in migration 0007's maaneder_i_program
 
 
 @dataclass(frozen=True)

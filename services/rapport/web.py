@@ -26,8 +26,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.plumbing.auth import Bruker, IngenTilgang, Uautentisert, Utilgjengelig, bruker_for
-from services.rapport import api, queries
+from services.rapport import api
 from services.rapport.domain import dato_no, prosent_no
+from services.rapport.lager import sporringer
 from shared.kodeverk.kategorier import KATEGORINAVN, LOVNAVN, Lov
 
 COOKIE = "nir_rapport_token"
@@ -122,19 +123,19 @@ def _heltall(tekst: str, standard: int) -> int:
     return int(tekst) if tekst.isascii() and tekst.isdigit() and 0 < len(tekst) <= 7 and int(tekst) >= 1 else standard
 
 
-def _retning(tekst: str) -> queries.Retning:
+def _retning(tekst: str) -> sporringer.Retning:
     return "synkende" if tekst == "synkende" else "stigende"
 
 
-def _filter(lov: Lov, verdier: dict[str, str]) -> queries.Filter:
+def _filter(lov: Lov, verdier: dict[str, str]) -> sporringer.Filter:
     """The page's filter, lenient as a form is: an unknown choice is no filter; bad numbers raise Ugyldig."""
-    return queries.Filter(
+    return sporringer.Filter(
         lov=lov,
         oppfolgingskommune=verdier["oppfolgingskommune"] or None,
         bydel=verdier["bydel"] or None,
         kategori=verdier["kategori"] if verdier["kategori"] in {k.value for k in KATEGORINAVN} else None,
         avslutningsaar=int(verdier["avslutningsaar"]) if _aarstall(verdier["avslutningsaar"]) else None,
-        registrert_av=cast(queries.RegistrertAv, verdier["registrert_av"])
+        registrert_av=cast(sporringer.RegistrertAv, verdier["registrert_av"])
         if verdier["registrert_av"] in ("kommunen", "regelmotor")
         else "alle",
         duf_nummer=verdier["duf_nummer"].strip() or None,
@@ -193,7 +194,7 @@ def router() -> APIRouter:
         aar_ = int(aar) if _aarstall(aar) else None
         lov_ = Lov(lov) if lov in {x.value for x in Lov} else None
         async with p.acquire() as conn:
-            m = await queries.maaloppnaaelse(conn, bruker, aar=aar_, lov=lov_)
+            m = await sporringer.maaloppnaaelse(conn, bruker, aar=aar_, lov=lov_)
         rader = []
         for t in m["linjer"]:
             sted = {"landet": "Hele landet", "fylke": t.get("fylke", ""), "kommune": t.get("kommune", "")}[t["nivaa"]]
@@ -223,8 +224,8 @@ og Utdanning - Vgo.</p>
             return til_innlogging()
         try:
             async with p.acquire() as conn:
-                h = await queries.historikk(conn, bruker, deltaker_id)
-        except queries.IkkeTilgang as exc:
+                h = await sporringer.historikk(conn, bruker, deltaker_id)
+        except sporringer.IkkeTilgang as exc:
             return html("Ingen tilgang", f'<p class="feil">{escape(str(exc))}</p>', bruker)
         if h is None:
             return html("Avslutningshistorikk", "<p>Ingen avslutningshistorikk for denne personen.</p>", bruker)
@@ -257,10 +258,10 @@ og Utdanning - Vgo.</p>
     @r.get("/{lov}/csv")
     async def csv(
         request: Request,
-        f: Annotated[queries.Filter, Depends(api.rapportfilter)],
+        f: Annotated[sporringer.Filter, Depends(api.rapportfilter)],
         p: Annotated[asyncpg.Pool, Depends(api.pool)],
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> Response:
         bruker = await innlogget(request)
         if bruker is None:
@@ -275,7 +276,7 @@ og Utdanning - Vgo.</p>
         skjema = await skjemadata(request)
         try:
             f = _filter(lov, {k: skjema.get(k, "") for k in FILTERFELT})
-        except queries.Ugyldig as exc:
+        except sporringer.Ugyldig as exc:
             raise api.feil(exc) from None
         return api.csv_response(p, bruker, f, skjema.get("sorter") or "etternavn", _retning(skjema.get("retning", "")))
 
@@ -286,7 +287,7 @@ og Utdanning - Vgo.</p>
         p: Annotated[asyncpg.Pool, Depends(api.pool)],
         side: Annotated[int, Query(ge=1)] = 1,
         sorter: str = "etternavn",
-        retning: queries.Retning = "stigende",
+        retning: sporringer.Retning = "stigende",
     ) -> Response:
         bruker = await innlogget(request)
         if bruker is None:
@@ -324,24 +325,24 @@ async def rapportside(
     *,
     side: int,
     sorter: str,
-    retning: queries.Retning,
+    retning: sporringer.Retning,
     avvist: bool = False,
 ) -> HTMLResponse:
     """The report page for the filter `verdier` (GET: without the identifying fields; POST: all of them)."""
     verdier = {k: verdier.get(k, "") for k in FILTERFELT}
     s, feilmelding = None, ""
     async with p.acquire() as conn:
-        valg = await queries.filtervalg(conn, bruker, lov)
+        valg = await sporringer.filtervalg(conn, bruker, lov)
         if avvist:  # an old bookmark or a hand-made URL: no search (the identifier has reached the logs already)
             feilmelding = (
                 "Søk på DUF-nummer og navn sendes med skjemaet, ikke i lenken (lenker havner i logger). Søk på nytt."
             )
         else:
             try:
-                s = await queries.side(
+                s = await sporringer.side(
                     conn, bruker, _filter(lov, verdier), side=side, per_side=25, sorter=sorter, retning=retning
                 )
-            except (queries.Ugyldig, queries.IkkeTilgang) as exc:
+            except (sporringer.Ugyldig, sporringer.IkkeTilgang) as exc:
                 feilmelding = str(exc)
     filtre = {k: v for k, v in verdier.items() if v}
     # with a DUF-nummer or name in the filter, every «link» posts; else they are bookmarkable GET links

@@ -50,7 +50,7 @@ def _tekst(ref: str, verdi: str, stil: int = 0) -> str:
 
 
 def _rad(nr: int, verdier: Sequence[object]) -> str:
-    """One row's XML. The types come from queries.XLSX_KOLONNER (dates are dates, Alder an int); the loop is
+    """One row's XML. The types come from sporringer.XLSX_KOLONNER (dates are dates, Alder an int); the loop is
     the export's hot path, so it is written out rather than calling a function per cell."""
     n = str(nr)
     deler = [f'<row r="{n}">']
@@ -77,7 +77,7 @@ def filnavn(lov: str) -> str:
 async def xlsx_bytes(
     tittel: str, filterlinje: str, batches: AsyncIterator[Sequence[Sequence[object]]]
 ) -> AsyncIterator[bytes]:
-    """The workbook for `batches` of typed rows (queries.XLSX_KOLONNER order), as chunks of bytes."""
+    """The workbook for `batches` of typed rows (sporringer.XLSX_KOLONNER order), as chunks of bytes."""
     with tempfile.TemporaryFile(prefix="nir-xlsx-") as fil:
         with zipfile.ZipFile(fil, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as ark:

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.plumbing.runtime import ServiceRuntime, create_http_app
-from services.regelmotor import behandling
+from services.regelmotor import forbruker
 from services.regelmotor.innhenting import Dognvakt, Faktabarriere
 from services.regelmotor.klokke import Klokke
 from shared.events import topics
@@ -24,10 +24,10 @@ def create_app(settings: RegelmotorSettings | None = None) -> FastAPI:
     settings = settings or RegelmotorSettings()
     runtime = ServiceRuntime(settings, MIGRATIONS)
     vakt = Dognvakt(
-        Faktabarriere(settings.kafka_bootstrap_servers, [runtime.topics(t) for t in FAKTA], behandling.CONSUMER),
+        Faktabarriere(settings.kafka_bootstrap_servers, [runtime.topics(t) for t in FAKTA], forbruker.CONSUMER),
         sveip_batch=settings.sveip_batch,
     )
-    runtime.consume((*FAKTA, topics.KLOKKE), behandling.behandle, name=behandling.CONSUMER, after_batch=vakt.vekk)
+    runtime.consume((*FAKTA, topics.KLOKKE), forbruker.behandle, name=forbruker.CONSUMER, after_batch=vakt.vekk)
     runtime.on_started.append(lambda rt: vakt.start(rt.pool))
     runtime.on_stopping.append(lambda rt: vakt.stop())
     if settings.klokke_aktiv:

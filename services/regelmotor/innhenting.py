@@ -27,7 +27,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.plumbing import idempotency
 from services.plumbing.tasks import cancel_and_wait
-from services.regelmotor import behandling, lager
+from services.regelmotor import forbruker, lager
 from shared.events.klokke import DognPassert
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class Dognvakt:
                 status = await lager.klokkestatus(pool)
         if not status.usveipet or status.dogn is None or status.idag is None:
             return 0
-        antall = await behandling.sveip(pool, status.idag, status.dogn, batch=self._sveip_batch)
+        antall = await forbruker.sveip(pool, status.idag, status.dogn, batch=self._sveip_batch)
         await lager.sveipet(pool, status.idag)
         log.info(
             "day passed",

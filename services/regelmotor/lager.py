@@ -15,7 +15,7 @@ from shared.events.klokke import DognPassert
 
 # Handlers hold it shared while they read «idag» and write a deltaker; moving the clock takes it exclusively.
 # So once the clock has moved, every deltaker written before is visible to the sweep, and every one written
-# after saw the new day (services/regelmotor/behandling.py).
+# after saw the new day (services/regelmotor/forbruker.py).
 KLOKKE_LAS = 0x4E49525F4B4C4B  # "NIR_KLK"
 
 

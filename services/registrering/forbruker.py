@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 import asyncpg
 
-from services.registrering.domain.modell import REGELMOTOR
-from services.registrering.lager import laas_deltaker, siste_versjon
+from services.registrering.domain.modell import REGELMOTOR, Avslutningsversjon
+from services.registrering.lager import laas_deltaker, lagre_avslutningsversjon, siste_versjon, som_versjon
 from shared.events.avslutning import BeregnetAvslutningOpprettet, BeregnetAvslutningTrukketTilbake
 from shared.events.envelope import DeltakerEvent
+from shared.kodeverk.avslutningsarsaker import Kilde
 
 log = logging.getLogger(__name__)
 CONSUMER = "registrering.beregnet-avslutning"
@@ -33,26 +35,23 @@ async def ved_beregnet_avslutning(conn: asyncpg.Connection, events: Sequence[Del
 
 
 async def _opprett(conn: asyncpg.Connection, e: BeregnetAvslutningOpprettet) -> None:
-    ny = await conn.fetchval(
-        "INSERT INTO avslutning (avslutning_id, deltaker_id, kilde) VALUES ($1, $2, 'regelmotor')"
-        " ON CONFLICT DO NOTHING RETURNING 1",
-        e.avslutning_id,
-        e.deltaker_id,
-    )
-    if ny is None:
+    if await siste_versjon(conn, e.avslutning_id) is not None:
         return  # the same avslutning under another event_id: the first one stands
-    await conn.execute(
-        "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
-        " registrert_av, registrert_dato, oppfolgingskommune, bydel) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8)",
-        e.avslutning_id,
-        e.avslutningstype.value,
-        e.arsak.value,
-        e.avslutningsdato,
-        REGELMOTOR,
-        e.recorded_at,
-        e.oppfolgingskommune,
-        e.bydel,
+    versjon = Avslutningsversjon(
+        avslutning_id=e.avslutning_id,
+        kilde=Kilde.REGELMOTOR,
+        versjon=1,
+        avslutningstype=e.avslutningstype,
+        arsak=e.arsak,
+        avslutningsdato=e.avslutningsdato,
+        timer_arbeid_per_uke=None,
+        registrert_av=REGELMOTOR,
+        registrert_dato=e.recorded_at,
+        oppfolgingskommune=e.oppfolgingskommune,
+        bydel=e.bydel,
+        slettet=False,
     )
+    await lagre_avslutningsversjon(conn, versjon, e.deltaker_id)
     log.info("beregnet avslutning lagret", extra={"deltaker_id": str(e.deltaker_id), "arsak": e.arsak.value})
 
 
@@ -64,19 +63,10 @@ async def _trekk_tilbake(conn: asyncpg.Connection, e: BeregnetAvslutningTrukketT
             extra={"deltaker_id": str(e.deltaker_id), "avslutning_id": str(e.avslutning_id)},
         )
         return
-    await conn.execute(
-        "INSERT INTO avslutningsversjon (avslutning_id, versjon, avslutningstype, arsak, avslutningsdato,"
-        " timer_arbeid_per_uke, registrert_av, registrert_dato, oppfolgingskommune, bydel, slettet)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)",
-        e.avslutning_id,
-        siste["versjon"] + 1,
-        siste["avslutningstype"],
-        siste["arsak"],
-        siste["avslutningsdato"],
-        siste["timer_arbeid_per_uke"],
-        REGELMOTOR,
-        e.recorded_at,
-        siste["oppfolgingskommune"],
-        siste["bydel"],
+    forrige = som_versjon(siste)
+    # the same content, marked slettet: shown as (slettet) in the history (DOMAIN.md §4 rules 6–7)
+    versjon = replace(
+        forrige, versjon=forrige.versjon + 1, registrert_av=REGELMOTOR, registrert_dato=e.recorded_at, slettet=True
     )
+    await lagre_avslutningsversjon(conn, versjon, e.deltaker_id)
     log.info("beregnet avslutning trukket tilbake", extra={"deltaker_id": str(e.deltaker_id), "grunn": e.grunn.value})

@@ -3,6 +3,7 @@ Every function runs on the caller's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -10,7 +11,7 @@ import asyncpg
 
 from services.registrering.domain.modell import Avslutningsversjon, Fravaer, Program, Tiltak, Vedtak
 from shared import tilgang
-from shared.events.deltaker import Kjonn, Personopplysninger
+from shared.events.deltaker import Identitet, Kjonn, Personopplysninger
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, Kilde
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
@@ -91,16 +92,21 @@ async def finn_synlig(
 
 def person(row: asyncpg.Record) -> Personopplysninger:
     return Personopplysninger(
-        duf_nummer=row["duf_nummer"],
-        fodselsnummer=row["fodselsnummer"],
-        fornavn=row["fornavn"],
-        etternavn=row["etternavn"],
         kjonn=Kjonn(row["kjonn"]),
-        fodselsdato=row["fodselsdato"],
         lov=Lov(row["lov"]),
         bosettingsdato=row["bosettingsdato"],
         oppfolgingskommune=row["oppfolgingskommune"],
         bydel=row["bydel"],
+    )
+
+
+def identitet(row: asyncpg.Record) -> Identitet:
+    return Identitet(
+        duf_nummer=row["duf_nummer"],
+        fodselsnummer=row["fodselsnummer"],
+        fornavn=row["fornavn"],
+        etternavn=row["etternavn"],
+        fodselsdato=row["fodselsdato"],
     )
 
 
@@ -127,7 +133,7 @@ SELECT d.*,
   array(SELECT row(vedtak_id, vedtakstype, resultat, fra, til, gjeldende) FROM vedtak v
         WHERE v.deltaker_id = d.deltaker_id AND NOT slettet ORDER BY registrert_dato) AS p_vedtak,
   array(SELECT row(tiltak_id, fra, til, gjeldende) FROM tiltak t WHERE t.deltaker_id = d.deltaker_id
-        ORDER BY registrert_dato) AS p_tiltak,
+        AND NOT slettet ORDER BY registrert_dato) AS p_tiltak,
   array(SELECT row(fravaer_id, fravaerstype, fra, til) FROM fravaer f
         WHERE f.deltaker_id = d.deltaker_id AND NOT slettet) AS p_fravaer,
   array(SELECT row(sluttmal, fastsatt_dato, id) FROM sluttmal s WHERE s.deltaker_id = d.deltaker_id) AS p_sluttmal,
@@ -198,7 +204,57 @@ async def hent_vedtak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[async
 
 
 async def hent_tiltak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM tiltak WHERE deltaker_id = $1 ORDER BY fra, registrert_dato", deltaker_id)
+    return await conn.fetch(
+        "SELECT * FROM tiltak WHERE deltaker_id = $1 AND NOT slettet ORDER BY fra, registrert_dato", deltaker_id
+    )
+
+
+async def endre_vedtak(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    vedtak_id: UUID,
+    *,
+    vedtakstype: str,
+    resultat: str,
+    vedtaksdato: date,
+    fra: date,
+    til: date | None,
+) -> asyncpg.Record | None:
+    """The vedtak's new values (its gjeldende state stays: an avslutning decides that); None when the deltaker
+    has no such vedtak, or it was deleted."""
+    return await conn.fetchrow(
+        "UPDATE vedtak SET vedtakstype = $3, resultat = $4, vedtaksdato = $5, fra = $6, til = $7"
+        " WHERE vedtak_id = $2 AND deltaker_id = $1 AND NOT slettet RETURNING *",
+        deltaker_id,
+        vedtak_id,
+        vedtakstype,
+        resultat,
+        vedtaksdato,
+        fra,
+        til,
+    )
+
+
+async def endre_tiltak(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    tiltak_id: UUID,
+    *,
+    tiltakskode: str,
+    fra: date,
+    til: date | None,
+    timer_per_uke: Decimal,
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "UPDATE tiltak SET tiltakskode = $3, fra = $4, til = $5, timer_per_uke = $6"
+        " WHERE tiltak_id = $2 AND deltaker_id = $1 AND NOT slettet RETURNING *",
+        deltaker_id,
+        tiltak_id,
+        tiltakskode,
+        fra,
+        til,
+        timer_per_uke,
+    )
 
 
 async def lagre_avslutningsversjon(conn: asyncpg.Connection, v: Avslutningsversjon, deltaker_id: UUID) -> None:

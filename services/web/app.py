@@ -19,14 +19,14 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.plumbing import metrics
+from services.plumbing import db, metrics
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.runtime import LatencyMetric
-from services.web import arbeidsflate, innlogging, person, personer, rapporter, vedtak
+from services.web import arbeidsflate, innlogging, person, personer, programfakta, rapporter
 from services.web.apier import Apier, IkkeInnlogget, Utilgjengelig
 from services.web.felles import Feilside, side, videre
+from services.web.lager import COOKIE, Sesjoner
 from services.web.oidc import Leverandor
-from services.web.sesjon import COOKIE, Sesjoner
 from shared.settings import WebSettings
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             pool,
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolutt=timedelta(hours=settings.session_absolute_hours),
+            nokler=settings.session_token_keys.get_secret_value(),
         )
         app.state.leverandor = Leverandor(settings, http)
         app.state.apier = Apier(http, registrering_url=settings.registrering_url, rapport_url=settings.rapport_url)
@@ -109,7 +110,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.get("/health/ready", include_in_schema=False)
     async def ready(request: Request) -> JSONResponse:
         try:
-            ok = await request.app.state.pool.fetchval("SELECT 1") == 1
+            ok = await db.svarer(request.app.state.pool)
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             return JSONResponse({"ready": False, "postgres": False, "postgres_error": type(exc).__name__}, 503)
         return JSONResponse({"ready": ok, "postgres": ok}, 200 if ok else 503)
@@ -118,7 +119,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routers = (innlogging.router, arbeidsflate.router, personer.router, person.router, vedtak.router, rapporter.router)
+    # person before programfakta: its /personer/{id}/avslutninger… are matched before programfakta's /{sti}
+    routers = (
+        innlogging.router,
+        arbeidsflate.router,
+        personer.router,
+        person.router,
+        programfakta.router,
+        rapporter.router,
+    )
     for r in routers:
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=HER / "static"), name="static")

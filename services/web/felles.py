@@ -16,8 +16,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.web import visning
 from services.web.apier import Apier, IkkeInnlogget
+from services.web.lager import COOKIE, Sesjon, Sesjoner
 from services.web.oidc import InnloggingFeilet, Leverandor
-from services.web.sesjon import COOKIE, Sesjon, Sesjoner
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSRF_FELT = "_csrf"

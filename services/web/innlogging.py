@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.web.felles import Bruker, Feilside, innlogget, leverandor, sesjoner, side, skjema, videre
+from services.web.lager import COOKIE
 from services.web.oidc import InnloggingFeilet
-from services.web.sesjon import COOKIE
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

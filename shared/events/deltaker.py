@@ -1,4 +1,13 @@
-"""Facts about the deltaker as a person, published by registrering on the deltaker topic."""
+"""Facts about the deltaker as a person, published by registrering.
+
+Data minimisation (issue #16 §3): the deltaker topic, which every service reads, carries no identities. The
+DUF-nummer, the fødselsnummer/d-nummer, the names and the birth date are on their own compacted topic
+(`IdentitetFastsatt` on nir.deltaker-identitet.v1), read only by the services that need them: the
+folkeregister_adapter (the fødselsnummer, to match the Folkeregister's feed) and rapport (DUF-nummer and names
+for the report and its search, the birth date for the age column). The birth date goes with the identities:
+it is the first six digits of a fødselsnummer, and with kjønn and kommune it singles out most people; the
+regelmotor's rules never use it (they count from bosettingsdato and the vedtak).
+"""
 
 from __future__ import annotations
 
@@ -17,18 +26,24 @@ class Kjonn(StrEnum):
 
 
 class Personopplysninger(Contract):
-    """What registrering knows of the person (a full snapshot in every event, so consumers need no joins)."""
+    """What every consumer may know of the person (a full snapshot in every event, so consumers need no
+    joins): no identities, no names, no birth date."""
+
+    kjonn: Kode[Kjonn]
+    lov: Kode[Lov]
+    bosettingsdato: Dato
+    oppfolgingskommune: Kommunenummer
+    bydel: Bydelsnummer | None = None
+
+
+class Identitet(Contract):
+    """Who the person is: personal data, only on the identity topic."""
 
     duf_nummer: DufNummer
     fodselsnummer: Fodselsnummer | None = None
     fornavn: str
     etternavn: str
-    kjonn: Kode[Kjonn]
     fodselsdato: Dato
-    lov: Kode[Lov]
-    bosettingsdato: Dato
-    oppfolgingskommune: Kommunenummer
-    bydel: Bydelsnummer | None = None
 
 
 class DeltakerRegistrert(DeltakerEvent):
@@ -41,11 +56,15 @@ class DeltakerOppdatert(DeltakerEvent):
     person: Personopplysninger
 
 
-class IdentitetEndret(DeltakerEvent):
-    """The person got a new fødselsnummer/d-nummer (e.g. d-nummer → fødselsnummer)."""
+class IdentitetFastsatt(DeltakerEvent):
+    """The person's identities as registrering holds them now: a full snapshot, published with the
+    registration and whenever one of them changes (a new fødselsnummer/d-nummer, a corrected name). On the
+    compacted topic the newest per deltaker is what remains. `tidligere_fodselsnummer` is the number this
+    snapshot replaces, when it replaces one (e.g. d-nummer → fødselsnummer): the Folkeregister's feed may
+    still name it for hendelser in flight."""
 
-    type: Literal["IdentitetEndret"] = "IdentitetEndret"
-    fodselsnummer: Fodselsnummer
+    type: Literal["IdentitetFastsatt"] = "IdentitetFastsatt"
+    identitet: Identitet
     tidligere_fodselsnummer: Fodselsnummer | None = None
 
 

@@ -20,7 +20,7 @@ Hendelsesidentifikator = str
 class Folkeregisterart(StrEnum):
     FLYTTING = "FLYTTING"
     UTVANDRING = "UTVANDRING"
-    DOD = "DOD"
+    DODSFALL = "DODSFALL"
 
 
 class _Folkeregisterhendelse(DeltakerEvent):

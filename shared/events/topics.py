@@ -1,7 +1,8 @@
-"""The topic catalogue: each topic, what it carries, and how it is keyed.
+"""The topic catalogue: each topic, what it carries, how it is keyed, and which personal data it holds.
 
 Every topic is keyed by the internal deltaker id (so one deltaker's events stay in order on one partition),
-except the clock's, which has one key. Names carry a version: a breaking contract change gets a new topic.
+except the clock's, whose one partition has the constant key «klokke». Names carry a version: a breaking
+contract change gets a new topic (nir.deltaker.v2 when the identities moved to their own topic, issue #16).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ class Topic(BaseModel):
     key: str
     partitions: int
     event_types: tuple[type[Event], ...]
+    compacted: bool = False  # cleanup.policy=compact: the newest record per key is kept, older ones go
+    # The direct identifiers its records hold. Every topic is about deltaker ids (pseudonymous personal data);
+    # only this one names who a deltaker is.
+    personal_data: str = ""
 
     def adapter(self) -> TypeAdapter[Any]:
         """Parses any event of this topic, dispatching on `type`."""
@@ -40,17 +45,25 @@ def _union(*types: type[Event]) -> Any:
 
 
 DELTAKER = Topic(
-    name="nir.deltaker.v1",
+    name="nir.deltaker.v2",
     producer="registrering",
-    description="The deltaker as a person: registered, updated, identity and kategori changes.",
+    description="The deltaker without identities: registered, updated (lov, bosetting, kommune), kategori changes.",
     key="deltaker_id",
     partitions=6,
-    event_types=(
-        deltaker.DeltakerRegistrert,
-        deltaker.DeltakerOppdatert,
-        deltaker.IdentitetEndret,
-        deltaker.KategoriEndret,
+    event_types=(deltaker.DeltakerRegistrert, deltaker.DeltakerOppdatert, deltaker.KategoriEndret),
+)
+IDENTITET = Topic(
+    name="nir.deltaker-identitet.v1",
+    producer="registrering",
+    description=(
+        "The deltaker's identities, a full snapshot per deltaker (compacted): read only by folkeregister_adapter"
+        " (fødselsnummer) and rapport (DUF-nummer, names, birth date)."
     ),
+    key="deltaker_id",
+    partitions=6,
+    event_types=(deltaker.IdentitetFastsatt,),
+    compacted=True,
+    personal_data="DUF-nummer, fødselsnummer/d-nummer, fornavn, etternavn, fødselsdato",
 )
 VEDTAK = Topic(
     name="nir.vedtak.v1",
@@ -65,6 +78,7 @@ VEDTAK = Topic(
         vedtak.SluttmalRegistrert,
         vedtak.TiltakRegistrert,
         vedtak.TiltakEndret,
+        vedtak.TiltakSlettet,
         vedtak.FravaerRegistrert,
         vedtak.FravaerSlettet,
         vedtak.AvvisningRegistrert,
@@ -106,12 +120,12 @@ KLOKKE = Topic(
     name="nir.klokke.v1",
     producer="regelmotor",
     description="Day ticks (Europe/Oslo): time as an input to the rules.",
-    key="the constant «klokke»",
+    key="the constant «klokke» (not a deltaker id)",
     partitions=1,
     event_types=(klokke.DognPassert,),
 )
 
-ALL: tuple[Topic, ...] = (DELTAKER, VEDTAK, AVSLUTNING, FOLKEREGISTER, BEREGNET_AVSLUTNING, KLOKKE)
+ALL: tuple[Topic, ...] = (DELTAKER, IDENTITET, VEDTAK, AVSLUTNING, FOLKEREGISTER, BEREGNET_AVSLUTNING, KLOKKE)
 
 DEAD_LETTER_NAME = "nir.dead-letter.v1"
 DEAD_LETTER_MODEL = DeadLetter

@@ -64,8 +64,17 @@ class TiltakRegistrert(DeltakerEvent):
 
 
 class TiltakEndret(DeltakerEvent):
+    """A full snapshot of the tiltak after the change (also when it was set ikke gjeldende)."""
+
     type: Literal["TiltakEndret"] = "TiltakEndret"
     tiltak: Tiltak
+
+
+class TiltakSlettet(DeltakerEvent):
+    """A tiltak registered by mistake, deleted by the kommune (kept in registrering, marked slettet)."""
+
+    type: Literal["TiltakSlettet"] = "TiltakSlettet"
+    tiltak_id: Id
 
 
 class Fravaer(Contract):

@@ -310,8 +310,3 @@ def avslutningsarsak(kode: Avslutningsarsakkode | str) -> Avslutningsarsak:
         return AVSLUTNINGSARSAKER[Avslutningsarsakkode(kode)]
     except ValueError:
         raise KeyError(f"ukjent avslutningsårsak: {kode!r}") from None
-
-
-def kommunens_valg() -> list[Avslutningsarsak]:
-    """The codes a kommune may choose, in the seed's order (§10–11)."""
-    return [a for a in AVSLUTNINGSARSAKER.values() if a.kan_registreres_av_kommunen]

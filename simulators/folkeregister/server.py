@@ -9,6 +9,11 @@ Errors are {"kode": "FREG-…", "melding": …}; 429 carries Retry-After.
 Maskinporten (optional, simulator/maskinporten.py): POST /maskinporten/token takes a JWT bearer grant and gives an
 access token; with it configured, the feed and person endpoints answer 401 without a valid bearer token.
 
+Operations, like the services': /health/live, /health/ready, and /metrics in Prometheus' text format (the
+services' HTTP latency histogram nir_http_request_seconds with service="folkeregister_simulator", and the
+register's state: nir_simulator_siste_sekvensnummer, nir_simulator_slettet_til, nir_simulator_personer,
+nir_simulator_ventende_feil).
+
 Control (/kontroll, the simulator's own): append hendelser, generate a stream, create/list persons, deliver a
 hendelse again (gjenta), delete old hendelser (retention), misbehave (429, 5xx, slow answers).
 """
@@ -24,8 +29,12 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.plumbing.runtime import LatencyMetric
 from simulators.folkeregister.maskinporten import Avvist, Maskinporten
 from simulators.folkeregister.register import BASE_PATH, Folkeregister, Ukjent
 
@@ -61,6 +70,26 @@ class NyHendelse(BaseModel):
     sted: str | None = None
     nyIdent: str | None = None
     hendelsetype: str | None = None
+
+
+SERVICE = "folkeregister_simulator"
+
+
+class Tilstand(Collector):
+    """The register's state, read at each scrape (one per app: tests run several simulators in one process)."""
+
+    def __init__(self, reg: Folkeregister, plan: deque[Feilplan]) -> None:
+        self.reg = reg
+        self.plan = plan
+
+    def collect(self) -> Any:
+        for navn, hjelp, verdi in (
+            ("siste_sekvensnummer", "The feed's latest sekvensnummer", self.reg.siste_sekvensnummer),
+            ("slettet_til", "Sekvensnummer below this are deleted (retention)", self.reg.slettet_til),
+            ("personer", "Persons in the register", self.reg.antall_personer),
+            ("ventende_feil", "Planned failures not yet served (/kontroll/feil)", len(self.plan)),
+        ):
+            yield GaugeMetricFamily(f"nir_simulator_{navn}", hjelp, value=verdi)
 
 
 def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten | None = None) -> FastAPI:
@@ -215,6 +244,15 @@ def create_app(register: Folkeregister | None = None, maskinporten: Maskinporten
     async def ready() -> dict[str, str]:
         return {"status": "ok", "service": "folkeregister-simulator"}
 
+    tilstand = CollectorRegistry()
+    tilstand.register(Tilstand(reg, plan))
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        # the process's metrics (HTTP latency, as the services') and this register's own, in one text exposition
+        return Response(generate_latest(REGISTRY) + generate_latest(tilstand), media_type=CONTENT_TYPE_LATEST)
+
     app.include_router(api)
     app.include_router(kontroll)
+    app.add_middleware(LatencyMetric, service=SERVICE)
     return app

@@ -4,9 +4,7 @@ topics. Everything is eventually consistent, so checks poll with a deadline (`ev
 
 from __future__ import annotations
 
-import asyncio
 import random
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -14,24 +12,12 @@ import httpx
 
 from shared.events import topics
 from tests.e2e.system import System
+from tests.support.polling import eventually
 
 T = TypeVar("T")
 
 API = "/api/v1"
 REGELMOTOR_FAKTA = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.FOLKEREGISTER)
-
-
-async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 90, what: str = "") -> T:
-    """Run `check` until it returns without AssertionError; fail with the last error after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            return await check()
-        except AssertionError as exc:
-            if loop.time() > deadline:
-                raise AssertionError(f"not within {timeout}s{': ' + what if what else ''}: {exc}") from exc
-        await asyncio.sleep(0.3)
 
 
 def ny_duf() -> str:
@@ -185,11 +171,12 @@ class Nir:
     async def fakta_avgjort(self) -> None:
         """Registrering's outbox is published and the regelmotor has decided every record on its fact topics."""
 
-        async def avgjort() -> None:
+        async def avgjort() -> bool:
             [r] = await self.system.fetch("SELECT count(*) AS n FROM registrering.outbox WHERE published_at IS NULL")
             assert r["n"] == 0, f"{r['n']} events in registrering's outbox"
             behind = await self.system.caught_up("regelmotor", "regelmotor", REGELMOTOR_FAKTA)
             assert behind == 0, f"{behind} fact records not yet decided by the regelmotor"
+            return True
 
         await eventually(avgjort, what="the day's facts decided before the tick")
 
@@ -251,20 +238,23 @@ class Nir:
         ]
 
     async def kjent_for_adapteren(self, d: dict, timeout: float = 60) -> None:
-        """Wait until the Folkeregister adapter has consumed the person's DeltakerRegistrert: hendelser the feed
-        delivers before that are «not NIR» and never replayed (folkeregister_adapter/README.md). Observed through
-        Kafka: the record is on nir.deltaker.v1 and the adapter's consumer group has committed past it."""
+        """Wait until the Folkeregister adapter has consumed the person's identity (IdentitetFastsatt: the
+        fødselsnummer it matches the feed on): hendelser the feed delivers before that are «not NIR» and never
+        replayed (folkeregister_adapter/README.md). Observed through Kafka: the record is on
+        nir.deltaker-identitet.v1 and the adapter's consumer group has committed past it."""
 
-        async def published() -> None:
-            ids = {e.get("deltaker_id") for e in await self.system.read_topic(topics.DELTAKER)}
-            assert d["deltaker_id"] in ids, "DeltakerRegistrert not yet on nir.deltaker.v1"
+        async def published() -> bool:
+            ids = {e.get("deltaker_id") for e in await self.system.read_topic(topics.IDENTITET)}
+            assert d["deltaker_id"] in ids, "IdentitetFastsatt not yet on nir.deltaker-identitet.v1"
+            return True
 
         await eventually(published, timeout)
-        end = await self.system.end_offsets(topics.DELTAKER)
+        end = await self.system.end_offsets(topics.IDENTITET)
 
-        async def consumed() -> None:
-            committed = await self.system.committed("folkeregister_adapter", topics.DELTAKER)
+        async def consumed() -> bool:
+            committed = await self.system.committed("folkeregister_adapter", topics.IDENTITET)
             behind = {p: (committed.get(p, 0), o) for p, o in end.items() if committed.get(p, 0) < o}
-            assert not behind, f"adapter behind on nir.deltaker.v1: {behind}"
+            assert not behind, f"adapter behind on nir.deltaker-identitet.v1: {behind}"
+            return True
 
         await eventually(consumed, timeout)

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.nir import Nir, eventually
+from tests.e2e.nir import Nir
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,7 @@ async def rad_med(nir: Nir, d: dict, arsak: str) -> dict:
 
 
 async def test_dod_og_annullering(nir: Nir) -> None:
-    d, ident = await deltaker_i_folkeregisteret(nir, "4223", "Doedsfall")
+    d, ident = await deltaker_i_folkeregisteret(nir, "4223", "Dodsfallsopplysning")
     await nir.folkeregisterhendelse("doedsfall", ident, dato="2024-02-10")
 
     row = await rad_med(nir, d, "DOD")
@@ -47,10 +48,11 @@ async def test_dod_og_annullering(nir: Nir) -> None:
         linjer = await nir.historikklinjer(d)
         assert [(x["arsak"], x["status"]) for x in linjer if x["arsak"] == "DOD"] == [("DOD", "slettet")], linjer
         assert not [x for x in linjer if x["status"] != "slettet"], linjer
+        # registrering consumes the retraction on its own, not ordered with the report's projection
+        assert (await nir.avslutninger(d))["gjeldende"] is None, "registrering still shows the death"
         return linjer
 
     await eventually(back_in_programme, what="the death annulled")
-    assert (await nir.avslutninger(d))["gjeldende"] is None
 
     fakta = await nir.folkeregisterfakta(d)
     assert [e["type"] for e in fakta] == ["DodsfallRegistrert", "FolkeregisterhendelseAnnullert"]

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.nir import Nir, eventually
+from tests.e2e.nir import Nir
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -94,8 +95,13 @@ async def test_permanent_stans_og_kommunen_registrerer_arbeid(nir: Nir) -> None:
     )
     assert row["avslutningsdato"] == "2022-09-14" and row["kilde"] == "regelmotor"
     assert row["kommune_navn"] == "Bærum"
-    # registrering's own view: awaiting the kommune's avslutningsårsak (DOMAIN.md §4 rule 7)
-    assert (await nir.avslutninger(d))["venter_paa_kommunens_arsak"] is True
+
+    # registrering's own view: awaiting the kommune's avslutningsårsak (DOMAIN.md §4 rule 7) — registrering
+    # consumes the computed avslutning on its own, not ordered with the report's projection
+    async def venter_paa_kommunen() -> bool:
+        return (await nir.avslutninger(d))["venter_paa_kommunens_arsak"] is True
+
+    await eventually(venter_paa_kommunen, what="registrering shows the stans awaiting the kommune's årsak")
 
     # the DELTAKELSE vedtak runs past the date: the kommune confirms it is no longer in force
     await nir.avslutt(d, "ARBEID", stans, timer="30.0", bekreft=True)
@@ -144,7 +150,7 @@ async def test_sen_permisjon_trekker_tilbake_beregnet_avslutning(nir: Nir) -> No
     ny_frist = date.fromisoformat((await nir.frister(d))["gjennomforingsfrist"]["frist"])
     assert nir.siste_tick is not None and ny_frist >= nir.siste_tick, (ny_frist, nir.siste_tick)
 
-    async def retracted() -> None:
+    async def retracted() -> bool:
         assert await nir.rad(d) is None, "still in the report"
         linjer = await nir.historikklinjer(d)
         assert not [x for x in linjer if x["status"] != "slettet"], linjer
@@ -153,6 +159,7 @@ async def test_sen_permisjon_trekker_tilbake_beregnet_avslutning(nir: Nir) -> No
         ], linjer
         # registrering consumes the retraction on its own: it is not ordered with the report's projection
         assert (await nir.avslutninger(d))["gjeldende"] is None
+        return True
 
     await eventually(retracted, what="the computed avslutning retracted")
 

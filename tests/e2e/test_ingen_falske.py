@@ -22,9 +22,10 @@ import pytest
 
 from shared.events import topics
 from tests.conftest import fresh_database
-from tests.e2e.nir import Nir, eventually
+from tests.e2e.nir import Nir
 from tests.e2e.system import System
 from tests.naming import run_id
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -59,13 +60,14 @@ async def i_program(nir: Nir, kommuneavslutning: bool = False) -> dict:
 async def applied(nir: Nir, dato: date) -> None:
     """The regelmotor has applied the day, swept it, decided every record on its topics, published its outbox."""
 
-    async def done() -> None:
+    async def done() -> bool:
         [k] = await nir.system.fetch("SELECT idag, sveipet_til, ventende FROM regelmotor.klokke")
         assert k["idag"] == dato and k["sveipet_til"] == dato and k["ventende"] is None, dict(k)
         behind = await nir.system.caught_up("regelmotor", "regelmotor", REGELMOTOR_INN)
         assert behind == 0, f"{behind} records not yet decided"
         [o] = await nir.system.fetch("SELECT count(*) AS n FROM regelmotor.outbox WHERE published_at IS NULL")
         assert o["n"] == 0, "outbox not drained"
+        return True
 
     await eventually(done, timeout=120, what=f"the regelmotor at {dato}")
 
@@ -99,9 +101,10 @@ async def restart_to_consuming(nir: Nir, service: str = "regelmotor") -> tuple[f
     await process.start()
     ready = time.monotonic() - t0
 
-    async def consuming() -> None:
+    async def consuming() -> bool:
         [r] = await nir.system.fetch(f"SELECT max(updated_at) AS t FROM {service}.consumer_position")
         assert r["t"] is not None and r["t"] > started, "no batch decided since the restart"
+        return True
 
     await eventually(consuming, timeout=60, what=f"{service} consuming after restart")
     took = time.monotonic() - t0
@@ -181,9 +184,10 @@ class Dognskifte:
         async with self._tick, self._ledig:
             await self._ledig.wait_for(lambda: self._inne == 0)
 
-            async def publisert() -> None:
+            async def publisert() -> bool:
                 [r] = await nir.system.fetch("SELECT count(*) AS n FROM registrering.outbox WHERE published_at IS NULL")
                 assert r["n"] == 0, f"{r['n']} events in registrering's outbox"
+                return True
 
             await eventually(publisert, what="registrering's outbox published")
             yield

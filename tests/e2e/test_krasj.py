@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 
 from shared.events import topics
-from tests.e2e.nir import Nir, eventually
+from tests.e2e.nir import Nir
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -66,15 +67,16 @@ async def test_hver_tjeneste_drept_midt_i_et_scenario_gir_samme_utfall(nir: Nir)
     await krasj(nir, "regelmotor")
 
     # --- rapport: killed as soon as the regelmotor's avslutning is on the topic (while it projects it)
-    async def on_topic() -> None:
+    async def on_topic() -> bool:
         assert distinct(
             await nir.beregnet(d), type="BeregnetAvslutningOpprettet", arsak="AVSLUTNINGSARSAK_IKKE_REGISTRERT"
         ), "no computed avslutning yet"
+        return True
 
     await eventually(on_topic, what="the regelmotor's avslutning on nir.beregnet-avslutning.v1")
     await krasj(nir, "rapport")
 
-    async def ended() -> None:
+    async def ended() -> bool:
         row = await nir.rad(d, registrert_av="regelmotor")
         assert row is not None and (row["arsak"], row["avslutningsdato"]) == (
             "AVSLUTNINGSARSAK_IKKE_REGISTRERT",
@@ -82,6 +84,7 @@ async def test_hver_tjeneste_drept_midt_i_et_scenario_gir_samme_utfall(nir: Nir)
         ), row
         row = await nir.rad(dod)
         assert row is not None and (row["arsak"], row["avslutningsdato"]) == ("DOD", "2024-01-05"), row
+        return True
 
     await eventually(ended, what="both avslutninger in the report after the crashes")
 

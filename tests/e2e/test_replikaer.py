@@ -14,14 +14,15 @@ import pytest
 
 from shared.events import topics
 from tests.conftest import fresh_database
-from tests.e2e.nir import Nir, eventually
+from tests.e2e.nir import Nir
 from tests.e2e.system import System
 from tests.e2e.test_ingen_falske import BOSATT, KOMMUNE, REGELMOTOR_INN, START, computed
 from tests.naming import run_id
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
-RAPPORT_INN = (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
+RAPPORT_INN = (topics.DELTAKER, topics.IDENTITET, topics.VEDTAK, topics.AVSLUTNING, topics.BEREGNET_AVSLUTNING)
 DAG = date(2027, 1, 4)  # a day after the real clock's: the frister (28.02.2023) have long passed
 NESTE = date(2027, 1, 5)
 
@@ -100,7 +101,7 @@ async def run(nir: Nir) -> None:
 async def settle(nir: Nir, dag: date) -> None:
     s = nir.system
 
-    async def settled() -> None:
+    async def settled() -> bool:
         [k] = await s.fetch("SELECT idag, sveipet_til, ventende FROM regelmotor.klokke")
         assert k["idag"] == dag and k["sveipet_til"] == dag and k["ventende"] is None, dict(k)
         assert await s.caught_up("regelmotor", "regelmotor", REGELMOTOR_INN) == 0
@@ -109,9 +110,11 @@ async def settle(nir: Nir, dag: date) -> None:
             " + (SELECT count(*) FROM registrering.outbox WHERE published_at IS NULL) AS n"
         )
         assert o["n"] == 0
+        return True
 
     await eventually(settled, timeout=120, what=f"the surviving replicas caught up at {dag}")
 
 
-async def _rapport_caught_up(nir: Nir) -> None:
+async def _rapport_caught_up(nir: Nir) -> bool:
     assert await nir.system.caught_up("rapport", "rapport-projeksjon", RAPPORT_INN) == 0
+    return True

@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.nir import Nir, eventually
+from tests.e2e.nir import Nir
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

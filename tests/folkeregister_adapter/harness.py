@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +18,8 @@ import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.folkeregister_adapter.app import create_app
+from services.folkeregister_adapter.feedlytter import Feedoppsett
+from services.folkeregister_adapter.folkeregisterkilde import Side
 from services.plumbing.kafka import encode, headers_for
 from shared.events import deltaker as d
 from shared.events import topics
@@ -25,7 +27,7 @@ from shared.settings import FolkeregisterAdapterSettings
 from simulators.folkeregister.maskinporten import Maskinporten
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app as create_simulator
-from tests.examples import PERSON, envelope
+from tests.examples import IDENTITET, PERSON, envelope
 from tests.support.ports import free_port
 
 
@@ -97,9 +99,12 @@ class Oppsett:
             **self.ekstra_settings,
         )
 
-    async def start_adapter(self, *tweaks) -> None:
-        self.app = create_app(self.settings())
-        self.app.state.feed_tweaks.extend([_raske_backoffs, *tweaks])
+    async def start_adapter(
+        self, *, for_commit: Callable[[Side], None] | None = None, poll_interval: float = 0.1
+    ) -> None:
+        # quick backoffs, so a test of a failing source does not wait a minute
+        oppsett = Feedoppsett(poll_interval, backoff_start=0.05, backoff_maks=0.2, for_commit=for_commit)
+        self.app = create_app(self.settings(), feedoppsett=oppsett)
         self._ctx = self.app.router.lifespan_context(self.app)
         await self._ctx.__aenter__()
 
@@ -109,8 +114,8 @@ class Oppsett:
             self._ctx = None
 
     @property
-    def folger(self):
-        return self.app.state.feedfolger
+    def lytter(self):
+        return self.app.state.feedlytter
 
     async def readiness(self) -> dict:
         return await self.app.state.runtime.readiness()
@@ -123,23 +128,28 @@ class Oppsett:
             await conn.close()
 
     async def registrer_deltakere(self, identer: list[tuple[str, str]]) -> dict[str, UUID]:
-        """Publish DeltakerRegistrert for each (ident, kommunenummer) on the real deltaker topic."""
+        """Publish DeltakerRegistrert and IdentitetFastsatt for each (ident, kommunenummer) on the real deltaker
+        and identity topics, as registrering does."""
         ut = {}
         prod = AIOKafkaProducer(bootstrap_servers=self.kafka)
         await prod.start()
         try:
             for ident, kommune in identer:
                 did = uuid.uuid4()
-                e = d.DeltakerRegistrert(
-                    **envelope(deltaker_id=did),
-                    person=PERSON.model_copy(update={"fodselsnummer": ident, "oppfolgingskommune": kommune}),
-                )
-                await prod.send_and_wait(
-                    self.prefix + topics.DELTAKER.name,
-                    encode(e),
-                    key=e.message_key(),
-                    headers=[(k, v.encode()) for k, v in headers_for(e).items()],
-                )
+                for e in (
+                    d.DeltakerRegistrert(
+                        **envelope(deltaker_id=did), person=PERSON.model_copy(update={"oppfolgingskommune": kommune})
+                    ),
+                    d.IdentitetFastsatt(
+                        **envelope(deltaker_id=did), identitet=IDENTITET.model_copy(update={"fodselsnummer": ident})
+                    ),
+                ):
+                    await prod.send_and_wait(
+                        self.prefix + topics.topic_of(e).name,
+                        encode(e),
+                        key=e.message_key(),
+                        headers=[(k, v.encode()) for k, v in headers_for(e).items()],
+                    )
                 ut[ident] = did
         finally:
             await prod.stop()
@@ -196,11 +206,6 @@ class Oppsett:
         finally:
             await c.stop()
         return ut
-
-
-def _raske_backoffs(folger) -> None:
-    folger.backoff_start = 0.05
-    folger.backoff_maks = 0.2
 
 
 @asynccontextmanager

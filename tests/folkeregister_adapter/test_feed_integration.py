@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from services.folkeregister_adapter import folger as folger_mod
+from services.folkeregister_adapter import feedlytter
 
 pytestmark = pytest.mark.integration
 
@@ -50,13 +50,13 @@ async def test_deaths_corrections_annulments_moves_and_renumbering_reach_kafka(o
         {"art": "flytting", "folkeregisteridentifikator": c, "kommunenummer": til, "dato": "2026-05-01"},
         {"art": "personErOppdatert", "folkeregisteridentifikator": c},
     )
-    ukjente = folger_mod.HENDELSER.labels("unknown_type")._value.get()
-    duplikater = folger_mod.HENDELSER.labels("duplikat")._value.get()
+    ukjente = feedlytter.HENDELSER.labels("unknown_type")._value.get()
+    duplikater = feedlytter.HENDELSER.labels("duplikat")._value.get()
     await o.sim.kontroll("POST", "/gjenta", params={"sekvensnummer": r[0]["sekvensnummer"]})  # the death again
     o.sim.register.generer(700, blant_forste=STOY)
     await o.vent_til_lest()
-    assert folger_mod.HENDELSER.labels("duplikat")._value.get() - duplikater == 1
-    assert folger_mod.HENDELSER.labels("unknown_type")._value.get() > ukjente  # counted, skipped
+    assert feedlytter.HENDELSER.labels("duplikat")._value.get() - duplikater == 1
+    assert feedlytter.HENDELSER.labels("unknown_type")._value.get() > ukjente  # counted, skipped
     events = sorted(await o.events(minst=5), key=lambda e: e["sekvensnummer"])  # ordered per key only
     uten_duplikater(events)
     got = [(e["type"], e["deltaker_id"]) for e in events]
@@ -99,7 +99,7 @@ async def test_crash_mid_page_and_restart_loses_nothing_and_doubles_nothing(opps
             krasjet.set()
             raise asyncio.CancelledError  # the process dies between enqueue and commit
 
-    await o.start_adapter(lambda f: setattr(f, "for_commit", krasj_paa_side_2))
+    await o.start_adapter(for_commit=krasj_paa_side_2)
     await asyncio.wait_for(krasjet.wait(), 30)
     await asyncio.sleep(0.3)
     assert await o.peker() == 1001  # page 2 rolled back entirely
@@ -122,8 +122,8 @@ async def test_429_honours_retry_after_and_5xx_backs_off(oppsett):
     await o.start_adapter()
     ids = await o.registrer_deltakere([(a, ka)])
     await o.vent_til_lest()
-    f429 = folger_mod.KILDEFEIL.labels("429")._value.get()
-    f503 = folger_mod.KILDEFEIL.labels("503")._value.get()
+    f429 = feedlytter.KILDEFEIL.labels("429")._value.get()
+    f503 = feedlytter.KILDEFEIL.labels("503")._value.get()
     await o.sim.kontroll("POST", "/feil", json={"status": 429, "antall": 2, "retryAfter": 1})
     await o.sim.kontroll("POST", "/feil", json={"status": 503, "antall": 3})
     t0 = time.perf_counter()
@@ -132,8 +132,8 @@ async def test_429_honours_retry_after_and_5xx_backs_off(oppsett):
     reg.legg_til("doedsfall", a, dato="2026-03-01")
     await o.vent_til_lest()
     assert time.perf_counter() - t0 >= 2.0  # two Retry-After: 1
-    assert folger_mod.KILDEFEIL.labels("429")._value.get() - f429 == 2
-    assert folger_mod.KILDEFEIL.labels("503")._value.get() - f503 == 3
+    assert feedlytter.KILDEFEIL.labels("429")._value.get() - f429 == 2
+    assert feedlytter.KILDEFEIL.labels("503")._value.get() - f503 == 3
     events = await o.events(minst=1)
     assert [(e["type"], e["deltaker_id"]) for e in events] == [("DodsfallRegistrert", str(ids[a]))]
 
@@ -149,7 +149,7 @@ async def test_406_stops_at_the_gap_and_says_so(oppsett):
     ready = await o.readiness()
     assert ready["ready"] is False
     assert ready["folkeregister"]["gap"]["fra"] == 1 and "406" in ready["folkeregister"]["gap"]["melding"]
-    assert folger_mod.GAP._value.get() == 1
+    assert feedlytter.GAP._value.get() == 1
 
 
 async def _gap(o) -> int | None:
@@ -190,19 +190,23 @@ async def test_identity_change_from_registrering_is_followed(oppsett):
     from services.plumbing.kafka import encode, headers_for
     from shared.events import deltaker as dl
     from shared.events import topics
-    from tests.examples import envelope
+    from tests.examples import IDENTITET, envelope
 
     o = oppsett
     ((a, ka),) = await nir_personer(o, 1)
     await o.start_adapter()
     ids = await o.registrer_deltakere([(a, ka)])
     ny = o.sim.register._ny_ident(o.sim.register.person(a).fodselsdato)  # a number the register will give
-    e = dl.IdentitetEndret(**envelope(deltaker_id=ids[a]), fodselsnummer=ny, tidligere_fodselsnummer=a)
+    e = dl.IdentitetFastsatt(
+        **envelope(deltaker_id=ids[a]),
+        identitet=IDENTITET.model_copy(update={"fodselsnummer": ny}),
+        tidligere_fodselsnummer=a,
+    )
     prod = AIOKafkaProducer(bootstrap_servers=o.kafka)
     await prod.start()
     try:
         await prod.send_and_wait(
-            o.prefix + topics.DELTAKER.name,
+            o.prefix + topics.IDENTITET.name,
             encode(e),
             key=e.message_key(),
             headers=[(k, v.encode()) for k, v in headers_for(e).items()],

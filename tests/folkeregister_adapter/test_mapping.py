@@ -12,14 +12,14 @@ import pytest
 
 from services.folkeregister_adapter import domain
 from services.folkeregister_adapter.domain import Annullert, KjenteFakta, Korrigert, NyIdent, Registrert, vurder
+from services.folkeregister_adapter.folkeregisterkilde import Feedhendelse, Persondokument, UgyldigInnslag
 from services.folkeregister_adapter.hendelser import til_event
-from services.folkeregister_adapter.kilde import Feedhendelse, Persondokument, UgyldigInnslag
 from services.folkeregister_adapter.skatteetaten import les_innslag, les_persondokument, les_side
 from shared.events import folkeregister as f
 from shared.identer import fodselsnummer_feil
 from simulators.folkeregister.register import Folkeregister
 
-DOD, UTV, FLY = f.Folkeregisterart.DOD, f.Folkeregisterart.UTVANDRING, f.Folkeregisterart.FLYTTING
+DODSFALL, UTV, FLY = f.Folkeregisterart.DODSFALL, f.Folkeregisterart.UTVANDRING, f.Folkeregisterart.FLYTTING
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_personErDoed_gives_dodsfall_registrert(reg):
     reg.legg_til("doedsfall", ident, dato="2026-03-01")
     [h] = siste(reg)
     v = vurder(h, KjenteFakta())
-    assert v.utfall == (Registrert(DOD, f.Dodsfall(dodsdato=date(2026, 3, 1))),)
+    assert v.utfall == (Registrert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 3, 1))),)
     assert v.kjent.dodsfall_hendelse_id == h.hendelse_id  # the original a correction will reference
 
 
@@ -66,7 +66,7 @@ def test_korrigere_doedsfall_references_the_original(reg):
     original, korrigering = siste(reg, 2)
     kjent = vurder(original, KjenteFakta()).kjent
     v = vurder(korrigering, kjent)
-    assert v.utfall == (Korrigert(DOD, f.Dodsfall(dodsdato=date(2026, 2, 27)), original.hendelse_id),)
+    assert v.utfall == (Korrigert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 2, 27)), original.hendelse_id),)
 
 
 # Trap: «Annulments carry no payload.»
@@ -77,7 +77,7 @@ def test_annullere_without_payload_is_not_dropped(reg):
     original, annullering = siste(reg, 2)
     assert annullering.egenskaper[0].opplysning is None  # really no payload in the feed
     v = vurder(annullering, vurder(original, KjenteFakta()).kjent)
-    assert v.utfall == (Annullert(DOD, original.hendelse_id),)
+    assert v.utfall == (Annullert(DODSFALL, original.hendelse_id),)
     assert v.kjent.dodsfall is None
 
 
@@ -92,7 +92,7 @@ def test_korrigere_without_known_original_registers_the_fact(reg):
     ident, _ = person(reg)
     reg.legg_til("korrigerDoedsfall", ident, dato="2026-02-27")
     [h] = siste(reg)
-    assert vurder(h, KjenteFakta()).utfall == (Registrert(DOD, f.Dodsfall(dodsdato=date(2026, 2, 27))),)
+    assert vurder(h, KjenteFakta()).utfall == (Registrert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 2, 27))),)
 
 
 # -- personErUtflyttet / endringIUtflytting ----------------------------------------------------------------
@@ -244,19 +244,19 @@ def test_personErOppdatert_compares_the_document_with_what_nir_was_told(reg):
     reg.legg_til("personErOppdatert", ident)  # … and the feed only says «look again»
     h = siste(reg)[0]
     doc = les_persondokument(reg.persondokument(ident))
-    assert vurder(h, kjent, doc).utfall == (Annullert(DOD, original.hendelse_id),)
+    assert vurder(h, kjent, doc).utfall == (Annullert(DODSFALL, original.hendelse_id),)
 
 
 def test_personErOppdatert_with_a_death_nir_did_not_know_registers_it():
     h = Feedhendelse("dok-1", 5, "x", "personErOppdatert", _ts())
-    from services.folkeregister_adapter.kilde import Doedsfall
+    from services.folkeregister_adapter.folkeregisterkilde import Dodsfallsopplysning
 
-    doc = Persondokument(("x",), Doedsfall(date(2026, 1, 2)), None, None)
-    assert vurder(h, KjenteFakta(), doc).utfall == (Registrert(DOD, f.Dodsfall(dodsdato=date(2026, 1, 2))),)
+    doc = Persondokument(("x",), Dodsfallsopplysning(date(2026, 1, 2)), None, None)
+    assert vurder(h, KjenteFakta(), doc).utfall == (Registrert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 1, 2))),)
 
 
 def test_personErOppdatert_with_a_new_kommune_is_a_flytting():
-    from services.folkeregister_adapter.kilde import Bostedsadresse
+    from services.folkeregister_adapter.folkeregisterkilde import Bostedsadresse
 
     h = Feedhendelse("dok-2", 6, "x", "personErOppdatert", _ts())
     doc = Persondokument(("x",), None, None, Bostedsadresse("0301", date(2026, 6, 1)))
@@ -283,7 +283,7 @@ def test_the_same_death_told_twice_gives_one_event(reg):
 
 
 def test_an_unreadable_entry_names_the_field_not_the_content():
-    from services.folkeregister_adapter.kilde import UgyldigInnslag
+    from services.folkeregister_adapter.folkeregisterkilde import UgyldigInnslag
 
     u = les_innslag({"sekvensnummer": 9, "hendelse": {"hendelsetype": "personErDoed"}})
     assert isinstance(u, UgyldigInnslag) and u.grunn == "folkeregisteridentifikator mangler"
@@ -312,7 +312,7 @@ def test_events_carry_the_feed_identity_and_a_stable_event_id(reg):
     assert til_event(v1.utfall[0], original, d).event_id == e1.event_id  # read twice → same event
     e2 = til_event(vurder(ann, v1.kjent).utfall[0], ann, d)
     assert isinstance(e2, f.FolkeregisterhendelseAnnullert)
-    assert e2.annullerer_hendelse_id == original.hendelse_id and e2.art is DOD
+    assert e2.annullerer_hendelse_id == original.hendelse_id and e2.art is DODSFALL
 
 
 def _ts():

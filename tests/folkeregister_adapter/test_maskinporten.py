@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import ValidationError
 
-from services.folkeregister_adapter import folger as folger_mod
+from services.folkeregister_adapter import feedlytter
 from services.folkeregister_adapter.app import maskinporten_for
-from services.folkeregister_adapter.kilde import Kildefeil
+from services.folkeregister_adapter.folkeregisterkilde import Kildefeil
 from services.folkeregister_adapter.maskinporten import GRANT_TYPE, Klientoppsett, Maskinporten, Maskinportenfeil
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from shared.settings import FolkeregisterAdapterSettings
@@ -351,7 +351,7 @@ async def test_feed_to_kafka_in_maskinporten_mode_with_a_revoked_token_on_the_wa
     ]
     assert mp.utstedt == 2  # the revoked token was replaced once
     tokens |= set(mp._tokens)
-    assert o.folger.siste_kildefeil is None
+    assert o.lytter.siste_kildefeil is None
     assert not any(tok in caplog.text for tok in tokens)
 
 
@@ -360,10 +360,10 @@ async def test_a_refused_grant_is_a_counted_source_failure_and_nothing_secret_is
     caplog.set_level(logging.DEBUG)
     o = oppsett_mp
     o.ekstra_settings["maskinporten_key"] = ANNEN_PRIVAT  # not the key registered for KID
-    for_ = folger_mod.KILDEFEIL.labels("maskinporten")._value.get()
+    for_ = feedlytter.KILDEFEIL.labels("maskinporten")._value.get()
     await o.start_adapter()
     await o.vent(lambda: _siste_kildefeil(o), "maskinporten", "kildefeil meldt")
-    assert folger_mod.KILDEFEIL.labels("maskinporten")._value.get() > for_
+    assert feedlytter.KILDEFEIL.labels("maskinporten")._value.get() > for_
     ready = await o.readiness()
     assert ready["folkeregister"]["siste_kildefeil"] == "maskinporten"
     logget = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
@@ -374,4 +374,4 @@ async def test_a_refused_grant_is_a_counted_source_failure_and_nothing_secret_is
 
 
 async def _siste_kildefeil(o: Oppsett) -> str | None:
-    return o.folger.siste_kildefeil
+    return o.lytter.siste_kildefeil

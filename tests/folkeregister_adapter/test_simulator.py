@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.folkeregister_adapter.kilde import ForMangeForesporsler, Kildefeil, UtenforRetensjon
+from services.folkeregister_adapter.folkeregisterkilde import ForMangeForesporsler, Kildefeil, UtenforRetensjon
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app
@@ -104,3 +104,23 @@ async def test_slow_pages(sim):
     t0 = time.perf_counter()
     assert (await c.get(f"{BASE_PATH}/hendelser/feed", params={"seq": 1})).status_code == 200
     assert time.perf_counter() - t0 >= 0.3
+
+
+async def test_metrics_in_the_services_prometheus_format(sim):
+    """Issue #16 §4: the simulator serves /metrics like the services (Prometheus text, parsed here by the
+    Prometheus client's own parser), with its requests' latency and the register's state."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    reg, _app, c = sim
+    await c.get(f"{BASE_PATH}/hendelser/siste/sekvensnummer")
+    r = await c.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    (siste,) = families["nir_simulator_siste_sekvensnummer"].samples
+    assert siste.value == reg.siste_sekvensnummer
+    latency = [
+        s
+        for s in families["nir_http_request_seconds"].samples
+        if s.labels.get("service") == "folkeregister_simulator" and s.name.endswith("_count")
+    ]
+    assert any(s.labels["route"] == f"{BASE_PATH}/hendelser/siste/sekvensnummer" for s in latency)

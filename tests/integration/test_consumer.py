@@ -25,7 +25,7 @@ from shared.events.envelope import Event
 from tests import consuming
 from tests.consuming import dead_letters
 from tests.examples import kommune_avslutning
-from tests.polling import eventually
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publ
 from services.plumbing.outbox import OutboxRelay, enqueue
 from shared.events import topics
 from tests.examples import kommune_avslutning
-from tests.polling import committed, eventually
+from tests.support.polling import committed, eventually
 
 pytestmark = pytest.mark.integration
 

@@ -11,11 +11,11 @@ import pytest
 
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter_policy import DeadLetterPolicy
-from services.plumbing.idempotency import first_delivery
+from services.plumbing.idempotency import first_deliveries
 from services.plumbing.kafka import describe_cluster, ensure_topics, make_broker, publish
 from shared.events.avslutning import AvslutningRegistrert
 from tests.examples import kommune_avslutning
-from tests.polling import committed, eventually
+from tests.support.polling import committed, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ async def test_event_round_trips_through_real_kafka_and_postgres_exactly_once(ka
         entered.set()
         await release.wait()  # hold the first message, to see that nothing is committed before it is processed
         async with pool.acquire() as conn, conn.transaction():
-            if await first_delivery(conn, "roundtrip", event.event_id):
+            if await first_deliveries(conn, "roundtrip", [event.event_id]):
                 await conn.execute(
                     "INSERT INTO registrerte_avslutninger (avslutning_id, deltaker_id, arsak) VALUES ($1, $2, $3)",
                     event.avslutning.avslutning_id,

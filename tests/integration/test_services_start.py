@@ -14,7 +14,9 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from services.plumbing import asyncapi
 from shared.events import topics
 from shared.settings import ALL_SETTINGS
 from tests.support.ports import free_port
@@ -76,14 +78,27 @@ async def test_service_starts_migrates_reports_ready_and_stops_on_sigterm(
         assert ("plumbing", "0001_outbox_and_processed_events.sql") in [tuple(r) for r in applied]
         assert any(r["source"] == "service" for r in applied)
 
-        # It created the catalogue's topics behind its environment's prefix, and only there.
+        # It created the catalogue's topics behind its environment's prefix, and only there; the identity topic
+        # compacted (issue #16 §3).
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
         await admin.start()
         try:
             existing = set(await admin.list_topics())
+            identiteter = f"test-{unique}.{topics.IDENTITET.name}"
+            [described] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, identiteter)])
         finally:
             await admin.close()
         assert {f"test-{unique}.{t.name}" for t in topics.ALL} <= existing
+        configs = {c[0]: c[1] for c in described.resources[0][4]}
+        assert configs["cleanup.policy"] == "compact"
+
+        # The AsyncAPI document the running service serves, with its environment's topic names, is valid for
+        # the AsyncAPI CLI (issue #16 §2).
+        async with httpx.AsyncClient() as client:
+            served = (await client.get(f"http://127.0.0.1:{port}/asyncapi.json", timeout=5)).json()
+        assert {c["address"] for c in served["channels"].values()} <= existing
+        result = await asyncio.to_thread(asyncapi.validate, served)
+        assert result.returncode == 0, result.stdout + result.stderr
 
         proc.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)

@@ -69,6 +69,7 @@ class Maal:
     vedtak_id: str
     fravaer_id: str
     avslutning_id: str | None
+    tiltak_id: str = ""
 
 
 @dataclass
@@ -113,6 +114,16 @@ async def nytt_maal(t: Tjenester, *, avslutning: bool = True) -> Maal:
         headers=h,
         json={"fravaerstype": "GYLDIG", "periode": {"fra": "2022-05-01", "til": "2022-05-10"}},
     )
+    tiltak = await c.post(
+        base + "/tiltak",
+        headers=h,
+        json={
+            "tiltakskode": "NORSKOPPLAERING",
+            "periode": {"fra": "2022-01-10", "til": "2022-12-31"},
+            "timer_per_uke": 15,
+        },
+    )
+    assert tiltak.status_code == 201, tiltak.text
     aid = None
     if avslutning:
         a = await c.post(
@@ -122,7 +133,7 @@ async def nytt_maal(t: Tjenester, *, avslutning: bool = True) -> Maal:
         )
         assert a.status_code == 201, a.text
         aid = a.json()["avslutning"]["avslutning_id"]
-    return Maal(did, p["duf_nummer"], vedtak.json()["vedtak_id"], fravaer.json()["id"], aid)
+    return Maal(did, p["duf_nummer"], vedtak.json()["vedtak_id"], fravaer.json()["id"], aid, tiltak.json()["tiltak_id"])
 
 
 def _uten_identer() -> dict:
@@ -155,6 +166,21 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/vedtak"): (False, False, lambda m: None),
     ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/vedtak/{vedtak_id}"): (True, False, lambda m: None),
+    ("registrering", "PUT", "/api/v1/deltakere/{deltaker_id}/vedtak/{vedtak_id}"): (
+        True,
+        False,
+        lambda m: {
+            "vedtakstype": "PERMISJON",
+            "vedtaksdato": "2022-03-01",
+            "periode": {"fra": "2022-03-01", "til": "2022-03-20"},
+        },
+    ),
+    ("registrering", "PUT", "/api/v1/deltakere/{deltaker_id}/tiltak/{tiltak_id}"): (
+        True,
+        False,
+        lambda m: {"tiltakskode": "ARBEIDSPRAKSIS", "periode": {"fra": "2022-02-01"}, "timer_per_uke": "10.0"},
+    ),
+    ("registrering", "DELETE", "/api/v1/deltakere/{deltaker_id}/tiltak/{tiltak_id}"): (True, False, lambda m: None),
     ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/sluttmal"): (
         True,
         False,
@@ -213,9 +239,15 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ("rapport", "GET", "/api/v1/maaloppnaaelse"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/statistikk/{lov}"): (False, False, lambda m: None),
     ("rapport", "POST", "/api/v1/personer/sok"): (False, False, lambda m: {"navn": "Haddad"}),
+    ("rapport", "GET", "/api/v1/frister/{hvilken}"): (False, False, lambda m: None),
+    ("rapport", "GET", "/api/v1/folkeregisteravslutninger"): (False, False, lambda m: None),
+    ("rapport", "GET", "/api/v1/avslutningsarsak-ikke-registrert"): (False, False, lambda m: None),
 }
 # DOMAIN.md §4.4: the warning about vedtak running past the date is confirmed up front
-QUERY = {("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avslutninger"): {"confirm": "true"}}
+QUERY = {
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/avslutninger"): {"confirm": "true"},
+    ("rapport", "GET", "/api/v1/folkeregisteravslutninger"): {"siden": "2020-01-01T00:00:00+01:00"},
+}
 SERVICES = ("registrering", "rapport", "regelmotor", "folkeregister_adapter")
 
 
@@ -329,6 +361,8 @@ async def test_the_access_matrix(tjenester):
                 deltaker_id=maal.deltaker_id,
                 vedtak_id=maal.vedtak_id,
                 fravaer_id=maal.fravaer_id,
+                tiltak_id=maal.tiltak_id,
+                hvilken="oppstart",
                 avslutning_id=maal.avslutning_id,
                 lov="integreringsloven",
             )
@@ -365,7 +399,13 @@ async def test_every_protected_operation_answers_401_before_it_looks_at_the_requ
         if op["security"] == []:
             continue
         url = path.format(
-            deltaker_id="ikke-en-uuid", vedtak_id="x", fravaer_id="x", avslutning_id="x", lov="grunnloven"
+            deltaker_id="ikke-en-uuid",
+            vedtak_id="x",
+            fravaer_id="x",
+            tiltak_id="x",
+            avslutning_id="x",
+            lov="grunnloven",
+            hvilken="x",
         )
         r = await t.clients[svc].request(
             method,

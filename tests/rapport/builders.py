@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from shared.events import avslutning as a
 from shared.events import deltaker as d
 from shared.events import vedtak as v
-from shared.events.envelope import Periode
+from shared.events.envelope import DeltakerEvent, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
@@ -23,6 +24,13 @@ def env(deltaker_id: UUID, t: datetime, producer: str = "registrering") -> dict:
     return dict(occurred_at=t, recorded_at=t, correlation_id=uuid4(), producer=producer, deltaker_id=deltaker_id)
 
 
+class Person(NamedTuple):
+    """A person as registrering publishes it: the facts on the deltaker topic, the identities on their own."""
+
+    person: d.Personopplysninger
+    identitet: d.Identitet
+
+
 def person(
     duf: str,
     fornavn: str = "Åse",
@@ -33,26 +41,34 @@ def person(
     lov: Lov = Lov.INTEGRERINGSLOVEN,
     kjonn: d.Kjonn = d.Kjonn.KVINNE,
     fodselsdato: date = date(1990, 6, 15),
-) -> d.Personopplysninger:
-    return d.Personopplysninger(
-        duf_nummer=duf,
-        fornavn=fornavn,
-        etternavn=etternavn,
-        kjonn=kjonn,
-        fodselsdato=fodselsdato,
-        lov=lov,
-        bosettingsdato=date(2021, 9, 1),
-        oppfolgingskommune=kommune,
-        bydel=bydel,
+) -> Person:
+    return Person(
+        d.Personopplysninger(
+            kjonn=kjonn, lov=lov, bosettingsdato=date(2021, 9, 1), oppfolgingskommune=kommune, bydel=bydel
+        ),
+        d.Identitet(duf_nummer=duf, fornavn=fornavn, etternavn=etternavn, fodselsdato=fodselsdato),
     )
 
 
-def registrert(did: UUID, p: d.Personopplysninger, t: datetime = T0) -> d.DeltakerRegistrert:
-    return d.DeltakerRegistrert(**env(did, t), person=p)
+def registrert(did: UUID, p: Person, t: datetime = T0) -> d.DeltakerRegistrert:
+    return d.DeltakerRegistrert(**env(did, t), person=p.person)
 
 
-def oppdatert(did: UUID, p: d.Personopplysninger, t: datetime) -> d.DeltakerOppdatert:
-    return d.DeltakerOppdatert(**env(did, t), person=p)
+def oppdatert(did: UUID, p: Person, t: datetime) -> d.DeltakerOppdatert:
+    return d.DeltakerOppdatert(**env(did, t), person=p.person)
+
+
+def identitet(did: UUID, p: Person, t: datetime = T0) -> d.IdentitetFastsatt:
+    return d.IdentitetFastsatt(**env(did, t), identitet=p.identitet)
+
+
+def registrering(did: UUID, p: Person, t: datetime = T0) -> list[DeltakerEvent]:
+    """What registrering publishes for a new deltaker: DeltakerRegistrert and its IdentitetFastsatt."""
+    return [registrert(did, p, t), identitet(did, p, t)]
+
+
+def oppdatering(did: UUID, p: Person, t: datetime) -> list[DeltakerEvent]:
+    return [oppdatert(did, p, t), identitet(did, p, t)]
 
 
 def kategori(did: UUID, k: Kategori | None, fra: date, t: datetime = T0) -> d.KategoriEndret:
@@ -185,7 +201,7 @@ def kommunens_avsluttede(
     personer = []
     for i in range(antall):
         did = uuid4()
-        evs: list = [registrert(did, person(f"{kommune}{i:08d}", fornavn, f"{etternavn}{i:02d}", kommune=kommune))]
+        evs: list = [*registrering(did, person(f"{kommune}{i:08d}", fornavn, f"{etternavn}{i:02d}", kommune=kommune))]
         if i == regelmotorens:
             evs.append(beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, regelmotorens_dato, T0, kommune=kommune))
         else:

@@ -46,7 +46,9 @@ def hendelser() -> list[DeltakerEvent]:
                 start = slutt - timedelta(days=dager_i_program(i))
                 duf = f"{AAR}{uuid4().int % 10**8:08d}"
                 events += [
-                    b.registrert(did, b.person(duf, "Stat", f"Istikk{i:02d}", kommune=kommune, bydel=bydel, lov=LOV)),
+                    *b.registrering(
+                        did, b.person(duf, "Stat", f"Istikk{i:02d}", kommune=kommune, bydel=bydel, lov=LOV)
+                    ),
                     b.deltakelse(did, start),
                     b.kommune_avslutning(did, kode, slutt, b.T0, av=f"{kommune}-STAT", kommune=kommune, bydel=bydel),
                 ]

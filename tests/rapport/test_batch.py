@@ -15,8 +15,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from services.plumbing.kafka import TopicNames, encode, ensure_topics, make_broker, publish
-from services.rapport import projection
+from services.rapport import forbruker
 from services.rapport.app import CONSUMED, create_app
+from services.rapport.lager import projeksjon
 from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -24,9 +25,9 @@ from shared.settings import RapportSettings
 from tests import consuming
 from tests.consuming import dead_letters, record
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.rapport import builders as b
 from tests.rapport.test_projection import project_all, seed_scenario
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +47,7 @@ async def rows(pool, ids) -> list[dict]:
 
 
 def consumer(pool):
-    return consuming.consumer_for(pool, projection.project_batch, CONSUMED, name=projection.CONSUMER)
+    return consuming.consumer_for(pool, forbruker.behandle, CONSUMED, name=forbruker.CONSUMER)
 
 
 async def offsets_dead_lettered(pool) -> list[int]:
@@ -55,9 +56,11 @@ async def offsets_dead_lettered(pool) -> list[int]:
 
 async def test_one_batch_projects_good_events_once_and_dead_letters_poison_alone(schema_pool):
     did = uuid.uuid4()
-    registrert = b.registrert(did, b.person("202300000101", "Åse", "Ås"))
+    ase = b.person("202300000101", "Åse", "Ås")
+    registrert, identitet = b.registrert(did, ase), b.identitet(did, ase)
     avslutning = b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T + timedelta(days=1))
     await consumer(schema_pool).handle([record(topics.DELTAKER, 0, encode(registrert), did)])  # a redelivery below
+    await consumer(schema_pool).handle([record(topics.IDENTITET, 0, encode(identitet), did)])
     kategori = b.kategori(did, Kategori.KAN_TILBYS, date(2021, 9, 1))
     batch = [
         record(topics.DELTAKER, 0, encode(registrert), did),  # redelivered from an earlier batch
@@ -73,7 +76,7 @@ async def test_one_batch_projects_good_events_once_and_dead_letters_poison_alone
         row = await conn.fetchrow("SELECT fornavn, kategori, arsak FROM rapport_rad WHERE deltaker_id = $1", did)
         processed = await conn.fetchval("SELECT count(*) FROM processed_events")
     assert dict(row) == {"fornavn": "Åse", "kategori": "KAN_TILBYS", "arsak": "ARBEID"}
-    assert processed == 3
+    assert processed == 4
     assert len(await dead_letters(schema_pool)) == 2  # nothing more: poison is not retried in a loop
 
 
@@ -109,9 +112,9 @@ async def test_one_batch_gives_the_rows_that_event_by_event_gives(schema_pool):
     one_by_one = await rows(schema_pool, ids)
     assert len(one_by_one) == 6
     async with schema_pool.acquire() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(projection.TABLES)}, processed_events")
+        await conn.execute(f"TRUNCATE {', '.join(projeksjon.TABLES)}, processed_events")
         async with conn.transaction():
-            await projection.project_batch(conn, events)
+            await forbruker.behandle(conn, events)
     assert await rows(schema_pool, ids) == one_by_one
 
 
@@ -146,7 +149,8 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
     did = uuid.uuid4()
-    registrert = b.registrert(did, b.person("202300000102", "Øystein", "Ærlig"))
+    oystein = b.person("202300000102", "Øystein", "Ærlig")
+    registrert = b.registrert(did, oystein)
     kategori = b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1))
     avslutning = b.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T + timedelta(days=1))
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-batch-producer")
@@ -160,6 +164,7 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
         await producer.publish(unknown_field(kategori), topic=names(topics.DELTAKER), key=key)
         await publish(producer, kategori, names=names)
         await publish(producer, avslutning, names=names)
+        await publish(producer, b.identitet(did, oystein), names=names)
     finally:
         await producer.stop()
 
@@ -192,15 +197,15 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
             )
             await eventually(lambda: _at_least(read_letters(), 2), timeout=30, what="two dead letters")
             processed = await eventually(
-                lambda: _at_least(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 3),
-                what="three processed",
+                lambda: _at_least(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 4),
+                what="four processed",
             )
             await read_letters()
     finally:
         await conn.close()
         await reader.stop()
     assert dict(row) == {"fornavn": "Øystein", "kategori": "RETT_OG_PLIKT", "arsak": "GRUNNSKOLE"}
-    assert processed == 3  # registrert, kategori, avslutning: the redelivery was not projected again
+    assert processed == 4  # registrert, kategori, avslutning, identitet: the redelivery was not projected again
     assert sorted((x["original_topic"], x["offset"]) for x in letters) == [
         (names(topics.DELTAKER), 1),
         (names(topics.DELTAKER), 3),

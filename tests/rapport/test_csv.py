@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.rapport import domain, projection
+from services.rapport import domain, forbruker
 from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -50,7 +50,7 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     did, did2 = uuid4(), uuid4()
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)  # 23:30 in Oslo: the date is Oslo's, not UTC's
     events = [
-        b.registrert(
+        *b.registrering(
             did, b.person("110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103", fodselsdato=date(1990, 11, 16))
         ),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
@@ -60,13 +60,13 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
         b.kommune_avslutning(
             did, Kode.ARBEID, date(2023, 11, 15), t, av="1103-ÅØ", kommune="1103", timer=Decimal("37.5")
         ),
-        b.registrert(did2, b.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
+        *b.registrering(did2, b.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
         b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune="1103"),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
 
     r = await client.get(
         "/api/v1/rapport/integreringsloven/csv?oppfolgingskommune=1103&sorter=etternavn",

@@ -76,3 +76,25 @@ def test_frist_needs_a_vedtak_om_deltakelse_and_a_known_sluttmal():
     assert domain.frist_for_gjennomforing("integreringsloven", "ARBEID_HAR_IKKE_VGO", [], []) is None
     opphevet = domain.Vedtaksfakta("DELTAKELSE", "OPPHEVET", date(2021, 11, 16), None)
     assert domain.frist_for_gjennomforing("introduksjonsloven", None, [opphevet], []) is None
+
+
+def test_frister_aa_folge_oppstartsfrist_until_vedtak_and_sluttmal():
+    """Seed §12 «Utgått oppstartsfrist»: «kommunen ikke har registrert vedtak om program og slutt mål innen fristen
+    for oppstart»; introduksjonsloven has no sluttmål (the regelmotor's oppstartsfrist_gjelder). An avsluttet
+    person has no frist left to meet."""
+    bosatt = date(2021, 9, 1)
+    deltakelse = [domain.Vedtaksfakta("DELTAKELSE", "VEDTAK_FATTET", date(2022, 1, 10), None)]
+    avslag = [domain.Vedtaksfakta("DELTAKELSE", "AVSLAG", date(2022, 1, 10), None)]
+
+    def folg(lov="integreringsloven", sluttmal=None, vedtak=(), avsluttet=False):
+        return domain.frister_aa_folge(
+            avsluttet=avsluttet, lov=lov, bosettingsdato=bosatt, sluttmal=sluttmal, vedtak=list(vedtak), fravaer=[]
+        )
+
+    assert folg().oppstartsfrist == date(2023, 8, 31)  # varighet.yaml: 24 months − 1 day
+    assert folg(vedtak=deltakelse).oppstartsfrist == date(2023, 8, 31)  # no sluttmål yet
+    assert folg(sluttmal="ARBEID_HAR_IKKE_VGO", vedtak=avslag).oppstartsfrist == date(2023, 8, 31)  # not fattet
+    med_alt = folg(sluttmal="ARBEID_HAR_IKKE_VGO", vedtak=deltakelse)
+    assert med_alt.oppstartsfrist is None and med_alt.gjennomforingsfrist == date(2024, 1, 9)
+    assert folg(lov="introduksjonsloven", vedtak=deltakelse).oppstartsfrist is None
+    assert folg(sluttmal="ARBEID_HAR_IKKE_VGO", vedtak=deltakelse, avsluttet=True) == domain.FristerAaFolge(None, None)

@@ -1,5 +1,5 @@
 """The report's name search (seed nir-brukerveiledning-avslutning-2023 §8 «Søk»: each word starts the fornavn
-or the etternavn) is answered in two disjoint parts for speed (queries.side). Whatever the words, sort
+or the etternavn) is answered in two disjoint parts for speed (sporringer.side). Whatever the words, sort
 order, direction, page, scope and other filters, it must give exactly the rows and the total of the plain query."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.plumbing.auth import Bruker
-from services.rapport import queries
 from services.rapport.domain import sorteringsnokkel
+from services.rapport.lager import sporringer
 from shared.kodeverk.kategorier import Lov
 from shared.tilgang import Omfang, Rolle
 
@@ -90,11 +90,11 @@ async def _fyll(conn, n: int = 600) -> None:
 
 
 async def _enkel(
-    conn, bruker: Bruker, f: queries.Filter, *, side: int, per_side: int, sorter: str, retning: queries.Retning
+    conn, bruker: Bruker, f: sporringer.Filter, *, side: int, per_side: int, sorter: str, retning: sporringer.Retning
 ) -> tuple[list[uuid.UUID], int]:
     """The plain query (one WHERE with the OR), the reference."""
     where, args = f.where(bruker)
-    orden = queries.order_by(sorter, retning)
+    orden = sporringer.order_by(sorter, retning)
     totalt = await conn.fetchval(f"SELECT count(*) FROM rapport_rad WHERE {where}", *args)
     rows = await conn.fetch(
         f"SELECT deltaker_id FROM rapport_rad WHERE {where} ORDER BY {orden}"
@@ -121,10 +121,10 @@ async def test_name_search_in_two_parts_gives_the_plain_querys_rows_and_total(sc
                     (Lov.INTRODUKSJONSLOVEN, {"duf_nummer": "0000000001"}),
                     (Lov.INTEGRERINGSLOVEN, {"oppfolgingskommune": "4223"}),
                 ):
-                    f = queries.Filter(lov=lov, navn=navn, **andre)
+                    f = sporringer.Filter(lov=lov, navn=navn, **andre)
                     for retning in ("stigende", "synkende"):
                         for side, per_side in ((1, 25), (2, 25), (3, 7), (40, 25)):
-                            got = await queries.side(
+                            got = await sporringer.side(
                                 conn, bruker, f, side=side, per_side=per_side, sorter=sorter, retning=retning
                             )
                             want = await _enkel(

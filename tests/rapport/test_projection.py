@@ -12,7 +12,8 @@ from uuid import uuid4
 import pytest
 
 from services.plumbing.kafka import encode
-from services.rapport import app, domain, projection
+from services.rapport import app, domain, forbruker
+from services.rapport.lager import projeksjon
 from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -32,7 +33,7 @@ def seed_scenario():
     rm = uuid4()
     ka = uuid4()
     events = [
-        b.registrert(did, b.person("202300000001", "Åse", "Øvrebø"), T),
+        *b.registrering(did, b.person("202300000001", "Åse", "Øvrebø"), T),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1), T),
         b.deltakelse(did, date(2021, 11, 16), T + timedelta(minutes=1)),
         b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16), T + timedelta(minutes=2)),
@@ -40,7 +41,7 @@ def seed_scenario():
         b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 25), T + timedelta(days=30), aid=rm),
         b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka),
         b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
-        b.oppdatert(did, b.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
+        *b.oppdatering(did, b.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
     ]
     return did, rm, ka, events
 
@@ -48,7 +49,7 @@ def seed_scenario():
 async def snapshot(pool, did):
     async with pool.acquire() as conn:
         row = await conn.fetchrow("SELECT * FROM rapport_rad WHERE deltaker_id = $1", did)
-        versjoner, slettinger = await projection.avslutninger(conn, did)
+        versjoner, slettinger = await projeksjon.avslutninger(conn, did)
     return (dict(row) if row else None), [
         (h.versjon.avslutning_id, h.versjon.versjon, h.status) for h in domain.historikk(versjoner, slettinger)
     ]
@@ -58,7 +59,7 @@ async def project_all(pool, events):
     async with pool.acquire() as conn:
         for e in events:
             async with conn.transaction():
-                await projection.project_batch(conn, [e])
+                await forbruker.behandle(conn, [e])
 
 
 async def test_seed_scenario_gives_the_kommune_avslutning_with_frist_and_history(schema_pool):
@@ -82,7 +83,7 @@ async def test_redelivered_events_change_nothing(schema_pool):
     """Through the consumer path: the same records again (a redelivery), and the same events at new offsets
     (a republication), leave the row and the history as they were."""
     did, _, _, events = seed_scenario()
-    consumer = consuming.consumer_for(schema_pool, projection.project_batch, app.CONSUMED, name=projection.CONSUMER)
+    consumer = consuming.consumer_for(schema_pool, forbruker.behandle, app.CONSUMED, name=forbruker.CONSUMER)
     records = [consuming.record(topics.topic_of(e), i, encode(e), did) for i, e in enumerate(events)]
     await consumer.handle(records)
     first = await snapshot(schema_pool, did)
@@ -119,7 +120,7 @@ async def test_avslutning_before_the_person_appears_when_the_person_arrives(sche
     did = uuid4()
     await project_all(schema_pool, [b.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T)])
     assert (await snapshot(schema_pool, did))[0] is None
-    await project_all(schema_pool, [b.registrert(did, b.person("202300000002"), T - timedelta(days=400))])
+    await project_all(schema_pool, [*b.registrering(did, b.person("202300000002"), T - timedelta(days=400))])
     row, _ = await snapshot(schema_pool, did)
     assert row["arsak_navn"] == "Grunnskole" and row["frist_gjennomforing"] is None  # no vedtak seen: no frist
 
@@ -130,7 +131,7 @@ async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
     await project_all(
         schema_pool,
         [
-            b.registrert(did, b.person("202300000003")),
+            *b.registrering(did, b.person("202300000003")),
             b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
             b.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
         ],
@@ -146,7 +147,7 @@ async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
     await project_all(
         schema_pool,
         [
-            b.registrert(did, b.person("202300000004")),
+            *b.registrering(did, b.person("202300000004")),
             b.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
             b.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
             b.kommune_avslutning(
@@ -168,12 +169,12 @@ async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
 async def test_changed_projection_version_resets_and_starts_a_new_generation(schema_pool):
     _did, _, _, events = seed_scenario()
     async with schema_pool.acquire() as conn:
-        g1, rebuilt = await projection.prepare(conn, versjon=1)
+        g1, rebuilt = await projeksjon.prepare(conn, versjon=1)
         assert not rebuilt
         await project_all(schema_pool, events)
         assert await conn.fetchval("SELECT count(*) FROM rapport_rad") == 1
-        assert await projection.prepare(conn, versjon=1) == (g1, False)
-        g2, rebuilt = await projection.prepare(conn, versjon=2)
+        assert await projeksjon.prepare(conn, versjon=1) == (g1, False)
+        g2, rebuilt = await projeksjon.prepare(conn, versjon=2)
         assert rebuilt and g2 == g1 + 1
         assert await conn.fetchval("SELECT count(*) FROM rapport_rad") == 0
         assert await conn.fetchval("SELECT count(*) FROM processed_events") == 0
@@ -187,11 +188,11 @@ async def test_concurrent_events_of_one_person_from_two_topics_both_count(schema
     async with schema_pool.acquire() as c1, schema_pool.acquire() as c2:
         tx = c1.transaction()
         await tx.start()
-        await projection.project_batch(c1, [b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)])
+        await forbruker.behandle(c1, [b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)])
 
         async def person() -> None:
             async with c2.transaction():
-                await projection.project_batch(c2, [b.registrert(did, b.person("202300000009"))])
+                await forbruker.behandle(c2, [*b.registrering(did, b.person("202300000009"))])
 
         task = asyncio.create_task(person())
         await asyncio.sleep(0.3)

@@ -4,7 +4,6 @@ makes the next start consume everything again from the beginning with a new cons
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date, timedelta
 
@@ -20,21 +19,11 @@ from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
 from tests.naming import run_id
 from tests.rapport import builders as b
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
 T = b.T0
-
-
-async def eventually(check, timeout: float = 45.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not reached in {timeout}s: last {result!r}")
-        await asyncio.sleep(0.2)
 
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, identity_provider):
@@ -58,7 +47,7 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
         b.deltakelse(did, date(2021, 11, 16)),
         b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        b.registrert(did, b.person("202399999999", "Åsmund", "Ærø")),
+        *b.registrering(did, b.person("202399999999", "Åsmund", "Ærø")),
         avslutning,  # redelivered
     ]
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-producer")
@@ -86,7 +75,7 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
             }
             # topics are consumed independently: wait until every fact has arrived
             await eventually(lambda: _eq(row(conn), expected, dict))
-            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 7))
+            await eventually(lambda: _eq(conn.fetchval("SELECT count(*) FROM rapport.processed_events"), 8))
             generasjon = await conn.fetchval("SELECT generasjon FROM rapport.projeksjon")
 
         assert await rebuild(settings) == generasjon + 1

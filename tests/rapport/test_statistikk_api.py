@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from services.rapport import projection
+from services.rapport import forbruker
 from services.rapport import statistikk as s
 from tests.rapport import statistikkdata as data
 
@@ -21,7 +21,7 @@ URL = f"/api/v1/statistikk/introduksjonsloven?fra_aar={data.AAR}&til_aar={data.A
 @pytest.fixture(scope="module")
 async def projisert(rapport_app):
     async with rapport_app.state.runtime.pool.acquire() as conn, conn.transaction():
-        await projection.project_batch(conn, data.hendelser())
+        await forbruker.behandle(conn, data.hendelser())
 
 
 def agder_tid(ls: dict[str, dict]) -> tuple[int, int, int]:
@@ -122,17 +122,17 @@ async def test_the_counters_follow_the_report_rows_through_changes_and_deletions
 
     endret, slettet, aid1, aid2 = uuid4(), uuid4(), uuid4(), uuid4()
     hendelser = [
-        b.registrert(endret, b.person("201300000001", kommune="4212", lov=data.LOV)),
+        *b.registrering(endret, b.person("201300000001", kommune="4212", lov=data.LOV)),
         b.kommune_avslutning(endret, Kode.ARBEID, date(2013, 5, 1), b.T0, aid=aid1, kommune="4212"),
-        b.registrert(slettet, b.person("201300000002", kommune="4212", lov=data.LOV)),
+        *b.registrering(slettet, b.person("201300000002", kommune="4212", lov=data.LOV)),
         b.kommune_avslutning(slettet, Kode.ARBEID, date(2013, 5, 1), b.T0, aid=aid2, kommune="4212"),
     ]
     pool = rapport_app.state.runtime.pool
     async with pool.acquire() as conn:
         async with conn.transaction():
-            await projection.project_batch(conn, hendelser)
+            await forbruker.behandle(conn, hendelser)
         async with conn.transaction():
-            await projection.project_batch(
+            await forbruker.behandle(
                 conn,
                 [
                     b.kommune_avslutning(

@@ -18,7 +18,7 @@ from uuid import uuid4
 import openpyxl
 import pytest
 
-from services.rapport import domain, projection
+from services.rapport import domain, forbruker
 from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
@@ -39,7 +39,7 @@ async def to_personer(rapport_app):
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)
     duf1, duf2 = f"2023{uuid.uuid4().int % 10**8:08d}", f"2023{uuid.uuid4().int % 10**8:08d}"
     events = [
-        b.registrert(
+        *b.registrering(
             did, b.person(duf1, "Åse Ærlig", "Øvrebø; «Sør»", kommune=KOMMUNE, fodselsdato=date(1990, 11, 16))
         ),
         b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
@@ -48,11 +48,11 @@ async def to_personer(rapport_app):
         b.kommune_avslutning(
             did, Kode.ARBEID, date(2023, 11, 15), t, av=f"{KOMMUNE}-ÅØ", kommune=KOMMUNE, timer=Decimal("37.5")
         ),
-        b.registrert(did2, b.person(duf2, "Bjørn", "Ås", kommune=KOMMUNE, kjonn=Kjonn.MANN)),
+        *b.registrering(did2, b.person(duf2, "Bjørn", "Ås", kommune=KOMMUNE, kjonn=Kjonn.MANN)),
         b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune=KOMMUNE),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn, conn.transaction():
-        await projection.project_batch(conn, events)
+        await forbruker.behandle(conn, events)
     return duf1, duf2
 
 

@@ -22,8 +22,8 @@ from shared.events import topics
 from shared.events.envelope import Event
 from shared.settings import RegelmotorSettings
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.support.databases import with_database
+from tests.support.polling import eventually
 
 
 class Regelmotor:

@@ -49,11 +49,7 @@ class Fakta:
         return d.DeltakerRegistrert(
             **self._env(),
             person=d.Personopplysninger(
-                duf_nummer="202312345678",
-                fornavn="Amina",
-                etternavn="Haddad",
                 kjonn=d.Kjonn.KVINNE,
-                fodselsdato=date(1995, 3, 2),
                 lov=lov,
                 bosettingsdato=bosatt,
                 oppfolgingskommune=kommune,
@@ -157,7 +153,7 @@ class Fakta:
         )
 
     def annullert(
-        self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DOD, sekvens: int = 3
+        self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DODSFALL, sekvens: int = 3
     ) -> f.FolkeregisterhendelseAnnullert:
         return f.FolkeregisterhendelseAnnullert(**self._fr(None, sekvens), annullerer_hendelse_id=hendelse_id, art=art)
 

@@ -17,8 +17,8 @@ from shared.events.avslutning import Tilbaketrekkingsgrunn as G
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.vedtak import Vedtakstype
-from tests.polling import eventually
 from tests.regelmotor.fakta import BOSATT, FRIST, Fakta, dogn, kjor
+from tests.support.polling import eventually
 
 OPPSTARTSFRIST = date(2023, 8, 31)  # bosatt 01.09.2021 (test_regler.py)
 IDAG = date(2024, 3, 1)  # the day the kommune registers its backlog: both frister lie behind it

@@ -13,7 +13,7 @@ import pytest
 from services.plumbing import idempotency
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publish
-from services.regelmotor import behandling, lager
+from services.regelmotor import forbruker, lager
 from services.regelmotor.app import FAKTA, MIGRATIONS
 from services.regelmotor.innhenting import Dognvakt, Faktabarriere
 from shared.events import topics
@@ -55,7 +55,7 @@ async def test_a_waiting_tick_is_applied_when_the_facts_before_it_are_decided(ka
     finally:
         await broker.stop()
     async with pool.acquire() as conn, conn.transaction():
-        await behandling.behandle(conn, [tick(D + timedelta(days=1))])  # consumed ahead of the facts
+        await forbruker.behandle(conn, [tick(D + timedelta(days=1))])  # consumed ahead of the facts
 
     vakt = Dognvakt(Faktabarriere(kafka_bootstrap, [names(t) for t in FAKTA], "regelmotor"))
     await vakt.start(pool)
@@ -65,7 +65,7 @@ async def test_a_waiting_tick_is_applied_when_the_facts_before_it_are_decided(ka
         assert status.idag == D and status.venter  # three records not decided: the tick waits
         # the consumer decides the facts (their positions commit with their effect)
         async with pool.acquire() as conn, conn.transaction():
-            await behandling.behandle(conn, facts)
+            await forbruker.behandle(conn, facts)
             ends = await vakt._barriere.maal()
             await idempotency.advance(conn, "regelmotor", {tp: end - 1 for tp, end in ends.items() if end > 0})
         await vakt.prov(pool)
@@ -79,13 +79,13 @@ async def test_a_person_first_seen_while_a_tick_waits_is_known_from_that_day(poo
     later = D + timedelta(days=1)
     f = Fakta()
     async with pool.acquire() as conn, conn.transaction():
-        await behandling.behandle(conn, [tick(later)])
+        await forbruker.behandle(conn, [tick(later)])
     async with pool.acquire() as conn, conn.transaction():
-        await behandling.behandle(conn, [f.registrert(bosatt=date(2021, 1, 5))])  # oppstartsfrist long passed
+        await forbruker.behandle(conn, [f.registrert(bosatt=date(2021, 1, 5))])  # oppstartsfrist long passed
         [t] = (await lager.hent(conn, [f.deltaker_id])).values()
     assert t.idag == D and t.kjent_fra == later
     # the tick applied (as if its barrier held) arms nothing yet: the person became known on its day
     async with pool.acquire() as conn, conn.transaction():
         await lager.flytt_idag(conn, tick(later))
-    assert await behandling.sveip(pool, later, tick(later)) == 0
+    assert await forbruker.sveip(pool, later, tick(later)) == 0
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topics.BEREGNET_AVSLUTNING.name) == 0

@@ -14,8 +14,8 @@ import pytest
 from services.plumbing import metrics
 from shared.events import topics
 from shared.kodeverk.vedtak import Vedtakstype
-from tests.polling import eventually
 from tests.regelmotor.fakta import FRIST, Fakta, dogn
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from services.plumbing.db import apply_migrations, create_pool
-from services.regelmotor import behandling, lager
+from services.regelmotor import forbruker, lager
 from services.regelmotor.app import MIGRATIONS
 from tests.conftest import fresh_database
 from tests.parallelt import Port
@@ -46,7 +46,7 @@ async def regelmotor(infrastructure) -> AsyncIterator[tuple[asyncpg.Pool, Port, 
 async def behandle(pool: asyncpg.Pool, events: list) -> None:
     """One batch as the consumer path decides it: the handler in a transaction of its own."""
     async with pool.acquire() as conn, conn.transaction():
-        await behandling.behandle(conn, events)
+        await forbruker.behandle(conn, events)
 
 
 def vedtak_parallelt(pool: asyncpg.Pool, bolge: list[Fakta]) -> list:
@@ -76,7 +76,7 @@ async def test_parallel_batches_on_one_deltaker_keep_every_fact(infrastructure):
 async def test_facts_that_waited_for_the_clock_to_move_see_the_new_day(infrastructure):
     # A batch holds the clock's lock shared while it reads «idag» and writes; moving the clock holds it
     # exclusively. A batch that waited for the move must decide on the new day: the sweep of that day skips
-    # the rows such a batch holds (FOR UPDATE SKIP LOCKED, behandling.sveip), trusting it to have seen it.
+    # the rows such a batch holds (FOR UPDATE SKIP LOCKED, forbruker.sveip), trusting it to have seen it.
     async with regelmotor(infrastructure) as (pool, port, fakta):
         for n, i in enumerate(range(0, RUNDER, PER_BOLGE)):
             bolge, dag = fakta[i : i + PER_BOLGE], date(2023, 11, 1) + timedelta(days=n)

@@ -17,7 +17,7 @@ from aiokafka.structs import TopicPartition
 
 from shared.events import topics
 from tests.parallelt import Hold
-from tests.polling import eventually
+from tests.support.polling import eventually
 
 
 def laas_deltakerne(deltaker_ids: Sequence[str]) -> Hold:
@@ -55,14 +55,14 @@ def fordeling(runder: Sequence[Runde]) -> str:
 
 
 class Kafkaspeil:
-    """Every record on the app's deltaker, vedtak and avslutning topics, by key (the deltaker id), in the order
-    of its partition."""
+    """Every record on the app's deltaker, identity, vedtak and avslutning topics, by key (the deltaker id), in
+    the order of its partition."""
 
     def __init__(self, r) -> None:
         self.r = r
         self.partisjoner = [
             TopicPartition(r.runtime.topics(t), p)
-            for t in (topics.DELTAKER, topics.VEDTAK, topics.AVSLUTNING)
+            for t in (topics.DELTAKER, topics.IDENTITET, topics.VEDTAK, topics.AVSLUTNING)
             for p in range(t.partitions)
         ]
         self.hendelser: dict[str, list[dict]] = defaultdict(list)
@@ -115,18 +115,22 @@ async def speil(pool: asyncpg.Pool, deltaker_id: str, hendelser: list[dict]) -> 
     did = UUID(deltaker_id)
     _unike([h["event_id"] for h in hendelser])
     d = await pool.fetchrow("SELECT * FROM deltaker WHERE deltaker_id = $1", did)
-    [registrert] = _av(hendelser, "DeltakerRegistrert")
+    [_] = _av(hendelser, "DeltakerRegistrert")  # exactly one
     siste = _av(hendelser, "DeltakerRegistrert", "DeltakerOppdatert")[-1]["person"]
-    lagret = {k: d[k] for k in ("duf_nummer", "fornavn", "etternavn", "kjonn", "lov", "oppfolgingskommune", "bydel")}
+    lagret = {k: d[k] for k in ("kjonn", "lov", "oppfolgingskommune", "bydel")}
     assert {k: siste[k] for k in lagret} == lagret
-    assert (siste["fodselsdato"], siste["bosettingsdato"]) == (
-        d["fodselsdato"].isoformat(),
-        d["bosettingsdato"].isoformat(),
-    )
-    fnr = registrert["person"]["fodselsnummer"]
-    for h in _av(hendelser, "IdentitetEndret"):  # one chain of identities, ending in the stored one
-        assert h["tidligere_fodselsnummer"] == fnr
-        fnr = h["fodselsnummer"]
+    assert siste["bosettingsdato"] == d["bosettingsdato"].isoformat()
+    identiteter = _av(hendelser, "IdentitetFastsatt")  # the first with the registration, then one per change
+    identitet = identiteter[-1]["identitet"]
+    assert {k: identitet[k] for k in ("duf_nummer", "fornavn", "etternavn")} == {
+        k: d[k] for k in ("duf_nummer", "fornavn", "etternavn")
+    }
+    assert identitet["fodselsdato"] == d["fodselsdato"].isoformat()
+    fnr = identiteter[0]["identitet"]["fodselsnummer"]
+    for h in identiteter[1:]:  # one chain of identities, ending in the stored one
+        if h["identitet"]["fodselsnummer"] != fnr:
+            assert h["tidligere_fodselsnummer"] == fnr
+            fnr = h["identitet"]["fodselsnummer"]
     assert fnr == d["fodselsnummer"]
 
     for tabell, entitet in (("vedtak", "Vedtak"), ("tiltak", "Tiltak")):
@@ -134,13 +138,23 @@ async def speil(pool: asyncpg.Pool, deltaker_id: str, hendelser: list[dict]) -> 
             str(r[f"{tabell}_id"]): r for r in await pool.fetch(f"SELECT * FROM {tabell} WHERE deltaker_id = $1", did)
         }
         assert _unike([h[tabell][f"{tabell}_id"] for h in _av(hendelser, f"{entitet}Registrert")]) == set(rader)
-        gjeldende = {
-            h[tabell][f"{tabell}_id"]: h[tabell]["gjeldende"]
+        # the last snapshot of each (a PUT's, or the avslutning's ikke gjeldende) is the stored row
+        siste_ord = {
+            h[tabell][f"{tabell}_id"]: (
+                h[tabell]["gjeldende"],
+                h[tabell]["periode"]["fra"],
+                h[tabell]["periode"]["til"],
+            )
             for h in _av(hendelser, f"{entitet}Registrert", f"{entitet}Endret")
         }
-        assert gjeldende == {i: r["gjeldende"] for i, r in rader.items()}
-    vedtak = await pool.fetch("SELECT vedtak_id FROM vedtak WHERE deltaker_id = $1 AND slettet", did)
-    assert _unike([h["vedtak_id"] for h in _av(hendelser, "VedtakSlettet")]) == {str(r["vedtak_id"]) for r in vedtak}
+        assert siste_ord == {
+            i: (r["gjeldende"], r["fra"].isoformat(), r["til"].isoformat() if r["til"] else None)
+            for i, r in rader.items()
+        }
+        slettede = await pool.fetch(f"SELECT {tabell}_id FROM {tabell} WHERE deltaker_id = $1 AND slettet", did)
+        assert _unike([h[f"{tabell}_id"] for h in _av(hendelser, f"{entitet}Slettet")]) == {
+            str(r[f"{tabell}_id"]) for r in slettede
+        }
     fravaer = await pool.fetch("SELECT fravaer_id, slettet FROM fravaer WHERE deltaker_id = $1", did)
     assert _unike([h["fravaer"]["fravaer_id"] for h in _av(hendelser, "FravaerRegistrert")]) == {
         str(r["fravaer_id"]) for r in fravaer

@@ -26,7 +26,8 @@ async def test_register_deltaker_stores_and_enqueues_deltaker_registrert_and_kat
     assert resp.status_code == 201, resp.text
     out = resp.json()
     assert out["duf_nummer"] == body["duf_nummer"] and out["oppfolgingskommune"] == "4223"
-    assert await outbox_typer(r, out["deltaker_id"]) == ["DeltakerRegistrert", "KategoriEndret"]
+    # the identities on their own topic, in the same transaction (issue #16 §3)
+    assert await outbox_typer(r, out["deltaker_id"]) == ["DeltakerRegistrert", "IdentitetFastsatt", "KategoriEndret"]
     got = await r.client.get(f"/api/v1/deltakere/{out['deltaker_id']}", headers=r.token())
     assert got.status_code == 200 and got.json()["fodselsnummer"] == body["fodselsnummer"]
 
@@ -146,7 +147,7 @@ async def test_update_stays_within_the_kommune_moves_between_oslo_bydeler_and_id
         f"/api/v1/deltakere/{oslo_did}/identitet", json={"fodselsnummer": "12345678901"}, headers=oslo
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "fodselsnummer"]
-    assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetEndret"]
+    assert (await outbox_typer(r, oslo_did))[-2:] == ["DeltakerOppdatert", "IdentitetFastsatt"]
 
 
 async def test_kodeverk_serves_arsaker_with_veiledningstekst_and_who_sets_them(registrering):
@@ -251,6 +252,7 @@ async def test_programme_facts_vedtak_tiltak_fravaer_avvisning(registrering):
     assert (await r.client.get(f"{base}/tiltak", headers=h)).json()[0]["timer_per_uke"] == "22.5"
     assert await outbox_typer(r, did) == [
         "DeltakerRegistrert",
+        "IdentitetFastsatt",
         "KategoriEndret",
         "VedtakRegistrert",
         "SluttmalRegistrert",

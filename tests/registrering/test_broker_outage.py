@@ -18,9 +18,9 @@ from shared.events import topics
 from shared.settings import RegistreringSettings
 from tests.conftest import fresh_database
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.private_kafka import PrivateKafka
 from tests.registrering.conftest import Registrering, ny_deltaker
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -106,9 +106,8 @@ async def test_broker_stopped_api_accepts_and_after_restart_every_event_is_on_ka
         )
         assert resp.status_code == 201, resp.text
         under.append(did)
-    assert (
-        await outbox_pending(r) == 4 * 5
-    )  # each: DeltakerRegistrert, KategoriEndret, Vedtak-, Sluttmal-, AvslutningRegistrert
+    # each: DeltakerRegistrert, IdentitetFastsatt, KategoriEndret, Vedtak-, Sluttmal-, AvslutningRegistrert
+    assert await outbox_pending(r) == 4 * 6
 
     kafka.start()
     await eventually(lambda: _zero(r), timeout=120, what="outbox drained after the broker came back")

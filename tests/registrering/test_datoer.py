@@ -45,6 +45,20 @@ async def _avslutning(r) -> str:
     return f"{BASE}/{did}/avslutninger/{resp.json()['avslutning']['avslutning_id']}"
 
 
+VEDTAK = {
+    "vedtakstype": "DELTAKELSE",
+    "vedtaksdato": "2022-01-03",
+    "periode": {"fra": "2022-01-10", "til": "2024-01-09"},
+}
+
+
+async def _vedtak(r) -> str:
+    did = await _uten_program(r)
+    resp = await r.client.post(f"{BASE}/{did}/vedtak", headers=r.token(), json=VEDTAK)
+    assert resp.status_code == 201, resp.text
+    return f"{BASE}/{did}/vedtak/{resp.json()['vedtak_id']}"
+
+
 def _oppdatering() -> dict[str, Any]:
     return {k: v for k, v in person().items() if k not in ("duf_nummer", "fodselsnummer")}
 
@@ -62,6 +76,7 @@ RUTER: dict[tuple[str, str], Rute] = {
         },
         lambda r: _url_for(r, _uten_program, "/vedtak"),
     ),
+    ("put", BASE + "/{deltaker_id}/vedtak/{vedtak_id}"): Rute(lambda: dict(VEDTAK), _vedtak, ok=200),
     ("post", BASE + "/{deltaker_id}/sluttmal"): Rute(
         lambda: {"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"},
         lambda r: _url_for(r, lambda r: ny_deltaker(r, sluttmal=False), "/sluttmal"),

@@ -24,14 +24,21 @@ from shared.events.avslutning import (
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.registrering.conftest import ny_deltaker
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
 
 async def read_from_broker(r, topic: topics.Topic, deltaker_id: str, want: int, timeout: float = 30) -> list[dict]:
     """Every message for the deltaker on the (prefixed) topic, read from the beginning by a fresh consumer."""
+    return [value for _, value in await read_records(r, topic, deltaker_id, want, timeout)]
+
+
+async def read_records(
+    r, topic: topics.Topic, deltaker_id: str, want: int, timeout: float = 30
+) -> list[tuple[dict[str, str], dict]]:
+    """(headers, value) of every record for the deltaker on the topic."""
     consumer = AIOKafkaConsumer(
         r.runtime.topics(topic),
         bootstrap_servers=r.settings.kafka_bootstrap_servers,
@@ -39,13 +46,17 @@ async def read_from_broker(r, topic: topics.Topic, deltaker_id: str, want: int, 
         auto_offset_reset="earliest",
     )
     await consumer.start()
-    found: list[dict] = []
+    found: list[tuple[dict[str, str], dict]] = []
     try:
         deadline = asyncio.get_running_loop().time() + timeout
         while len(found) < want and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for msgs in batch.values():
-                found += [json.loads(m.value) for m in msgs if m.key == deltaker_id.encode()]
+                found += [
+                    ({k: v.decode() for k, v in m.headers}, json.loads(m.value))
+                    for m in msgs
+                    if m.key == deltaker_id.encode()
+                ]
     finally:
         await consumer.stop()
     return found
@@ -67,6 +78,30 @@ async def test_published_avslutning_and_vedtak_events_are_on_the_real_broker(reg
     assert parsed.avslutning.registrert_av == "4223-CES" and parsed.avslutning.versjon == 1
     vedtak = await read_from_broker(r, topics.VEDTAK, did, want=2)
     assert [e["type"] for e in vedtak] == ["VedtakRegistrert", "SluttmalRegistrert"]
+
+
+async def test_a_registration_puts_ids_on_the_deltaker_topic_and_identities_on_their_own(registrering):
+    """Issue #16 §3: nir.deltaker.v2 carries no identity; IdentitetFastsatt on the compacted identity topic
+    does. §2: one correlation header (`correlation-id`), the envelope's ids in the headers."""
+    r = registrering
+    did = await ny_deltaker(r)
+    [(headers, registrert)] = [
+        (h, v) for h, v in await read_records(r, topics.DELTAKER, did, want=2) if v["type"] == "DeltakerRegistrert"
+    ]  # and its KategoriEndret
+    wire = json.dumps(registrert)
+    identitet = (await r.client.get(f"/api/v1/deltakere/{did}", headers=r.token())).json()
+    for felt in ("duf_nummer", "fodselsnummer", "fornavn", "etternavn", "fodselsdato"):
+        assert felt not in registrert["person"]
+        if identitet.get(felt):
+            assert str(identitet[felt]) not in wire, felt
+    assert headers["event-type"] == "DeltakerRegistrert" and headers["event-id"] == registrert["event_id"]
+    assert headers["correlation-id"] == registrert["correlation_id"]
+    assert "correlation_id" not in headers  # faststream's duplicate is not written
+    [(headers, fastsatt)] = await read_records(r, topics.IDENTITET, did, want=1)
+    assert fastsatt["type"] == "IdentitetFastsatt" and headers["event-type"] == "IdentitetFastsatt"
+    assert fastsatt["identitet"]["duf_nummer"] == identitet["duf_nummer"]
+    assert fastsatt["correlation_id"] == registrert["correlation_id"]  # one request, one outbox transaction
+    assert "correlation_id" not in headers
 
 
 def _env(did: str) -> dict:

@@ -3,7 +3,7 @@ written while requests succeed and fail, formatted as the service writes it (JSO
 
 The service's own logging configuration is applied (logs.configure) at its most verbose level, DEBUG: that
 configuration keeps aiokafka at WARNING, because aiokafka's DEBUG lines print whole message values (they
-carry the Personopplysninger snapshot). Without it this test fails, which is the point of running it."""
+carry the identity snapshots). Without it this test fails, which is the point of running it."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from services.plumbing.kafka import publish
 from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
-from tests.polling import eventually
 from tests.registrering.conftest import ny_deltaker
 from tests.registrering.test_kafka import beregnet
+from tests.support.polling import eventually
 
 TOPIC = topics.BEREGNET_AVSLUTNING.name
 

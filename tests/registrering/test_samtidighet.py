@@ -162,7 +162,18 @@ async def test_a_deltaker_and_its_programme_facts_under_parallel_writes(reg, por
         ),
     ):
         runder = await (steg(runder) if isinstance(steg, partial) else steg(r, h, port, kafka, runder))
-    for tabell in ("fravaer", "vedtak"):
+    for tabell, body in (
+        (
+            "tiltak",
+            lambda j: {"tiltakskode": f"ENDRET{j}", "periode": {"fra": f"2022-02-0{j + 1}"}, "timer_per_uke": 5},
+        ),
+        (
+            "vedtak",
+            lambda j: {"vedtakstype": "FORLENGELSE", "vedtaksdato": "2023-12-01", "periode": {"fra": f"2024-01-1{j}"}},
+        ),
+    ):
+        runder = await endres(r, h, port, kafka, runder, tabell, body)
+    for tabell in ("fravaer", "tiltak", "vedtak"):
         runder = await slettes_en_gang(r, h, port, kafka, runder, tabell)
 
 
@@ -202,6 +213,9 @@ async def registrer_samme_duf(r, port, kafka) -> list[Runde]:
     return runder
 
 
+KJONN = ("K", "M")
+
+
 async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
     # KategoriEndret is published when the kategori changed since the last committed update: alternate the
     # kategori period, and each update's events must follow from the one committed just before it.
@@ -210,6 +224,8 @@ async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
     async def kall(x: Runde, j: int):
         body = {k: v for k, v in person(fornavn=f"Navn{j}").items() if k not in ("duf_nummer", "fodselsnummer")}
         body["kategori_periode"] = {"fra": "2021-09-01", "til": til[j % 2]}
+        # which update an event on the deltaker topic is (the names are on the identity topic): its kjønn
+        body["kjonn"] = KJONN[j % 2]
         return await r.client.put(f"/api/v1/deltakere/{x.deltaker_id}", json=body, headers=h)
 
     runder = await hamre(r, port, "PUT /deltakere/{id}", runder, parallelle=P, kall=kall)
@@ -222,7 +238,7 @@ async def oppdater(r, h, port, kafka, runder: list[Runde]) -> list[Runde]:
         assert len(oppdateringer) == P
         for i, start in enumerate(oppdateringer):
             slutt = oppdateringer[i + 1] if i + 1 < len(oppdateringer) else len(strom)
-            ny = til[int(strom[start]["person"]["fornavn"][4:]) % 2]
+            ny = til[KJONN.index(strom[start]["person"]["kjonn"])]
             assert (slutt - start - 1 > 0) == (ny != forrige)  # KategoriEndret iff the period changed
             forrige = ny
     return runder
@@ -307,6 +323,28 @@ async def alle_lagres(
             await r.runtime.pool.fetchval(f"SELECT count(*) FROM {sti} WHERE deltaker_id = $1", UUID(x.deltaker_id))
             == for_[x.deltaker_id] + P
         )
+    await kafka_er_lagret(r, kafka, runder)
+    return runder
+
+
+async def endres(r, h, port, kafka, runder: list[Runde], tabell: str, body: Callable[[int], dict]) -> list[Runde]:
+    """Parallel PUTs of one row: each is decided on what the one before it committed, all succeed, each is
+    published once, and the last one published is what is stored (kafka_er_lagret)."""
+    for x in runder:
+        x.data["id"] = str(
+            await r.runtime.pool.fetchval(
+                f"SELECT {tabell}_id FROM {tabell} WHERE deltaker_id = $1 AND NOT slettet ORDER BY registrert_dato DESC"
+                " LIMIT 1",
+                UUID(x.deltaker_id),
+            )
+        )
+
+    async def kall(x: Runde, j: int):
+        return await r.client.put(f"/api/v1/deltakere/{x.deltaker_id}/{tabell}/{x.data['id']}", json=body(j), headers=h)
+
+    runder = await hamre(r, port, f"PUT /{tabell}/{{id}}", runder, parallelle=P, kall=kall)
+    for x in runder:
+        assert statuser(x) == [200] * P, [s.text for s in x.svar if s.status_code != 200][:1]
     await kafka_er_lagret(r, kafka, runder)
     return runder
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from shared.events import topics
-from shared.settings import DEPLOYED_SETTINGS
+from shared.settings import ALL_SETTINGS, DEPLOYED_SETTINGS
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 DOCS = [d for p in sorted(K8S.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
@@ -68,6 +68,10 @@ def test_topic_partitioning_matches_the_catalogue():
     declared = {d["metadata"]["name"]: d["spec"]["partitions"] for d in of_kind("KafkaTopic")}
     expected = {t.name: t.partitions for t in topics.ALL} | {topics.DEAD_LETTER_NAME: 1}
     assert declared == expected
+    compacted = {
+        d["metadata"]["name"] for d in of_kind("KafkaTopic") if d["spec"]["config"].get("cleanup.policy") == "compact"
+    }
+    assert compacted == {t.name for t in topics.ALL if t.compacted}
     replicas = max(d["spec"]["replicas"] for d in of_kind("Deployment"))
     assert replicas <= min(t.partitions for t in topics.ALL if t is not topics.KLOKKE)
 
@@ -103,3 +107,43 @@ def test_registrering_and_rapport_get_their_identity_configuration_and_the_org_k
         mount = next(m for m in c["volumeMounts"] if m["mountPath"] == str(fil.parent))
         volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
         assert volume["configMap"]["name"] == "nir-avslutning-kommune-orgnr"
+
+
+def _acls(user: str) -> dict[str, set[tuple[str, str]]]:
+    """operation → {(resource type, name)} of a KafkaUser's literal ACLs."""
+    (u,) = [d for d in of_kind("KafkaUser") if d["metadata"]["name"] == user]
+    out: dict[str, set[tuple[str, str]]] = {}
+    for a in u["spec"]["authorization"]["acls"]:
+        if a["resource"]["patternType"] == "literal":
+            for op in a["operations"]:
+                out.setdefault(op, set()).add((a["resource"]["type"], a["resource"]["name"]))
+    return out
+
+
+@pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)
+def test_each_service_reads_exactly_the_topics_its_consumers_read(settings_cls):
+    """Issue #16 §3: the KafkaUser ACLs are what the code does, so a consumer of a new topic (or of the
+    identities) cannot be deployed without its ACL, and no service keeps a read it does not use."""
+    import importlib
+
+    settings = settings_cls()
+    runtime = importlib.import_module(f"services.{settings.SERVICE}.app").create_app(settings).state.runtime
+    consumed = {t.name for c in runtime.consumers for t in c.topics_in}
+    produced = {t.name for t in topics.ALL if t.producer == settings.SERVICE}
+    acls = _acls(f"nir-{settings.SERVICE.replace('_', '-')}")
+    assert {n for kind, n in acls["Read"] if kind == "topic"} == consumed
+    assert {n for kind, n in acls["Read"] if kind == "group"} == {settings.group_id}
+    assert {n for _, n in acls["Write"]} == produced | {topics.DEAD_LETTER_NAME}
+    assert not {"Create", "Delete", "Alter", "All"} & set(acls)
+
+
+def test_only_the_adapter_and_rapport_read_the_identities_and_operators_read_no_personal_data():
+    readers = {
+        u["metadata"]["name"]
+        for u in of_kind("KafkaUser")
+        if ("topic", topics.IDENTITET.name) in _acls(u["metadata"]["name"]).get("Read", set())
+    }
+    assert readers == {"nir-folkeregister-adapter", "nir-rapport", "nir-drift-personopplysninger"}
+    drift = {n for _, n in _acls("nir-drift")["Read"]}
+    assert drift == {t.name for t in topics.ALL if not t.personal_data}
+    assert topics.DEAD_LETTER_NAME not in drift  # a dead letter's body may be an identity record

@@ -24,9 +24,9 @@ from shared.settings import RapportSettings, RegelmotorSettings, WebSettings
 from tests.conftest import fresh_database
 from tests.identity import IdentityProvider
 from tests.naming import run_id
-from tests.polling import eventually
 from tests.registrering.conftest import Registrering, start_registrering
 from tests.support.browser import beskriv, serve, sjekk_uu
+from tests.support.polling import eventually
 
 
 @dataclass
@@ -70,15 +70,15 @@ class Web:
         finally:
             await broker.stop()
 
-    async def projisert(self, navn: str, antall: int = 1, status: str = "alle") -> None:
-        """Wait until rapport's read models hold `antall` persons by this name (its personlister)."""
+    async def projisert(self, navn: str, antall: int = 1, status: str = "alle", kommune: str = "4223") -> None:
+        """Wait until rapport's read models hold `antall` persons by this name in `kommune` (its personlister)."""
 
         async def finnes() -> bool:
             async with httpx.AsyncClient() as c:
                 r = await c.post(
                     f"{self.rapport_url}/api/v1/personer/sok",
                     json={"navn": navn, "status": status},
-                    headers=self.registrering.token(),
+                    headers=self.registrering.token(user=f"{kommune}-CES", kommune=kommune),
                 )
             return r.status_code == 200 and r.json()["totalt"] >= antall
 

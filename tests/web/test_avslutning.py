@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.polling import eventually
 from tests.registrering.conftest import FRIST, ny_deltaker
 from tests.support.browser import skjermbilde
+from tests.support.polling import eventually
 from tests.web.conftest import Web, claims, logg_inn, uu
 
 pytestmark = [pytest.mark.integration]

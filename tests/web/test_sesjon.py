@@ -50,6 +50,8 @@ async def test_utlopende_access_token_fornyes_med_refresh_token(web: Web, page: 
     try:
         assert await conn.fetchval(f"SELECT refresh_token IS NOT NULL FROM web.sesjon WHERE {hvor}")
         gammelt = await conn.fetchval(f"SELECT access_token FROM web.sesjon WHERE {hvor}")
+        # encrypted at rest: no JWT (base64 of '{"') in the table, a Fernet token instead
+        assert not gammelt.startswith("eyJ") and gammelt.startswith("gAAAAA"), gammelt[:10]
         await conn.execute(f"UPDATE web.sesjon SET token_utloper = now() WHERE {hvor}")
         await page.goto(f"{web.url}/personer/{did}")
         await expect(page.locator("h1")).to_have_text("Amina Haddad")

@@ -364,7 +364,7 @@ def gjeldende_folkeregisterhendelser(t: Tilstand) -> dict[str, tuple[Folkeregist
 _FOLKEREGISTER = {
     Folkeregisterart.FLYTTING: ("FOLKEREGISTER_FLYTTET", K.FLYTTET, "flyttedato"),
     Folkeregisterart.UTVANDRING: ("FOLKEREGISTER_UTVANDRET", K.UTVANDRET, "utflyttingsdato"),
-    Folkeregisterart.DOD: ("FOLKEREGISTER_DOD", K.DOD, "dodsdato"),
+    Folkeregisterart.DODSFALL: ("FOLKEREGISTER_DODSFALL", K.DOD, "dodsdato"),
 }
 
 
@@ -409,7 +409,7 @@ def regel_utvandret(t: Tilstand) -> Regelutfall:
 
 
 def regel_dod(t: Tilstand) -> Regelutfall:
-    return regel_folkeregister(t, Folkeregisterart.DOD)
+    return regel_folkeregister(t, Folkeregisterart.DODSFALL)
 
 
 # In this order when two rules give the same date: the facts (death, emigration, move, decisions) before

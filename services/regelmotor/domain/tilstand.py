@@ -144,9 +144,9 @@ class UkjentHendelse(ValueError):
 
 
 IGNORERTE = (
-    d.IdentitetEndret,
     v.TiltakRegistrert,
     v.TiltakEndret,
+    v.TiltakSlettet,
     a.BeregnetAvslutningOpprettet,
     a.BeregnetAvslutningTrukketTilbake,
 )
@@ -184,7 +184,7 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
     match e:
         case d.DeltakerRegistrert() | d.DeltakerOppdatert():
             if t.person is None:
-                # the caller moves the clock first (behandling.anvend_fakta)
+                # the caller moves the clock first (forbruker.anvend_fakta)
                 t.kjent_fra = max((x for x in (t.idag, siste_dag) if x is not None), default=None)
             p = e.person
             t.person = Person(
@@ -289,7 +289,7 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                 **t.folkeregister,
                 e.hendelse_id: Folkeregisterhendelse(
                     hendelse_id=e.hendelse_id,
-                    art=f.Folkeregisterart.DOD,
+                    art=f.Folkeregisterart.DODSFALL,
                     dato=e.dodsfall.dodsdato,
                     sekvensnummer=e.sekvensnummer,
                     korrigerer=getattr(e, "korrigerer_hendelse_id", None),

@@ -16,7 +16,7 @@ from services.registrering.api.feil import ikke_funnet, konflikt, krev
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.domain import regler
-from services.registrering.lager import finn_synlig, hent_program, laas_identer, person, synlig_duplikat
+from services.registrering.lager import finn_synlig, hent_program, identitet, laas_identer, person, synlig_duplikat
 from shared import tilgang
 from shared.events import deltaker as d
 from shared.events.envelope import Periode
@@ -122,6 +122,7 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
             conn,
             [
                 d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
+                d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row)),
                 *_kategorihendelser(k, deltaker_id, inn, None),
             ],
         )
@@ -202,6 +203,12 @@ async def oppdater(
             conn,
             [
                 d.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)),
+                # names and birth date may have changed: a new snapshot on the identity topic when they did
+                *(
+                    [d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row))]
+                    if identitet(row) != identitet(gammel)
+                    else []
+                ),
                 *_kategorihendelser(k, deltaker_id, inn, gammel),
             ],
         )
@@ -241,9 +248,9 @@ async def endre_identitet(
         await outbox.enqueue(
             conn,
             [
-                d.IdentitetEndret(
+                d.IdentitetFastsatt(
                     **k.envelope(deltaker_id),
-                    fodselsnummer=inn.fodselsnummer,
+                    identitet=identitet(row),
                     tidligere_fodselsnummer=gammel["fodselsnummer"],
                 )
             ],

@@ -11,7 +11,7 @@ from fastapi import Request, Response
 
 from services.plumbing import outbox
 from services.plumbing.auth import Bruker, Lesetilgang, Skrivetilgang
-from services.registrering import hendelser
+from services.registrering import hendelser, lager
 from services.registrering.api import skjema as s
 from services.registrering.api.feil import ikke_funnet, krev
 from services.registrering.api.felles import kontekst, les, ruter, skriv
@@ -50,28 +50,35 @@ def _vedtak_ut(r) -> s.VedtakUt:
     )
 
 
+async def _krev_vedtaksregler(conn, row, k, inn: s.VedtakInn, erstatter: UUID | None) -> None:
+    """The rules a new vedtak (erstatter None) or the new values of vedtak `erstatter` must meet, decided on the
+    programme as it would be with them (the edited vedtak's old values left out)."""
+    _krev_datoer_i_tid(row, k, {"vedtaksdato": inn.vedtaksdato, **_periode(inn.periode)})
+    program = await hent_program(conn, row)
+    andre = replace(program, vedtak=tuple(x for x in program.vedtak if x.vedtak_id != erstatter))
+    krev(
+        regler.vedtak_etter_programstart(andre, inn.vedtakstype, inn.periode.fra),
+        regler.programstart_har_regelverk(program.lov, inn.vedtakstype, inn.periode.fra),
+    )
+    if inn.vedtakstype is Vedtakstype.DELTAKELSE and program.sluttmal is not None:
+        # a new programstart may fall under another regelverk, which must know the sluttmål (DOMAIN.md §6)
+        ny = regler.programstart(
+            replace(
+                andre,
+                vedtak=andre.vedtak
+                + (Vedtak(erstatter or uuid4(), inn.vedtakstype, inn.resultat, inn.periode.fra, inn.periode.til),),
+            )
+        )
+        krev(regler.sluttmal_finnes_i_regelverket(program.lov, ny, program.sluttmal))
+
+
 @router.post("/vedtak", status_code=201, response_model=s.VedtakUt, responses=_FEIL)
 async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request) -> s.VedtakUt:
     """Deltakelse, forlengelse, permisjon, midlertidig or permanent stans, avslag. A permanent stans makes the
     regelmotor compute «Vedtak om permanent stans»; the kommune then adds the real årsak (DOMAIN.md §4 rule 7)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
-        _krev_datoer_i_tid(row, k, {"vedtaksdato": inn.vedtaksdato, **_periode(inn.periode)})
-        program = await hent_program(conn, row)
-        krev(
-            regler.vedtak_etter_programstart(program, inn.vedtakstype, inn.periode.fra),
-            regler.programstart_har_regelverk(program.lov, inn.vedtakstype, inn.periode.fra),
-        )
-        if inn.vedtakstype is Vedtakstype.DELTAKELSE and program.sluttmal is not None:
-            # a new programstart may fall under another regelverk, which must know the sluttmål (DOMAIN.md §6)
-            ny = regler.programstart(
-                replace(
-                    program,
-                    vedtak=program.vedtak
-                    + (Vedtak(uuid4(), inn.vedtakstype, inn.resultat, inn.periode.fra, inn.periode.til),),
-                )
-            )
-            krev(regler.sluttmal_finnes_i_regelverket(program.lov, ny, program.sluttmal))
+        await _krev_vedtaksregler(conn, row, k, inn, None)
         r = await conn.fetchrow(
             "INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, vedtaksdato, fra, til, registrert_av,"
             " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *",
@@ -96,6 +103,34 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skriveti
 async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.VedtakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_vedtak_ut(r) for r in await hent_vedtak(conn, deltaker_id)]
+
+
+@router.put("/vedtak/{vedtak_id}", response_model=s.VedtakUt, responses=_FEIL)
+async def endre_vedtak(
+    deltaker_id: UUID, vedtak_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request
+) -> s.VedtakUt:
+    """Correct a vedtak (all its values; the same rules as a new one). Whether it is gjeldende stays as an
+    avslutning left it. VedtakEndret carries the whole vedtak after the change."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        await _krev_vedtaksregler(conn, row, k, inn, vedtak_id)
+        r = await lager.endre_vedtak(
+            conn,
+            deltaker_id,
+            vedtak_id,
+            vedtakstype=inn.vedtakstype.value,
+            resultat=inn.resultat.value,
+            vedtaksdato=inn.vedtaksdato,
+            fra=inn.periode.fra,
+            til=inn.periode.til,
+        )
+        if r is None:
+            raise ikke_funnet("vedtaket")
+        await outbox.enqueue(conn, [v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))])
+        ut = _vedtak_ut(r)
+        await lagre_svar(conn, request, 200, ut)
+    log.info("vedtak endret", extra={"deltaker_id": str(deltaker_id), "vedtakstype": inn.vedtakstype.value})
+    return ut
 
 
 @router.delete("/vedtak/{vedtak_id}", status_code=204, responses=_FEIL)
@@ -198,6 +233,45 @@ async def list_tiltak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) 
         return [_tiltak_ut(r) for r in await hent_tiltak(conn, deltaker_id)]
 
 
+@router.put("/tiltak/{tiltak_id}", response_model=s.TiltakUt, responses=_FEIL)
+async def endre_tiltak(
+    deltaker_id: UUID, tiltak_id: UUID, inn: s.TiltakInn, bruker: Skrivetilgang, request: Request
+) -> s.TiltakUt:
+    """Correct a tiltak; whether it is gjeldende stays as an avslutning left it."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, row):
+        _krev_datoer_i_tid(row, k, _periode(inn.periode))
+        r = await lager.endre_tiltak(
+            conn,
+            deltaker_id,
+            tiltak_id,
+            tiltakskode=inn.tiltakskode,
+            fra=inn.periode.fra,
+            til=inn.periode.til,
+            timer_per_uke=inn.timer_per_uke,
+        )
+        if r is None:
+            raise ikke_funnet("tiltaket")
+        await outbox.enqueue(conn, [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))])
+        ut = _tiltak_ut(r)
+        await lagre_svar(conn, request, 200, ut)
+    return ut
+
+
+@router.delete("/tiltak/{tiltak_id}", status_code=204, responses=_FEIL)
+async def slett_tiltak(deltaker_id: UUID, tiltak_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
+    k = kontekst(request, bruker)
+    return await _slett(
+        request,
+        bruker,
+        deltaker_id,
+        "tiltak",
+        tiltak_id,
+        "tiltaket",
+        v.TiltakSlettet(**k.envelope(deltaker_id), tiltak_id=tiltak_id),
+    )
+
+
 @router.post("/fravaer", status_code=201, response_model=s.Opprettet, responses=_FEIL)
 async def registrer_fravaer(
     deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrivetilgang, request: Request
@@ -273,9 +347,9 @@ async def _slett(
     tabell: str,
     rad_id: UUID,
     hva: str,
-    hendelse: v.VedtakSlettet | v.FravaerSlettet,
+    hendelse: v.VedtakSlettet | v.FravaerSlettet | v.TiltakSlettet,
 ) -> Response:
-    """Mark a vedtak or fravær deleted (kept, for history) and publish the deletion, in one transaction."""
+    """Mark a vedtak, tiltak or fravær deleted (kept, for history) and publish the deletion, in one transaction."""
     async with skriv(request, bruker, deltaker_id) as (conn, _):
         if (
             await conn.fetchval(

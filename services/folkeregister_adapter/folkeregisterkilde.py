@@ -10,8 +10,8 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
-class Doedsfall:
-    doedsdato: date | None
+class Dodsfallsopplysning:
+    dodsdato: date | None
     opphoert: bool = False
 
 
@@ -35,7 +35,7 @@ class Identifikasjonsnummer:
     opphoert: bool = False
 
 
-Opplysning = Doedsfall | UtflyttingFraNorge | Bostedsadresse | Identifikasjonsnummer
+Opplysning = Dodsfallsopplysning | UtflyttingFraNorge | Bostedsadresse | Identifikasjonsnummer
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Persondokument:
     """The person as the register has it now (the truth, FOLKEREGISTER.md), reduced to what NIR uses."""
 
     identer: tuple[str, ...]
-    doedsfall: Doedsfall | None
+    dodsfall: Dodsfallsopplysning | None
     utflytting: UtflyttingFraNorge | None
     bosted: Bostedsadresse | None
 

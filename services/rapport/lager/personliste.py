@@ -11,7 +11,7 @@ from typing import Literal
 import asyncpg
 
 from services.plumbing.auth import Bruker
-from services.rapport.queries import Side
+from services.rapport.lager.sporringer import Side
 from shared import tilgang
 
 Status = Literal["alle", "i_program", "avsluttet"]
@@ -26,12 +26,15 @@ class Personfilter:
     lov: str | None = None
     status: Status = "alle"
     navn: str | None = None
+    kategori: str | None = None  # the current one (deltaker.kategori: none once the person has left it)
+    bydel: str | None = None  # within the caller's scope: another kommune's bydel finds nobody
 
 
 def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list[object]]:
     omfang, filterargs = tilgang.sql_filter(bruker.omfang, tabell="d")
     args: list[object] = list(filterargs)
-    deler = ["d.duf_nummer IS NOT NULL", omfang]  # a row a later topic made before its DeltakerRegistrert: not yet
+    # a row another topic made before its DeltakerRegistrert or its identity arrived: not shown yet
+    deler = ["d.duf_nummer IS NOT NULL AND d.person_tid IS NOT NULL", omfang]
 
     def legg_til(sql: str, verdi: object) -> None:
         args.append(verdi)
@@ -39,6 +42,10 @@ def _where(bruker: Bruker, f: Personfilter) -> tuple[str, list[object]]:
 
     if f.lov:
         legg_til("d.lov = ?", f.lov)
+    if f.kategori:
+        legg_til("d.kategori = ?", f.kategori)
+    if f.bydel:
+        legg_til("d.bydel = ?", f.bydel)
     if f.status == "avsluttet":
         deler.append("r.deltaker_id IS NOT NULL")
     elif f.status == "i_program":

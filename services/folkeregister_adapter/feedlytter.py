@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -20,13 +20,11 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Gauge
 
 from services.folkeregister_adapter import lager
-from services.folkeregister_adapter.domain import KJENTE_TYPER, KjenteFakta, NyIdent, trenger_persondokument, vurder
-from services.folkeregister_adapter.hendelser import til_event
-from services.folkeregister_adapter.kilde import (
+from services.folkeregister_adapter.domain import KjenteFakta, trenger_persondokument
+from services.folkeregister_adapter.folkeregisterkilde import (
     Feedhendelse,
     Folkeregisterkilde,
     ForMangeForesporsler,
-    Identifikasjonsnummer,
     Innslag,
     Kildefeil,
     Persondokument,
@@ -35,6 +33,13 @@ from services.folkeregister_adapter.kilde import (
     UtenforRetensjon,
 )
 from services.folkeregister_adapter.maskinporten import Maskinportenfeil
+from services.folkeregister_adapter.sidevurdering import (
+    Sidegrunnlag,
+    Sidevurdering,
+    deltaker_for,
+    identer_i,
+    vurder_side,
+)
 from services.plumbing import outbox
 from services.plumbing.tasks import cancel_and_wait
 
@@ -48,36 +53,53 @@ FULL_SIDE = 1000  # a page this long means more is waiting
 GAP = Gauge("nir_folkeregister_gap_fra", "Sekvensnummer the feed answered 406 for (0: no gap)")
 
 
-def identer_i(h: Feedhendelse) -> list[str]:
-    """Every identifier a hendelse names: an identity change names the old number too."""
-    return [h.ident, *(e.opplysning.ident for e in h.egenskaper if isinstance(e.opplysning, Identifikasjonsnummer))]
+async def _fakta(conn: asyncpg.Connection, deltaker_ids: list[UUID]) -> dict[UUID, KjenteFakta]:
+    """The facts of each of these deltakere, KjenteFakta() for one the adapter knows nothing of yet."""
+    lagret = await lager.fakta_for(conn, deltaker_ids)
+    return {d: lagret.get(d, KjenteFakta()) for d in deltaker_ids}
 
 
-def deltaker_for(identer: Iterable[str], kjente: dict[str, UUID]) -> UUID | None:
-    return next((kjente[i] for i in identer if i in kjente), None)
+async def _les_mer(conn: asyncpg.Connection, g: Sidegrunnlag, innslag: Innslag, deltaker_id: UUID) -> Sidegrunnlag:
+    """An entry that became NIR's during the page (an identity change taught us its number): parsed, its
+    hendelse recorded, its deltaker's facts loaded."""
+    lest, nye, fakta = dict(g.lest), set(g.nye), dict(g.fakta)
+    if innslag.sekvensnummer not in lest:
+        lest[innslag.sekvensnummer] = innslag.les()
+        h = lest[innslag.sekvensnummer]
+        if isinstance(h, Feedhendelse):
+            nye |= await lager.nye_hendelser(conn, [(h.hendelse_id, h.sekvensnummer)])
+    if deltaker_id not in fakta:
+        fakta.update(await _fakta(conn, [deltaker_id]))
+    return Sidegrunnlag(lest, g.kjente, frozenset(nye), fakta, g.dokumenter)
 
 
-class Feedfolger:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        kilde: Folkeregisterkilde,
-        *,
-        vekk_relay: Callable[[], None],
-        poll_interval: float = 5.0,
-        backoff_start: float = 1.0,
-        backoff_maks: float = 60.0,
-    ) -> None:
-        self.pool = pool
+@dataclass(frozen=True)
+class Feedoppsett:
+    poll_interval: float = 5.0
+    backoff_start: float = 1.0
+    backoff_maks: float = 60.0
+    # Called inside the page's transaction just before the pointer moves: a test raises here to crash mid-page.
+    for_commit: Callable[[Side], None] | None = None
+
+
+class Feedlytter:
+    def __init__(self, kilde: Folkeregisterkilde, oppsett: Feedoppsett) -> None:
         self.kilde = kilde
-        self.vekk_relay = vekk_relay
-        self.poll_interval = poll_interval
-        self.backoff_start = backoff_start
-        self.backoff_maks = backoff_maks
-        self.for_commit: Callable[[Side], None] | None = None  # test hook: raise here to crash mid-page
+        self.oppsett = oppsett
         self.siste_kildefeil: str | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._vekk_relay: Callable[[], None] = lambda: None
         self._task: asyncio.Task[None] | None = None
         self._forhent: tuple[int, asyncio.Future[Side | None]] | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the feed is not started")
+        return self._pool
+
+    def vekk_relay(self) -> None:
+        self._vekk_relay()
 
     # -- one step ------------------------------------------------------------------------------------------
     async def steg(self) -> str:
@@ -122,30 +144,17 @@ class Feedfolger:
         )
 
     async def behandle(self, side: Side) -> None:
-        tellere: Counter[str] = Counter()
-        innslag: list[Innslag] = []
-        for i in side.innslag:
-            if isinstance(i, UgyldigInnslag):
-                self._ugyldig(i, tellere)
-            else:
-                innslag.append(i)
-                if i.hendelsestype not in KJENTE_TYPER:
-                    tellere["unknown_type"] += 1
+        """Read → decide (sidevurdering.vurder_side, pure) → save, the saving in one transaction with the
+        pointer's move."""
+        innslag = [i for i in side.innslag if not isinstance(i, UgyldigInnslag)]
         alle_identer = [ident for i in innslag for ident in i.identer]
         async with self.pool.acquire() as conn:
             kjente = await lager.deltakere_for(conn, alle_identer)
         # Only NIR's entries are parsed in full; person lookups happen before the transaction (no network
-        # call while holding the pointer's lock), a few at a time.
+        # call while holding the pointer's lock).
         lest = {i.sekvensnummer: i.les() for i in innslag if deltaker_for(i.identer, kjente) is not None}
-        oppslag = [h for h in lest.values() if isinstance(h, Feedhendelse) and trenger_persondokument(h)]
-        dokumenter: dict[str, Persondokument | None] = {}
-        for start in range(0, len(oppslag), 16):
-            bolk = oppslag[start : start + 16]
-            svar = await asyncio.gather(*(self.kilde.persondokument(h.ident) for h in bolk))
-            for hendelse, doc in zip(bolk, svar, strict=True):
-                dokumenter[hendelse.hendelse_id] = doc
+        dokumenter = await self._persondokumenter(lest.values())
 
-        events = []
         async with self.pool.acquire() as conn, conn.transaction():
             p = await lager.peker(conn, for_update=True)
             if p["neste_sekvensnummer"] != side.fra or p["gap_fra"] is not None:
@@ -154,88 +163,67 @@ class Feedfolger:
             kjente = await lager.deltakere_for(conn, alle_identer)
             forste = [h for h in lest.values() if isinstance(h, Feedhendelse)]
             nye = await lager.nye_hendelser(conn, [(h.hendelse_id, h.sekvensnummer) for h in forste])
-            fakta = await lager.fakta_for(conn, [d for h in forste if (d := deltaker_for(identer_i(h), kjente))])
-            endret: set[UUID] = set()
-            for i in innslag:
-                # Looked up again: an identity change earlier on the page may have taught us this number.
-                d = deltaker_for(i.identer, kjente)
-                if d is None:
-                    tellere["ikke_nir"] += 1
-                    continue
-                if i.sekvensnummer not in lest:
-                    lest[i.sekvensnummer] = h0 = i.les()
-                    if isinstance(h0, Feedhendelse):
-                        nye |= await lager.nye_hendelser(conn, [(h0.hendelse_id, h0.sekvensnummer)])
-                        if d not in fakta:
-                            fakta.update(await lager.fakta_for(conn, [d]))
-                h = lest[i.sekvensnummer]
-                if isinstance(h, UgyldigInnslag):
-                    self._ugyldig(h, tellere)
-                    continue
-                if h.hendelse_id not in nye:
-                    tellere["duplikat"] += 1
-                    continue
-                nye.discard(h.hendelse_id)  # the same hendelse twice on one page counts once
-                v = vurder(h, fakta.get(d) or KjenteFakta(), dokumenter.get(h.hendelse_id))
-                if v.trenger_persondokument:
-                    tellere["person_ikke_funnet"] += 1
-                    continue
-                if v.kjent != fakta.get(d):
-                    fakta[d] = v.kjent
-                    endret.add(d)
-                for u in v.utfall:
-                    if isinstance(u, NyIdent):
-                        for ident in (u.ny, *u.tidligere):
-                            await lager.kjenn_ident(conn, ident, d)
-                            kjente[ident] = d
-                    elif (e := til_event(u, h, d)) is not None:
-                        events.append(e)
-                tellere[
-                    "publisert"
-                    if any(not isinstance(u, NyIdent) for u in v.utfall)
-                    else "ny_ident"
-                    if v.utfall
-                    else "ingen_endring"
-                ] += 1
-                log.info(
-                    "folkeregister hendelse for deltaker",
-                    extra={
-                        "sekvensnummer": h.sekvensnummer,
-                        "hendelse_id": h.hendelse_id,
-                        "deltaker_id": str(d),
-                        "hendelsestype": h.hendelsestype,
-                        "regel": v.regel,
-                        "utfall": [type(u).__name__ for u in v.utfall],
-                    },
-                )
-            await lager.lagre_fakta(conn, {d: fakta[d] for d in endret})
-            await outbox.enqueue(conn, events)
-            if self.for_commit is not None:
-                self.for_commit(side)
+            fakta = await _fakta(conn, [d for h in forste if (d := deltaker_for(identer_i(h), kjente))])
+            grunnlag = Sidegrunnlag(lest, kjente, frozenset(nye), fakta, dokumenter)
+            while (vurdering := vurder_side(side.innslag, grunnlag)).mangler is not None:
+                grunnlag = await _les_mer(conn, grunnlag, *vurdering.mangler)
+            for ident, deltaker_id in vurdering.nye_identer:
+                await lager.kjenn_ident(conn, ident, deltaker_id)
+            await lager.lagre_fakta(conn, vurdering.fakta)
+            await outbox.enqueue(conn, vurdering.events)
+            if self.oppsett.for_commit is not None:
+                self.oppsett.for_commit(side)
             await lager.flytt_peker(conn, side.neste)
-        for navn, n in tellere.items():
-            HENDELSER.labels(navn).inc(n)
-        for e in events:
-            PUBLISERT.labels(e.type).inc()
+        self._fortell(vurdering)
         PEKER.set(side.neste)
-        if events:
+        if vurdering.events:
             self.vekk_relay()
 
+    async def _persondokumenter(
+        self, lest: Iterable[Feedhendelse | UgyldigInnslag]
+    ) -> dict[str, Persondokument | None]:
+        """The person documents the page's hendelser need (personErOppdatert: «look again»), 16 at a time."""
+        oppslag = [h for h in lest if isinstance(h, Feedhendelse) and trenger_persondokument(h)]
+        dokumenter: dict[str, Persondokument | None] = {}
+        for start in range(0, len(oppslag), 16):
+            bolk = oppslag[start : start + 16]
+            svar = await asyncio.gather(*(self.kilde.persondokument(h.ident) for h in bolk))
+            for hendelse, doc in zip(bolk, svar, strict=True):
+                dokumenter[hendelse.hendelse_id] = doc
+        return dokumenter
+
     @staticmethod
-    def _ugyldig(i: UgyldigInnslag, tellere: Counter[str]) -> None:
-        tellere["ugyldig"] += 1
-        log.error("unreadable feed entry skipped", extra={"sekvensnummer": i.sekvensnummer, "grunn": i.grunn})
+    def _fortell(v: Sidevurdering) -> None:
+        """Metrics and log lines of a saved page (after the commit: a rolled-back page is not counted)."""
+        for i in v.ugyldige:
+            log.error("unreadable feed entry skipped", extra={"sekvensnummer": i.sekvensnummer, "grunn": i.grunn})
+        for post in v.logg:
+            log.info(
+                "folkeregister hendelse for deltaker",
+                extra={
+                    "sekvensnummer": post.sekvensnummer,
+                    "hendelse_id": post.hendelse_id,
+                    "deltaker_id": str(post.deltaker_id),
+                    "hendelsestype": post.hendelsestype,
+                    "regel": post.regel,
+                    "utfall": post.utfall,
+                },
+            )
+        for navn, n in v.tellere.items():
+            HENDELSER.labels(navn).inc(n)
+        for e in v.events:
+            PUBLISERT.labels(e.type).inc()
 
     # -- the loop --------------------------------------------------------------------------------------------
     async def kjor(self) -> None:
-        backoff = self.backoff_start
+        backoff = self.oppsett.backoff_start
         while True:
             try:
                 resultat = await self.steg()
                 self.siste_kildefeil = None
-                backoff = self.backoff_start
+                backoff = self.oppsett.backoff_start
                 if resultat != "side":
-                    await asyncio.sleep(self.poll_interval)
+                    await asyncio.sleep(self.oppsett.poll_interval)
                 continue
             except asyncio.CancelledError:
                 raise
@@ -262,9 +250,11 @@ class Feedfolger:
                 self.siste_kildefeil = "intern"
                 log.exception("feed step failed; backing off")
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.backoff_maks)
+            backoff = min(backoff * 2, self.oppsett.backoff_maks)
 
-    def start(self) -> None:
+    def start(self, pool: asyncpg.Pool, vekk_relay: Callable[[], None]) -> None:
+        """Runs the loop on the service's pool; `vekk_relay` wakes the outbox relay after a page with events."""
+        self._pool, self._vekk_relay = pool, vekk_relay
         self._task = asyncio.create_task(self.kjor(), name="folkeregister-feed")
 
     async def stop(self) -> None:
@@ -276,6 +266,8 @@ class Feedfolger:
 
     async def status(self) -> dict[str, Any]:
         """For readiness: where the pointer is, and the gap when the feed answered 406 (then not ready)."""
+        if self._pool is None:
+            return {}
         async with self.pool.acquire() as conn:
             p = await lager.peker(conn)
         gap = None

@@ -5,6 +5,10 @@ logout (or a timeout) ends the session for good — an old cookie copied elsewhe
 replicas share the sessions without sharing a key. The cookie holds only a random id (HttpOnly, SameSite=Lax,
 Secure when configured); the table holds its SHA-256.
 
+The access, refresh and ID tokens are encrypted in the table (WEB settings `session_token_keys`): a copy of the
+database, a backup or a replica's disk does not hand out working tokens. A row that does not decrypt (a key
+rotated away) is no session.
+
 Timeouts are decided by PostgreSQL's clock in the queries: idle (since the last request) and absolute (since
 the login). A session past either is gone."""
 
@@ -17,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 COOKIE = "nir_sesjon"
 
@@ -41,11 +46,29 @@ class Sesjon:
         return self.bruker is not None and self.access_token is not None
 
 
+class Tokenkrypto:
+    """Fernet over the session's tokens; None stays None."""
+
+    def __init__(self, nokler: str) -> None:
+        liste = [n.strip() for n in nokler.split(",") if n.strip()] or [Fernet.generate_key().decode()]
+        try:
+            self._f = MultiFernet([Fernet(n) for n in liste])
+        except ValueError:
+            raise ValueError("SESSION_TOKEN_KEYS: hver nøkkel må være en Fernet-nøkkel (32 byte, base64url)") from None
+
+    def krypter(self, token: str | None) -> str | None:
+        return None if token is None else self._f.encrypt(token.encode()).decode()
+
+    def dekrypter(self, verdi: str | None) -> str | None:
+        return None if verdi is None else self._f.decrypt(verdi.encode()).decode()
+
+
 class Sesjoner:
-    def __init__(self, pool: asyncpg.Pool, *, idle: timedelta, absolutt: timedelta) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, idle: timedelta, absolutt: timedelta, nokler: str = "") -> None:
         self.pool = pool
         self.idle = idle
         self.absolutt = absolutt
+        self._krypto = Tokenkrypto(nokler)
 
     async def ny(self, innlogging: dict[str, Any] | None = None) -> Sesjon:
         """A new anonymous session (before login, it holds the pending authorization request)."""
@@ -71,16 +94,13 @@ class Sesjoner:
         )
         if r is None:
             return None
-        return Sesjon(
-            sesjon_id,
-            r["csrf"],
-            r["innlogging"],
-            r["bruker"],
-            r["access_token"],
-            r["refresh_token"],
-            r["id_token"],
-            r["token_utloper"],
-        )
+        try:
+            access, refresh, id_token = (
+                self._krypto.dekrypter(r[k]) for k in ("access_token", "refresh_token", "id_token")
+            )
+        except InvalidToken:
+            return None  # encrypted with a key no longer configured: log in again
+        return Sesjon(sesjon_id, r["csrf"], r["innlogging"], r["bruker"], access, refresh, id_token, r["token_utloper"])
 
     async def logg_inn(
         self,
@@ -104,9 +124,9 @@ class Sesjoner:
                 _hash(sesjon_id),
                 csrf,
                 bruker,
-                access_token,
-                refresh_token,
-                id_token,
+                self._krypto.krypter(access_token),
+                self._krypto.krypter(refresh_token),
+                self._krypto.krypter(id_token),
                 tid,
             )
         return Sesjon(sesjon_id, csrf, None, bruker, access_token, refresh_token, id_token, tid)
@@ -119,9 +139,9 @@ class Sesjoner:
             "UPDATE sesjon SET access_token = $2, refresh_token = $3, id_token = coalesce($4, id_token),"
             " token_utloper = $5 WHERE id_hash = $1",
             _hash(sesjon.id),
-            access_token,
-            refresh_token,
-            id_token,
+            self._krypto.krypter(access_token),
+            self._krypto.krypter(refresh_token),
+            self._krypto.krypter(id_token),
             tid,
         )
         return Sesjon(
@@ -138,3 +158,18 @@ class Sesjoner:
             self.idle,
             self.absolutt,
         )
+
+
+async def forrige_besok(pool: asyncpg.Pool, brukerident: str, sesjon_id: str) -> datetime | None:
+    """Records this visit to the Arbeidsflate (migrations/0002_besok.sql); returns the caseworker's last visit in
+    an earlier session (None: the first). A visit is a session: within one the previous visit stays the same, so
+    reloading the page does not empty «Flyttet, utvandret eller død siden forrige besøk»."""
+    return await pool.fetchval(
+        """INSERT INTO besok (brukerident, sesjon_hash, sist) VALUES ($1, $2, now())
+           ON CONFLICT (brukerident) DO UPDATE SET
+               forrige = CASE WHEN besok.sesjon_hash = EXCLUDED.sesjon_hash THEN besok.forrige ELSE besok.sist END,
+               sesjon_hash = EXCLUDED.sesjon_hash, sist = now()
+           RETURNING forrige""",
+        brukerident,
+        _hash(sesjon_id),
+    )

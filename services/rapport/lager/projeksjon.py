@@ -26,7 +26,9 @@ from shared.events.envelope import DeltakerEvent
 
 CONSUMER = "rapport-projeksjon"
 # Bump when the projection's code or tables change meaning: the service then rebuilds from the topics.
-PROJECTION_VERSION = 2  # 2: programstart and forlenget on the report row (statistikk)
+PROJECTION_VERSION = 4  # 2: deltaker.gjennomforingsfrist/oppstartsfrist (migration 0004); 3: identities from
+# nir.deltaker-identitet.v1 (issue #16, migration 0006); 4: programstart and forlenget on the report row and the
+# statistikk counters (issue #17, migration 0007)
 
 # Tables the projection fills (truncated on rebuild).
 TABLES = (
@@ -42,9 +44,10 @@ TABLES = (
     "statistikk_tid",
 )
 
-_PERSON = """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, kjonn=$5, fodselsdato=$6, lov=$7,
-                 bosettingsdato=$8, oppfolgingskommune=$9, bydel=$10, person_tid=$11
-             WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $11)"""
+_PERSON = """UPDATE deltaker SET kjonn=$2, lov=$3, bosettingsdato=$4, oppfolgingskommune=$5, bydel=$6, person_tid=$7
+             WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $7)"""
+_IDENTITET = """UPDATE deltaker SET duf_nummer=$2, fornavn=$3, etternavn=$4, fodselsdato=$5, identitet_tid=$6
+                WHERE deltaker_id=$1 AND (identitet_tid IS NULL OR identitet_tid <= $6)"""
 _KATEGORI = """UPDATE deltaker SET kategori=$2, kategori_fra=$3, kategori_tid=$4
                WHERE deltaker_id=$1 AND (kategori_fra IS NULL OR (kategori_fra, kategori_tid) <= ($3, $4))"""
 _SISTE_KATEGORI = """UPDATE deltaker SET siste_kategori=$2, siste_kategori_fra=$3
@@ -70,16 +73,7 @@ _SLETT = """INSERT INTO avslutning_slettet (avslutning_id, deltaker_id, slettet_
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"""
 
 
-async def project_batch(conn: asyncpg.Connection, events: Sequence[DeltakerEvent]) -> None:
-    """The consumer's handler (services/plumbing/consumer.py has de-duplicated the batch, in this
-    transaction): lock the batch's deltakere, apply the events, refresh each touched row once."""
-    if not events:
-        return
-    await lock(conn, {e.deltaker_id for e in events})
-    await refresh_all(conn, await apply_all(conn, events))
-
-
-async def lock(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
+async def laas(conn: asyncpg.Connection, deltaker_ids: set[UUID]) -> None:
     # The topics are consumed concurrently: without this lock, an avslutning and its person arriving at the
     # same moment could each recompute the row without seeing the other's uncommitted facts, and no row
     # would result. Held to the end of the transaction, it serialises one deltaker's batches; taken in key
@@ -121,28 +115,18 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
             p = e.person
             ensure[e.deltaker_id] = None
             writes[_PERSON].append(
-                (
-                    e.deltaker_id,
-                    p.duf_nummer,
-                    p.fornavn,
-                    p.etternavn,
-                    p.kjonn.value,
-                    p.fodselsdato,
-                    p.lov.value,
-                    p.bosettingsdato,
-                    p.oppfolgingskommune,
-                    p.bydel,
-                    t,
-                )
+                (e.deltaker_id, p.kjonn.value, p.lov.value, p.bosettingsdato, p.oppfolgingskommune, p.bydel, t)
             )
+        case d.IdentitetFastsatt():
+            i = e.identitet  # the report never shows the fødselsnummer
+            ensure[e.deltaker_id] = None
+            writes[_IDENTITET].append((e.deltaker_id, i.duf_nummer, i.fornavn, i.etternavn, i.fodselsdato, t))
         case d.KategoriEndret():
             ensure[e.deltaker_id] = None
             kategori = e.kategori.value if e.kategori else None
             writes[_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra, t))
             if kategori is not None:
                 writes[_SISTE_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra))
-        case d.IdentitetEndret():
-            return False  # the report never shows fødselsnummer
         case v.SluttmalRegistrert():
             ensure[e.deltaker_id] = None
             writes[_SLUTTMAL].append((e.deltaker_id, e.sluttmal.value, e.fastsatt_dato, t))
@@ -238,7 +222,9 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
     personer = {
         r["deltaker_id"]: r
         for r in await conn.fetch(
-            "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[]) AND person_tid IS NOT NULL", ids
+            "SELECT * FROM deltaker WHERE deltaker_id = ANY($1::uuid[])"
+            " AND person_tid IS NOT NULL AND identitet_tid IS NOT NULL",  # both topics' snapshots have arrived
+            ids,
         )
     }
     versjoner = await _per_deltaker(
@@ -259,18 +245,40 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
         if g is not None:
             gjeldende[did] = g
     kandidater = list(gjeldende)  # a known person with a current avslutning: the only ones with a row
+    # the facts of every known person: the report row's frist, and the frister the Arbeidsflate follows
     vedtak = await _per_deltaker(
         conn,
         "SELECT deltaker_id, vedtakstype, resultat, fra, til FROM vedtak"
         " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
-        kandidater,
+        list(personer),
     )
     fravaer = await _per_deltaker(
         conn,
         "SELECT deltaker_id, fravaerstype, fra, til FROM fravaer"
         " WHERE deltaker_id = ANY($1::uuid[]) AND NOT slettet AND fra IS NOT NULL",
-        kandidater,
+        list(personer),
     )
+    aa_folge = {
+        did: domain.frister_aa_folge(
+            avsluttet=did in gjeldende,
+            lov=p["lov"],
+            bosettingsdato=p["bosettingsdato"],
+            sluttmal=p["sluttmal"],
+            vedtak=[domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
+            fravaer=[domain.Fravaersfakta(**r) for r in fravaer.get(did, ())],
+        )
+        for did, p in personer.items()
+    }
+    if aa_folge:
+        await conn.execute(
+            """UPDATE deltaker d SET gjennomforingsfrist = f.g, oppstartsfrist = f.o
+               FROM unnest($1::uuid[], $2::date[], $3::date[]) AS f(id, g, o)
+               WHERE d.deltaker_id = f.id
+                 AND (d.gjennomforingsfrist, d.oppstartsfrist) IS DISTINCT FROM (f.g, f.o)""",
+            list(aa_folge),
+            [f.gjennomforingsfrist for f in aa_folge.values()],
+            [f.oppstartsfrist for f in aa_folge.values()],
+        )
     rader = []
     for did in kandidater:
         p = personer[did]
@@ -300,7 +308,7 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
         await conn.execute("DELETE FROM rapport_rad WHERE deltaker_id = ANY($1::uuid[])", uten)
     if rader:
         # One statement for the batch's rows (from JSON: dates, times and ids as their text), so the statistics'
-        # counters (migration 0004's statement triggers) are updated once per batch, in key order.
+        # counters (migration 0007's statement triggers) are updated once per batch, in key order.
         cols = list(rader[0])
         await conn.execute(
             f"INSERT INTO rapport_rad ({', '.join(cols)})"
@@ -311,6 +319,11 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
 
 
 # --- projection version and rebuild ---------------------------------------------------------------------------
+
+
+async def laas_projeksjonen(conn: asyncpg.Connection) -> None:
+    """The projection's own lock, to the end of the transaction: a start and a rebuild never reset at once."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
 
 
 async def reset(conn: asyncpg.Connection, versjon: int) -> int:
@@ -331,7 +344,7 @@ async def prepare(conn: asyncpg.Connection, versjon: int = PROJECTION_VERSION) -
     """At start: the generation to consume with, rebuilding first when the stored projection version differs.
     Returns (generation, rebuilt)."""
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rapport-projeksjon'))")
+        await laas_projeksjonen(conn)
         row = await conn.fetchrow("SELECT versjon, generasjon FROM projeksjon FOR UPDATE")
         if row is None:
             return await reset(conn, versjon), False

@@ -1,0 +1,200 @@
+"""One realistic example of every contract event: the AsyncAPI documents show them
+(services/plumbing/asyncapi.py), and the contract and integration tests use them (tests/examples.py).
+
+Synthetic people only: the fødselsnummer is a well-known test number, the names are made up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from shared.events import avslutning as a
+from shared.events import deltaker as d
+from shared.events import folkeregister as f
+from shared.events import klokke as k
+from shared.events import vedtak as v
+from shared.events.envelope import Event, Periode
+from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
+from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
+
+NOW = datetime(2023, 11, 16, 8, 30, tzinfo=UTC)
+DELTAKER = UUID("0b6f2c1e-6a4f-4d7e-9a51-3f1c2b7d9e10")
+FNR = "15076500565"  # a well-known synthetic test number with valid check digits
+
+
+def envelope(
+    producer: str = "registrering", deltaker_id: UUID = DELTAKER, ny_id: Callable[[], UUID] = uuid4
+) -> dict[str, Any]:
+    return dict(
+        event_id=ny_id(),
+        occurred_at=NOW,
+        recorded_at=NOW,
+        correlation_id=ny_id(),
+        producer=producer,
+        deltaker_id=deltaker_id,
+    )
+
+
+PERSON = d.Personopplysninger(
+    kjonn=d.Kjonn.KVINNE,
+    lov=Lov.INTEGRERINGSLOVEN,
+    bosettingsdato=date(2021, 9, 1),
+    oppfolgingskommune="4223",
+    bydel=None,
+)
+IDENTITET = d.Identitet(
+    duf_nummer="202312345678",
+    fodselsnummer=FNR,
+    fornavn="Amina",
+    etternavn="Haddad",
+    fodselsdato=date(1995, 3, 2),
+)
+
+
+def kommune_avslutning(deltaker_id: UUID = DELTAKER, ny_id: Callable[[], UUID] = uuid4) -> a.AvslutningRegistrert:
+    return a.AvslutningRegistrert(
+        **envelope(deltaker_id=deltaker_id, ny_id=ny_id),
+        avslutning=a.Avslutning(
+            avslutning_id=ny_id(),
+            versjon=1,
+            avslutningstype=Avslutningstype.ORDINAER,
+            arsak=Avslutningsarsakkode.ARBEID,
+            avslutningsdato=date(2023, 11, 15),
+            timer_arbeid_per_uke=Decimal("30.0"),
+            registrert_av="4223-CES",
+            registrert_dato=NOW,
+            oppfolgingskommune="4223",
+        ),
+    )
+
+
+def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
+    """One event of every type; `ny_id` makes every id in them (deterministic ones for a document)."""
+
+    vedtak = v.Vedtak(
+        vedtak_id=ny_id(),
+        vedtakstype=Vedtakstype.DELTAKELSE,
+        resultat=Vedtaksresultat.VEDTAK_FATTET,
+        vedtaksdato=date(2021, 10, 1),
+        periode=Periode(fra=date(2021, 11, 15), til=date(2023, 11, 14)),
+    )
+    tiltak = v.Tiltak(
+        tiltak_id=ny_id(),
+        tiltakskode="NORSKOPPLAERING",
+        periode=Periode(fra=date(2021, 11, 15)),
+        timer_per_uke=Decimal("22.5"),
+    )
+    grunnlag = a.Regelgrunnlag(
+        regel="gjennomføringsfrist utløpt",
+        regelsti=("kommune-avslutning finnes ikke",),
+        datoer={"gjennomforingsfrist": date(2023, 11, 15), "idag": date(2023, 11, 16)},
+        kilde_event_ids=(ny_id(),),
+    )
+    fr: dict[str, Any] = dict(sekvensnummer=1042)
+    return [
+        d.DeltakerRegistrert(**envelope(ny_id=ny_id), person=PERSON),
+        d.DeltakerOppdatert(**envelope(ny_id=ny_id), person=PERSON.model_copy(update={"bydel": None})),
+        d.IdentitetFastsatt(**envelope(ny_id=ny_id), identitet=IDENTITET, tidligere_fodselsnummer="55076500044"),
+        d.KategoriEndret(**envelope(ny_id=ny_id), kategori=Kategori.RETT_OG_PLIKT, gjelder_fra=date(2021, 9, 1)),
+        v.VedtakRegistrert(**envelope(ny_id=ny_id), vedtak=vedtak),
+        v.VedtakEndret(**envelope(ny_id=ny_id), vedtak=vedtak.model_copy(update={"gjeldende": False})),
+        v.VedtakSlettet(**envelope(ny_id=ny_id), vedtak_id=vedtak.vedtak_id),
+        v.SluttmalRegistrert(
+            **envelope(ny_id=ny_id), sluttmal=Sluttmalkode.FULLFORE_VGO_UNDER_25, fastsatt_dato=date(2021, 10, 1)
+        ),
+        v.TiltakRegistrert(**envelope(ny_id=ny_id), tiltak=tiltak),
+        v.TiltakEndret(**envelope(ny_id=ny_id), tiltak=tiltak.model_copy(update={"gjeldende": False})),
+        v.TiltakSlettet(**envelope(ny_id=ny_id), tiltak_id=tiltak.tiltak_id),
+        v.FravaerRegistrert(
+            **envelope(ny_id=ny_id),
+            fravaer=v.Fravaer(
+                fravaer_id=ny_id(),
+                fravaerstype=Fravaerstype.GYLDIG,
+                periode=Periode(fra=date(2022, 2, 1), til=date(2022, 2, 3)),
+            ),
+        ),
+        v.FravaerSlettet(**envelope(ny_id=ny_id), fravaer_id=ny_id()),
+        v.AvvisningRegistrert(**envelope(ny_id=ny_id), avvist_dato=date(2021, 10, 2)),
+        kommune_avslutning(ny_id=ny_id),
+        a.AvslutningEndret(
+            **envelope(ny_id=ny_id),
+            avslutning=kommune_avslutning(ny_id=ny_id).avslutning.model_copy(update={"versjon": 2}),
+        ),
+        a.AvslutningSlettet(**envelope(ny_id=ny_id), avslutning_id=ny_id(), versjon=3, slettet_av="4223-CES"),
+        a.BeregnetAvslutningOpprettet(
+            **envelope("regelmotor", ny_id=ny_id),
+            avslutning_id=ny_id(),
+            avslutningstype=Avslutningstype.ORDINAER,
+            arsak=Avslutningsarsakkode.AVSLUTNINGSARSAK_IKKE_REGISTRERT,
+            avslutningsdato=date(2023, 11, 15),
+            oppfolgingskommune="4223",
+            grunnlag=grunnlag,
+        ),
+        a.BeregnetAvslutningTrukketTilbake(
+            **envelope("regelmotor", ny_id=ny_id),
+            avslutning_id=ny_id(),
+            arsak=Avslutningsarsakkode.AVSLUTNINGSARSAK_IKKE_REGISTRERT,
+            grunn=a.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
+            grunnlag=grunnlag,
+        ),
+        f.FlyttingRegistrert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-1",
+            **fr,
+            flytting=f.Flytting(til_kommunenummer="0301", fra_kommunenummer="4223", flyttedato=date(2022, 5, 1)),
+        ),
+        f.FlyttingKorrigert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-2",
+            korrigerer_hendelse_id="fr-1",
+            **fr,
+            flytting=f.Flytting(til_kommunenummer="0301", flyttedato=date(2022, 5, 2)),
+        ),
+        f.UtvandringRegistrert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-3",
+            **fr,
+            utvandring=f.Utvandring(utflyttingsdato=date(2023, 4, 28), tilflyttingsland="SWE"),
+        ),
+        f.UtvandringKorrigert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-4",
+            korrigerer_hendelse_id="fr-3",
+            **fr,
+            utvandring=f.Utvandring(utflyttingsdato=date(2023, 4, 29)),
+        ),
+        f.DodsfallRegistrert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-5",
+            **fr,
+            dodsfall=f.Dodsfall(dodsdato=date(2023, 1, 3)),
+        ),
+        f.DodsfallKorrigert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-6",
+            korrigerer_hendelse_id="fr-5",
+            **fr,
+            dodsfall=f.Dodsfall(dodsdato=date(2023, 1, 4)),
+        ),
+        f.FolkeregisterhendelseAnnullert(
+            **envelope("folkeregister_adapter", ny_id=ny_id),
+            hendelse_id="fr-7",
+            annullerer_hendelse_id="fr-5",
+            art=f.Folkeregisterart.DODSFALL,
+            **fr,
+        ),
+        k.DognPassert(
+            event_id=ny_id(),
+            occurred_at=NOW,
+            recorded_at=NOW,
+            correlation_id=ny_id(),
+            producer="regelmotor",
+            dato=date(2023, 11, 16),
+        ),
+    ]
