@@ -47,7 +47,8 @@ class _MedLandslinje(HorizontalBar):
         super()._plot()
         if self.landslinje is None:
             return
-        x, _ = self.view((0, self.landslinje))
+        # in a horizontal chart the view's y function maps a value to the horizontal position
+        x = self.view.y(self.landslinje)
         plot = self.nodes["plot"]
         self.svg.node(
             plot,
@@ -73,19 +74,18 @@ def andel_per_fylke(fylker: Sequence[tuple[str, float]], landet: float | None) -
         width=800,
         height=max(220, 70 + 34 * len(fylker)),
         range=(0, 100),
-        show_legend=True,
-        legend_at_bottom=True,
+        show_legend=False,
         print_values=True,
         value_formatter=_prosent,
         show_y_guides=False,
         margin=12,
     )
     chart.landslinje = None if landet is None else landet * 100
-    chart.x_labels = [navn for navn, _ in fylker]
-    chart.add("Andel i jobb eller utdanning", [a * 100 for _, a in fylker])
     if landet is not None:
-        # the legend's entry for the line (no bar: empty values)
-        chart.add(f"Hele landet: {_prosent(landet * 100)}", [None] * len(fylker), color="#c01b1b")
+        chart.title = f"Rød stiplet strek: hele landet, {_prosent(landet * 100)}"
+    # pygal draws a horizontal chart's first label at the bottom: reversed, the highest is on top
+    chart.x_labels = [navn for navn, _ in reversed(fylker)]
+    chart.add("Andel i jobb eller utdanning", [a * 100 for _, a in reversed(fylker)])
     return _bilde(chart.render(is_unicode=True))
 
 
@@ -105,7 +105,7 @@ def sluttarsak(grupper: Sequence[str], serier: Sequence[tuple[str, Sequence[floa
         margin=12,
         truncate_label=-1,
     )
-    chart.x_labels = list(grupper)
+    chart.x_labels = list(reversed(grupper))  # the first group on top (see andel_per_fylke)
     for navn, andeler in serier:
-        chart.add(navn, [a * 100 for a in andeler])
+        chart.add(navn, [a * 100 for a in reversed(andeler)])
     return _bilde(chart.render(is_unicode=True))
