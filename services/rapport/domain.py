@@ -323,11 +323,5 @@ def dato_no(d: date | datetime | None) -> str:
     return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
 
 
-def desimal_no(x: Decimal | float | int | None, desimaler: int = 1) -> str:
-    if x is None:
-        return ""
-    return f"{x:.{desimaler}f}".replace(".", ",")
-
-
 def prosent_no(x: float | None) -> str:
     return "" if x is None else f"{round(x * 100):d} %"

@@ -209,6 +209,12 @@ async def hent_tiltak(conn: asyncpg.Connection, deltaker_id: UUID) -> list[async
     )
 
 
+async def hent_fravaer(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM fravaer WHERE deltaker_id = $1 AND NOT slettet ORDER BY fra, registrert_dato", deltaker_id
+    )
+
+
 async def endre_vedtak(
     conn: asyncpg.Connection,
     deltaker_id: UUID,

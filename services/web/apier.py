@@ -79,8 +79,19 @@ class Apier:
         headers = {"Authorization": f"Bearer {token}"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
+        # A request that is safe to send again — a read, or a write under its own Idempotency-Key, which the
+        # API stores once — is sent once more when the connection broke before an answer came. A kept-alive
+        # connection the server closes just as we reuse it breaks that way (httpx#2983, uvicorn closes idle
+        # connections after 5 s); so does a replica that stops. Any other write is never repeated.
+        forsok = 2 if metode.upper() in ("GET", "HEAD", "OPTIONS") or idempotency_key else 1
         try:
-            r = await self.http.request(metode, base + sti, json=json, params=params, headers=headers)
+            for igjen in range(forsok - 1, -1, -1):
+                try:
+                    r = await self.http.request(metode, base + sti, json=json, params=params, headers=headers)
+                    break
+                except (httpx.RemoteProtocolError, httpx.ConnectError):
+                    if not igjen:
+                        raise
         except httpx.HTTPError as exc:
             # the path only (it holds ids, never an identifier of a person: searches are POSTed)
             log.warning("api utilgjengelig", extra={"sti": sti, "feil": type(exc).__name__})

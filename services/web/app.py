@@ -77,7 +77,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             settings.database_url, settings.DB_SCHEMA, max_size=settings.db_pool_max_size, application_name="nir-web"
         )
         applied = await apply_migrations(pool, settings.DB_SCHEMA, MIGRATIONS)
-        http = httpx.AsyncClient(timeout=10)
+        # idle connections dropped before the APIs' servers drop them (uvicorn: after 5 s), so a reused
+        # connection is seldom one the server is closing at that moment (httpx#2983)
+        http = httpx.AsyncClient(timeout=10, limits=httpx.Limits(keepalive_expiry=2.0))
         app.state.pool = pool
         app.state.sesjoner = Sesjoner(
             pool,

@@ -36,6 +36,7 @@ miljo.filters.update(
     lov=visning.lov,
     vedtakstype=visning.vedtakstype,
     vedtaksresultat=visning.vedtaksresultat,
+    fravaerstype=visning.fravaerstype,
     tidspunkt=visning.tidspunkt,
 )
 

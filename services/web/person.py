@@ -46,7 +46,7 @@ async def hent_person(request: Request, inn: Innlogget, deltaker_id: UUID) -> di
     api = apier(request)
     base = f"/api/v1/deltakere/{deltaker_id}"
     # two gathers: typed for up to six awaitables each (seven in one would lose the types)
-    (deltaker, vedtak, sluttmal, tiltak, frister, avslutninger), koder = await asyncio.gather(
+    (deltaker, vedtak, sluttmal, tiltak, frister, avslutninger), (fravaer, koder) = await asyncio.gather(
         asyncio.gather(
             api.registrering(inn.token, "GET", base),
             api.registrering(inn.token, "GET", f"{base}/vedtak"),
@@ -55,11 +55,11 @@ async def hent_person(request: Request, inn: Innlogget, deltaker_id: UUID) -> di
             api.registrering(inn.token, "GET", f"{base}/frister"),
             api.registrering(inn.token, "GET", f"{base}/avslutninger"),
         ),
-        arsaker(inn, request),
+        asyncio.gather(api.registrering(inn.token, "GET", f"{base}/fravaer"), arsaker(inn, request)),
     )
     if deltaker.status == 404:
         raise _ikke_funnet()
-    for svar in (deltaker, vedtak, sluttmal, tiltak, avslutninger):
+    for svar in (deltaker, vedtak, sluttmal, tiltak, fravaer, avslutninger):
         if not svar.ok:
             raise Feilside(svar.status, "Personen kan ikke vises", svar.melding)
     return {
@@ -67,6 +67,7 @@ async def hent_person(request: Request, inn: Innlogget, deltaker_id: UUID) -> di
         "vedtak": vedtak.data,
         "sluttmal": sluttmal.data,
         "tiltak": tiltak.data,
+        "fravaer": fravaer.data,
         "frister": frister.data if frister.ok else None,
         "frister_melding": frister.melding,
         "avslutninger": avslutninger.data,

@@ -1,5 +1,6 @@
 """The programme's facts on pages of their own, reached from the person page: «Legg til», «Rediger» and «Slett» for
-vedtak and tiltak, and «Legg til»/«Endre sluttmål» (a sluttmål is changed by registering the one in force from
+vedtak and tiltak, «Legg til» and «Slett» for fravær (registrering has no PUT for it: a wrong one is deleted and
+registered anew), and «Legg til»/«Endre sluttmål» (a sluttmål is changed by registering the one in force from
 now on: the one fastsatt last counts, DOMAIN.md §6). One way for all three: each is a `Fakta` — its API path,
 its form fields, how a form becomes the API's body and a stored row becomes a form.
 
@@ -21,7 +22,7 @@ from services.web import visning
 from services.web.apier import Svar
 from services.web.felles import Feilside, Innlogget, apier, innlogget, side, skjema, videre
 from shared.kodeverk.sluttmal import SLUTTMALNAVN
-from shared.kodeverk.vedtak import VEDTAKSTYPENAVN
+from shared.kodeverk.vedtak import FRAVAERSTYPENAVN, VEDTAKSTYPENAVN
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,6 +46,7 @@ class Fakta:
     inn: Callable[[dict[str, str]], dict[str, Any]]  # form → the API's body
     ut: Callable[[dict[str, Any]], dict[str, str]]  # a stored row → the form
     id_felt: str | None = None  # None: no «Rediger»/«Slett» (sluttmål)
+    endres: bool = True  # False: «Slett» only (fravær)
     # the API's field (the first part of a 422's loc) → the form's field
     feltkart: tuple[tuple[str, str], ...] = (("periode", "fra"),)
 
@@ -106,7 +108,27 @@ SLUTTMAL = Fakta(
     inn=lambda f: {"sluttmal": f["sluttmal"], "fastsatt_dato": f["fastsatt_dato"]},
     ut=lambda s: {"sluttmal": s["sluttmal"], "fastsatt_dato": s["fastsatt_dato"]},
 )
-ALLE = {f.sti: f for f in (VEDTAK, TILTAK, SLUTTMAL)}
+FRAVAER = Fakta(
+    sti="fravaer",
+    ubestemt="fravær",
+    bestemt="fraværet",
+    id_felt="fravaer_id",
+    endres=False,
+    felter=(
+        Felt(
+            "fravaerstype",
+            "Type fravær",
+            "select",
+            valg=tuple((k.value, n) for k, n in FRAVAERSTYPENAVN.items()),
+            hjelp="Gyldig fravær kan forlenge gjennomføringsfristen.",
+        ),
+        Felt("fra", "Fra og med"),
+        Felt("til", "Til og med", paakrevd=False),
+    ),
+    inn=lambda f: {"fravaerstype": f["fravaerstype"], "periode": _periode(f)},
+    ut=lambda f: {"fravaerstype": f["fravaerstype"], "fra": f["periode"]["fra"], "til": f["periode"]["til"] or ""},
+)
+ALLE = {f.sti: f for f in (VEDTAK, TILTAK, SLUTTMAL, FRAVAER)}
 
 
 def _ikke_funnet(hva: str = "Personen finnes ikke") -> Feilside:
@@ -216,9 +238,16 @@ def _fakta(sti: str) -> Fakta:
     return f
 
 
-def _redigerbar(sti: str) -> Fakta:
+def _slettbar(sti: str) -> Fakta:
     f = _fakta(sti)
     if f.id_felt is None:
+        raise Feilside(404, "Siden finnes ikke")
+    return f
+
+
+def _redigerbar(sti: str) -> Fakta:
+    f = _slettbar(sti)
+    if not f.endres:
         raise Feilside(404, "Siden finnes ikke")
     return f
 
@@ -235,9 +264,14 @@ async def legg_til(deltaker_id: UUID, sti: str, request: Request) -> Response:
 
 @router.get("/personer/{deltaker_id}/{sti}/{rad_id}")
 async def rediger(deltaker_id: UUID, sti: str, rad_id: UUID, request: Request) -> Response:
-    fakta = _redigerbar(sti)
+    fakta = _slettbar(sti)
     return await _vis(
-        request, await innlogget(request), fakta, deltaker_id, rad_id, slett="slett" in request.query_params
+        request,
+        await innlogget(request),
+        fakta,
+        deltaker_id,
+        rad_id,
+        slett="slett" in request.query_params or not fakta.endres,
     )
 
 
@@ -248,7 +282,7 @@ async def endre(deltaker_id: UUID, sti: str, rad_id: UUID, request: Request) -> 
 
 @router.post("/personer/{deltaker_id}/{sti}/{rad_id}/slett")
 async def slett(deltaker_id: UUID, sti: str, rad_id: UUID, request: Request) -> Response:
-    fakta = _redigerbar(sti)
+    fakta = _slettbar(sti)
     inn = await innlogget(request)
     form = await skjema(request, inn)
     svar = await apier(request).registrering(

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, LOVNAVN, Kategori, Lov
-from shared.kodeverk.vedtak import VEDTAKSRESULTATNAVN, VEDTAKSTYPENAVN, Vedtaksresultat, Vedtakstype
+from shared.kodeverk.vedtak import (
+    FRAVAERSTYPENAVN,
+    VEDTAKSRESULTATNAVN,
+    VEDTAKSTYPENAVN,
+    Fravaerstype,
+    Vedtaksresultat,
+    Vedtakstype,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -75,6 +82,10 @@ def vedtakstype(kode: str | None) -> str:
 
 def vedtaksresultat(kode: str | None) -> str:
     return _navn(VEDTAKSRESULTATNAVN, Vedtaksresultat, kode)
+
+
+def fravaerstype(kode: str | None) -> str:
+    return _navn(FRAVAERSTYPENAVN, Fravaerstype, kode)
 
 
 def timer_til_api(tekst: str) -> str | None:

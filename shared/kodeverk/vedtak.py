@@ -40,3 +40,9 @@ VEDTAKSRESULTATNAVN: dict[Vedtaksresultat, str] = {
 class Fravaerstype(StrEnum):
     GYLDIG = "GYLDIG"  # extends the gjennomføringsfrist (seed nir-ny-integreringslov-endringer-2021)
     UGYLDIG = "UGYLDIG"
+
+
+FRAVAERSTYPENAVN: dict[Fravaerstype, str] = {
+    Fravaerstype.GYLDIG: "Gyldig fravær",
+    Fravaerstype.UGYLDIG: "Ugyldig fravær",
+}

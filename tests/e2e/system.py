@@ -16,7 +16,6 @@ from pathlib import Path
 from uuid import uuid4
 
 import asyncpg
-import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -26,6 +25,7 @@ from shared.events.klokke import DognPassert
 from tests.identity import IdentityProvider
 from tests.infrastructure import resolve_identity_provider
 from tests.support.ports import free_port
+from tests.support.prosess import vent_til_klar
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,18 +59,10 @@ class Process:
             stderr=asyncio.subprocess.STDOUT,
         )
         logf.close()
-        deadline = asyncio.get_running_loop().time() + timeout
-        async with httpx.AsyncClient() as client:
-            while asyncio.get_running_loop().time() < deadline:
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
-                try:
-                    if (await client.get(self.url + ready_path, timeout=2)).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError(f"{self.name} not ready within {timeout}s:\n{self.tail()}")
+        try:
+            await vent_til_klar(self.url, self.proc, ready_path, timeout)
+        except AssertionError as exc:
+            raise RuntimeError(f"{self.name}: {exc}:\n{self.tail()}") from exc
 
     async def kill9(self) -> None:
         assert self.proc is not None

@@ -28,6 +28,7 @@ from simulators.folkeregister.maskinporten import Maskinporten
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app as create_simulator
 from tests.examples import IDENTITET, PERSON, envelope
+from tests.support.polling import eventually
 from tests.support.ports import free_port
 
 
@@ -175,14 +176,14 @@ class Oppsett:
 
     @staticmethod
     async def vent(hent, forventet, hva: str, timeout: float = 30.0) -> None:
-        frist = asyncio.get_running_loop().time() + timeout
-        verdi = None
-        while asyncio.get_running_loop().time() < frist:
+        """Until `hent()` gives `forventet` — the one polling contract, tests/support/polling.eventually."""
+
+        async def lik() -> bool:
             verdi = await hent()
-            if verdi == forventet:
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{hva}: ventet {forventet}, fikk {verdi}")
+            assert verdi == forventet, f"ventet {forventet!r}, fikk {verdi!r}"
+            return True
+
+        await eventually(lik, timeout, hva)
 
     async def events(self, minst: int = 0, timeout: float = 15.0, stille: float = 1.5) -> list[dict]:
         """Everything on nir.folkeregister.v1 for this test (read until `minst` seen and `stille` s quiet)."""

@@ -20,6 +20,7 @@ from services.plumbing import asyncapi
 from shared.events import topics
 from shared.settings import ALL_SETTINGS
 from tests.support.ports import free_port
+from tests.support.prosess import vent_til_klar
 
 pytestmark = pytest.mark.integration
 
@@ -27,19 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def wait_ready(port: int, proc: asyncio.subprocess.Process, timeout: float = 60.0) -> dict:
-    deadline = asyncio.get_running_loop().time() + timeout
-    async with httpx.AsyncClient() as client:
-        while asyncio.get_running_loop().time() < deadline:
-            if proc.returncode is not None:
-                raise AssertionError(f"service exited with {proc.returncode} before it was ready")
-            try:
-                r = await client.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
-                if r.status_code == 200:
-                    return r.json()
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"not ready within {timeout}s")
+    return (await vent_til_klar(f"http://127.0.0.1:{port}", proc, timeout=timeout)).json()
 
 
 @pytest.mark.parametrize("settings_cls", ALL_SETTINGS, ids=lambda c: c.SERVICE)

@@ -123,5 +123,4 @@ def test_norwegian_number_and_date_formats():
     assert domain.dato_no(date(2023, 1, 5)) == "05.01.2023"
     assert domain.dato_no(datetime(2023, 6, 30, 21, 30, tzinfo=UTC)) == "30.06.2023"
     assert domain.dato_no(datetime(2023, 6, 30, 22, 30, tzinfo=UTC)) == "01.07.2023"  # Oslo's date
-    assert domain.desimal_no(Decimal("37.5")) == "37,5"
     assert domain.prosent_no(0.72) == "72 %" and domain.prosent_no(None) == ""

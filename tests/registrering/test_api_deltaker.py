@@ -88,7 +88,11 @@ async def test_another_kommunes_deltaker_answers_as_unknown_and_a_reader_may_not
     did = await ny_deltaker(r)
     oslo = r.token(user="0301-ABC", kommune="0301")
     ukjent = await r.client.get(f"/api/v1/deltakere/{uuid.uuid4()}", headers=oslo)
-    for path in (f"/api/v1/deltakere/{did}", f"/api/v1/deltakere/{did}/avslutninger"):
+    for path in (
+        f"/api/v1/deltakere/{did}",
+        f"/api/v1/deltakere/{did}/avslutninger",
+        f"/api/v1/deltakere/{did}/fravaer",
+    ):
         resp = await r.client.get(path, headers=oslo)
         assert (
             (resp.status_code, resp.json())
@@ -240,8 +244,12 @@ async def test_programme_facts_vedtak_tiltak_fravaer_avvisning(registrering):
         json={"fravaerstype": "GYLDIG", "periode": {"fra": "2022-04-01", "til": "2022-04-05"}},
     )
     assert f.status_code == 201
+    assert (await r.client.get(f"{base}/fravaer", headers=h)).json() == [
+        {"fravaer_id": f.json()["id"], "fravaerstype": "GYLDIG", "periode": {"fra": "2022-04-01", "til": "2022-04-05"}}
+    ]
     assert (await r.client.delete(f"{base}/fravaer/{f.json()['id']}", headers=h)).status_code == 204
     assert (await r.client.delete(f"{base}/fravaer/{f.json()['id']}", headers=h)).status_code == 404
+    assert (await r.client.get(f"{base}/fravaer", headers=h)).json() == []
     assert (await r.client.post(f"{base}/avvisning", headers=h, json={"avvist_dato": "2022-02-01"})).status_code == 201
     stans = await r.client.post(
         f"{base}/vedtak",

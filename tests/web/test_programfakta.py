@@ -120,3 +120,75 @@ async def test_lesetilgang_ser_ingen_endringslenker(web: Web, page: Page):
     vid = await web.registrering.client.get(f"/api/v1/deltakere/{did}/vedtak", headers=web.registrering.token())
     svar = await page.goto(f"{web.url}/personer/{did}/vedtak/{vid.json()[0]['vedtak_id']}")
     assert svar is not None and svar.status == 403
+
+
+async def test_fravaer_legg_til_vises_slett_med_bekreftelse(web: Web, page: Page):
+    did = await ny_deltaker(web.registrering, fornavn="Frida", etternavn="Fraværsen")
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    await page.goto(f"{web.url}/personer/{did}")
+    await expect(page.locator("#fravaer-tittel")).to_have_text("Fravær/permisjon")
+    await page.click("#legg-til-fravaer")
+    await expect(page.locator("h1")).to_have_text("Legg til fravær")
+    await page.fill("#fra", "2022-04-01")
+    await page.click("#lagre-fravaer")  # no type: the form names the field, keeps what was typed
+    await expect(page.locator("#fravaerstype-feil")).to_have_text("Type fravær må velges")
+    await expect(page.locator("#fra")).to_have_value("2022-04-01")
+    await page.select_option("#fravaerstype", "GYLDIG")
+    await page.fill("#til", "2022-03-01")
+    await page.click("#lagre-fravaer")  # the API's refusal (til before fra) shown on the form
+    await expect(page.locator("#fra-feil, #melding").first).to_contain_text("til-dato")
+    await uu(page)
+    await skjermbilde(page, "web-fravaer-feil")
+    await page.fill("#til", "2022-04-05")
+    await page.click("#lagre-fravaer")
+    await expect(page.locator("#fravaer-kvittering")).to_have_text("Fraværet er lagret.")
+    rad = page.locator("#fravaer tbody tr")
+    await expect(rad).to_have_count(1)
+    await expect(rad.locator("td").nth(0)).to_have_text("Gyldig fravær")
+    await expect(rad.locator("td").nth(1)).to_have_text("01.04.2022")
+    await expect(rad.locator("td").nth(2)).to_have_text("05.04.2022")
+    await expect(rad.get_by_role("link", name="Rediger")).to_have_count(0)  # registrering has no PUT for fravær
+    await uu(page)
+    await skjermbilde(page, "web-person-fravaer")
+
+    await rad.get_by_role("link", name="Slett").click()
+    await expect(page.locator("h1")).to_have_text("Slett fravær")
+    await expect(page.locator("#slett-sporsmal")).to_have_text("Er du sikker på at du vil slette fraværet?")
+    await page.click("#slett-nei")  # «Nei»: nothing deleted
+    await expect(rad).to_have_count(1)
+    await rad.get_by_role("link", name="Slett").click()
+    await uu(page)
+    await skjermbilde(page, "web-fravaer-slett")
+    await page.click("#slett-ja")
+    await expect(page.locator("#fravaer-kvittering")).to_have_text("Fraværet er slettet.")
+    await expect(page.locator("#fravaer")).to_have_count(0)
+    fravaer = await web.registrering.client.get(f"/api/v1/deltakere/{did}/fravaer", headers=web.registrering.token())
+    assert fravaer.json() == []
+
+
+async def test_en_annen_kommunes_fravaer_naas_ikke_med_adressen(web: Web, page: Page):
+    r = web.registrering
+    annen = await ny_deltaker(r, kommune="0301")
+    oslo = r.token(user="0301-ABC", kommune="0301")
+    fid = (
+        await r.client.post(
+            f"/api/v1/deltakere/{annen}/fravaer",
+            headers=oslo,
+            json={"fravaerstype": "GYLDIG", "periode": {"fra": "2022-04-01", "til": "2022-04-05"}},
+        )
+    ).json()["id"]
+    egen = await ny_deltaker(r)
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    for adresse in (f"/personer/{annen}/fravaer/ny", f"/personer/{annen}/fravaer/{fid}?slett=1"):
+        svar = await page.goto(f"{web.url}{adresse}")
+        assert svar is not None and svar.status == 404, adresse
+        await expect(page.locator("h1")).to_have_text("Personen finnes ikke")
+    await page.goto(f"{web.url}/personer/{egen}/fravaer/ny")  # a valid CSRF token of this session
+    csrf = await page.locator("#fravaer-skjema input[name=_csrf]").get_attribute("value")
+    assert csrf
+    slett = await page.context.request.post(
+        f"{web.url}/personer/{annen}/fravaer/{fid}/slett", form={"_csrf": csrf}, max_redirects=0
+    )
+    assert slett.status == 404
+    still = await r.client.get(f"/api/v1/deltakere/{annen}/fravaer", headers=oslo)
+    assert [f["fravaer_id"] for f in still.json()] == [fid]

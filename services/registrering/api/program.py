@@ -18,7 +18,7 @@ from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.api.idempotens import lagre_svar
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Vedtak
-from services.registrering.lager import hent_program, hent_tiltak, hent_vedtak
+from services.registrering.lager import hent_fravaer, hent_program, hent_tiltak, hent_vedtak
 from shared.events import vedtak as v
 from shared.events.envelope import Periode
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
@@ -303,6 +303,19 @@ async def registrer_fravaer(
         )
         await lagre_svar(conn, request, 201, s.Opprettet(id=fravaer_id))
     return s.Opprettet(id=fravaer_id)
+
+
+@router.get("/fravaer", response_model=list[s.FravaerUt], responses=_FEIL)
+async def list_fravaer(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.FravaerUt]:
+    """The fravær not deleted, oldest first."""
+    async with les(request, bruker, deltaker_id) as (conn, _):
+        rows = await hent_fravaer(conn, deltaker_id)
+    return [
+        s.FravaerUt(
+            fravaer_id=r["fravaer_id"], fravaerstype=r["fravaerstype"], periode=Periode(fra=r["fra"], til=r["til"])
+        )
+        for r in rows
+    ]
 
 
 @router.delete("/fravaer/{fravaer_id}", status_code=204, responses=_FEIL)

@@ -171,6 +171,12 @@ class FravaerInn(_Inn):
     periode: Periode
 
 
+class FravaerUt(BaseModel):
+    fravaer_id: UUID
+    fravaerstype: Fravaerstype
+    periode: Periode
+
+
 class AvvisningInn(_Inn):
     avvist_dato: Dato
 
