@@ -69,8 +69,10 @@ async def samme_tall(page: Page, aar: dict) -> None:
             continue
         for felt in FELT:
             assert await rad.locator(f'td[data-felt="{felt}"]').inner_text() == str(x[felt]), (x["id"], felt)
-        andel = await rad.locator('td[data-felt="andel_i_jobb_eller_utdanning"]').inner_text()
-        assert andel == prosent(x["andel_i_jobb_eller_utdanning"]), x["id"]
+        for felt in ("andel_i_jobb", "andel_i_utdanning", "andel_i_jobb_eller_utdanning"):
+            andel = await rad.locator(f'td[data-felt="{felt}"]').inner_text()
+            assert andel == prosent(x[felt]), (x["id"], felt)
+        assert len(celler) == 9
         assert await rad.locator('td[data-felt="andel_forlenget"]').inner_text() == prosent(x["andel_forlenget"])
         t = x["tid_i_program"]
         tid = await rad.locator('td[data-felt="tid_i_program"]').inner_text()
