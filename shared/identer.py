@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 # [0-9], not \d: \d also matches other scripts' digits, which would slip past uniqueness and never match
 # the Folkeregister's numbers.
@@ -73,5 +73,31 @@ def maskert(ident: str) -> str:
     return "*" * (len(ident) - 2) + ident[-2:]
 
 
-Fodselsnummer = Annotated[str, AfterValidator(_sjekk_fnr)]
-DufNummer = Annotated[str, AfterValidator(_sjekk_duf)]
+# The schema says what the validators check (issue #16 §1), so a client's schema-valid value is accepted; the
+# check digits cannot be a pattern: they are the custom format «fodselsnummer», described.
+FNR_MONSTER, DUF_MONSTER = _FNR.pattern, _DUF.pattern
+Fodselsnummer = Annotated[
+    str,
+    AfterValidator(_sjekk_fnr),
+    Field(
+        json_schema_extra={
+            "pattern": FNR_MONSTER,
+            "format": "fodselsnummer",
+            "description": "Fødselsnummer eller d-nummer: 11 siffer der de to siste er kontrollsifre etter "
+            "Skatteetatens modulus 11-algoritme (vekter 3 7 6 1 8 9 4 5 2 og 5 4 3 2 7 6 5 4 3 2). Datoen i de "
+            "seks første sjekkes ikke (syntetiske testnumre legger 80 til måneden).",
+            "examples": ["02039512303"],
+        }
+    ),
+]
+DufNummer = Annotated[
+    str,
+    AfterValidator(_sjekk_duf),
+    Field(
+        json_schema_extra={
+            "pattern": DUF_MONSTER,
+            "description": "DUF-nummer: 12 siffer.",
+            "examples": ["202312345678"],
+        }
+    ),
+]

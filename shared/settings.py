@@ -76,6 +76,10 @@ class IdentitySettings(BaseSettings):
     api_audience: str = "api://nir-avslutning"
     # Maskinporten's consumer organisation (orgnr) → kommunenummer: CSV with columns kommunenummer,orgnr,navn.
     kommune_orgnr_file: Path = DEV_KOMMUNE_ORGNR
+    # IMDi's organisasjonsnummer: a Maskinporten token of this consumer with scope imdi:nir.avslutning.opphold is
+    # IMDi's bosetting system, the only source of opphold facts (issue #13 §1). Locally 999999999 (a made-up
+    # number that passes mod-11); production: IMDi's orgnr from Enhetsregisteret (deploy/k8s/01-config.yaml).
+    imdi_orgnr: str = Field(default="999999999", pattern=r"^(\d{9})?$")
     # JWKS: refreshed when a token names an unknown kid (or its key no longer verifies: a rotation that kept the
     # kid), at most once per this many seconds per issuer; and re-read when older than the max age.
     jwks_min_refresh_seconds: float = Field(default=10, ge=0)

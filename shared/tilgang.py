@@ -31,11 +31,15 @@ class Rolle(StrEnum):
     LESETILGANG = "LESETILGANG"  # reads them
     IMDI = "IMDI"  # reads every kommune, writes nothing
     FAGSYSTEM = "FAGSYSTEM"  # a kommune's fagsystem (Maskinporten); writes with the write scope
+    # IMDi's bosetting system (Maskinporten, IMDi's organisation, scope imdi:nir.avslutning.opphold): reports the
+    # opphold facts kategori and lov are computed from (issue #13 §1); sees and changes no deltaker.
+    OPPHOLDSKILDE = "OPPHOLDSKILDE"
 
 
 class Handling(StrEnum):
     LESE = "lese"
     SKRIVE = "skrive"
+    OPPHOLD = "opphold"  # report opphold facts: the oppholdskilde's one operation, and nobody else's
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Omfang:
         if self.rolle is Rolle.IMDI:
             if self.kommunenummer or self.bydelsnummer or self.skrive:
                 raise ValueError("IMDi leser alle kommuner og skriver ingenting")
+        elif self.rolle is Rolle.OPPHOLDSKILDE:
+            if self.kommunenummer or self.bydelsnummer or self.skrive:
+                raise ValueError("oppholdskilden ser ingen deltakere og skriver bare opphold")
         elif not self.kommunenummer:
             raise ValueError(f"{self.rolle} krever et kommunenummer")
         if self.bydelsnummer and not self.bydelsnummer.startswith(self.kommunenummer or "-"):
@@ -71,6 +78,8 @@ def vilkar(omfang: Omfang) -> tuple[tuple[str, str], ...]:
     """The rule: the placement a visible deltaker must have, column by column (none for IMDi)."""
     if omfang.nasjonal:
         return ()
+    if omfang.rolle is Rolle.OPPHOLDSKILDE:
+        return ((KOMMUNE, ""),)  # no deltaker is placed in kommune "": it sees none
     assert omfang.kommunenummer is not None
     betingelser: tuple[tuple[str, str], ...] = ((KOMMUNE, omfang.kommunenummer),)
     if omfang.bydelsnummer:
@@ -116,6 +125,8 @@ def _uten_skrivetilgang(omfang: Omfang) -> str:
         return "IMDi har lesetilgang; registreringer gjøres av oppfølgingskommunen"
     if omfang.rolle is Rolle.FAGSYSTEM:
         return "klienten har bare lesetilgang (mangler scope imdi:nir.avslutning.skriv)"
+    if omfang.rolle is Rolle.OPPHOLDSKILDE:
+        return "oppholdskilden registrerer bare opphold (POST /api/v1/opphold)"
     return "du har bare lesetilgang i NIR"
 
 

@@ -51,6 +51,8 @@ WEB_REDIRECT_URI = "http://127.0.0.1:8084/innlogging/callback"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCOPE_LES = "imdi:nir.avslutning.les"
 SCOPE_SKRIV = "imdi:nir.avslutning.skriv"
+SCOPE_OPPHOLD = "imdi:nir.avslutning.opphold"  # IMDi's bosetting system (services/plumbing/auth.py)
+IMDI_ORGNR = "999999999"  # shared/settings.py IdentitySettings.imdi_orgnr, the local value
 KOMMUNE_ORGNR_FILE = Path(__file__).resolve().parents[1] / "deploy" / "local" / "kommune-orgnr.csv"
 
 
@@ -247,6 +249,10 @@ class IdentityProvider:
             ("system", orgnr, scope, resource),
             lambda: self.system_token(consumer_orgnr=orgnr, scope=scope, resource=resource),
         )
+
+    def imdi_opphold(self, *, orgnr: str = IMDI_ORGNR) -> str:
+        """IMDi's bosetting system's Maskinporten token: the only source of opphold facts (issue #13)."""
+        return self.system("", scope=SCOPE_OPPHOLD, orgnr=orgnr)
 
     def _remembered(self, nokkel: tuple, hent: Any) -> str:
         hit = self._tokens.get(nokkel)

@@ -145,6 +145,16 @@ def fodselsdato_fra(fnr: str) -> date:
     return date(2000 + aar if aar < 10 else 1900 + aar, maaned, dag)
 
 
+def utdanning_for(sluttmal: str | None, *, ukraina: bool) -> str | None:
+    """The utdanningsbakgrunn a sluttmål is for: § 13 (ARBEID_HAR_VGO, HOYERE_UTDANNING_HAR_VGO, P13_*) needs
+    videregående (from Ukraina counts, seed prop81L), the rest is § 14."""
+    if sluttmal is None:
+        return None
+    if sluttmal.endswith("_HAR_VGO") or sluttmal.startswith("P13"):
+        return "VGO_FRA_UKRAINA" if ukraina else "VGO_ELLER_HOYERE"
+    return "IKKE_VGO"
+
+
 def kommune_for(rng: random.Random) -> str:
     return rng.choices([k for k, _, _ in KOMMUNER], weights=[w for _, w, _ in KOMMUNER])[0]
 
@@ -170,6 +180,10 @@ class Demo:
             "Nir-Saksbehandler": f"{kommune}-{self.initialer[kommune]}",
         }
 
+    def oppholdskilde(self) -> dict[str, str]:
+        """IMDi's bosetting system: the one source of opphold facts (scope imdi:nir.avslutning.opphold)."""
+        return {"Authorization": f"Bearer {self.idp.imdi_opphold()}"}
+
     def imdi(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.idp.caseworker('IMDI-DEMO', None, rolle='IMDI')}"}
 
@@ -192,6 +206,17 @@ class Demo:
         sluttmal = None
         if lov == "integreringsloven":
             sluttmal = rng.choice(INTEG_2026 if start >= date(2026, 1, 1) else INTEG_2021)
+        bosatt = start - timedelta(days=rng.randrange(30, 200))
+        if lov == "integreringsloven":  # arrived and settled under integreringsloven
+            bosatt = max(bosatt, date(2021, 1, 15))
+        # IMDi's opphold facts (in production from UDI via IMDi's bosetting): the tillatelse some weeks before
+        # the bosetting; integreringsloven for a tillatelse from 01.01.2021 (integreringsforskriften § 72)
+        innvilget = bosatt - timedelta(days=rng.randrange(20, 120))
+        if lov == "integreringsloven":
+            innvilget = max(innvilget, date(2021, 1, 1))
+        grunnlag = rng.choices(["FLYKTNING", "FAMILIEGJENFORENT_MED_FLYKTNING", "OVERFORINGSFLYKTNING"], [6, 2, 1])[0]
+        if innvilget >= date(2022, 3, 11) and rng.random() < 0.4:
+            grunnlag = "KOLLEKTIV_BESKYTTELSE"  # Ukraina, utlendingsloven § 34
         return dict(
             kommune=kommune,
             lov=lov,
@@ -206,8 +231,10 @@ class Demo:
                 kjonn=rng.choice("KM"),
                 fodselsdato=fodselsdato_fra(fnr),
             ),
-            bosatt=start - timedelta(days=rng.randrange(30, 200)),
-            kategori=rng.choice(["RETT_OG_PLIKT"] * 4 + ["KAN_TILBYS"]),
+            bosatt=bosatt,
+            opphold=dict(oppholdsgrunnlag=grunnlag, innvilget=innvilget.isoformat(), opphort=None),
+            # § 13 (has videregående) or § 14 (has not), as the sluttmål needs (shared/regelverk/varighet.yaml)
+            utdanningsbakgrunn=utdanning_for(sluttmal, ukraina=grunnlag == "KOLLEKTIV_BESKYTTELSE"),
             permisjon=rng.random() < 0.15,
             avslutning=rng.random() < 0.45,
             arsak=rng.choices([a for a, _ in KOMMUNE_ARSAKER], weights=[w for _, w in KOMMUNE_ARSAKER])[0],
@@ -217,21 +244,33 @@ class Demo:
     async def register(self, client: httpx.AsyncClient, i: int, fnr: str) -> None:
         p = self.plan(i, fnr)
         h = self.headers(p["kommune"])
+        # IMDi reports the opphold first (as at bosetting); kategori and lov follow from it and the age, so the
+        # kommune sends neither (issue #13 §1)
+        r = await client.post(
+            f"{REGISTRERING}/opphold",
+            json={"duf_nummer": p["person"]["duf_nummer"], "tillatelser": [p["opphold"]]},
+            headers=self.oppholdskilde(),
+        )
+        r.raise_for_status()
         body = {
             **p["person"],
             "fodselsdato": p["person"]["fodselsdato"].isoformat(),
-            "lov": p["lov"],
             "bosettingsdato": p["bosatt"].isoformat(),
             "oppfolgingskommune": p["kommune"],
             "bydel": p["bydel"],
-            "kategori": p["kategori"],
-            "kategori_periode": {"fra": p["bosatt"].isoformat(), "til": None},
         }
         r = await client.post(f"{REGISTRERING}/deltakere", json=body, headers=h)
         if r.status_code == 409:
             return  # registered by an earlier, interrupted run
         r.raise_for_status()
         did = r.json()["deltaker_id"]
+        if p["utdanningsbakgrunn"]:
+            r = await client.post(
+                f"{REGISTRERING}/deltakere/{did}/utdanningsbakgrunn",
+                json={"utdanningsbakgrunn": p["utdanningsbakgrunn"]},
+                headers=h,
+            )
+            r.raise_for_status()
         planned_end = p["start"] + timedelta(days=p["rng"].randrange(180, 700))
         r = await client.post(
             f"{REGISTRERING}/deltakere/{did}/vedtak",
@@ -244,11 +283,17 @@ class Demo:
         )
         r.raise_for_status()
         if p["sluttmal"]:
-            r = await client.post(
-                f"{REGISTRERING}/deltakere/{did}/sluttmal",
-                headers=h,
-                json={"sluttmal": p["sluttmal"], "fastsatt_dato": p["start"].isoformat()},
-            )
+            # confirm=true: the caseworker confirms the «hovedregel for personer under 25 år» warning; a sluttmål
+            # outside its age band (Prop. 81 L § 13/§ 14 tables) is refused, and «Arbeid» of the same paragraph
+            # taken instead
+            for sluttmal in (p["sluttmal"], "P13_ARBEID" if p["sluttmal"].startswith("P13") else "P14_ARBEID"):
+                r = await client.post(
+                    f"{REGISTRERING}/deltakere/{did}/sluttmal?confirm=true",
+                    headers=h,
+                    json={"sluttmal": sluttmal, "fastsatt_dato": p["start"].isoformat()},
+                )
+                if r.status_code != 422 or not sluttmal.startswith("P1"):
+                    break
             r.raise_for_status()
         if p["permisjon"]:
             fra = p["start"] + timedelta(days=p["rng"].randrange(60, 300))

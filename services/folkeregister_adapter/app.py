@@ -11,7 +11,8 @@ from services.folkeregister_adapter.feedlytter import Feedlytter, Feedoppsett
 from services.folkeregister_adapter.folkeregisterkilde import Folkeregisterkilde
 from services.folkeregister_adapter.maskinporten import Klientoppsett, Maskinporten
 from services.folkeregister_adapter.skatteetaten import Hendelsesliste
-from services.plumbing.runtime import ServiceRuntime, create_http_app
+from services.plumbing.http_app import create_http_app
+from services.plumbing.runtime import ServiceRuntime
 from shared.events import topics
 from shared.settings import FolkeregisterAdapterSettings
 

@@ -14,6 +14,8 @@ Authority (shared/tilgang.py Omfang):
 - caseworker: `roller` SAKSBEHANDLER (write), LESETILGANG (read), IMDI (read everything, no `kommunenummer`);
   `kommunenummer` a known kommune, `bydelsnummer` one of its bydeler for a user limited to one Oslo bydel;
   `preferred_username` is «Registrert av»; `azp` (or `client_id`) one of `oidc_client_ids`.
+- IMDi's bosetting system: `consumer.ID` «0192:<imdi_orgnr>» with scope `imdi:nir.avslutning.opphold` is the
+  oppholdskilde (shared/tilgang.py Rolle.OPPHOLDSKILDE): it posts opphold facts and sees no deltaker.
 - system: `consumer.ID` «0192:<orgnr>» → kommunenummer through the `kommune_orgnr_file` table; scope
   `imdi:nir.avslutning.les` reads, `imdi:nir.avslutning.skriv` writes (and reads). «Registrert av» is the
   header Nir-Saksbehandler («<kommunenummer>-<initials>», of the token's kommune, else 422) or
@@ -45,6 +47,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.routing import APIRoute
 
 from services.plumbing import metrics
+from services.plumbing.problem import feltfeil, problem
 from shared.kodeverk import geografi
 from shared.tilgang import Handling, Omfang, Rolle
 
@@ -54,7 +57,8 @@ ALGORITHMS = ("RS256", "ES256")
 LEEWAY = 30  # seconds of clock skew accepted on exp/nbf
 SCOPE_LES = "imdi:nir.avslutning.les"
 SCOPE_SKRIV = "imdi:nir.avslutning.skriv"
-SCOPES = {Handling.LESE: SCOPE_LES, Handling.SKRIVE: SCOPE_SKRIV}
+SCOPE_OPPHOLD = "imdi:nir.avslutning.opphold"  # IMDi's bosetting system reports opphold facts (issue #13 §1)
+SCOPES = {Handling.LESE: SCOPE_LES, Handling.SKRIVE: SCOPE_SKRIV, Handling.OPPHOLD: SCOPE_OPPHOLD}
 SAKSBEHANDLER_HEADER = "Nir-Saksbehandler"
 ORGNR_AUTHORITY = "0192"  # ISO 6523 ICD of Enhetsregisteret's organisasjonsnummer
 _IDENT = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
@@ -253,9 +257,11 @@ class TokenVerifier:
         audience: str,
         klienter: frozenset[str],
         kommune_for_orgnr: Mapping[str, str],
+        imdi_orgnr: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.saksbehandler, self.system = tuple(saksbehandler), system
+        self._imdi_orgnr = imdi_orgnr
         self._audience, self._klienter, self._orgnr = audience, klienter, dict(kommune_for_orgnr)
         self._clock = clock
         self._verified: OrderedDict[str, tuple[Identitet, float]] = OrderedDict()
@@ -280,6 +286,7 @@ class TokenVerifier:
             audience=settings.api_audience,
             klienter=settings.oidc_clients,
             kommune_for_orgnr=les_kommune_orgnr(settings.kommune_orgnr_file),
+            imdi_orgnr=settings.imdi_orgnr or None,
         )
 
     async def verify(self, token: str) -> Identitet:
@@ -389,7 +396,7 @@ class TokenVerifier:
     def _system(self, c: dict[str, Any], iss: str) -> Identitet:
         scope = c.get("scope", "")
         scopes = set(scope.split()) if isinstance(scope, str) else set()
-        if not scopes & {SCOPE_LES, SCOPE_SKRIV}:
+        if not scopes & {SCOPE_LES, SCOPE_SKRIV, SCOPE_OPPHOLD}:
             raise Uautentisert(f"ugyldig token: mangler scope {SCOPE_LES} eller {SCOPE_SKRIV}")
         klient = c.get("client_id")
         if not isinstance(klient, str) or not klient:
@@ -397,6 +404,12 @@ class TokenVerifier:
         consumer = c.get("consumer")
         org = consumer.get("ID") if isinstance(consumer, dict) else None
         authority, _, orgnr = org.partition(":") if isinstance(org, str) else ("", "", "")
+        if SCOPE_OPPHOLD in scopes:
+            if authority != ORGNR_AUTHORITY or self._imdi_orgnr is None or orgnr != self._imdi_orgnr:
+                raise IngenTilgang(f"ingen tilgang i NIR: scope {SCOPE_OPPHOLD} gis bare til IMDi")
+            return Identitet(omfang=Omfang(Rolle.OPPHOLDSKILDE), nokkel=f"{iss}|{klient}|{orgnr}", brukerident="IMDi")
+        if not scopes & {SCOPE_LES, SCOPE_SKRIV}:
+            raise Uautentisert(f"ugyldig token: mangler scope {SCOPE_LES} eller {SCOPE_SKRIV}")
         kommune = self._orgnr.get(orgnr) if authority == ORGNR_AUTHORITY else None
         if kommune is None:
             raise IngenTilgang("ingen tilgang i NIR: organisasjonen er ikke en kommune NIR kjenner")
@@ -443,14 +456,18 @@ def bruker_for(identitet: Identitet, request: Request) -> Bruker:
     if treff is None or treff[1] != kommune:
         raise HTTPException(
             422,
-            [
-                {
-                    "loc": ["header", SAKSBEHANDLER_HEADER],
-                    "type": "saksbehandler",
-                    "msg": f"må være «{kommune}-<initialer>» (kommunenummeret til klientens kommune og 1–12 store "
-                    "bokstaver eller siffer)",
-                }
-            ],
+            problem(
+                "UGYLDIGE_FELT",
+                feil=[
+                    feltfeil(
+                        SAKSBEHANDLER_HEADER,
+                        f"må være «{kommune}-<initialer>» (kommunenummeret til klientens kommune og 1–12 store "
+                        "bokstaver eller siffer)",
+                        kode="saksbehandler",
+                        i="header",
+                    )
+                ],
+            ),
         )
     return Bruker(treff[0], identitet.omfang, identitet.nokkel)
 
@@ -465,23 +482,35 @@ async def autentiser(request: Request, handling: Handling) -> Bruker:
         metrics.AUTH_REFUSED.labels(service, "401").inc()
         raise HTTPException(
             401,
-            str(exc),
+            problem("IKKE_AUTENTISERT", str(exc)),
             headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{_ascii(exc)}"'},
         ) from None
     except IngenTilgang as exc:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
-        raise HTTPException(403, str(exc)) from None
+        raise HTTPException(403, problem("INGEN_TILGANG", str(exc))) from None
     except Utilgjengelig as exc:
         metrics.AUTH_REFUSED.labels(service, "503").inc()
         log.warning("identitetstjenesten er utilgjengelig", extra={"feil": str(exc)})
         raise HTTPException(
-            503, "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke", headers={"Retry-After": "5"}
+            503,
+            problem("UTILGJENGELIG", "kan ikke verifisere tokenet nå: identitetstjenesten svarer ikke"),
+            headers={"Retry-After": "5"},
         ) from None
+    oppholdskilde = identitet.omfang.rolle is Rolle.OPPHOLDSKILDE
+    if (handling is Handling.OPPHOLD) != oppholdskilde:
+        # issue #13 §1: opphold facts come only from IMDi's bosetting system, which does nothing else
+        metrics.AUTH_REFUSED.labels(service, "403").inc()
+        raise HTTPException(
+            403,
+            f"opphold registreres bare av IMDi (scope {SCOPE_OPPHOLD})"
+            if handling is Handling.OPPHOLD
+            else "oppholdskilden har bare tilgang til å registrere opphold (POST /api/v1/opphold)",
+        )
     if handling is Handling.SKRIVE and identitet.system and not identitet.omfang.skrive:
         metrics.AUTH_REFUSED.labels(service, "403").inc()
         raise HTTPException(
             403,
-            f"klienten mangler scope {SCOPE_SKRIV}",
+            problem("INGEN_TILGANG", f"klienten mangler scope {SCOPE_SKRIV}"),
             headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{SCOPE_SKRIV}"'},
         )
     return bruker_for(identitet, request)
@@ -494,7 +523,7 @@ def _ascii(exc: Exception) -> str:
 class BeskyttetRute(APIRoute):
     """A route of the API: the caller is authenticated and its capability checked before FastAPI reads the
     body or any parameter (issue #14 §3: 401 before 422). Each route says what it does with a parameter typed
-    `Lesetilgang` or `Skrivetilgang`; a route that says neither refuses to be built."""
+    `Lesetilgang`, `Skrivetilgang` or `Oppholdstilgang`; a route that says none refuses to be built."""
 
     handling: Handling
 
@@ -502,7 +531,9 @@ class BeskyttetRute(APIRoute):
         # called by APIRoute.__init__ once the dependant is known
         handlinger = {h for d in _alle(self.dependant) for h, f in _TILGANG.items() if d.call is f}
         if len(handlinger) != 1:
-            raise TypeError(f"{self.path}: en beskyttet rute må ha nøyaktig én av Lesetilgang og Skrivetilgang")
+            raise TypeError(
+                f"{self.path}: en beskyttet rute må ha nøyaktig én av Lesetilgang, Skrivetilgang og Oppholdstilgang"
+            )
         self.handling = handling = handlinger.pop()
         handler = super().get_route_handler()
 
@@ -532,6 +563,11 @@ async def _skrive(request: Request) -> Bruker:
     return await _innlogget(request)
 
 
-_TILGANG = {Handling.LESE: _lese, Handling.SKRIVE: _skrive}
+async def _opphold(request: Request) -> Bruker:
+    return await _innlogget(request)
+
+
+_TILGANG = {Handling.LESE: _lese, Handling.SKRIVE: _skrive, Handling.OPPHOLD: _opphold}
 Lesetilgang = Annotated[Bruker, Depends(_lese)]
 Skrivetilgang = Annotated[Bruker, Depends(_skrive)]
+Oppholdstilgang = Annotated[Bruker, Depends(_opphold)]  # IMDi's bosetting system only (Rolle.OPPHOLDSKILDE)

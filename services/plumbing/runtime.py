@@ -1,30 +1,20 @@
-"""One service process: PostgreSQL pool and migrations, Kafka broker and topics, the outbox relay, and an
-HTTP app with health, readiness and metrics. Each service's app.py builds one and adds its own parts."""
+"""One service process's lifecycle: PostgreSQL pool and migrations, Kafka broker and topics, its consumers, the
+outbox relay and retention, start and stop in order, and readiness. Each service's app.py builds one and adds its
+own parts; http_app.py puts it behind the service's HTTP app, serve.py runs that."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
-import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.plumbing import db, logs, metrics, openapi, retention
-from services.plumbing.asyncapi import document as asyncapi_document
-from services.plumbing.auth import TokenVerifier
+from services.plumbing import db, metrics, retention
 from services.plumbing.consumer import Consumer, Handler
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.dead_letter_policy import DeadLetterPolicy
@@ -32,7 +22,7 @@ from services.plumbing.kafka import TopicNames, ensure_topics, make_broker
 from services.plumbing.outbox import OutboxRelay
 from services.plumbing.tasks import cancel_and_wait
 from shared.events import topics
-from shared.settings import IdentitySettings, ServiceSettings
+from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -179,116 +169,3 @@ class ServiceRuntime:
             checks.update(extra)
         checks["ready"] = bool(checks["started"] and checks["postgres"] and checks["kafka"] and extra_ok)
         return checks
-
-
-def health_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["drift"])
-
-    @router.get("/health/live")
-    async def live() -> dict[str, str]:
-        return {"status": "ok", "service": runtime.service}
-
-    @router.get("/health/ready")
-    async def ready() -> JSONResponse:
-        checks = await runtime.readiness()
-        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
-
-    @router.get("/asyncapi.json")
-    async def asyncapi() -> JSONResponse:
-        """The service's topics, messages and schemas (AsyncAPI 3.0: services/plumbing/asyncapi.py)."""
-        return JSONResponse(asyncapi_document(runtime))
-
-    @router.get("/metrics")
-    async def prometheus() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-def create_http_app(
-    runtime: ServiceRuntime,
-    *,
-    title: str,
-    description: str = "",
-    routers: Sequence[APIRouter] = (),
-    identity: IdentitySettings | None = None,
-) -> FastAPI:
-    """The service's HTTP app: health, readiness, metrics and AsyncAPI (public), its routers, and with
-    `identity` the token verifier its BeskyttetRute routes use (services/plumbing/auth.py)."""
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = FastAPI(title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.runtime = runtime
-    if identity is not None:
-        http = httpx.AsyncClient(timeout=5)
-        app.state.token_verifier = TokenVerifier.fra_settings(identity, service=runtime.service, http=http)
-
-        async def _close(_: ServiceRuntime) -> None:
-            await http.aclose()
-
-        runtime.on_stopping.append(_close)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # Field, message and type, without FastAPI's default "input": that would echo the rejected value,
-        # which may be a fødselsnummer, a DUF-nummer or a name, into gateways' and clients' error logs.
-        detail = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
-        ]
-        return JSONResponse({"detail": detail}, status_code=422)
-
-    app.include_router(health_router(runtime))
-    for r in routers:
-        app.include_router(r)
-    openapi.install(app, identity)
-
-    app.add_middleware(LatencyMetric, service=runtime.service)
-    return app
-
-
-class LatencyMetric:
-    """Request latency by route template and status, as plain ASGI middleware (Starlette's
-    BaseHTTPMiddleware costs a task group and a memory stream per request)."""
-
-    def __init__(self, app: Any, service: str) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        t0 = time.perf_counter()
-        status = 500
-
-        async def _send(message: dict) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, _send)
-        finally:
-            route = scope.get("route")
-            metrics.HTTP_LATENCY.labels(
-                self.service, scope["method"], getattr(route, "path", "unmatched"), status
-            ).observe(time.perf_counter() - t0)
-
-
-def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
-    """Run a service until SIGTERM/SIGINT; uvicorn then runs the lifespan's shutdown (graceful stop)."""
-    logs.configure(settings.SERVICE, settings.log_level)
-    # uvicorn shuts down gracefully on SIGTERM and then re-raises it to the handler that was installed
-    # before it: make that handler a normal exit, so a clean stop exits 0 (as orchestrators expect).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        app_factory(), host=settings.http_host, port=settings.http_port, log_config=None, timeout_graceful_shutdown=20
-    )

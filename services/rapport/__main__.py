@@ -1,6 +1,6 @@
 """python -m services.rapport"""
 
-from services.plumbing.runtime import serve
+from services.plumbing.serve import serve
 from services.rapport.app import create_app
 from shared.settings import RapportSettings
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.plumbing.runtime import ServiceRuntime, create_http_app
+from services.plumbing.http_app import create_http_app
+from services.plumbing.runtime import ServiceRuntime
 from services.rapport import api, forbruker, web
 from services.rapport.lager import projeksjon
 from shared.events import topics
@@ -16,10 +17,13 @@ from shared.settings import RapportSettings
 log = logging.getLogger(__name__)
 
 DESCRIPTION = (
-    "Read models: the avslutning report, CSV, avslutningshistorikk and måloppnåelse. Every request carries "
-    "a bearer access token (a caseworker's through NIR's web application, or a fagsystem's from "
-    "Maskinporten with scope imdi:nir.avslutning.les); a kommune (or Oslo bydel) sees only its own "
-    "deltakere, IMDi every kommune."
+    "Avslutningsrapporten (med CSV og Excel), avslutningshistorikk, personlister og måloppnåelse. Hver "
+    "forespørsel har et bearer access token (en saksbehandlers via NIRs webapplikasjon, eller et fagsystems fra "
+    "Maskinporten med scope imdi:nir.avslutning.les); en kommune (eller bydel i Oslo) ser bare sine egne "
+    "deltakere, IMDi alle kommuner.\n\n"
+    "Alle feilsvar er problem details (RFC 9457, application/problem+json) med en stabil `kode`, meldingen på "
+    "norsk i `detail` og, ved 422, feltene i `feil`. Drift: /health/live, /health/ready, /metrics (Prometheus) "
+    "og /asyncapi.json står utenfor dette dokumentet."
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The report's queries are built from the user's filter, and a prefix pattern (LIKE $n) can use a name

@@ -1,6 +1,6 @@
 """python -m services.regelmotor"""
 
-from services.plumbing.runtime import serve
+from services.plumbing.serve import serve
 from services.regelmotor.app import create_app
 from shared.settings import RegelmotorSettings
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.plumbing.runtime import ServiceRuntime, create_http_app
+from services.plumbing.http_app import create_http_app
+from services.plumbing.runtime import ServiceRuntime
 from services.regelmotor import forbruker
 from services.regelmotor.innhenting import Dognvakt, Faktabarriere
 from services.regelmotor.klokke import Klokke

@@ -1,6 +1,6 @@
 """python -m services.registrering"""
 
-from services.plumbing.runtime import serve
+from services.plumbing.serve import serve
 from services.registrering.app import create_app
 from shared.settings import RegistreringSettings
 

@@ -8,19 +8,24 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.plumbing import retention
-from services.plumbing.runtime import ServiceRuntime, create_http_app
-from services.registrering.api import avslutning, deltaker, feil, kodeverk, program
+from services.plumbing.http_app import create_http_app
+from services.plumbing.runtime import ServiceRuntime
+from services.registrering.api import avslutning, deltaker, feil, kodeverk, opphold, program
 from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
 from shared.events import topics
 from shared.settings import RegistreringSettings
 
 DESCRIPTION = (
-    "The API kommune fagsystem integrations call: deltakere, vedtak, sluttmål, tiltak, fravær, avvisning and "
-    "avslutninger (DOMAIN.md §4). Every request carries a bearer access token: a fagsystem's from Maskinporten "
-    "(scope imdi:nir.avslutning.les or .skriv; the kommune is its consumer organisation), a caseworker's from the "
-    "OIDC provider through NIR's web application (roles SAKSBEHANDLER, LESETILGANG, IMDI). A kommune (or Oslo "
-    "bydel) sees and changes only the deltakere it follows up — another's answer as unknown (404) — and IMDi reads "
-    "all and writes nothing. «Authorize» logs in at the configured provider."
+    "API-et kommunenes fagsystemer kaller: deltakere, vedtak, sluttmål, tiltak, fravær, avvisning og avslutninger. "
+    "Hver forespørsel har et bearer access token: et fagsystems fra Maskinporten (scope imdi:nir.avslutning.les "
+    "eller .skriv; kommunen er consumer-organisasjonen), en saksbehandlers fra OIDC-leverandøren via NIRs "
+    "webapplikasjon (roller SAKSBEHANDLER, LESETILGANG, IMDI). En kommune (eller bydel i Oslo) ser og endrer bare "
+    "deltakerne den følger opp — andres svarer som ukjente (404) — og IMDi leser alle og skriver ingenting. "
+    "Kategori og lov beregnes av NIR fra oppholdsopplysningene IMDis bosettingssystem melder (POST /api/v1/opphold, "
+    "scope imdi:nir.avslutning.opphold). «Authorize» logger inn hos den konfigurerte leverandøren.\n\n"
+    "Alle feilsvar er problem details (RFC 9457, application/problem+json) med en stabil `kode`, meldingen på "
+    "norsk i `detail` og, ved 422, feltene i `feil`. Skriveoperasjoner tar Idempotency-Key. Drift: /health/live, "
+    "/health/ready, /metrics (Prometheus) og /asyncapi.json står utenfor dette dokumentet."
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,8 +43,9 @@ def create_app(settings: RegistreringSettings | None = None) -> FastAPI:
         runtime,
         title="NIR avslutning – registrering",
         description=DESCRIPTION,
-        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router],
+        routers=[deltaker.router, program.router, avslutning.router, kodeverk.router, opphold.router],
         identity=settings,
+        idempotens=True,  # api/idempotens.py
     )
     feil.install(app)
     return app

@@ -3,7 +3,8 @@ Every function runs on the caller's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -14,9 +15,12 @@ from shared import tilgang
 from shared.events.deltaker import Identitet, Kjonn, Personopplysninger
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, Kilde
 from shared.kodeverk.kategorier import Lov
+from shared.kodeverk.opphold import Oppholdsgrunnlag
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 from shared.regelverk import fristgrunnlag
+from shared.regelverk.opphold import Opphold, Tillatelse
 from shared.tilgang import Omfang
 
 
@@ -88,6 +92,57 @@ async def finn_synlig(
     return await conn.fetchrow(
         f"SELECT * FROM deltaker WHERE {kolonne} = $1 AND {filter_} ORDER BY registrert_dato DESC LIMIT 1", verdi, *args
     )
+
+
+async def hent_opphold(conn: asyncpg.Connection, duf_nummer: str) -> Opphold | None:
+    """IMDi's opphold facts for the person (0009_opphold_og_utdanning.sql), None before IMDi reported any."""
+    row = await conn.fetchrow("SELECT ankomstdato, tillatelser FROM opphold WHERE duf_nummer = $1", duf_nummer)
+    if row is None:
+        return None
+    return Opphold(
+        tillatelser=tuple(
+            Tillatelse(
+                oppholdsgrunnlag=Oppholdsgrunnlag(t["oppholdsgrunnlag"]),
+                innvilget=date.fromisoformat(t["innvilget"]),
+                opphort=date.fromisoformat(t["opphort"]) if t.get("opphort") else None,
+            )
+            for t in json.loads(row["tillatelser"])
+        ),
+        ankomstdato=row["ankomstdato"],
+    )
+
+
+async def lagre_opphold(
+    conn: asyncpg.Connection, duf_nummer: str, opphold: Opphold, registrert_av: str, naa: datetime
+) -> None:
+    """IMDi's report replaces the one before (a snapshot of every tillatelse)."""
+    tillatelser = [
+        {
+            "oppholdsgrunnlag": t.oppholdsgrunnlag.value,
+            "innvilget": t.innvilget.isoformat(),
+            "opphort": t.opphort.isoformat() if t.opphort else None,
+        }
+        for t in opphold.i_rekkefolge()
+    ]
+    await conn.execute(
+        "INSERT INTO opphold (duf_nummer, ankomstdato, tillatelser, registrert_av, oppdatert_dato)"
+        " VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (duf_nummer) DO UPDATE SET ankomstdato = excluded.ankomstdato,"
+        " tillatelser = excluded.tillatelser, registrert_av = excluded.registrert_av,"
+        " oppdatert_dato = excluded.oppdatert_dato",
+        duf_nummer,
+        opphold.ankomstdato,
+        json.dumps(tillatelser),
+        registrert_av,
+        naa,
+    )
+
+
+async def deltakere_med_duf(conn: asyncpg.Connection, duf_nummer: str) -> list[UUID]:
+    """Every deltaker (place of follow-up) with this DUF-nummer, locked in a fixed order (no deadlock)."""
+    rows = await conn.fetch(
+        "SELECT deltaker_id FROM deltaker WHERE duf_nummer = $1 ORDER BY deltaker_id FOR UPDATE", duf_nummer
+    )
+    return [r["deltaker_id"] for r in rows]
 
 
 def person(row: asyncpg.Record) -> Personopplysninger:
@@ -173,6 +228,8 @@ async def hent_program(conn: asyncpg.Connection, deltaker: asyncpg.Record) -> Pr
             for v in r["p_vedtak"]
         ),
         sluttmal=_gjeldende_sluttmal(r["p_sluttmal"]),
+        fodselsdato=r["fodselsdato"],
+        utdanningsbakgrunn=Utdanningsbakgrunn(r["utdanningsbakgrunn"]) if r["utdanningsbakgrunn"] else None,
         tiltak=tuple(Tiltak(tiltak_id=t[0], fra=t[1], til=t[2], gjeldende=t[3]) for t in r["p_tiltak"]),
         fravaer=tuple(
             Fravaer(fravaer_id=f[0], fravaerstype=Fravaerstype(f[1]), fra=f[2], til=f[3]) for f in r["p_fravaer"]

@@ -1,6 +1,6 @@
 """python -m services.web"""
 
-from services.plumbing.runtime import serve
+from services.plumbing.serve import serve
 from services.web.app import create_app
 from shared.settings import WebSettings
 

@@ -31,25 +31,31 @@ class Svar:
 
     @property
     def melding(self) -> str:
-        """The API's own message for a refusal (403, 404, 409), in Norwegian."""
+        """The API's own message for a refusal (403, 404, 409): a problem's `detail` (services/plumbing/problem.py),
+        in Norwegian."""
         if isinstance(self.data, dict) and isinstance(self.data.get("detail"), str):
             return self.data["detail"]
         return ""
 
     @property
+    def kode(self) -> str:
+        """The problem's stable code (e.g. KREVER_BEKREFTELSE, ALLEREDE_REGISTRERT), or «»."""
+        return str(self.data.get("kode", "")) if isinstance(self.data, dict) else ""
+
+    @property
     def krever_bekreftelse(self) -> bool:
-        return self.status == 409 and isinstance(self.data, dict) and self.data.get("krever_bekreftelse") is True
+        """DOMAIN.md §4 rule 4: the API warns before saving; the form asks the user to confirm."""
+        return self.status == 409 and self.kode == "KREVER_BEKREFTELSE"
 
     def feltfeil(self) -> dict[str, str]:
-        """A 422's messages by field (the last part of loc: «avslutningsdato», «timer_arbeid_per_uke»); one
-        without a field under «»."""
-        if self.status != 422 or not isinstance(self.data, dict) or not isinstance(self.data.get("detail"), list):
+        """A 422's messages by field (the first part of the problem's `felt`: «avslutningsdato», «periode» for
+        «periode.fra»); one without a field under «»."""
+        if self.status != 422 or not isinstance(self.data, dict) or not isinstance(self.data.get("feil"), list):
             return {}
         feil: dict[str, str] = {}
-        for e in self.data["detail"]:
-            loc = [str(x) for x in e.get("loc", []) if x not in ("body", "query")]
-            felt = loc[0] if loc else ""
-            feil.setdefault(felt, e.get("msg", ""))
+        for e in self.data["feil"]:
+            felt = str(e.get("felt", "")).split(".")[0]
+            feil.setdefault(felt, str(e.get("melding", "")))
         return feil
 
 
@@ -102,6 +108,6 @@ class Apier:
             log.warning("api svarte med feil", extra={"sti": sti, "status": r.status_code})
             raise Utilgjengelig(sti)
         data: Any = None
-        if r.content and r.headers.get("content-type", "").startswith("application/json"):
+        if r.content and r.headers.get("content-type", "").startswith(("application/json", "application/problem+json")):
             data = r.json()
         return Svar(r.status_code, data)

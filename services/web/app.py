@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.plumbing import db, metrics
 from services.plumbing.db import apply_migrations, create_pool
-from services.plumbing.runtime import LatencyMetric
+from services.plumbing.latency import LatencyMetric
 from services.web import arbeidsflate, innlogging, person, personer, programfakta, rapporter, statistikk
 from services.web.apier import Apier, IkkeInnlogget, Utilgjengelig
 from services.web.felles import Feilside, side, videre

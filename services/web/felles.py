@@ -33,6 +33,7 @@ miljo.filters.update(
     kommune=visning.kommune,
     sted=visning.sted,
     kategori=visning.kategori,
+    utdanningsbakgrunn=visning.utdanningsbakgrunn,
     lov=visning.lov,
     vedtakstype=visning.vedtakstype,
     vedtaksresultat=visning.vedtaksresultat,

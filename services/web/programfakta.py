@@ -1,8 +1,10 @@
 """The programme's facts on pages of their own, reached from the person page: «Legg til», «Rediger» and «Slett» for
 vedtak and tiltak, «Legg til» and «Slett» for fravær (registrering has no PUT for it: a wrong one is deleted and
-registered anew), and «Legg til»/«Endre sluttmål» (a sluttmål is changed by registering the one in force from
-now on: the one fastsatt last counts, DOMAIN.md §6). One way for all three: each is a `Fakta` — its API path,
-its form fields, how a form becomes the API's body and a stored row becomes a form.
+registered anew), «Legg til»/«Endre sluttmål» (a sluttmål is changed by registering the one in force from
+now on: the one fastsatt last counts, DOMAIN.md §6) and the utdanningsbakgrunn that decides § 13 or § 14
+(issue #13 §2). An API warning to confirm (the «hovedregel for personer under 25 år») is asked on the form
+with «Ja»/«Avbryt», as the avslutning form asks DOMAIN.md §4 rule 4's. One way for all five: each is a `Fakta`
+— its API path, its form fields, how a form becomes the API's body and a stored row becomes a form.
 
 Pages work without JavaScript (the delete confirmation is a link's query); the API decides, and its field errors
 are shown at the fields; each form carries its own Idempotency-Key (a double click stores once)."""
@@ -22,6 +24,7 @@ from services.web import visning
 from services.web.apier import Svar
 from services.web.felles import Feilside, Innlogget, apier, innlogget, side, skjema, videre
 from shared.kodeverk.sluttmal import SLUTTMALNAVN
+from shared.kodeverk.utdanning import UTDANNINGSNAVN
 from shared.kodeverk.vedtak import FRAVAERSTYPENAVN, VEDTAKSTYPENAVN
 
 router = APIRouter(include_in_schema=False)
@@ -128,7 +131,23 @@ FRAVAER = Fakta(
     inn=lambda f: {"fravaerstype": f["fravaerstype"], "periode": _periode(f)},
     ut=lambda f: {"fravaerstype": f["fravaerstype"], "fra": f["periode"]["fra"], "til": f["periode"]["til"] or ""},
 )
-ALLE = {f.sti: f for f in (VEDTAK, TILTAK, SLUTTMAL, FRAVAER)}
+UTDANNINGSBAKGRUNN = Fakta(
+    sti="utdanningsbakgrunn",
+    ubestemt="utdanningsbakgrunn",
+    bestemt="utdanningsbakgrunnen",
+    felter=(
+        Felt(
+            "utdanningsbakgrunn",
+            "Utdanningsbakgrunn",
+            "select",
+            hjelp="Avgjør om sluttmålet er etter integreringsloven § 13 eller § 14. Dokumentasjon kreves ikke.",
+            valg=tuple((k.value, n) for k, n in UTDANNINGSNAVN.items()),
+        ),
+    ),
+    inn=lambda f: {"utdanningsbakgrunn": f["utdanningsbakgrunn"]},
+    ut=lambda d: {"utdanningsbakgrunn": d.get("utdanningsbakgrunn") or ""},
+)
+ALLE = {f.sti: f for f in (VEDTAK, TILTAK, SLUTTMAL, UTDANNINGSBAKGRUNN, FRAVAER)}
 
 
 def _ikke_funnet(hva: str = "Personen finnes ikke") -> Feilside:
@@ -155,6 +174,7 @@ async def _vis(
     form: dict[str, str] | None = None,
     feltfeil: dict[str, str] | None = None,
     melding: str = "",
+    advarsel: str = "",
     slett: bool = False,
 ) -> Response:
     if not inn.bruker.skriver:
@@ -192,6 +212,7 @@ async def _vis(
         form=form,
         feltfeil=feltfeil or {},
         melding=melding,
+        advarsel=advarsel,
         idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
     )
 
@@ -219,12 +240,18 @@ async def _lagre(request: Request, fakta: Fakta, deltaker_id: UUID, rad_id: UUID
         "PUT" if rad_id else "POST",
         sti,
         json=fakta.inn(form),
+        params={"confirm": "true"} if form.get("bekreft") == "ja" else None,
         idempotency_key=form.get("idempotency_key") or None,
     )
     if svar.ok:
         return videre(f"/personer/{deltaker_id}?lagret={fakta.sti}{'_endret' if rad_id else ''}#{fakta.sti}-tittel")
     if svar.status == 404 and rad_id is None:
         raise _ikke_funnet()
+    if svar.krever_bekreftelse:
+        # the form asks «Er du sikker på at du vil lagre?» with its own buttons: the API's warning up to its own
+        # question (which goes on to tell an API client how to confirm)
+        advarsel = svar.melding.split(" Er du sikker")[0]
+        return await _vis(request, inn, fakta, deltaker_id, rad_id, status=409, form=form, advarsel=advarsel)
     feltfeil, melding = _feil(fakta, svar)
     return await _vis(
         request, inn, fakta, deltaker_id, rad_id, status=svar.status, form=form, feltfeil=feltfeil, melding=melding

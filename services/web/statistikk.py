@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web import figurer
+from services.web.apier import Svar
 from services.web.felles import Feilside, Innlogget, apier, innlogget, side
 
 router = APIRouter(include_in_schema=False)
@@ -98,17 +99,13 @@ def egne_linjer(inn: Innlogget) -> list[str]:
 FELTNAVN = {"fra_aar": "Fra år", "til_aar": "Til år"}
 
 
-def periodefeil(data: Any) -> str:
-    """rapport's refusal of the period (400 {"detail": {"felt", "feil"}}, or FastAPI's 422 list) in the page's
-    words: the field by its label."""
-    detail = data.get("detail") if isinstance(data, dict) else None
-    if isinstance(detail, dict) and detail.get("felt") in FELTNAVN:
-        tekst = f"{FELTNAVN[detail['felt']]}: {detail.get('feil', '')}"
-    elif isinstance(detail, list) and detail:
-        felt = str((detail[0].get("loc") or [""])[-1])
-        tekst = f"{FELTNAVN.get(felt, 'Perioden')}: {detail[0].get('msg', '')}"
-    else:
-        return "Perioden kan ikke brukes."
+def periodefeil(svar: Svar) -> str:
+    """rapport's refusal of the period (a problem's `feil`, services/plumbing/problem.py) in the page's words:
+    the field by its label."""
+    deler = [f"{FELTNAVN.get(felt, 'Perioden')}: {melding}" for felt, melding in svar.feltfeil().items()]
+    if not deler:
+        return svar.melding or "Perioden kan ikke brukes."
+    tekst = "; ".join(deler)
     for k, navn in FELTNAVN.items():
         tekst = tekst.replace(k, navn.lower())
     return tekst + "."
@@ -134,7 +131,7 @@ async def statistikk(request: Request, lov: str) -> Response:
     if not svar.ok and svar.status not in (400, 422):
         raise Feilside(svar.status, "Statistikken kan ikke vises", svar.melding)
     if not svar.ok:
-        feil = periodefeil(svar.data)
+        feil = periodefeil(svar)
     data = svar.data if svar.ok else None
     egne = egne_linjer(inn)
     return side(

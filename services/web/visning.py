@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, LOVNAVN, Kategori, Lov
+from shared.kodeverk.utdanning import UTDANNINGSNAVN, Utdanningsbakgrunn
 from shared.kodeverk.vedtak import (
     FRAVAERSTYPENAVN,
     VEDTAKSRESULTATNAVN,
@@ -70,6 +71,10 @@ def _navn(tabell: dict, typ: type, kode: str | None) -> str:
 
 def kategori(kode: str | None) -> str:
     return _navn(KATEGORINAVN, Kategori, kode)
+
+
+def utdanningsbakgrunn(kode: str | None) -> str:
+    return _navn(UTDANNINGSNAVN, Utdanningsbakgrunn, kode) or "Ikke registrert"
 
 
 def lov(kode: str | None) -> str:

@@ -18,6 +18,7 @@ from shared.events.envelope import Bydelsnummer, Contract, DeltakerEvent, Kommun
 from shared.events.felttyper import Dato, Kode
 from shared.identer import DufNummer, Fodselsnummer
 from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 
 
 class Kjonn(StrEnum):
@@ -69,8 +70,18 @@ class IdentitetFastsatt(DeltakerEvent):
 
 
 class KategoriEndret(DeltakerEvent):
-    """The person's kategori: `kategori` None from `gjelder_fra` means the person left the kategori."""
+    """The person's kategori, computed by NIR from IMDi's opphold facts and the person's age
+    (shared/regelverk/kategori.py): `kategori` None from `gjelder_fra` means the person left the kategori on that
+    day (the first day out of it)."""
 
     type: Literal["KategoriEndret"] = "KategoriEndret"
     kategori: Kode[Kategori] | None
     gjelder_fra: Dato
+
+
+class UtdanningsbakgrunnRegistrert(DeltakerEvent):
+    """The kommune registered the person's utdanningsbakgrunn (seed nir-ny-integreringslov-endringer-2021), which
+    decides integreringsloven § 13 or § 14 and so the sluttmål allowed (shared/kodeverk/utdanning.py)."""
+
+    type: Literal["UtdanningsbakgrunnRegistrert"] = "UtdanningsbakgrunnRegistrert"
+    utdanningsbakgrunn: Kode[Utdanningsbakgrunn]

@@ -21,6 +21,7 @@ from shared.events.envelope import Event, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
 NOW = datetime(2023, 11, 16, 8, 30, tzinfo=UTC)
@@ -102,6 +103,7 @@ def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
         d.DeltakerOppdatert(**envelope(ny_id=ny_id), person=PERSON.model_copy(update={"bydel": None})),
         d.IdentitetFastsatt(**envelope(ny_id=ny_id), identitet=IDENTITET, tidligere_fodselsnummer="55076500044"),
         d.KategoriEndret(**envelope(ny_id=ny_id), kategori=Kategori.RETT_OG_PLIKT, gjelder_fra=date(2021, 9, 1)),
+        d.UtdanningsbakgrunnRegistrert(**envelope(ny_id=ny_id), utdanningsbakgrunn=Utdanningsbakgrunn.IKKE_VGO),
         v.VedtakRegistrert(**envelope(ny_id=ny_id), vedtak=vedtak),
         v.VedtakEndret(**envelope(ny_id=ny_id), vedtak=vedtak.model_copy(update={"gjeldende": False})),
         v.VedtakSlettet(**envelope(ny_id=ny_id), vedtak_id=vedtak.vedtak_id),

@@ -47,10 +47,18 @@ def _union(*types: type[Event]) -> Any:
 DELTAKER = Topic(
     name="nir.deltaker.v2",
     producer="registrering",
-    description="The deltaker without identities: registered, updated (lov, bosetting, kommune), kategori changes.",
+    description=(
+        "The deltaker without identities: registered, updated (lov, bosetting, kommune), kategori changes,"
+        " utdanningsbakgrunn."
+    ),
     key="deltaker_id",
     partitions=6,
-    event_types=(deltaker.DeltakerRegistrert, deltaker.DeltakerOppdatert, deltaker.KategoriEndret),
+    event_types=(
+        deltaker.DeltakerRegistrert,
+        deltaker.DeltakerOppdatert,
+        deltaker.KategoriEndret,
+        deltaker.UtdanningsbakgrunnRegistrert,
+    ),
 )
 IDENTITET = Topic(
     name="nir.deltaker-identitet.v1",

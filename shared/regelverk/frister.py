@@ -13,11 +13,13 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.envelope import Periode
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningskrav
+from shared.regelverk.ikrafttredelse import med_datoer
 
 _DATA = Path(__file__).parent / "varighet.yaml"
 
@@ -31,12 +33,15 @@ class Varighet(_Frozen):
     forlengelse_maaneder: int = Field(ge=0)
     alder_fra: int | None = None
     alder_til_og_med: int | None = None
+    utdanning: Utdanningskrav | None = None  # § 13 (MED_VGO) or § 14 (UTEN_VGO); None: no such split (2004 law)
+    hovedregel_under_alder: int | None = None  # «hovedregel for personer under 25 år»: a warning, not a band
 
 
 class Regelverksversjon(_Frozen):
     id: str
     lov: Lov
     gjelder_fra: date
+    ikrafttredelse: str | None = None  # the name in ikrafttredelse.yaml the date came from
     kilde: str
     fravaer_forlenger: bool
     sluttmal: dict[Sluttmalkode, Varighet] = Field(default_factory=dict)
@@ -51,6 +56,13 @@ class Oppstartsregel(_Frozen):
 class Regelverk(_Frozen):
     versjoner: tuple[Regelverksversjon, ...]
     oppstartsfrist: Oppstartsregel
+
+    @model_validator(mode="after")
+    def _en_versjon_per_dato(self) -> Regelverk:
+        sett = [(v.lov, v.gjelder_fra) for v in self.versjoner]
+        if len(sett) != len(set(sett)):
+            raise ValueError("varighet.yaml: to versjoner for samme lov gjelder fra samme dato")
+        return self
 
 
 class Beregningssteg(_Frozen):
@@ -74,7 +86,8 @@ class IngenRegelverk(ValueError):
 
 @cache
 def regelverk() -> Regelverk:
-    return Regelverk.model_validate(yaml.safe_load(_DATA.read_text(encoding="utf-8")))
+    raw = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return Regelverk.model_validate({**raw, "versjoner": med_datoer(raw["versjoner"])})
 
 
 def gjeldende_versjon(lov: Lov, programstart: date) -> Regelverksversjon:
@@ -83,6 +96,11 @@ def gjeldende_versjon(lov: Lov, programstart: date) -> Regelverksversjon:
     if not kandidater:
         raise IngenRegelverk(f"ingen regelverk for {lov} gjelder for programstart {programstart.isoformat()}")
     return max(kandidater, key=lambda v: v.gjelder_fra)
+
+
+def versjon(versjon_id: str) -> Regelverksversjon | None:
+    """The version a Fristberegning names (None for the oppstartsfrist, which has no version)."""
+    return next((v for v in regelverk().versjoner if v.id == versjon_id), None)
 
 
 def varighet(versjon: Regelverksversjon, sluttmal: Sluttmalkode | None) -> Varighet:

@@ -10,7 +10,7 @@ written three times and could drift apart (issue #12). Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Protocol, TypeVar
@@ -142,3 +142,35 @@ def beregn(g: Fristgrunnlag) -> frister.Fristberegning:
         permisjoner=[Periode(fra=f, til=t) for f, t in g.permisjoner],
         gyldig_fravaer=[Periode(fra=f, til=t) for f, t in g.gyldig_fravaer],
     )
+
+
+# Seed nir-brukerveiledning-avslutning-2023 §12, «Avslutningsårsak ikke registrert»: «Beregnes av regelmotor ved
+# utgått gjennomføringsfrist, dersom kommunen ikke har registrert en avslutningsårsak (eller vedtak og slutt mål,
+# som er forutsetning for å registrere avslutning)».
+SEED_12_UTEN_SLUTTMAL = (
+    "seed §12: «ved utgått gjennomføringsfrist, dersom kommunen ikke har registrert en avslutningsårsak (eller "
+    "vedtak og slutt mål, som er forutsetning for å registrere avslutning)»"
+)
+
+
+@lru_cache(maxsize=8192)
+def beregn_uten_gyldig_sluttmal(g: Fristgrunnlag) -> frister.Fristberegning | None:
+    """The frist of a programme under integreringsloven that has started but has no sluttmål the regelverk
+    version of its start knows (none registered, or one of another generation after the ikrafttredelse moved):
+    the longest maximum length the version allows for any sluttmål (forlengelse, permisjon and fravær as for
+    that sluttmål), so it is never earlier than the frist any sluttmål could have given — a programme is ended
+    only once no sluttmål could still let it run (seed §12, SEED_12_UTEN_SLUTTMAL). None where the lov has no
+    sluttmål or no regelverk applies."""
+    try:
+        versjon = frister.gjeldende_versjon(g.lov, g.programstart)
+    except frister.IngenRegelverk:
+        return None
+    if versjon.uten_sluttmal is not None or not versjon.sluttmal:
+        return None
+    lengste = max(versjon.sluttmal, key=lambda k: (versjon.sluttmal[k].maks_maaneder, k.value))
+    b = beregn(replace(g, sluttmal=lengste))
+    forklaring = frister.Beregningssteg(
+        beskrivelse=f"Uten gyldig sluttmål: lengste varighet i {versjon.id} ({SEED_12_UTEN_SLUTTMAL})",
+        dato=g.programstart,
+    )
+    return frister.Fristberegning(frist=b.frist, regelverk=b.regelverk, steg=(forklaring, *b.steg))

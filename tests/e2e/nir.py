@@ -41,6 +41,11 @@ class Nir:
     def imdi(self) -> dict[str, str]:
         return self.system.headers("imdi-analytiker", imdi=True)
 
+    def oppholdskilde(self) -> dict[str, str]:
+        """IMDi's bosetting system (Maskinporten, scope imdi:nir.avslutning.opphold): the one source of opphold."""
+        assert self.system.idp is not None
+        return {"Authorization": f"Bearer {self.system.idp.imdi_opphold()}"}
+
     # --- registrering --------------------------------------------------------------------------------------------
     def reg(self, path: str) -> str:
         return self.system.url("registrering") + API + path
@@ -59,6 +64,7 @@ class Nir:
         fornavn: str = "Test",
         etternavn: str = "Testesen",
         bosettingsdato: date = date(2021, 9, 1),
+        fodselsdato: date = date(1990, 5, 17),
         **extra: Any,
     ) -> dict:
         body = dict(
@@ -66,7 +72,7 @@ class Nir:
             fornavn=fornavn,
             etternavn=etternavn,
             kjonn="K",
-            fodselsdato="1990-05-17",
+            fodselsdato=fodselsdato.isoformat(),
             lov=lov,
             bosettingsdato=bosettingsdato.isoformat(),
             oppfolgingskommune=kommunenummer,
@@ -88,6 +94,31 @@ class Nir:
                 vedtaksdato=(vedtaksdato or fra).isoformat(),
                 periode=dict(fra=fra.isoformat(), til=til.isoformat() if til else None),
             ),
+        )
+
+    async def opphold(self, d: dict, *tillatelser: tuple[str, date, date | None]) -> dict:
+        """IMDi reports the person's tillatelser (oppholdsgrunnlag, innvilget, opphørt): kategori and lov follow."""
+        body = {
+            "duf_nummer": d["duf_nummer"],
+            "tillatelser": [
+                {"oppholdsgrunnlag": g, "innvilget": fra.isoformat(), "opphort": til.isoformat() if til else None}
+                for g, fra, til in tillatelser
+            ],
+        }
+        return await self.ok("POST", self.reg("/opphold"), self.oppholdskilde(), body, status=200)
+
+    async def deltaker(self, d: dict) -> dict:
+        return await self.ok(
+            "GET", self.reg(f"/deltakere/{d['deltaker_id']}"), self.kommune(d["oppfolgingskommune"]), status=200
+        )
+
+    async def utdanningsbakgrunn(self, d: dict, utdanningsbakgrunn: str) -> dict:
+        return await self.ok(
+            "POST",
+            self.reg(f"/deltakere/{d['deltaker_id']}/utdanningsbakgrunn"),
+            self.kommune(d["oppfolgingskommune"]),
+            {"utdanningsbakgrunn": utdanningsbakgrunn},
+            status=200,
         )
 
     async def sluttmal(self, d: dict, sluttmal: str, fastsatt: date) -> dict:

@@ -30,7 +30,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
-from shared.regelverk import frister
+from shared.regelverk import frister, fristgrunnlag
 from tests.rapport import builders as b
 from tests.rapport.conftest import schema_pool  # noqa: F401  (the fixture: rapport's schema, no Kafka)
 
@@ -116,6 +116,8 @@ class Programme:
             "lov": self.lov.value,
             "bosettingsdato": date(2021, 9, 1),
             "oppfolgingskommune": "4223",
+            "fodselsdato": date(1990, 5, 17),
+            "utdanningsbakgrunn": None,
             "p_vedtak": self.vedtak_rader,
             "p_sluttmal": self.sluttmal_rader,
             "p_tiltak": [],
@@ -129,13 +131,17 @@ class Programme:
             return None  # registrering refuses the avslutning then (§4.2): no frist either
         return beregning.frist if beregning else None
 
-    def regelmotor(self) -> date | None:
+    def regelmotor(self) -> tuple[date | None, bool]:
+        """The regelmotor's frist, and whether it is seed §12's reserve for a programme without a sluttmål
+        the regelverk knows (fristgrunnlag.beregn_uten_gyldig_sluttmal): registrering and rapport show no
+        frist then, the regelmotor still ends the programme when the longest possible frist passes."""
         t = Tilstand.ny(self.did)
         for e in self.i_tilfeldig_rekkefolge:
             if topics.topic_of(e) in REGELMOTOR_INN:  # it does not read the identities
                 t = anvend(t, e)
         beregning, _, _ = regelmotor_regler.frist(t)
-        return beregning.frist if beregning else None
+        reserve = beregning is not None and fristgrunnlag.SEED_12_UTEN_SLUTTMAL in beregning.steg[0].beskrivelse
+        return (beregning.frist if beregning else None), reserve
 
 
 async def test_tre_tjenester_samme_gjennomforingsfrist(schema_pool):  # noqa: F811
@@ -150,12 +156,17 @@ async def test_tre_tjenester_samme_gjennomforingsfrist(schema_pool):  # noqa: F8
             for r in await conn.fetch("SELECT deltaker_id, frist_gjennomforing FROM rapport_rad")
         }
 
-    med_frist = 0
+    med_frist = reserver = 0
     for p in programmer:
-        fra_registrering, fra_regelmotor = await p.registrering(), p.regelmotor()
+        fra_registrering, (fra_regelmotor, reserve) = await p.registrering(), p.regelmotor()
+        if reserve:  # seed §12: only the regelmotor has a frist, registrering and rapport none
+            assert fra_registrering is None and rapport[p.did] is None, f"seed {p.seed}"
+            reserver += 1
+            continue
         assert fra_registrering == fra_regelmotor == rapport[p.did], (
             f"seed {p.seed}: registrering {fra_registrering}, regelmotor {fra_regelmotor}, rapport {rapport[p.did]}"
         )
         med_frist += fra_registrering is not None
     # the generator reaches both sides: programmes with a frist and without one
     assert PROGRAMMER * 0.2 < med_frist < PROGRAMMER * 0.9, med_frist
+    assert reserver > 0  # and programmes whose sluttmål the regelverk does not know

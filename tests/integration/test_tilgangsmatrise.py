@@ -57,7 +57,10 @@ KALLERE = [
     Kaller("fagsystem A med skrivescope", True, True, lambda p: p.system(OSLO)),
     Kaller("fagsystem A uten skrivescope", True, False, lambda p: p.system(OSLO, skrive=False)),
     Kaller("fagsystem B", False, True, lambda p: p.system(VENNESLA)),
+    # issue #13 §1: IMDi's bosetting system reports opphold and does nothing else
+    Kaller("IMDi bosetting (oppholdskilde)", False, False, lambda p: p.imdi_opphold()),
 ]
+OPPHOLDSKILDE = KALLERE[-1]
 
 
 @dataclass
@@ -155,6 +158,19 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
         lambda m: {"fodselsnummer": fodselsnummer()},
     ),
     ("registrering", "GET", "/api/v1/deltakere/{deltaker_id}/frister"): (False, False, lambda m: None),
+    ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/utdanningsbakgrunn"): (
+        False,
+        False,
+        lambda m: {"utdanningsbakgrunn": "IKKE_VGO"},
+    ),
+    ("registrering", "POST", "/api/v1/opphold"): (
+        False,
+        False,
+        lambda m: {
+            "duf_nummer": m.duf_nummer,
+            "tillatelser": [{"oppholdsgrunnlag": "FLYKTNING", "innvilget": "2021-09-01"}],
+        },
+    ),
     ("registrering", "POST", "/api/v1/deltakere/{deltaker_id}/vedtak"): (
         True,
         False,
@@ -267,6 +283,9 @@ def forventet(op: dict, path: str, kaller: Kaller) -> int:
         return suksess
     if kaller.token is None:
         return 401
+    if op.get("x-nir-tilgang") == "opphold" or kaller is OPPHOLDSKILDE:
+        # issue #13 §1: only IMDi's bosetting system reports opphold, and it does nothing else
+        return suksess if op.get("x-nir-tilgang") == "opphold" and kaller is OPPHOLDSKILDE else 403
     skrive = any(
         SCOPE_SKRIV in scopes for krav in op["security"] for navn, scopes in krav.items() if navn == "fagsystem"
     )

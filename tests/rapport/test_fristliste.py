@@ -165,7 +165,10 @@ async def test_folkeregister_since(client, data, token):
     uten_sone = await client.get(
         "/api/v1/folkeregisteravslutninger", params={"siden": "2023-11-01T00:00:00"}, headers=trondheim(token)
     )
-    assert uten_sone.status_code == 400 and uten_sone.json()["detail"]["felt"] == "siden"
+    assert uten_sone.status_code == 422 and [(f["felt"], f["i"]) for f in uten_sone.json()["feil"]] == [
+        ("siden", "query")
+    ]
+    assert "tidssone" in uten_sone.json()["feil"][0]["melding"]
 
 
 async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(client, rapport_app, token):

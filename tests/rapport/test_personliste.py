@@ -64,4 +64,4 @@ async def test_ugyldige_verdier_navngis(client, token):
     for felt, verdi in (("kategori", "BEGGE"), ("bydel", "0301"), ("bydel", 30103)):
         r = await client.post("/api/v1/personer/sok", json={felt: verdi}, headers=h)
         assert r.status_code == 422, (felt, verdi, r.text)
-        assert r.json()["detail"][0]["loc"][-1] == felt
+        assert r.json()["feil"][0]["felt"] == felt

@@ -105,7 +105,7 @@ async def test_bad_period_is_a_named_error(client, token, projisert):
     r = await client.get(
         "/api/v1/statistikk/introduksjonsloven?fra_aar=2013&til_aar=2012", headers=auth(token(None, imdi=True))
     )
-    assert r.status_code == 400 and r.json()["detail"]["felt"] == "fra_aar"
+    assert r.status_code == 422 and r.json()["feil"][0]["felt"] == "fra_aar"
     r = await client.get("/api/v1/statistikk/introduksjonsloven?fra_aar=tjue", headers=auth(token(None, imdi=True)))
     assert r.status_code == 422
     assert (await client.get(URL)).status_code == 401

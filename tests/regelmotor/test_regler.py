@@ -12,6 +12,7 @@ from services.regelmotor.domain.regler import REGLER, avslutning_id
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Vedtaksresultat, Vedtakstype
 from tests.regelmotor.fakta import BOSATT, FRIST, PROGRAMSTART, Fakta, dogn
 
@@ -180,6 +181,30 @@ CASES = [
         (K.DOD, date(2023, 1, 3)),
     ),
     ("§5 uten personopplysninger beregnes ingenting", lambda f: [f.avvist(date(2021, 10, 2))], None),
+    # --- seed §12 «Avslutningsårsak ikke registrert … (eller vedtak og slutt mål, som er forutsetning for å
+    # registrere avslutning)»: in programme without a sluttmål the regelverk of the start knows (here a 2021
+    # code on a Prop. 81 L programme, as after the configured ikrafttredelse moved) the longest frist of the
+    # version (60 months, fag- og yrkesopplæring) applies, and passing it ends the programme.
+    (
+        "§12 uten gyldig sluttmål: lengste frist i regelverket passert → ikke registrert",
+        lambda f: [
+            f.registrert(bosatt=date(2026, 1, 10)),
+            f.vedtak(fra=date(2026, 2, 2), vedtaksdato=date(2026, 2, 1)),
+            f.sluttmal(fastsatt=date(2026, 2, 1)),
+            dogn(date(2031, 2, 2)),
+        ],
+        (K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2031, 2, 1)),
+    ),
+    (
+        "§12 uten gyldig sluttmål: den lengste fristen er ikke passert",
+        lambda f: [
+            f.registrert(bosatt=date(2026, 1, 10)),
+            f.vedtak(fra=date(2026, 2, 2), vedtaksdato=date(2026, 2, 1)),
+            f.sluttmal(fastsatt=date(2026, 2, 1)),
+            dogn(date(2031, 2, 1)),
+        ],
+        None,
+    ),
 ]
 
 
@@ -203,6 +228,27 @@ def test_grunnlaget_forklarer_regelen_og_kildene():
     # person, vedtak om program and sluttmål were used
     assert {events[0].event_id, events[2].event_id, events[3].event_id} <= set(o.grunnlag.kilde_event_ids)
     assert o.avslutning_id == avslutning_id(f.deltaker_id, K.AVSLUTNINGSARSAK_IKKE_REGISTRERT, FRIST)
+
+
+def test_regelstien_viser_regelverket_som_avgjorde_fristen():
+    """Issue #13 §4: the rule path names the regelverk version and the date it applies from."""
+    f = Fakta()
+    t = tilstand(f, f.program() + [dogn(FRIST + timedelta(days=1))])
+    sti = utled(t).onsket[0].grunnlag.regelsti
+    assert any("regelverk integreringsloven-2021 (gjelder fra 2021-01-01)" in x for x in sti), sti
+    f = Fakta()
+    start = date(2026, 2, 2)
+    t = tilstand(
+        f,
+        [
+            f.registrert(bosatt=date(2026, 1, 10)),
+            f.vedtak(fra=start),
+            f.sluttmal(Sluttmalkode.P14_ARBEID, fastsatt=start),
+            dogn(start),
+        ],
+    )
+    (u,) = [u for u in utled(t).utfall if u.regel == "GJENNOMFORINGSFRIST_UTLOPT"]
+    assert "regelverk integreringsloven-prop81L (gjelder fra 2026-01-01)" in u.sti(), u.sti()
 
 
 def test_frister_for_indeksen():

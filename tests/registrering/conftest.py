@@ -48,6 +48,32 @@ class Registrering:
         """A fagsystem's Authorization header (Maskinporten token for the kommune's orgnr)."""
         return {"Authorization": "Bearer " + self.idp.system(kommune, skrive=skrive)}
 
+    def imdi_opphold(self) -> dict[str, str]:
+        """IMDi's bosetting system's Authorization header: the one source of opphold facts (issue #13)."""
+        return {"Authorization": "Bearer " + self.idp.imdi_opphold()}
+
+    async def opphold(
+        self,
+        duf_nummer: str,
+        *tillatelser: tuple[str, str, str | None],
+        ankomstdato: str | None = None,
+        status: int = 200,
+    ) -> dict:
+        """POST /api/v1/opphold as IMDi: tillatelser as (oppholdsgrunnlag, innvilget, opphort)."""
+        resp = await self.client.post(
+            "/api/v1/opphold",
+            headers=self.imdi_opphold(),
+            json={
+                "duf_nummer": duf_nummer,
+                "ankomstdato": ankomstdato,
+                "tillatelser": [
+                    {"oppholdsgrunnlag": g, "innvilget": fra, "opphort": til} for g, fra, til in tillatelser
+                ],
+            },
+        )
+        assert resp.status_code == status, resp.text
+        return resp.json()
+
 
 @asynccontextmanager
 async def start_registrering(
@@ -102,8 +128,6 @@ def person(kommune: str = "4223", **endringer) -> dict:
         "lov": "integreringsloven",
         "bosettingsdato": "2021-09-01",
         "oppfolgingskommune": kommune,
-        "kategori": "RETT_OG_PLIKT",
-        "kategori_periode": {"fra": "2021-09-01", "til": None},
     }
     body.update(endringer)
     return body

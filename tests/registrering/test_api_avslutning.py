@@ -37,7 +37,8 @@ async def test_rule_4_1_no_avslutning_without_vedtak_om_program_and_sluttmal(reg
         did = await ny_deltaker(r, **kw)
         resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=ARBEID, headers=r.token())
         assert resp.status_code == 409, resp.text
-        assert resp.json()["regel"].startswith("DOMAIN.md §4.1")
+        assert resp.json()["kode"] == "MANGLER_VEDTAK_ELLER_SLUTTMAL", resp.text
+        assert "DOMAIN.md" not in resp.text  # no internal text in the answer (issue #16 §1)
 
 
 @pytest.mark.parametrize(
@@ -65,8 +66,8 @@ async def test_bad_avslutning_is_422_with_field_message_and_leaves_no_rows_and_n
     før = await antall(r, did)
     resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=body, headers=r.token())
     assert resp.status_code == 422, resp.text
-    detail = resp.json()["detail"]
-    assert any(d["loc"][-1] == felt and tekst in d["msg"] for d in detail), detail
+    feil = resp.json()["feil"]
+    assert any(d["felt"].split(".")[-1] == felt and tekst in d["melding"] for d in feil), feil
     assert await antall(r, did) == før
 
 
@@ -100,7 +101,8 @@ async def test_rule_4_4_warning_stores_nothing_until_confirmed_then_marks_ikke_g
     resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=body, headers=h)
     assert resp.status_code == 409, resp.text
     advarsel = resp.json()
-    assert advarsel["krever_bekreftelse"] is True and "Er du sikker" in advarsel["detail"]
+    assert advarsel["kode"] == "KREVER_BEKREFTELSE" and "Er du sikker" in advarsel["detail"]
+    assert resp.headers["content-type"] == "application/problem+json"
     assert (
         advarsel["advarsel"]["tiltak_ids"] == [t.json()["tiltak_id"]] and len(advarsel["advarsel"]["vedtak_ids"]) == 1
     )
@@ -119,7 +121,7 @@ async def test_rule_4_4_vedtak_without_end_date_warns(registrering):
     r = registrering
     did = await ny_deltaker(r, til=None)
     resp = await r.client.post(f"/api/v1/deltakere/{did}/avslutninger", json=ARBEID, headers=r.token())
-    assert resp.status_code == 409 and resp.json()["krever_bekreftelse"]
+    assert resp.status_code == 409 and resp.json()["kode"] == "KREVER_BEKREFTELSE"
 
 
 async def test_rules_4_5_edit_and_delete_keep_every_version_and_show_slettet(registrering):
@@ -131,7 +133,7 @@ async def test_rules_4_5_edit_and_delete_keep_every_version_and_show_slettet(reg
     assert (await r.client.post(base, json=ARBEID, headers=h)).status_code == 409  # one kommune avslutning: edit it
     edit = {"arsak": "GRUNNSKOLE", "avslutningsdato": "2024-01-05"}
     resp = await r.client.put(f"{base}/{aid}", json=edit, headers=r.token(user="4223-NIBO"))
-    assert resp.status_code == 409 and resp.json()["krever_bekreftelse"]  # an edit warns too (rule 4)
+    assert resp.status_code == 409 and resp.json()["kode"] == "KREVER_BEKREFTELSE"  # an edit warns too (rule 4)
     resp = await r.client.put(f"{base}/{aid}?confirm=true", json=edit, headers=r.token(user="4223-NIBO"))
     assert resp.status_code == 200, resp.text
     assert resp.json()["avslutning"]["versjon"] == 2 and resp.json()["avslutning"]["registrert_av"] == "4223-NIBO"

@@ -50,7 +50,7 @@ async def test_vedtak_endres_med_samme_regler_som_nytt(registrering):
     assert resp.status_code == 409 and "krever et vedtak om deltakelse" in resp.json()["detail"], resp.text
     # DOMAIN.md §6: no regelverk for a programme start before integreringsloven
     resp = await r.client.put(base, json={**ny, "periode": {"fra": "2020-06-01", "til": None}}, headers=r.token())
-    assert resp.status_code == 422 and resp.json()["detail"][0]["loc"][-1] == "fra", resp.text
+    assert resp.status_code == 422 and resp.json()["feil"][0]["felt"] == "periode.fra", resp.text
     # til before fra: the field named, nothing stored
     resp = await r.client.put(
         base, json={**ny, "periode": {"fra": "2022-02-01", "til": "2022-01-01"}}, headers=r.token()
@@ -79,7 +79,7 @@ async def test_tiltak_endres_og_slettes(registrering):
     igjen = await r.client.put(f"{base}/{tid}", json=endret, headers={**h, "Idempotency-Key": "tiltak-endring-1"})
     assert igjen.headers.get("Idempotent-Replayed") == "true" and igjen.json() == resp.json()
     bad = await r.client.put(f"{base}/{tid}", json={**endret, "timer_per_uke": 0}, headers=h)
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "timer_per_uke"
+    assert bad.status_code == 422 and bad.json()["feil"][0]["felt"] == "timer_per_uke"
 
     assert (await r.client.delete(f"{base}/{tid}", headers=h)).status_code == 204
     assert (await r.client.delete(f"{base}/{tid}", headers=h)).status_code == 404

@@ -125,6 +125,8 @@ def _skrive_ruter() -> list[tuple[str, str, dict]]:
     doc = _openapi()
     ut = []
     for sti, operasjoner in doc["paths"].items():
+        if sti == "/api/v1/opphold":
+            continue  # IMDi's facts about a person, not a deltaker's: no fødselsdato to judge them by (test_opphold)
         for metode, op in operasjoner.items():
             schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if schema is not None:
@@ -181,9 +183,9 @@ async def test_a_date_field_takes_only_an_iso_date_after_the_persons_birth(regis
     for verdi in [*IKKE_DATOER, uten_mening]:
         resp = await r.client.request(metode, url, headers=r.token(), json=med(body, felt, verdi))
         assert resp.status_code == 422, (verdi, resp.text)
-        detail = resp.json()["detail"]
-        assert [d["loc"] for d in detail] == [["body", *felt]], (verdi, detail)
-        assert all(d["msg"] for d in detail)
+        feil = resp.json()["feil"]
+        assert [d["felt"] for d in feil] == [".".join(felt)], (verdi, feil)
+        assert all(d["melding"] for d in feil)
     assert await _skrevet(r, url, body) == for_, "a refused request wrote something"
     # the same body with an ISO date is accepted
     gyldig = body if _har(body, felt) else med(body, felt, rute.gyldig_dato)
@@ -199,20 +201,22 @@ async def test_issue_11_avvisning_dated_0_is_refused_with_a_norwegian_message(re
     url = f"{BASE}/{did}/avvisning"
     resp = await r.client.post(url, headers=r.token(), json={"avvist_dato": 0})
     assert resp.status_code == 422
-    assert resp.json()["detail"] == [
+    assert resp.json()["feil"] == [
         {
-            "loc": ["body", "avvist_dato"],
-            "type": "dato_type",
-            "msg": 'datoen må oppgis som tekst på formen ÅÅÅÅ-MM-DD (f.eks. "2024-02-01"), ikke som tall',
+            "felt": "avvist_dato",
+            "i": "body",
+            "kode": "dato_type",
+            "melding": 'datoen må oppgis som tekst på formen ÅÅÅÅ-MM-DD (f.eks. "2024-02-01"), ikke som tall',
         }
     ]
     resp = await r.client.post(url, headers=r.token(), json={"avvist_dato": "1970-01-01"})
     assert resp.status_code == 422
-    assert resp.json()["detail"] == [
+    assert resp.json()["feil"] == [
         {
-            "loc": ["body", "avvist_dato"],
-            "type": "DOMAIN.md §4 dato ikke før fødselsdato",
-            "msg": "avvist dato kan ikke være før personens fødselsdato",
+            "felt": "avvist_dato",
+            "i": "body",
+            "kode": "regel",
+            "melding": "avvist dato kan ikke være før personens fødselsdato",
         }
     ]
 
@@ -221,9 +225,7 @@ async def test_dates_outside_the_programmes_time_are_refused_naming_the_field(re
     """regler.innenfor_programmets_tid: not before introduksjonsloven (01.09.2003), not further ahead than any
     programme can run (8 years with today's regelverk)."""
     r = registrering
-    eldre = person(
-        fodselsdato="1980-05-01", bosettingsdato="2002-01-01", kategori_periode={"fra": "2002-01-01", "til": None}
-    )
+    eldre = person(fodselsdato="1980-05-01", bosettingsdato="2002-01-01", lov="introduksjonsloven")
     resp = await r.client.post(BASE, headers=r.token(), json=eldre)
     assert resp.status_code == 201, resp.text
     url = f"{BASE}/{resp.json()['deltaker_id']}"
@@ -233,12 +235,8 @@ async def test_dates_outside_the_programmes_time_are_refused_naming_the_field(re
         json={"fravaerstype": "GYLDIG", "periode": {"fra": "2003-08-31", "til": "2003-09-02"}},
     )
     assert resp.status_code == 422
-    assert resp.json()["detail"] == [
-        {
-            "loc": ["body", "periode", "fra"],
-            "type": resp.json()["detail"][0]["type"],
-            "msg": "fra-dato kan ikke være før 2003-09-01, da introduksjonsloven trådte i kraft",
-        }
+    assert [(f["felt"], f["melding"]) for f in resp.json()["feil"]] == [
+        ("periode.fra", "fra-dato kan ikke være før 2003-09-01, da introduksjonsloven trådte i kraft")
     ]
     langt_fram = date(date.today().year + 9, 1, 1).isoformat()
     resp = await r.client.post(
@@ -246,8 +244,8 @@ async def test_dates_outside_the_programmes_time_are_refused_naming_the_field(re
         headers=r.token(),
         json={"tiltakskode": "X", "periode": {"fra": "2022-01-10", "til": langt_fram}, "timer_per_uke": 10},
     )
-    assert resp.status_code == 422 and [d["loc"] for d in resp.json()["detail"]] == [["body", "periode", "til"]]
-    assert "år fram i tid" in resp.json()["detail"][0]["msg"]
+    assert resp.status_code == 422 and [d["felt"] for d in resp.json()["feil"]] == ["periode.til"]
+    assert "år fram i tid" in resp.json()["feil"][0]["melding"]
 
 
 @pytest.mark.parametrize(
@@ -265,5 +263,5 @@ async def test_hours_are_a_number_with_a_decimal_point_and_the_message_says_so(r
     )
     assert resp.status_code == status, resp.text
     if status == 422:
-        (d,) = resp.json()["detail"]
-        assert d["loc"] == ["body", "timer_arbeid_per_uke"] and "30,0" not in d["msg"] and "30.5" in d["msg"]
+        (d,) = resp.json()["feil"]
+        assert d["felt"] == "timer_arbeid_per_uke" and "30,0" not in d["melding"] and "30.5" in d["melding"]

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from services.plumbing.problem import problem
 from tests.registrering.conftest import fodselsnummer, person
 
 pytestmark = pytest.mark.integration
@@ -63,7 +64,7 @@ async def test_a_search_for_another_kommunes_person_answers_as_for_nobody(regist
     assert (
         (kjent.status_code, kjent.json())
         == (ingen.status_code, ingen.json())
-        == (404, {"detail": "deltakeren finnes ikke"})
+        == (404, problem("IKKE_FUNNET", "deltakeren finnes ikke"))
     )
 
 
@@ -147,7 +148,9 @@ async def test_a_fagsystem_registers_for_its_own_kommune_as_kommunenummer_system
         resp = await r.client.post(
             f"/api/v1/deltakere/{did}/vedtak", json=vedtak, headers={**system, "Nir-Saksbehandler": feil}
         )
-        assert resp.status_code == 422 and resp.json()["detail"][0]["loc"] == ["header", "Nir-Saksbehandler"], feil
+        assert resp.status_code == 422 and [(f["i"], f["felt"]) for f in resp.json()["feil"]] == [
+            ("header", "Nir-Saksbehandler")
+        ], feil
     les = r.system("4223", skrive=False)
     assert (await r.client.get(f"/api/v1/deltakere/{did}", headers=les)).status_code == 200
     resp = await r.client.post(f"/api/v1/deltakere/{did}/vedtak", json=vedtak, headers=les)

@@ -42,7 +42,7 @@ async def test_authorize_logs_in_at_the_provider_and_try_it_out_calls_the_api(re
         await expect(boks.locator("h6", has_text="Authorized")).to_be_visible()
         await page.locator(".auth-btn-wrapper button.btn-done").first.click()
 
-        operasjon = page.locator("#operations-kodeverk-kategorier_api_v1_kodeverk_kategorier_get")
+        operasjon = page.locator("#operations-kodeverk-list_kategorier")
         await operasjon.locator(".opblock-summary").click()
         await operasjon.locator("button.try-out__btn").click()
         async with page.expect_response(lambda r: r.url.endswith("/api/v1/kodeverk/kategorier")) as svar:

@@ -34,7 +34,7 @@ def test_a_broken_table_stops_the_service(tmp_path, innhold, feil):
 
 def test_a_protected_route_must_say_whether_it_reads_or_writes():
     router = APIRouter(route_class=BeskyttetRute)
-    with pytest.raises(TypeError, match="Lesetilgang og Skrivetilgang"):
+    with pytest.raises(TypeError, match="Lesetilgang, Skrivetilgang og Oppholdstilgang"):
 
         @router.get("/uten")
         async def uten() -> dict:

@@ -84,3 +84,17 @@ def test_6_equal_facts_in_another_order_give_an_equal_grunnlag():
     ]
     lov = Lov.INTRODUKSJONSLOVEN
     assert fg.fristgrunnlag(lov, v, [], []) == fg.fristgrunnlag(lov, v[::-1], [], [])
+
+
+def test_12_uten_gyldig_sluttmal_the_longest_frist_of_the_version():
+    """Seed §12 «Avslutningsårsak ikke registrert … (eller vedtak og slutt mål, som er forutsetning for å
+    registrere avslutning)»: without a sluttmål the regelverk of the start knows, the frist is the longest the
+    version allows (integreringsloven 2021: 36 months, FULLFORE_VGO_*), so no sluttmål could still let it run;
+    the introduksjonsloven has no sluttmål, and a known sluttmål needs no reserve."""
+    start = date(2022, 1, 10)
+    for sluttmal in (None, S.P14_ARBEID):  # none registered; one of the Prop. 81 L generation
+        g = fg.Fristgrunnlag(Lov.INTEGRERINGSLOVEN, start, sluttmal, (), (), ())
+        b = fg.beregn_uten_gyldig_sluttmal(g)
+        assert b is not None and b.frist == date(2025, 1, 9), b
+        assert fg.SEED_12_UTEN_SLUTTMAL in b.steg[0].beskrivelse
+    assert fg.beregn_uten_gyldig_sluttmal(fg.Fristgrunnlag(Lov.INTRODUKSJONSLOVEN, start, None, (), (), ())) is None

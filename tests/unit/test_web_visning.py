@@ -38,14 +38,16 @@ def test_feltfeil_fra_api_per_felt():
     svar = Svar(
         422,
         {
-            "detail": [
-                {"loc": ["body", "timer_arbeid_per_uke"], "msg": "påkrevd", "type": "x"},
-                {"loc": ["body"], "msg": "hele skjemaet", "type": "y"},
-            ]
+            "kode": "UGYLDIGE_FELT",
+            "feil": [
+                {"felt": "timer_arbeid_per_uke", "i": "body", "melding": "påkrevd", "kode": "x"},
+                {"felt": "", "i": "body", "melding": "hele skjemaet", "kode": "y"},
+            ],
         },
     )
     assert svar.feltfeil() == {"timer_arbeid_per_uke": "påkrevd", "": "hele skjemaet"}
     assert (
         Svar(409, {"detail": "konflikt"}).feltfeil() == {} and Svar(409, {"detail": "konflikt"}).melding == "konflikt"
     )
-    assert Svar(409, {"detail": "x", "krever_bekreftelse": True}).krever_bekreftelse
+    assert Svar(409, {"detail": "x", "kode": "KREVER_BEKREFTELSE"}).krever_bekreftelse
+    assert not Svar(409, {"detail": "x", "kode": "EN_GJELDENDE_KOMMUNEAVSLUTNING"}).krever_bekreftelse

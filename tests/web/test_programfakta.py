@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.registrering.conftest import ny_deltaker
+from tests.registrering.conftest import ny_deltaker, person
 from tests.support.browser import skjermbilde
 from tests.web.conftest import Web, claims, logg_inn, uu
 
@@ -192,3 +192,53 @@ async def test_en_annen_kommunes_fravaer_naas_ikke_med_adressen(web: Web, page: 
     assert slett.status == 404
     still = await r.client.get(f"/api/v1/deltakere/{annen}/fravaer", headers=oslo)
     assert [f["fravaer_id"] for f in still.json()] == [fid]
+
+
+async def test_utdanningsbakgrunn_styrer_sluttmalet_og_hovedregelen_bekreftes(web: Web, page: Page):
+    """Issue #13 §2 from the person page: the utdanningsbakgrunn registered on its own form; a sluttmål of the other
+    paragraph refused at the field naming the rule (seed prop81L-2024-2025: § 13 with videregående, § 14 without);
+    «hovedregel for personer under 25 år» is a warning asked on the form, stored after «Ja» (DOMAIN.md §4 rule 4's
+    flow)."""
+    r = web.registrering
+    h = r.token()
+    resp = await r.client.post(
+        "/api/v1/deltakere",
+        json=person(fodselsdato="1995-03-02", bosettingsdato="2026-01-15", fornavn="Ulla", etternavn="Utdanning"),
+        headers=h,
+    )
+    assert resp.status_code == 201, resp.text
+    did = resp.json()["deltaker_id"]
+    v = await r.client.post(
+        f"/api/v1/deltakere/{did}/vedtak",
+        headers=h,
+        json={"vedtakstype": "DELTAKELSE", "vedtaksdato": "2026-02-01", "periode": {"fra": "2026-02-02"}},
+    )
+    assert v.status_code == 201, v.text
+    await logg_inn(page, web, claims("4223-CES", "4223"))
+    await page.goto(f"{web.url}/personer/{did}")
+    await expect(page.locator("#utdanningsbakgrunn")).to_contain_text("Ikke registrert")
+    await page.click("#endre-utdanningsbakgrunn")
+    await expect(page.locator("h1")).to_have_text("Legg til utdanningsbakgrunn")
+    await page.select_option("#utdanningsbakgrunn", "IKKE_VGO")
+    await page.click("#lagre-utdanningsbakgrunn")
+    await expect(page.locator("#utdanningsbakgrunn-kvittering")).to_have_text("Utdanningsbakgrunnen er lagret.")
+    await expect(page.locator("#utdanningsbakgrunn")).to_contain_text("Ikke utdanning på videregående nivå")
+
+    await page.click("#endre-sluttmal")
+    await page.select_option("#sluttmal", "P13_ARBEID")
+    await page.fill("#fastsatt_dato", "2026-02-02")
+    await page.click("#lagre-sluttmal")
+    await expect(page.locator("#sluttmal-feil")).to_contain_text("§ 13")
+    await uu(page)
+    await skjermbilde(page, "web-sluttmal-feil-paragraf")
+
+    await page.select_option("#sluttmal", "P14_VGO_FAG_OG_YRKE")  # 30 years old: above the main rule's 25
+    await page.click("#lagre-sluttmal")
+    await expect(page.locator("#advarsel")).to_contain_text("25")
+    assert (await r.client.get(f"/api/v1/deltakere/{did}/sluttmal", headers=h)).json() == []
+    await uu(page)
+    await skjermbilde(page, "web-sluttmal-hovedregel-advarsel")
+    await page.click("#bekreft-ja")
+    await expect(page.locator("#sluttmal-kvittering")).to_have_text("Sluttmålet er lagret.")
+    lagret = (await r.client.get(f"/api/v1/deltakere/{did}/sluttmal", headers=h)).json()
+    assert [s["sluttmal"] for s in lagret] == ["P14_VGO_FAG_OG_YRKE"]

@@ -24,6 +24,23 @@ from shared.kodeverk.avslutningsarsaker import avslutningsarsak
 from shared.kodeverk.kategorier import Lov
 
 RegistrertAv = Literal["alle", "kommunen", "regelmotor"]
+# the sortable columns, as the API's schema names them (the keys of SORTERING)
+Sortering = Literal[
+    "duf_nummer",
+    "fornavn",
+    "etternavn",
+    "kategori",
+    "sluttmal",
+    "avslutningsarsak",
+    "avslutningsdato",
+    "registrert_dato",
+    "registrert_av",
+    "oppfolgingskommune",
+    "frist",
+    "alder",
+]
+# the years an avslutning can fall in (Filter refuses others; the API's schema says the same)
+FORSTE_AAR, SISTE_AAR = 1990, 2100
 Retning = Literal["stigende", "synkende"]
 NB = 'COLLATE "nb-NO-x-icu"'
 
@@ -49,9 +66,9 @@ _TIEBREAK = {"etternavn": "fornavn_sort", "fornavn": "etternavn_sort"}
 class Ugyldig(ValueError):
     """A filter value the report cannot use: answered 400 with the field and the reason."""
 
-    def __init__(self, felt: str, grunn: str) -> None:
+    def __init__(self, felt: str, grunn: str, kode: str = "value_error") -> None:
         super().__init__(f"{felt}: {grunn}")
-        self.felt, self.grunn = felt, grunn
+        self.felt, self.grunn, self.kode = felt, grunn, kode
 
 
 class IkkeTilgang(PermissionError):
@@ -76,7 +93,7 @@ class Filter:
             raise Ugyldig("bydel", "må være et bydelsnummer med seks siffer")
         if self.duf_nummer and not re.fullmatch(r"\d{1,12}", self.duf_nummer):
             raise Ugyldig("duf_nummer", "DUF-nummer består av siffer (opptil 12)")
-        if self.avslutningsaar is not None and not 1990 <= self.avslutningsaar <= 2100:
+        if self.avslutningsaar is not None and not FORSTE_AAR <= self.avslutningsaar <= SISTE_AAR:
             raise Ugyldig("avslutningsaar", "må være et årstall")
         if self.navn is not None and len(self.navn) > 100:
             raise Ugyldig("navn", "høyst 100 tegn")

@@ -66,9 +66,9 @@ async def statistikk_tall(conn: asyncpg.Connection, bruker: Bruker, lov: Lov, fr
     the whole country whatever the user's scope — the fylke and national figures need them — and only the lines
     statistikk.prikk lets through leave."""
     if fra_aar > til_aar:
-        raise Ugyldig("fra_aar", "kan ikke være etter til_aar")
+        raise Ugyldig("fra_aar", "kan ikke være etter til_aar", kode="periode_rekkefolge")
     if til_aar - fra_aar > 20:
-        raise Ugyldig("til_aar", "høyst 20 år om gangen")
+        raise Ugyldig("til_aar", "høyst 20 år om gangen", kode="periode_lengde")
     periode = (lov.value, fra_aar, til_aar)
     linjerader = await conn.fetch(
         f"""SELECT avslutningsaar, oppfolgingsfylke, oppfolgingskommune, bydel,

@@ -25,7 +25,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.vedtak import Vedtakstype
 from shared.regelverk import fristgrunnlag
-from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, oppstartsfrist
+from shared.regelverk.frister import Fristberegning, IngenRegelverk, UkjentSluttmal, oppstartsfrist, versjon
 
 # Fixed namespace: computed avslutning ids are uuid5(deltaker, rule, date), so a replay yields the same ids.
 NAMESPACE = UUID("6f0d3c1a-52b8-4f7e-9d0b-0a6c1e2f7b41")
@@ -146,9 +146,22 @@ def _frist(t: Tilstand) -> Fristsvar:
     kilder = (t.person.event_id, *g.kilder)
     try:
         beregning = fristgrunnlag.beregn(g)
-    except (UkjentSluttmal, IngenRegelverk) as exc:
+    except UkjentSluttmal as exc:
+        # in programme without a sluttmål the regelverk knows: seed §12 (fristgrunnlag.SEED_12_UTEN_SLUTTMAL)
+        reserve = fristgrunnlag.beregn_uten_gyldig_sluttmal(g)
+        if reserve is None:
+            return None, str(exc), kilder
+        return reserve, f"{_regelverk(reserve)}; {exc}: lengste varighet, {fristgrunnlag.SEED_12_UTEN_SLUTTMAL}", kilder
+    except IngenRegelverk as exc:
         return None, str(exc), kilder
-    return beregning, f"regelverk {beregning.regelverk}", kilder
+    return beregning, _regelverk(beregning), kilder
+
+
+def _regelverk(b: Fristberegning) -> str:
+    """Which regelverk version decided the frist, and the date it applies from (issue #13 §4): the rule path
+    shows it, so a frist can be traced to the configured ikrafttredelse (shared/regelverk/ikrafttredelse.yaml)."""
+    v = versjon(b.regelverk)
+    return f"regelverk {b.regelverk}" + (f" (gjelder fra {v.gjelder_fra.isoformat()})" if v else "")
 
 
 def kommuneavslutninger_i_kraft(t: Tilstand) -> tuple[UUID, ...]:
@@ -174,19 +187,27 @@ def _tidsdatoer(t: Tilstand) -> dict[str, date]:
 
 def regel_gjennomforingsfrist_utlopt(t: Tilstand) -> Regelutfall:
     """Seed §1 and §5: the frist has passed and the kommune has registered no avslutning → «Avslutningsårsak
-    ikke registrert», dated the frist. (No kommune avslutning is checked in `utled` for every rule.)"""
+    ikke registrert», dated the frist. (No kommune avslutning is checked in `utled` for every rule.) Seed §12 adds
+    «(eller vedtak og slutt mål, som er forutsetning for å registrere avslutning)»: a person in programme without
+    a sluttmål the regelverk knows gets the longest frist the version allows
+    (fristgrunnlag.beregn_uten_gyldig_sluttmal) and is ended when it passes, never left in programme for ever. One
+    with no sluttmål at all is usually ended earlier by «Utgått oppstartsfrist» (seed §12: vedtak om program og
+    sluttmål by the oppstartsfrist); the earliest-dated rule wins (`utled`). The forklaring names the regelverk
+    version that decided the frist and the date it applies from (issue #13 §4)."""
     r = "GJENNOMFORINGSFRIST_UTLOPT"
     beregning, hvorfor, kilder = frist(t)
     if beregning is None:
         return Regelutfall(r, False, f"frist kan ikke beregnes: {hvorfor}", kilder=kilder)
     datoer = {"gjennomforingsfrist": beregning.frist, **_tidsdatoer(t)}
     if not _passert(t, beregning.frist):
-        return Regelutfall(r, False, "fristen er ikke passert", datoer=datoer, kilder=kilder)
+        return Regelutfall(
+            r, False, f"fristen {beregning.frist.isoformat()} er ikke passert ({hvorfor})", datoer=datoer, kilder=kilder
+        )
     if not _passert(t, fristdag(t, beregning.frist)):
         return Regelutfall(
             r,
             False,
-            "fristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
+            f"fristen er passert, men personen ble kjent i dag: avgjøres neste døgn ({hvorfor})",
             datoer=datoer,
             kilder=kilder,
             venter_pa=beregning.frist,

@@ -144,6 +144,7 @@ class UkjentHendelse(ValueError):
 
 
 IGNORERTE = (
+    d.UtdanningsbakgrunnRegistrert,  # registrering checks the sluttmål against it; no rule of §5 uses it
     v.TiltakRegistrert,
     v.TiltakEndret,
     v.TiltakSlettet,

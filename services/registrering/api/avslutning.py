@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date
-from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi import Query, Request, Response
@@ -34,12 +33,17 @@ from shared.events import vedtak as v
 from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
 
 log = logging.getLogger(__name__)
-router = ruter("/api/v1/deltakere/{deltaker_id}/avslutninger", "avslutning")
-_FEIL: dict[int | str, dict[str, Any]] = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+router = ruter("/api/v1/deltakere/{deltaker_id:uuid}/avslutninger", "avslutning")
 Bekreft = Query(
     False,
-    description="DOMAIN.md §4 rule 4: repeat with confirm=true after the warning («Er du sikker "
-    "på at du vil lagre?»); vedtak/tiltak running past the date become ikke gjeldende.",
+    description="Send forespørselen på nytt med confirm=true etter advarselen KREVER_BEKREFTELSE («Er du sikker "
+    "på at du vil lagre?»); vedtak og tiltak som løper forbi avslutningsdatoen, blir da ikke gjeldende.",
+)
+_KONFLIKTER = (
+    "KREVER_BEKREFTELSE: vedtak eller tiltak løper forbi avslutningsdatoen; ingenting er lagret, `advarsel` "
+    "nevner dem, og samme forespørsel med confirm=true lagrer. Ellers en konflikt med det som er registrert: "
+    "EN_GJELDENDE_KOMMUNEAVSLUTNING (rediger eller slett den som gjelder), MANGLER_VEDTAK_ELLER_SLUTTMAL, "
+    "VENTER_PAA_KOMMUNENS_ARSAK, FRIST_KAN_IKKE_BEREGNES, SAMTIDIG_ENDRING"
 )
 
 
@@ -113,8 +117,16 @@ def _ny_versjon(avslutning_id: UUID, versjon: int, inn: s.AvslutningInn, k: Kont
     )
 
 
-@router.post("", status_code=201, response_model=s.AvslutningLagret, responses=_FEIL)
-async def registrer(
+@router.post(
+    "",
+    status_code=201,
+    response_model=s.AvslutningLagret,
+    summary="Registrer kommunens avslutning",
+    description="Kommunens avslutningsårsak og avslutningsdato, også over en avslutning regelmotoren har "
+    "beregnet (regelmotoren trekker da sin egen tilbake).",
+    responses={409: {"description": _KONFLIKTER + "."}},
+)
+async def registrer_avslutning(
     deltaker_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang, request: Request, confirm: bool = Bekreft
 ) -> s.AvslutningLagret:
     """Add the kommune's avslutning (also over a computed one: the regelmotor then retracts its own)."""
@@ -158,8 +170,17 @@ async def _siste(conn, deltaker_id: UUID, avslutning_id: UUID) -> Avslutningsver
     return som_versjon(r)
 
 
-@router.put("/{avslutning_id}", response_model=s.AvslutningLagret, responses=_FEIL)
-async def rediger(
+@router.put(
+    "/{avslutning_id:uuid}",
+    response_model=s.AvslutningLagret,
+    summary="Rediger en avslutning",
+    description="En ny versjon av kommunens egen avslutning. Flyttet, Utvandret og Død kan redigeres uansett "
+    "hvem som satte dem; å redigere en annen av regelmotorens registrerer kommunens egen i stedet.",
+    responses={
+        409: {"description": _KONFLIKTER + ", AVSLUTNING_KAN_IKKE_ENDRES (slettet, eller beregnet av regelmotoren)."}
+    },
+)
+async def rediger_avslutning(
     deltaker_id: UUID,
     avslutning_id: UUID,
     inn: s.AvslutningInn,
@@ -196,8 +217,19 @@ async def rediger(
     return ut
 
 
-@router.delete("/{avslutning_id}", status_code=204, responses=_FEIL)
-async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
+@router.delete(
+    "/{avslutning_id:uuid}",
+    status_code=204,
+    summary="Slett en avslutning",
+    description="Avslutningen beholdes som en versjon merket slettet, og vises slik i historikken.",
+    responses={
+        409: {
+            "description": "AVSLUTNING_KAN_IKKE_ENDRES: allerede slettet, eller beregnet av "
+            "regelmotoren (regelmotoren trekker sine egne tilbake)."
+        }
+    },
+)
+async def slett_avslutning(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     """Delete: kept as a version marked slettet (DOMAIN.md §4 rule 5)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, _):
@@ -206,7 +238,8 @@ async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, r
         if siste.kilde is Kilde.REGELMOTOR:
             raise konflikt(
                 "en avslutning beregnet av regelmotor slettes av regelmotoren; registrer kommunens egen "
-                "avslutning i stedet"
+                "avslutning i stedet",
+                "AVSLUTNING_KAN_IKKE_ENDRES",
             )
         slettet = replace(
             siste, versjon=siste.versjon + 1, registrert_av=k.brukerident, registrert_dato=k.naa, slettet=True
@@ -228,8 +261,13 @@ async def slett(deltaker_id: UUID, avslutning_id: UUID, bruker: Skrivetilgang, r
     return Response(status_code=204)
 
 
-@router.get("", response_model=s.AvslutningerUt, responses=_FEIL)
-async def hent(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.AvslutningerUt:
+@router.get(
+    "",
+    response_model=s.AvslutningerUt,
+    summary="Gjeldende avslutning og all avslutningshistorikk",
+    description="Den gjeldende avslutningen, og hver versjon av hver avslutning, nyeste først, slettede merket.",
+)
+async def hent_avslutninger(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.AvslutningerUt:
     """The current avslutning and «Vis all avslutningshistorikk»: every version, newest first, (slettet) marked."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)

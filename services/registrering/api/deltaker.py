@@ -12,14 +12,24 @@ from fastapi import Request
 from services.plumbing import outbox
 from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering.api import skjema as s
-from services.registrering.api.feil import ikke_funnet, konflikt, krev
+from services.registrering.api.feil import allerede_registrert, ikke_funnet, konflikt, krev
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.domain import regler
-from services.registrering.lager import finn_synlig, hent_program, identitet, laas_identer, person, synlig_duplikat
+from services.registrering.hendelser import Kontekst
+from services.registrering.lager import (
+    finn_synlig,
+    hent_opphold,
+    hent_program,
+    identitet,
+    laas_identer,
+    person,
+    synlig_duplikat,
+)
 from shared import tilgang
 from shared.events import deltaker as d
 from shared.events.envelope import Periode
+from shared.kodeverk.kategorier import Kategori, Lov
 from shared.regelverk import frister
 from shared.tilgang import Plassering
 
@@ -42,31 +52,56 @@ def _ut(r: asyncpg.Record) -> s.DeltakerUt:
         bydel=r["bydel"],
         kategori=r["kategori"],
         kategori_periode=Periode(fra=r["kategori_fra"], til=r["kategori_til"]) if r["kategori_fra"] else None,
+        utdanningsbakgrunn=r["utdanningsbakgrunn"],
     )
 
 
-def _kategorihendelser(k, deltaker_id: UUID, inn: s._Person, for_: asyncpg.Record | None) -> list[d.KategoriEndret]:
-    """KategoriEndret when the kategori or its period changed; leaving it (til) is kategori None from the day
-    after the last day in the kategori."""
-    gammel = (for_["kategori"], for_["kategori_fra"], for_["kategori_til"]) if for_ else (None, None, None)
-    p = inn.kategori_periode
-    ny = (inn.kategori.value if inn.kategori else None, p.fra if p else None, p.til if p else None)
+def kategorihendelser(
+    k: Kontekst, deltaker_id: UUID, ny: regler.Kategoritilstand, gammel: regler.Kategoritilstand
+) -> list[d.KategoriEndret]:
+    """KategoriEndret when the computed kategori or its period changed: the kategori from its first day, and
+    leaving it as kategori None from the day after its last day. An end that is no longer there (IMDi reported a
+    tillatelse that continues it) is overwritten on that day with the kategori, so the regelmotor's timeline (by
+    gjelder_fra, the last recorded wins) no longer shows the person leaving."""
     if ny == gammel:
         return []
+    kategori, fra, til = ny
     hendelser = []
-    if inn.kategori is not None and p is not None:
-        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=inn.kategori, gjelder_fra=p.fra))
-        if p.til is not None:
+    if kategori is not None and fra is not None:
+        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=fra))
+        if til is not None:
             hendelser.append(
-                d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=p.til + timedelta(days=1))
+                d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=til + timedelta(days=1))
+            )
+        elif gammel[0] is not None and gammel[2] is not None:
+            hendelser.append(
+                d.KategoriEndret(
+                    **k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=gammel[2] + timedelta(days=1)
+                )
             )
     elif gammel[0] is not None:
-        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=k.naa.date()))
+        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=k.idag))
     return hendelser
 
 
+def _kategori_fra_rad(r: asyncpg.Record | None) -> regler.Kategoritilstand:
+    return (r["kategori"], r["kategori_fra"], r["kategori_til"]) if r is not None else (None, None, None)
+
+
 @router.post(
-    "", status_code=201, response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 409: {"model": s.Feil}}
+    "",
+    status_code=201,
+    response_model=s.DeltakerUt,
+    summary="Registrer en deltaker",
+    description="Registrerer en person brukeren følger opp (egen kommune, eller egen bydel i Oslo). En person en "
+    "annen kommune eller bydel følger opp, verken nevnes eller endres: brukeren får sin egen deltaker (etter en "
+    "flytting registrerer den nye kommunen personen selv).",
+    responses={
+        409: {
+            "description": "ALLEREDE_REGISTRERT: brukeren ser allerede en deltaker med dette "
+            "DUF-nummeret eller fødselsnummeret (hent den med POST /api/v1/deltakere/sok)."
+        }
+    },
 )
 async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request: Request) -> s.DeltakerUt:
     """Register a person the caller follows up (its own kommune, or its own Oslo bydel). 409 only when the
@@ -75,23 +110,20 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
     kommune registers the person; services/registrering/README.md)."""
     krev(regler.tilgang(tilgang.kan_registrere(bruker.omfang, Plassering(inn.oppfolgingskommune, inn.bydel))))
     k = kontekst(request, bruker)
-    krev(
-        *regler.personens_datoer(
-            fodselsdato=inn.fodselsdato,
-            bosettingsdato=inn.bosettingsdato,
-            kategori_periode=inn.kategori_periode,
-            idag=k.idag,
-        )
-    )
+    krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato, idag=k.idag))
     deltaker_id = uuid4()
     rt = runtime(request)
-    p = inn.kategori_periode
     async with rt.pool.acquire() as conn, conn.transaction():
         await krev_nokkel(conn, request, bruker.nokkel)
         await laas_identer(conn, inn.duf_nummer, inn.fodselsnummer)
+        opphold = await hent_opphold(conn, inn.duf_nummer)
+        lov_utfall, lov = regler.lov_etter_opphold(inn.lov, opphold)
+        krev(lov_utfall)
+        assert lov is not None
+        kategori = regler.kategori(opphold, inn.fodselsdato)
         felt = await synlig_duplikat(conn, bruker.omfang, duf_nummer=inn.duf_nummer, fodselsnummer=inn.fodselsnummer)
         if felt is not None:
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
+            raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         try:
             row = await conn.fetchrow(
                 "INSERT INTO deltaker (deltaker_id, duf_nummer, fodselsnummer, fornavn, etternavn, kjonn, fodselsdato,"
@@ -105,25 +137,23 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
                 inn.etternavn,
                 inn.kjonn.value,
                 inn.fodselsdato,
-                inn.lov.value,
+                lov.value,
                 inn.bosettingsdato,
                 inn.oppfolgingskommune,
                 inn.bydel,
-                inn.kategori.value if inn.kategori else None,
-                p.fra if p else None,
-                p.til if p else None,
+                *kategori,
                 k.brukerident,
                 k.naa,
             )
         except asyncpg.UniqueViolationError as exc:  # the same place of follow-up: the caller sees that one
             felt = "fødselsnummer" if "fnr" in (exc.constraint_name or "") else "DUF-nummer"
-            raise konflikt(f"en deltaker med dette {felt} er allerede registrert") from None
+            raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert") from None
         await outbox.enqueue(
             conn,
             [
                 d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
                 d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row)),
-                *_kategorihendelser(k, deltaker_id, inn, None),
+                *kategorihendelser(k, deltaker_id, kategori, (None, None, None)),
             ],
         )
         ut = _ut(row)
@@ -134,8 +164,16 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
     return ut
 
 
-@router.post("/sok", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def sok(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+@router.post(
+    "/sok",
+    response_model=s.DeltakerUt,
+    summary="Finn en deltaker på DUF-nummer eller fødselsnummer",
+    description="Identifikatoren står i kroppen, så den aldri havner i en URL eller en tilgangslogg. Oppgi "
+    "nøyaktig ett av duf_nummer og fodselsnummer. En person brukeren ikke ser (en annen kommunes), svarer som "
+    "ukjent (404); IMDi, som ser alle kommuner, får den nyeste.",
+    responses={404: {"description": "Ingen deltaker brukeren ser, har denne identifikatoren (IKKE_FUNNET)."}},
+)
+async def sok_deltaker(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
     """Find a person the caller sees by DUF-nummer or fødselsnummer (e.g. after a 409 «allerede registrert»);
     another kommune's person answers as an unknown one. IMDi, who sees every kommune, gets the newest."""
     async with runtime(request).pool.acquire() as conn:
@@ -145,31 +183,47 @@ async def sok(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.Deltake
     return _ut(row)
 
 
-@router.get("/{deltaker_id}", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def hent(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+@router.get(
+    "/{deltaker_id:uuid}",
+    response_model=s.DeltakerUt,
+    summary="Hent en deltaker",
+    description="Personopplysningene og oppfølgingen slik de er registrert nå.",
+)
+async def hent_deltaker(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
     async with les(request, bruker, deltaker_id) as (_, row):
         return _ut(row)
 
 
-@router.put("/{deltaker_id}", response_model=s.DeltakerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}})
-async def oppdater(
+@router.put(
+    "/{deltaker_id:uuid}",
+    response_model=s.DeltakerUt,
+    summary="Oppdater en deltaker",
+    description="Alt unntatt identitetene (DUF-nummeret endres aldri; fødselsnummer via …/identitet). "
+    "Oppfølgingskommune og bydel holder seg innenfor brukerens egne (en bruker for hele Oslo kan flytte personen "
+    "mellom bydeler); en person overføres ikke til en annen kommune.",
+    responses={
+        409: {
+            "description": "ALLEREDE_REGISTRERT: brukeren har allerede en annen deltaker for personen "
+            "i den nye bydelen."
+        }
+    },
+)
+async def oppdater_deltaker(
     deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: Skrivetilgang, request: Request
 ) -> s.DeltakerUt:
     """Update the person. The oppfølgingskommune and bydel stay within the caller's own (an Oslo-wide user may
     move the person between bydeler); a person is not handed to another kommune: after a move the new kommune
     registers the person itself (issue #14 §4)."""
     k = kontekst(request, bruker)
-    p = inn.kategori_periode
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
         krev(regler.tilgang(tilgang.kan_registrere(bruker.omfang, Plassering(inn.oppfolgingskommune, inn.bydel))))
-        krev(
-            *regler.personens_datoer(
-                fodselsdato=inn.fodselsdato,
-                bosettingsdato=inn.bosettingsdato,
-                kategori_periode=inn.kategori_periode,
-                idag=k.idag,
-            )
-        )
+        krev(*regler.personens_datoer(fodselsdato=inn.fodselsdato, bosettingsdato=inn.bosettingsdato, idag=k.idag))
+        opphold = await hent_opphold(conn, gammel["duf_nummer"])
+        # without opphold facts the kommune's lov stands: the one posted, else the one it had
+        lov_utfall, lov = regler.lov_etter_opphold(inn.lov or (None if opphold else Lov(gammel["lov"])), opphold)
+        krev(lov_utfall)
+        assert lov is not None
+        kategori = regler.kategori(opphold, inn.fodselsdato)
         if (inn.oppfolgingskommune, inn.bydel) != (gammel["oppfolgingskommune"], gammel["bydel"]):
             await laas_identer(conn, gammel["duf_nummer"], gammel["fodselsnummer"])
             felt = await synlig_duplikat(
@@ -180,7 +234,7 @@ async def oppdater(
                 unntatt=deltaker_id,
             )
             if felt is not None:  # the caller's own other deltaker with this person (an Oslo-wide user)
-                raise konflikt(f"en deltaker med dette {felt} er allerede registrert")
+                raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         row = await conn.fetchrow(
             "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
             " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"
@@ -190,13 +244,11 @@ async def oppdater(
             inn.etternavn,
             inn.kjonn.value,
             inn.fodselsdato,
-            inn.lov.value,
+            lov.value,
             inn.bosettingsdato,
             inn.oppfolgingskommune,
             inn.bydel,
-            inn.kategori.value if inn.kategori else None,
-            p.fra if p else None,
-            p.til if p else None,
+            *kategori,
             k.naa,
         )
         await outbox.enqueue(
@@ -209,7 +261,7 @@ async def oppdater(
                     if identitet(row) != identitet(gammel)
                     else []
                 ),
-                *_kategorihendelser(k, deltaker_id, inn, gammel),
+                *kategorihendelser(k, deltaker_id, kategori, _kategori_fra_rad(gammel)),
             ],
         )
         ut = _ut(row)
@@ -219,9 +271,16 @@ async def oppdater(
 
 
 @router.post(
-    "/{deltaker_id}/identitet",
+    "/{deltaker_id:uuid}/identitet",
     response_model=s.DeltakerUt,
-    responses={403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}},
+    summary="Endre fødselsnummer eller d-nummer",
+    description="Et nytt fødselsnummer eller d-nummer for deltakeren (f.eks. fra d-nummer til fødselsnummer).",
+    responses={
+        409: {
+            "description": "KONFLIKT: deltakeren har allerede dette fødselsnummeret; "
+            "ALLEREDE_REGISTRERT: en annen deltaker brukeren ser, har det."
+        }
+    },
 )
 async def endre_identitet(
     deltaker_id: UUID, inn: s.IdentitetInn, bruker: Skrivetilgang, request: Request
@@ -235,7 +294,7 @@ async def endre_identitet(
         if await synlig_duplikat(
             conn, bruker.omfang, duf_nummer=None, fodselsnummer=inn.fodselsnummer, unntatt=deltaker_id
         ):
-            raise konflikt("en annen deltaker har dette fødselsnummeret")
+            raise allerede_registrert("en annen deltaker har dette fødselsnummeret")
         try:
             row = await conn.fetchrow(
                 "UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
@@ -244,7 +303,7 @@ async def endre_identitet(
                 k.naa,
             )
         except asyncpg.UniqueViolationError:
-            raise konflikt("en annen deltaker har dette fødselsnummeret") from None
+            raise allerede_registrert("en annen deltaker har dette fødselsnummeret") from None
         await outbox.enqueue(
             conn,
             [
@@ -262,17 +321,23 @@ async def endre_identitet(
 
 
 def _frist(b: frister.Fristberegning) -> s.Frist:
+    versjon = frister.versjon(b.regelverk)
     return s.Frist(
         frist=b.frist,
         regelverk=b.regelverk,
+        regelverk_gjelder_fra=versjon.gjelder_fra if versjon else None,
         beregningslogg=[s.Steg(beskrivelse=st.beskrivelse, dato=st.dato) for st in b.steg],
     )
 
 
 @router.get(
-    "/{deltaker_id}/frister", response_model=s.FristerUt, responses={403: {"model": s.Feil}, 404: {"model": s.Feil}}
+    "/{deltaker_id:uuid}/frister",
+    response_model=s.FristerUt,
+    summary="Gjennomføringsfrist og oppstartsfrist",
+    description="Fristene beregnet fra personens vedtak, sluttmål, permisjoner og fravær, med hvert steg i "
+    "beregningen (beregningslogg). Mangler det vedtak eller sluttmål, sier gjennomforingsfrist_mangler hva.",
 )
-async def frister_for(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.FristerUt:
+async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.FristerUt:
     """Gjennomføringsfrist and oppstartsfrist with their beregningslogg (DOMAIN.md §6)."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
@@ -288,3 +353,35 @@ async def frister_for(deltaker_id: UUID, bruker: Lesetilgang, request: Request) 
         gjennomforingsfrist_mangler=mangler,
         oppstartsfrist=_frist(regler.oppstartsfrist(program)),
     )
+
+
+@router.post(
+    "/{deltaker_id}/utdanningsbakgrunn",
+    response_model=s.DeltakerUt,
+    summary="Registrer personens utdanningsbakgrunn",
+    description="Om personen har videregående opplæring fra før eller ikke. Den avgjør om sluttmålet er etter "
+    "integreringsloven § 13 eller § 14; dokumentasjon kreves ikke. En ny registrering erstatter den forrige.",
+)
+async def registrer_utdanningsbakgrunn(
+    deltaker_id: UUID, inn: s.UtdanningsbakgrunnInn, bruker: Skrivetilgang, request: Request
+) -> s.DeltakerUt:
+    """The kommune's registration of the person's utdanningsbakgrunn (seed nir-ny-integreringslov-endringer-2021:
+    «om personen har videregående opplæring fra før eller ikke»), which decides § 13 or § 14 and so the sluttmål
+    allowed from now on (issue #13 §2). No document is asked for (Prop. 81 L: «ikke krav til at utdanningen er
+    dokumentert»). A later registration replaces the earlier; the sluttmål already in force is not re-judged."""
+    k = kontekst(request, bruker)
+    async with skriv(request, bruker, deltaker_id) as (conn, _):
+        row = await conn.fetchrow(
+            "UPDATE deltaker SET utdanningsbakgrunn=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
+            deltaker_id,
+            inn.utdanningsbakgrunn.value,
+            k.naa,
+        )
+        await outbox.enqueue(
+            conn,
+            [d.UtdanningsbakgrunnRegistrert(**k.envelope(deltaker_id), utdanningsbakgrunn=inn.utdanningsbakgrunn)],
+        )
+        ut = _ut(row)
+        await lagre_svar(conn, request, 200, ut)
+    log.info("utdanningsbakgrunn registrert", extra={"deltaker_id": str(deltaker_id)})
+    return ut

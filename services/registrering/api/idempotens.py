@@ -12,6 +12,7 @@ import asyncpg
 from fastapi import Request
 from pydantic import BaseModel
 
+from services.plumbing.problem import feltfeil
 from services.registrering.api.feil import Avvist
 
 HEADER = "idempotency-key"
@@ -23,13 +24,9 @@ async def krev_nokkel(conn: asyncpg.Connection, request: Request, brukerident: s
     if nokkel is None:
         return
     if not 1 <= len(nokkel) <= 200:
-        raise Avvist(
-            422,
-            {
-                "detail": [
-                    {"loc": ["header", "Idempotency-Key"], "msg": "må være 1–200 tegn", "type": "idempotency_key"}
-                ]
-            },
+        raise Avvist.problem(
+            "UGYLDIGE_FELT",
+            feil=[feltfeil("Idempotency-Key", "må være 1–200 tegn", kode="idempotency_key", i="header")],
         )
     foresporsel = hashlib.sha256(
         request.method.encode()
@@ -54,17 +51,16 @@ async def krev_nokkel(conn: asyncpg.Connection, request: Request, brukerident: s
             nokkel,
         )
         if row["foresporsel"] != foresporsel:
-            raise Avvist(
-                422,
-                {
-                    "detail": [
-                        {
-                            "loc": ["header", "Idempotency-Key"],
-                            "type": "idempotency_key",
-                            "msg": "nøkkelen er allerede brukt for en annen forespørsel",
-                        }
-                    ]
-                },
+            raise Avvist.problem(
+                "UGYLDIGE_FELT",
+                feil=[
+                    feltfeil(
+                        "Idempotency-Key",
+                        "nøkkelen er allerede brukt for en annen forespørsel",
+                        kode="idempotency_key_brukt",
+                        i="header",
+                    )
+                ],
             )
         raise Avvist(row["status"], row["svar"], replay=True)
     request.state.idempotens = (brukerident, nokkel)

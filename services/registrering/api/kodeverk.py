@@ -33,12 +33,17 @@ class Kode(BaseModel):
     navn: str
 
 
-class SluttmalUt(Kode):
+class SluttmalkodeUt(Kode):
     regelverk: list[str]
 
 
-@router.get("/avslutningsarsaker", response_model=list[AvslutningsarsakUt])
-async def avslutningsarsaker(_: Lesetilgang) -> list[AvslutningsarsakUt]:
+@router.get(
+    "/avslutningsarsaker",
+    response_model=list[AvslutningsarsakUt],
+    summary="Avslutningsårsakene",
+    description="Alle avslutningsårsaker med veiledningstekst, gruppe, avslutningstype og hvem som kan sette dem.",
+)
+async def list_avslutningsarsaker(_: Lesetilgang) -> list[AvslutningsarsakUt]:
     return [
         AvslutningsarsakUt(
             kode=a.kode.value,
@@ -55,25 +60,31 @@ async def avslutningsarsaker(_: Lesetilgang) -> list[AvslutningsarsakUt]:
     ]
 
 
-@router.get("/sluttmal", response_model=list[SluttmalUt])
-async def sluttmal(_: Lesetilgang) -> list[SluttmalUt]:
+@router.get(
+    "/sluttmal",
+    response_model=list[SluttmalkodeUt],
+    summary="Sluttmålene",
+    description="Hvert sluttmål med regelverksversjonene som kjenner det (et program bruker versjonen for "
+    "programstarten).",
+)
+async def list_sluttmalkoder(_: Lesetilgang) -> list[SluttmalkodeUt]:
     """Each sluttmål with the regelverk versions that know it (a programme uses the version of its start)."""
     return [
-        SluttmalUt(kode=k.value, navn=navn, regelverk=[v.id for v in regelverk().versjoner if k in v.sluttmal])
+        SluttmalkodeUt(kode=k.value, navn=navn, regelverk=[v.id for v in regelverk().versjoner if k in v.sluttmal])
         for k, navn in SLUTTMALNAVN.items()
     ]
 
 
-@router.get("/kategorier", response_model=list[Kode])
-async def kategorier(_: Lesetilgang) -> list[Kode]:
+@router.get("/kategorier", response_model=list[Kode], summary="Kategoriene", description="Kode og navn.")
+async def list_kategorier(_: Lesetilgang) -> list[Kode]:
     return [Kode(kode=k.value, navn=n) for k, n in KATEGORINAVN.items()]
 
 
-@router.get("/vedtakstyper", response_model=list[Kode])
-async def vedtakstyper(_: Lesetilgang) -> list[Kode]:
+@router.get("/vedtakstyper", response_model=list[Kode], summary="Vedtakstypene", description="Kode og navn.")
+async def list_vedtakstyper(_: Lesetilgang) -> list[Kode]:
     return [Kode(kode=k.value, navn=n) for k, n in VEDTAKSTYPENAVN.items()]
 
 
-@router.get("/vedtaksresultater", response_model=list[Kode])
-async def vedtaksresultater(_: Lesetilgang) -> list[Kode]:
+@router.get("/vedtaksresultater", response_model=list[Kode], summary="Vedtaksresultatene", description="Kode og navn.")
+async def list_vedtaksresultater(_: Lesetilgang) -> list[Kode]:
     return [Kode(kode=k.value, navn=n) for k, n in VEDTAKSRESULTATNAVN.items()]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from services.plumbing import outbox
 from services.plumbing.auth import Bruker, Lesetilgang, Skrivetilgang
 from services.registrering import hendelser, lager
 from services.registrering.api import skjema as s
-from services.registrering.api.feil import ikke_funnet, krev
+from services.registrering.api.feil import ikke_funnet, krev, krever_bekreftelse
 from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.api.idempotens import lagre_svar
 from services.registrering.domain import regler
@@ -23,10 +22,10 @@ from shared.events import vedtak as v
 from shared.events.envelope import Periode
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
+from shared.regelverk import kategori
 
 log = logging.getLogger(__name__)
-router = ruter("/api/v1/deltakere/{deltaker_id}", "program")
-_FEIL: dict[int | str, dict[str, Any]] = {403: {"model": s.Feil}, 404: {"model": s.Feil}, 409: {"model": s.Feil}}
+router = ruter("/api/v1/deltakere/{deltaker_id:uuid}", "program")
 
 
 def _krev_datoer_i_tid(row, k, datoer: dict) -> None:
@@ -72,7 +71,21 @@ async def _krev_vedtaksregler(conn, row, k, inn: s.VedtakInn, erstatter: UUID | 
         krev(regler.sluttmal_finnes_i_regelverket(program.lov, ny, program.sluttmal))
 
 
-@router.post("/vedtak", status_code=201, response_model=s.VedtakUt, responses=_FEIL)
+@router.post(
+    "/vedtak",
+    status_code=201,
+    response_model=s.VedtakUt,
+    summary="Registrer et vedtak",
+    description="Deltakelse, forlengelse, permisjon, midlertidig eller permanent stans, avslag. Et vedtak om "
+    "permanent stans gjør at regelmotoren beregner avslutningen «Vedtak om permanent stans»; kommunen registrerer "
+    "så den egentlige avslutningsårsaken.",
+    responses={
+        409: {
+            "description": "MANGLER_VEDTAK_OM_DELTAKELSE: forlengelse, permisjon og stans krever et "
+            "vedtak om deltakelse."
+        }
+    },
+)
 async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request) -> s.VedtakUt:
     """Deltakelse, forlengelse, permisjon, midlertidig or permanent stans, avslag. A permanent stans makes the
     regelmotor compute «Vedtak om permanent stans»; the kommune then adds the real årsak (DOMAIN.md §4 rule 7)."""
@@ -99,13 +112,30 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skriveti
     return ut
 
 
-@router.get("/vedtak", response_model=list[s.VedtakUt], responses=_FEIL)
+@router.get(
+    "/vedtak",
+    response_model=list[s.VedtakUt],
+    summary="Deltakerens vedtak",
+    description="Alle vedtak som ikke er slettet, med om de er gjeldende.",
+)
 async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.VedtakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_vedtak_ut(r) for r in await hent_vedtak(conn, deltaker_id)]
 
 
-@router.put("/vedtak/{vedtak_id}", response_model=s.VedtakUt, responses=_FEIL)
+@router.put(
+    "/vedtak/{vedtak_id:uuid}",
+    response_model=s.VedtakUt,
+    summary="Rett et vedtak",
+    description="Alle verdiene erstattes; de samme reglene som for et nytt vedtak. Om vedtaket er gjeldende, "
+    "står som en avslutning satte det.",
+    responses={
+        409: {
+            "description": "MANGLER_VEDTAK_OM_DELTAKELSE: forlengelse, permisjon og stans krever et "
+            "vedtak om deltakelse."
+        }
+    },
+)
 async def endre_vedtak(
     deltaker_id: UUID, vedtak_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request
 ) -> s.VedtakUt:
@@ -133,7 +163,12 @@ async def endre_vedtak(
     return ut
 
 
-@router.delete("/vedtak/{vedtak_id}", status_code=204, responses=_FEIL)
+@router.delete(
+    "/vedtak/{vedtak_id:uuid}",
+    status_code=204,
+    summary="Slett et vedtak",
+    description="Vedtaket beholdes merket slettet, for historikken.",
+)
 async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
     return await _slett(
@@ -147,7 +182,12 @@ async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang
     )
 
 
-@router.get("/sluttmal", response_model=list[s.SluttmalUt], responses=_FEIL)
+@router.get(
+    "/sluttmal",
+    response_model=list[s.SluttmalUt],
+    summary="Deltakerens sluttmål",
+    description="Alle sluttmål som er satt, nyeste først; det første er det gjeldende.",
+)
 async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.SluttmalUt]:
     """Every sluttmål set, newest first; the first is the one in force (the newest registered)."""
     async with les(request, bruker, deltaker_id) as (conn, _):
@@ -167,16 +207,42 @@ async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request
     ]
 
 
-@router.post("/sluttmal", status_code=201, response_model=s.Opprettet, responses=_FEIL)
+@router.post(
+    "/sluttmal",
+    status_code=201,
+    response_model=s.Opprettet,
+    summary="Registrer sluttmål",
+    description="Sluttmålet som gjelder fra nå; det må finnes i regelverket for personens lov og programstart.",
+)
 async def registrer_sluttmal(
-    deltaker_id: UUID, inn: s.SluttmalInn, bruker: Skrivetilgang, request: Request
+    deltaker_id: UUID,
+    inn: s.SluttmalInn,
+    bruker: Skrivetilgang,
+    request: Request,
+    confirm: bool = Query(
+        False,
+        description="Repeat with confirm=true after the warning that the sluttmål is the «hovedregel for "
+        "personer under 25 år» (Prop. 81 L § 14) and the person is older.",
+    ),
 ) -> s.Opprettet:
-    """The sluttmål in force from now on; it must be one the regelverk for the person's lov and programstart knows."""
+    """The sluttmål in force from now on. It must be one the regelverk for the person's lov and programstart
+    knows, of the person's § 13/§ 14 (utdanningsbakgrunn), and within its age band at the fastsatt dato (DOMAIN.md
+    §4.10; issue #13 §2); outside the «hovedregel for personer under 25 år» the answer is a warning to confirm."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"fastsatt_dato": inn.fastsatt_dato})
         program = await hent_program(conn, row)
-        krev(regler.sluttmal_finnes_i_regelverket(program.lov, regler.programstart(program), inn.sluttmal))
+        start = regler.programstart(program)
+        krev(regler.sluttmal_finnes_i_regelverket(program.lov, start, inn.sluttmal))
+        varighet = regler.sluttmalets_varighet(program.lov, start, inn.sluttmal)
+        alder = kategori.alder(row["fodselsdato"], inn.fastsatt_dato)
+        krev(
+            regler.sluttmal_etter_utdanningsbakgrunn(inn.sluttmal, varighet, program.utdanningsbakgrunn),
+            regler.sluttmal_innenfor_aldersband(inn.sluttmal, varighet, alder),
+        )
+        advarsel = regler.hovedregel_under_alder(inn.sluttmal, varighet, alder)
+        if advarsel is not None and not confirm:
+            raise krever_bekreftelse(advarsel)  # nothing is stored: the transaction rolls back
         await conn.execute(
             "INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
             " VALUES ($1,$2,$3,$4,$5)",
@@ -204,7 +270,13 @@ def _tiltak_ut(r) -> s.TiltakUt:
     )
 
 
-@router.post("/tiltak", status_code=201, response_model=s.TiltakUt, responses=_FEIL)
+@router.post(
+    "/tiltak",
+    status_code=201,
+    response_model=s.TiltakUt,
+    summary="Registrer et tiltak",
+    description="Et tiltak med periode og timer per uke.",
+)
 async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skrivetilgang, request: Request) -> s.TiltakUt:
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
@@ -227,13 +299,23 @@ async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skriveti
     return ut
 
 
-@router.get("/tiltak", response_model=list[s.TiltakUt], responses=_FEIL)
+@router.get(
+    "/tiltak",
+    response_model=list[s.TiltakUt],
+    summary="Deltakerens tiltak",
+    description="Alle tiltak, med om de er gjeldende.",
+)
 async def list_tiltak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.TiltakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_tiltak_ut(r) for r in await hent_tiltak(conn, deltaker_id)]
 
 
-@router.put("/tiltak/{tiltak_id}", response_model=s.TiltakUt, responses=_FEIL)
+@router.put(
+    "/tiltak/{tiltak_id:uuid}",
+    response_model=s.TiltakUt,
+    summary="Rett et tiltak",
+    description="Alle verdiene erstattes. Om tiltaket er gjeldende, står som en avslutning satte det.",
+)
 async def endre_tiltak(
     deltaker_id: UUID, tiltak_id: UUID, inn: s.TiltakInn, bruker: Skrivetilgang, request: Request
 ) -> s.TiltakUt:
@@ -258,7 +340,12 @@ async def endre_tiltak(
     return ut
 
 
-@router.delete("/tiltak/{tiltak_id}", status_code=204, responses=_FEIL)
+@router.delete(
+    "/tiltak/{tiltak_id:uuid}",
+    status_code=204,
+    summary="Slett et tiltak",
+    description="Tiltaket beholdes merket slettet, for historikken.",
+)
 async def slett_tiltak(deltaker_id: UUID, tiltak_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
     return await _slett(
@@ -272,7 +359,13 @@ async def slett_tiltak(deltaker_id: UUID, tiltak_id: UUID, bruker: Skrivetilgang
     )
 
 
-@router.post("/fravaer", status_code=201, response_model=s.Opprettet, responses=_FEIL)
+@router.post(
+    "/fravaer",
+    status_code=201,
+    response_model=s.Opprettet,
+    summary="Registrer fravær",
+    description="Gyldig fravær forlenger gjennomføringsfristen der regelverket sier det.",
+)
 async def registrer_fravaer(
     deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrivetilgang, request: Request
 ) -> s.Opprettet:
@@ -305,7 +398,12 @@ async def registrer_fravaer(
     return s.Opprettet(id=fravaer_id)
 
 
-@router.get("/fravaer", response_model=list[s.FravaerUt], responses=_FEIL)
+@router.get(
+    "/fravaer",
+    response_model=list[s.FravaerUt],
+    summary="Fraværet",
+    description="Fraværet som ikke er slettet, eldste først.",
+)
 async def list_fravaer(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.FravaerUt]:
     """The fravær not deleted, oldest first."""
     async with les(request, bruker, deltaker_id) as (conn, _):
@@ -318,7 +416,12 @@ async def list_fravaer(deltaker_id: UUID, bruker: Lesetilgang, request: Request)
     ]
 
 
-@router.delete("/fravaer/{fravaer_id}", status_code=204, responses=_FEIL)
+@router.delete(
+    "/fravaer/{fravaer_id:uuid}",
+    status_code=204,
+    summary="Slett fravær",
+    description="Fraværet beholdes merket slettet, for historikken.",
+)
 async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: Skrivetilgang, request: Request) -> Response:
     k = kontekst(request, bruker)
     return await _slett(
@@ -332,14 +435,23 @@ async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: Skrivetilga
     )
 
 
-@router.post("/avvisning", status_code=201, response_model=s.Opprettet, responses=_FEIL)
+@router.post(
+    "/avvisning",
+    status_code=201,
+    response_model=s.Opprettet,
+    summary="Registrer at personen avviste programmet",
+    description="Regelmotoren beregner da avslutningen «Person avvist program».",
+)
 async def registrer_avvisning(
     deltaker_id: UUID, inn: s.AvvisningInn, bruker: Skrivetilgang, request: Request
 ) -> s.Opprettet:
-    """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5)."""
+    """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5). Only
+    before the programme starts (DOMAIN.md §4 rule 9): after it, 409 says to register permanent stans or an
+    avslutning."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"avvist_dato": inn.avvist_dato})
+        krev(regler.avvisning_for_programstart(await hent_program(conn, row), inn.avvist_dato))
         await conn.execute(
             "INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato) VALUES ($1,$2,$3,$4)",
             deltaker_id,

@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from shared.events.deltaker import Kjonn
 from shared.events.envelope import Periode, TimerPerUke
@@ -23,7 +25,9 @@ from shared.identer import DufNummer, Fodselsnummer
 from shared.kodeverk import geografi
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
+from shared.kodeverk.opphold import Oppholdsgrunnlag
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
 
@@ -46,13 +50,91 @@ def _uten_kontrolltegn(tekst: str) -> str:
     return tekst
 
 
-Kommunenummer = Annotated[str, Field(pattern=r"^\d{4}$"), AfterValidator(_kjent_kommune)]
-Bydelsnummer = Annotated[str, Field(pattern=r"^\d{6}$"), AfterValidator(_kjent_bydel)]
-Navn = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_uten_kontrolltegn)]
+# the schema lists the numbers the validators know, so a schema-valid number is a known one (issue #16 §1)
+Kommunenummer = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{4}$", json_schema_extra={"enum": sorted(geografi.kommuner())}),
+    AfterValidator(_kjent_kommune),
+]
+Bydelsnummer = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{6}$", json_schema_extra={"enum": sorted(geografi.bydeler())}),
+    AfterValidator(_kjent_bydel),
+]
+# the schema says what _uten_kontrolltegn refuses (the validator keeps its own message)
+UTEN_KONTROLLTEGN = {"pattern": r"^[^\x00-\x1f\x7f]*$"}
+Navn = Annotated[
+    str, Field(min_length=1, max_length=100, json_schema_extra=UTEN_KONTROLLTEGN), AfterValidator(_uten_kontrolltegn)
+]
 
 
 class _Inn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _med(eksempel: dict[str, Any], **skjema: Any) -> ConfigDict:
+    """A model's example in the document, and what its validators check across fields, as JSON Schema."""
+    return ConfigDict(json_schema_extra={"examples": [eksempel], **skjema})
+
+
+# Hours per week as the guard of shared/events/felttyper.py takes them (a JSON number, or digits with a decimal
+# point), with DOMAIN.md §4 rule 3's bounds; pydantic's own schema for a Decimal string admits more ("+.5", "1e3")
+_TIMER = [
+    {"type": "number", "exclusiveMinimum": 0, "maximum": 168},
+    # 0.1–168 with at most one decimal, as digits
+    {
+        "type": "string",
+        "pattern": r"^(0\.[1-9]|[1-9][0-9]?(\.[0-9])?|1[0-5][0-9](\.[0-9])?|16[0-7](\.[0-9])?|168(\.0)?)$",
+    },
+]
+_TIMER_BESKRIVELSE = (
+    "Større enn 0 og høyst 168, med høyst én desimal, som et JSON-tall (30.5) eller en tekst med desimalpunktum "
+    '("30.5"); desimalkomma («30,5») avvises.'
+)
+
+
+# _Person._sammenheng as JSON Schema: a bydel only with its own kommune, kategori and kategori_periode together
+# (null is «not given», as the validators take it)
+_PERSON_SAMMENHENG = {
+    "allOf": [
+        {
+            "anyOf": [
+                {"properties": {"bydel": {"type": "null"}}},
+                *(
+                    {
+                        "required": ["bydel"],
+                        "properties": {
+                            "oppfolgingskommune": {"const": kommune},
+                            "bydel": {"enum": sorted(b.bydelsnummer for b in geografi.bydeler_i(kommune))},
+                        },
+                    }
+                    for kommune in sorted({b.kommunenummer for b in geografi.bydeler().values()})
+                ),
+            ]
+        },
+        {
+            "anyOf": [
+                {"properties": {"kategori": {"type": "null"}, "kategori_periode": {"type": "null"}}},
+                {
+                    "required": ["kategori", "kategori_periode"],
+                    "properties": {"kategori": {"type": "string"}, "kategori_periode": {"type": "object"}},
+                },
+            ]
+        },
+    ]
+}
+_PERSON = {
+    "fornavn": "Amina",
+    "etternavn": "Haddad",
+    "kjonn": "K",
+    "fodselsdato": "1995-03-02",
+    "lov": "integreringsloven",
+    "bosettingsdato": "2021-09-01",
+    "oppfolgingskommune": "0301",
+    "bydel": "030102",
+    "kategori": "RETT_OG_PLIKT",
+    "kategori_periode": {"fra": "2021-09-01", "til": None},
+}
 
 
 class _Person(_Inn):
@@ -60,25 +142,40 @@ class _Person(_Inn):
     etternavn: Navn
     kjonn: Kode[Kjonn]
     fodselsdato: Dato
-    lov: Kode[Lov]
+    lov: Kode[Lov] | None = Field(
+        default=None,
+        description="Follows from IMDi's opphold (the tillatelse's date, shared/regelverk/lov.py) once reported: "
+        "then it may be left out, and one that contradicts the dates is refused. Required until then.",
+    )
     bosettingsdato: Dato
     oppfolgingskommune: Kommunenummer
     bydel: Bydelsnummer | None = None
-    kategori: Kode[Kategori] | None = None
-    kategori_periode: Periode | None = Field(
-        default=None, description="The period the kategori applies; til = the last day in the kategori."
-    )
+    # Computed by NIR from IMDi's opphold facts and the age (issue #13 §1): never the kommune's input. Declared
+    # only so that a client still sending them learns why, in Norwegian, on the field (not «extra inputs»).
+    kategori: SkipJsonSchema[None] = None
+    kategori_periode: SkipJsonSchema[None] = None
+
+    @field_validator("kategori", "kategori_periode", mode="before")
+    @classmethod
+    def _beregnes_av_nir(cls, verdi: object) -> None:
+        if verdi is not None:
+            raise PydanticCustomError(
+                "kategori_beregnes",
+                "kategori beregnes av NIR fra oppholdsgrunnlaget IMDi har registrert og personens alder, og kan "
+                "ikke oppgis av kommunen",
+            )
+        return None
 
     @model_validator(mode="after")
     def _sammenheng(self) -> _Person:
         if self.bydel is not None and geografi.bydeler()[self.bydel].kommunenummer != self.oppfolgingskommune:
             raise ValueError(f"bydel {self.bydel} ligger ikke i kommune {self.oppfolgingskommune}")
-        if (self.kategori is None) != (self.kategori_periode is None):
-            raise ValueError("kategori og kategori_periode oppgis sammen")
         return self  # dates against the fødselsdato: regler.personens_datoer (one home, naming the field)
 
 
 class DeltakerInn(_Person):
+    model_config = _med({"duf_nummer": "202312345678", "fodselsnummer": "02039512303", **_PERSON}, **_PERSON_SAMMENHENG)
+
     duf_nummer: DufNummer
     fodselsnummer: Fodselsnummer | None = None
 
@@ -86,9 +183,30 @@ class DeltakerInn(_Person):
 class DeltakerOppdatering(_Person):
     """Everything but the identities (DUF-nummer never changes; fødselsnummer via /identitet)."""
 
+    model_config = _med(
+        _PERSON,
+        description="Alt unntatt identitetene (DUF-nummeret endres aldri; fødselsnummer via …/identitet).",
+        **_PERSON_SAMMENHENG,
+    )
+
 
 class SokInn(_Inn):
     """Find a person by an identifier, in the body so it never lands in a URL or an access log."""
+
+    model_config = _med(
+        {"duf_nummer": "202312345678"},
+        description="Nøyaktig ett av duf_nummer og fodselsnummer.",
+        oneOf=[
+            {
+                "required": ["duf_nummer"],
+                "properties": {"duf_nummer": {"type": "string"}, "fodselsnummer": {"type": "null"}},
+            },
+            {
+                "required": ["fodselsnummer"],
+                "properties": {"fodselsnummer": {"type": "string"}, "duf_nummer": {"type": "null"}},
+            },
+        ],
+    )
 
     duf_nummer: DufNummer | None = None
     fodselsnummer: Fodselsnummer | None = None
@@ -101,6 +219,8 @@ class SokInn(_Inn):
 
 
 class IdentitetInn(_Inn):
+    model_config = _med({"fodselsnummer": "02039512494"})
+
     fodselsnummer: Fodselsnummer
 
 
@@ -116,17 +236,60 @@ class DeltakerUt(BaseModel):
     bosettingsdato: Dato
     oppfolgingskommune: str
     bydel: str | None
-    kategori: Kategori | None
+    kategori: Kategori | None = Field(description="Computed by NIR from IMDi's opphold facts and the age.")
     kategori_periode: Periode | None
+    utdanningsbakgrunn: Utdanningsbakgrunn | None = None
+
+
+class TillatelseInn(_Inn):
+    oppholdsgrunnlag: Kode[Oppholdsgrunnlag]
+    innvilget: Dato
+    opphort: Dato | None = Field(default=None, description="The first day the tillatelse no longer applies.")
+
+    @model_validator(mode="after")
+    def _rekkefolge(self) -> TillatelseInn:
+        if self.opphort is not None and self.opphort <= self.innvilget:
+            raise ValueError("opphort må være etter innvilget")
+        return self
+
+
+class OppholdInn(_Inn):
+    """IMDi's opphold facts for one person (from UDI through IMDi's bosetting): the full list of
+    oppholdstillatelser (each report replaces the one before) and the arrival in Norway."""
+
+    duf_nummer: DufNummer
+    ankomstdato: Dato | None = None
+    tillatelser: list[TillatelseInn] = Field(min_length=1, max_length=50)
+
+
+class OppholdLagret(BaseModel):
+    deltakere_oppdatert: int = Field(description="Deltakere (places of follow-up) whose lov or kategori changed.")
+    deltakere: int = Field(description="Deltakere registered with this DUF-nummer.")
+
+
+class UtdanningsbakgrunnInn(_Inn):
+    utdanningsbakgrunn: Kode[Utdanningsbakgrunn] = Field(
+        description="Seed 2021 note: whether the person has upper-secondary education; Prop. 81 L: the GSU list, "
+        "the Ukraina exception; no documentation required."
+    )
 
 
 class VedtakInn(_Inn):
+    model_config = _med(
+        {
+            "vedtakstype": "DELTAKELSE",
+            "resultat": "VEDTAK_FATTET",
+            "vedtaksdato": "2022-01-03",
+            "periode": {"fra": "2022-01-10", "til": "2024-01-09"},
+        }
+    )
+
     vedtakstype: Kode[Vedtakstype]
     resultat: Kode[Vedtaksresultat] = Vedtaksresultat.VEDTAK_FATTET
     vedtaksdato: Dato
     periode: Periode = Field(
-        description="DELTAKELSE: programstart and planned end; FORLENGELSE/PERMISJON: the "
-        "period granted; PERMANENT_STANS: fra = the stans date."
+        description="DELTAKELSE: programstart og planlagt slutt; FORLENGELSE/PERMISJON: perioden som er innvilget; "
+        "PERMANENT_STANS: fra er stansdatoen."
     )
 
 
@@ -140,6 +303,8 @@ class VedtakUt(BaseModel):
 
 
 class SluttmalInn(_Inn):
+    model_config = _med({"sluttmal": "ARBEID_HAR_IKKE_VGO", "fastsatt_dato": "2022-01-03"})
+
     sluttmal: Kode[Sluttmalkode]
     fastsatt_dato: Dato
 
@@ -153,9 +318,15 @@ class SluttmalUt(BaseModel):
 
 
 class TiltakInn(_Inn):
-    tiltakskode: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_uten_kontrolltegn)]
+    model_config = _med(
+        {"tiltakskode": "NORSKOPPLAERING", "periode": {"fra": "2022-01-10", "til": "2022-12-31"}, "timer_per_uke": 15}
+    )
+
+    tiltakskode: Annotated[
+        str, Field(min_length=1, max_length=64, json_schema_extra=UTEN_KONTROLLTEGN), AfterValidator(_uten_kontrolltegn)
+    ]
     periode: Periode
-    timer_per_uke: TimerPerUke
+    timer_per_uke: Annotated[TimerPerUke, WithJsonSchema({"anyOf": _TIMER, "description": _TIMER_BESKRIVELSE})]
 
 
 class TiltakUt(BaseModel):
@@ -167,6 +338,8 @@ class TiltakUt(BaseModel):
 
 
 class FravaerInn(_Inn):
+    model_config = _med({"fravaerstype": "GYLDIG", "periode": {"fra": "2022-05-01", "til": "2022-05-10"}})
+
     fravaerstype: Kode[Fravaerstype]
     periode: Periode
 
@@ -178,6 +351,8 @@ class FravaerUt(BaseModel):
 
 
 class AvvisningInn(_Inn):
+    model_config = _med({"avvist_dato": "2022-01-05"})
+
     avvist_dato: Dato
 
 
@@ -186,15 +361,21 @@ class Opprettet(BaseModel):
 
 
 class AvslutningInn(_Inn):
+    model_config = _med({"arsak": "ARBEID", "avslutningsdato": "2023-06-01", "timer_arbeid_per_uke": 30})
+
     arsak: Kode[Avslutningsarsakkode]
     avslutningsdato: Dato
     # bounds and decimals are DOMAIN.md §4 rule 3 in regler.timer_arbeid_per_uke (one message for all of them)
-    timer_arbeid_per_uke: Desimal | None = Field(
-        default=None,
-        description="Required for Arbeid: > 0, at most one "
-        "decimal, as a JSON number (30.5) or a string with a decimal point "
-        '("30.5").',
-    )
+    # documented here, checked by regler.timer_arbeid_per_uke (one message for all of them)
+    timer_arbeid_per_uke: Annotated[
+        Desimal | None,
+        WithJsonSchema(
+            {
+                "anyOf": [*_TIMER, {"type": "null"}],
+                "description": "Påkrevd for Arbeid, ellers tom. " + _TIMER_BESKRIVELSE,
+            }
+        ),
+    ] = None
 
 
 class Arsak(BaseModel):
@@ -215,14 +396,14 @@ class AvslutningsversjonUt(BaseModel):
     oppfolgingskommune: str
     bydel: str | None
     slettet: bool
-    visning: str = Field(description="As the history shows it, e.g. «Stans (slettet)».")
+    visning: str = Field(description="Slik historikken viser den, f.eks. «Stans (slettet)».")
 
 
 class AvslutningerUt(BaseModel):
     gjeldende: AvslutningsversjonUt | None
     historikk: list[AvslutningsversjonUt]
     venter_paa_kommunens_arsak: bool = Field(
-        description="DOMAIN.md §4 rule 7: a permanent stans awaits the kommune's avslutningsårsak."
+        description="Et vedtak om permanent stans venter på kommunens avslutningsårsak."
     )
 
 
@@ -239,7 +420,10 @@ class Steg(BaseModel):
 
 class Frist(BaseModel):
     frist: Dato
-    regelverk: str
+    regelverk: str = Field(description="The regelverk version that decided the frist (varighet.yaml id).")
+    regelverk_gjelder_fra: Dato | None = Field(
+        default=None, description="The date that version applies from (shared/regelverk/ikrafttredelse.yaml)."
+    )
     beregningslogg: list[Steg]
 
 
@@ -247,7 +431,3 @@ class FristerUt(BaseModel):
     gjennomforingsfrist: Frist | None
     gjennomforingsfrist_mangler: str | None = None
     oppstartsfrist: Frist
-
-
-class Feil(BaseModel):
-    detail: Any

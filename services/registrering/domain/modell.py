@@ -10,6 +10,7 @@ from uuid import UUID
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype, Kilde
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.utdanning import Utdanningsbakgrunn
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 
 REGELMOTOR = "Regelmotor"  # «Registrert av» of computed avslutninger (DOMAIN.md §4 rule 8)
@@ -74,3 +75,5 @@ class Program:
     fravaer: tuple[Fravaer, ...] = ()
     # Every version of every avslutning, any order.
     avslutningsversjoner: tuple[Avslutningsversjon, ...] = field(default=())
+    fodselsdato: date | None = None
+    utdanningsbakgrunn: Utdanningsbakgrunn | None = None  # the kommune's registration in force (issue #13 §2)

@@ -19,13 +19,16 @@ from uuid import UUID
 
 from services.registrering.domain.modell import Avslutningsversjon, Program
 from shared import tilgang as tilgang_
-from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Kilde, avslutningsarsak
 from shared.kodeverk.kategorier import Lov
-from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
+from shared.kodeverk.utdanning import KRAVNAVN, UTDANNINGSNAVN, Utdanningsbakgrunn, krav_for
 from shared.kodeverk.vedtak import Vedtakstype
 from shared.regelverk import avslutning_i_kraft, frister, fristgrunnlag
-from shared.regelverk.frister import Fristberegning
+from shared.regelverk import kategori as kategori_
+from shared.regelverk import lov as lov_
+from shared.regelverk.frister import Fristberegning, Varighet
+from shared.regelverk.opphold import Opphold
 from shared.tilgang import Omfang, Plassering
 
 
@@ -323,35 +326,69 @@ def fodselsdato_ikke_i_fremtiden(fodselsdato: date, idag: date) -> Utfall:
     return _ok(regel)
 
 
-def personens_datoer(
-    *, fodselsdato: date, bosettingsdato: date, kategori_periode: Periode | None, idag: date
-) -> tuple[Utfall, ...]:
-    """The person's own dates: born by today, and settled and in a kategori only after birth (a fødselsdato in
-    the future is the one error then: the others would only repeat it)."""
+def personens_datoer(*, fodselsdato: date, bosettingsdato: date, idag: date) -> tuple[Utfall, ...]:
+    """The person's own dates: born by today, and settled only after birth (a fødselsdato in the future is the
+    one error then: the other would only repeat it). The kategori's dates are NIR's own (kategori.py)."""
     fodt = fodselsdato_ikke_i_fremtiden(fodselsdato, idag)
     if not fodt.oppfylt:
         return (fodt,)
-    return (
-        fodt,
-        ikke_for_fodselsdato("bosettingsdato", bosettingsdato, fodselsdato),
-        *(
-            ikke_for_fodselsdato(f"kategori_periode.{navn}", d, fodselsdato)
-            for navn, d in (
-                ("fra", kategori_periode.fra if kategori_periode else None),
-                ("til", kategori_periode.til if kategori_periode else None),
+    return (fodt, ikke_for_fodselsdato("bosettingsdato", bosettingsdato, fodselsdato))
+
+
+def lov_etter_opphold(oppgitt: Lov | None, opphold: Opphold | None) -> tuple[Utfall, Lov | None]:
+    """Issue #13 §1: `lov` follows from IMDi's opphold (shared/regelverk/lov.py: the tillatelse's date, seed
+    nir-ny-integreringslov-endringer-2021). With it, a posted lov that contradicts it is a field error; without
+    it (IMDi has not reported yet) the kommune's lov is required and stands until it comes."""
+    regel = lov_.REGEL
+    beregnet = lov_.lov_for(opphold) if opphold is not None else None
+    if beregnet is None:
+        if oppgitt is None:
+            return (
+                _brudd(
+                    regel,
+                    "lov er påkrevd så lenge IMDi ikke har registrert opphold for personen; da følger den av "
+                    "datoen for oppholdstillatelsen",
+                    felt="lov",
+                ),
+                None,
             )
-            if d is not None
-        ),
-    )
+        return _ok(regel, lov=oppgitt, kilde="kommunen"), oppgitt
+    if oppgitt is not None and oppgitt is not beregnet:
+        assert opphold is not None
+        return (
+            _brudd(
+                regel,
+                f"lov er {beregnet.value} etter datoene IMDi har registrert ({lov_.begrunnelse(opphold, beregnet)}); "
+                f"{oppgitt.value} stemmer ikke med dem",
+                felt="lov",
+                beregnet=beregnet,
+            ),
+            beregnet,
+        )
+    return _ok(regel, lov=beregnet, kilde="opphold"), beregnet
+
+
+Kategoritilstand = tuple[str | None, date | None, date | None]  # (kategori, fra, til) as the deltaker row has it
+
+
+def kategori(opphold: Opphold | None, fodselsdato: date) -> Kategoritilstand:
+    """The kategori NIR computes (shared/regelverk/kategori.py); none before IMDi reported opphold."""
+    if opphold is None:
+        return None, None, None
+    b = kategori_.kategori_for(opphold, fodselsdato)
+    return (b.kategori.value if b.kategori else None, b.fra, b.til)
 
 
 @dataclass(frozen=True)
 class Advarsel:
-    """§4 rule 4: what runs past the date; stored nothing until the client confirms."""
+    """A warning that stores nothing until the client confirms (confirm=true): §4 rule 4 (what runs past the
+    date), and the sluttmål's «hovedregel for personer under 25 år» (issue #13 §2)."""
 
     melding: str
-    vedtak_ids: tuple[UUID, ...]
-    tiltak_ids: tuple[UUID, ...]
+    vedtak_ids: tuple[UUID, ...] = ()
+    tiltak_ids: tuple[UUID, ...] = ()
+    kode: str = "VEDTAK_TILTAK_ETTER_AVSLUTNINGSDATO"
+    regel: str = "DOMAIN.md §4.4 varsel før lagring"
 
 
 _UTEN_VARIGHET = (Vedtakstype.PERMANENT_STANS, Vedtakstype.AVSLAG)  # a date, not a period: never «runs past»
@@ -482,6 +519,100 @@ def programstart_har_regelverk(lov: Lov, vedtakstype: Vedtakstype, fra: date) ->
     except frister.IngenRegelverk as exc:
         return _brudd(regel, str(exc), felt="periode.fra", lov=lov, programstart=fra)
     return _ok(regel, regelverk=versjon.id)
+
+
+def sluttmalets_varighet(lov: Lov, programstart_: date | None, sluttmal: Sluttmalkode) -> Varighet | None:
+    """The regelverk entry of the sluttmål: in the version for the programstart, or (before one) the newest
+    version of the lov that knows it (a code belongs to one generation); None if unknown (refused elsewhere)."""
+    if programstart_ is not None:
+        try:
+            versjon = frister.gjeldende_versjon(lov, programstart_)
+        except frister.IngenRegelverk:
+            return None
+        return versjon.sluttmal.get(sluttmal)
+    kjenner = [v for v in frister.regelverk().versjoner if v.lov == lov and sluttmal in v.sluttmal]
+    return max(kjenner, key=lambda v: v.gjelder_fra).sluttmal[sluttmal] if kjenner else None
+
+
+def sluttmal_etter_utdanningsbakgrunn(
+    sluttmal: Sluttmalkode, varighet: Varighet | None, utdanningsbakgrunn: Utdanningsbakgrunn | None
+) -> Utfall:
+    """Issue #13 §2, DOMAIN.md §4.10: a sluttmål of § 13 needs utdanning på videregående nivå eller høyere, one
+    of § 14 its absence (seed prop81L-2024-2025 lines 91 and 174: «§ 13 - introduksjonsprogram for deltakere med
+    utdanning på videregående nivå eller høyere», «§ 14 - … som ikke har utdanning på videregående nivå eller
+    høyere»; the Ukraina exception, lines 122–128, counts as § 13). Before the kommune has registered the
+    utdanningsbakgrunn there is nothing to check against (ASSUMPTION, README): the sluttmål is accepted."""
+    regel = "integreringsloven §§ 13–14 sluttmål etter utdanningsbakgrunn (DOMAIN.md §4.10)"
+    if varighet is None or varighet.utdanning is None or utdanningsbakgrunn is None:
+        return _ok(regel, utdanningsbakgrunn=utdanningsbakgrunn)
+    if krav_for(utdanningsbakgrunn) is not varighet.utdanning:
+        return _brudd(
+            regel,
+            f"sluttmål «{SLUTTMALNAVN[sluttmal]}» gjelder {KRAVNAVN[varighet.utdanning]}, men personens "
+            f"utdanningsbakgrunn er «{UTDANNINGSNAVN[utdanningsbakgrunn]}»",
+            felt="sluttmal",
+            utdanningsbakgrunn=utdanningsbakgrunn,
+            krav=varighet.utdanning,
+        )
+    return _ok(regel, utdanningsbakgrunn=utdanningsbakgrunn, krav=varighet.utdanning)
+
+
+def sluttmal_innenfor_aldersband(sluttmal: Sluttmalkode, varighet: Varighet | None, alder: int) -> Utfall:
+    """Issue #13 §2, DOMAIN.md §4.10: the age band of the Prop. 81 L table (seed prop81L-2024-2025 line 107 «Til
+    og med 55 år»; lines 185, 195, 205 «Fra 18 år til og med 55 år»), at the date the sluttmål applies from (its
+    fastsatt dato)."""
+    regel = "Prop. 81 L aldersgrense for sluttmål (DOMAIN.md §4.10)"
+    if varighet is None:
+        return _ok(regel)
+    if varighet.alder_fra is not None and alder < varighet.alder_fra:
+        return _brudd(
+            regel,
+            f"sluttmål «{SLUTTMALNAVN[sluttmal]}» gjelder fra {varighet.alder_fra} år; personen er {alder} år "
+            "på fastsatt dato",
+            felt="sluttmal",
+            alder=alder,
+        )
+    if varighet.alder_til_og_med is not None and alder > varighet.alder_til_og_med:
+        return _brudd(
+            regel,
+            f"sluttmål «{SLUTTMALNAVN[sluttmal]}» gjelder til og med {varighet.alder_til_og_med} år; personen er "
+            f"{alder} år på fastsatt dato",
+            felt="sluttmal",
+            alder=alder,
+        )
+    return _ok(regel, alder=alder)
+
+
+def hovedregel_under_alder(sluttmal: Sluttmalkode, varighet: Varighet | None, alder: int) -> Advarsel | None:
+    """Issue #13 §2: «(hovedregel for personer under 25 år)» (seed prop81L-2024-2025 lines 186–187, 196–197) is a
+    rule of thumb within the 18–55 band, so a person of 25 or more gets a warning to confirm, not a refusal."""
+    if varighet is None or varighet.hovedregel_under_alder is None or alder < varighet.hovedregel_under_alder:
+        return None
+    return Advarsel(
+        melding=f"Sluttmål «{SLUTTMALNAVN[sluttmal]}» er hovedregelen for personer under "
+        f"{varighet.hovedregel_under_alder} år; personen er {alder} år på fastsatt dato. Er du sikker på at du vil "
+        "lagre? Send samme forespørsel med confirm=true.",
+        kode="SLUTTMAL_HOVEDREGEL_ALDER",
+        regel="Prop. 81 L § 14 hovedregel for personer under 25 år",
+    )
+
+
+def avvisning_for_programstart(program: Program, avvist_dato: date) -> Utfall:
+    """DOMAIN.md §4 rule 9 (seed prop81L-2024-2025 lines 346–374 «Før oppstart av programmet … AVVISNING»; lines
+    381–455 after the start: stans, avbrytelse, avslutning): an avvisning is dated before the programme starts.
+    Once it has started, ending it is a vedtak om permanent stans or an avslutning."""
+    regel = "DOMAIN.md §4.9 avvisning før programstart"
+    start = programstart(program)
+    if start is not None and avvist_dato >= start:
+        return _brudd(
+            regel,
+            f"programmet startet {start.isoformat()}: avvisning registreres bare før programstart. Etter "
+            "oppstart registrerer du vedtak om permanent stans (vedtakstype PERMANENT_STANS) eller en avslutning",
+            felt="avvist_dato",
+            bruddtype=Bruddtype.KONFLIKT,
+            programstart=start,
+        )
+    return _ok(regel, programstart=start)
 
 
 def tilgang(vurdering: tilgang_.Vurdering) -> Utfall:
