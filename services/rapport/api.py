@@ -1,4 +1,4 @@
-"""The JSON API, /api/v1: the report per lov, its CSV, a person's avslutningshistorikk, måloppnåelse."""
+"""The JSON API, /api/v1: the report per lov, its CSV, a person's avslutningshistorikk, måloppnåelse, statistikk."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.plumbing.auth import BeskyttetRute, Bruker, Lesetilgang
 from services.plumbing.problem import feltfeil, problem
 from services.rapport import csv_export, domain, skjema, xlsx_export
 from services.rapport.lager import fristliste, personliste, sporringer
+from services.rapport.lager import statistikk as statistikklager
 from shared.events.felttyper import Dato, Kode, Tidspunkt
 from shared.kodeverk import geografi
 from shared.kodeverk.kategorier import KATEGORINAVN, Kategori, Lov
@@ -33,7 +34,8 @@ def feil(exc: Exception) -> HTTPException:
     if isinstance(exc, sporringer.IkkeTilgang):
         return HTTPException(403, problem("INGEN_TILGANG", str(exc)))
     if isinstance(exc, sporringer.Ugyldig):
-        return HTTPException(422, problem("UGYLDIGE_FELT", feil=[feltfeil(exc.felt, exc.grunn, i="query")]))
+        felt = feltfeil(exc.felt, exc.grunn, kode=exc.kode, i="query")
+        return HTTPException(422, problem("UGYLDIGE_FELT", feil=[felt]))
     raise exc
 
 
@@ -529,5 +531,32 @@ def router() -> APIRouter:
     ) -> dict:
         async with p.acquire() as conn:
             return await sporringer.maaloppnaaelse(conn, bruker, aar=aar, lov=lov)
+
+    @r.get(
+        "/statistikk/{lov}",
+        summary="Statistikk: måloppnåelse for alle nivåer brukeren kan se, per år i perioden",
+        description="Per år i perioden (standard: de fem siste årene med avsluttede, høyst 20 år) linjene brukeren "
+        "kan se — landet, fylkene, egen kommune eller bydel, for IMDi alle kommuner og Oslos bydeler — med "
+        "måloppnåelse (Tabell 2), sluttårsak per gruppe, tid i program og andel med forlengelse, og sluttårsak per "
+        "kode for hele landet. En linje eller kode med under 5 personer er prikket (`prikket: true`, uten tall), "
+        "med sekundærprikking så den ikke kan regnes ut fra summene.",
+    )
+    async def statistikk(
+        lov: Lov,
+        bruker: Lesetilgang,
+        p: Annotated[asyncpg.Pool, Depends(pool)],
+        fra_aar: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        til_aar: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    ) -> JSONResponse:
+        async with p.acquire() as conn:
+            if fra_aar is None or til_aar is None:
+                lav, hoy = await statistikklager.aarspenn(conn, lov)
+                til_aar = til_aar or hoy
+                fra_aar = fra_aar or max(lav, til_aar - 4)
+            try:
+                # plain json.dumps: FastAPI's encoder walks the two thousand lines of a national answer slowly
+                return JSONResponse(await statistikklager.statistikk_tall(conn, bruker, lov, fra_aar, til_aar))
+            except sporringer.Ugyldig as e:
+                raise feil(e) from e
 
     return r

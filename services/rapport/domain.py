@@ -138,6 +138,23 @@ def frist_for_gjennomforing(
         return None
 
 
+def programforlop(vedtak: Iterable[Vedtaksfakta]) -> tuple[date | None, bool]:
+    """The programme's start (the earliest fattet vedtak om deltakelse, as for the frist: fristgrunnlag) and
+    whether a vedtak om forlengelse was fattet: the 2007 report's «tid i programmet» and «forlengelse»."""
+    fakta = [
+        fristgrunnlag.Vedtak(
+            vedtakstype=Vedtakstype(v.vedtakstype),
+            fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET,
+            fra=v.fra,
+            til=v.til,
+        )
+        for v in vedtak
+    ]
+    start = fristgrunnlag.programstart(fakta)
+    forlenget = any(v.fattet and v.vedtakstype is Vedtakstype.FORLENGELSE for v in fakta)
+    return (start.fra if start else None), forlenget
+
+
 def mangler_vedtak_eller_sluttmal(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta]) -> bool:
     """Whether the person still lacks what the oppstartsfrist asks for (seed §12 «Utgått oppstartsfrist»: «vedtak
     om program og slutt mål»): a fattet vedtak om deltakelse, and under integreringsloven a sluttmål
@@ -218,6 +235,8 @@ def rapportrad(
     sluttmal: str | None,
     avslutning: Avslutningsversjon | None,
     frist: date | None,
+    programstart: date | None = None,
+    forlenget: bool = False,
 ) -> dict[str, Any] | None:
     """The person's row in the report, or None: no current avslutning, or the person not known yet (the
     row appears when the DeltakerRegistrert arrives, whatever the order)."""
@@ -260,6 +279,8 @@ def rapportrad(
         oppfolgingsfylke=fylkesnummer,
         fylke_navn=fylke.navn if fylke else "",
         frist_gjennomforing=frist,
+        programstart=programstart,
+        forlenget=forlenget,
     )
 
 

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.plumbing import db, metrics
 from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.latency import LatencyMetric
-from services.web import arbeidsflate, innlogging, person, personer, programfakta, rapporter
+from services.web import arbeidsflate, innlogging, person, personer, programfakta, rapporter, statistikk
 from services.web.apier import Apier, IkkeInnlogget, Utilgjengelig
 from services.web.felles import Feilside, side, videre
 from services.web.lager import COOKIE, Sesjoner
@@ -129,6 +129,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         person.router,
         programfakta.router,
         rapporter.router,
+        statistikk.router,
     )
     for r in routers:
         app.include_router(r)

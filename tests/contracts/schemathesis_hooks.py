@@ -32,6 +32,8 @@ UNNTAK = {
     "programme dates from 2003-09-01 to the longest programme ahead, Arbeid needs hours); JSON Schema cannot "
     "compare two values or know today",
     "periode_rekkefolge": "til before fra in a periode: JSON Schema cannot compare two fields",
+    "periode_lengde": "rapport's statistikk over more than 20 years (fra_aar to til_aar): JSON Schema cannot "
+    "compare two parameters",
     "int_type": "an integer written as a float (2.0): JSON Schema counts it as an integer, the API's strict JSON "
     "types refuse it on purpose (issue #11 §3: side 2, never 2.0 or «2»)",
     "decimal_max_places": "more than one decimal in hours per week: `multipleOf: 0.1` is not exact for binary "

@@ -254,6 +254,7 @@ OPERASJONER: dict[tuple[str, str, str], Kall] = {
     ("rapport", "GET", "/api/v1/rapport/{lov}/filtervalg"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/personer/{deltaker_id}/avslutningshistorikk"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/maaloppnaaelse"): (False, False, lambda m: None),
+    ("rapport", "GET", "/api/v1/statistikk/{lov}"): (False, False, lambda m: None),
     ("rapport", "POST", "/api/v1/personer/sok"): (False, False, lambda m: {"navn": "Haddad"}),
     ("rapport", "GET", "/api/v1/frister/{hvilken}"): (False, False, lambda m: None),
     ("rapport", "GET", "/api/v1/folkeregisteravslutninger"): (False, False, lambda m: None),

@@ -210,3 +210,16 @@ def kommunens_avsluttede(
             )
         personer.append((did, evs))
     return personer
+
+
+def forlengelse(did: UUID, fra: date, til: date, t: datetime = T0) -> v.VedtakRegistrert:
+    return v.VedtakRegistrert(
+        **env(did, t),
+        vedtak=v.Vedtak(
+            vedtak_id=uuid4(),
+            vedtakstype=Vedtakstype.FORLENGELSE,
+            resultat=Vedtaksresultat.VEDTAK_FATTET,
+            vedtaksdato=fra,
+            periode=Periode(fra=fra, til=til),
+        ),
+    )

@@ -11,6 +11,7 @@ statement (executemany), and each touched person's row recomputed once at the en
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from uuid import UUID
@@ -25,11 +26,23 @@ from shared.events.envelope import DeltakerEvent
 
 CONSUMER = "rapport-projeksjon"
 # Bump when the projection's code or tables change meaning: the service then rebuilds from the topics.
-PROJECTION_VERSION = 3  # 2: deltaker.gjennomforingsfrist/oppstartsfrist (migration 0004); 3: identities from
-# nir.deltaker-identitet.v1 (issue #16, migration 0006)
+PROJECTION_VERSION = 4  # 2: deltaker.gjennomforingsfrist/oppstartsfrist (migration 0004); 3: identities from
+# nir.deltaker-identitet.v1 (issue #16, migration 0006); 4: programstart and forlenget on the report row and the
+# statistikk counters (issue #17, migration 0007)
 
 # Tables the projection fills (truncated on rebuild).
-TABLES = ("deltaker", "vedtak", "fravaer", "avslutning_versjon", "avslutning_slettet", "rapport_rad")
+TABLES = (
+    "deltaker",
+    "vedtak",
+    "fravaer",
+    "avslutning_versjon",
+    "avslutning_slettet",
+    "rapport_rad",
+    "statistikk_gruppe",
+    "statistikk_arsak",
+    "statistikk_arsak_kommune",
+    "statistikk_tid",
+)
 
 _PERSON = """UPDATE deltaker SET kjonn=$2, lov=$3, bosettingsdato=$4, oppfolgingskommune=$5, bydel=$6, person_tid=$7
              WHERE deltaker_id=$1 AND (person_tid IS NULL OR person_tid <= $7)"""
@@ -283,7 +296,10 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
             [domain.Vedtaksfakta(**r) for r in vedtak.get(did, ())],
             [domain.Fravaersfakta(**r) for r in fravaer.get(did, ())],
         )
-        rad = domain.rapportrad(did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"], gjeldende[did], frist)
+        start, forlenget = domain.programforlop(domain.Vedtaksfakta(**r) for r in vedtak.get(did, ()))
+        rad = domain.rapportrad(
+            did, person, p["kategori"] or p["siste_kategori"], p["sluttmal"], gjeldende[did], frist, start, forlenget
+        )
         if rad is not None:
             rader.append(rad)
     med_rad = {r["deltaker_id"] for r in rader}
@@ -291,11 +307,14 @@ async def refresh_all(conn: asyncpg.Connection, ids: list[UUID]) -> None:
     if uten:
         await conn.execute("DELETE FROM rapport_rad WHERE deltaker_id = ANY($1::uuid[])", uten)
     if rader:
+        # One statement for the batch's rows (from JSON: dates, times and ids as their text), so the statistics'
+        # counters (migration 0007's statement triggers) are updated once per batch, in key order.
         cols = list(rader[0])
-        await conn.executemany(
-            f"INSERT INTO rapport_rad ({', '.join(cols)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})"
+        await conn.execute(
+            f"INSERT INTO rapport_rad ({', '.join(cols)})"
+            f" SELECT {', '.join(cols)} FROM jsonb_populate_recordset(NULL::rapport_rad, $1::text::jsonb)"
             f" ON CONFLICT (deltaker_id) DO UPDATE SET {', '.join(f'{c}=EXCLUDED.{c}' for c in cols[1:])}",
-            [tuple(r[c] for c in cols) for r in rader],
+            json.dumps(rader, default=str),
         )
 
 

@@ -66,9 +66,9 @@ _TIEBREAK = {"etternavn": "fornavn_sort", "fornavn": "etternavn_sort"}
 class Ugyldig(ValueError):
     """A filter value the report cannot use: answered 400 with the field and the reason."""
 
-    def __init__(self, felt: str, grunn: str) -> None:
+    def __init__(self, felt: str, grunn: str, kode: str = "value_error") -> None:
         super().__init__(f"{felt}: {grunn}")
-        self.felt, self.grunn = felt, grunn
+        self.felt, self.grunn, self.kode = felt, grunn, kode
 
 
 class IkkeTilgang(PermissionError):
