@@ -25,6 +25,7 @@ class PrivateKafka:
                 "which needs Java 17 (apt-get install openjdk-17-jre-headless)"
             )
         port, controller = free_port(), free_port()
+        self.kjorer = False
         self.bootstrap = f"127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
         # DATABASE_URL set: infra.sh uses that server and starts no PostgreSQL of its own.
@@ -44,10 +45,12 @@ class PrivateKafka:
     # Only Kafka: the identity provider and PostgreSQL are the session's (DATABASE_URL above).
     def start(self) -> None:
         self._infra("up", "kafka")
+        self.kjorer = True
 
     def stop(self) -> None:
         """SIGTERM and wait: the broker is gone (connections refused) until start()."""
         self._infra("down", "kafka")
+        self.kjorer = False
 
     def purge(self) -> None:
         self._infra("down", "--purge")

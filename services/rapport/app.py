@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.plumbing.http_app import create_http_app
 from services.plumbing.runtime import ServiceRuntime
-from services.rapport import api, forbruker, web
+from services.rapport import api, forbruker
 from services.rapport.lager import projeksjon
 from shared.events import topics
 from shared.settings import RapportSettings
@@ -54,7 +54,7 @@ def create_app(settings: RapportSettings | None = None) -> FastAPI:
         runtime,
         title="NIR avslutning – rapport",
         description=DESCRIPTION,
-        routers=[api.router(), web.router()],
+        routers=[api.router()],
         identity=settings,
     )
     return app

@@ -310,18 +310,3 @@ def telling(gruppe: str) -> Telling:
 
 def andel(teller: int, nevner: int) -> float | None:
     return None if nevner == 0 else teller / nevner
-
-
-# --- Norwegian formats (Excel with Norwegian settings, seed §9) ---------------------------------------------------
-
-
-def dato_no(d: date | datetime | None) -> str:
-    if d is None:
-        return ""
-    if isinstance(d, datetime):
-        d = d.astimezone(OSLO).date()
-    return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
-
-
-def prosent_no(x: float | None) -> str:
-    return "" if x is None else f"{round(x * 100):d} %"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
@@ -117,10 +117,3 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     assert r.status_code == 422
     r = await client.get("/api/v1/rapport/integreringsloven/csv?duf_nummer=110300000002", headers=h)
     assert r.status_code == 400 and "POST" in r.json()["detail"]
-
-
-def test_norwegian_number_and_date_formats():
-    assert domain.dato_no(date(2023, 1, 5)) == "05.01.2023"
-    assert domain.dato_no(datetime(2023, 6, 30, 21, 30, tzinfo=UTC)) == "30.06.2023"
-    assert domain.dato_no(datetime(2023, 6, 30, 22, 30, tzinfo=UTC)) == "01.07.2023"  # Oslo's date
-    assert domain.prosent_no(0.72) == "72 %" and domain.prosent_no(None) == ""

@@ -49,7 +49,11 @@ async def kafka_and_registrering(
                 app.router.lifespan_context(app),
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registrering") as c,
             ):
-                yield kafka, Registrering(app, c, app.state.runtime, settings, identity_provider)
+                try:
+                    yield kafka, Registrering(app, c, app.state.runtime, settings, identity_provider)
+                finally:
+                    if not kafka.kjorer:  # a test that failed with the broker down: the service stops against one
+                        kafka.start()
     finally:
         kafka.purge()
 
@@ -106,8 +110,9 @@ async def test_broker_stopped_api_accepts_and_after_restart_every_event_is_on_ka
         )
         assert resp.status_code == 201, resp.text
         under.append(did)
-    # each: DeltakerRegistrert, IdentitetFastsatt, KategoriEndret, Vedtak-, Sluttmal-, AvslutningRegistrert
-    assert await outbox_pending(r) == 4 * 6
+    # each: DeltakerRegistrert, IdentitetFastsatt, Vedtak-, Sluttmal-, AvslutningRegistrert (no KategoriEndret:
+    # kategori comes from IMDi's opphold, issue #13 §1, and none is reported here)
+    assert await outbox_pending(r) == 4 * 5
 
     kafka.start()
     await eventually(lambda: _zero(r), timeout=120, what="outbox drained after the broker came back")

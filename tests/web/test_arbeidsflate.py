@@ -26,15 +26,12 @@ async def registrer(web: Web, *, etternavn: str, bosatt: date, start: date | Non
     """A person settled on `bosatt`; with a vedtak om deltakelse from `start` and a sluttmål when `start` is set."""
     r = web.registrering
     h = r.token(user="4223-CES", kommune="4223")
-    body = person(
-        fornavn="Frida",
-        etternavn=etternavn,
-        bosettingsdato=bosatt.isoformat(),
-        kategori_periode={"fra": bosatt.isoformat(), "til": None},
-    )
+    body = person(fornavn="Frida", etternavn=etternavn, bosettingsdato=bosatt.isoformat())
     resp = await r.client.post("/api/v1/deltakere", json=body, headers=h)
     assert resp.status_code == 201, resp.text
     did = resp.json()["deltaker_id"]
+    # the kategori from the opphold IMDi reports (issue #13 §1): a refugee granted a month before settling
+    await r.opphold(body["duf_nummer"], ("FLYKTNING", (bosatt - timedelta(days=30)).isoformat(), None))
     if start is not None:
         for sti, inn in (
             (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.registrering.conftest import ny_deltaker
+from tests.registrering.conftest import duf, ny_deltaker
 from tests.support.browser import skjermbilde
 from tests.web.conftest import Web, claims, logg_inn, uu
 
@@ -15,12 +15,25 @@ pytestmark = [pytest.mark.integration]
 
 async def test_kategori_og_bydel(web: Web, page: Page):
     r = web.registrering
-    for etternavn, bydel, kategori in (
-        ("Filtersen", "030103", "RETT_OG_PLIKT"),
-        ("Filterkan", "030103", "KAN_TILBYS"),
-        ("Filterstovner", "030114", "RETT_OG_PLIKT"),
+    # kategori is NIR's, from the opphold IMDi reports and the age at the tillatelse (issue #13 §1): a refugee of
+    # 30 has rett og plikt, one of 61 «kan tilbys» (integreringsloven § 8 as enacted: over 55)
+    for etternavn, bydel, fodt in (
+        ("Filtersen", "030103", "1990-06-15"),
+        ("Filterkan", "030103", "1960-01-01"),
+        ("Filterstovner", "030114", "1990-06-15"),
     ):
-        await ny_deltaker(r, kommune="0301", fornavn="Fia", etternavn=etternavn, bydel=bydel, kategori=kategori)
+        nummer = duf()
+        await ny_deltaker(
+            r,
+            kommune="0301",
+            sluttmal=False,
+            fornavn="Fia",
+            etternavn=etternavn,
+            bydel=bydel,
+            duf_nummer=nummer,
+            fodselsdato=fodt,
+        )
+        await r.opphold(nummer, ("FLYKTNING", "2021-09-01", None))
     await web.projisert("Filterstovner", kommune="0301")
     await web.projisert("Filterkan", kommune="0301")
     await web.projisert("Filtersen", kommune="0301")
