@@ -22,7 +22,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 DEFAULT_DB = "postgresql://nir:nir@127.0.0.1:15432/nir"
 
@@ -60,11 +60,11 @@ async def main() -> None:
             did = uuid.uuid4()
             start = date(2021, 1, 4) + timedelta(days=i % 700)
             for e in (
-                *b.registrering(did, b.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
-                b.kategori(did, Kategori.RETT_OG_PLIKT, start),
-                b.deltakelse(did, start),
-                b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
-                b.kommune_avslutning(did, Kode.ARBEID, start + timedelta(days=300), b.T0),
+                *builders.registrering(did, builders.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
+                builders.kategori(did, Kategori.RETT_OG_PLIKT, start),
+                builders.deltakelse(did, start),
+                builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
+                builders.kommune_avslutning(did, Kode.ARBEID, start + timedelta(days=300), builders.T0),
             ):
                 await publish(producer, e, names=names)
                 n += 1

@@ -10,21 +10,21 @@ from uuid import UUID
 
 from services.folkeregister_adapter.domain import Annullert, Korrigert, Registrert, Utfall
 from services.folkeregister_adapter.folkeregisterkilde import Feedhendelse
-from shared.events import folkeregister as f
+from shared.events import folkeregister
 from shared.events.envelope import Event
 
 PRODUCER = "folkeregister_adapter"
 _NS = uuid.UUID("6f1c1f0e-4e0c-4a8e-9a4e-5f6b8a0c2d11")
 
 _REGISTRERT = {
-    f.Folkeregisterart.FLYTTING: (f.FlyttingRegistrert, "flytting"),
-    f.Folkeregisterart.UTVANDRING: (f.UtvandringRegistrert, "utvandring"),
-    f.Folkeregisterart.DODSFALL: (f.DodsfallRegistrert, "dodsfall"),
+    folkeregister.Folkeregisterart.FLYTTING: (folkeregister.FlyttingRegistrert, "flytting"),
+    folkeregister.Folkeregisterart.UTVANDRING: (folkeregister.UtvandringRegistrert, "utvandring"),
+    folkeregister.Folkeregisterart.DODSFALL: (folkeregister.DodsfallRegistrert, "dodsfall"),
 }
 _KORRIGERT = {
-    f.Folkeregisterart.FLYTTING: (f.FlyttingKorrigert, "flytting"),
-    f.Folkeregisterart.UTVANDRING: (f.UtvandringKorrigert, "utvandring"),
-    f.Folkeregisterart.DODSFALL: (f.DodsfallKorrigert, "dodsfall"),
+    folkeregister.Folkeregisterart.FLYTTING: (folkeregister.FlyttingKorrigert, "flytting"),
+    folkeregister.Folkeregisterart.UTVANDRING: (folkeregister.UtvandringKorrigert, "utvandring"),
+    folkeregister.Folkeregisterart.DODSFALL: (folkeregister.DodsfallKorrigert, "dodsfall"),
 }
 
 
@@ -47,5 +47,5 @@ def til_event(u: Utfall, h: Feedhendelse, deltaker_id: UUID, *, nå: datetime | 
             cls, felt = _KORRIGERT[art]
             return cls(**felles, korrigerer_hendelse_id=original, **{felt: verdi})
         case Annullert(art, original):
-            return f.FolkeregisterhendelseAnnullert(**felles, annullerer_hendelse_id=original, art=art)
+            return folkeregister.FolkeregisterhendelseAnnullert(**felles, annullerer_hendelse_id=original, art=art)
     return None

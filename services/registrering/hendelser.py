@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from services.registrering.domain.modell import Avslutningsversjon
-from shared.events import avslutning as a
-from shared.events import vedtak as v
+from shared.events import avslutning as avslutningshendelser
+from shared.events import vedtak as vedtakshendelser
 from shared.events.envelope import Periode
 
 PRODUCER = "registrering"
@@ -44,8 +44,8 @@ class Kontekst:
         )
 
 
-def vedtak(r: asyncpg.Record) -> v.Vedtak:
-    return v.Vedtak(
+def vedtak(r: asyncpg.Record) -> vedtakshendelser.Vedtak:
+    return vedtakshendelser.Vedtak(
         vedtak_id=r["vedtak_id"],
         vedtakstype=r["vedtakstype"],
         resultat=r["resultat"],
@@ -55,8 +55,8 @@ def vedtak(r: asyncpg.Record) -> v.Vedtak:
     )
 
 
-def tiltak(r: asyncpg.Record) -> v.Tiltak:
-    return v.Tiltak(
+def tiltak(r: asyncpg.Record) -> vedtakshendelser.Tiltak:
+    return vedtakshendelser.Tiltak(
         tiltak_id=r["tiltak_id"],
         tiltakskode=r["tiltakskode"],
         periode=Periode(fra=r["fra"], til=r["til"]),
@@ -65,8 +65,8 @@ def tiltak(r: asyncpg.Record) -> v.Tiltak:
     )
 
 
-def avslutning(versjon: Avslutningsversjon) -> a.Avslutning:
-    return a.Avslutning(
+def avslutning(versjon: Avslutningsversjon) -> avslutningshendelser.Avslutning:
+    return avslutningshendelser.Avslutning(
         avslutning_id=versjon.avslutning_id,
         versjon=versjon.versjon,
         avslutningstype=versjon.avslutningstype,

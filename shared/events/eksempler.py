@@ -12,11 +12,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from shared.events import avslutning as a
-from shared.events import deltaker as d
-from shared.events import folkeregister as f
-from shared.events import klokke as k
-from shared.events import vedtak as v
+from shared.events import avslutning as avslutningshendelser
+from shared.events import deltaker, folkeregister, klokke
+from shared.events import vedtak as vedtakshendelser
 from shared.events.envelope import Event, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
@@ -42,14 +40,14 @@ def envelope(
     )
 
 
-PERSON = d.Personopplysninger(
-    kjonn=d.Kjonn.KVINNE,
+PERSON = deltaker.Personopplysninger(
+    kjonn=deltaker.Kjonn.KVINNE,
     lov=Lov.INTEGRERINGSLOVEN,
     bosettingsdato=date(2021, 9, 1),
     oppfolgingskommune="4223",
     bydel=None,
 )
-IDENTITET = d.Identitet(
+IDENTITET = deltaker.Identitet(
     duf_nummer="202312345678",
     fodselsnummer=FNR,
     fornavn="Amina",
@@ -58,10 +56,12 @@ IDENTITET = d.Identitet(
 )
 
 
-def kommune_avslutning(deltaker_id: UUID = DELTAKER, ny_id: Callable[[], UUID] = uuid4) -> a.AvslutningRegistrert:
-    return a.AvslutningRegistrert(
+def kommune_avslutning(
+    deltaker_id: UUID = DELTAKER, ny_id: Callable[[], UUID] = uuid4
+) -> avslutningshendelser.AvslutningRegistrert:
+    return avslutningshendelser.AvslutningRegistrert(
         **envelope(deltaker_id=deltaker_id, ny_id=ny_id),
-        avslutning=a.Avslutning(
+        avslutning=avslutningshendelser.Avslutning(
             avslutning_id=ny_id(),
             versjon=1,
             avslutningstype=Avslutningstype.ORDINAER,
@@ -78,20 +78,20 @@ def kommune_avslutning(deltaker_id: UUID = DELTAKER, ny_id: Callable[[], UUID] =
 def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
     """One event of every type; `ny_id` makes every id in them (deterministic ones for a document)."""
 
-    vedtak = v.Vedtak(
+    vedtak = vedtakshendelser.Vedtak(
         vedtak_id=ny_id(),
         vedtakstype=Vedtakstype.DELTAKELSE,
         resultat=Vedtaksresultat.VEDTAK_FATTET,
         vedtaksdato=date(2021, 10, 1),
         periode=Periode(fra=date(2021, 11, 15), til=date(2023, 11, 14)),
     )
-    tiltak = v.Tiltak(
+    tiltak = vedtakshendelser.Tiltak(
         tiltak_id=ny_id(),
         tiltakskode="NORSKOPPLAERING",
         periode=Periode(fra=date(2021, 11, 15)),
         timer_per_uke=Decimal("22.5"),
     )
-    grunnlag = a.Regelgrunnlag(
+    grunnlag = avslutningshendelser.Regelgrunnlag(
         regel="gjennomføringsfrist utløpt",
         regelsti=("kommune-avslutning finnes ikke",),
         datoer={"gjennomforingsfrist": date(2023, 11, 15), "idag": date(2023, 11, 16)},
@@ -99,37 +99,39 @@ def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
     )
     fr: dict[str, Any] = dict(sekvensnummer=1042)
     return [
-        d.DeltakerRegistrert(**envelope(ny_id=ny_id), person=PERSON),
-        d.DeltakerOppdatert(**envelope(ny_id=ny_id), person=PERSON.model_copy(update={"bydel": None})),
-        d.IdentitetFastsatt(**envelope(ny_id=ny_id), identitet=IDENTITET, tidligere_fodselsnummer="55076500044"),
-        d.KategoriEndret(**envelope(ny_id=ny_id), kategori=Kategori.RETT_OG_PLIKT, gjelder_fra=date(2021, 9, 1)),
-        d.UtdanningsbakgrunnRegistrert(**envelope(ny_id=ny_id), utdanningsbakgrunn=Utdanningsbakgrunn.IKKE_VGO),
-        v.VedtakRegistrert(**envelope(ny_id=ny_id), vedtak=vedtak),
-        v.VedtakEndret(**envelope(ny_id=ny_id), vedtak=vedtak.model_copy(update={"gjeldende": False})),
-        v.VedtakSlettet(**envelope(ny_id=ny_id), vedtak_id=vedtak.vedtak_id),
-        v.SluttmalRegistrert(
+        deltaker.DeltakerRegistrert(**envelope(ny_id=ny_id), person=PERSON),
+        deltaker.DeltakerOppdatert(**envelope(ny_id=ny_id), person=PERSON.model_copy(update={"bydel": None})),
+        deltaker.IdentitetFastsatt(**envelope(ny_id=ny_id), identitet=IDENTITET, tidligere_fodselsnummer="55076500044"),
+        deltaker.KategoriEndret(**envelope(ny_id=ny_id), kategori=Kategori.RETT_OG_PLIKT, gjelder_fra=date(2021, 9, 1)),
+        deltaker.UtdanningsbakgrunnRegistrert(**envelope(ny_id=ny_id), utdanningsbakgrunn=Utdanningsbakgrunn.IKKE_VGO),
+        vedtakshendelser.VedtakRegistrert(**envelope(ny_id=ny_id), vedtak=vedtak),
+        vedtakshendelser.VedtakEndret(**envelope(ny_id=ny_id), vedtak=vedtak.model_copy(update={"gjeldende": False})),
+        vedtakshendelser.VedtakSlettet(**envelope(ny_id=ny_id), vedtak_id=vedtak.vedtak_id),
+        vedtakshendelser.SluttmalRegistrert(
             **envelope(ny_id=ny_id), sluttmal=Sluttmalkode.FULLFORE_VGO_UNDER_25, fastsatt_dato=date(2021, 10, 1)
         ),
-        v.TiltakRegistrert(**envelope(ny_id=ny_id), tiltak=tiltak),
-        v.TiltakEndret(**envelope(ny_id=ny_id), tiltak=tiltak.model_copy(update={"gjeldende": False})),
-        v.TiltakSlettet(**envelope(ny_id=ny_id), tiltak_id=tiltak.tiltak_id),
-        v.FravaerRegistrert(
+        vedtakshendelser.TiltakRegistrert(**envelope(ny_id=ny_id), tiltak=tiltak),
+        vedtakshendelser.TiltakEndret(**envelope(ny_id=ny_id), tiltak=tiltak.model_copy(update={"gjeldende": False})),
+        vedtakshendelser.TiltakSlettet(**envelope(ny_id=ny_id), tiltak_id=tiltak.tiltak_id),
+        vedtakshendelser.FravaerRegistrert(
             **envelope(ny_id=ny_id),
-            fravaer=v.Fravaer(
+            fravaer=vedtakshendelser.Fravaer(
                 fravaer_id=ny_id(),
                 fravaerstype=Fravaerstype.GYLDIG,
                 periode=Periode(fra=date(2022, 2, 1), til=date(2022, 2, 3)),
             ),
         ),
-        v.FravaerSlettet(**envelope(ny_id=ny_id), fravaer_id=ny_id()),
-        v.AvvisningRegistrert(**envelope(ny_id=ny_id), avvist_dato=date(2021, 10, 2)),
+        vedtakshendelser.FravaerSlettet(**envelope(ny_id=ny_id), fravaer_id=ny_id()),
+        vedtakshendelser.AvvisningRegistrert(**envelope(ny_id=ny_id), avvist_dato=date(2021, 10, 2)),
         kommune_avslutning(ny_id=ny_id),
-        a.AvslutningEndret(
+        avslutningshendelser.AvslutningEndret(
             **envelope(ny_id=ny_id),
             avslutning=kommune_avslutning(ny_id=ny_id).avslutning.model_copy(update={"versjon": 2}),
         ),
-        a.AvslutningSlettet(**envelope(ny_id=ny_id), avslutning_id=ny_id(), versjon=3, slettet_av="4223-CES"),
-        a.BeregnetAvslutningOpprettet(
+        avslutningshendelser.AvslutningSlettet(
+            **envelope(ny_id=ny_id), avslutning_id=ny_id(), versjon=3, slettet_av="4223-CES"
+        ),
+        avslutningshendelser.BeregnetAvslutningOpprettet(
             **envelope("regelmotor", ny_id=ny_id),
             avslutning_id=ny_id(),
             avslutningstype=Avslutningstype.ORDINAER,
@@ -138,60 +140,62 @@ def all_examples(ny_id: Callable[[], UUID] = uuid4) -> list[Event]:
             oppfolgingskommune="4223",
             grunnlag=grunnlag,
         ),
-        a.BeregnetAvslutningTrukketTilbake(
+        avslutningshendelser.BeregnetAvslutningTrukketTilbake(
             **envelope("regelmotor", ny_id=ny_id),
             avslutning_id=ny_id(),
             arsak=Avslutningsarsakkode.AVSLUTNINGSARSAK_IKKE_REGISTRERT,
-            grunn=a.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
+            grunn=avslutningshendelser.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
             grunnlag=grunnlag,
         ),
-        f.FlyttingRegistrert(
+        folkeregister.FlyttingRegistrert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-1",
             **fr,
-            flytting=f.Flytting(til_kommunenummer="0301", fra_kommunenummer="4223", flyttedato=date(2022, 5, 1)),
+            flytting=folkeregister.Flytting(
+                til_kommunenummer="0301", fra_kommunenummer="4223", flyttedato=date(2022, 5, 1)
+            ),
         ),
-        f.FlyttingKorrigert(
+        folkeregister.FlyttingKorrigert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-2",
             korrigerer_hendelse_id="fr-1",
             **fr,
-            flytting=f.Flytting(til_kommunenummer="0301", flyttedato=date(2022, 5, 2)),
+            flytting=folkeregister.Flytting(til_kommunenummer="0301", flyttedato=date(2022, 5, 2)),
         ),
-        f.UtvandringRegistrert(
+        folkeregister.UtvandringRegistrert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-3",
             **fr,
-            utvandring=f.Utvandring(utflyttingsdato=date(2023, 4, 28), tilflyttingsland="SWE"),
+            utvandring=folkeregister.Utvandring(utflyttingsdato=date(2023, 4, 28), tilflyttingsland="SWE"),
         ),
-        f.UtvandringKorrigert(
+        folkeregister.UtvandringKorrigert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-4",
             korrigerer_hendelse_id="fr-3",
             **fr,
-            utvandring=f.Utvandring(utflyttingsdato=date(2023, 4, 29)),
+            utvandring=folkeregister.Utvandring(utflyttingsdato=date(2023, 4, 29)),
         ),
-        f.DodsfallRegistrert(
+        folkeregister.DodsfallRegistrert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-5",
             **fr,
-            dodsfall=f.Dodsfall(dodsdato=date(2023, 1, 3)),
+            dodsfall=folkeregister.Dodsfall(dodsdato=date(2023, 1, 3)),
         ),
-        f.DodsfallKorrigert(
+        folkeregister.DodsfallKorrigert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-6",
             korrigerer_hendelse_id="fr-5",
             **fr,
-            dodsfall=f.Dodsfall(dodsdato=date(2023, 1, 4)),
+            dodsfall=folkeregister.Dodsfall(dodsdato=date(2023, 1, 4)),
         ),
-        f.FolkeregisterhendelseAnnullert(
+        folkeregister.FolkeregisterhendelseAnnullert(
             **envelope("folkeregister_adapter", ny_id=ny_id),
             hendelse_id="fr-7",
             annullerer_hendelse_id="fr-5",
-            art=f.Folkeregisterart.DODSFALL,
+            art=folkeregister.Folkeregisterart.DODSFALL,
             **fr,
         ),
-        k.DognPassert(
+        klokke.DognPassert(
             event_id=ny_id(),
             occurred_at=NOW,
             recorded_at=NOW,

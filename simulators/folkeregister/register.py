@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from shared.identer import med_kontrollsiffer
 from shared.kodeverk.geografi import kommuner
-from simulators.folkeregister import dokumenter as d
+from simulators.folkeregister import dokumenter
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 SIDESTORRELSE = 1000
@@ -99,7 +99,7 @@ class Folkeregister:
                 flyttedato=date(2024, 1, 1) + timedelta(days=self._rng.randrange(600)),
                 fodselsdato=fodselsdato,
             )
-            p.adresse = d.bostedsadresse(kommune, p.flyttedato, START, husnummer=self._rng.randrange(1, 200))
+            p.adresse = dokumenter.bostedsadresse(kommune, p.flyttedato, START, husnummer=self._rng.randrange(1, 200))
             self._personer.append(p)
             self._etter_ident[p.ident] = p
             nye.append(p)
@@ -125,11 +125,14 @@ class Folkeregister:
         p = self.person(ident)
         ajour = self._klokke()
         return {
-            "identifikasjonsnummer": [d.identifikasjonsnummer(p.ident, START), *p.opphorte_identer],
+            "identifikasjonsnummer": [dokumenter.identifikasjonsnummer(p.ident, START), *p.opphorte_identer],
             "status": [
-                {"status": "doed" if p.doedsfall else "utflyttet" if p.utflytting else "bosatt", **d.metadata(ajour)}
+                {
+                    "status": "doed" if p.doedsfall else "utflyttet" if p.utflytting else "bosatt",
+                    **dokumenter.metadata(ajour),
+                }
             ],
-            "foedsel": [{"foedselsdato": p.fodselsdato.isoformat(), **d.metadata(START)}],
+            "foedsel": [{"foedselsdato": p.fodselsdato.isoformat(), **dokumenter.metadata(START)}],
             "bostedsadresse": [x for x in (p.adresse,) if x] + p.tidligere_adresser,
             "doedsfall": [p.doedsfall] if p.doedsfall else [],
             "utflyttingFraNorge": [p.utflytting] if p.utflytting else [],
@@ -149,7 +152,7 @@ class Folkeregister:
     def _append(self, ident: str, hendelsestype: str, egenskaper: list[dict[str, Any]]) -> dict[str, Any]:
         seq = len(self.innslag) + 1
         dok_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"folkeregister-simulator/{self.seed}/{seq}"))
-        innslag = d.feedinnslag(seq, dok_id, ident, hendelsestype, self._klokke(), egenskaper, BASE_PATH)
+        innslag = dokumenter.feedinnslag(seq, dok_id, ident, hendelsestype, self._klokke(), egenskaper, BASE_PATH)
         self.innslag.append(json.dumps(innslag, separators=(",", ":")).encode())
         return {
             "sekvensnummer": seq,
@@ -183,25 +186,27 @@ class Folkeregister:
         dato = date.fromisoformat(p["dato"]) if p.get("dato") else nå.date()
         match art:
             case "doedsfall":
-                person.doedsfall = d.doedsfall(dato, nå)
+                person.doedsfall = dokumenter.doedsfall(dato, nå)
                 return self._append(
-                    ident, "personErDoed", [d.egenskapshendelse("registrereNy", "doedsfall", person.doedsfall)]
+                    ident, "personErDoed", [dokumenter.egenskapshendelse("registrereNy", "doedsfall", person.doedsfall)]
                 )
             case "korrigerDoedsfall":
-                person.doedsfall = d.doedsfall(dato, nå)
+                person.doedsfall = dokumenter.doedsfall(dato, nå)
                 return self._append(
-                    ident, "endringIDoedsfall", [d.egenskapshendelse("korrigere", "doedsfall", person.doedsfall)]
+                    ident,
+                    "endringIDoedsfall",
+                    [dokumenter.egenskapshendelse("korrigere", "doedsfall", person.doedsfall)],
                 )
             case "annullerDoedsfall":
                 person.doedsfall = None
-                return self._append(ident, "endringIDoedsfall", [d.egenskapshendelse("annullere")])
+                return self._append(ident, "endringIDoedsfall", [dokumenter.egenskapshendelse("annullere")])
             case "utflytting" | "korrigerUtflytting":
-                person.utflytting = d.utflytting(dato, p.get("land") or "SWE", p.get("sted"), nå)
+                person.utflytting = dokumenter.utflytting(dato, p.get("land") or "SWE", p.get("sted"), nå)
                 return self._append(
                     ident,
                     "personErUtflyttet" if art == "utflytting" else "endringIUtflytting",
                     [
-                        d.egenskapshendelse(
+                        dokumenter.egenskapshendelse(
                             "registrereNy" if art == "utflytting" else "korrigere",
                             "utflyttingFraNorge",
                             person.utflytting,
@@ -210,18 +215,18 @@ class Folkeregister:
                 )
             case "annullerUtflytting":
                 person.utflytting = None
-                return self._append(ident, "endringIUtflytting", [d.egenskapshendelse("annullere")])
+                return self._append(ident, "endringIUtflytting", [dokumenter.egenskapshendelse("annullere")])
             case "flytting" | "flyttingMedOpphoertSomEgenHendelse":
                 til = p.get("kommunenummer") or self._annen_kommune(person.kommunenummer)
                 return self._flytt(person, til, dato, nå, opphoert_for_seg=art != "flytting")
             case "korrigerFlytting":
                 til = p.get("kommunenummer") or person.kommunenummer
                 person.kommunenummer, person.flyttedato = til, dato
-                person.adresse = d.bostedsadresse(til, dato, nå)
+                person.adresse = dokumenter.bostedsadresse(til, dato, nå)
                 return self._append(
                     ident,
                     "endringIBostedsadresse",
-                    [d.egenskapshendelse("korrigere", "bostedsadresse", person.adresse)],
+                    [dokumenter.egenskapshendelse("korrigere", "bostedsadresse", person.adresse)],
                 )
             case "annullerFlytting":
                 if person.tidligere_adresser:
@@ -231,23 +236,23 @@ class Folkeregister:
                         "erGjeldende": True,
                     }
                     person.kommunenummer = person.adresse["vegadresse"]["kommunenummer"]
-                return self._append(ident, "endringIBostedsadresse", [d.egenskapshendelse("annullere")])
+                return self._append(ident, "endringIBostedsadresse", [dokumenter.egenskapshendelse("annullere")])
             case "nyttKommunenummer":
                 til = p.get("kommunenummer") or NYTT_NUMMER.get(person.kommunenummer) or person.kommunenummer
                 person.kommunenummer = til
                 # Same address, same flyttedato: only the number changed (regional reform; FOLKEREGISTER.md).
-                person.adresse = d.bostedsadresse(til, person.flyttedato, nå)
+                person.adresse = dokumenter.bostedsadresse(til, person.flyttedato, nå)
                 return self._append(
                     ident,
                     "endringIBostedsadresseUtenFlytting",
-                    [d.egenskapshendelse("registrereNy", "bostedsadresse", person.adresse)],
+                    [dokumenter.egenskapshendelse("registrereNy", "bostedsadresse", person.adresse)],
                 )
             case "nyIdent":
                 ny = p.get("nyIdent") or self._ny_ident(person.fodselsdato)
                 if ny in self._etter_ident:
                     raise Ukjent("nyIdent er allerede i bruk")
                 gammel = person.ident
-                person.opphorte_identer.insert(0, d.identifikasjonsnummer(gammel, START, opphoert=nå))
+                person.opphorte_identer.insert(0, dokumenter.identifikasjonsnummer(gammel, START, opphoert=nå))
                 person.identer.insert(0, ny)
                 self._etter_ident[ny] = person
                 self._brukte.add(ny)
@@ -255,8 +260,12 @@ class Folkeregister:
                     ny,
                     "endringIIdentifikasjonsnummer",
                     [
-                        d.egenskapshendelse("registrereNy", "identifikasjonsnummer", d.identifikasjonsnummer(ny, nå)),
-                        d.egenskapshendelse("registrereNy", "identifikasjonsnummer", person.opphorte_identer[0]),
+                        dokumenter.egenskapshendelse(
+                            "registrereNy", "identifikasjonsnummer", dokumenter.identifikasjonsnummer(ny, nå)
+                        ),
+                        dokumenter.egenskapshendelse(
+                            "registrereNy", "identifikasjonsnummer", person.opphorte_identer[0]
+                        ),
                     ],
                 )
                 return {**res, "nyIdent": ny}
@@ -279,10 +288,10 @@ class Folkeregister:
         }
         person.tidligere_adresser.insert(0, gammel)
         person.kommunenummer, person.flyttedato = til, dato
-        person.adresse = d.bostedsadresse(til, dato, nå, husnummer=self._rng.randrange(1, 200))
-        ny = d.egenskapshendelse("registrereNy", "bostedsadresse", person.adresse)
+        person.adresse = dokumenter.bostedsadresse(til, dato, nå, husnummer=self._rng.randrange(1, 200))
+        ny = dokumenter.egenskapshendelse("registrereNy", "bostedsadresse", person.adresse)
         # One address change is two facts: the new address, and the old one ended (FOLKEREGISTER.md traps).
-        opphort = d.egenskapshendelse("korrigere", "bostedsadresse", gammel)
+        opphort = dokumenter.egenskapshendelse("korrigere", "bostedsadresse", gammel)
         if not opphoert_for_seg:
             return self._append(person.ident, "endringIBostedsadresse", [ny, opphort])
         res = self._append(person.ident, "endringIBostedsadresse", [ny])

@@ -21,7 +21,7 @@ from services.folkeregister_adapter.app import create_app
 from services.folkeregister_adapter.feedlytter import Feedoppsett
 from services.folkeregister_adapter.folkeregisterkilde import Side
 from services.plumbing.kafka import encode, headers_for
-from shared.events import deltaker as d
+from shared.events import deltaker as deltakerhendelser
 from shared.events import topics
 from shared.settings import FolkeregisterAdapterSettings
 from simulators.folkeregister.maskinporten import Maskinporten
@@ -138,10 +138,10 @@ class Oppsett:
             for ident, kommune in identer:
                 did = uuid.uuid4()
                 for e in (
-                    d.DeltakerRegistrert(
+                    deltakerhendelser.DeltakerRegistrert(
                         **envelope(deltaker_id=did), person=PERSON.model_copy(update={"oppfolgingskommune": kommune})
                     ),
-                    d.IdentitetFastsatt(
+                    deltakerhendelser.IdentitetFastsatt(
                         **envelope(deltaker_id=did), identitet=IDENTITET.model_copy(update={"fodselsnummer": ident})
                     ),
                 ):

@@ -15,11 +15,15 @@ from services.folkeregister_adapter.domain import Annullert, KjenteFakta, Korrig
 from services.folkeregister_adapter.folkeregisterkilde import Feedhendelse, Persondokument, UgyldigInnslag
 from services.folkeregister_adapter.hendelser import til_event
 from services.folkeregister_adapter.skatteetaten import les_innslag, les_persondokument, les_side
-from shared.events import folkeregister as f
+from shared.events import folkeregister
 from shared.identer import fodselsnummer_feil
 from simulators.folkeregister.register import Folkeregister
 
-DODSFALL, UTV, FLY = f.Folkeregisterart.DODSFALL, f.Folkeregisterart.UTVANDRING, f.Folkeregisterart.FLYTTING
+DODSFALL, UTV, FLY = (
+    folkeregister.Folkeregisterart.DODSFALL,
+    folkeregister.Folkeregisterart.UTVANDRING,
+    folkeregister.Folkeregisterart.FLYTTING,
+)
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def test_personErDoed_gives_dodsfall_registrert(reg):
     reg.legg_til("doedsfall", ident, dato="2026-03-01")
     [h] = siste(reg)
     v = vurder(h, KjenteFakta())
-    assert v.utfall == (Registrert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 3, 1))),)
+    assert v.utfall == (Registrert(DODSFALL, folkeregister.Dodsfall(dodsdato=date(2026, 3, 1))),)
     assert v.kjent.dodsfall_hendelse_id == h.hendelse_id  # the original a correction will reference
 
 
@@ -66,7 +70,7 @@ def test_korrigere_doedsfall_references_the_original(reg):
     original, korrigering = siste(reg, 2)
     kjent = vurder(original, KjenteFakta()).kjent
     v = vurder(korrigering, kjent)
-    assert v.utfall == (Korrigert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 2, 27)), original.hendelse_id),)
+    assert v.utfall == (Korrigert(DODSFALL, folkeregister.Dodsfall(dodsdato=date(2026, 2, 27)), original.hendelse_id),)
 
 
 # Trap: «Annulments carry no payload.»
@@ -92,7 +96,9 @@ def test_korrigere_without_known_original_registers_the_fact(reg):
     ident, _ = person(reg)
     reg.legg_til("korrigerDoedsfall", ident, dato="2026-02-27")
     [h] = siste(reg)
-    assert vurder(h, KjenteFakta()).utfall == (Registrert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 2, 27))),)
+    assert vurder(h, KjenteFakta()).utfall == (
+        Registrert(DODSFALL, folkeregister.Dodsfall(dodsdato=date(2026, 2, 27))),
+    )
 
 
 # -- personErUtflyttet / endringIUtflytting ----------------------------------------------------------------
@@ -101,7 +107,7 @@ def test_personErUtflyttet_gives_utvandring_with_country(reg):
     reg.legg_til("utflytting", ident, dato="2026-04-01", land="SWE")
     [h] = siste(reg)
     assert vurder(h, KjenteFakta()).utfall == (
-        Registrert(UTV, f.Utvandring(utflyttingsdato=date(2026, 4, 1), tilflyttingsland="SWE")),
+        Registrert(UTV, folkeregister.Utvandring(utflyttingsdato=date(2026, 4, 1), tilflyttingsland="SWE")),
     )
 
 
@@ -114,7 +120,11 @@ def test_endringIUtflytting_korrigere_and_annullere(reg):
     k1 = vurder(original, KjenteFakta()).kjent
     v2 = vurder(korr, k1)
     assert v2.utfall == (
-        Korrigert(UTV, f.Utvandring(utflyttingsdato=date(2026, 4, 3), tilflyttingsland="DNK"), original.hendelse_id),
+        Korrigert(
+            UTV,
+            folkeregister.Utvandring(utflyttingsdato=date(2026, 4, 3), tilflyttingsland="DNK"),
+            original.hendelse_id,
+        ),
     )
     assert vurder(ann, v2.kjent).utfall == (Annullert(UTV, original.hendelse_id),)
 
@@ -127,7 +137,9 @@ def test_move_to_another_kommune_gives_flytting_with_fra_and_til(reg):
     [h] = siste(reg)
     v = vurder(h, KjenteFakta(kommunenummer=fra))
     assert v.utfall == (
-        Registrert(FLY, f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=date(2026, 5, 1))),
+        Registrert(
+            FLY, folkeregister.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=date(2026, 5, 1))
+        ),
     )
     assert v.kjent.kommunenummer == til
 
@@ -197,7 +209,7 @@ def test_korrigere_flytting_and_annullere_flytting(reg):
     assert v2.utfall == (
         Korrigert(
             FLY,
-            f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=date(2026, 5, 3)),
+            folkeregister.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=date(2026, 5, 3)),
             original.hendelse_id,
         ),
     )
@@ -252,7 +264,9 @@ def test_personErOppdatert_with_a_death_nir_did_not_know_registers_it():
     from services.folkeregister_adapter.folkeregisterkilde import Dodsfallsopplysning
 
     doc = Persondokument(("x",), Dodsfallsopplysning(date(2026, 1, 2)), None, None)
-    assert vurder(h, KjenteFakta(), doc).utfall == (Registrert(DODSFALL, f.Dodsfall(dodsdato=date(2026, 1, 2))),)
+    assert vurder(h, KjenteFakta(), doc).utfall == (
+        Registrert(DODSFALL, folkeregister.Dodsfall(dodsdato=date(2026, 1, 2))),
+    )
 
 
 def test_personErOppdatert_with_a_new_kommune_is_a_flytting():
@@ -262,7 +276,9 @@ def test_personErOppdatert_with_a_new_kommune_is_a_flytting():
     doc = Persondokument(("x",), None, None, Bostedsadresse("0301", date(2026, 6, 1)))
     v = vurder(h, KjenteFakta(kommunenummer="4601"), doc)
     assert v.utfall == (
-        Registrert(FLY, f.Flytting(til_kommunenummer="0301", fra_kommunenummer="4601", flyttedato=date(2026, 6, 1))),
+        Registrert(
+            FLY, folkeregister.Flytting(til_kommunenummer="0301", fra_kommunenummer="4601", flyttedato=date(2026, 6, 1))
+        ),
     )
 
 
@@ -307,11 +323,11 @@ def test_events_carry_the_feed_identity_and_a_stable_event_id(reg):
     d = uuid4()
     v1 = vurder(original, KjenteFakta())
     e1 = til_event(v1.utfall[0], original, d)
-    assert isinstance(e1, f.DodsfallRegistrert) and e1.hendelse_id == original.hendelse_id
+    assert isinstance(e1, folkeregister.DodsfallRegistrert) and e1.hendelse_id == original.hendelse_id
     assert e1.sekvensnummer == original.sekvensnummer and e1.deltaker_id == d
     assert til_event(v1.utfall[0], original, d).event_id == e1.event_id  # read twice → same event
     e2 = til_event(vurder(ann, v1.kjent).utfall[0], ann, d)
-    assert isinstance(e2, f.FolkeregisterhendelseAnnullert)
+    assert isinstance(e2, folkeregister.FolkeregisterhendelseAnnullert)
     assert e2.annullerer_hendelse_id == original.hendelse_id and e2.art is DODSFALL
 
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID, uuid4
 
-from shared.events import avslutning as a
-from shared.events import deltaker as d
-from shared.events import vedtak as v
+from shared.events import avslutning as avslutningshendelser
+from shared.events import deltaker as deltakerhendelser
+from shared.events import vedtak as vedtakshendelser
 from shared.events.envelope import DeltakerEvent, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
@@ -27,8 +27,8 @@ def env(deltaker_id: UUID, t: datetime, producer: str = "registrering") -> dict:
 class Person(NamedTuple):
     """A person as registrering publishes it: the facts on the deltaker topic, the identities on their own."""
 
-    person: d.Personopplysninger
-    identitet: d.Identitet
+    person: deltakerhendelser.Personopplysninger
+    identitet: deltakerhendelser.Identitet
 
 
 def person(
@@ -39,27 +39,27 @@ def person(
     kommune: str = "4223",
     bydel: str | None = None,
     lov: Lov = Lov.INTEGRERINGSLOVEN,
-    kjonn: d.Kjonn = d.Kjonn.KVINNE,
+    kjonn: deltakerhendelser.Kjonn = deltakerhendelser.Kjonn.KVINNE,
     fodselsdato: date = date(1990, 6, 15),
 ) -> Person:
     return Person(
-        d.Personopplysninger(
+        deltakerhendelser.Personopplysninger(
             kjonn=kjonn, lov=lov, bosettingsdato=date(2021, 9, 1), oppfolgingskommune=kommune, bydel=bydel
         ),
-        d.Identitet(duf_nummer=duf, fornavn=fornavn, etternavn=etternavn, fodselsdato=fodselsdato),
+        deltakerhendelser.Identitet(duf_nummer=duf, fornavn=fornavn, etternavn=etternavn, fodselsdato=fodselsdato),
     )
 
 
-def registrert(did: UUID, p: Person, t: datetime = T0) -> d.DeltakerRegistrert:
-    return d.DeltakerRegistrert(**env(did, t), person=p.person)
+def registrert(did: UUID, p: Person, t: datetime = T0) -> deltakerhendelser.DeltakerRegistrert:
+    return deltakerhendelser.DeltakerRegistrert(**env(did, t), person=p.person)
 
 
-def oppdatert(did: UUID, p: Person, t: datetime) -> d.DeltakerOppdatert:
-    return d.DeltakerOppdatert(**env(did, t), person=p.person)
+def oppdatert(did: UUID, p: Person, t: datetime) -> deltakerhendelser.DeltakerOppdatert:
+    return deltakerhendelser.DeltakerOppdatert(**env(did, t), person=p.person)
 
 
-def identitet(did: UUID, p: Person, t: datetime = T0) -> d.IdentitetFastsatt:
-    return d.IdentitetFastsatt(**env(did, t), identitet=p.identitet)
+def identitet(did: UUID, p: Person, t: datetime = T0) -> deltakerhendelser.IdentitetFastsatt:
+    return deltakerhendelser.IdentitetFastsatt(**env(did, t), identitet=p.identitet)
 
 
 def registrering(did: UUID, p: Person, t: datetime = T0) -> list[DeltakerEvent]:
@@ -71,14 +71,14 @@ def oppdatering(did: UUID, p: Person, t: datetime) -> list[DeltakerEvent]:
     return [oppdatert(did, p, t), identitet(did, p, t)]
 
 
-def kategori(did: UUID, k: Kategori | None, fra: date, t: datetime = T0) -> d.KategoriEndret:
-    return d.KategoriEndret(**env(did, t), kategori=k, gjelder_fra=fra)
+def kategori(did: UUID, k: Kategori | None, fra: date, t: datetime = T0) -> deltakerhendelser.KategoriEndret:
+    return deltakerhendelser.KategoriEndret(**env(did, t), kategori=k, gjelder_fra=fra)
 
 
-def deltakelse(did: UUID, start: date, t: datetime = T0, vid: UUID | None = None) -> v.VedtakRegistrert:
-    return v.VedtakRegistrert(
+def deltakelse(did: UUID, start: date, t: datetime = T0, vid: UUID | None = None) -> vedtakshendelser.VedtakRegistrert:
+    return vedtakshendelser.VedtakRegistrert(
         **env(did, t),
-        vedtak=v.Vedtak(
+        vedtak=vedtakshendelser.Vedtak(
             vedtak_id=vid or uuid4(),
             vedtakstype=Vedtakstype.DELTAKELSE,
             resultat=Vedtaksresultat.VEDTAK_FATTET,
@@ -88,10 +88,10 @@ def deltakelse(did: UUID, start: date, t: datetime = T0, vid: UUID | None = None
     )
 
 
-def permisjon(did: UUID, fra: date, til: date, t: datetime = T0) -> v.VedtakRegistrert:
-    return v.VedtakRegistrert(
+def permisjon(did: UUID, fra: date, til: date, t: datetime = T0) -> vedtakshendelser.VedtakRegistrert:
+    return vedtakshendelser.VedtakRegistrert(
         **env(did, t),
-        vedtak=v.Vedtak(
+        vedtak=vedtakshendelser.Vedtak(
             vedtak_id=uuid4(),
             vedtakstype=Vedtakstype.PERMISJON,
             resultat=Vedtaksresultat.VEDTAK_FATTET,
@@ -101,15 +101,17 @@ def permisjon(did: UUID, fra: date, til: date, t: datetime = T0) -> v.VedtakRegi
     )
 
 
-def gyldig_fravaer(did: UUID, fra: date, til: date, t: datetime = T0) -> v.FravaerRegistrert:
-    return v.FravaerRegistrert(
+def gyldig_fravaer(did: UUID, fra: date, til: date, t: datetime = T0) -> vedtakshendelser.FravaerRegistrert:
+    return vedtakshendelser.FravaerRegistrert(
         **env(did, t),
-        fravaer=v.Fravaer(fravaer_id=uuid4(), fravaerstype=Fravaerstype.GYLDIG, periode=Periode(fra=fra, til=til)),
+        fravaer=vedtakshendelser.Fravaer(
+            fravaer_id=uuid4(), fravaerstype=Fravaerstype.GYLDIG, periode=Periode(fra=fra, til=til)
+        ),
     )
 
 
-def sluttmal(did: UUID, s: Sluttmalkode, fastsatt: date, t: datetime = T0) -> v.SluttmalRegistrert:
-    return v.SluttmalRegistrert(**env(did, t), sluttmal=s, fastsatt_dato=fastsatt)
+def sluttmal(did: UUID, s: Sluttmalkode, fastsatt: date, t: datetime = T0) -> vedtakshendelser.SluttmalRegistrert:
+    return vedtakshendelser.SluttmalRegistrert(**env(did, t), sluttmal=s, fastsatt_dato=fastsatt)
 
 
 def kommune_avslutning(
@@ -124,13 +126,13 @@ def kommune_avslutning(
     kommune: str = "4223",
     bydel: str | None = None,
     timer: Decimal | None = None,
-) -> a.AvslutningRegistrert | a.AvslutningEndret:
+) -> avslutningshendelser.AvslutningRegistrert | avslutningshendelser.AvslutningEndret:
     if arsak is Kode.ARBEID and timer is None:
         timer = Decimal("30.0")
-    cls = a.AvslutningRegistrert if versjon == 1 else a.AvslutningEndret
+    cls = avslutningshendelser.AvslutningRegistrert if versjon == 1 else avslutningshendelser.AvslutningEndret
     return cls(
         **env(did, t),
-        avslutning=a.Avslutning(
+        avslutning=avslutningshendelser.Avslutning(
             avslutning_id=aid or uuid4(),
             versjon=versjon,
             avslutningstype=Avslutningstype.ORDINAER,
@@ -145,8 +147,10 @@ def kommune_avslutning(
     )
 
 
-def slettet(did: UUID, aid: UUID, versjon: int, t: datetime, av: str = "4223-CES") -> a.AvslutningSlettet:
-    return a.AvslutningSlettet(**env(did, t), avslutning_id=aid, versjon=versjon, slettet_av=av)
+def slettet(
+    did: UUID, aid: UUID, versjon: int, t: datetime, av: str = "4223-CES"
+) -> avslutningshendelser.AvslutningSlettet:
+    return avslutningshendelser.AvslutningSlettet(**env(did, t), avslutning_id=aid, versjon=versjon, slettet_av=av)
 
 
 def beregnet(
@@ -158,9 +162,9 @@ def beregnet(
     aid: UUID | None = None,
     kommune: str = "4223",
     bydel: str | None = None,
-) -> a.BeregnetAvslutningOpprettet:
+) -> avslutningshendelser.BeregnetAvslutningOpprettet:
     typ = Avslutningstype.STANS if arsak is Kode.VEDTAK_OM_PERMANENT_STANS else Avslutningstype.ORDINAER
-    return a.BeregnetAvslutningOpprettet(
+    return avslutningshendelser.BeregnetAvslutningOpprettet(
         **env(did, t, "regelmotor"),
         avslutning_id=aid or uuid4(),
         avslutningstype=typ,
@@ -168,7 +172,7 @@ def beregnet(
         avslutningsdato=dato,
         oppfolgingskommune=kommune,
         bydel=bydel,
-        grunnlag=a.Regelgrunnlag(regel="test", datoer={"idag": t.date()}),
+        grunnlag=avslutningshendelser.Regelgrunnlag(regel="test", datoer={"idag": t.date()}),
     )
 
 
@@ -177,10 +181,14 @@ def trukket(
     aid: UUID,
     arsak: Kode,
     t: datetime,
-    grunn: a.Tilbaketrekkingsgrunn = a.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
-) -> a.BeregnetAvslutningTrukketTilbake:
-    return a.BeregnetAvslutningTrukketTilbake(
-        **env(did, t, "regelmotor"), avslutning_id=aid, arsak=arsak, grunn=grunn, grunnlag=a.Regelgrunnlag(regel="test")
+    grunn: avslutningshendelser.Tilbaketrekkingsgrunn = avslutningshendelser.Tilbaketrekkingsgrunn.KOMMUNE_AVSLUTNING,
+) -> avslutningshendelser.BeregnetAvslutningTrukketTilbake:
+    return avslutningshendelser.BeregnetAvslutningTrukketTilbake(
+        **env(did, t, "regelmotor"),
+        avslutning_id=aid,
+        arsak=arsak,
+        grunn=grunn,
+        grunnlag=avslutningshendelser.Regelgrunnlag(regel="test"),
     )
 
 
@@ -212,10 +220,10 @@ def kommunens_avsluttede(
     return personer
 
 
-def forlengelse(did: UUID, fra: date, til: date, t: datetime = T0) -> v.VedtakRegistrert:
-    return v.VedtakRegistrert(
+def forlengelse(did: UUID, fra: date, til: date, t: datetime = T0) -> vedtakshendelser.VedtakRegistrert:
+    return vedtakshendelser.VedtakRegistrert(
         **env(did, t),
-        vedtak=v.Vedtak(
+        vedtak=vedtakshendelser.Vedtak(
             vedtak_id=uuid4(),
             vedtakstype=Vedtakstype.FORLENGELSE,
             resultat=Vedtaksresultat.VEDTAK_FATTET,

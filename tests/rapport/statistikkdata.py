@@ -11,7 +11,7 @@ from uuid import uuid4
 from shared.events.envelope import DeltakerEvent
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 AAR = 2012
 LOV = Lov.INTRODUKSJONSLOVEN
@@ -46,13 +46,15 @@ def hendelser() -> list[DeltakerEvent]:
                 start = slutt - timedelta(days=dager_i_program(i))
                 duf = f"{AAR}{uuid4().int % 10**8:08d}"
                 events += [
-                    *b.registrering(
-                        did, b.person(duf, "Stat", f"Istikk{i:02d}", kommune=kommune, bydel=bydel, lov=LOV)
+                    *builders.registrering(
+                        did, builders.person(duf, "Stat", f"Istikk{i:02d}", kommune=kommune, bydel=bydel, lov=LOV)
                     ),
-                    b.deltakelse(did, start),
-                    b.kommune_avslutning(did, kode, slutt, b.T0, av=f"{kommune}-STAT", kommune=kommune, bydel=bydel),
+                    builders.deltakelse(did, start),
+                    builders.kommune_avslutning(
+                        did, kode, slutt, builders.T0, av=f"{kommune}-STAT", kommune=kommune, bydel=bydel
+                    ),
                 ]
                 if i < forlenget:
-                    events.append(b.forlengelse(did, start + timedelta(days=700), start + timedelta(days=1000)))
+                    events.append(builders.forlengelse(did, start + timedelta(days=700), start + timedelta(days=1000)))
                 i += 1
     return events

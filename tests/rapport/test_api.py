@@ -11,11 +11,11 @@ import pytest
 from services.rapport import forbruker
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori, Lov
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 pytestmark = pytest.mark.integration
 
-T = b.T0
+T = builders.T0
 FORNAVN = ["Åse", "Ørjan", "Æsa", "Bjørn", "Amina", "Ola"]
 
 
@@ -30,35 +30,37 @@ async def data(rapport_app):
         did = uuid4()
         ids[f"v{i}"] = did
         events += [
-            *b.registrering(did, b.person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
-            b.kategori(did, Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1)),
+            *builders.registrering(did, builders.person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
+            builders.kategori(did, Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1)),
         ]
         dato = date(2022 + i % 2, 6, 1) + timedelta(days=i)
         if i % 3 == 0:
-            events.append(b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato, T + timedelta(hours=i)))
+            events.append(builders.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato, T + timedelta(hours=i)))
         else:
             arsak = [Kode.ARBEID, Kode.VGO_FAG_OG_YRKE, Kode.ARBEID_OG_VGO, Kode.DOD][i % 4]
-            events.append(b.kommune_avslutning(did, arsak, dato, T + timedelta(hours=i)))
+            events.append(builders.kommune_avslutning(did, arsak, dato, T + timedelta(hours=i)))
     for i in range(3):
         did = uuid4()
         ids[f"o{i}"] = did
         events += [
-            *b.registrering(did, b.person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")),
-            b.kommune_avslutning(
+            *builders.registrering(
+                did, builders.person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")
+            ),
+            builders.kommune_avslutning(
                 did, Kode.HOYERE_UTDANNING, date(2023, 3, 1), T, av="0301-ABC", kommune="0301", bydel="030101"
             ),
         ]
     did = uuid4()
     ids["baerum"] = did
     events += [
-        *b.registrering(did, b.person("320100000001", "Kari", "Bærumsen", kommune="3201")),
-        b.kommune_avslutning(did, Kode.ARBEID, date(2023, 4, 1), T, av="3201-XY", kommune="3201"),
+        *builders.registrering(did, builders.person("320100000001", "Kari", "Bærumsen", kommune="3201")),
+        builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 4, 1), T, av="3201-XY", kommune="3201"),
     ]
     did = uuid4()
     ids["intro"] = did
     events += [
-        *b.registrering(did, b.person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
-        b.kommune_avslutning(did, Kode.ARBEID, date(2020, 4, 1), T),
+        *builders.registrering(did, builders.person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
+        builders.kommune_avslutning(did, Kode.ARBEID, date(2020, 4, 1), T),
     ]
     async with pool.acquire() as conn:
         for e in events:
@@ -308,12 +310,14 @@ async def test_history_newest_first_with_slettet(client, data, token, rapport_ap
     did, rm, ka = uuid4(), uuid4(), uuid4()
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in [
-            *b.registrering(did, b.person("420411111111", "Nils", "Historiesen", kommune="4204")),
-            b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T, aid=rm, kommune="4204"),
-            b.kommune_avslutning(
+            *builders.registrering(did, builders.person("420411111111", "Nils", "Historiesen", kommune="4204")),
+            builders.beregnet(
+                did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T, aid=rm, kommune="4204"
+            ),
+            builders.kommune_avslutning(
                 did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=1), aid=ka, av="ces", kommune="4204"
             ),
-            b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1)),
+            builders.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1)),
         ]:
             async with conn.transaction():
                 await forbruker.behandle(conn, [e])

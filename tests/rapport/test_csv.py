@@ -16,7 +16,7 @@ from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 pytestmark = pytest.mark.integration
 
@@ -50,18 +50,21 @@ async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport
     did, did2 = uuid4(), uuid4()
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)  # 23:30 in Oslo: the date is Oslo's, not UTC's
     events = [
-        *b.registrering(
-            did, b.person("110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103", fodselsdato=date(1990, 11, 16))
+        *builders.registrering(
+            did,
+            builders.person(
+                "110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103", fodselsdato=date(1990, 11, 16)
+            ),
         ),
-        b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        b.deltakelse(did, date(2021, 11, 16)),
-        b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
-        b.gyldig_fravaer(did, date(2022, 1, 3), date(2022, 1, 7)),
-        b.kommune_avslutning(
+        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        builders.deltakelse(did, date(2021, 11, 16)),
+        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
+        builders.gyldig_fravaer(did, date(2022, 1, 3), date(2022, 1, 7)),
+        builders.kommune_avslutning(
             did, Kode.ARBEID, date(2023, 11, 15), t, av="1103-ÅØ", kommune="1103", timer=Decimal("37.5")
         ),
-        *b.registrering(did2, b.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
-        b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune="1103"),
+        *builders.registrering(did2, builders.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
+        builders.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune="1103"),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in events:

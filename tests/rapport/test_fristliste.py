@@ -14,7 +14,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.regelverk import frister
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,7 @@ START = date(2021, 1, 4)
 
 
 def person(duf: str, etternavn: str, *, lov: Lov = Lov.INTEGRERINGSLOVEN, kommune: str = KOMMUNE, bydel=None):
-    p = b.person(duf, "Tora", etternavn, kommune=kommune, bydel=bydel, lov=lov)
+    p = builders.person(duf, "Tora", etternavn, kommune=kommune, bydel=bydel, lov=lov)
     return p._replace(person=p.person.model_copy(update={"bosettingsdato": BOSATT}))
 
 
@@ -48,28 +48,38 @@ async def data(rapport_app):
         for k in ("uten", "utenmal", "intro", "i_program", "avsluttet", "flyttet", "oslo", "ikke_reg", "rettet")
     }
     ev = [
-        *b.registrering(ids["uten"], person("500100000001", "Uten")),
-        *b.registrering(ids["utenmal"], person("500100000002", "Utenmål")),
-        b.deltakelse(ids["utenmal"], START),
-        *b.registrering(ids["intro"], person("500100000003", "Intro", lov=Lov.INTRODUKSJONSLOVEN)),
-        b.deltakelse(ids["intro"], START),
-        *b.registrering(ids["oslo"], person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
+        *builders.registrering(ids["uten"], person("500100000001", "Uten")),
+        *builders.registrering(ids["utenmal"], person("500100000002", "Utenmål")),
+        builders.deltakelse(ids["utenmal"], START),
+        *builders.registrering(ids["intro"], person("500100000003", "Intro", lov=Lov.INTRODUKSJONSLOVEN)),
+        builders.deltakelse(ids["intro"], START),
+        *builders.registrering(ids["oslo"], person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
     ]
     for i, k in enumerate(("i_program", "avsluttet", "flyttet", "ikke_reg", "rettet")):
         ev += [
-            *b.registrering(ids[k], person(f"50010000010{i}", k.capitalize())),
-            b.deltakelse(ids[k], START),
-            b.sluttmal(ids[k], Sluttmalkode.ARBEID_HAR_IKKE_VGO, START),
+            *builders.registrering(ids[k], person(f"50010000010{i}", k.capitalize())),
+            builders.deltakelse(ids[k], START),
+            builders.sluttmal(ids[k], Sluttmalkode.ARBEID_HAR_IKKE_VGO, START),
         ]
     ev.append(
-        b.kommune_avslutning(ids["avsluttet"], Kode.ARBEID, date(2022, 5, 1), b.T0, av="5001-AB", kommune=KOMMUNE)
+        builders.kommune_avslutning(
+            ids["avsluttet"], Kode.ARBEID, date(2022, 5, 1), builders.T0, av="5001-AB", kommune=KOMMUNE
+        )
     )
     flyttet_tid = datetime(2023, 11, 20, 3, 0, tzinfo=UTC)
-    ev.append(b.beregnet(ids["flyttet"], Kode.FLYTTET, date(2023, 11, 19), flyttet_tid, kommune=KOMMUNE))
+    ev.append(builders.beregnet(ids["flyttet"], Kode.FLYTTET, date(2023, 11, 19), flyttet_tid, kommune=KOMMUNE))
     # the regelmotor's «Avslutningsårsak ikke registrert»; for «rettet» the kommune has registered the right årsak
     for k in ("ikke_reg", "rettet"):
-        ev.append(b.beregnet(ids[k], Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 1, 3), b.T0, kommune=KOMMUNE))
-    ev.append(b.kommune_avslutning(ids["rettet"], Kode.ARBEID, date(2022, 12, 1), b.T0, av="5001-AB", kommune=KOMMUNE))
+        ev.append(
+            builders.beregnet(
+                ids[k], Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 1, 3), builders.T0, kommune=KOMMUNE
+            )
+        )
+    ev.append(
+        builders.kommune_avslutning(
+            ids["rettet"], Kode.ARBEID, date(2022, 12, 1), builders.T0, av="5001-AB", kommune=KOMMUNE
+        )
+    )
     await prosjekter(rapport_app.state.runtime.pool, ev)
     return ids, flyttet_tid
 
@@ -174,7 +184,7 @@ async def test_folkeregister_since(client, data, token):
 async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(client, rapport_app, token):
     did = uuid4()
     pool = rapport_app.state.runtime.pool
-    await prosjekter(pool, [*b.registrering(did, person("500100000050", "Senere"))])
+    await prosjekter(pool, [*builders.registrering(did, person("500100000050", "Senere"))])
     params = {"fra": OPPSTARTSFRIST.isoformat(), "dager": 0}
 
     async def paa_lista() -> bool:
@@ -182,7 +192,9 @@ async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(c
         return str(did) in {x["deltaker_id"] for x in r.json()["rader"]}
 
     assert await paa_lista()
-    await prosjekter(pool, [b.deltakelse(did, START), b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, START)])
+    await prosjekter(
+        pool, [builders.deltakelse(did, START), builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, START)]
+    )
     assert not await paa_lista()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from services.rapport import forbruker
 from shared.kodeverk.kategorier import Kategori
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 pytestmark = pytest.mark.integration
 
@@ -21,12 +21,18 @@ async def data(rapport_app):
     programme, «Stovner» in Stovner (030114) with rett og plikt; all named Listesen-something."""
     ids = {k: uuid4() for k in ("rett", "kan", "stovner")}
     ev = [
-        *b.registrering(ids["rett"], b.person("030100000901", "Li", "Listesen", kommune="0301", bydel="030103")),
-        b.kategori(ids["rett"], Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        *b.registrering(ids["kan"], b.person("030100000902", "Li", "Listesenkan", kommune="0301", bydel="030103")),
-        b.kategori(ids["kan"], Kategori.KAN_TILBYS, date(2021, 9, 1)),
-        *b.registrering(ids["stovner"], b.person("030100000903", "Li", "Listesenst", kommune="0301", bydel="030114")),
-        b.kategori(ids["stovner"], Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        *builders.registrering(
+            ids["rett"], builders.person("030100000901", "Li", "Listesen", kommune="0301", bydel="030103")
+        ),
+        builders.kategori(ids["rett"], Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        *builders.registrering(
+            ids["kan"], builders.person("030100000902", "Li", "Listesenkan", kommune="0301", bydel="030103")
+        ),
+        builders.kategori(ids["kan"], Kategori.KAN_TILBYS, date(2021, 9, 1)),
+        *builders.registrering(
+            ids["stovner"], builders.person("030100000903", "Li", "Listesenst", kommune="0301", bydel="030114")
+        ),
+        builders.kategori(ids["stovner"], Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in ev:

@@ -19,11 +19,11 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from tests import consuming
-from tests.rapport import builders as b
+from tests.rapport import builders
 
 pytestmark = pytest.mark.integration
 
-T = b.T0
+T = builders.T0
 
 
 def seed_scenario():
@@ -33,15 +33,17 @@ def seed_scenario():
     rm = uuid4()
     ka = uuid4()
     events = [
-        *b.registrering(did, b.person("202300000001", "Åse", "Øvrebø"), T),
-        b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1), T),
-        b.deltakelse(did, date(2021, 11, 16), T + timedelta(minutes=1)),
-        b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16), T + timedelta(minutes=2)),
-        b.permisjon(did, date(2022, 3, 1), date(2022, 3, 10), T + timedelta(minutes=3)),
-        b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 25), T + timedelta(days=30), aid=rm),
-        b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka),
-        b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
-        *b.oppdatering(did, b.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
+        *builders.registrering(did, builders.person("202300000001", "Åse", "Øvrebø"), T),
+        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1), T),
+        builders.deltakelse(did, date(2021, 11, 16), T + timedelta(minutes=1)),
+        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16), T + timedelta(minutes=2)),
+        builders.permisjon(did, date(2022, 3, 1), date(2022, 3, 10), T + timedelta(minutes=3)),
+        builders.beregnet(
+            did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 25), T + timedelta(days=30), aid=rm
+        ),
+        builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka),
+        builders.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
+        *builders.oppdatering(did, builders.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
     ]
     return did, rm, ka, events
 
@@ -118,9 +120,11 @@ async def test_any_arrival_order_gives_the_same_row_and_history(schema_pool, see
 
 async def test_avslutning_before_the_person_appears_when_the_person_arrives(schema_pool):
     did = uuid4()
-    await project_all(schema_pool, [b.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T)])
+    await project_all(schema_pool, [builders.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T)])
     assert (await snapshot(schema_pool, did))[0] is None
-    await project_all(schema_pool, [*b.registrering(did, b.person("202300000002"), T - timedelta(days=400))])
+    await project_all(
+        schema_pool, [*builders.registrering(did, builders.person("202300000002"), T - timedelta(days=400))]
+    )
     row, _ = await snapshot(schema_pool, did)
     assert row["arsak_navn"] == "Grunnskole" and row["frist_gjennomforing"] is None  # no vedtak seen: no frist
 
@@ -131,9 +135,9 @@ async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
     await project_all(
         schema_pool,
         [
-            *b.registrering(did, b.person("202300000003")),
-            b.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
-            b.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
+            *builders.registrering(did, builders.person("202300000003")),
+            builders.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
+            builders.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
         ],
     )
     row, hist = await snapshot(schema_pool, did)
@@ -147,10 +151,10 @@ async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
     await project_all(
         schema_pool,
         [
-            *b.registrering(did, b.person("202300000004")),
-            b.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
-            b.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
-            b.kommune_avslutning(
+            *builders.registrering(did, builders.person("202300000004")),
+            builders.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
+            builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
+            builders.kommune_avslutning(
                 did, Kode.HOYERE_UTDANNING, date(2023, 1, 31), T + timedelta(days=3), aid=ka, versjon=2
             ),
         ],
@@ -158,11 +162,11 @@ async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
     row, hist = await snapshot(schema_pool, did)
     assert row["arsak"] == "HOYERE_UTDANNING"
     assert hist == [(ka, 2, "gjeldende"), (ka, 1, "endret"), (rm, 1, "erstattet")]
-    await project_all(schema_pool, [b.slettet(did, ka, 3, T + timedelta(days=4))])
+    await project_all(schema_pool, [builders.slettet(did, ka, 3, T + timedelta(days=4))])
     row, hist = await snapshot(schema_pool, did)
     assert row["arsak"] == "FLYTTET" and row["kilde"] == "regelmotor" and row["registrert_av"] == "Regelmotor"
     assert hist == [(ka, 2, "slettet"), (ka, 1, "endret"), (rm, 1, "gjeldende")]
-    await project_all(schema_pool, [b.trukket(did, rm, Kode.FLYTTET, T + timedelta(days=5))])
+    await project_all(schema_pool, [builders.trukket(did, rm, Kode.FLYTTET, T + timedelta(days=5))])
     assert (await snapshot(schema_pool, did))[0] is None  # nothing current: not in the report, history kept
 
 
@@ -188,11 +192,11 @@ async def test_concurrent_events_of_one_person_from_two_topics_both_count(schema
     async with schema_pool.acquire() as c1, schema_pool.acquire() as c2:
         tx = c1.transaction()
         await tx.start()
-        await forbruker.behandle(c1, [b.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)])
+        await forbruker.behandle(c1, [builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)])
 
         async def person() -> None:
             async with c2.transaction():
-                await forbruker.behandle(c2, [*b.registrering(did, b.person("202300000009"))])
+                await forbruker.behandle(c2, [*builders.registrering(did, builders.person("202300000009"))])
 
         task = asyncio.create_task(person())
         await asyncio.sleep(0.3)

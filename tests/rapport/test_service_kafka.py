@@ -18,12 +18,12 @@ from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
 from tests.naming import run_id
-from tests.rapport import builders as b
+from tests.rapport import builders
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
-T = b.T0
+T = builders.T0
 
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, identity_provider):
@@ -38,16 +38,18 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
     did, rm, ka = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    avslutning = b.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka)
+    avslutning = builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka)
     # the kommune's avslutning and the retraction before the person, the vedtak and the computed avslutning
     events = [
         avslutning,
-        b.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
-        b.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T + timedelta(days=30), aid=rm),
-        b.deltakelse(did, date(2021, 11, 16)),
-        b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
-        b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        *b.registrering(did, b.person("202399999999", "Åsmund", "Ærø")),
+        builders.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
+        builders.beregnet(
+            did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T + timedelta(days=30), aid=rm
+        ),
+        builders.deltakelse(did, date(2021, 11, 16)),
+        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
+        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        *builders.registrering(did, builders.person("202399999999", "Åsmund", "Ærø")),
         avslutning,  # redelivered
     ]
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-producer")

@@ -10,36 +10,36 @@ from fractions import Fraction
 
 import pytest
 
-from services.rapport import statistikk as s
+from services.rapport import statistikk
 from shared.kodeverk.avslutningsarsaker import Maaloppnaaelsesgruppe as G
 
 ARBEID, VGO, ANNET, IKKE = G.ARBEID, G.UTDANNING_VGO, G.ANNET, G.INNGAR_IKKE
 
 
-def t(forlenget: int = 0, **per_gruppe: int) -> s.Telling:
+def t(forlenget: int = 0, **per_gruppe: int) -> statistikk.Telling:
     navn = {"arbeid": ARBEID, "vgo": VGO, "annet": ANNET, "ikke": IKKE}
     g = {navn[k]: v for k, v in per_gruppe.items()}
-    return s.Telling(tuple(g.get(x, 0) for x in s.GRUPPER), forlenget)
+    return statistikk.Telling(tuple(g.get(x, 0) for x in statistikk.GRUPPER), forlenget)
 
 
-def tre(blader: dict[str, tuple[str, s.Telling]], mellom: dict[str, str]) -> s.Tre:
+def tre(blader: dict[str, tuple[str, statistikk.Telling]], mellom: dict[str, str]) -> statistikk.Tre:
     """Leaves with their parent and counts; inner nodes (parent given in `mellom`) summed from below."""
     forelder: dict[str, str | None] = {"landet": None, **mellom, **{b: f for b, (f, _) in blader.items()}}
     telling = {b: x for b, (_, x) in blader.items()}
     for b, (_f, x) in blader.items():
         n = forelder[b]
         while n is not None:
-            telling[n] = telling.get(n, s.Telling()) + x
+            telling[n] = telling.get(n, statistikk.Telling()) + x
             n = forelder[n]
-    return s.Tre(telling=telling, forelder=forelder)
+    return statistikk.Tre(telling=telling, forelder=forelder)
 
 
 def test_primary_rule_counts_of_one_to_four_are_not_shown():
-    assert s.kan_vises(t(arbeid=5, annet=0, forlenget=0))
-    assert s.kan_vises(t(arbeid=12, vgo=5, forlenget=5))
-    assert not s.kan_vises(t(arbeid=12, vgo=3))  # three in utdanning: who they are is easy to guess
-    assert not s.kan_vises(t(arbeid=12, forlenget=11))  # one without forlengelse
-    assert not s.kan_vises(t(ikke=2, arbeid=10))  # the two outside the base count too
+    assert statistikk.kan_vises(t(arbeid=5, annet=0, forlenget=0))
+    assert statistikk.kan_vises(t(arbeid=12, vgo=5, forlenget=5))
+    assert not statistikk.kan_vises(t(arbeid=12, vgo=3))  # three in utdanning: who they are is easy to guess
+    assert not statistikk.kan_vises(t(arbeid=12, forlenget=11))  # one without forlengelse
+    assert not statistikk.kan_vises(t(ikke=2, arbeid=10))  # the two outside the base count too
 
 
 def test_one_small_kommune_takes_its_smallest_neighbour_with_it():
@@ -54,7 +54,7 @@ def test_one_small_kommune_takes_its_smallest_neighbour_with_it():
         },
         {"f1": "landet", "f2": "landet"},
     )
-    assert s.prikk(x) == {"k1", "k2"}  # k2, the smaller neighbour, hides k1 from f1 − k2 − k3
+    assert statistikk.prikk(x) == {"k1", "k2"}  # k2, the smaller neighbour, hides k1 from f1 − k2 − k3
 
 
 def test_two_small_neighbours_are_not_revealed_as_their_sum():
@@ -63,7 +63,7 @@ def test_two_small_neighbours_are_not_revealed_as_their_sum():
         {"k1": ("f1", t(arbeid=1)), "k2": ("f1", t(arbeid=2)), "k3": ("f1", t(arbeid=50)), "k4": ("f1", t(arbeid=60))},
         {"f1": "landet"},
     )
-    p = s.prikk(x)
+    p = statistikk.prikk(x)
     assert {"k1", "k2", "k3"} <= p and "k4" not in p
 
 
@@ -73,34 +73,36 @@ def test_a_kommune_alone_with_one_other_in_its_fylke_does_not_learn_the_other():
         {"k1": ("f1", t(arbeid=30)), "k2": ("f1", t(arbeid=3)), "k3": ("f2", t(arbeid=50)), "k4": ("f2", t(arbeid=40))},
         {"f1": "landet", "f2": "landet"},
     )
-    p = s.prikk(x, usynlig={"k2", "k3", "k4"}, kjent={"k1"})
+    p = statistikk.prikk(x, usynlig={"k2", "k3", "k4"}, kjent={"k1"})
     assert "f1" in p and "k1" not in p
     assert "f2" in p or "landet" in p  # else landet − f2 = f1
 
 
 def test_time_in_programme_whole_months_nearest_rank_from_ten_persons():
-    assert s.maaneder_i_program(730) == 23 and s.maaneder_i_program(731) == 24  # 2 years = 730.5 days
-    assert s.kvartil([1, 2, 3, 4], 0.5) == 2 and s.kvartil([1, 2, 3, 4, 5], 0.5) == 3
-    assert s.kvartil([7, 1, 3, 9], 0.25) == 1 and s.kvartil([7, 1, 3, 9], 0.75) == 7
-    assert s.tid_i_program({24: 9}) is None
+    assert statistikk.maaneder_i_program(730) == 23 and statistikk.maaneder_i_program(731) == 24  # 2 years = 730.5 days
+    assert statistikk.kvartil([1, 2, 3, 4], 0.5) == 2 and statistikk.kvartil([1, 2, 3, 4, 5], 0.5) == 3
+    assert statistikk.kvartil([7, 1, 3, 9], 0.25) == 1 and statistikk.kvartil([7, 1, 3, 9], 0.75) == 7
+    assert statistikk.tid_i_program({24: 9}) is None
     maaneder = [12, 12, 13, 20, 24, 24, 25, 30, 36, 40, 41]
-    tid = s.tid_i_program({m: maaneder.count(m) for m in maaneder})
+    tid = statistikk.tid_i_program({m: maaneder.count(m) for m in maaneder})
     assert tid is not None and tid.antall == 11
-    assert (tid.nedre_kvartil, tid.median, tid.ovre_kvartil) == tuple(s.kvartil(maaneder, p) for p in (0.25, 0.5, 0.75))
+    assert (tid.nedre_kvartil, tid.median, tid.ovre_kvartil) == tuple(
+        statistikk.kvartil(maaneder, p) for p in (0.25, 0.5, 0.75)
+    )
 
 
 def test_codes_within_a_gruppe_are_prikket_in_pairs_summing_to_five_or_more():
     gruppe = {"A1": "Arbeid", "A2": "Arbeid", "A3": "Arbeid", "D": "Annet"}
-    assert s.prikk_koder({"A1": 2, "A2": 40, "A3": 50, "D": 9}, gruppe, {}) == {"A1", "A2"}
-    assert s.prikk_koder({"A1": 2, "A2": 2, "A3": 50, "D": 9}, gruppe, {}) == {"A1", "A2", "A3"}
+    assert statistikk.prikk_koder({"A1": 2, "A2": 40, "A3": 50, "D": 9}, gruppe, {}) == {"A1", "A2"}
+    assert statistikk.prikk_koder({"A1": 2, "A2": 2, "A3": 50, "D": 9}, gruppe, {}) == {"A1", "A2", "A3"}
     # a kommune that knows its own 8 of A3's 10 would learn the other two: prikket for it
-    assert s.prikk_koder({"A1": 20, "A2": 40, "A3": 10, "D": 9}, gruppe, {"A3": 8}) == {"A1", "A3"}
+    assert statistikk.prikk_koder({"A1": 20, "A2": 40, "A3": 10, "D": 9}, gruppe, {"A3": 8}) == {"A1", "A3"}
 
 
 # --- the adversary ----------------------------------------------------------------------------------------------
 
 
-def bestemte(x: s.Tre, ukjente: set[str]) -> set[str]:
+def bestemte(x: statistikk.Tre, ukjente: set[str]) -> set[str]:
     """The unknown lines whose value follows from the sums (parent = Σ children, for each count separately)
     and the known lines: an unknown is determined when its unit vector lies in the row space of the
     equations restricted to the unknowns (exact rational Gaussian elimination)."""
@@ -144,7 +146,7 @@ def _i_radrom(basis: list[list[Fraction]], v: list[Fraction]) -> bool:
     return not any(_reduser(basis, v))
 
 
-def er_under(x: s.Tre, n: str, over: str) -> bool:
+def er_under(x: statistikk.Tre, n: str, over: str) -> bool:
     m: str | None = n
     while m is not None:
         if m == over:
@@ -153,8 +155,8 @@ def er_under(x: s.Tre, n: str, over: str) -> bool:
     return False
 
 
-def tilfeldig_tre(rnd: random.Random) -> s.Tre:
-    blader: dict[str, tuple[str, s.Telling]] = {}
+def tilfeldig_tre(rnd: random.Random) -> statistikk.Tre:
+    blader: dict[str, tuple[str, statistikk.Telling]] = {}
     mellom: dict[str, str] = {}
     for f in range(rnd.randint(2, 5)):
         mellom[f"f{f}"] = "landet"
@@ -183,23 +185,23 @@ def test_the_adversary_recovers_no_prikket_line(seed):
     rnd = random.Random(seed)
     x = tilfeldig_tre(rnd)
     # IMDi's view: everything visible, nothing known
-    p = s.prikk(x)
-    assert all(s.kan_vises(x.telling[n]) for n in x.telling if n not in p)
+    p = statistikk.prikk(x)
+    assert all(statistikk.kan_vises(x.telling[n]) for n in x.telling if n not in p)
     assert not bestemte(x, set(p)), "a prikket line follows from the lines shown"
     for n in x.barn:  # what the shown lines reveal about the prikket ones together passes the rule
         if n not in p and x.barn[n]:
-            rest = x.telling[n] - sum((x.telling[b] for b in x.barn[n] if b not in p), s.Telling())
-            assert rest.tom or s.kan_vises(rest) or any(b in p and x.barn[b] for b in x.barn[n])
+            rest = x.telling[n] - sum((x.telling[b] for b in x.barn[n] if b not in p), statistikk.Telling())
+            assert rest.tom or statistikk.kan_vises(rest) or any(b in p and x.barn[b] for b in x.barn[n])
     # a kommune's view: it knows its own line, sees landet and the fylker, and no other kommune
     kommuner = [n for n in x.forelder if n.startswith("k")]
     egen = rnd.choice(kommuner)
     kjent = {egen, *x.barn[egen]}
     usynlig = {n for n in x.forelder if n[0] in "kb" and n not in kjent}
-    p = s.prikk(x, usynlig=usynlig, kjent=kjent)
+    p = statistikk.prikk(x, usynlig=usynlig, kjent=kjent)
     for n in bestemte(x, (p | usynlig) - kjent):
         # what it can work out is its own figures, or lines that pass the rule (a fylke prikket for the
         # outsider's sake): nothing about a small group of other kommuners' deltakere
-        andres = x.telling[n] - sum((x.telling[k] for k in {egen} if er_under(x, k, n)), s.Telling())
-        assert andres.tom or s.kan_vises(andres), f"the kommune learns {n}: {andres}"
+        andres = x.telling[n] - sum((x.telling[k] for k in {egen} if er_under(x, k, n)), statistikk.Telling())
+        assert andres.tom or statistikk.kan_vises(andres), f"the kommune learns {n}: {andres}"
     # and an outsider reading the kommune's page (its own line, when prikket, is unknown to them)
     assert not bestemte(x, p | usynlig), "the kommune's page gives away its prikket line"

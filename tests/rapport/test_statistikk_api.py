@@ -9,8 +9,7 @@ import json
 
 import pytest
 
-from services.rapport import forbruker
-from services.rapport import statistikk as s
+from services.rapport import forbruker, statistikk
 from tests.rapport import statistikkdata as data
 
 pytestmark = pytest.mark.integration
@@ -64,7 +63,11 @@ async def test_imdi_sees_every_level_with_the_small_ones_prikket(client, token, 
     assert ls["bydel:030103"]["forelder"] == "kommune:0301" and ls["kommune:0301"]["avsluttet"] == 22
     # time in programme: whole months, nearest rank, per fylke and per Oslo bydel (a kommune's to itself)
     agder = [int(data.dager_i_program(i) // (365.25 / 12)) for n in (20, 3, 30, 12) for i in range(n)]
-    assert agder_tid(ls) == (s.kvartil(agder, 0.25), s.kvartil(agder, 0.5), s.kvartil(agder, 0.75))
+    assert agder_tid(ls) == (
+        statistikk.kvartil(agder, 0.25),
+        statistikk.kvartil(agder, 0.5),
+        statistikk.kvartil(agder, 0.75),
+    )
     assert ls["bydel:030103"]["tid_i_program"] is not None  # 10 persons
     assert ls["kommune:4201"]["tid_i_program"] is None
     # sluttårsak per code, the whole country
@@ -118,14 +121,14 @@ async def test_the_counters_follow_the_report_rows_through_changes_and_deletions
     from uuid import uuid4
 
     from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
-    from tests.rapport import builders as b
+    from tests.rapport import builders
 
     endret, slettet, aid1, aid2 = uuid4(), uuid4(), uuid4(), uuid4()
     hendelser = [
-        *b.registrering(endret, b.person("201300000001", kommune="4212", lov=data.LOV)),
-        b.kommune_avslutning(endret, Kode.ARBEID, date(2013, 5, 1), b.T0, aid=aid1, kommune="4212"),
-        *b.registrering(slettet, b.person("201300000002", kommune="4212", lov=data.LOV)),
-        b.kommune_avslutning(slettet, Kode.ARBEID, date(2013, 5, 1), b.T0, aid=aid2, kommune="4212"),
+        *builders.registrering(endret, builders.person("201300000001", kommune="4212", lov=data.LOV)),
+        builders.kommune_avslutning(endret, Kode.ARBEID, date(2013, 5, 1), builders.T0, aid=aid1, kommune="4212"),
+        *builders.registrering(slettet, builders.person("201300000002", kommune="4212", lov=data.LOV)),
+        builders.kommune_avslutning(slettet, Kode.ARBEID, date(2013, 5, 1), builders.T0, aid=aid2, kommune="4212"),
     ]
     pool = rapport_app.state.runtime.pool
     async with pool.acquire() as conn:
@@ -135,10 +138,10 @@ async def test_the_counters_follow_the_report_rows_through_changes_and_deletions
             await forbruker.behandle(
                 conn,
                 [
-                    b.kommune_avslutning(
-                        endret, Kode.GRUNNSKOLE, date(2013, 5, 1), b.T0, aid=aid1, versjon=2, kommune="4212"
+                    builders.kommune_avslutning(
+                        endret, Kode.GRUNNSKOLE, date(2013, 5, 1), builders.T0, aid=aid1, versjon=2, kommune="4212"
                     ),
-                    b.slettet(slettet, aid2, 1, b.T0),
+                    builders.slettet(slettet, aid2, 1, builders.T0),
                 ],
             )
         fra_radene = await conn.fetch(

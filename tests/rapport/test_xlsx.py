@@ -23,7 +23,7 @@ from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
-from tests.rapport import builders as b
+from tests.rapport import builders
 from tests.rapport.test_csv import KOLONNER
 
 pytestmark = pytest.mark.integration
@@ -39,17 +39,17 @@ async def to_personer(rapport_app):
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)
     duf1, duf2 = f"2023{uuid.uuid4().int % 10**8:08d}", f"2023{uuid.uuid4().int % 10**8:08d}"
     events = [
-        *b.registrering(
-            did, b.person(duf1, "Åse Ærlig", "Øvrebø; «Sør»", kommune=KOMMUNE, fodselsdato=date(1990, 11, 16))
+        *builders.registrering(
+            did, builders.person(duf1, "Åse Ærlig", "Øvrebø; «Sør»", kommune=KOMMUNE, fodselsdato=date(1990, 11, 16))
         ),
-        b.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        b.deltakelse(did, date(2021, 11, 16)),
-        b.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
-        b.kommune_avslutning(
+        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        builders.deltakelse(did, date(2021, 11, 16)),
+        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
+        builders.kommune_avslutning(
             did, Kode.ARBEID, date(2023, 11, 15), t, av=f"{KOMMUNE}-ÅØ", kommune=KOMMUNE, timer=Decimal("37.5")
         ),
-        *b.registrering(did2, b.person(duf2, "Bjørn", "Ås", kommune=KOMMUNE, kjonn=Kjonn.MANN)),
-        b.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune=KOMMUNE),
+        *builders.registrering(did2, builders.person(duf2, "Bjørn", "Ås", kommune=KOMMUNE, kjonn=Kjonn.MANN)),
+        builders.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune=KOMMUNE),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn, conn.transaction():
         await forbruker.behandle(conn, events)

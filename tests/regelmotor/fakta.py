@@ -11,11 +11,10 @@ from uuid import UUID
 from services.regelmotor.domain import anvend, differanse
 from services.regelmotor.domain.differanse import Utgaende
 from services.regelmotor.domain.tilstand import Tilstand
-from shared.events import avslutning as a
-from shared.events import deltaker as d
-from shared.events import folkeregister as f
-from shared.events import klokke as k
-from shared.events import vedtak as v
+from shared.events import avslutning as avslutningshendelser
+from shared.events import deltaker as deltakerhendelser
+from shared.events import folkeregister, klokke
+from shared.events import vedtak as vedtakshendelser
 from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
@@ -45,19 +44,19 @@ class Fakta:
 
     def registrert(
         self, *, lov: Lov = Lov.INTEGRERINGSLOVEN, bosatt: date = BOSATT, kommune: str = VENNESLA
-    ) -> d.DeltakerRegistrert:
-        return d.DeltakerRegistrert(
+    ) -> deltakerhendelser.DeltakerRegistrert:
+        return deltakerhendelser.DeltakerRegistrert(
             **self._env(),
-            person=d.Personopplysninger(
-                kjonn=d.Kjonn.KVINNE,
+            person=deltakerhendelser.Personopplysninger(
+                kjonn=deltakerhendelser.Kjonn.KVINNE,
                 lov=lov,
                 bosettingsdato=bosatt,
                 oppfolgingskommune=kommune,
             ),
         )
 
-    def kategori(self, kategori: Kategori | None, fra: date) -> d.KategoriEndret:
-        return d.KategoriEndret(**self._env(), kategori=kategori, gjelder_fra=fra)
+    def kategori(self, kategori: Kategori | None, fra: date) -> deltakerhendelser.KategoriEndret:
+        return deltakerhendelser.KategoriEndret(**self._env(), kategori=kategori, gjelder_fra=fra)
 
     def vedtak(
         self,
@@ -68,10 +67,10 @@ class Fakta:
         vedtaksdato: date | None = None,
         vedtak_id: UUID | None = None,
         resultat: Vedtaksresultat = Vedtaksresultat.VEDTAK_FATTET,
-    ) -> v.VedtakRegistrert:
-        return v.VedtakRegistrert(
+    ) -> vedtakshendelser.VedtakRegistrert:
+        return vedtakshendelser.VedtakRegistrert(
             **self._env(),
-            vedtak=v.Vedtak(
+            vedtak=vedtakshendelser.Vedtak(
                 vedtak_id=vedtak_id or uuid.uuid4(),
                 vedtakstype=type,
                 resultat=resultat,
@@ -80,29 +79,33 @@ class Fakta:
             ),
         )
 
-    def vedtak_slettet(self, vedtak_id: UUID) -> v.VedtakSlettet:
-        return v.VedtakSlettet(**self._env(), vedtak_id=vedtak_id)
+    def vedtak_slettet(self, vedtak_id: UUID) -> vedtakshendelser.VedtakSlettet:
+        return vedtakshendelser.VedtakSlettet(**self._env(), vedtak_id=vedtak_id)
 
     def sluttmal(
         self, sluttmal: Sluttmalkode = Sluttmalkode.ARBEID_HAR_IKKE_VGO, fastsatt: date = date(2021, 10, 1)
-    ) -> v.SluttmalRegistrert:
-        return v.SluttmalRegistrert(**self._env(), sluttmal=sluttmal, fastsatt_dato=fastsatt)
+    ) -> vedtakshendelser.SluttmalRegistrert:
+        return vedtakshendelser.SluttmalRegistrert(**self._env(), sluttmal=sluttmal, fastsatt_dato=fastsatt)
 
-    def fravaer(self, fra: date, til: date, type: Fravaerstype = Fravaerstype.GYLDIG) -> v.FravaerRegistrert:
-        return v.FravaerRegistrert(
+    def fravaer(
+        self, fra: date, til: date, type: Fravaerstype = Fravaerstype.GYLDIG
+    ) -> vedtakshendelser.FravaerRegistrert:
+        return vedtakshendelser.FravaerRegistrert(
             **self._env(),
-            fravaer=v.Fravaer(fravaer_id=uuid.uuid4(), fravaerstype=type, periode=Periode(fra=fra, til=til)),
+            fravaer=vedtakshendelser.Fravaer(
+                fravaer_id=uuid.uuid4(), fravaerstype=type, periode=Periode(fra=fra, til=til)
+            ),
         )
 
-    def avvist(self, dato: date) -> v.AvvisningRegistrert:
-        return v.AvvisningRegistrert(**self._env(), avvist_dato=dato)
+    def avvist(self, dato: date) -> vedtakshendelser.AvvisningRegistrert:
+        return vedtakshendelser.AvvisningRegistrert(**self._env(), avvist_dato=dato)
 
     def kommune_avslutning(
         self, dato: date = FRIST, *, avslutning_id: UUID | None = None, versjon: int = 1
-    ) -> a.AvslutningRegistrert:
-        return a.AvslutningRegistrert(
+    ) -> avslutningshendelser.AvslutningRegistrert:
+        return avslutningshendelser.AvslutningRegistrert(
             **self._env(),
-            avslutning=a.Avslutning(
+            avslutning=avslutningshendelser.Avslutning(
                 avslutning_id=avslutning_id or uuid.uuid4(),
                 versjon=versjon,
                 avslutningstype=Avslutningstype.ORDINAER,
@@ -115,8 +118,12 @@ class Fakta:
             ),
         )
 
-    def kommune_avslutning_slettet(self, avslutning_id: UUID, versjon: int = 2) -> a.AvslutningSlettet:
-        return a.AvslutningSlettet(**self._env(), avslutning_id=avslutning_id, versjon=versjon, slettet_av="4223-CES")
+    def kommune_avslutning_slettet(
+        self, avslutning_id: UUID, versjon: int = 2
+    ) -> avslutningshendelser.AvslutningSlettet:
+        return avslutningshendelser.AvslutningSlettet(
+            **self._env(), avslutning_id=avslutning_id, versjon=versjon, slettet_av="4223-CES"
+        )
 
     def _fr(self, hendelse_id: str | None, sekvens: int) -> dict:
         return dict(
@@ -125,18 +132,26 @@ class Fakta:
             sekvensnummer=sekvens,
         )
 
-    def dod(self, dato: date, *, hendelse_id: str | None = None, sekvens: int = 1) -> f.DodsfallRegistrert:
-        return f.DodsfallRegistrert(**self._fr(hendelse_id, sekvens), dodsfall=f.Dodsfall(dodsdato=dato))
+    def dod(self, dato: date, *, hendelse_id: str | None = None, sekvens: int = 1) -> folkeregister.DodsfallRegistrert:
+        return folkeregister.DodsfallRegistrert(
+            **self._fr(hendelse_id, sekvens), dodsfall=folkeregister.Dodsfall(dodsdato=dato)
+        )
 
     def dod_korrigert(
         self, korrigerer: str, dato: date, *, hendelse_id: str | None = None, sekvens: int = 2
-    ) -> f.DodsfallKorrigert:
-        return f.DodsfallKorrigert(
-            **self._fr(hendelse_id, sekvens), korrigerer_hendelse_id=korrigerer, dodsfall=f.Dodsfall(dodsdato=dato)
+    ) -> folkeregister.DodsfallKorrigert:
+        return folkeregister.DodsfallKorrigert(
+            **self._fr(hendelse_id, sekvens),
+            korrigerer_hendelse_id=korrigerer,
+            dodsfall=folkeregister.Dodsfall(dodsdato=dato),
         )
 
-    def utvandret(self, dato: date, *, hendelse_id: str | None = None, sekvens: int = 1) -> f.UtvandringRegistrert:
-        return f.UtvandringRegistrert(**self._fr(hendelse_id, sekvens), utvandring=f.Utvandring(utflyttingsdato=dato))
+    def utvandret(
+        self, dato: date, *, hendelse_id: str | None = None, sekvens: int = 1
+    ) -> folkeregister.UtvandringRegistrert:
+        return folkeregister.UtvandringRegistrert(
+            **self._fr(hendelse_id, sekvens), utvandring=folkeregister.Utvandring(utflyttingsdato=dato)
+        )
 
     def flyttet(
         self,
@@ -146,25 +161,30 @@ class Fakta:
         *,
         hendelse_id: str | None = None,
         sekvens: int = 1,
-    ) -> f.FlyttingRegistrert:
-        return f.FlyttingRegistrert(
+    ) -> folkeregister.FlyttingRegistrert:
+        return folkeregister.FlyttingRegistrert(
             **self._fr(hendelse_id, sekvens),
-            flytting=f.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=dato),
+            flytting=folkeregister.Flytting(til_kommunenummer=til, fra_kommunenummer=fra, flyttedato=dato),
         )
 
     def annullert(
-        self, hendelse_id: str, art: f.Folkeregisterart = f.Folkeregisterart.DODSFALL, sekvens: int = 3
-    ) -> f.FolkeregisterhendelseAnnullert:
-        return f.FolkeregisterhendelseAnnullert(**self._fr(None, sekvens), annullerer_hendelse_id=hendelse_id, art=art)
+        self,
+        hendelse_id: str,
+        art: folkeregister.Folkeregisterart = folkeregister.Folkeregisterart.DODSFALL,
+        sekvens: int = 3,
+    ) -> folkeregister.FolkeregisterhendelseAnnullert:
+        return folkeregister.FolkeregisterhendelseAnnullert(
+            **self._fr(None, sekvens), annullerer_hendelse_id=hendelse_id, art=art
+        )
 
     def program(self) -> list:
         """Vennesla: registered, in kategori, vedtak om program from 16.11.2021, sluttmål → frist 15.11.2023."""
         return [self.registrert(), self.kategori(Kategori.RETT_OG_PLIKT, BOSATT), self.vedtak(), self.sluttmal()]
 
 
-def dogn(dato: date) -> k.DognPassert:
+def dogn(dato: date) -> klokke.DognPassert:
     t = datetime(dato.year, dato.month, dato.day, tzinfo=UTC)
-    return k.DognPassert(
+    return klokke.DognPassert(
         event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dogn:{dato}"),
         occurred_at=t,
         recorded_at=t,

@@ -217,6 +217,7 @@ async def test_issue_11_avvisning_dated_0_is_refused_with_a_norwegian_message(re
             "i": "body",
             "kode": "regel",
             "melding": "avvist dato kan ikke være før personens fødselsdato",
+            "regel": "dato ikke før fødselsdato",
         }
     ]
 

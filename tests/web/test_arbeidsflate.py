@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from services.plumbing.kafka import TopicNames, make_broker, publish
-from shared.events import avslutning as a
+from shared.events import avslutning
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.regelverk.frister import legg_til_maaneder
 from tests.registrering.conftest import person
@@ -57,7 +57,7 @@ async def flyttet(web: Web, deltaker_id: str) -> None:
     try:
         await publish(
             broker,
-            a.BeregnetAvslutningOpprettet(
+            avslutning.BeregnetAvslutningOpprettet(
                 occurred_at=now,
                 recorded_at=now,
                 correlation_id=uuid.uuid4(),
@@ -69,7 +69,7 @@ async def flyttet(web: Web, deltaker_id: str) -> None:
                 avslutningsdato=now.date(),
                 oppfolgingskommune="4223",
                 bydel=None,
-                grunnlag=a.Regelgrunnlag(regel="test", datoer={"idag": now.date()}),
+                grunnlag=avslutning.Regelgrunnlag(regel="test", datoer={"idag": now.date()}),
             ),
             names=TopicNames(web.registrering.settings.topic_prefix),
         )

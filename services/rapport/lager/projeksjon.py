@@ -19,9 +19,7 @@ from uuid import UUID
 import asyncpg
 
 from services.rapport import domain
-from shared.events import avslutning as a
-from shared.events import deltaker as d
-from shared.events import vedtak as v
+from shared.events import avslutning, deltaker, vedtak
 from shared.events.envelope import DeltakerEvent
 
 CONSUMER = "rapport-projeksjon"
@@ -111,38 +109,38 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
     """The event's writes, added to `writes` per statement; True when the report row may have changed."""
     t = e.recorded_at
     match e:
-        case d.DeltakerRegistrert() | d.DeltakerOppdatert():
+        case deltaker.DeltakerRegistrert() | deltaker.DeltakerOppdatert():
             p = e.person
             ensure[e.deltaker_id] = None
             writes[_PERSON].append(
                 (e.deltaker_id, p.kjonn.value, p.lov.value, p.bosettingsdato, p.oppfolgingskommune, p.bydel, t)
             )
-        case d.IdentitetFastsatt():
+        case deltaker.IdentitetFastsatt():
             i = e.identitet  # the report never shows the fødselsnummer
             ensure[e.deltaker_id] = None
             writes[_IDENTITET].append((e.deltaker_id, i.duf_nummer, i.fornavn, i.etternavn, i.fodselsdato, t))
-        case d.KategoriEndret():
+        case deltaker.KategoriEndret():
             ensure[e.deltaker_id] = None
             kategori = e.kategori.value if e.kategori else None
             writes[_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra, t))
             if kategori is not None:
                 writes[_SISTE_KATEGORI].append((e.deltaker_id, kategori, e.gjelder_fra))
-        case v.SluttmalRegistrert():
+        case vedtak.SluttmalRegistrert():
             ensure[e.deltaker_id] = None
             writes[_SLUTTMAL].append((e.deltaker_id, e.sluttmal.value, e.fastsatt_dato, t))
-        case v.VedtakRegistrert() | v.VedtakEndret():
+        case vedtak.VedtakRegistrert() | vedtak.VedtakEndret():
             x = e.vedtak
             writes[_VEDTAK].append(
                 (x.vedtak_id, e.deltaker_id, x.vedtakstype.value, x.resultat.value, x.periode.fra, x.periode.til, t)
             )
-        case v.VedtakSlettet():
+        case vedtak.VedtakSlettet():
             writes[_VEDTAK_SLETTET].append((e.vedtak_id, e.deltaker_id))
-        case v.FravaerRegistrert():
+        case vedtak.FravaerRegistrert():
             f = e.fravaer
             writes[_FRAVAER].append((f.fravaer_id, e.deltaker_id, f.fravaerstype.value, f.periode.fra, f.periode.til))
-        case v.FravaerSlettet():
+        case vedtak.FravaerSlettet():
             writes[_FRAVAER_SLETTET].append((e.fravaer_id, e.deltaker_id))
-        case a.AvslutningRegistrert() | a.AvslutningEndret():
+        case avslutning.AvslutningRegistrert() | avslutning.AvslutningEndret():
             av = e.avslutning
             writes[_VERSJON].append(
                 (
@@ -160,9 +158,9 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
                     e.deltaker_id,
                 )
             )
-        case a.AvslutningSlettet():
+        case avslutning.AvslutningSlettet():
             writes[_SLETT].append((e.avslutning_id, e.deltaker_id, e.slettet_av, t, None))
-        case a.BeregnetAvslutningOpprettet():
+        case avslutning.BeregnetAvslutningOpprettet():
             writes[_VERSJON].append(
                 (
                     e.avslutning_id,
@@ -179,7 +177,7 @@ def _apply(e: DeltakerEvent, ensure: dict[UUID, None], writes: dict[str, list[tu
                     e.deltaker_id,
                 )
             )
-        case a.BeregnetAvslutningTrukketTilbake():
+        case avslutning.BeregnetAvslutningTrukketTilbake():
             writes[_SLETT].append((e.avslutning_id, e.deltaker_id, "Regelmotor", t, e.grunn.value))
         case _:
             return (

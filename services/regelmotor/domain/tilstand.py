@@ -10,11 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import avslutning as a
-from shared.events import deltaker as d
-from shared.events import folkeregister as f
-from shared.events import klokke as k
-from shared.events import vedtak as v
+from shared.events import avslutning, deltaker, folkeregister, klokke, vedtak
 from shared.events.envelope import Event
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
@@ -85,7 +81,7 @@ class Kommuneavslutning(_Fakta):
 
 class Folkeregisterhendelse(_Fakta):
     hendelse_id: str
-    art: f.Folkeregisterart
+    art: folkeregister.Folkeregisterart
     dato: date
     til_kommunenummer: str | None = None
     fra_kommunenummer: str | None = None
@@ -144,16 +140,16 @@ class UkjentHendelse(ValueError):
 
 
 IGNORERTE = (
-    d.UtdanningsbakgrunnRegistrert,  # registrering checks the sluttmål against it; no rule of §5 uses it
-    v.TiltakRegistrert,
-    v.TiltakEndret,
-    v.TiltakSlettet,
-    a.BeregnetAvslutningOpprettet,
-    a.BeregnetAvslutningTrukketTilbake,
+    deltaker.UtdanningsbakgrunnRegistrert,  # registrering checks the sluttmål against it; no rule of §5 uses it
+    vedtak.TiltakRegistrert,
+    vedtak.TiltakEndret,
+    vedtak.TiltakSlettet,
+    avslutning.BeregnetAvslutningOpprettet,
+    avslutning.BeregnetAvslutningTrukketTilbake,
 )
 
 
-def _vedtak(e: v.VedtakRegistrert | v.VedtakEndret) -> Vedtaksfakta:
+def _vedtak(e: vedtak.VedtakRegistrert | vedtak.VedtakEndret) -> Vedtaksfakta:
     x = e.vedtak
     return Vedtaksfakta(
         vedtakstype=x.vedtakstype,
@@ -183,7 +179,7 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
     arm its frist rules before its vedtak (published after the tick) has been read."""
     t = tilstand.model_copy()
     match e:
-        case d.DeltakerRegistrert() | d.DeltakerOppdatert():
+        case deltaker.DeltakerRegistrert() | deltaker.DeltakerOppdatert():
             if t.person is None:
                 # the caller moves the clock first (forbruker.anvend_fakta)
                 t.kjent_fra = max((x for x in (t.idag, siste_dag) if x is not None), default=None)
@@ -195,7 +191,7 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                 bydel=p.bydel,
                 event_id=e.event_id,
             )
-        case d.KategoriEndret():
+        case deltaker.KategoriEndret():
             if all(x.event_id != e.event_id for x in t.kategorier):
                 t.kategorier = [
                     *t.kategorier,
@@ -203,13 +199,13 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                         kategori=e.kategori, gjelder_fra=e.gjelder_fra, recorded_at=e.recorded_at, event_id=e.event_id
                     ),
                 ]
-        case v.VedtakRegistrert() | v.VedtakEndret():
+        case vedtak.VedtakRegistrert() | vedtak.VedtakEndret():
             if e.vedtak.vedtak_id not in t.slettede_vedtak:
                 t.vedtak = {**t.vedtak, e.vedtak.vedtak_id: _vedtak(e)}
-        case v.VedtakSlettet():
+        case vedtak.VedtakSlettet():
             t.vedtak = {k: x for k, x in t.vedtak.items() if k != e.vedtak_id}
             t.slettede_vedtak = {**t.slettede_vedtak, e.vedtak_id: e.event_id}
-        case v.SluttmalRegistrert():
+        case vedtak.SluttmalRegistrert():
             if all(x.event_id != e.event_id for x in t.sluttmal):
                 t.sluttmal = [
                     *t.sluttmal,
@@ -220,7 +216,7 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                         event_id=e.event_id,
                     ),
                 ]
-        case v.FravaerRegistrert():
+        case vedtak.FravaerRegistrert():
             if e.fravaer.fravaer_id not in t.slettet_fravaer:
                 t.fravaer = {
                     **t.fravaer,
@@ -231,13 +227,13 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                         event_id=e.event_id,
                     ),
                 }
-        case v.FravaerSlettet():
+        case vedtak.FravaerSlettet():
             t.fravaer = {k: x for k, x in t.fravaer.items() if k != e.fravaer_id}
             t.slettet_fravaer = {**t.slettet_fravaer, e.fravaer_id: e.event_id}
-        case v.AvvisningRegistrert():
+        case vedtak.AvvisningRegistrert():
             if all(x.event_id != e.event_id for x in t.avvisninger):
                 t.avvisninger = [*t.avvisninger, Avvisningsfakta(avvist_dato=e.avvist_dato, event_id=e.event_id)]
-        case a.AvslutningRegistrert() | a.AvslutningEndret():
+        case avslutning.AvslutningRegistrert() | avslutning.AvslutningEndret():
             x = e.avslutning
             _kommuneavslutning(
                 t,
@@ -246,7 +242,7 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                     versjon=x.versjon, arsak=x.arsak, avslutningsdato=x.avslutningsdato, event_id=e.event_id
                 ),
             )
-        case a.AvslutningSlettet():
+        case avslutning.AvslutningSlettet():
             gammel = t.kommuneavslutninger.get(e.avslutning_id)
             _kommuneavslutning(
                 t,
@@ -259,12 +255,12 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                     event_id=e.event_id,
                 ),
             )
-        case f.FlyttingRegistrert() | f.FlyttingKorrigert():
+        case folkeregister.FlyttingRegistrert() | folkeregister.FlyttingKorrigert():
             t.folkeregister = {
                 **t.folkeregister,
                 e.hendelse_id: Folkeregisterhendelse(
                     hendelse_id=e.hendelse_id,
-                    art=f.Folkeregisterart.FLYTTING,
+                    art=folkeregister.Folkeregisterart.FLYTTING,
                     dato=e.flytting.flyttedato,
                     til_kommunenummer=e.flytting.til_kommunenummer,
                     fra_kommunenummer=e.flytting.fra_kommunenummer,
@@ -273,36 +269,36 @@ def anvend(tilstand: Tilstand, e: Event, siste_dag: date | None = None) -> Tilst
                     event_id=e.event_id,
                 ),
             }
-        case f.UtvandringRegistrert() | f.UtvandringKorrigert():
+        case folkeregister.UtvandringRegistrert() | folkeregister.UtvandringKorrigert():
             t.folkeregister = {
                 **t.folkeregister,
                 e.hendelse_id: Folkeregisterhendelse(
                     hendelse_id=e.hendelse_id,
-                    art=f.Folkeregisterart.UTVANDRING,
+                    art=folkeregister.Folkeregisterart.UTVANDRING,
                     dato=e.utvandring.utflyttingsdato,
                     sekvensnummer=e.sekvensnummer,
                     korrigerer=getattr(e, "korrigerer_hendelse_id", None),
                     event_id=e.event_id,
                 ),
             }
-        case f.DodsfallRegistrert() | f.DodsfallKorrigert():
+        case folkeregister.DodsfallRegistrert() | folkeregister.DodsfallKorrigert():
             t.folkeregister = {
                 **t.folkeregister,
                 e.hendelse_id: Folkeregisterhendelse(
                     hendelse_id=e.hendelse_id,
-                    art=f.Folkeregisterart.DODSFALL,
+                    art=folkeregister.Folkeregisterart.DODSFALL,
                     dato=e.dodsfall.dodsdato,
                     sekvensnummer=e.sekvensnummer,
                     korrigerer=getattr(e, "korrigerer_hendelse_id", None),
                     event_id=e.event_id,
                 ),
             }
-        case f.FolkeregisterhendelseAnnullert():
+        case folkeregister.FolkeregisterhendelseAnnullert():
             t.annulleringer = {
                 **t.annulleringer,
                 e.annullerer_hendelse_id: Annullering(hendelse_id=e.hendelse_id, event_id=e.event_id),
             }
-        case k.DognPassert():
+        case klokke.DognPassert():
             t.idag = e.dato if t.idag is None else max(t.idag, e.dato)
         case _ if isinstance(e, IGNORERTE):
             pass  # facts the rules do not use

@@ -13,7 +13,7 @@ from fastapi import Query, Request, Response
 from services.plumbing import outbox
 from services.plumbing.auth import Lesetilgang, Skrivetilgang
 from services.registrering import hendelser
-from services.registrering.api import skjema as s
+from services.registrering.api import skjema
 from services.registrering.api.feil import avvis, ikke_funnet, konflikt, krev, krever_bekreftelse
 from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.api.idempotens import lagre_svar
@@ -28,8 +28,8 @@ from services.registrering.lager import (
     som_versjon,
     timer,
 )
-from shared.events import avslutning as a
-from shared.events import vedtak as v
+from shared.events import avslutning as avslutningshendelser
+from shared.events import vedtak as vedtakshendelser
 from shared.kodeverk.avslutningsarsaker import Kilde, avslutningsarsak
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,13 @@ _KONFLIKTER = (
 )
 
 
-def versjon_ut(x: Avslutningsversjon) -> s.AvslutningsversjonUt:
-    return s.AvslutningsversjonUt(
+def versjon_ut(x: Avslutningsversjon) -> skjema.AvslutningsversjonUt:
+    return skjema.AvslutningsversjonUt(
         avslutning_id=x.avslutning_id,
         versjon=x.versjon,
         kilde=x.kilde.value,
         avslutningstype=x.avslutningstype,
-        arsak=s.Arsak(kode=x.arsak, navn=avslutningsarsak(x.arsak).navn),
+        arsak=skjema.Arsak(kode=x.arsak, navn=avslutningsarsak(x.arsak).navn),
         timer_arbeid_per_uke=x.timer_arbeid_per_uke,
         avslutningsdato=x.avslutningsdato,
         registrert_av=x.registrert_av,
@@ -68,7 +68,7 @@ def versjon_ut(x: Avslutningsversjon) -> s.AvslutningsversjonUt:
 async def _vurder_og_merk(
     conn,
     program: Program,
-    inn: s.AvslutningInn,
+    inn: skjema.AvslutningInn,
     k: Kontekst,
     deltaker_id: UUID,
     confirm: bool,
@@ -93,14 +93,14 @@ async def _vurder_og_merk(
     if vurdering.advarsel is None:
         return [], [], []
     vedtak, tiltak = await sett_ikke_gjeldende(conn, vurdering.advarsel.vedtak_ids, vurdering.advarsel.tiltak_ids)
-    events: list[v.VedtakEndret | v.TiltakEndret] = [
-        v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak
+    events: list[vedtakshendelser.VedtakEndret | vedtakshendelser.TiltakEndret] = [
+        vedtakshendelser.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r)) for r in vedtak
     ]
-    events += [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r)) for r in tiltak]
+    events += [vedtakshendelser.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r)) for r in tiltak]
     return events, [r["vedtak_id"] for r in vedtak], [r["tiltak_id"] for r in tiltak]
 
 
-def _ny_versjon(avslutning_id: UUID, versjon: int, inn: s.AvslutningInn, k: Kontekst, row) -> Avslutningsversjon:
+def _ny_versjon(avslutning_id: UUID, versjon: int, inn: skjema.AvslutningInn, k: Kontekst, row) -> Avslutningsversjon:
     return Avslutningsversjon(
         avslutning_id=avslutning_id,
         kilde=Kilde.KOMMUNE,
@@ -120,15 +120,15 @@ def _ny_versjon(avslutning_id: UUID, versjon: int, inn: s.AvslutningInn, k: Kont
 @router.post(
     "",
     status_code=201,
-    response_model=s.AvslutningLagret,
+    response_model=skjema.AvslutningLagret,
     summary="Registrer kommunens avslutning",
     description="Kommunens avslutningsårsak og avslutningsdato, også over en avslutning regelmotoren har "
     "beregnet (regelmotoren trekker da sin egen tilbake).",
     responses={409: {"description": _KONFLIKTER + "."}},
 )
 async def registrer_avslutning(
-    deltaker_id: UUID, inn: s.AvslutningInn, bruker: Skrivetilgang, request: Request, confirm: bool = Bekreft
-) -> s.AvslutningLagret:
+    deltaker_id: UUID, inn: skjema.AvslutningInn, bruker: Skrivetilgang, request: Request, confirm: bool = Bekreft
+) -> skjema.AvslutningLagret:
     """Add the kommune's avslutning (also over a computed one: the regelmotor then retracts its own)."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
@@ -137,7 +137,11 @@ async def registrer_avslutning(
             conn, program, inn, k, deltaker_id, confirm, ny=True, fodselsdato=row["fodselsdato"]
         )
         versjon = _ny_versjon(uuid4(), 1, inn, k, row)
-        events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
+        events.append(
+            avslutningshendelser.AvslutningRegistrert(
+                **k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)
+            )
+        )
         ut = await _lagre(conn, request, 201, deltaker_id, versjon, events, vedtak_ids, tiltak_ids)
     log.info("avslutning registrert", extra={"deltaker_id": str(deltaker_id), "arsak": inn.arsak.value})
     return ut
@@ -152,11 +156,11 @@ async def _lagre(
     events: list,
     vedtak_ids: list[UUID],
     tiltak_ids: list[UUID],
-) -> s.AvslutningLagret:
+) -> skjema.AvslutningLagret:
     """The new version, its events and the answer (for an Idempotency-Key retry), in the caller's transaction."""
     await lagre_avslutningsversjon(conn, versjon, deltaker_id)
     await outbox.enqueue(conn, events)
-    ut = s.AvslutningLagret(
+    ut = skjema.AvslutningLagret(
         avslutning=versjon_ut(versjon), ikke_gjeldende_vedtak=vedtak_ids, ikke_gjeldende_tiltak=tiltak_ids
     )
     await lagre_svar(conn, request, status, ut)
@@ -172,7 +176,7 @@ async def _siste(conn, deltaker_id: UUID, avslutning_id: UUID) -> Avslutningsver
 
 @router.put(
     "/{avslutning_id:uuid}",
-    response_model=s.AvslutningLagret,
+    response_model=skjema.AvslutningLagret,
     summary="Rediger en avslutning",
     description="En ny versjon av kommunens egen avslutning. Flyttet, Utvandret og Død kan redigeres uansett "
     "hvem som satte dem; å redigere en annen av regelmotorens registrerer kommunens egen i stedet.",
@@ -183,11 +187,11 @@ async def _siste(conn, deltaker_id: UUID, avslutning_id: UUID) -> Avslutningsver
 async def rediger_avslutning(
     deltaker_id: UUID,
     avslutning_id: UUID,
-    inn: s.AvslutningInn,
+    inn: skjema.AvslutningInn,
     bruker: Skrivetilgang,
     request: Request,
     confirm: bool = Bekreft,
-) -> s.AvslutningLagret:
+) -> skjema.AvslutningLagret:
     """Edit: a new version of the kommune's own avslutning. Flyttet/Utvandret/Død are editable whoever set them;
     editing the regelmotor's registers the kommune's own in its place (the regelmotor then retracts it)."""
     k = kontekst(request, bruker)
@@ -208,10 +212,18 @@ async def rediger_avslutning(
         )
         if siste.kilde is Kilde.REGELMOTOR:
             versjon = _ny_versjon(uuid4(), 1, inn, k, row)
-            events.append(a.AvslutningRegistrert(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
+            events.append(
+                avslutningshendelser.AvslutningRegistrert(
+                    **k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)
+                )
+            )
         else:
             versjon = _ny_versjon(avslutning_id, siste.versjon + 1, inn, k, row)
-            events.append(a.AvslutningEndret(**k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)))
+            events.append(
+                avslutningshendelser.AvslutningEndret(
+                    **k.envelope(deltaker_id), avslutning=hendelser.avslutning(versjon)
+                )
+            )
         ut = await _lagre(conn, request, 200, deltaker_id, versjon, events, vedtak_ids, tiltak_ids)
     log.info("avslutning endret", extra={"deltaker_id": str(deltaker_id), "arsak": inn.arsak.value})
     return ut
@@ -248,7 +260,7 @@ async def slett_avslutning(deltaker_id: UUID, avslutning_id: UUID, bruker: Skriv
         await outbox.enqueue(
             conn,
             [
-                a.AvslutningSlettet(
+                avslutningshendelser.AvslutningSlettet(
                     **k.envelope(deltaker_id),
                     avslutning_id=avslutning_id,
                     versjon=slettet.versjon,
@@ -263,16 +275,16 @@ async def slett_avslutning(deltaker_id: UUID, avslutning_id: UUID, bruker: Skriv
 
 @router.get(
     "",
-    response_model=s.AvslutningerUt,
+    response_model=skjema.AvslutningerUt,
     summary="Gjeldende avslutning og all avslutningshistorikk",
     description="Den gjeldende avslutningen, og hver versjon av hver avslutning, nyeste først, slettede merket.",
 )
-async def hent_avslutninger(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.AvslutningerUt:
+async def hent_avslutninger(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> skjema.AvslutningerUt:
     """The current avslutning and «Vis all avslutningshistorikk»: every version, newest first, (slettet) marked."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
     g = regler.gjeldende_avslutning(program)
-    return s.AvslutningerUt(
+    return skjema.AvslutningerUt(
         gjeldende=versjon_ut(g) if g else None,
         historikk=[versjon_ut(x) for x in regler.historikk(program)],
         venter_paa_kommunens_arsak=not regler.venter_paa_kommunens_arsak(program).oppfylt,

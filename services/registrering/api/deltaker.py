@@ -11,7 +11,7 @@ from fastapi import Request
 
 from services.plumbing import outbox
 from services.plumbing.auth import Lesetilgang, Skrivetilgang
-from services.registrering.api import skjema as s
+from services.registrering.api import skjema
 from services.registrering.api.feil import allerede_registrert, ikke_funnet, konflikt, krev
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
@@ -27,7 +27,7 @@ from services.registrering.lager import (
     synlig_duplikat,
 )
 from shared import tilgang
-from shared.events import deltaker as d
+from shared.events import deltaker as deltakerhendelser
 from shared.events.envelope import Periode
 from shared.kodeverk.kategorier import Kategori, Lov
 from shared.regelverk import frister
@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 router = ruter("/api/v1/deltakere", "deltaker")
 
 
-def _ut(r: asyncpg.Record) -> s.DeltakerUt:
-    return s.DeltakerUt(
+def _ut(r: asyncpg.Record) -> skjema.DeltakerUt:
+    return skjema.DeltakerUt(
         deltaker_id=r["deltaker_id"],
         duf_nummer=r["duf_nummer"],
         fodselsnummer=r["fodselsnummer"],
@@ -58,7 +58,7 @@ def _ut(r: asyncpg.Record) -> s.DeltakerUt:
 
 def kategorihendelser(
     k: Kontekst, deltaker_id: UUID, ny: regler.Kategoritilstand, gammel: regler.Kategoritilstand
-) -> list[d.KategoriEndret]:
+) -> list[deltakerhendelser.KategoriEndret]:
     """KategoriEndret when the computed kategori or its period changed: the kategori from its first day, and
     leaving it as kategori None from the day after its last day. An end that is no longer there (IMDi reported a
     tillatelse that continues it) is overwritten on that day with the kategori, so the regelmotor's timeline (by
@@ -68,19 +68,23 @@ def kategorihendelser(
     kategori, fra, til = ny
     hendelser = []
     if kategori is not None and fra is not None:
-        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=fra))
+        hendelser.append(
+            deltakerhendelser.KategoriEndret(**k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=fra)
+        )
         if til is not None:
             hendelser.append(
-                d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=til + timedelta(days=1))
+                deltakerhendelser.KategoriEndret(
+                    **k.envelope(deltaker_id), kategori=None, gjelder_fra=til + timedelta(days=1)
+                )
             )
         elif gammel[0] is not None and gammel[2] is not None:
             hendelser.append(
-                d.KategoriEndret(
+                deltakerhendelser.KategoriEndret(
                     **k.envelope(deltaker_id), kategori=Kategori(kategori), gjelder_fra=gammel[2] + timedelta(days=1)
                 )
             )
     elif gammel[0] is not None:
-        hendelser.append(d.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=k.idag))
+        hendelser.append(deltakerhendelser.KategoriEndret(**k.envelope(deltaker_id), kategori=None, gjelder_fra=k.idag))
     return hendelser
 
 
@@ -91,7 +95,7 @@ def _kategori_fra_rad(r: asyncpg.Record | None) -> regler.Kategoritilstand:
 @router.post(
     "",
     status_code=201,
-    response_model=s.DeltakerUt,
+    response_model=skjema.DeltakerUt,
     summary="Registrer en deltaker",
     description="Registrerer en person brukeren følger opp (egen kommune, eller egen bydel i Oslo). En person en "
     "annen kommune eller bydel følger opp, verken nevnes eller endres: brukeren får sin egen deltaker (etter en "
@@ -103,7 +107,7 @@ def _kategori_fra_rad(r: asyncpg.Record | None) -> regler.Kategoritilstand:
         }
     },
 )
-async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request: Request) -> s.DeltakerUt:
+async def registrer_deltaker(inn: skjema.DeltakerInn, bruker: Skrivetilgang, request: Request) -> skjema.DeltakerUt:
     """Register a person the caller follows up (its own kommune, or its own Oslo bydel). 409 only when the
     caller already sees a deltaker with this DUF-nummer or fødselsnummer; one followed up by another kommune or
     bydel is neither reported nor touched: the caller gets its own deltaker (issue #14 §4: after a move the new
@@ -151,8 +155,8 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
         await outbox.enqueue(
             conn,
             [
-                d.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
-                d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row)),
+                deltakerhendelser.DeltakerRegistrert(**k.envelope(deltaker_id), person=person(row)),
+                deltakerhendelser.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row)),
                 *kategorihendelser(k, deltaker_id, kategori, (None, None, None)),
             ],
         )
@@ -166,14 +170,14 @@ async def registrer_deltaker(inn: s.DeltakerInn, bruker: Skrivetilgang, request:
 
 @router.post(
     "/sok",
-    response_model=s.DeltakerUt,
+    response_model=skjema.DeltakerUt,
     summary="Finn en deltaker på DUF-nummer eller fødselsnummer",
     description="Identifikatoren står i kroppen, så den aldri havner i en URL eller en tilgangslogg. Oppgi "
     "nøyaktig ett av duf_nummer og fodselsnummer. En person brukeren ikke ser (en annen kommunes), svarer som "
     "ukjent (404); IMDi, som ser alle kommuner, får den nyeste.",
     responses={404: {"description": "Ingen deltaker brukeren ser, har denne identifikatoren (IKKE_FUNNET)."}},
 )
-async def sok_deltaker(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+async def sok_deltaker(inn: skjema.SokInn, bruker: Lesetilgang, request: Request) -> skjema.DeltakerUt:
     """Find a person the caller sees by DUF-nummer or fødselsnummer (e.g. after a 409 «allerede registrert»);
     another kommune's person answers as an unknown one. IMDi, who sees every kommune, gets the newest."""
     async with runtime(request).pool.acquire() as conn:
@@ -185,18 +189,18 @@ async def sok_deltaker(inn: s.SokInn, bruker: Lesetilgang, request: Request) -> 
 
 @router.get(
     "/{deltaker_id:uuid}",
-    response_model=s.DeltakerUt,
+    response_model=skjema.DeltakerUt,
     summary="Hent en deltaker",
     description="Personopplysningene og oppfølgingen slik de er registrert nå.",
 )
-async def hent_deltaker(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.DeltakerUt:
+async def hent_deltaker(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> skjema.DeltakerUt:
     async with les(request, bruker, deltaker_id) as (_, row):
         return _ut(row)
 
 
 @router.put(
     "/{deltaker_id:uuid}",
-    response_model=s.DeltakerUt,
+    response_model=skjema.DeltakerUt,
     summary="Oppdater en deltaker",
     description="Alt unntatt identitetene (DUF-nummeret endres aldri; fødselsnummer via …/identitet). "
     "Oppfølgingskommune og bydel holder seg innenfor brukerens egne (en bruker for hele Oslo kan flytte personen "
@@ -209,8 +213,8 @@ async def hent_deltaker(deltaker_id: UUID, bruker: Lesetilgang, request: Request
     },
 )
 async def oppdater_deltaker(
-    deltaker_id: UUID, inn: s.DeltakerOppdatering, bruker: Skrivetilgang, request: Request
-) -> s.DeltakerUt:
+    deltaker_id: UUID, inn: skjema.DeltakerOppdatering, bruker: Skrivetilgang, request: Request
+) -> skjema.DeltakerUt:
     """Update the person. The oppfølgingskommune and bydel stay within the caller's own (an Oslo-wide user may
     move the person between bydeler); a person is not handed to another kommune: after a move the new kommune
     registers the person itself (issue #14 §4)."""
@@ -254,10 +258,10 @@ async def oppdater_deltaker(
         await outbox.enqueue(
             conn,
             [
-                d.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)),
+                deltakerhendelser.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)),
                 # names and birth date may have changed: a new snapshot on the identity topic when they did
                 *(
-                    [d.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row))]
+                    [deltakerhendelser.IdentitetFastsatt(**k.envelope(deltaker_id), identitet=identitet(row))]
                     if identitet(row) != identitet(gammel)
                     else []
                 ),
@@ -272,7 +276,7 @@ async def oppdater_deltaker(
 
 @router.post(
     "/{deltaker_id:uuid}/identitet",
-    response_model=s.DeltakerUt,
+    response_model=skjema.DeltakerUt,
     summary="Endre fødselsnummer eller d-nummer",
     description="Et nytt fødselsnummer eller d-nummer for deltakeren (f.eks. fra d-nummer til fødselsnummer).",
     responses={
@@ -283,8 +287,8 @@ async def oppdater_deltaker(
     },
 )
 async def endre_identitet(
-    deltaker_id: UUID, inn: s.IdentitetInn, bruker: Skrivetilgang, request: Request
-) -> s.DeltakerUt:
+    deltaker_id: UUID, inn: skjema.IdentitetInn, bruker: Skrivetilgang, request: Request
+) -> skjema.DeltakerUt:
     """A new fødselsnummer/d-nummer (e.g. d-nummer → fødselsnummer). 409 only for a deltaker the caller sees."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, gammel):
@@ -307,7 +311,7 @@ async def endre_identitet(
         await outbox.enqueue(
             conn,
             [
-                d.IdentitetFastsatt(
+                deltakerhendelser.IdentitetFastsatt(
                     **k.envelope(deltaker_id),
                     identitet=identitet(row),
                     tidligere_fodselsnummer=gammel["fodselsnummer"],
@@ -320,24 +324,24 @@ async def endre_identitet(
     return ut
 
 
-def _frist(b: frister.Fristberegning) -> s.Frist:
+def _frist(b: frister.Fristberegning) -> skjema.Frist:
     versjon = frister.versjon(b.regelverk)
-    return s.Frist(
+    return skjema.Frist(
         frist=b.frist,
         regelverk=b.regelverk,
         regelverk_gjelder_fra=versjon.gjelder_fra if versjon else None,
-        beregningslogg=[s.Steg(beskrivelse=st.beskrivelse, dato=st.dato) for st in b.steg],
+        beregningslogg=[skjema.Steg(beskrivelse=st.beskrivelse, dato=st.dato) for st in b.steg],
     )
 
 
 @router.get(
     "/{deltaker_id:uuid}/frister",
-    response_model=s.FristerUt,
+    response_model=skjema.FristerUt,
     summary="Gjennomføringsfrist og oppstartsfrist",
     description="Fristene beregnet fra personens vedtak, sluttmål, permisjoner og fravær, med hvert steg i "
     "beregningen (beregningslogg). Mangler det vedtak eller sluttmål, sier gjennomforingsfrist_mangler hva.",
 )
-async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> s.FristerUt:
+async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> skjema.FristerUt:
     """Gjennomføringsfrist and oppstartsfrist with their beregningslogg (DOMAIN.md §6)."""
     async with les(request, bruker, deltaker_id) as (conn, row):
         program = await hent_program(conn, row)
@@ -348,7 +352,7 @@ async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request)
             mangler = "krever vedtak om deltakelse" + (" og sluttmål" if row["lov"] == "integreringsloven" else "")
     except (frister.UkjentSluttmal, frister.IngenRegelverk) as exc:
         g, mangler = None, str(exc)
-    return s.FristerUt(
+    return skjema.FristerUt(
         gjennomforingsfrist=_frist(g) if g else None,
         gjennomforingsfrist_mangler=mangler,
         oppstartsfrist=_frist(regler.oppstartsfrist(program)),
@@ -357,14 +361,14 @@ async def hent_frister(deltaker_id: UUID, bruker: Lesetilgang, request: Request)
 
 @router.post(
     "/{deltaker_id}/utdanningsbakgrunn",
-    response_model=s.DeltakerUt,
+    response_model=skjema.DeltakerUt,
     summary="Registrer personens utdanningsbakgrunn",
     description="Om personen har videregående opplæring fra før eller ikke. Den avgjør om sluttmålet er etter "
     "integreringsloven § 13 eller § 14; dokumentasjon kreves ikke. En ny registrering erstatter den forrige.",
 )
 async def registrer_utdanningsbakgrunn(
-    deltaker_id: UUID, inn: s.UtdanningsbakgrunnInn, bruker: Skrivetilgang, request: Request
-) -> s.DeltakerUt:
+    deltaker_id: UUID, inn: skjema.UtdanningsbakgrunnInn, bruker: Skrivetilgang, request: Request
+) -> skjema.DeltakerUt:
     """The kommune's registration of the person's utdanningsbakgrunn (seed nir-ny-integreringslov-endringer-2021:
     «om personen har videregående opplæring fra før eller ikke»), which decides § 13 or § 14 and so the sluttmål
     allowed from now on (issue #13 §2). No document is asked for (Prop. 81 L: «ikke krav til at utdanningen er
@@ -379,7 +383,11 @@ async def registrer_utdanningsbakgrunn(
         )
         await outbox.enqueue(
             conn,
-            [d.UtdanningsbakgrunnRegistrert(**k.envelope(deltaker_id), utdanningsbakgrunn=inn.utdanningsbakgrunn)],
+            [
+                deltakerhendelser.UtdanningsbakgrunnRegistrert(
+                    **k.envelope(deltaker_id), utdanningsbakgrunn=inn.utdanningsbakgrunn
+                )
+            ],
         )
         ut = _ut(row)
         await lagre_svar(conn, request, 200, ut)

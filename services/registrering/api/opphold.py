@@ -20,13 +20,13 @@ from fastapi import Request
 
 from services.plumbing import outbox
 from services.plumbing.auth import Oppholdstilgang
-from services.registrering.api import skjema as s
+from services.registrering.api import skjema
 from services.registrering.api.deltaker import kategorihendelser
 from services.registrering.api.felles import kontekst, runtime, ruter
 from services.registrering.api.idempotens import krev_nokkel, lagre_svar
 from services.registrering.domain import regler
 from services.registrering.lager import deltakere_med_duf, hent_deltaker, laas_identer, lagre_opphold, person
-from shared.events import deltaker as d
+from shared.events import deltaker as deltakerhendelser
 from shared.regelverk.opphold import Opphold, Tillatelse
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,13 @@ router = ruter("/api/v1/opphold", "opphold")
 
 @router.post(
     "",
-    response_model=s.OppholdLagret,
+    response_model=skjema.OppholdLagret,
     summary="Meld personens opphold (IMDis bosettingssystem)",
     description="Hele listen over personens oppholdstillatelser og ankomstdatoen, som erstatter forrige melding. "
     "NIR beregner lov og kategori på nytt for hver deltaker med DUF-nummeret. Bare IMDis bosettingssystem "
     "(scope imdi:nir.avslutning.opphold) kan melde opphold; alle andre får 403.",
 )
-async def registrer_opphold(inn: s.OppholdInn, bruker: Oppholdstilgang, request: Request) -> s.OppholdLagret:
+async def registrer_opphold(inn: skjema.OppholdInn, bruker: Oppholdstilgang, request: Request) -> skjema.OppholdLagret:
     """Store IMDi's full list of the person's oppholdstillatelser and the arrival date (replacing the previous
     report), and recompute lov and kategori of every deltaker with the DUF-nummer: DeltakerOppdatert when the lov
     changes, KategoriEndret when the kategori or its period does. A kategori that ends while the person is in
@@ -64,7 +64,7 @@ async def registrer_opphold(inn: s.OppholdInn, bruker: Oppholdstilgang, request:
             _, lov = regler.lov_etter_opphold(None, opphold)
             assert lov is not None  # at least one tillatelse (OppholdInn)
             kategori = regler.kategori(opphold, gammel["fodselsdato"])
-            hendelser: list[d.DeltakerOppdatert | d.KategoriEndret] = []
+            hendelser: list[deltakerhendelser.DeltakerOppdatert | deltakerhendelser.KategoriEndret] = []
             if lov.value != gammel["lov"] or kategori != (
                 gammel["kategori"],
                 gammel["kategori_fra"],
@@ -79,13 +79,13 @@ async def registrer_opphold(inn: s.OppholdInn, bruker: Oppholdstilgang, request:
                     k.naa,
                 )
                 if lov.value != gammel["lov"]:
-                    hendelser.append(d.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)))
+                    hendelser.append(deltakerhendelser.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)))
                 hendelser += kategorihendelser(
                     k, deltaker_id, kategori, (gammel["kategori"], gammel["kategori_fra"], gammel["kategori_til"])
                 )
                 await outbox.enqueue(conn, hendelser)
                 endret += 1
-        ut = s.OppholdLagret(deltakere_oppdatert=endret, deltakere=len(deltakere))
+        ut = skjema.OppholdLagret(deltakere_oppdatert=endret, deltakere=len(deltakere))
         await lagre_svar(conn, request, 200, ut)
     if rt.relay is not None:
         rt.relay.wake()

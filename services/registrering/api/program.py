@@ -11,14 +11,14 @@ from fastapi import Query, Request, Response
 from services.plumbing import outbox
 from services.plumbing.auth import Bruker, Lesetilgang, Skrivetilgang
 from services.registrering import hendelser, lager
-from services.registrering.api import skjema as s
+from services.registrering.api import skjema
 from services.registrering.api.feil import ikke_funnet, krev, krever_bekreftelse
 from services.registrering.api.felles import kontekst, les, ruter, skriv
 from services.registrering.api.idempotens import lagre_svar
 from services.registrering.domain import regler
 from services.registrering.domain.modell import Vedtak
 from services.registrering.lager import hent_fravaer, hent_program, hent_tiltak, hent_vedtak
-from shared.events import vedtak as v
+from shared.events import vedtak as vedtakshendelser
 from shared.events.envelope import Periode
 from shared.kodeverk.sluttmal import SLUTTMALNAVN, Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
@@ -38,8 +38,8 @@ def _periode(p: Periode) -> dict:
     return {"periode.fra": p.fra, "periode.til": p.til}
 
 
-def _vedtak_ut(r) -> s.VedtakUt:
-    return s.VedtakUt(
+def _vedtak_ut(r) -> skjema.VedtakUt:
+    return skjema.VedtakUt(
         vedtak_id=r["vedtak_id"],
         vedtakstype=r["vedtakstype"],
         resultat=r["resultat"],
@@ -49,7 +49,7 @@ def _vedtak_ut(r) -> s.VedtakUt:
     )
 
 
-async def _krev_vedtaksregler(conn, row, k, inn: s.VedtakInn, erstatter: UUID | None) -> None:
+async def _krev_vedtaksregler(conn, row, k, inn: skjema.VedtakInn, erstatter: UUID | None) -> None:
     """The rules a new vedtak (erstatter None) or the new values of vedtak `erstatter` must meet, decided on the
     programme as it would be with them (the edited vedtak's old values left out)."""
     _krev_datoer_i_tid(row, k, {"vedtaksdato": inn.vedtaksdato, **_periode(inn.periode)})
@@ -74,7 +74,7 @@ async def _krev_vedtaksregler(conn, row, k, inn: s.VedtakInn, erstatter: UUID | 
 @router.post(
     "/vedtak",
     status_code=201,
-    response_model=s.VedtakUt,
+    response_model=skjema.VedtakUt,
     summary="Registrer et vedtak",
     description="Deltakelse, forlengelse, permisjon, midlertidig eller permanent stans, avslag. Et vedtak om "
     "permanent stans gjør at regelmotoren beregner avslutningen «Vedtak om permanent stans»; kommunen registrerer "
@@ -86,7 +86,9 @@ async def _krev_vedtaksregler(conn, row, k, inn: s.VedtakInn, erstatter: UUID | 
         }
     },
 )
-async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request) -> s.VedtakUt:
+async def registrer_vedtak(
+    deltaker_id: UUID, inn: skjema.VedtakInn, bruker: Skrivetilgang, request: Request
+) -> skjema.VedtakUt:
     """Deltakelse, forlengelse, permisjon, midlertidig or permanent stans, avslag. A permanent stans makes the
     regelmotor compute «Vedtak om permanent stans»; the kommune then adds the real årsak (DOMAIN.md §4 rule 7)."""
     k = kontekst(request, bruker)
@@ -105,7 +107,9 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skriveti
             k.brukerident,
             k.naa,
         )
-        await outbox.enqueue(conn, [v.VedtakRegistrert(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))])
+        await outbox.enqueue(
+            conn, [vedtakshendelser.VedtakRegistrert(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))]
+        )
         ut = _vedtak_ut(r)
         await lagre_svar(conn, request, 201, ut)
     log.info("vedtak registrert", extra={"deltaker_id": str(deltaker_id), "vedtakstype": inn.vedtakstype.value})
@@ -114,18 +118,18 @@ async def registrer_vedtak(deltaker_id: UUID, inn: s.VedtakInn, bruker: Skriveti
 
 @router.get(
     "/vedtak",
-    response_model=list[s.VedtakUt],
+    response_model=list[skjema.VedtakUt],
     summary="Deltakerens vedtak",
     description="Alle vedtak som ikke er slettet, med om de er gjeldende.",
 )
-async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.VedtakUt]:
+async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[skjema.VedtakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_vedtak_ut(r) for r in await hent_vedtak(conn, deltaker_id)]
 
 
 @router.put(
     "/vedtak/{vedtak_id:uuid}",
-    response_model=s.VedtakUt,
+    response_model=skjema.VedtakUt,
     summary="Rett et vedtak",
     description="Alle verdiene erstattes; de samme reglene som for et nytt vedtak. Om vedtaket er gjeldende, "
     "står som en avslutning satte det.",
@@ -137,8 +141,8 @@ async def list_vedtak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) 
     },
 )
 async def endre_vedtak(
-    deltaker_id: UUID, vedtak_id: UUID, inn: s.VedtakInn, bruker: Skrivetilgang, request: Request
-) -> s.VedtakUt:
+    deltaker_id: UUID, vedtak_id: UUID, inn: skjema.VedtakInn, bruker: Skrivetilgang, request: Request
+) -> skjema.VedtakUt:
     """Correct a vedtak (all its values; the same rules as a new one). Whether it is gjeldende stays as an
     avslutning left it. VedtakEndret carries the whole vedtak after the change."""
     k = kontekst(request, bruker)
@@ -156,7 +160,9 @@ async def endre_vedtak(
         )
         if r is None:
             raise ikke_funnet("vedtaket")
-        await outbox.enqueue(conn, [v.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))])
+        await outbox.enqueue(
+            conn, [vedtakshendelser.VedtakEndret(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))]
+        )
         ut = _vedtak_ut(r)
         await lagre_svar(conn, request, 200, ut)
     log.info("vedtak endret", extra={"deltaker_id": str(deltaker_id), "vedtakstype": inn.vedtakstype.value})
@@ -178,17 +184,17 @@ async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang
         "vedtak",
         vedtak_id,
         "vedtaket",
-        v.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id),
+        vedtakshendelser.VedtakSlettet(**k.envelope(deltaker_id), vedtak_id=vedtak_id),
     )
 
 
 @router.get(
     "/sluttmal",
-    response_model=list[s.SluttmalUt],
+    response_model=list[skjema.SluttmalUt],
     summary="Deltakerens sluttmål",
     description="Alle sluttmål som er satt, nyeste først; det første er det gjeldende.",
 )
-async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.SluttmalUt]:
+async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[skjema.SluttmalUt]:
     """Every sluttmål set, newest first; the first is the one in force (the newest registered)."""
     async with les(request, bruker, deltaker_id) as (conn, _):
         rows = await conn.fetch(
@@ -196,7 +202,7 @@ async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request
             deltaker_id,
         )
     return [
-        s.SluttmalUt(
+        skjema.SluttmalUt(
             sluttmal=r["sluttmal"],
             navn=SLUTTMALNAVN[Sluttmalkode(r["sluttmal"])],
             fastsatt_dato=r["fastsatt_dato"],
@@ -210,13 +216,13 @@ async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request
 @router.post(
     "/sluttmal",
     status_code=201,
-    response_model=s.Opprettet,
+    response_model=skjema.Opprettet,
     summary="Registrer sluttmål",
     description="Sluttmålet som gjelder fra nå; det må finnes i regelverket for personens lov og programstart.",
 )
 async def registrer_sluttmal(
     deltaker_id: UUID,
-    inn: s.SluttmalInn,
+    inn: skjema.SluttmalInn,
     bruker: Skrivetilgang,
     request: Request,
     confirm: bool = Query(
@@ -224,7 +230,7 @@ async def registrer_sluttmal(
         description="Repeat with confirm=true after the warning that the sluttmål is the «hovedregel for "
         "personer under 25 år» (Prop. 81 L § 14) and the person is older.",
     ),
-) -> s.Opprettet:
+) -> skjema.Opprettet:
     """The sluttmål in force from now on. It must be one the regelverk for the person's lov and programstart
     knows, of the person's § 13/§ 14 (utdanningsbakgrunn), and within its age band at the fastsatt dato (DOMAIN.md
     §4.10; issue #13 §2); outside the «hovedregel for personer under 25 år» the answer is a warning to confirm."""
@@ -252,16 +258,16 @@ async def registrer_sluttmal(
             k.brukerident,
             k.naa,
         )
-        hendelse = v.SluttmalRegistrert(
+        hendelse = vedtakshendelser.SluttmalRegistrert(
             **k.envelope(deltaker_id), sluttmal=inn.sluttmal, fastsatt_dato=inn.fastsatt_dato
         )
         await outbox.enqueue(conn, [hendelse])
-        await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
-    return s.Opprettet(id=hendelse.event_id)
+        await lagre_svar(conn, request, 201, skjema.Opprettet(id=hendelse.event_id))
+    return skjema.Opprettet(id=hendelse.event_id)
 
 
-def _tiltak_ut(r) -> s.TiltakUt:
-    return s.TiltakUt(
+def _tiltak_ut(r) -> skjema.TiltakUt:
+    return skjema.TiltakUt(
         tiltak_id=r["tiltak_id"],
         tiltakskode=r["tiltakskode"],
         periode=Periode(fra=r["fra"], til=r["til"]),
@@ -273,11 +279,13 @@ def _tiltak_ut(r) -> s.TiltakUt:
 @router.post(
     "/tiltak",
     status_code=201,
-    response_model=s.TiltakUt,
+    response_model=skjema.TiltakUt,
     summary="Registrer et tiltak",
     description="Et tiltak med periode og timer per uke.",
 )
-async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skrivetilgang, request: Request) -> s.TiltakUt:
+async def registrer_tiltak(
+    deltaker_id: UUID, inn: skjema.TiltakInn, bruker: Skrivetilgang, request: Request
+) -> skjema.TiltakUt:
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, _periode(inn.periode))
@@ -293,7 +301,9 @@ async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skriveti
             k.brukerident,
             k.naa,
         )
-        await outbox.enqueue(conn, [v.TiltakRegistrert(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))])
+        await outbox.enqueue(
+            conn, [vedtakshendelser.TiltakRegistrert(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))]
+        )
         ut = _tiltak_ut(r)
         await lagre_svar(conn, request, 201, ut)
     return ut
@@ -301,24 +311,24 @@ async def registrer_tiltak(deltaker_id: UUID, inn: s.TiltakInn, bruker: Skriveti
 
 @router.get(
     "/tiltak",
-    response_model=list[s.TiltakUt],
+    response_model=list[skjema.TiltakUt],
     summary="Deltakerens tiltak",
     description="Alle tiltak, med om de er gjeldende.",
 )
-async def list_tiltak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.TiltakUt]:
+async def list_tiltak(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[skjema.TiltakUt]:
     async with les(request, bruker, deltaker_id) as (conn, _):
         return [_tiltak_ut(r) for r in await hent_tiltak(conn, deltaker_id)]
 
 
 @router.put(
     "/tiltak/{tiltak_id:uuid}",
-    response_model=s.TiltakUt,
+    response_model=skjema.TiltakUt,
     summary="Rett et tiltak",
     description="Alle verdiene erstattes. Om tiltaket er gjeldende, står som en avslutning satte det.",
 )
 async def endre_tiltak(
-    deltaker_id: UUID, tiltak_id: UUID, inn: s.TiltakInn, bruker: Skrivetilgang, request: Request
-) -> s.TiltakUt:
+    deltaker_id: UUID, tiltak_id: UUID, inn: skjema.TiltakInn, bruker: Skrivetilgang, request: Request
+) -> skjema.TiltakUt:
     """Correct a tiltak; whether it is gjeldende stays as an avslutning left it."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
@@ -334,7 +344,9 @@ async def endre_tiltak(
         )
         if r is None:
             raise ikke_funnet("tiltaket")
-        await outbox.enqueue(conn, [v.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))])
+        await outbox.enqueue(
+            conn, [vedtakshendelser.TiltakEndret(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))]
+        )
         ut = _tiltak_ut(r)
         await lagre_svar(conn, request, 200, ut)
     return ut
@@ -355,20 +367,20 @@ async def slett_tiltak(deltaker_id: UUID, tiltak_id: UUID, bruker: Skrivetilgang
         "tiltak",
         tiltak_id,
         "tiltaket",
-        v.TiltakSlettet(**k.envelope(deltaker_id), tiltak_id=tiltak_id),
+        vedtakshendelser.TiltakSlettet(**k.envelope(deltaker_id), tiltak_id=tiltak_id),
     )
 
 
 @router.post(
     "/fravaer",
     status_code=201,
-    response_model=s.Opprettet,
+    response_model=skjema.Opprettet,
     summary="Registrer fravær",
     description="Gyldig fravær forlenger gjennomføringsfristen der regelverket sier det.",
 )
 async def registrer_fravaer(
-    deltaker_id: UUID, inn: s.FravaerInn, bruker: Skrivetilgang, request: Request
-) -> s.Opprettet:
+    deltaker_id: UUID, inn: skjema.FravaerInn, bruker: Skrivetilgang, request: Request
+) -> skjema.Opprettet:
     """Gyldig fravær extends the gjennomføringsfrist where the regelverk says so (DOMAIN.md §6)."""
     k = kontekst(request, bruker)
     fravaer_id = uuid4()
@@ -388,28 +400,30 @@ async def registrer_fravaer(
         await outbox.enqueue(
             conn,
             [
-                v.FravaerRegistrert(
+                vedtakshendelser.FravaerRegistrert(
                     **k.envelope(deltaker_id),
-                    fravaer=v.Fravaer(fravaer_id=fravaer_id, fravaerstype=inn.fravaerstype, periode=inn.periode),
+                    fravaer=vedtakshendelser.Fravaer(
+                        fravaer_id=fravaer_id, fravaerstype=inn.fravaerstype, periode=inn.periode
+                    ),
                 )
             ],
         )
-        await lagre_svar(conn, request, 201, s.Opprettet(id=fravaer_id))
-    return s.Opprettet(id=fravaer_id)
+        await lagre_svar(conn, request, 201, skjema.Opprettet(id=fravaer_id))
+    return skjema.Opprettet(id=fravaer_id)
 
 
 @router.get(
     "/fravaer",
-    response_model=list[s.FravaerUt],
+    response_model=list[skjema.FravaerUt],
     summary="Fraværet",
     description="Fraværet som ikke er slettet, eldste først.",
 )
-async def list_fravaer(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[s.FravaerUt]:
+async def list_fravaer(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[skjema.FravaerUt]:
     """The fravær not deleted, oldest first."""
     async with les(request, bruker, deltaker_id) as (conn, _):
         rows = await hent_fravaer(conn, deltaker_id)
     return [
-        s.FravaerUt(
+        skjema.FravaerUt(
             fravaer_id=r["fravaer_id"], fravaerstype=r["fravaerstype"], periode=Periode(fra=r["fra"], til=r["til"])
         )
         for r in rows
@@ -431,20 +445,20 @@ async def slett_fravaer(deltaker_id: UUID, fravaer_id: UUID, bruker: Skrivetilga
         "fravaer",
         fravaer_id,
         "fraværet",
-        v.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id),
+        vedtakshendelser.FravaerSlettet(**k.envelope(deltaker_id), fravaer_id=fravaer_id),
     )
 
 
 @router.post(
     "/avvisning",
     status_code=201,
-    response_model=s.Opprettet,
+    response_model=skjema.Opprettet,
     summary="Registrer at personen avviste programmet",
     description="Regelmotoren beregner da avslutningen «Person avvist program».",
 )
 async def registrer_avvisning(
-    deltaker_id: UUID, inn: s.AvvisningInn, bruker: Skrivetilgang, request: Request
-) -> s.Opprettet:
+    deltaker_id: UUID, inn: skjema.AvvisningInn, bruker: Skrivetilgang, request: Request
+) -> skjema.Opprettet:
     """The person rejected the programme; the regelmotor computes «Person avvist program» (DOMAIN.md §5). Only
     before the programme starts (DOMAIN.md §4 rule 9): after it, 409 says to register permanent stans or an
     avslutning."""
@@ -459,10 +473,10 @@ async def registrer_avvisning(
             k.brukerident,
             k.naa,
         )
-        hendelse = v.AvvisningRegistrert(**k.envelope(deltaker_id), avvist_dato=inn.avvist_dato)
+        hendelse = vedtakshendelser.AvvisningRegistrert(**k.envelope(deltaker_id), avvist_dato=inn.avvist_dato)
         await outbox.enqueue(conn, [hendelse])
-        await lagre_svar(conn, request, 201, s.Opprettet(id=hendelse.event_id))
-    return s.Opprettet(id=hendelse.event_id)
+        await lagre_svar(conn, request, 201, skjema.Opprettet(id=hendelse.event_id))
+    return skjema.Opprettet(id=hendelse.event_id)
 
 
 async def _slett(
@@ -472,7 +486,7 @@ async def _slett(
     tabell: str,
     rad_id: UUID,
     hva: str,
-    hendelse: v.VedtakSlettet | v.FravaerSlettet | v.TiltakSlettet,
+    hendelse: vedtakshendelser.VedtakSlettet | vedtakshendelser.FravaerSlettet | vedtakshendelser.TiltakSlettet,
 ) -> Response:
     """Mark a vedtak, tiltak or fravær deleted (kept, for history) and publish the deletion, in one transaction."""
     async with skriv(request, bruker, deltaker_id) as (conn, _):
