@@ -42,7 +42,7 @@ class Regelverksversjon(_Frozen):
     lov: Lov
     gjelder_fra: date
     ikrafttredelse: str | None = None  # the name in ikrafttredelse.yaml the date came from
-    kilde: str
+    hjemmel: str
     fravaer_forlenger: bool
     sluttmal: dict[Sluttmalkode, Varighet] = Field(default_factory=dict)
     uten_sluttmal: Varighet | None = None  # introduksjonsloven has no sluttmål
@@ -50,7 +50,7 @@ class Regelverksversjon(_Frozen):
 
 class Oppstartsregel(_Frozen):
     maaneder_etter_bosetting: int = Field(gt=0)
-    kilde: str
+    hjemmel: str
 
 
 class Regelverk(_Frozen):

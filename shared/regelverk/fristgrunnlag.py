@@ -34,7 +34,7 @@ class Vedtak:
     fattet: bool  # only a fattet vedtak has any effect (shared/kodeverk/vedtak.py)
     fra: date
     til: date | None
-    kilde: UUID | None = None  # the fact's id where the caller keeps one (the regelmotor's event id)
+    event_id: UUID | None = None  # the fact's id where the caller keeps one (the regelmotor's event id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class Sluttmal:
     # Orders two sluttmål fastsatt the same day, later wins: the caller's registration order (a sequence
     # number, or the time recorded); comparable among one caller's values.
     rekkefolge: tuple[object, ...] = ()
-    kilde: UUID | None = None
+    event_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +52,12 @@ class Fravaer:
     fravaerstype: Fravaerstype
     fra: date
     til: date | None
-    kilde: UUID | None = None
+    event_id: UUID | None = None
 
 
 @dataclass(frozen=True)
 class Fristgrunnlag:
-    """The inputs of frister.gjennomforingsfrist. Equal grunnlag give the same frist; `kilder` (the facts'
+    """The inputs of frister.gjennomforingsfrist. Equal grunnlag give the same frist; `event_ids` (the facts'
     ids it rests on: the starting vedtak, the sluttmål, then each forlengelse, permisjon and fravær in the
     order given) is not part of that equality."""
 
@@ -67,7 +67,7 @@ class Fristgrunnlag:
     forlengelser: tuple[Tidsrom, ...]  # sorted: their order does not change the frist
     permisjoner: tuple[Tidsrom, ...]
     gyldig_fravaer: tuple[Tidsrom, ...]
-    kilder: tuple[UUID, ...] = field(default=(), compare=False)
+    event_ids: tuple[UUID, ...] = field(default=(), compare=False)
 
 
 class _Vedtaksfakta(Protocol):
@@ -90,7 +90,7 @@ def programstart(vedtak: Iterable[Vedtak]) -> Vedtak | None:
     """The vedtak that starts the programme: the earliest vedtak om program (DOMAIN.md §6 «programme start
     (vedtak om program)»); among several on one day, the one with the lowest id, so the sources named are the
     same whatever order the facts came in."""
-    return min(programvedtak(vedtak), key=lambda v: (v.fra, v.kilde or _INGEN), default=None)
+    return min(programvedtak(vedtak), key=lambda v: (v.fra, v.event_id or _INGEN), default=None)
 
 
 def gjeldende_sluttmal(sluttmal: Iterable[Sluttmal]) -> Sluttmal | None:
@@ -114,7 +114,7 @@ def fristgrunnlag(
     permisjoner = [v for v in vedtak if v.fattet and v.vedtakstype is Vedtakstype.PERMISJON and v.til is not None]
     gyldig = [f for f in fravaer if f.fravaerstype is Fravaerstype.GYLDIG and f.til is not None]
     perioder: list[Vedtak | Fravaer] = [*forlengelser, *permisjoner, *gyldig]
-    kilder = (start.kilde, valgt.kilde if valgt else None, *(x.kilde for x in perioder))
+    event_ids = (start.event_id, valgt.event_id if valgt else None, *(x.event_id for x in perioder))
     return Fristgrunnlag(
         lov=lov,
         programstart=start.fra,
@@ -122,7 +122,7 @@ def fristgrunnlag(
         forlengelser=_tidsrom(forlengelser),
         permisjoner=_tidsrom(permisjoner),
         gyldig_fravaer=_tidsrom(gyldig),
-        kilder=tuple(k for k in kilder if k is not None),
+        event_ids=tuple(k for k in event_ids if k is not None),
     )
 
 

@@ -22,7 +22,7 @@ class Ikrafttredelse(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     dato: date
-    kilde: str
+    hjemmel: str
 
 
 class Ikrafttredelser(BaseModel):

@@ -23,7 +23,7 @@ class _Frozen(BaseModel):
 class Grunnlagsregel(_Frozen):
     gir_kategori: bool
     beholder_kategori: bool = False
-    kilde: str
+    hjemmel: str
 
 
 class Aldersband(_Frozen):
@@ -38,7 +38,7 @@ class Kategoriversjon(_Frozen):
     ikrafttredelse: str | None = None
     rett_og_plikt: Aldersband
     kan_tilbys_over: int
-    kilde: str
+    hjemmel: str
 
 
 class Kategoriregelverk(_Frozen):

@@ -221,7 +221,7 @@ def test_missing_sluttmal_or_regelverk_is_an_error_not_a_default():
 
 def test_every_version_names_its_source_and_every_sluttmal_has_a_name():
     for v in regelverk().versjoner:
-        assert v.kilde.strip()
+        assert v.hjemmel.strip()
         assert all(s in SLUTTMALNAVN for s in v.sluttmal)
 
 

@@ -15,8 +15,9 @@ from shared.regelverk import fristgrunnlag as fg
 START = date(2022, 1, 10)
 
 
-def vedtak(typ: T, fra: date, til: date | None = None, *, fattet: bool = True, kilde: int = 0) -> fg.Vedtak:
-    return fg.Vedtak(vedtakstype=typ, fattet=fattet, fra=fra, til=til, kilde=UUID(int=kilde) if kilde else None)
+def vedtak(typ: T, fra: date, til: date | None = None, *, fattet: bool = True, event_id: int = 0) -> fg.Vedtak:
+    eid = UUID(int=event_id) if event_id else None
+    return fg.Vedtak(vedtakstype=typ, fattet=fattet, fra=fra, til=til, event_id=eid)
 
 
 def test_6_programme_start_is_the_earliest_fattet_vedtak_om_deltakelse():
@@ -32,7 +33,7 @@ def test_6_programme_start_is_the_earliest_fattet_vedtak_om_deltakelse():
 
 
 def test_6_same_day_starts_name_the_same_source_in_any_order():
-    a, b = vedtak(T.DELTAKELSE, START, kilde=2), vedtak(T.DELTAKELSE, START, kilde=1)
+    a, b = vedtak(T.DELTAKELSE, START, event_id=2), vedtak(T.DELTAKELSE, START, event_id=1)
     assert fg.programstart([a, b]) == fg.programstart([b, a]) == b
 
 
@@ -51,17 +52,17 @@ def test_6_what_extends_the_frist_fattet_forlengelse_closed_permisjon_and_closed
     g = fg.fristgrunnlag(
         Lov.INTEGRERINGSLOVEN,
         [
-            vedtak(T.DELTAKELSE, START, kilde=1),
-            vedtak(T.FORLENGELSE, date(2023, 1, 1), kilde=2),
-            vedtak(T.FORLENGELSE, date(2023, 1, 1), date(2024, 6, 1), kilde=3),
-            vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 10), kilde=4),
+            vedtak(T.DELTAKELSE, START, event_id=1),
+            vedtak(T.FORLENGELSE, date(2023, 1, 1), event_id=2),
+            vedtak(T.FORLENGELSE, date(2023, 1, 1), date(2024, 6, 1), event_id=3),
+            vedtak(T.PERMISJON, date(2022, 5, 1), date(2022, 5, 10), event_id=4),
             vedtak(T.PERMISJON, date(2022, 6, 1)),
             vedtak(T.PERMISJON, date(2022, 7, 1), date(2022, 7, 2), fattet=False),
             vedtak(T.MIDLERTIDIG_STANS, date(2022, 8, 1), date(2022, 8, 30)),
         ],
-        [fg.Sluttmal(S.ARBEID_HAR_IKKE_VGO, START, kilde=UUID(int=5))],
+        [fg.Sluttmal(S.ARBEID_HAR_IKKE_VGO, START, event_id=UUID(int=5))],
         [
-            fg.Fravaer(F.GYLDIG, date(2022, 9, 1), date(2022, 9, 3), kilde=UUID(int=6)),
+            fg.Fravaer(F.GYLDIG, date(2022, 9, 1), date(2022, 9, 3), event_id=UUID(int=6)),
             fg.Fravaer(F.GYLDIG, date(2022, 10, 1), None),
             fg.Fravaer(F.UGYLDIG, date(2022, 11, 1), date(2022, 11, 2)),
         ],
@@ -71,7 +72,7 @@ def test_6_what_extends_the_frist_fattet_forlengelse_closed_permisjon_and_closed
     assert g.forlengelser == ((date(2023, 1, 1), date(2024, 6, 1)), (date(2023, 1, 1), None))  # open one last
     assert g.permisjoner == ((date(2022, 5, 1), date(2022, 5, 10)),)
     assert g.gyldig_fravaer == ((date(2022, 9, 1), date(2022, 9, 3)),)
-    assert g.kilder == tuple(UUID(int=i) for i in (1, 5, 2, 3, 4, 6))  # start, sluttmål, then in the order given
+    assert g.event_ids == tuple(UUID(int=i) for i in (1, 5, 2, 3, 4, 6))  # start, sluttmål, then in the order given
     # the forlengelse's 01.06.2024, then 10 days of permisjon and 3 of gyldig fravær
     assert fg.beregn(g).frist == date(2024, 6, 1) + timedelta(days=10 + 3)
 

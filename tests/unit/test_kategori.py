@@ -228,7 +228,7 @@ def test_ikrafttredelse_is_validated():
 
     from shared.regelverk.ikrafttredelse import Ikrafttredelser
 
-    k = {"kilde": "x"}
+    k = {"hjemmel": "x"}
     with pytest.raises(ValidationError, match="introduksjonsloven < integreringsloven < prop81L"):
         Ikrafttredelser.model_validate(
             {

@@ -42,7 +42,7 @@ class Regelutfall:
     avslutningstype: Avslutningstype = Avslutningstype.ORDINAER
     dato: date | None = None
     datoer: dict[str, date] = field(default_factory=dict)
-    kilder: tuple[UUID, ...] = ()
+    event_ids: tuple[UUID, ...] = ()
     folkeregister_rot: str | None = None
     # A frist rule whose frist has passed but that waits for the day after the person became known: it will
     # demand an avslutning dated `venter_pa` on the next tick unless the facts change by then.
@@ -85,14 +85,14 @@ def programvedtak(t: Tilstand) -> list[Vedtaksfakta]:
 
 def _vedtak(t: Tilstand) -> list[fristgrunnlag.Vedtak]:
     return [
-        fristgrunnlag.Vedtak(vedtakstype=x.vedtakstype, fattet=x.fattet, fra=x.fra, til=x.til, kilde=x.event_id)
+        fristgrunnlag.Vedtak(vedtakstype=x.vedtakstype, fattet=x.fattet, fra=x.fra, til=x.til, event_id=x.event_id)
         for x in t.vedtak.values()
     ]
 
 
 def programstart(t: Tilstand) -> tuple[date, UUID] | None:
     forste = fristgrunnlag.programstart(_vedtak(t))
-    return None if forste is None else (forste.fra, forste.kilde)  # type: ignore[return-value]
+    return None if forste is None else (forste.fra, forste.event_id)  # type: ignore[return-value]
 
 
 def grunnlag(t: Tilstand) -> fristgrunnlag.Fristgrunnlag | None:
@@ -107,12 +107,12 @@ def grunnlag(t: Tilstand) -> fristgrunnlag.Fristgrunnlag | None:
                 sluttmal=s.sluttmal,
                 fastsatt_dato=s.fastsatt_dato,
                 rekkefolge=(s.recorded_at, s.event_id),
-                kilde=s.event_id,
+                event_id=s.event_id,
             )
             for s in t.sluttmal
         ],
         [
-            fristgrunnlag.Fravaer(fravaerstype=x.fravaerstype, fra=x.fra, til=x.til, kilde=x.event_id)
+            fristgrunnlag.Fravaer(fravaerstype=x.fravaerstype, fra=x.fra, til=x.til, event_id=x.event_id)
             for x in t.fravaer.values()
         ],
     )
@@ -143,18 +143,19 @@ def _frist(t: Tilstand) -> Fristsvar:
     g = grunnlag(t)
     if g is None:
         return None, "vedtak om program mangler", ()
-    kilder = (t.person.event_id, *g.kilder)
+    event_ids = (t.person.event_id, *g.event_ids)
     try:
         beregning = fristgrunnlag.beregn(g)
     except UkjentSluttmal as exc:
         # in programme without a sluttmål the regelverk knows: seed §12 (fristgrunnlag.SEED_12_UTEN_SLUTTMAL)
         reserve = fristgrunnlag.beregn_uten_gyldig_sluttmal(g)
         if reserve is None:
-            return None, str(exc), kilder
-        return reserve, f"{_regelverk(reserve)}; {exc}: lengste varighet, {fristgrunnlag.SEED_12_UTEN_SLUTTMAL}", kilder
+            return None, str(exc), event_ids
+        hvorfor = f"{_regelverk(reserve)}; {exc}: lengste varighet, {fristgrunnlag.SEED_12_UTEN_SLUTTMAL}"
+        return reserve, hvorfor, event_ids
     except IngenRegelverk as exc:
-        return None, str(exc), kilder
-    return beregning, _regelverk(beregning), kilder
+        return None, str(exc), event_ids
+    return beregning, _regelverk(beregning), event_ids
 
 
 def _regelverk(b: Fristberegning) -> str:
@@ -195,21 +196,20 @@ def regel_gjennomforingsfrist_utlopt(t: Tilstand) -> Regelutfall:
     sluttmål by the oppstartsfrist); the earliest-dated rule wins (`utled`). The forklaring names the regelverk
     version that decided the frist and the date it applies from (issue #13 §4)."""
     r = "GJENNOMFORINGSFRIST_UTLOPT"
-    beregning, hvorfor, kilder = frist(t)
+    beregning, hvorfor, event_ids = frist(t)
     if beregning is None:
-        return Regelutfall(r, False, f"frist kan ikke beregnes: {hvorfor}", kilder=kilder)
+        return Regelutfall(r, False, f"frist kan ikke beregnes: {hvorfor}", event_ids=event_ids)
     datoer = {"gjennomforingsfrist": beregning.frist, **_tidsdatoer(t)}
     if not _passert(t, beregning.frist):
-        return Regelutfall(
-            r, False, f"fristen {beregning.frist.isoformat()} er ikke passert ({hvorfor})", datoer=datoer, kilder=kilder
-        )
+        ikke_passert = f"fristen {beregning.frist.isoformat()} er ikke passert ({hvorfor})"
+        return Regelutfall(r, False, ikke_passert, datoer=datoer, event_ids=event_ids)
     if not _passert(t, fristdag(t, beregning.frist)):
         return Regelutfall(
             r,
             False,
             f"fristen er passert, men personen ble kjent i dag: avgjøres neste døgn ({hvorfor})",
             datoer=datoer,
-            kilder=kilder,
+            event_ids=event_ids,
             venter_pa=beregning.frist,
         )
     return Regelutfall(
@@ -219,7 +219,7 @@ def regel_gjennomforingsfrist_utlopt(t: Tilstand) -> Regelutfall:
         K.AVSLUTNINGSARSAK_IKKE_REGISTRERT,
         dato=beregning.frist,
         datoer=datoer,
-        kilder=kilder,
+        event_ids=event_ids,
     )
 
 
@@ -237,8 +237,8 @@ def oppstartsfrist_gjelder(t: Tilstand) -> tuple[date, bool, tuple[UUID, ...]] |
     sluttmal = [s for s in t.sluttmal if s.fastsatt_dato <= grense]
     trenger_sluttmal = t.person.lov is Lov.INTEGRERINGSLOVEN  # introduksjonsloven has no sluttmål
     i_tide = bool(vedtak) and (bool(sluttmal) or not trenger_sluttmal)
-    kilder = (t.person.event_id, *(x.event_id for x in vedtak), *(s.event_id for s in sluttmal))
-    return grense, i_tide, kilder
+    event_ids = (t.person.event_id, *(x.event_id for x in vedtak), *(s.event_id for s in sluttmal))
+    return grense, i_tide, event_ids
 
 
 def regel_utgatt_oppstartsfrist(t: Tilstand) -> Regelutfall:
@@ -249,21 +249,21 @@ def regel_utgatt_oppstartsfrist(t: Tilstand) -> Regelutfall:
     g = oppstartsfrist_gjelder(t)
     if g is None:
         return Regelutfall(r, False, "personopplysninger mangler")
-    grense, i_tide, kilder = g
+    grense, i_tide, event_ids = g
     datoer = {"oppstartsfrist": grense, **_tidsdatoer(t)}
     if i_tide:
         return Regelutfall(
-            r, False, "vedtak om program og sluttmål registrert innen fristen", datoer=datoer, kilder=kilder
+            r, False, "vedtak om program og sluttmål registrert innen fristen", datoer=datoer, event_ids=event_ids
         )
     if not _passert(t, grense):
-        return Regelutfall(r, False, "oppstartsfristen er ikke passert", datoer=datoer, kilder=kilder)
+        return Regelutfall(r, False, "oppstartsfristen er ikke passert", datoer=datoer, event_ids=event_ids)
     if not _passert(t, fristdag(t, grense)):
         return Regelutfall(
             r,
             False,
             "oppstartsfristen er passert, men personen ble kjent i dag: avgjøres neste døgn",
             datoer=datoer,
-            kilder=kilder,
+            event_ids=event_ids,
             venter_pa=grense,
         )
     return Regelutfall(
@@ -273,7 +273,7 @@ def regel_utgatt_oppstartsfrist(t: Tilstand) -> Regelutfall:
         K.UTGATT_OPPSTARTSFRIST,
         dato=grense,
         datoer=datoer,
-        kilder=kilder,
+        event_ids=event_ids,
     )
 
 
@@ -283,13 +283,13 @@ def i_program(t: Tilstand, dag: date) -> tuple[bool, str, dict[str, date], tuple
     start = programstart(t)
     if start is None:
         return False, "ikke i program (vedtak om program mangler)", {}, ()
-    beregning, _, kilder = frist(t)
+    beregning, _, event_ids = frist(t)
     datoer = {"programstart": start[0], **({"gjennomforingsfrist": beregning.frist} if beregning else {})}
     if dag < start[0]:
         return False, "før programstart", datoer, (start[1],)
     if beregning is not None and dag > beregning.frist:
-        return False, "etter gjennomføringsfristen", datoer, kilder
-    return True, "i program", datoer, kilder or (start[1],)
+        return False, "etter gjennomføringsfristen", datoer, event_ids
+    return True, "i program", datoer, event_ids or (start[1],)
 
 
 def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
@@ -303,7 +303,7 @@ def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
     forrige: Kategorifakta | None = None
     for dag, x in sorted(tidslinje.items()):
         if x.kategori is None and forrige is not None and forrige.kategori is not None:
-            inne, _hvorfor, datoer, kilder = i_program(t, dag)
+            inne, _hvorfor, datoer, event_ids = i_program(t, dag)
             if inne:
                 return Regelutfall(
                     r,
@@ -312,7 +312,7 @@ def regel_ikke_lenger_i_kategori(t: Tilstand) -> Regelutfall:
                     K.IKKE_LENGER_I_KATEGORI,
                     dato=dag,
                     datoer={**datoer, "kategori_slutt": dag},
-                    kilder=(*kilder, forrige.event_id, x.event_id),
+                    event_ids=(*event_ids, forrige.event_id, x.event_id),
                 )
         forrige = x
     return Regelutfall(r, False, "kategorien har ikke opphørt i program")
@@ -331,7 +331,7 @@ def regel_person_avvist_program(t: Tilstand) -> Regelutfall:
         K.PERSON_AVVIST_PROGRAM,
         dato=forste.avvist_dato,
         datoer={"avvist_dato": forste.avvist_dato},
-        kilder=(forste.event_id,),
+        event_ids=(forste.event_id,),
     )
 
 
@@ -351,7 +351,7 @@ def regel_permanent_stans(t: Tilstand) -> Regelutfall:
         Avslutningstype.STANS,
         dato=forste.fra,
         datoer={"stansdato": forste.fra},
-        kilder=(forste.event_id,),
+        event_ids=(forste.event_id,),
     )
 
 
@@ -399,10 +399,10 @@ def regel_folkeregister(t: Tilstand, art: Folkeregisterart) -> Regelutfall:
     the programme period) → «Flyttet», «Utvandret», «Død», dated the event's date."""
     r, arsak, datonavn = _FOLKEREGISTER[art]
     kandidater = []
-    for rot, (h, kilder) in gjeldende_folkeregisterhendelser(t).items():
+    for rot, (h, event_ids) in gjeldende_folkeregisterhendelser(t).items():
         if h.art is not art or (art is Folkeregisterart.FLYTTING and not er_flytting_til_annen_kommune(h)):
             continue
-        inne, _hvorfor, datoer, programkilder = i_program(t, h.dato)
+        inne, _hvorfor, datoer, program_event_ids = i_program(t, h.dato)
         if inne:
             kandidater.append(
                 Regelutfall(
@@ -412,7 +412,7 @@ def regel_folkeregister(t: Tilstand, art: Folkeregisterart) -> Regelutfall:
                     arsak,
                     dato=h.dato,
                     datoer={**datoer, datonavn: h.dato},
-                    kilder=(*programkilder, *kilder),
+                    event_ids=(*program_event_ids, *event_ids),
                     folkeregister_rot=rot,
                 )
             )
@@ -471,7 +471,7 @@ def utled(t: Tilstand) -> Utledning:
         regel=valgt.regel,
         regelsti=("KOMMUNEAVSLUTNING_I_KRAFT: nei", *(u.sti() for u in utfall)),
         datoer=valgt.datoer,
-        kilde_event_ids=tuple(dict.fromkeys(valgt.kilder)),
+        kilde_event_ids=tuple(dict.fromkeys(valgt.event_ids)),
     )
     onsket = OnsketAvslutning(
         avslutning_id=avslutning_id(t.deltaker_id, valgt.arsak, valgt.dato),
