@@ -34,7 +34,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.plumbing.runtime import LatencyMetric
+from services.plumbing.latency import LatencyMetric
 from simulators.folkeregister.maskinporten import Avvist, Maskinporten
 from simulators.folkeregister.register import BASE_PATH, Folkeregister, Ukjent
 
