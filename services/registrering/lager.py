@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -38,6 +39,119 @@ async def laas_deltaker(conn: asyncpg.Connection, deltaker_id: UUID, synlig_for:
             f"SELECT true FROM deltaker d WHERE d.deltaker_id = $1 AND {filter_} FOR UPDATE", deltaker_id, *args
         )
         is not None
+    )
+
+
+Kategorifelt = tuple[str | None, date | None, date | None]  # kategori, kategori_fra, kategori_til
+
+
+async def opprett_deltaker(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    *,
+    duf_nummer: str | None,
+    fodselsnummer: str | None,
+    fornavn: str,
+    etternavn: str,
+    kjonn: str,
+    fodselsdato: date,
+    lov: str,
+    bosettingsdato: date,
+    oppfolgingskommune: str,
+    bydel: str | None,
+    kategori: Kategorifelt,
+    registrert_av: str,
+    naa: datetime,
+) -> asyncpg.Record:
+    """The new deltaker's row; a UniqueViolationError when the place of follow-up has the person already."""
+    return await conn.fetchrow(
+        "INSERT INTO deltaker (deltaker_id, duf_nummer, fodselsnummer, fornavn, etternavn, kjonn, fodselsdato,"
+        " lov, bosettingsdato, oppfolgingskommune, bydel, kategori, kategori_fra, kategori_til, registrert_av,"
+        " registrert_dato, oppdatert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16)"
+        " RETURNING *",
+        deltaker_id,
+        duf_nummer,
+        fodselsnummer,
+        fornavn,
+        etternavn,
+        kjonn,
+        fodselsdato,
+        lov,
+        bosettingsdato,
+        oppfolgingskommune,
+        bydel,
+        *kategori,
+        registrert_av,
+        naa,
+    )
+
+
+async def endre_deltaker(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    *,
+    fornavn: str,
+    etternavn: str,
+    kjonn: str,
+    fodselsdato: date,
+    lov: str,
+    bosettingsdato: date,
+    oppfolgingskommune: str,
+    bydel: str | None,
+    kategori: Kategorifelt,
+    naa: datetime,
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
+        " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"
+        " WHERE deltaker_id=$1 RETURNING *",
+        deltaker_id,
+        fornavn,
+        etternavn,
+        kjonn,
+        fodselsdato,
+        lov,
+        bosettingsdato,
+        oppfolgingskommune,
+        bydel,
+        *kategori,
+        naa,
+    )
+
+
+async def endre_fodselsnummer(
+    conn: asyncpg.Connection, deltaker_id: UUID, fodselsnummer: str, *, naa: datetime
+) -> asyncpg.Record:
+    """A UniqueViolationError when another deltaker at the place of follow-up has the number."""
+    return await conn.fetchrow(
+        "UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
+        deltaker_id,
+        fodselsnummer,
+        naa,
+    )
+
+
+async def endre_utdanningsbakgrunn(
+    conn: asyncpg.Connection, deltaker_id: UUID, utdanningsbakgrunn: str, *, naa: datetime
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "UPDATE deltaker SET utdanningsbakgrunn=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
+        deltaker_id,
+        utdanningsbakgrunn,
+        naa,
+    )
+
+
+async def endre_lov_og_kategori(
+    conn: asyncpg.Connection, deltaker_id: UUID, lov: str, kategori: Kategorifelt, *, naa: datetime
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "UPDATE deltaker SET lov=$2, kategori=$3, kategori_fra=$4, kategori_til=$5, oppdatert_dato=$6"
+        " WHERE deltaker_id=$1 RETURNING *",
+        deltaker_id,
+        lov,
+        *kategori,
+        naa,
     )
 
 
@@ -320,6 +434,142 @@ async def endre_tiltak(
     )
 
 
+async def lagre_vedtak(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    vedtak_id: UUID,
+    *,
+    vedtakstype: str,
+    resultat: str,
+    vedtaksdato: date,
+    fra: date,
+    til: date | None,
+    registrert_av: str,
+    registrert_dato: datetime,
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, vedtaksdato, fra, til, registrert_av,"
+        " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *",
+        vedtak_id,
+        deltaker_id,
+        vedtakstype,
+        resultat,
+        vedtaksdato,
+        fra,
+        til,
+        registrert_av,
+        registrert_dato,
+    )
+
+
+async def hent_sluttmal(conn: asyncpg.Connection, deltaker_id: UUID) -> list[asyncpg.Record]:
+    """The sluttmål, the one in force (fastsatt last) first."""
+    return await conn.fetch(
+        "SELECT sluttmal, fastsatt_dato, registrert_av FROM sluttmal WHERE deltaker_id = $1 ORDER BY id DESC",
+        deltaker_id,
+    )
+
+
+async def lagre_sluttmal(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    *,
+    sluttmal: str,
+    fastsatt_dato: date,
+    registrert_av: str,
+    registrert_dato: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
+        " VALUES ($1,$2,$3,$4,$5)",
+        deltaker_id,
+        sluttmal,
+        fastsatt_dato,
+        registrert_av,
+        registrert_dato,
+    )
+
+
+async def lagre_tiltak(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    tiltak_id: UUID,
+    *,
+    tiltakskode: str,
+    fra: date,
+    til: date | None,
+    timer_per_uke: Decimal,
+    registrert_av: str,
+    registrert_dato: datetime,
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO tiltak (tiltak_id, deltaker_id, tiltakskode, fra, til, timer_per_uke, registrert_av,"
+        " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *",
+        tiltak_id,
+        deltaker_id,
+        tiltakskode,
+        fra,
+        til,
+        timer_per_uke,
+        registrert_av,
+        registrert_dato,
+    )
+
+
+async def lagre_fravaer(
+    conn: asyncpg.Connection,
+    deltaker_id: UUID,
+    fravaer_id: UUID,
+    *,
+    fravaerstype: str,
+    fra: date,
+    til: date | None,
+    registrert_av: str,
+    registrert_dato: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til, registrert_av, registrert_dato)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7)",
+        fravaer_id,
+        deltaker_id,
+        fravaerstype,
+        fra,
+        til,
+        registrert_av,
+        registrert_dato,
+    )
+
+
+async def lagre_avvisning(
+    conn: asyncpg.Connection, deltaker_id: UUID, *, avvist_dato: date, registrert_av: str, registrert_dato: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato) VALUES ($1,$2,$3,$4)",
+        deltaker_id,
+        avvist_dato,
+        registrert_av,
+        registrert_dato,
+    )
+
+
+_SLETTBARE = ("vedtak", "tiltak", "fravaer")  # tables whose rows are marked deleted, never removed
+
+
+async def slett(conn: asyncpg.Connection, tabell: str, deltaker_id: UUID, rad_id: UUID) -> bool:
+    """Mark the deltaker's vedtak, tiltak or fravær deleted (the row stays, for history); False when it has no such
+    row, or it was deleted already."""
+    if tabell not in _SLETTBARE:
+        raise ValueError(f"{tabell}: ikke en tabell med sletting")
+    return (
+        await conn.fetchval(
+            f"UPDATE {tabell} SET slettet = true WHERE {tabell}_id=$1 AND deltaker_id=$2 AND NOT slettet RETURNING 1",
+            rad_id,
+            deltaker_id,
+        )
+        is not None
+    )
+
+
 async def lagre_avslutningsversjon(conn: asyncpg.Connection, v: Avslutningsversjon, deltaker_id: UUID) -> None:
     """One version; version 1 creates the avslutning in the same statement."""
     ny = (
@@ -383,3 +633,36 @@ def som_versjon(r: asyncpg.Record) -> Avslutningsversjon:
 
 def timer(verdi: Decimal | None) -> Decimal | None:
     return None if verdi is None else verdi.quantize(Decimal("0.1"))
+
+
+async def krev_idempotensnokkel(conn: asyncpg.Connection, brukerident: str, nokkel: str, foresporsel: str) -> bool:
+    """Claim the caller's Idempotency-Key for the request (its hash); False when it was claimed before. A claim
+    made by a concurrent transaction is waited for (the primary key), so a retry sees the first one's answer."""
+    return (
+        await conn.fetchval(
+            "INSERT INTO idempotens (brukerident, nokkel, foresporsel) VALUES ($1, $2, $3)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            brukerident,
+            nokkel,
+            foresporsel,
+        )
+        is not None
+    )
+
+
+async def hent_idempotenssvar(conn: asyncpg.Connection, brukerident: str, nokkel: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "SELECT foresporsel, status, svar FROM idempotens WHERE brukerident = $1 AND nokkel = $2",
+        brukerident,
+        nokkel,
+    )
+
+
+async def lagre_idempotenssvar(conn: asyncpg.Connection, brukerident: str, nokkel: str, status: int, svar: Any) -> None:
+    await conn.execute(
+        "UPDATE idempotens SET status = $3, svar = $4 WHERE brukerident = $1 AND nokkel = $2",
+        brukerident,
+        nokkel,
+        status,
+        svar,
+    )

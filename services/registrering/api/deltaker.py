@@ -11,6 +11,7 @@ from fastapi import Request
 
 from services.plumbing import outbox
 from services.plumbing.auth import Lesetilgang, Skrivetilgang
+from services.registrering import lager
 from services.registrering.api import skjema
 from services.registrering.api.feil import allerede_registrert, ikke_funnet, konflikt, krev
 from services.registrering.api.felles import kontekst, les, runtime, ruter, skriv
@@ -129,25 +130,22 @@ async def registrer_deltaker(inn: skjema.DeltakerInn, bruker: Skrivetilgang, req
         if felt is not None:
             raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
         try:
-            row = await conn.fetchrow(
-                "INSERT INTO deltaker (deltaker_id, duf_nummer, fodselsnummer, fornavn, etternavn, kjonn, fodselsdato,"
-                " lov, bosettingsdato, oppfolgingskommune, bydel, kategori, kategori_fra, kategori_til, registrert_av,"
-                " registrert_dato, oppdatert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16)"
-                " RETURNING *",
+            row = await lager.opprett_deltaker(
+                conn,
                 deltaker_id,
-                inn.duf_nummer,
-                inn.fodselsnummer,
-                inn.fornavn,
-                inn.etternavn,
-                inn.kjonn.value,
-                inn.fodselsdato,
-                lov.value,
-                inn.bosettingsdato,
-                inn.oppfolgingskommune,
-                inn.bydel,
-                *kategori,
-                k.brukerident,
-                k.naa,
+                duf_nummer=inn.duf_nummer,
+                fodselsnummer=inn.fodselsnummer,
+                fornavn=inn.fornavn,
+                etternavn=inn.etternavn,
+                kjonn=inn.kjonn.value,
+                fodselsdato=inn.fodselsdato,
+                lov=lov.value,
+                bosettingsdato=inn.bosettingsdato,
+                oppfolgingskommune=inn.oppfolgingskommune,
+                bydel=inn.bydel,
+                kategori=kategori,
+                registrert_av=k.brukerident,
+                naa=k.naa,
             )
         except asyncpg.UniqueViolationError as exc:  # the same place of follow-up: the caller sees that one
             felt = "fødselsnummer" if "fnr" in (exc.constraint_name or "") else "DUF-nummer"
@@ -239,21 +237,19 @@ async def oppdater_deltaker(
             )
             if felt is not None:  # the caller's own other deltaker with this person (an Oslo-wide user)
                 raise allerede_registrert(f"en deltaker med dette {felt} er allerede registrert")
-        row = await conn.fetchrow(
-            "UPDATE deltaker SET fornavn=$2, etternavn=$3, kjonn=$4, fodselsdato=$5, lov=$6, bosettingsdato=$7,"
-            " oppfolgingskommune=$8, bydel=$9, kategori=$10, kategori_fra=$11, kategori_til=$12, oppdatert_dato=$13"
-            " WHERE deltaker_id=$1 RETURNING *",
+        row = await lager.endre_deltaker(
+            conn,
             deltaker_id,
-            inn.fornavn,
-            inn.etternavn,
-            inn.kjonn.value,
-            inn.fodselsdato,
-            lov.value,
-            inn.bosettingsdato,
-            inn.oppfolgingskommune,
-            inn.bydel,
-            *kategori,
-            k.naa,
+            fornavn=inn.fornavn,
+            etternavn=inn.etternavn,
+            kjonn=inn.kjonn.value,
+            fodselsdato=inn.fodselsdato,
+            lov=lov.value,
+            bosettingsdato=inn.bosettingsdato,
+            oppfolgingskommune=inn.oppfolgingskommune,
+            bydel=inn.bydel,
+            kategori=kategori,
+            naa=k.naa,
         )
         await outbox.enqueue(
             conn,
@@ -300,12 +296,7 @@ async def endre_identitet(
         ):
             raise allerede_registrert("en annen deltaker har dette fødselsnummeret")
         try:
-            row = await conn.fetchrow(
-                "UPDATE deltaker SET fodselsnummer=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
-                deltaker_id,
-                inn.fodselsnummer,
-                k.naa,
-            )
+            row = await lager.endre_fodselsnummer(conn, deltaker_id, inn.fodselsnummer, naa=k.naa)
         except asyncpg.UniqueViolationError:
             raise allerede_registrert("en annen deltaker har dette fødselsnummeret") from None
         await outbox.enqueue(
@@ -375,12 +366,7 @@ async def registrer_utdanningsbakgrunn(
     dokumentert»). A later registration replaces the earlier; the sluttmål already in force is not re-judged."""
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, _):
-        row = await conn.fetchrow(
-            "UPDATE deltaker SET utdanningsbakgrunn=$2, oppdatert_dato=$3 WHERE deltaker_id=$1 RETURNING *",
-            deltaker_id,
-            inn.utdanningsbakgrunn.value,
-            k.naa,
-        )
+        row = await lager.endre_utdanningsbakgrunn(conn, deltaker_id, inn.utdanningsbakgrunn.value, naa=k.naa)
         await outbox.enqueue(
             conn,
             [

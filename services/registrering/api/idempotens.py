@@ -13,6 +13,7 @@ from fastapi import Request
 from pydantic import BaseModel
 
 from services.plumbing.problem import feltfeil
+from services.registrering import lager
 from services.registrering.api.feil import Avvist
 
 HEADER = "idempotency-key"
@@ -37,19 +38,8 @@ async def krev_nokkel(conn: asyncpg.Connection, request: Request, brukerident: s
         + b"\n"
         + await request.body()
     ).hexdigest()
-    ny = await conn.fetchval(
-        "INSERT INTO idempotens (brukerident, nokkel, foresporsel) VALUES ($1, $2, $3)"
-        " ON CONFLICT DO NOTHING RETURNING 1",
-        brukerident,
-        nokkel,
-        foresporsel,
-    )
-    if ny is None:
-        row = await conn.fetchrow(
-            "SELECT foresporsel, status, svar FROM idempotens WHERE brukerident = $1 AND nokkel = $2",
-            brukerident,
-            nokkel,
-        )
+    if not await lager.krev_idempotensnokkel(conn, brukerident, nokkel, foresporsel):
+        row = await lager.hent_idempotenssvar(conn, brukerident, nokkel)
         if row["foresporsel"] != foresporsel:
             raise Avvist.problem(
                 "UGYLDIGE_FELT",
@@ -72,6 +62,5 @@ async def lagre_svar(conn: asyncpg.Connection, request: Request, status: int, sv
     if claim is None:
         return
     body: Any = svar.model_dump(mode="json") if svar is not None else None
-    await conn.execute(
-        "UPDATE idempotens SET status = $3, svar = $4 WHERE brukerident = $1 AND nokkel = $2", *claim, status, body
-    )
+    brukerident, nokkel = claim
+    await lager.lagre_idempotenssvar(conn, brukerident, nokkel, status, body)

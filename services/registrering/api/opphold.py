@@ -20,6 +20,7 @@ from fastapi import Request
 
 from services.plumbing import outbox
 from services.plumbing.auth import Oppholdstilgang
+from services.registrering import lager
 from services.registrering.api import skjema
 from services.registrering.api.deltaker import kategorihendelser
 from services.registrering.api.felles import kontekst, runtime, ruter
@@ -70,14 +71,7 @@ async def registrer_opphold(inn: skjema.OppholdInn, bruker: Oppholdstilgang, req
                 gammel["kategori_fra"],
                 gammel["kategori_til"],
             ):
-                row = await conn.fetchrow(
-                    "UPDATE deltaker SET lov=$2, kategori=$3, kategori_fra=$4, kategori_til=$5, oppdatert_dato=$6"
-                    " WHERE deltaker_id=$1 RETURNING *",
-                    deltaker_id,
-                    lov.value,
-                    *kategori,
-                    k.naa,
-                )
+                row = await lager.endre_lov_og_kategori(conn, deltaker_id, lov.value, kategori, naa=k.naa)
                 if lov.value != gammel["lov"]:
                     hendelser.append(deltakerhendelser.DeltakerOppdatert(**k.envelope(deltaker_id), person=person(row)))
                 hendelser += kategorihendelser(

@@ -94,18 +94,17 @@ async def registrer_vedtak(
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         await _krev_vedtaksregler(conn, row, k, inn, None)
-        r = await conn.fetchrow(
-            "INSERT INTO vedtak (vedtak_id, deltaker_id, vedtakstype, resultat, vedtaksdato, fra, til, registrert_av,"
-            " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *",
-            uuid4(),
+        r = await lager.lagre_vedtak(
+            conn,
             deltaker_id,
-            inn.vedtakstype.value,
-            inn.resultat.value,
-            inn.vedtaksdato,
-            inn.periode.fra,
-            inn.periode.til,
-            k.brukerident,
-            k.naa,
+            uuid4(),
+            vedtakstype=inn.vedtakstype.value,
+            resultat=inn.resultat.value,
+            vedtaksdato=inn.vedtaksdato,
+            fra=inn.periode.fra,
+            til=inn.periode.til,
+            registrert_av=k.brukerident,
+            registrert_dato=k.naa,
         )
         await outbox.enqueue(
             conn, [vedtakshendelser.VedtakRegistrert(**k.envelope(deltaker_id), vedtak=hendelser.vedtak(r))]
@@ -197,10 +196,7 @@ async def slett_vedtak(deltaker_id: UUID, vedtak_id: UUID, bruker: Skrivetilgang
 async def list_sluttmal(deltaker_id: UUID, bruker: Lesetilgang, request: Request) -> list[skjema.SluttmalUt]:
     """Every sluttmål set, newest first; the first is the one in force (the newest registered)."""
     async with les(request, bruker, deltaker_id) as (conn, _):
-        rows = await conn.fetch(
-            "SELECT sluttmal, fastsatt_dato, registrert_av FROM sluttmal WHERE deltaker_id = $1 ORDER BY id DESC",
-            deltaker_id,
-        )
+        rows = await lager.hent_sluttmal(conn, deltaker_id)
     return [
         skjema.SluttmalUt(
             sluttmal=r["sluttmal"],
@@ -249,14 +245,13 @@ async def registrer_sluttmal(
         advarsel = regler.hovedregel_under_alder(inn.sluttmal, varighet, alder)
         if advarsel is not None and not confirm:
             raise krever_bekreftelse(advarsel)  # nothing is stored: the transaction rolls back
-        await conn.execute(
-            "INSERT INTO sluttmal (deltaker_id, sluttmal, fastsatt_dato, registrert_av, registrert_dato)"
-            " VALUES ($1,$2,$3,$4,$5)",
+        await lager.lagre_sluttmal(
+            conn,
             deltaker_id,
-            inn.sluttmal.value,
-            inn.fastsatt_dato,
-            k.brukerident,
-            k.naa,
+            sluttmal=inn.sluttmal.value,
+            fastsatt_dato=inn.fastsatt_dato,
+            registrert_av=k.brukerident,
+            registrert_dato=k.naa,
         )
         hendelse = vedtakshendelser.SluttmalRegistrert(
             **k.envelope(deltaker_id), sluttmal=inn.sluttmal, fastsatt_dato=inn.fastsatt_dato
@@ -289,17 +284,16 @@ async def registrer_tiltak(
     k = kontekst(request, bruker)
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, _periode(inn.periode))
-        r = await conn.fetchrow(
-            "INSERT INTO tiltak (tiltak_id, deltaker_id, tiltakskode, fra, til, timer_per_uke, registrert_av,"
-            " registrert_dato) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *",
-            uuid4(),
+        r = await lager.lagre_tiltak(
+            conn,
             deltaker_id,
-            inn.tiltakskode,
-            inn.periode.fra,
-            inn.periode.til,
-            inn.timer_per_uke,
-            k.brukerident,
-            k.naa,
+            uuid4(),
+            tiltakskode=inn.tiltakskode,
+            fra=inn.periode.fra,
+            til=inn.periode.til,
+            timer_per_uke=inn.timer_per_uke,
+            registrert_av=k.brukerident,
+            registrert_dato=k.naa,
         )
         await outbox.enqueue(
             conn, [vedtakshendelser.TiltakRegistrert(**k.envelope(deltaker_id), tiltak=hendelser.tiltak(r))]
@@ -386,16 +380,15 @@ async def registrer_fravaer(
     fravaer_id = uuid4()
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, _periode(inn.periode))
-        await conn.execute(
-            "INSERT INTO fravaer (fravaer_id, deltaker_id, fravaerstype, fra, til, registrert_av, registrert_dato)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7)",
-            fravaer_id,
+        await lager.lagre_fravaer(
+            conn,
             deltaker_id,
-            inn.fravaerstype.value,
-            inn.periode.fra,
-            inn.periode.til,
-            k.brukerident,
-            k.naa,
+            fravaer_id,
+            fravaerstype=inn.fravaerstype.value,
+            fra=inn.periode.fra,
+            til=inn.periode.til,
+            registrert_av=k.brukerident,
+            registrert_dato=k.naa,
         )
         await outbox.enqueue(
             conn,
@@ -466,12 +459,8 @@ async def registrer_avvisning(
     async with skriv(request, bruker, deltaker_id) as (conn, row):
         _krev_datoer_i_tid(row, k, {"avvist_dato": inn.avvist_dato})
         krev(regler.avvisning_for_programstart(await hent_program(conn, row), inn.avvist_dato))
-        await conn.execute(
-            "INSERT INTO avvisning (deltaker_id, avvist_dato, registrert_av, registrert_dato) VALUES ($1,$2,$3,$4)",
-            deltaker_id,
-            inn.avvist_dato,
-            k.brukerident,
-            k.naa,
+        await lager.lagre_avvisning(
+            conn, deltaker_id, avvist_dato=inn.avvist_dato, registrert_av=k.brukerident, registrert_dato=k.naa
         )
         hendelse = vedtakshendelser.AvvisningRegistrert(**k.envelope(deltaker_id), avvist_dato=inn.avvist_dato)
         await outbox.enqueue(conn, [hendelse])
@@ -490,15 +479,7 @@ async def _slett(
 ) -> Response:
     """Mark a vedtak, tiltak or fravær deleted (kept, for history) and publish the deletion, in one transaction."""
     async with skriv(request, bruker, deltaker_id) as (conn, _):
-        if (
-            await conn.fetchval(
-                f"UPDATE {tabell} SET slettet = true WHERE {tabell}_id=$1 AND deltaker_id=$2"
-                " AND NOT slettet RETURNING 1",
-                rad_id,
-                deltaker_id,
-            )
-            is None
-        ):
+        if not await lager.slett(conn, tabell, deltaker_id, rad_id):
             raise ikke_funnet(hva)
         await outbox.enqueue(conn, [hendelse])
         await lagre_svar(conn, request, 204, None)
