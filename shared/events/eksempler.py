@@ -28,12 +28,17 @@ FNR = "15076500565"  # a well-known synthetic test number with valid check digit
 
 
 def envelope(
-    producer: str = "registrering", deltaker_id: UUID = DELTAKER, ny_id: Callable[[], UUID] = uuid4
+    producer: str = "registrering",
+    deltaker_id: UUID = DELTAKER,
+    ny_id: Callable[[], UUID] = uuid4,
+    tidspunkt: datetime = NOW,
 ) -> dict[str, Any]:
+    """The envelope fields of an event (shared/events/envelope.py): the one way the examples, the tests' event
+    builders (tests/rapport/builders.py, tests/regelmotor/fakta.py) and the harnesses make them."""
     return dict(
         event_id=ny_id(),
-        occurred_at=NOW,
-        recorded_at=NOW,
+        occurred_at=tidspunkt,
+        recorded_at=tidspunkt,
         correlation_id=ny_id(),
         producer=producer,
         deltaker_id=deltaker_id,

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from shared.events import avslutning as avslutningshendelser
 from shared.events import deltaker as deltakerhendelser
 from shared.events import vedtak as vedtakshendelser
+from shared.events.eksempler import envelope
 from shared.events.envelope import DeltakerEvent, Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
@@ -21,7 +22,7 @@ T0 = datetime(2023, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def env(deltaker_id: UUID, t: datetime, producer: str = "registrering") -> dict:
-    return dict(occurred_at=t, recorded_at=t, correlation_id=uuid4(), producer=producer, deltaker_id=deltaker_id)
+    return envelope(producer, deltaker_id, tidspunkt=t)
 
 
 class Person(NamedTuple):

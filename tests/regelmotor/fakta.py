@@ -15,6 +15,7 @@ from shared.events import avslutning as avslutningshendelser
 from shared.events import deltaker as deltakerhendelser
 from shared.events import folkeregister, klokke
 from shared.events import vedtak as vedtakshendelser
+from shared.events.eksempler import envelope
 from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode, Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
@@ -36,11 +37,8 @@ class Fakta:
         self.n = 0
 
     def _env(self, producer: str = "registrering") -> dict:
-        self.n += 1
-        t = T0.replace(microsecond=self.n)
-        return dict(
-            occurred_at=t, recorded_at=t, correlation_id=uuid.uuid4(), producer=producer, deltaker_id=self.deltaker_id
-        )
+        self.n += 1  # a microsecond apart: the order the events were made in
+        return envelope(producer, self.deltaker_id, tidspunkt=T0.replace(microsecond=self.n))
 
     def registrert(
         self, *, lov: Lov = Lov.INTEGRERINGSLOVEN, bosatt: date = BOSATT, kommune: str = VENNESLA
