@@ -144,8 +144,8 @@ class _Person(_Inn):
     fodselsdato: Dato
     lov: Kode[Lov] | None = Field(
         default=None,
-        description="Follows from IMDi's opphold (the tillatelse's date, shared/regelverk/lov.py) once reported: "
-        "then it may be left out, and one that contradicts the dates is refused. Required until then.",
+        description="Følger av oppholdet IMDi har meldt (datoen for tillatelsen): da kan den utelates, og en lov "
+        "som strider mot datoene avvises. Påkrevd til IMDi har meldt opphold.",
     )
     bosettingsdato: Dato
     oppfolgingskommune: Kommunenummer
@@ -236,7 +236,7 @@ class DeltakerUt(BaseModel):
     bosettingsdato: Dato
     oppfolgingskommune: str
     bydel: str | None
-    kategori: Kategori | None = Field(description="Computed by NIR from IMDi's opphold facts and the age.")
+    kategori: Kategori | None = Field(description="Beregnet av NIR fra oppholdet IMDi har meldt og personens alder.")
     kategori_periode: Periode | None
     utdanningsbakgrunn: Utdanningsbakgrunn | None = None
 
@@ -430,9 +430,9 @@ class Steg(BaseModel):
 
 class Frist(BaseModel):
     frist: Dato
-    regelverk: str = Field(description="The regelverk version that decided the frist (varighet.yaml id).")
+    regelverk: str = Field(description="Regelverksversjonen som avgjorde fristen.")
     regelverk_gjelder_fra: Dato | None = Field(
-        default=None, description="The date that version applies from (shared/regelverk/ikrafttredelse.yaml)."
+        default=None, description="Datoen den versjonen gjelder fra."
     )
     beregningslogg: list[Steg]
 
