@@ -431,9 +431,7 @@ class Steg(BaseModel):
 class Frist(BaseModel):
     frist: Dato
     regelverk: str = Field(description="Regelverksversjonen som avgjorde fristen.")
-    regelverk_gjelder_fra: Dato | None = Field(
-        default=None, description="Datoen den versjonen gjelder fra."
-    )
+    regelverk_gjelder_fra: Dato | None = Field(default=None, description="Datoen den versjonen gjelder fra.")
     beregningslogg: list[Steg]
 
 
