@@ -43,7 +43,7 @@ from shared.events.envelope import DeltakerEvent  # noqa: E402
 from shared.regelverk.frister import legg_til_maaneder  # noqa: E402
 from shared.settings import RegelmotorSettings  # noqa: E402
 from tests.infrastructure import resolve  # noqa: E402
-from tests.regelmotor.fakta import Fakta, dogn  # noqa: E402
+from tests.support.hendelser import Deltaker, dogn  # noqa: E402
 
 
 def _db(url: str, name: str) -> str:
@@ -88,7 +88,7 @@ async def strom(n: int) -> None:
     t0 = time.perf_counter()
     events = []
     for i in range(n):
-        f = Fakta()
+        f = Deltaker()
         valg: list[Callable[[], DeltakerEvent]] = [
             partial(f.fravaer, date(2022, 2, 1), date(2022, 2, 3)),
             partial(f.dod, date(2023, 1, 3)),
@@ -149,7 +149,7 @@ async def sveip(n: int, andel: float) -> None:
     rnd = random.Random(4)
     # One template state per programme start; frister then spread over two years from the tick.
     maler: dict[date, tuple[dict[str, Any], Frister]] = {}
-    f = Fakta(uuid.UUID(int=0))
+    f = Deltaker(uuid.UUID(int=0))
     base = Tilstand.ny(f.deltaker_id)
     for e in f.program():
         base = anvend(base, e)
@@ -237,7 +237,7 @@ async def dogn_uten_frister(n: int, ticks: int) -> None:
     await ensure_topics(infra.kafka_bootstrap_servers, names.specs())
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, linger_ms=5)
     await producer.start()
-    events = [e for _ in range(n) for e in Fakta().program()]
+    events = [e for _ in range(n) for e in Deltaker().program()]
     await asyncio.gather(
         *[
             await producer.send(
@@ -249,7 +249,7 @@ async def dogn_uten_frister(n: int, ticks: int) -> None:
             for e in events
         ]
     )
-    dag = date(2022, 1, 1)  # every frist of Fakta's programme lies ahead
+    dag = date(2022, 1, 1)  # every frist of Deltaker's programme lies ahead
     async with AsyncExitStack() as stack:
         app, _ = await _service(infra, prefix, stack)
         await stack.enter_async_context(app.router.lifespan_context(app))

@@ -1,5 +1,5 @@
 """One realistic example of every contract event: the AsyncAPI documents show them
-(services/plumbing/asyncapi.py), and the contract and integration tests use them (tests/examples.py).
+(services/plumbing/asyncapi.py), and the contract and integration tests use them.
 
 Synthetic people only: the fødselsnummer is a well-known test number, the names are made up.
 """
@@ -34,7 +34,7 @@ def envelope(
     tidspunkt: datetime = NOW,
 ) -> dict[str, Any]:
     """The envelope fields of an event (shared/events/envelope.py): the one way the examples, the tests' event
-    builders (tests/rapport/builders.py, tests/regelmotor/fakta.py) and the harnesses make them."""
+    builders (tests/support/hendelser.py) and the harnesses make them."""
     return dict(
         event_id=ny_id(),
         occurred_at=tidspunkt,

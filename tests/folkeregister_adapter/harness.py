@@ -23,11 +23,11 @@ from services.folkeregister_adapter.folkeregisterkilde import Side
 from services.plumbing.kafka import encode, headers_for
 from shared.events import deltaker as deltakerhendelser
 from shared.events import topics
+from shared.events.eksempler import IDENTITET, PERSON, envelope
 from shared.settings import FolkeregisterAdapterSettings
 from simulators.folkeregister.maskinporten import Maskinporten
 from simulators.folkeregister.register import BASE_PATH, Folkeregister
 from simulators.folkeregister.server import create_app as create_simulator
-from tests.examples import IDENTITET, PERSON, envelope
 from tests.support.polling import eventually
 from tests.support.ports import free_port
 

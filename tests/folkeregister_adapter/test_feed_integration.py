@@ -190,7 +190,7 @@ async def test_identity_change_from_registrering_is_followed(oppsett):
     from services.plumbing.kafka import encode, headers_for
     from shared.events import deltaker as dl
     from shared.events import topics
-    from tests.examples import IDENTITET, envelope
+    from shared.events.eksempler import IDENTITET, envelope
 
     o = oppsett
     ((a, ka),) = await nir_personer(o, 1)

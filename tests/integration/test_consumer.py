@@ -21,10 +21,10 @@ from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.kafka import TopicNames, encode, ensure_topics, make_broker, publish
 from shared.events import topics
 from shared.events.avslutning import AvslutningRegistrert
+from shared.events.eksempler import kommune_avslutning
 from shared.events.envelope import Event
 from tests import consuming
 from tests.consuming import dead_letters
-from tests.examples import kommune_avslutning
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

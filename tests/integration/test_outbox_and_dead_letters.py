@@ -19,7 +19,7 @@ from services.plumbing.dead_letter_policy import DeadLetterPolicy, transient
 from services.plumbing.kafka import TopicNames, ensure_topics, make_broker, publish
 from services.plumbing.outbox import OutboxRelay, enqueue
 from shared.events import topics
-from tests.examples import kommune_avslutning
+from shared.events.eksempler import kommune_avslutning
 from tests.support.polling import committed, eventually
 
 pytestmark = pytest.mark.integration

@@ -14,8 +14,8 @@ from services.plumbing.db import apply_migrations, create_pool
 from services.plumbing.kafka import encode
 from services.plumbing.outbox import enqueue
 from shared.events import topics
+from shared.events.eksempler import kommune_avslutning
 from tests import consuming
-from tests.examples import kommune_avslutning
 from tests.integration.test_consumer import Effect, applied
 
 pytestmark = pytest.mark.integration

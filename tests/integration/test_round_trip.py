@@ -14,7 +14,7 @@ from services.plumbing.dead_letter_policy import DeadLetterPolicy
 from services.plumbing.idempotency import first_deliveries
 from services.plumbing.kafka import describe_cluster, ensure_topics, make_broker, publish
 from shared.events.avslutning import AvslutningRegistrert
-from tests.examples import kommune_avslutning
+from shared.events.eksempler import kommune_avslutning
 from tests.support.polling import committed, eventually
 
 pytestmark = pytest.mark.integration

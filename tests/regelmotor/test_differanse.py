@@ -15,7 +15,8 @@ from shared.events.avslutning import BeregnetAvslutningTrukketTilbake as Trukket
 from shared.events.avslutning import Tilbaketrekkingsgrunn as G
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.vedtak import Vedtakstype
-from tests.regelmotor.fakta import FRIST, Fakta, dogn, kjor
+from tests.regelmotor.kjoring import kjor
+from tests.support.hendelser import FRIST, Deltaker, dogn
 
 
 def kjor_for(deltaker_id, events):
@@ -127,7 +128,7 @@ RETRACTIONS = [
 
 @pytest.mark.parametrize("navn,events,forventet", RETRACTIONS, ids=[c[0] for c in RETRACTIONS])
 def test_opprettelse_og_tilbaketrekking(navn, events, forventet):
-    f = Fakta()
+    f = Deltaker()
     _, ut = kjor_for(f.deltaker_id, events(f))
     assert [(n[len("BeregnetAvslutning")], a, d, g) for n, a, d, g in kort(ut)] == forventet
     # every retraction names an avslutning that was created earlier and still in force
@@ -142,7 +143,7 @@ def test_opprettelse_og_tilbaketrekking(navn, events, forventet):
 
 def test_hver_beregnet_avslutning_sendes_en_gang():
     """DOMAIN.md §5: emitted once, however many ticks and unrelated facts follow."""
-    f = Fakta()
+    f = Deltaker()
     events = (
         f.program()
         + [dogn(DAG_ETTER + timedelta(days=i)) for i in range(5)]
@@ -161,7 +162,7 @@ def _i_kraft(t: Tilstand):
 def test_rekkefolgen_endrer_ikke_utfallet(seed):
     """DOMAIN.md §5 / issue #4: the same events in another order (across topics) give the same avslutninger
     in force, and the output nets to the same set."""
-    f = Fakta()
+    f = Deltaker()
     ka = f.kommune_avslutning(date(2023, 1, 1))
     events = f.program() + [
         f.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10)),
@@ -192,7 +193,7 @@ def test_rekkefolgen_endrer_ikke_utfallet(seed):
 def test_gjenopprettet_avslutning_far_ny_id():
     """A computed avslutning retracted and then demanded again is published under a new id: consumers keep
     a retracted id as (slettet) for good (review finding: the person vanished from the report)."""
-    f = Fakta()
+    f = Deltaker()
     ka = f.kommune_avslutning(FRIST)
     _t1, _ut1 = kjor_for(f.deltaker_id, f.program() + [dogn(DAG_ETTER), ka])
     t2, ut2 = kjor_for(
@@ -206,7 +207,7 @@ def test_gjenopprettet_avslutning_far_ny_id():
 
 def test_replay_gir_identiske_hendelser():
     """Issue #4: replaying the same input yields the same output, event for event (ids and times too)."""
-    f = Fakta()
+    f = Deltaker()
     events = f.program() + [dogn(DAG_ETTER), f.kommune_avslutning(), f.dod(date(2023, 1, 3))]
     _, en = kjor_for(f.deltaker_id, events)
     _, to = kjor_for(f.deltaker_id, events)
@@ -216,7 +217,7 @@ def test_replay_gir_identiske_hendelser():
 
 def test_tilstanden_overlever_json():
     """The service stores the state as jsonb: a round trip changes nothing."""
-    f = Fakta()
+    f = Deltaker()
     t, _ = kjor_for(
         f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1"), f.annullert("d1"), dogn(DAG_ETTER)]
     )
@@ -225,7 +226,7 @@ def test_tilstanden_overlever_json():
 
 def test_anvend_endrer_ikke_argumentet():
     """anvend is pure: the state it was given is left as it was (it copies shallowly, so this matters)."""
-    f = Fakta()
+    f = Deltaker()
     t, _ = kjor_for(f.deltaker_id, f.program() + [f.dod(date(2023, 1, 3), hendelse_id="d1")])
     for_ = t.model_dump_json()
     ka = f.kommune_avslutning()

@@ -17,7 +17,8 @@ from shared.events.avslutning import Tilbaketrekkingsgrunn as G
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as K
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.vedtak import Vedtakstype
-from tests.regelmotor.fakta import BOSATT, FRIST, Fakta, dogn, kjor
+from tests.regelmotor.kjoring import kjor
+from tests.support.hendelser import BOSATT, FRIST, Deltaker, dogn
 from tests.support.polling import eventually
 
 OPPSTARTSFRIST = date(2023, 8, 31)  # bosatt 01.09.2021 (test_regler.py)
@@ -35,7 +36,7 @@ def test_etterslep_uten_vedtak_far_utgatt_oppstartsfrist_forst_neste_dogn():
     """DOMAIN.md §5 «Utgått oppstartsfrist» (seed §12): registered on 01.03.2024 with the oppstartsfrist
     31.08.2023 behind it and no vedtak: nothing on DeltakerRegistrert or KategoriEndret (nor on the same day
     announced again); the tick of 02.03 ends it, dated the oppstartsfrist."""
-    f = Fakta()
+    f = Deltaker()
     t, ut = kjor(
         [dogn(IDAG), f.registrert(), f.kategori(Kategori.RETT_OG_PLIKT, BOSATT), dogn(IDAG)], deltaker_id=f.deltaker_id
     )
@@ -54,7 +55,7 @@ def test_etterslep_med_vedtak_i_tide_far_aldri_utgatt_oppstartsfrist():
     """DOMAIN.md §5 «Utgått oppstartsfrist» counts a vedtak/sluttmål by its own date (seed §12): the vedtak and
     sluttmål dated before the oppstartsfrist arrive after the person, before the tick: no Opprettet and no
     TrukketTilbake at all, on any event or on the following ticks."""
-    f = Fakta()
+    f = Deltaker()
     events = [
         dogn(IDAG),
         f.registrert(),
@@ -72,7 +73,7 @@ def test_etterslep_med_vedtak_i_tide_far_aldri_utgatt_oppstartsfrist():
 def test_etterslep_med_passert_gjennomforingsfrist_og_kommunens_avslutning_gir_ingenting():
     """DOMAIN.md §5 «Avslutningsårsak ikke registrert», §6 frist: the Vennesla programme (frist 15.11.2023)
     registered as backlog on 01.03.2024 with the kommune's own avslutning: nothing, then or on the tick."""
-    f = Fakta()
+    f = Deltaker()
     _, ut = kjor([dogn(IDAG), *f.program(), f.kommune_avslutning(FRIST), dogn(NESTE)], deltaker_id=f.deltaker_id)
     assert ut == []
 
@@ -80,7 +81,7 @@ def test_etterslep_med_passert_gjennomforingsfrist_og_kommunens_avslutning_gir_i
 def test_etterslep_med_passert_gjennomforingsfrist_uten_avslutning_avsluttes_neste_dogn():
     """DOMAIN.md §5/§6, seed §5 (Vennesla): the same backlog without the kommune's avslutning ends on the
     next tick, dated the frist; the kommune's avslutning arriving later retracts it at once."""
-    f = Fakta()
+    f = Deltaker()
     t, ut = kjor([dogn(IDAG), *f.program()], deltaker_id=f.deltaker_id)
     assert ut == [] and frister(t).neste_tidsfrist == IDAG
     t, ut = kjor([dogn(NESTE)], t)
@@ -93,14 +94,14 @@ def test_fakta_trekker_tilbake_og_flytter_en_fristavslutning_straks():
     """DOMAIN.md §5: once armed, facts still retract or re-date a frist avslutning at once (no tick): a late
     vedtak dated within the oppstartsfrist retracts «Utgått oppstartsfrist»; a late permisjon (§6) moves the
     gjennomføringsfrist, and the avslutning is re-dated on the same event."""
-    f = Fakta()
+    f = Deltaker()
     t, _ = kjor([dogn(IDAG), f.registrert(), dogn(NESTE)], deltaker_id=f.deltaker_id)
     _, ut = kjor(
         [f.vedtak(fra=date(2023, 8, 1), vedtaksdato=date(2023, 7, 15)), f.sluttmal(fastsatt=date(2023, 7, 15))], t
     )
     assert [(type(e).__name__, e.grunn) for e in ut] == [("BeregnetAvslutningTrukketTilbake", G.FAKTA_ENDRET)]
 
-    g = Fakta()
+    g = Deltaker()
     t, _ = kjor([dogn(IDAG), *g.program(), dogn(NESTE)], deltaker_id=g.deltaker_id)
     _, ut = kjor([g.vedtak(Vedtakstype.PERMISJON, date(2022, 3, 1), date(2022, 3, 10))], t)
     assert kort(ut) == [
@@ -114,10 +115,10 @@ def test_en_ventende_frist_holder_tilbake_senere_avslutninger():
     oppstartsfrist had passed: «Person avvist program» is not published on the day of registration only to be
     replaced by the earlier «Utgått oppstartsfrist» on the tick; the tick publishes the latter alone. An
     avvisning dated before the oppstartsfrist is not held back."""
-    f = Fakta()
+    f = Deltaker()
     _, ut = kjor([dogn(IDAG), f.registrert(), f.avvist(date(2023, 10, 1))], deltaker_id=f.deltaker_id)
     assert ut == []
-    g = Fakta()
+    g = Deltaker()
     t, ut = kjor([dogn(IDAG), g.registrert(), g.avvist(date(2023, 5, 1))], deltaker_id=g.deltaker_id)
     assert kort(ut) == [("Opprettet", K.PERSON_AVVIST_PROGRAM, date(2023, 5, 1))]
     _, ut = kjor([dogn(NESTE)], t)
@@ -127,7 +128,7 @@ def test_en_ventende_frist_holder_tilbake_senere_avslutninger():
 def test_rad_lagret_for_feltet_fantes_oppfores_som_kjent_lenge():
     """A tilstand stored (jsonb) before `kjent_fra` existed reads as known long ago: a passed frist acts as
     before (DOMAIN.md §5 «Utgått oppstartsfrist»), also on a later DeltakerOppdatert."""
-    f = Fakta()
+    f = Deltaker()
     t, _ = kjor([f.registrert()], deltaker_id=f.deltaker_id)
     lagret = t.model_dump(mode="json")
     del lagret["kjent_fra"]
@@ -145,7 +146,7 @@ def _i_kraft(t: Tilstand):
 def test_rekkefolgen_endrer_ikke_utfallet_etter_neste_dogn(seed):
     """DOMAIN.md §5 (order across topics): a backlog registration's facts and the ticks in any order, followed
     by the next day's tick, give the same avslutninger in force (with the same ids) as in order."""
-    a, b = Fakta(), Fakta()
+    a, b = Deltaker(), Deltaker()
     for f, ekstra, forventet in (
         (a, [], [(K.UTGATT_OPPSTARTSFRIST, OPPSTARTSFRIST)]),
         (
@@ -174,7 +175,7 @@ async def test_sveipet_tar_etterslepet_pa_neste_dogn(regelmotor):
     """DOMAIN.md §5/§6 through the real broker and PostgreSQL: two backlog persons registered on 01.03.2024;
     nothing is published that day, the row waits in the sweep's index (neste_tidsfrist = the day it became
     known), and the tick of 02.03 ends the one without a vedtak («Utgått oppstartsfrist») and not the other."""
-    uten, med = Fakta(), Fakta()
+    uten, med = Deltaker(), Deltaker()
     await regelmotor.publiser(dogn(IDAG))
     await regelmotor.behandlet(dogn(IDAG))
     fakta = [

@@ -19,7 +19,7 @@ from services.regelmotor.innhenting import Dognvakt, Faktabarriere
 from shared.events import topics
 from shared.events.klokke import DognPassert
 from tests.conftest import fresh_database
-from tests.regelmotor.fakta import Fakta
+from tests.support.hendelser import Deltaker, person
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ async def pool(infrastructure):
 async def test_a_waiting_tick_is_applied_when_the_facts_before_it_are_decided(kafka_bootstrap, pool, unique):
     names = TopicNames(f"test-{unique}.")
     await ensure_topics(kafka_bootstrap, names.specs())
-    f = Fakta()
+    f = Deltaker()
     facts = [f.registrert(), f.vedtak(), f.sluttmal()]
     broker = make_broker(kafka_bootstrap, client_id="test-innhenting")
     await broker.start()
@@ -77,11 +77,11 @@ async def test_a_waiting_tick_is_applied_when_the_facts_before_it_are_decided(ka
 
 async def test_a_person_first_seen_while_a_tick_waits_is_known_from_that_day(pool):
     later = D + timedelta(days=1)
-    f = Fakta()
+    f = Deltaker()
     async with pool.acquire() as conn, conn.transaction():
         await forbruker.behandle(conn, [tick(later)])
     async with pool.acquire() as conn, conn.transaction():
-        await forbruker.behandle(conn, [f.registrert(bosatt=date(2021, 1, 5))])  # oppstartsfrist long passed
+        await forbruker.behandle(conn, [f.registrert(person(bosatt=date(2021, 1, 5)))])  # oppstartsfrist long passed
         [t] = (await lager.hent(conn, [f.deltaker_id])).values()
     assert t.idag == D and t.kjent_fra == later
     # the tick applied (as if its barrier held) arms nothing yet: the person became known on its day

@@ -14,7 +14,7 @@ import pytest
 from services.plumbing import metrics
 from shared.events import topics
 from shared.kodeverk.vedtak import Vedtakstype
-from tests.regelmotor.fakta import FRIST, Fakta, dogn
+from tests.support.hendelser import FRIST, Deltaker, dogn
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ def kort(ut: list[dict]) -> list[tuple]:
 async def test_vennesla_frist_passerer_og_kommunens_avslutning_trekker_tilbake(regelmotor):
     """Seed §5–6: Vennesla, frist 15.11.2023: the tick of 16.11 gives «Avslutningsårsak ikke registrert»
     dated the frist; the kommune adds «Arbeid» and the computed one is retracted (shows as slettet)."""
-    f = Fakta()
+    f = Deltaker()
     program = f.program()
     await regelmotor.publiser(*program)
     await regelmotor.behandlet(*program)  # the facts first: a tick on its own topic could overtake them
@@ -63,7 +63,7 @@ async def test_vennesla_frist_passerer_og_kommunens_avslutning_trekker_tilbake(r
 async def test_sent_permisjon_trekker_tilbake_dod_og_annullering_og_duplikater(regelmotor):
     """§5: a late permisjon moves the frist past today → retracted (FAKTA_ENDRET); §12: død while in
     programme → Død, annulled → retracted (FOLKEREGISTER_ANNULLERT); a duplicate delivery changes nothing."""
-    a, b = Fakta(), Fakta()
+    a, b = Deltaker(), Deltaker()
     program = a.program() + b.program()
     await regelmotor.publiser(*program)
     await regelmotor.behandlet(*program)
@@ -102,7 +102,7 @@ async def test_sent_permisjon_trekker_tilbake_dod_og_annullering_og_duplikater(r
 async def test_giftig_melding_til_dead_letter_og_ukjent_type_hoppes_over(regelmotor):
     """Issue #4: poison messages to the dead-letter topic with the error; unknown types skipped and counted;
     the consumer goes on with the next message."""
-    f = Fakta()
+    f = Deltaker()
     ukjent_for = metrics.EVENTS_CONSUMED.labels("regelmotor", topics.VEDTAK.name, "unknown_type")._value.get()
     key = str(f.deltaker_id).encode()
     await regelmotor.publiser_raa(
@@ -131,7 +131,7 @@ async def test_klokken_publiserer_hver_oslo_dag_og_henter_inn_etter_nedetid(rege
 
     from services.regelmotor.klokke import Klokke
 
-    f = Fakta()
+    f = Deltaker()
     program = f.program()
     await regelmotor.publiser(*program)
     await regelmotor.behandlet(*program)
@@ -165,7 +165,7 @@ async def test_replay_av_de_samme_hendelsene_gir_samme_utfall(regelmotor, infras
     another interleaving) ends with the same computed avslutninger in force, with the same ids."""
     from tests.regelmotor.conftest import start_regelmotor
 
-    a, b, c = Fakta(), Fakta(), Fakta()
+    a, b, c = Deltaker(), Deltaker(), Deltaker()
     fase1 = a.program() + b.program() + c.program()
     ka = a.kommune_avslutning(FRIST)
     dod = c.dod(date(2023, 1, 3), hendelse_id=f"d-{uuid.uuid4()}")
@@ -197,7 +197,7 @@ async def test_dognet_venter_til_faktaene_pa_andre_topics_er_lest(regelmotor):
     facts published just before it, no deltaker gets a transient «Utgått oppstartsfrist» (its vedtak still
     unread) that is then retracted. A person the regelmotor first reads while the tick waits counts as known
     from the tick's day, so its passed frist is decided by the next tick: exactly one avslutning each."""
-    deltakere = [Fakta() for _ in range(2000)]
+    deltakere = [Deltaker() for _ in range(2000)]
     program = [e for f in deltakere for e in f.program()]
     forste, neste = dogn(FRIST + timedelta(days=1)), dogn(FRIST + timedelta(days=2))
     await regelmotor.publiser_mange(program)

@@ -14,13 +14,13 @@ from shared.kodeverk.avslutningsarsaker import Avslutningstype
 from shared.kodeverk.kategorier import Kategori, Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Vedtaksresultat, Vedtakstype
-from tests.regelmotor.fakta import BOSATT, FRIST, PROGRAMSTART, Fakta, dogn
+from tests.support.hendelser import BOSATT, FRIST, PROGRAMSTART, Deltaker, dogn, person
 
 OPPSTARTSFRIST = date(2023, 8, 31)  # bosatt 01.09.2021 + 2 years − 1 day (varighet.yaml, an assumption)
 
 
-def tilstand(fakta: Fakta, events) -> Tilstand:
-    t = Tilstand.ny(fakta.deltaker_id)
+def tilstand(deltaker: Deltaker, events) -> Tilstand:
+    t = Tilstand.ny(deltaker.deltaker_id)
     for e in events:
         t = anvend(t, e)
     return t
@@ -31,7 +31,7 @@ def ett(t: Tilstand):
     return None if not onsket else (onsket[0].arsak, onsket[0].avslutningsdato, onsket[0].avslutningstype)
 
 
-def _p(f: Fakta):
+def _p(f: Deltaker):
     return f.program()
 
 
@@ -85,7 +85,11 @@ CASES = [
     ),
     (
         "§12 introduksjonsloven trenger ikke sluttmål",
-        lambda f: [f.registrert(lov=Lov.INTRODUKSJONSLOVEN), f.vedtak(), dogn(OPPSTARTSFRIST + timedelta(days=1))],
+        lambda f: [
+            f.registrert(person(lov=Lov.INTRODUKSJONSLOVEN)),
+            f.vedtak(),
+            dogn(OPPSTARTSFRIST + timedelta(days=1)),
+        ],
         None,
     ),
     (
@@ -188,7 +192,7 @@ CASES = [
     (
         "§12 uten gyldig sluttmål: lengste frist i regelverket passert → ikke registrert",
         lambda f: [
-            f.registrert(bosatt=date(2026, 1, 10)),
+            f.registrert(person(bosatt=date(2026, 1, 10))),
             f.vedtak(fra=date(2026, 2, 2), vedtaksdato=date(2026, 2, 1)),
             f.sluttmal(fastsatt=date(2026, 2, 1)),
             dogn(date(2031, 2, 2)),
@@ -198,7 +202,7 @@ CASES = [
     (
         "§12 uten gyldig sluttmål: den lengste fristen er ikke passert",
         lambda f: [
-            f.registrert(bosatt=date(2026, 1, 10)),
+            f.registrert(person(bosatt=date(2026, 1, 10))),
             f.vedtak(fra=date(2026, 2, 2), vedtaksdato=date(2026, 2, 1)),
             f.sluttmal(fastsatt=date(2026, 2, 1)),
             dogn(date(2031, 2, 1)),
@@ -210,7 +214,7 @@ CASES = [
 
 @pytest.mark.parametrize("navn,events,forventet", CASES, ids=[c[0] for c in CASES])
 def test_regel(navn, events, forventet):
-    f = Fakta()
+    f = Deltaker()
     resultat = ett(tilstand(f, events(f)))
     if forventet is not None and len(forventet) == 2:
         forventet = (*forventet, Avslutningstype.ORDINAER)
@@ -219,7 +223,7 @@ def test_regel(navn, events, forventet):
 
 def test_grunnlaget_forklarer_regelen_og_kildene():
     """Issue #4 «Explainable»: the rule, the path, the dates and the source event ids."""
-    f = Fakta()
+    f = Deltaker()
     events = f.program() + [dogn(FRIST + timedelta(days=1))]
     o = utled(tilstand(f, events)).onsket[0]
     assert o.grunnlag.regel == "GJENNOMFORINGSFRIST_UTLOPT"
@@ -232,16 +236,16 @@ def test_grunnlaget_forklarer_regelen_og_kildene():
 
 def test_regelstien_viser_regelverket_som_avgjorde_fristen():
     """Issue #13 §4: the rule path names the regelverk version and the date it applies from."""
-    f = Fakta()
+    f = Deltaker()
     t = tilstand(f, f.program() + [dogn(FRIST + timedelta(days=1))])
     sti = utled(t).onsket[0].grunnlag.regelsti
     assert any("regelverk integreringsloven-2021 (gjelder fra 2021-01-01)" in x for x in sti), sti
-    f = Fakta()
+    f = Deltaker()
     start = date(2026, 2, 2)
     t = tilstand(
         f,
         [
-            f.registrert(bosatt=date(2026, 1, 10)),
+            f.registrert(person(bosatt=date(2026, 1, 10))),
             f.vedtak(fra=start),
             f.sluttmal(Sluttmalkode.P14_ARBEID, fastsatt=start),
             dogn(start),
@@ -253,7 +257,7 @@ def test_regelstien_viser_regelverket_som_avgjorde_fristen():
 
 def test_frister_for_indeksen():
     """The daily sweep's index columns: the next day time alone can change the outcome."""
-    f = Fakta()
+    f = Deltaker()
     t = tilstand(f, f.program())
     assert frister(t).gjennomforingsfrist == FRIST and frister(t).neste_tidsfrist == FRIST
     assert frister(anvend(t, dogn(FRIST + timedelta(days=1)))).neste_tidsfrist is None

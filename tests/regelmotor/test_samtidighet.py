@@ -20,8 +20,8 @@ from services.regelmotor import forbruker, lager
 from services.regelmotor.app import MIGRATIONS
 from tests.conftest import fresh_database
 from tests.parallelt import Port
-from tests.regelmotor.fakta import Fakta
 from tests.regelmotor.test_innhenting import tick
+from tests.support.hendelser import Deltaker
 
 pytestmark = pytest.mark.integration
 
@@ -29,13 +29,13 @@ RUNDER, PARALLELLE, PER_BOLGE = 50, 8, 6
 
 
 @asynccontextmanager
-async def regelmotor(infrastructure) -> AsyncIterator[tuple[asyncpg.Pool, Port, list[Fakta]]]:
+async def regelmotor(infrastructure) -> AsyncIterator[tuple[asyncpg.Pool, Port, list[Deltaker]]]:
     """A regelmotor schema of its own with RUNDER registered deltakere, a pool for a wave, and the gate."""
     async with fresh_database(infrastructure) as url:
         pool = await create_pool(url, "regelmotor", max_size=PARALLELLE * PER_BOLGE + 2)
         try:
             await apply_migrations(pool, "regelmotor", MIGRATIONS)
-            fakta = [Fakta() for _ in range(RUNDER)]
+            fakta = [Deltaker() for _ in range(RUNDER)]
             await asyncio.gather(*(behandle(pool, [f.registrert()]) for f in fakta))
             async with Port(url, "regelmotor") as port:
                 yield pool, port, fakta
@@ -49,7 +49,7 @@ async def behandle(pool: asyncpg.Pool, events: list) -> None:
         await forbruker.behandle(conn, events)
 
 
-def vedtak_parallelt(pool: asyncpg.Pool, bolge: list[Fakta]) -> list:
+def vedtak_parallelt(pool: asyncpg.Pool, bolge: list[Deltaker]) -> list:
     return [partial(behandle, pool, [f.vedtak()]) for f in bolge for _ in range(PARALLELLE)]
 
 
