@@ -22,7 +22,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
-from tests.rapport import builders
+from tests.support.hendelser import T0, Deltaker, person
 
 DEFAULT_DB = "postgresql://nir:nir@127.0.0.1:15432/nir"
 
@@ -57,14 +57,14 @@ async def main() -> None:
         t = time.perf_counter()
         n = 0
         for i in range(a.deltakere):
-            did = uuid.uuid4()
+            d = Deltaker()
             start = date(2021, 1, 4) + timedelta(days=i % 700)
             for e in (
-                *builders.registrering(did, builders.person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
-                builders.kategori(did, Kategori.RETT_OG_PLIKT, start),
-                builders.deltakelse(did, start),
-                builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
-                builders.kommune_avslutning(did, Kode.ARBEID, start + timedelta(days=300), builders.T0),
+                *d.registrering(person(f"{300000000000 + i:012d}", "Åse", f"Bench{i}")),
+                d.kategori(Kategori.RETT_OG_PLIKT, start),
+                d.vedtak(fra=start, til=start + timedelta(days=700), vedtaksdato=start - timedelta(days=10)),
+                d.sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
+                d.kommune_avslutning(start + timedelta(days=300), Kode.ARBEID, t=T0),
             ):
                 await publish(producer, e, names=names)
                 n += 1

@@ -24,15 +24,13 @@ from services.regelmotor.domain.tilstand import Tilstand, anvend
 from services.registrering import lager
 from services.registrering.domain import regler as registrering_regler
 from shared.events import topics
-from shared.events import vedtak as vedtakshendelser
-from shared.events.envelope import Periode
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Fravaerstype, Vedtaksresultat, Vedtakstype
 from shared.regelverk import frister, fristgrunnlag
-from tests.rapport import builders
 from tests.rapport.conftest import schema_pool  # noqa: F401  (the fixture: rapport's schema, no Kafka)
+from tests.support.hendelser import Deltaker, person
 
 pytestmark = pytest.mark.integration
 
@@ -51,9 +49,8 @@ class Programme:
         # integreringsloven from 2021 (a few before: no regelverk, no frist), introduksjonsloven from 2015
         forste = date(2020, 10, 1) if self.lov is Lov.INTEGRERINGSLOVEN else date(2015, 1, 1)
         start = forste + timedelta(days=rnd.randrange(1500))
-        self.events: list = [
-            *builders.registrering(self.did, builders.person(f"{seed:012d}", lov=self.lov), self._t(0))
-        ]
+        self.d = Deltaker(self.did, t0=T0, steg=timedelta(minutes=1))
+        self.events: list = [*self.d.registrering(person(f"{seed:012d}", lov=self.lov))]
         self.vedtak_rader: list[tuple] = []
         self.sluttmal_rader: list[tuple] = []
         self.fravaer_rader: list[tuple] = []
@@ -68,56 +65,29 @@ class Programme:
             til = None if rnd.random() < 0.25 else fra + timedelta(days=rnd.randrange(0, 1200))
             resultat = Vedtaksresultat.VEDTAK_FATTET if rnd.random() < 0.85 else Vedtaksresultat.OPPHEVET
             vid = uuid4()
-            self.events.append(
-                vedtakshendelser.VedtakRegistrert(
-                    **builders.env(self.did, self._t(len(self.events))),
-                    vedtak=vedtakshendelser.Vedtak(
-                        vedtak_id=vid,
-                        vedtakstype=typ,
-                        resultat=resultat,
-                        vedtaksdato=fra,
-                        periode=Periode(fra=fra, til=til),
-                    ),
-                )
-            )
+            self.events.append(self.d.vedtak(typ, fra, til, vedtaksdato=fra, vedtak_id=vid, resultat=resultat))
             if rnd.random() < 0.1:
                 slettet.add(vid)
-                self.events.append(
-                    vedtakshendelser.VedtakSlettet(**builders.env(self.did, self._t(len(self.events))), vedtak_id=vid)
-                )
+                self.events.append(self.d.vedtak_slettet(vid))
             else:
                 self.vedtak_rader.append((vid, typ.value, resultat.value, fra, til, True))
         for i in range(rnd.randrange(4)):
             kode, fastsatt = rnd.choice(list(Sluttmalkode)), dag(400)
-            self.events.append(builders.sluttmal(self.did, kode, fastsatt, self._t(len(self.events))))
+            self.events.append(self.d.sluttmal(kode, fastsatt))
             self.sluttmal_rader.append((kode.value, fastsatt, i + 1))
         for _ in range(rnd.randrange(5)):
             fra = dag(900)
             til = None if rnd.random() < 0.2 else fra + timedelta(days=rnd.randrange(0, 90))
             ftyp = rnd.choice(list(Fravaerstype))
             fid = uuid4()
-            self.events.append(
-                vedtakshendelser.FravaerRegistrert(
-                    **builders.env(self.did, self._t(len(self.events))),
-                    fravaer=vedtakshendelser.Fravaer(
-                        fravaer_id=fid, fravaerstype=ftyp, periode=Periode(fra=fra, til=til)
-                    ),
-                )
-            )
+            self.events.append(self.d.fravaer(fra, til, ftyp, fravaer_id=fid))
             if rnd.random() < 0.1:
-                self.events.append(
-                    vedtakshendelser.FravaerSlettet(**builders.env(self.did, self._t(len(self.events))), fravaer_id=fid)
-                )
+                self.events.append(self.d.fravaer_slettet(fid))
             else:
                 self.fravaer_rader.append((fid, ftyp.value, fra, til))
         # rapport has a row (and so a frist) only for a person with an avslutning in force
-        self.events.append(
-            builders.kommune_avslutning(self.did, Kode.ARBEID, start + timedelta(days=300), self._t(len(self.events)))
-        )
+        self.events.append(self.d.kommune_avslutning(start + timedelta(days=300), Kode.ARBEID))
         self.i_tilfeldig_rekkefolge = rnd.sample(self.events, len(self.events))
-
-    def _t(self, n: int) -> datetime:
-        return T0 + timedelta(minutes=n)
 
     async def registrering(self) -> date | None:
         rad = {

@@ -11,7 +11,8 @@ from uuid import uuid4
 from shared.events.envelope import DeltakerEvent
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
-from tests.rapport import builders
+from shared.kodeverk.vedtak import Vedtakstype
+from tests.support.hendelser import T0, Deltaker, person
 
 AAR = 2012
 LOV = Lov.INTRODUKSJONSLOVEN
@@ -41,20 +42,17 @@ def hendelser() -> list[DeltakerEvent]:
         i = 0
         for kode, antall in koder:
             for _ in range(antall):
-                did = uuid4()
+                d = Deltaker()
                 slutt = date(AAR, 3, 1) + timedelta(days=i * 7)
                 start = slutt - timedelta(days=dager_i_program(i))
                 duf = f"{AAR}{uuid4().int % 10**8:08d}"
                 events += [
-                    *builders.registrering(
-                        did, builders.person(duf, "Stat", f"Istikk{i:02d}", kommune=kommune, bydel=bydel, lov=LOV)
-                    ),
-                    builders.deltakelse(did, start),
-                    builders.kommune_avslutning(
-                        did, kode, slutt, builders.T0, av=f"{kommune}-STAT", kommune=kommune, bydel=bydel
-                    ),
+                    *d.registrering(person(duf, "Stat", f"Istikk{i:02d}", kommune=kommune, bydel=bydel, lov=LOV)),
+                    d.vedtak(fra=start, til=start + timedelta(days=700), vedtaksdato=start - timedelta(days=10)),
+                    d.kommune_avslutning(slutt, kode, t=T0, av=f"{kommune}-STAT", kommune=kommune, bydel=bydel),
                 ]
                 if i < forlenget:
-                    events.append(builders.forlengelse(did, start + timedelta(days=700), start + timedelta(days=1000)))
+                    fra = start + timedelta(days=700)
+                    events.append(d.vedtak(Vedtakstype.FORLENGELSE, fra, start + timedelta(days=1000), vedtaksdato=fra))
                 i += 1
     return events

@@ -11,11 +11,12 @@ import pytest
 from services.rapport import forbruker
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori, Lov
-from tests.rapport import builders
+from tests.support import hendelser
+from tests.support.hendelser import Deltaker, person
 
 pytestmark = pytest.mark.integration
 
-T = builders.T0
+T = hendelser.T0
 FORNAVN = ["Åse", "Ørjan", "Æsa", "Bjørn", "Amina", "Ola"]
 
 
@@ -27,40 +28,38 @@ async def data(rapport_app):
     ids: dict[str, object] = {}
     events = []
     for i in range(30):
-        did = uuid4()
-        ids[f"v{i}"] = did
+        d = Deltaker()
+        ids[f"v{i}"] = d.deltaker_id
         events += [
-            *builders.registrering(did, builders.person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
-            builders.kategori(did, Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1)),
+            *d.registrering(person(f"4223{i:08d}", FORNAVN[i % 6], f"Etternavn{i:02d}")),
+            d.kategori(Kategori.KAN_TILBYS if i % 5 == 0 else Kategori.RETT_OG_PLIKT, date(2021, 1, 1)),
         ]
         dato = date(2022 + i % 2, 6, 1) + timedelta(days=i)
         if i % 3 == 0:
-            events.append(builders.beregnet(did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato, T + timedelta(hours=i)))
+            events.append(d.beregnet_avslutning(Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, dato, t=T + timedelta(hours=i)))
         else:
             arsak = [Kode.ARBEID, Kode.VGO_FAG_OG_YRKE, Kode.ARBEID_OG_VGO, Kode.DOD][i % 4]
-            events.append(builders.kommune_avslutning(did, arsak, dato, T + timedelta(hours=i)))
+            events.append(d.kommune_avslutning(dato, arsak, t=T + timedelta(hours=i)))
     for i in range(3):
-        did = uuid4()
-        ids[f"o{i}"] = did
+        d = Deltaker()
+        ids[f"o{i}"] = d.deltaker_id
         events += [
-            *builders.registrering(
-                did, builders.person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")
-            ),
-            builders.kommune_avslutning(
-                did, Kode.HOYERE_UTDANNING, date(2023, 3, 1), T, av="0301-ABC", kommune="0301", bydel="030101"
+            *d.registrering(person(f"0301{i:08d}", "Olav", f"Oslo{i}", kommune="0301", bydel="030101")),
+            d.kommune_avslutning(
+                date(2023, 3, 1), Kode.HOYERE_UTDANNING, t=T, av="0301-ABC", kommune="0301", bydel="030101"
             ),
         ]
-    did = uuid4()
-    ids["baerum"] = did
+    d = Deltaker()
+    ids["baerum"] = d.deltaker_id
     events += [
-        *builders.registrering(did, builders.person("320100000001", "Kari", "Bærumsen", kommune="3201")),
-        builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 4, 1), T, av="3201-XY", kommune="3201"),
+        *d.registrering(person("320100000001", "Kari", "Bærumsen", kommune="3201")),
+        d.kommune_avslutning(date(2023, 4, 1), Kode.ARBEID, t=T, av="3201-XY", kommune="3201"),
     ]
-    did = uuid4()
-    ids["intro"] = did
+    d = Deltaker()
+    ids["intro"] = d.deltaker_id
     events += [
-        *builders.registrering(did, builders.person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
-        builders.kommune_avslutning(did, Kode.ARBEID, date(2020, 4, 1), T),
+        *d.registrering(person("422399999999", "Ivar", "Introsen", lov=Lov.INTRODUKSJONSLOVEN)),
+        d.kommune_avslutning(date(2020, 4, 1), Kode.ARBEID, t=T),
     ]
     async with pool.acquire() as conn:
         for e in events:
@@ -307,17 +306,18 @@ async def test_sorting_by_columns_norwegian_order(client, data, token):
 
 
 async def test_history_newest_first_with_slettet(client, data, token, rapport_app):
-    did, rm, ka = uuid4(), uuid4(), uuid4()
+    d, rm, ka = Deltaker(), uuid4(), uuid4()
+    did = d.deltaker_id
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in [
-            *builders.registrering(did, builders.person("420411111111", "Nils", "Historiesen", kommune="4204")),
-            builders.beregnet(
-                did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T, aid=rm, kommune="4204"
+            *d.registrering(person("420411111111", "Nils", "Historiesen", kommune="4204")),
+            d.beregnet_avslutning(
+                Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), t=T, avslutning_id=rm, kommune="4204"
             ),
-            builders.kommune_avslutning(
-                did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=1), aid=ka, av="ces", kommune="4204"
+            d.kommune_avslutning(
+                date(2023, 11, 15), Kode.ARBEID, t=T + timedelta(days=1), avslutning_id=ka, av="ces", kommune="4204"
             ),
-            builders.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=1, seconds=1)),
+            d.beregnet_trukket(rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, t=T + timedelta(days=1, seconds=1)),
         ]:
             async with conn.transaction():
                 await forbruker.behandle(conn, [e])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import random
-import uuid
 from datetime import date, timedelta
 
 import asyncpg
@@ -25,13 +24,14 @@ from shared.settings import RapportSettings
 from tests import consuming
 from tests.consuming import dead_letters, record
 from tests.naming import run_id
-from tests.rapport import builders
 from tests.rapport.test_projection import project_all, seed_scenario
+from tests.support import hendelser
+from tests.support.hendelser import Deltaker, person
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
-T = builders.T0
+T = hendelser.T0
 
 
 def unknown_field(event) -> bytes:
@@ -55,20 +55,19 @@ async def offsets_dead_lettered(pool) -> list[int]:
 
 
 async def test_one_batch_projects_good_events_once_and_dead_letters_poison_alone(schema_pool):
-    did = uuid.uuid4()
-    ase = builders.person("202300000101", "Åse", "Ås")
-    registrert, identitet = builders.registrert(did, ase), builders.identitet(did, ase)
-    avslutning = builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T + timedelta(days=1))
+    d = Deltaker()
+    did = d.deltaker_id
+    ase = person("202300000101", "Åse", "Ås")
+    registrert, identitet = d.registrert(ase), d.identitet(ase)
+    avslutning = d.kommune_avslutning(date(2023, 5, 2), Kode.ARBEID, t=T + timedelta(days=1))
     await consumer(schema_pool).handle([record(topics.DELTAKER, 0, encode(registrert), did)])  # a redelivery below
     await consumer(schema_pool).handle([record(topics.IDENTITET, 0, encode(identitet), did)])
-    kategori = builders.kategori(did, Kategori.KAN_TILBYS, date(2021, 9, 1))
+    kategori = d.kategori(Kategori.KAN_TILBYS, date(2021, 9, 1))
     batch = [
         record(topics.DELTAKER, 0, encode(registrert), did),  # redelivered from an earlier batch
         record(topics.DELTAKER, 1, b"not json {", did),
         record(topics.DELTAKER, 2, encode(kategori), did),
-        record(
-            topics.DELTAKER, 3, unknown_field(builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2022, 1, 1))), did
-        ),
+        record(topics.DELTAKER, 3, unknown_field(d.kategori(Kategori.RETT_OG_PLIKT, date(2022, 1, 1))), did),
         record(topics.DELTAKER, 4, encode(kategori), did),  # the same event twice in one batch
     ]
     await consumer(schema_pool).handle(batch)
@@ -86,9 +85,10 @@ async def test_one_batch_projects_good_events_once_and_dead_letters_poison_alone
 async def test_an_event_whose_date_is_a_number_is_dead_lettered_not_projected(schema_pool, dato):
     """Issue #11 §3: {"avslutningsdato": 0} is not 1970-01-01. The record is parsed strictly from its bytes and
     dead-lettered naming the field; the good record in the same batch is projected."""
-    did = uuid.uuid4()
-    god = builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)
-    body = json.loads(encode(builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 3), T + timedelta(hours=1))))
+    d = Deltaker()
+    did = d.deltaker_id
+    god = d.kommune_avslutning(date(2023, 5, 2), Kode.ARBEID, t=T)
+    body = json.loads(encode(d.kommune_avslutning(date(2023, 5, 3), Kode.ARBEID, t=T + timedelta(hours=1))))
     body["avslutning"]["avslutningsdato"] = dato
     batch = [
         record(topics.AVSLUTNING, 0, json.dumps(body).encode(), did),
@@ -123,9 +123,10 @@ async def test_one_batch_gives_the_rows_that_event_by_event_gives(schema_pool):
 async def test_a_batch_failing_in_postgresql_is_retried_one_by_one(schema_pool):
     """A NUL character parses but PostgreSQL refuses it in text: the batch's transaction fails as a whole,
     then each event is projected alone and only that one is dead-lettered."""
-    ids = [uuid.uuid4() for _ in range(3)]
-    events = [builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T) for did in ids]
-    events[1] = builders.kommune_avslutning(ids[1], Kode.ARBEID, date(2023, 5, 2), T, av="4223\x00CES")
+    deltakere = [Deltaker() for _ in range(3)]
+    ids = [d.deltaker_id for d in deltakere]
+    events = [d.kommune_avslutning(date(2023, 5, 2), Kode.ARBEID, t=T) for d in deltakere]
+    events[1] = deltakere[1].kommune_avslutning(date(2023, 5, 2), Kode.ARBEID, t=T, av="4223\x00CES")
     batch = [record(topics.AVSLUTNING, i, encode(e), e.deltaker_id) for i, e in enumerate(events)]
     await consumer(schema_pool).handle(batch)
     [letter] = await dead_letters(schema_pool)
@@ -150,11 +151,12 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
     )
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
-    did = uuid.uuid4()
-    oystein = builders.person("202300000102", "Øystein", "Ærlig")
-    registrert = builders.registrert(did, oystein)
-    kategori = builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1))
-    avslutning = builders.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T + timedelta(days=1))
+    d = Deltaker()
+    did = d.deltaker_id
+    oystein = person("202300000102", "Øystein", "Ærlig")
+    registrert = d.registrert(oystein)
+    kategori = d.kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1))
+    avslutning = d.kommune_avslutning(date(2023, 5, 2), Kode.GRUNNSKOLE, t=T + timedelta(days=1))
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-batch-producer")
     await producer.start()
     try:
@@ -166,7 +168,7 @@ async def test_through_the_broker_poison_is_dead_lettered_and_the_rest_projected
         await producer.publish(unknown_field(kategori), topic=names(topics.DELTAKER), key=key)
         await publish(producer, kategori, names=names)
         await publish(producer, avslutning, names=names)
-        await publish(producer, builders.identitet(did, oystein), names=names)
+        await publish(producer, d.identitet(oystein), names=names)
     finally:
         await producer.stop()
 
@@ -223,15 +225,11 @@ async def _at_least(awaitable, n: int):
 async def test_a_batch_retried_through_an_outage_dead_letters_its_poison_once(schema_pool, database_url):
     """Quality bar «poison to the dead-letter topic, not an endless loop»: while PostgreSQL is away the plumbing
     retries the batch; its poison record must not be dead-lettered again on every retry, only once it is decided."""
-    did = uuid.uuid4()
+    d = Deltaker()
+    did = d.deltaker_id
     batch = [
         record(topics.DELTAKER, 0, b"not json {", did),
-        record(
-            topics.DELTAKER,
-            1,
-            encode(builders.registrert(did, builders.person("202300000102", "Ola", "Nordmann"))),
-            did,
-        ),
+        record(topics.DELTAKER, 1, encode(d.registrert(person("202300000102", "Ola", "Nordmann"))), did),
     ]
     borte = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
     await borte.close()  # «the database is away»: asyncpg says the pool is closed, an outage

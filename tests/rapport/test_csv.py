@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 
@@ -16,7 +15,7 @@ from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
-from tests.rapport import builders
+from tests.support.hendelser import Deltaker, person
 
 pytestmark = pytest.mark.integration
 
@@ -47,24 +46,20 @@ def as_excel_reads(data: bytes) -> list[list[str]]:
 
 
 async def test_csv_for_the_current_filter_opens_as_excel_expects(client, rapport_app, token):
-    did, did2 = uuid4(), uuid4()
+    d, d2 = Deltaker(), Deltaker()
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)  # 23:30 in Oslo: the date is Oslo's, not UTC's
+    start = date(2021, 11, 16)
     events = [
-        *builders.registrering(
-            did,
-            builders.person(
-                "110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103", fodselsdato=date(1990, 11, 16)
-            ),
+        *d.registrering(
+            person("110300000001", "Åse Ærlig", "Øvrebø; «Sør»", kommune="1103", fodselsdato=date(1990, 11, 16))
         ),
-        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        builders.deltakelse(did, date(2021, 11, 16)),
-        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
-        builders.gyldig_fravaer(did, date(2022, 1, 3), date(2022, 1, 7)),
-        builders.kommune_avslutning(
-            did, Kode.ARBEID, date(2023, 11, 15), t, av="1103-ÅØ", kommune="1103", timer=Decimal("37.5")
-        ),
-        *builders.registrering(did2, builders.person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
-        builders.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune="1103"),
+        d.kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        d.vedtak(fra=start, til=start + timedelta(days=700), vedtaksdato=start - timedelta(days=10)),
+        d.sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
+        d.fravaer(date(2022, 1, 3), date(2022, 1, 7)),
+        d.kommune_avslutning(date(2023, 11, 15), Kode.ARBEID, t=t, av="1103-ÅØ", kommune="1103", timer=Decimal("37.5")),
+        *d2.registrering(person("110300000002", "Bjørn", "Ås", kommune="1103", kjonn=Kjonn.MANN)),
+        d2.beregnet_avslutning(Kode.UTVANDRET, date(2022, 4, 28), t=t, kommune="1103"),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in events:

@@ -5,7 +5,6 @@ the caller's scope (DOMAIN.md §4 rule 8) and the plans on the partial indexes."
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
 
 import pytest
 
@@ -14,7 +13,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Lov
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.regelverk import frister
-from tests.rapport import builders
+from tests.support import hendelser
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +25,12 @@ START = date(2021, 1, 4)
 
 
 def person(duf: str, etternavn: str, *, lov: Lov = Lov.INTEGRERINGSLOVEN, kommune: str = KOMMUNE, bydel=None):
-    p = builders.person(duf, "Tora", etternavn, kommune=kommune, bydel=bydel, lov=lov)
-    return p._replace(person=p.person.model_copy(update={"bosettingsdato": BOSATT}))
+    return hendelser.person(duf, "Tora", etternavn, kommune=kommune, bydel=bydel, lov=lov, bosatt=BOSATT)
+
+
+def deltakelse(d: hendelser.Deltaker, start: date):
+    """A vedtak om deltakelse from `start`, for 700 days, fattet 10 days before."""
+    return d.vedtak(fra=start, til=start + timedelta(days=700), vedtaksdato=start - timedelta(days=10))
 
 
 async def prosjekter(pool, events) -> None:
@@ -43,41 +46,44 @@ async def data(rapport_app):
     «intro» an introduksjonsloven vedtak (needs no sluttmål: nothing to follow), «i_program» vedtak and sluttmål
     (a gjennomføringsfrist), «avsluttet» the same but ended (nothing), «flyttet» ended by the regelmotor from the
     Folkeregister. One Oslo bydel person with no vedtak."""
-    ids = {
-        k: uuid4()
+    deltakere = {
+        k: hendelser.Deltaker()
         for k in ("uten", "utenmal", "intro", "i_program", "avsluttet", "flyttet", "oslo", "ikke_reg", "rettet")
     }
+    ids = {k: deltaker.deltaker_id for k, deltaker in deltakere.items()}
     ev = [
-        *builders.registrering(ids["uten"], person("500100000001", "Uten")),
-        *builders.registrering(ids["utenmal"], person("500100000002", "Utenmål")),
-        builders.deltakelse(ids["utenmal"], START),
-        *builders.registrering(ids["intro"], person("500100000003", "Intro", lov=Lov.INTRODUKSJONSLOVEN)),
-        builders.deltakelse(ids["intro"], START),
-        *builders.registrering(ids["oslo"], person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
+        *deltakere["uten"].registrering(person("500100000001", "Uten")),
+        *deltakere["utenmal"].registrering(person("500100000002", "Utenmål")),
+        deltakelse(deltakere["utenmal"], START),
+        *deltakere["intro"].registrering(person("500100000003", "Intro", lov=Lov.INTRODUKSJONSLOVEN)),
+        deltakelse(deltakere["intro"], START),
+        *deltakere["oslo"].registrering(person("030100000777", "Oslosen", kommune="0301", bydel="030102")),
     ]
     for i, k in enumerate(("i_program", "avsluttet", "flyttet", "ikke_reg", "rettet")):
         ev += [
-            *builders.registrering(ids[k], person(f"50010000010{i}", k.capitalize())),
-            builders.deltakelse(ids[k], START),
-            builders.sluttmal(ids[k], Sluttmalkode.ARBEID_HAR_IKKE_VGO, START),
+            *deltakere[k].registrering(person(f"50010000010{i}", k.capitalize())),
+            deltakelse(deltakere[k], START),
+            deltakere[k].sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, START),
         ]
     ev.append(
-        builders.kommune_avslutning(
-            ids["avsluttet"], Kode.ARBEID, date(2022, 5, 1), builders.T0, av="5001-AB", kommune=KOMMUNE
+        deltakere["avsluttet"].kommune_avslutning(
+            date(2022, 5, 1), Kode.ARBEID, t=hendelser.T0, av="5001-AB", kommune=KOMMUNE
         )
     )
     flyttet_tid = datetime(2023, 11, 20, 3, 0, tzinfo=UTC)
-    ev.append(builders.beregnet(ids["flyttet"], Kode.FLYTTET, date(2023, 11, 19), flyttet_tid, kommune=KOMMUNE))
+    ev.append(
+        deltakere["flyttet"].beregnet_avslutning(Kode.FLYTTET, date(2023, 11, 19), t=flyttet_tid, kommune=KOMMUNE)
+    )
     # the regelmotor's «Avslutningsårsak ikke registrert»; for «rettet» the kommune has registered the right årsak
     for k in ("ikke_reg", "rettet"):
         ev.append(
-            builders.beregnet(
-                ids[k], Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 1, 3), builders.T0, kommune=KOMMUNE
+            deltakere[k].beregnet_avslutning(
+                Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 1, 3), t=hendelser.T0, kommune=KOMMUNE
             )
         )
     ev.append(
-        builders.kommune_avslutning(
-            ids["rettet"], Kode.ARBEID, date(2022, 12, 1), builders.T0, av="5001-AB", kommune=KOMMUNE
+        deltakere["rettet"].kommune_avslutning(
+            date(2022, 12, 1), Kode.ARBEID, t=hendelser.T0, av="5001-AB", kommune=KOMMUNE
         )
     )
     await prosjekter(rapport_app.state.runtime.pool, ev)
@@ -182,9 +188,10 @@ async def test_folkeregister_since(client, data, token):
 
 
 async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(client, rapport_app, token):
-    did = uuid4()
+    d = hendelser.Deltaker()
+    did = d.deltaker_id
     pool = rapport_app.state.runtime.pool
-    await prosjekter(pool, [*builders.registrering(did, person("500100000050", "Senere"))])
+    await prosjekter(pool, [*d.registrering(person("500100000050", "Senere"))])
     params = {"fra": OPPSTARTSFRIST.isoformat(), "dager": 0}
 
     async def paa_lista() -> bool:
@@ -192,9 +199,7 @@ async def test_a_new_vedtak_and_sluttmal_take_the_person_off_the_oppstart_list(c
         return str(did) in {x["deltaker_id"] for x in r.json()["rader"]}
 
     assert await paa_lista()
-    await prosjekter(
-        pool, [builders.deltakelse(did, START), builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, START)]
-    )
+    await prosjekter(pool, [deltakelse(d, START), d.sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, START)])
     assert not await paa_lista()
 
 

@@ -4,13 +4,12 @@ the caller's scope (DOMAIN.md §4 rule 8), on the running service and real Postg
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid4
 
 import pytest
 
 from services.rapport import forbruker
 from shared.kodeverk.kategorier import Kategori
-from tests.rapport import builders
+from tests.support.hendelser import Deltaker, person
 
 pytestmark = pytest.mark.integration
 
@@ -19,20 +18,15 @@ pytestmark = pytest.mark.integration
 async def data(rapport_app):
     """Oslo: «Kategorisen» in Sagene (030103) with rett og plikt, «Kanfeldt» in Sagene who can be offered the
     programme, «Stovner» in Stovner (030114) with rett og plikt; all named Listesen-something."""
-    ids = {k: uuid4() for k in ("rett", "kan", "stovner")}
+    deltakere = {k: Deltaker() for k in ("rett", "kan", "stovner")}
+    ids = {k: deltaker.deltaker_id for k, deltaker in deltakere.items()}
     ev = [
-        *builders.registrering(
-            ids["rett"], builders.person("030100000901", "Li", "Listesen", kommune="0301", bydel="030103")
-        ),
-        builders.kategori(ids["rett"], Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        *builders.registrering(
-            ids["kan"], builders.person("030100000902", "Li", "Listesenkan", kommune="0301", bydel="030103")
-        ),
-        builders.kategori(ids["kan"], Kategori.KAN_TILBYS, date(2021, 9, 1)),
-        *builders.registrering(
-            ids["stovner"], builders.person("030100000903", "Li", "Listesenst", kommune="0301", bydel="030114")
-        ),
-        builders.kategori(ids["stovner"], Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        *deltakere["rett"].registrering(person("030100000901", "Li", "Listesen", kommune="0301", bydel="030103")),
+        deltakere["rett"].kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        *deltakere["kan"].registrering(person("030100000902", "Li", "Listesenkan", kommune="0301", bydel="030103")),
+        deltakere["kan"].kategori(Kategori.KAN_TILBYS, date(2021, 9, 1)),
+        *deltakere["stovner"].registrering(person("030100000903", "Li", "Listesenst", kommune="0301", bydel="030114")),
+        deltakere["stovner"].kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn:
         for e in ev:

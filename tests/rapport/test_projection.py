@@ -18,34 +18,48 @@ from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
+from shared.kodeverk.vedtak import Vedtakstype
 from tests import consuming
-from tests.rapport import builders
+from tests.support import hendelser
+from tests.support.hendelser import Deltaker
 
 pytestmark = pytest.mark.integration
 
-T = builders.T0
+T = hendelser.T0
 
 
 def seed_scenario():
     """Seed §5–6: the regelmotor ends the programme with «Avslutningsårsak ikke registrert» at the frist; the
     kommune adds «Arbeid» within the frist; the regelmotor retracts its own. Plus a late permisjon."""
-    did = uuid4()
+    d = Deltaker()
     rm = uuid4()
     ka = uuid4()
+    start = date(2021, 11, 16)
     events = [
-        *builders.registrering(did, builders.person("202300000001", "Åse", "Øvrebø"), T),
-        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1), T),
-        builders.deltakelse(did, date(2021, 11, 16), T + timedelta(minutes=1)),
-        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16), T + timedelta(minutes=2)),
-        builders.permisjon(did, date(2022, 3, 1), date(2022, 3, 10), T + timedelta(minutes=3)),
-        builders.beregnet(
-            did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 25), T + timedelta(days=30), aid=rm
+        *d.registrering(hendelser.person("202300000001", "Åse", "Øvrebø"), t=T),
+        d.kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1), t=T),
+        d.vedtak(
+            fra=start,
+            til=start + timedelta(days=700),
+            vedtaksdato=start - timedelta(days=10),
+            t=T + timedelta(minutes=1),
         ),
-        builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka),
-        builders.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
-        *builders.oppdatering(did, builders.person("202300000001", "Åse Marie", "Øvrebø"), T + timedelta(days=40)),
+        d.sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, start, t=T + timedelta(minutes=2)),
+        d.vedtak(
+            Vedtakstype.PERMISJON,
+            date(2022, 3, 1),
+            date(2022, 3, 10),
+            vedtaksdato=date(2022, 3, 1),
+            t=T + timedelta(minutes=3),
+        ),
+        d.beregnet_avslutning(
+            Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 25), t=T + timedelta(days=30), avslutning_id=rm
+        ),
+        d.kommune_avslutning(date(2023, 11, 15), Kode.ARBEID, t=T + timedelta(days=31), avslutning_id=ka),
+        d.beregnet_trukket(rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, t=T + timedelta(days=31, seconds=5)),
+        *d.oppdatering(hendelser.person("202300000001", "Åse Marie", "Øvrebø"), t=T + timedelta(days=40)),
     ]
-    return did, rm, ka, events
+    return d.deltaker_id, rm, ka, events
 
 
 async def snapshot(pool, did):
@@ -119,25 +133,27 @@ async def test_any_arrival_order_gives_the_same_row_and_history(schema_pool, see
 
 
 async def test_avslutning_before_the_person_appears_when_the_person_arrives(schema_pool):
-    did = uuid4()
-    await project_all(schema_pool, [builders.kommune_avslutning(did, Kode.GRUNNSKOLE, date(2023, 5, 2), T)])
+    d = Deltaker()
+    did = d.deltaker_id
+    await project_all(schema_pool, [d.kommune_avslutning(date(2023, 5, 2), Kode.GRUNNSKOLE, t=T)])
     assert (await snapshot(schema_pool, did))[0] is None
-    await project_all(
-        schema_pool, [*builders.registrering(did, builders.person("202300000002"), T - timedelta(days=400))]
-    )
+    await project_all(schema_pool, [*d.registrering(hendelser.person("202300000002"), t=T - timedelta(days=400))])
     row, _ = await snapshot(schema_pool, did)
     assert row["arsak_navn"] == "Grunnskole" and row["frist_gjennomforing"] is None  # no vedtak seen: no frist
 
 
 async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
     """DOMAIN.md §4 rule 6: the kommune's own avslutning is current even while the regelmotor's is alive."""
-    did, rm, ka = uuid4(), uuid4(), uuid4()
+    d, rm, ka = Deltaker(), uuid4(), uuid4()
+    did = d.deltaker_id
     await project_all(
         schema_pool,
         [
-            *builders.registrering(did, builders.person("202300000003")),
-            builders.kommune_avslutning(did, Kode.FAGSKOLE, date(2023, 1, 10), T + timedelta(days=2), aid=ka),
-            builders.beregnet(did, Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), T + timedelta(days=3), aid=rm),
+            *d.registrering(hendelser.person("202300000003")),
+            d.kommune_avslutning(date(2023, 1, 10), Kode.FAGSKOLE, t=T + timedelta(days=2), avslutning_id=ka),
+            d.beregnet_avslutning(
+                Kode.VEDTAK_OM_PERMANENT_STANS, date(2023, 1, 10), t=T + timedelta(days=3), avslutning_id=rm
+            ),
         ],
     )
     row, hist = await snapshot(schema_pool, did)
@@ -147,26 +163,27 @@ async def test_kommune_wins_before_the_retraction_arrives(schema_pool):
 
 async def test_edit_then_delete_keeps_every_version_and_falls_back(schema_pool):
     """DOMAIN.md §4 rule 5: edits and deletes are kept; a deleted kommune avslutning leaves the regelmotor's."""
-    did, ka, rm = uuid4(), uuid4(), uuid4()
+    d, ka, rm = Deltaker(), uuid4(), uuid4()
+    did = d.deltaker_id
     await project_all(
         schema_pool,
         [
-            *builders.registrering(did, builders.person("202300000004")),
-            builders.beregnet(did, Kode.FLYTTET, date(2023, 2, 1), T + timedelta(days=1), aid=rm),
-            builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 1, 31), T + timedelta(days=2), aid=ka),
-            builders.kommune_avslutning(
-                did, Kode.HOYERE_UTDANNING, date(2023, 1, 31), T + timedelta(days=3), aid=ka, versjon=2
+            *d.registrering(hendelser.person("202300000004")),
+            d.beregnet_avslutning(Kode.FLYTTET, date(2023, 2, 1), t=T + timedelta(days=1), avslutning_id=rm),
+            d.kommune_avslutning(date(2023, 1, 31), Kode.ARBEID, t=T + timedelta(days=2), avslutning_id=ka),
+            d.kommune_avslutning(
+                date(2023, 1, 31), Kode.HOYERE_UTDANNING, t=T + timedelta(days=3), avslutning_id=ka, versjon=2
             ),
         ],
     )
     row, hist = await snapshot(schema_pool, did)
     assert row["arsak"] == "HOYERE_UTDANNING"
     assert hist == [(ka, 2, "gjeldende"), (ka, 1, "endret"), (rm, 1, "erstattet")]
-    await project_all(schema_pool, [builders.slettet(did, ka, 3, T + timedelta(days=4))])
+    await project_all(schema_pool, [d.kommune_avslutning_slettet(ka, 3, t=T + timedelta(days=4))])
     row, hist = await snapshot(schema_pool, did)
     assert row["arsak"] == "FLYTTET" and row["kilde"] == "regelmotor" and row["registrert_av"] == "Regelmotor"
     assert hist == [(ka, 2, "slettet"), (ka, 1, "endret"), (rm, 1, "gjeldende")]
-    await project_all(schema_pool, [builders.trukket(did, rm, Kode.FLYTTET, T + timedelta(days=5))])
+    await project_all(schema_pool, [d.beregnet_trukket(rm, Kode.FLYTTET, t=T + timedelta(days=5))])
     assert (await snapshot(schema_pool, did))[0] is None  # nothing current: not in the report, history kept
 
 
@@ -188,15 +205,16 @@ async def test_changed_projection_version_resets_and_starts_a_new_generation(sch
 async def test_concurrent_events_of_one_person_from_two_topics_both_count(schema_pool):
     """Topics are consumed concurrently: the person arriving while the avslutning's transaction is still open
     must wait for it and then see it, or neither transaction would write the row."""
-    did = uuid4()
+    d = Deltaker()
+    did = d.deltaker_id
     async with schema_pool.acquire() as c1, schema_pool.acquire() as c2:
         tx = c1.transaction()
         await tx.start()
-        await forbruker.behandle(c1, [builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 5, 2), T)])
+        await forbruker.behandle(c1, [d.kommune_avslutning(date(2023, 5, 2), Kode.ARBEID, t=T)])
 
         async def person() -> None:
             async with c2.transaction():
-                await forbruker.behandle(c2, [*builders.registrering(did, builders.person("202300000009"))])
+                await forbruker.behandle(c2, [*d.registrering(hendelser.person("202300000009"))])
 
         task = asyncio.create_task(person())
         await asyncio.sleep(0.3)

@@ -18,12 +18,12 @@ from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
 from tests.naming import run_id
-from tests.rapport import builders
+from tests.support import hendelser
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
-T = builders.T0
+T = hendelser.T0
 
 
 async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, own_database, identity_provider):
@@ -37,19 +37,20 @@ async def test_consumes_all_topics_in_any_order_and_rebuilds(kafka_bootstrap, ow
     )
     names = TopicNames(settings.topic_prefix)
     await ensure_topics(kafka_bootstrap, names.specs())
-    did, rm, ka = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    avslutning = builders.kommune_avslutning(did, Kode.ARBEID, date(2023, 11, 15), T + timedelta(days=31), aid=ka)
+    d, rm, ka = hendelser.Deltaker(), uuid.uuid4(), uuid.uuid4()
+    did, start = d.deltaker_id, date(2021, 11, 16)
+    avslutning = d.kommune_avslutning(date(2023, 11, 15), Kode.ARBEID, t=T + timedelta(days=31), avslutning_id=ka)
     # the kommune's avslutning and the retraction before the person, the vedtak and the computed avslutning
     events = [
         avslutning,
-        builders.trukket(did, rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, T + timedelta(days=31, seconds=5)),
-        builders.beregnet(
-            did, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), T + timedelta(days=30), aid=rm
+        d.beregnet_trukket(rm, Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, t=T + timedelta(days=31, seconds=5)),
+        d.beregnet_avslutning(
+            Kode.AVSLUTNINGSARSAK_IKKE_REGISTRERT, date(2023, 11, 15), t=T + timedelta(days=30), avslutning_id=rm
         ),
-        builders.deltakelse(did, date(2021, 11, 16)),
-        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
-        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        *builders.registrering(did, builders.person("202399999999", "Åsmund", "Ærø")),
+        d.vedtak(fra=start, til=start + timedelta(days=700), vedtaksdato=start - timedelta(days=10)),
+        d.sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
+        d.kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        *d.registrering(hendelser.person("202399999999", "Åsmund", "Ærø")),
         avslutning,  # redelivered
     ]
     producer = make_broker(kafka_bootstrap, client_id="test-rapport-producer")

@@ -121,14 +121,14 @@ async def test_the_counters_follow_the_report_rows_through_changes_and_deletions
     from uuid import uuid4
 
     from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
-    from tests.rapport import builders
+    from tests.support.hendelser import T0, Deltaker, person
 
-    endret, slettet, aid1, aid2 = uuid4(), uuid4(), uuid4(), uuid4()
+    endret, slettet, aid1, aid2 = Deltaker(), Deltaker(), uuid4(), uuid4()
     hendelser = [
-        *builders.registrering(endret, builders.person("201300000001", kommune="4212", lov=data.LOV)),
-        builders.kommune_avslutning(endret, Kode.ARBEID, date(2013, 5, 1), builders.T0, aid=aid1, kommune="4212"),
-        *builders.registrering(slettet, builders.person("201300000002", kommune="4212", lov=data.LOV)),
-        builders.kommune_avslutning(slettet, Kode.ARBEID, date(2013, 5, 1), builders.T0, aid=aid2, kommune="4212"),
+        *endret.registrering(person("201300000001", kommune="4212", lov=data.LOV)),
+        endret.kommune_avslutning(date(2013, 5, 1), Kode.ARBEID, t=T0, avslutning_id=aid1, kommune="4212"),
+        *slettet.registrering(person("201300000002", kommune="4212", lov=data.LOV)),
+        slettet.kommune_avslutning(date(2013, 5, 1), Kode.ARBEID, t=T0, avslutning_id=aid2, kommune="4212"),
     ]
     pool = rapport_app.state.runtime.pool
     async with pool.acquire() as conn:
@@ -138,10 +138,10 @@ async def test_the_counters_follow_the_report_rows_through_changes_and_deletions
             await forbruker.behandle(
                 conn,
                 [
-                    builders.kommune_avslutning(
-                        endret, Kode.GRUNNSKOLE, date(2013, 5, 1), builders.T0, aid=aid1, versjon=2, kommune="4212"
+                    endret.kommune_avslutning(
+                        date(2013, 5, 1), Kode.GRUNNSKOLE, t=T0, avslutning_id=aid1, versjon=2, kommune="4212"
                     ),
-                    builders.slettet(slettet, aid2, 1, builders.T0),
+                    slettet.kommune_avslutning_slettet(aid2, 1, t=T0),
                 ],
             )
         fra_radene = await conn.fetch(

@@ -10,10 +10,9 @@ import os
 import shutil
 import subprocess
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from uuid import uuid4
 
 import openpyxl
 import pytest
@@ -23,8 +22,8 @@ from shared.events.deltaker import Kjonn
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
-from tests.rapport import builders
 from tests.rapport.test_csv import KOLONNER
+from tests.support.hendelser import Deltaker, person
 
 pytestmark = pytest.mark.integration
 
@@ -35,21 +34,20 @@ TITTEL = "Oversikt over personer avsluttet introduksjonsprogram etter integrerin
 @pytest.fixture(scope="module")
 async def to_personer(rapport_app):
     """Two persons in a kommune of their own, projected once for the module's tests."""
-    did, did2 = uuid4(), uuid4()
+    d, d2 = Deltaker(), Deltaker()
     t = datetime(2023, 11, 20, 23, 30, tzinfo=domain.OSLO)
+    start = date(2021, 11, 16)
     duf1, duf2 = f"2023{uuid.uuid4().int % 10**8:08d}", f"2023{uuid.uuid4().int % 10**8:08d}"
     events = [
-        *builders.registrering(
-            did, builders.person(duf1, "Åse Ærlig", "Øvrebø; «Sør»", kommune=KOMMUNE, fodselsdato=date(1990, 11, 16))
+        *d.registrering(person(duf1, "Åse Ærlig", "Øvrebø; «Sør»", kommune=KOMMUNE, fodselsdato=date(1990, 11, 16))),
+        d.kategori(Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
+        d.vedtak(fra=start, til=start + timedelta(days=700), vedtaksdato=start - timedelta(days=10)),
+        d.sluttmal(Sluttmalkode.ARBEID_HAR_IKKE_VGO, start),
+        d.kommune_avslutning(
+            date(2023, 11, 15), Kode.ARBEID, t=t, av=f"{KOMMUNE}-ÅØ", kommune=KOMMUNE, timer=Decimal("37.5")
         ),
-        builders.kategori(did, Kategori.RETT_OG_PLIKT, date(2021, 9, 1)),
-        builders.deltakelse(did, date(2021, 11, 16)),
-        builders.sluttmal(did, Sluttmalkode.ARBEID_HAR_IKKE_VGO, date(2021, 11, 16)),
-        builders.kommune_avslutning(
-            did, Kode.ARBEID, date(2023, 11, 15), t, av=f"{KOMMUNE}-ÅØ", kommune=KOMMUNE, timer=Decimal("37.5")
-        ),
-        *builders.registrering(did2, builders.person(duf2, "Bjørn", "Ås", kommune=KOMMUNE, kjonn=Kjonn.MANN)),
-        builders.beregnet(did2, Kode.UTVANDRET, date(2022, 4, 28), t, kommune=KOMMUNE),
+        *d2.registrering(person(duf2, "Bjørn", "Ås", kommune=KOMMUNE, kjonn=Kjonn.MANN)),
+        d2.beregnet_avslutning(Kode.UTVANDRET, date(2022, 4, 28), t=t, kommune=KOMMUNE),
     ]
     async with rapport_app.state.runtime.pool.acquire() as conn, conn.transaction():
         await forbruker.behandle(conn, events)
