@@ -1,5 +1,5 @@
-"""Session fixtures: real Kafka, PostgreSQL and identity provider (see tests/infrastructure.py for where they come
-from)."""
+"""Session fixtures: real Kafka, PostgreSQL and identity provider (tests/support/infrastructure.py says where they
+come from)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import asyncpg
 import pytest
 
 from services.plumbing.kafka import delete_topics
-from tests.identity import IdentityProvider
-from tests.infrastructure import Infrastructure, resolve, resolve_identity_provider
-from tests.naming import SESSION, run_id
 from tests.support.databases import with_database
+from tests.support.identity import IdentityProvider
+from tests.support.infrastructure import Infrastructure, resolve, resolve_identity_provider
+from tests.support.naming import SESSION, run_id
 
 # the browser fixtures (browser, page, sidefeil) for every test directory
 pytest_plugins = ["tests.support.browser"]
@@ -40,7 +40,7 @@ def infrastructure() -> Iterator[Infrastructure]:
 
 @pytest.fixture(scope="session")
 def identity_provider() -> Iterator[IdentityProvider]:
-    """The real OIDC provider with the token helpers of tests/identity.py (system_token, caseworker_tokens)."""
+    """The real OIDC provider with the token helpers of tests/support/identity.py (system_token, caseworker_tokens)."""
     address = resolve_identity_provider()  # raises with what it tried when there is none: never a skip
     print(f"\n[tests] identity provider: {address.source}: {address.base_url}")
     yield IdentityProvider(address.base_url, address.source)
@@ -50,7 +50,7 @@ def identity_provider() -> Iterator[IdentityProvider]:
 @pytest.fixture(scope="session")
 async def kafka_bootstrap(infrastructure: Infrastructure) -> AsyncIterator[str]:
     yield infrastructure.kafka_bootstrap_servers
-    # Topics are named with tests.naming.run_id(): delete this session's, so a long-lived local broker does not
+    # Topics are named with tests.support.naming.run_id(): delete this session's, so a long-lived local broker does not
     # collect thousands of them over many runs (NIR_KEEP_TEST_TOPICS=1 keeps them for inspection).
     if os.environ.get("NIR_KEEP_TEST_TOPICS") != "1":
         deleted = await delete_topics(infrastructure.kafka_bootstrap_servers, lambda name: SESSION in name)

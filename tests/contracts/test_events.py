@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shared.events import schema, topics
 from shared.events.eksempler import FNR, all_examples, kommune_avslutning
 from shared.events.envelope import DeltakerEvent
-from tests.datofelt import IKKE_DATOER, dato_stier, med
+from tests.support.datofelt import IKKE_DATOER, dato_stier, med
 
 EXAMPLES = all_examples()
 

@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import fresh_database
 from tests.e2e.nir import Nir
 from tests.e2e.system import System
-from tests.infrastructure import Infrastructure
-from tests.naming import run_id
+from tests.support.infrastructure import Infrastructure
+from tests.support.naming import run_id
 
 
 @pytest.fixture(scope="session")

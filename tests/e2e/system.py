@@ -22,8 +22,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from services.plumbing.kafka import TopicNames, make_broker, publish
 from shared.events import topics
 from shared.events.klokke import DognPassert
-from tests.identity import IdentityProvider
-from tests.infrastructure import resolve_identity_provider
+from tests.support.identity import IdentityProvider
+from tests.support.infrastructure import resolve_identity_provider
 from tests.support.ports import free_port
 from tests.support.prosess import vent_til_klar
 
@@ -92,7 +92,7 @@ class System:
     idp: IdentityProvider | None = None
 
     def __post_init__(self) -> None:
-        if self.idp is None:  # the provider the session's tests use (tests/infrastructure.py)
+        if self.idp is None:  # the provider the session's tests use (tests/support/infrastructure.py)
             address = resolve_identity_provider()
             self.idp = IdentityProvider(address.base_url, address.source)
 

@@ -24,7 +24,7 @@ from shared.events import topics
 from tests.conftest import fresh_database
 from tests.e2e.nir import Nir
 from tests.e2e.system import System
-from tests.naming import run_id
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

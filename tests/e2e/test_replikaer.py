@@ -17,7 +17,7 @@ from tests.conftest import fresh_database
 from tests.e2e.nir import Nir
 from tests.e2e.system import System
 from tests.e2e.test_ingen_falske import BOSATT, KOMMUNE, REGELMOTOR_INN, START, computed
-from tests.naming import run_id
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

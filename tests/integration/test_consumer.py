@@ -23,8 +23,8 @@ from shared.events import topics
 from shared.events.avslutning import AvslutningRegistrert
 from shared.events.eksempler import kommune_avslutning
 from shared.events.envelope import Event
-from tests import consuming
-from tests.consuming import dead_letters
+from tests.support import consuming
+from tests.support.consuming import dead_letters
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

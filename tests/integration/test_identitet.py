@@ -1,6 +1,6 @@
 """Real identity (issue #14 §3): the attacks that must get 401, the valid tokens without authority that get 403,
 and a key rotation at the provider while the service runs — against the registrering service in-process and an
-identity provider of the test's own (tests/private_idp.py), which it restarts: with new signing keys, and with
+identity provider of the test's own (tests/support/private_idp.py), which it restarts: with new signing keys, and with
 a clock in the past or the future so that the provider itself issues expired and not-yet-valid tokens.
 
 Each attack is sent twice: as a GET, and as a POST whose body is invalid — authentication comes first, so both
@@ -26,9 +26,9 @@ from prometheus_client import REGISTRY
 
 from services.registrering.app import create_app
 from shared.settings import RegistreringSettings
-from tests.identity import IdentityProvider
-from tests.naming import run_id
-from tests.private_idp import PrivateIdentityProvider
+from tests.support.identity import IdentityProvider
+from tests.support.naming import run_id
+from tests.support.private_idp import PrivateIdentityProvider
 
 pytestmark = pytest.mark.integration
 

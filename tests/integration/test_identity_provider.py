@@ -8,7 +8,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from tests.identity import (
+from tests.support.identity import (
     API_AUDIENCE,
     CASEWORKER_ISSUER,
     SYSTEM_ISSUER,

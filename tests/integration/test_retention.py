@@ -15,8 +15,8 @@ from services.plumbing.kafka import encode
 from services.plumbing.outbox import enqueue
 from shared.events import topics
 from shared.events.eksempler import kommune_avslutning
-from tests import consuming
 from tests.integration.test_consumer import Effect, applied
+from tests.support import consuming
 
 pytestmark = pytest.mark.integration
 

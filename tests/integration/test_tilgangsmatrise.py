@@ -26,9 +26,9 @@ from services.regelmotor.app import create_app as regelmotor_app
 from services.registrering.app import create_app as registrering_app
 from shared.settings import FolkeregisterAdapterSettings, RapportSettings, RegelmotorSettings, RegistreringSettings
 from tests.conftest import fresh_database
-from tests.identity import SCOPE_SKRIV, IdentityProvider
-from tests.naming import run_id
 from tests.registrering.conftest import fodselsnummer, person
+from tests.support.identity import SCOPE_SKRIV, IdentityProvider
+from tests.support.naming import run_id
 
 pytestmark = pytest.mark.integration
 

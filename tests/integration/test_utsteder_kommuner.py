@@ -15,9 +15,9 @@ import pytest
 
 from services.registrering.app import create_app
 from shared.settings import RegistreringSettings, issuer_kommuner
-from tests.identity import SYSTEM_ISSUER, IdentityProvider
-from tests.naming import run_id
-from tests.private_idp import PrivateIdentityProvider
+from tests.support.identity import SYSTEM_ISSUER, IdentityProvider
+from tests.support.naming import run_id
+from tests.support.private_idp import PrivateIdentityProvider
 
 pytestmark = pytest.mark.integration
 

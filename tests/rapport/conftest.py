@@ -12,8 +12,8 @@ import pytest
 from services.plumbing.db import apply_migrations, create_pool
 from services.rapport.app import MIGRATIONS, create_app
 from shared.settings import RapportSettings
-from tests.naming import run_id
 from tests.support.databases import with_database
+from tests.support.naming import run_id
 
 
 @pytest.fixture(scope="session")

@@ -21,12 +21,11 @@ from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.settings import RapportSettings
-from tests import consuming
-from tests.consuming import dead_letters, record
-from tests.naming import run_id
 from tests.rapport.test_projection import project_all, seed_scenario
-from tests.support import hendelser
+from tests.support import consuming, hendelser
+from tests.support.consuming import dead_letters, record
 from tests.support.hendelser import Deltaker, person
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

@@ -19,8 +19,7 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.kodeverk.vedtak import Vedtakstype
-from tests import consuming
-from tests.support import hendelser
+from tests.support import consuming, hendelser
 from tests.support.hendelser import Deltaker
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,8 @@ from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as Kode
 from shared.kodeverk.kategorier import Kategori
 from shared.kodeverk.sluttmal import Sluttmalkode
 from shared.settings import RapportSettings
-from tests.naming import run_id
 from tests.support import hendelser
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

@@ -21,8 +21,8 @@ from services.regelmotor.app import create_app
 from shared.events import topics
 from shared.events.envelope import Event
 from shared.settings import RegelmotorSettings
-from tests.naming import run_id
 from tests.support.databases import with_database
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 

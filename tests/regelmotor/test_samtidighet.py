@@ -1,5 +1,5 @@
 """The regelmotor's read-decide-write under parallel batches on one deltaker (issue #11, the audit of every
-service), with the gate of tests/parallelt.py on the real PostgreSQL: lager.hent locks the deltaker's state
+service), with the gate of tests/support/parallelt.py on the real PostgreSQL: lager.hent locks the deltaker's state
 row FOR UPDATE, and the state is that row itself, so a batch that waited for the lock gets the version the
 previous holder committed (PostgreSQL re-reads a locked row that changed meanwhile); lager.les_dager takes the
 clock's lock in a statement of its own, so a batch that waited for the clock to move sees the new day."""
@@ -19,9 +19,9 @@ from services.plumbing.db import apply_migrations, create_pool
 from services.regelmotor import forbruker, lager
 from services.regelmotor.app import MIGRATIONS
 from tests.conftest import fresh_database
-from tests.parallelt import Port
 from tests.regelmotor.test_innhenting import tick
 from tests.support.hendelser import Deltaker
+from tests.support.parallelt import Port
 
 pytestmark = pytest.mark.integration
 

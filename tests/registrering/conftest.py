@@ -18,8 +18,8 @@ from services.plumbing.runtime import ServiceRuntime
 from services.registrering.app import create_app
 from shared.identer import med_kontrollsiffer
 from shared.settings import RegistreringSettings
-from tests.identity import IdentityProvider
-from tests.naming import run_id
+from tests.support.identity import IdentityProvider
+from tests.support.naming import run_id
 
 
 @dataclass

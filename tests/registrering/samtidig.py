@@ -1,5 +1,5 @@
 """Parallel writes on one deltaker in registrering (issue #11), and what they put on Kafka: rounds of requests
-behind the gate of tests/parallelt.py; `Kafkaspeil` reads the app's topics back to their end; `speil` checks one
+behind the gate of tests/support/parallelt.py; `Kafkaspeil` reads the app's topics back to their end; `speil` checks one
 deltaker's events against its rows."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
 from shared.events import topics
-from tests.parallelt import Hold
+from tests.support.parallelt import Hold
 from tests.support.polling import eventually
 
 

@@ -1,6 +1,6 @@
 """Issue #3 «Outbox»/«Tests»: the real broker stops; the API keeps accepting; the broker starts again and
 every event is on Kafka exactly once, in commit order per deltaker. The broker is one of the test's own
-(tests/private_kafka.py): the session's shared broker is not ours to stop."""
+(tests/support/private_kafka.py): the session's shared broker is not ours to stop."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from services.registrering.app import create_app
 from shared.events import topics
 from shared.settings import RegistreringSettings
 from tests.conftest import fresh_database
-from tests.naming import run_id
-from tests.private_kafka import PrivateKafka
 from tests.registrering.conftest import Registrering, ny_deltaker
+from tests.support.naming import run_id
 from tests.support.polling import eventually
+from tests.support.private_kafka import PrivateKafka
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.datofelt import IKKE_DATOER, dato_stier, med
 from tests.registrering.conftest import ny_deltaker, person
+from tests.support.datofelt import IKKE_DATOER, dato_stier, med
 
 pytestmark = pytest.mark.integration
 

@@ -23,8 +23,8 @@ from shared.events.avslutning import (
 )
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
 from shared.kodeverk.avslutningsarsaker import Avslutningstype
-from tests.naming import run_id
 from tests.registrering.conftest import ny_deltaker
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration

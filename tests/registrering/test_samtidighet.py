@@ -24,12 +24,12 @@ from services.plumbing.kafka import encode
 from services.registrering.forbruker import CONSUMER, ved_beregnet_avslutning
 from shared.events import topics
 from shared.kodeverk.avslutningsarsaker import Avslutningsarsakkode as A
-from tests import consuming
 from tests.conftest import fresh_database
-from tests.parallelt import Port
 from tests.registrering.conftest import START, fodselsnummer, ny_deltaker, person, start_registrering
 from tests.registrering.samtidig import Kafkaspeil, Runde, fordeling, laas_deltakerne, speil
 from tests.registrering.test_kafka import beregnet, trukket
+from tests.support import consuming
+from tests.support.parallelt import Port
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from shared.settings import DEPLOYED_SETTINGS
-from tests.infrastructure import IDP_CONFIG, IDP_IMAGE
+from tests.support.infrastructure import IDP_CONFIG, IDP_IMAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

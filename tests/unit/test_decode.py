@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from services.plumbing.consumer import decode
 from shared.events import topics
-from tests.consuming import record
+from tests.support.consuming import record
 from tests.support.hendelser import PROGRAMSTART, Deltaker
 
 

@@ -22,10 +22,10 @@ from services.web.app import create_app as create_web
 from shared.events.klokke import DognPassert
 from shared.settings import RapportSettings, RegelmotorSettings, WebSettings
 from tests.conftest import fresh_database
-from tests.identity import IdentityProvider
-from tests.naming import run_id
 from tests.registrering.conftest import Registrering, start_registrering
 from tests.support.browser import beskriv, serve, sjekk_uu
+from tests.support.identity import IdentityProvider
+from tests.support.naming import run_id
 from tests.support.polling import eventually
 
 

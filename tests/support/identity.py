@@ -1,5 +1,5 @@
 """Tokens from the real identity provider (NAV's mock-oauth2-server, configured by deploy/local/idp.json), fetched
-over HTTP the way a fagsystem and the caseworkers' web application get them; tests/infrastructure.py says where
+over HTTP the way a fagsystem and the caseworkers' web application get them; tests/support/infrastructure.py says where
 the provider comes from.
 
 Two issuers, as in production (where they are ID-porten or a kommune's Entra ID, and Maskinporten):
@@ -53,7 +53,7 @@ SCOPE_LES = "imdi:nir.avslutning.les"
 SCOPE_SKRIV = "imdi:nir.avslutning.skriv"
 SCOPE_OPPHOLD = "imdi:nir.avslutning.opphold"  # IMDi's bosetting system (services/plumbing/auth.py)
 IMDI_ORGNR = "999999999"  # shared/settings.py IdentitySettings.imdi_orgnr, the local value
-KOMMUNE_ORGNR_FILE = Path(__file__).resolve().parents[1] / "deploy" / "local" / "kommune-orgnr.csv"
+KOMMUNE_ORGNR_FILE = Path(__file__).resolve().parents[2] / "deploy" / "local" / "kommune-orgnr.csv"
 
 
 def orgnr_for(kommunenummer: str) -> str:

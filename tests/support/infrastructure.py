@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 STATE_DIR = Path(os.environ.get("NIR_STATE_DIR", "/var/tmp/nir-avslutning"))
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IDP_CONFIG = ROOT / "deploy" / "local" / "idp.json"
 # The same version as infra.sh's IDP_VERSION and docker-compose.yml's image (tests/unit/test_compose.py).
 IDP_IMAGE = "ghcr.io/navikt/mock-oauth2-server:6.0.2"

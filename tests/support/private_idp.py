@@ -17,10 +17,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.infrastructure import IDP_CONFIG
+from tests.support.infrastructure import IDP_CONFIG
 from tests.support.ports import free_port
 
-INFRA = Path(__file__).resolve().parents[1] / "deploy" / "local" / "infra.sh"
+INFRA = Path(__file__).resolve().parents[2] / "deploy" / "local" / "infra.sh"
 
 
 class PrivateIdentityProvider:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.support.ports import free_port
 
-INFRA = Path(__file__).resolve().parents[1] / "deploy" / "local" / "infra.sh"
+INFRA = Path(__file__).resolve().parents[2] / "deploy" / "local" / "infra.sh"
 
 
 class PrivateKafka:
