@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from tests.folkeregister_adapter.harness import Oppsett
-from tests.infrastructure import resolve
+from tests.support.infrastructure import resolve
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -42,8 +42,8 @@ from shared.events import topics  # noqa: E402
 from shared.events.envelope import DeltakerEvent  # noqa: E402
 from shared.regelverk.frister import legg_til_maaneder  # noqa: E402
 from shared.settings import RegelmotorSettings  # noqa: E402
-from tests.infrastructure import resolve  # noqa: E402
 from tests.support.hendelser import Deltaker, dogn  # noqa: E402
+from tests.support.infrastructure import resolve  # noqa: E402
 
 
 def _db(url: str, name: str) -> str:

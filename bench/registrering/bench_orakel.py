@@ -27,9 +27,9 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from tests.identity import IdentityProvider
-from tests.infrastructure import resolve_identity_provider
 from tests.registrering.conftest import person
+from tests.support.identity import IdentityProvider
+from tests.support.infrastructure import resolve_identity_provider
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,8 +30,8 @@ import asyncpg
 
 from services.plumbing.kafka import delete_topics
 from shared.identer import med_kontrollsiffer
-from tests.identity import IdentityProvider
-from tests.infrastructure import resolve_identity_provider
+from tests.support.identity import IdentityProvider
+from tests.support.infrastructure import resolve_identity_provider
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

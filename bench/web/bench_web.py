@@ -39,8 +39,8 @@ from bench.rapport import bench_report
 from services.rapport.domain import sorteringsnokkel
 from services.web.lager import Tokenkrypto
 from shared.regelverk.frister import oppstartsfrist
-from tests.identity import IdentityProvider
-from tests.infrastructure import resolve_identity_provider
+from tests.support.identity import IdentityProvider
+from tests.support.infrastructure import resolve_identity_provider
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

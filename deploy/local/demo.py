@@ -26,8 +26,8 @@ from datetime import date, timedelta
 
 import httpx
 
-from tests.identity import IdentityProvider
-from tests.infrastructure import resolve_identity_provider
+from tests.support.identity import IdentityProvider
+from tests.support.infrastructure import resolve_identity_provider
 
 REGISTRERING = "http://127.0.0.1:8081/api/v1"
 RAPPORT = "http://127.0.0.1:8084"
