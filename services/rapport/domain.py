@@ -121,15 +121,7 @@ def frist_for_gjennomforing(
     try:
         g = fristgrunnlag.fristgrunnlag(
             Lov(lov),
-            [
-                fristgrunnlag.Vedtak(
-                    vedtakstype=Vedtakstype(v.vedtakstype),
-                    fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET,
-                    fra=v.fra,
-                    til=v.til,
-                )
-                for v in vedtak
-            ],
+            _fristvedtak(vedtak),
             [fristgrunnlag.Sluttmal(sluttmal=Sluttmalkode(sluttmal), fastsatt_dato=date.min)] if sluttmal else [],
             [fristgrunnlag.Fravaer(fravaerstype=Fravaerstype(f.fravaerstype), fra=f.fra, til=f.til) for f in fravaer],
         )
@@ -141,7 +133,15 @@ def frist_for_gjennomforing(
 def programforlop(vedtak: Iterable[Vedtaksfakta]) -> tuple[date | None, bool]:
     """The programme's start (the earliest fattet vedtak om deltakelse, as for the frist: fristgrunnlag) and
     whether a vedtak om forlengelse was fattet: the 2007 report's «tid i programmet» and «forlengelse»."""
-    fakta = [
+    fakta = _fristvedtak(vedtak)
+    start = fristgrunnlag.programstart(fakta)
+    forlenget = any(v.fattet and v.vedtakstype is Vedtakstype.FORLENGELSE for v in fakta)
+    return (start.fra if start else None), forlenget
+
+
+def _fristvedtak(vedtak: Iterable[Vedtaksfakta]) -> list[fristgrunnlag.Vedtak]:
+    """The projection's vedtak rows as the frist's inputs (shared/regelverk/fristgrunnlag.py) take them."""
+    return [
         fristgrunnlag.Vedtak(
             vedtakstype=Vedtakstype(v.vedtakstype),
             fattet=v.resultat == Vedtaksresultat.VEDTAK_FATTET,
@@ -150,9 +150,6 @@ def programforlop(vedtak: Iterable[Vedtaksfakta]) -> tuple[date | None, bool]:
         )
         for v in vedtak
     ]
-    start = fristgrunnlag.programstart(fakta)
-    forlenget = any(v.fattet and v.vedtakstype is Vedtakstype.FORLENGELSE for v in fakta)
-    return (start.fra if start else None), forlenget
 
 
 def mangler_vedtak_eller_sluttmal(lov: str | None, sluttmal: str | None, vedtak: Iterable[Vedtaksfakta]) -> bool:
